@@ -1,0 +1,58 @@
+// Canonical form: the single place that decides how names, types and expressions are written
+// in the model, so that the SQL loader and the live introspector produce identical values.
+//
+// Both sources go through the same text -> parse tree -> normalised tree -> deparsed text path:
+// the loader deparses the sub-tree it holds, the introspector passes what pg_get_expr & co.
+// printed. The normalisation removes what PostgreSQL adds on its way into the catalog (casts on
+// literals, IN-lists turned into = ANY(ARRAY[...]), LIKE turned into ~~, BETWEEN expanded, ...).
+// docs/canonical-form.md lists every rule.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+struct PgQuery__Node;
+struct PgQuery__TypeName;
+
+namespace pgdrift::schema {
+
+class CanonicalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// ---- identifiers -------------------------------------------------------------------------
+// PostgreSQL's quote_ident: quotes unless the name is lower-case [a-z_][a-z0-9_$]* and not a
+// reserved / column-name / type-function-name keyword.
+std::string quote_ident(const std::string& name);
+// quote_ident(schema) + "." + quote_ident(name)
+std::string quote_qualified(const std::string& schema, const std::string& name);
+// SQL string literal: 'it''s' (E'' form is never needed because standard_conforming_strings).
+std::string quote_literal(const std::string& value);
+
+// ---- types ---------------------------------------------------------------------------------
+// Canonical type string, as format_type() prints it but with user-defined types always
+// schema-qualified: "integer", "character varying(20)", "numeric(12,2)",
+// "timestamp with time zone", "integer[]", "public.mood".
+// `default_schema` qualifies unqualified non-builtin type names.
+std::string canonical_type(const PgQuery__TypeName* type, const std::string& default_schema);
+// Same, from text ("int4", "varchar(20)", "public.mood[]", format_type output, ...).
+std::string canonical_type_text(const std::string& type_sql, const std::string& default_schema);
+// True for the names of types that live in pg_catalog ("int4", "text", "uuid", ...).
+bool is_builtin_type_name(const std::string& name);
+
+// ---- expressions ---------------------------------------------------------------------------
+// Canonical text of a scalar expression (defaults, CHECK, index expressions and predicates,
+// generated columns, policy expressions, trigger WHEN).
+std::string canonical_expr(const PgQuery__Node* expr);
+std::string canonical_expr_text(const std::string& expr_sql);
+
+// Canonical text of a query (view / materialized view body): a SELECT statement, deparsed
+// after the same normalisation (plus view-specific rules, see docs).
+std::string canonical_query(const PgQuery__Node* select_stmt);
+std::string canonical_query_text(const std::string& query_sql);
+
+// Deparse any expression node as-is (no normalisation), for messages and rendering.
+std::string deparse_expr(const PgQuery__Node* expr);
+
+}  // namespace pgdrift::schema

@@ -1,0 +1,345 @@
+// The schema model: plain value types for every PostgreSQL object pgdrift understands.
+//
+// Every source (SQL files, a live database, a JSON model, a migration history) builds this
+// same model, and everything downstream (diff, drift, plan) only ever sees it. Rules:
+//  - values are canonical when stored: types are canonical type strings (canonical.h),
+//    expressions are canonical expression text, names are the exact (case-folded) identifiers;
+//  - equality (operator==) is schema equality: SourceLocation always compares equal, so where
+//    an object came from never makes two schemas different;
+//  - objects are keyed by their qualified key (`quote_ident(schema).quote_ident(name)`), kept
+//    in std::map so iteration and JSON output are sorted and stable.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgdrift::schema {
+
+// Where an object was defined. Provenance only: never part of schema equality.
+struct SourceLocation {
+  std::string file;  // empty when the object did not come from a file
+  int line = 0;
+  bool operator==(const SourceLocation&) const { return true; }
+  bool empty() const { return file.empty(); }
+};
+
+// One privilege granted on an object, e.g. {grantee "app_ro", privilege "SELECT"}.
+// grantee "PUBLIC" is the PUBLIC pseudo-role. Column privileges carry the column names.
+struct Grant {
+  std::string grantee;
+  std::string privilege;             // SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES,
+                                     // TRIGGER, USAGE, CREATE, EXECUTE, ...
+  std::vector<std::string> columns;  // sorted; empty = whole object
+  bool with_grant_option = false;
+  bool operator==(const Grant&) const = default;
+  bool operator<(const Grant& o) const;
+};
+
+// Options shared by sequences and identity columns. Defaults are filled in by the sources
+// exactly as PostgreSQL computes them (e.g. max_value from the data type), so two spellings
+// of the same sequence compare equal.
+struct SequenceOptions {
+  std::string data_type = "bigint";  // smallint | integer | bigint
+  int64_t start = 1;
+  int64_t increment = 1;
+  int64_t min_value = 1;
+  int64_t max_value = INT64_MAX;
+  int64_t cache = 1;
+  bool cycle = false;
+  bool operator==(const SequenceOptions&) const = default;
+};
+
+enum class IdentityKind { None, Always, ByDefault };
+
+struct Column {
+  std::string name;
+  std::string type;       // canonical type, e.g. "numeric(12,2)", "integer[]", "public.mood"
+  std::string collation;  // empty = the type's default collation; else quoted name, e.g. "C"
+  bool not_null = false;
+  std::optional<std::string> default_expr;  // canonical expression
+  IdentityKind identity = IdentityKind::None;
+  std::optional<SequenceOptions> identity_options;  // set iff identity != None
+  std::optional<std::string> generated_expr;        // GENERATED ALWAYS AS (expr) STORED
+  std::optional<std::string> comment;
+  std::vector<Grant> grants;  // column-level privileges are stored on the table's grants
+  SourceLocation location;
+  bool operator==(const Column&) const = default;
+};
+
+enum class ConstraintKind { PrimaryKey, Unique, Check, ForeignKey, Exclusion };
+
+// Foreign key actions as the single-letter codes of pg_constraint.confupdtype/confdeltype:
+// 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT.
+// Match types as pg_constraint.confmatchtype: 's' SIMPLE, 'f' FULL, 'p' PARTIAL.
+struct ForeignKey {
+  std::string ref_table;  // qualified key of the referenced table
+  std::vector<std::string> ref_columns;
+  char on_delete = 'a';
+  char on_update = 'a';
+  char match = 's';
+  std::vector<std::string> on_delete_set_columns;  // ON DELETE SET NULL (cols), PG 15
+  bool operator==(const ForeignKey&) const = default;
+};
+
+// One element of an exclusion constraint: `expr WITH operator`.
+struct ExclusionElement {
+  std::string expr;  // column name or canonical expression
+  std::string opclass;
+  bool descending = false;
+  bool nulls_first = false;
+  std::string op;  // e.g. "&&", "="
+  bool operator==(const ExclusionElement&) const = default;
+};
+
+struct Constraint {
+  std::string name;
+  ConstraintKind kind = ConstraintKind::Check;
+  std::vector<std::string> columns;  // PK / UNIQUE / FK local columns, in order
+  std::vector<std::string> include;  // INCLUDE columns of PK / UNIQUE
+  bool nulls_not_distinct = false;   // UNIQUE NULLS NOT DISTINCT
+  std::string check_expr;            // canonical expression (Check)
+  bool no_inherit = false;           // CHECK ... NO INHERIT
+  std::optional<ForeignKey> foreign_key;
+  std::string exclusion_method;  // Exclusion: access method, e.g. "gist"
+  std::vector<ExclusionElement> exclusion_elements;
+  std::string where_expr;  // Exclusion: partial predicate
+  bool deferrable = false;
+  bool initially_deferred = false;
+  bool validated = true;  // false = NOT VALID (checks and foreign keys only)
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const Constraint&) const = default;
+};
+
+struct IndexKey {
+  std::string column;  // set for a plain column key
+  std::string expr;    // set for an expression key (canonical expression), else empty
+  std::string opclass;    // empty = default opclass for the type
+  std::string collation;  // empty = column default
+  bool descending = false;
+  // NULLS FIRST/LAST as PostgreSQL stores it: default is LAST for ASC, FIRST for DESC.
+  // Sources always store the effective value, so `DESC` and `DESC NULLS FIRST` are equal.
+  bool nulls_first = false;
+  bool operator==(const IndexKey&) const = default;
+};
+
+// A standalone index (indexes that implement PK/UNIQUE/EXCLUDE constraints belong to the
+// constraint, not here).
+struct Index {
+  std::string name;
+  bool unique = false;
+  bool nulls_not_distinct = false;
+  std::string method = "btree";
+  std::vector<IndexKey> keys;
+  std::vector<std::string> include;
+  std::string where_expr;  // canonical predicate; empty = not partial
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const Index&) const = default;
+};
+
+// A trigger, with the parts of CREATE TRIGGER that define it.
+struct Trigger {
+  std::string name;
+  std::string timing;               // BEFORE | AFTER | INSTEAD OF
+  std::vector<std::string> events;  // sorted subset of INSERT, UPDATE, DELETE, TRUNCATE
+  std::vector<std::string> update_columns;  // UPDATE OF cols (in given order)
+  bool for_each_row = false;
+  std::string when_expr;       // canonical expression, empty = none
+  std::string function;        // qualified key of the trigger function, e.g. public.touch
+  std::vector<std::string> arguments;  // string arguments
+  bool constraint_trigger = false;
+  bool deferrable = false;
+  bool initially_deferred = false;
+  std::string old_table;  // REFERENCING OLD TABLE AS
+  std::string new_table;  // REFERENCING NEW TABLE AS
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const Trigger&) const = default;
+};
+
+struct Policy {
+  std::string name;
+  bool permissive = true;
+  std::string command = "ALL";     // ALL | SELECT | INSERT | UPDATE | DELETE
+  std::vector<std::string> roles;  // sorted; {"public"} when none given
+  std::string using_expr;          // canonical, empty = none
+  std::string check_expr;          // canonical WITH CHECK, empty = none
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const Policy&) const = default;
+};
+
+enum class TableKind { Regular, Partitioned };
+
+struct Table {
+  std::string schema;
+  std::string name;
+  TableKind kind = TableKind::Regular;
+  bool unlogged = false;
+  std::vector<Column> columns;  // in attribute order
+  std::map<std::string, Constraint> constraints;  // by name
+  std::map<std::string, Index> indexes;           // by name (same schema as the table)
+  std::map<std::string, Trigger> triggers;        // by name
+  std::map<std::string, Policy> policies;         // by name
+  std::string partition_key;  // canonical "RANGE (created_at)", empty = not partitioned
+  std::string partition_of;   // qualified key of the parent when this is a partition
+  std::string partition_bound;  // canonical "FOR VALUES ..." / "DEFAULT"
+  std::vector<std::string> inherits;  // qualified keys of parents (plain inheritance)
+  bool rls_enabled = false;
+  bool rls_forced = false;
+  std::map<std::string, std::string> options;  // reloptions, e.g. fillfactor -> 70
+  std::optional<std::string> comment;
+  std::vector<Grant> grants;  // sorted
+  SourceLocation location;
+  bool operator==(const Table&) const = default;
+
+  const Column* find_column(const std::string& column) const;
+  Column* find_column(const std::string& column);
+};
+
+struct View {
+  std::string schema;
+  std::string name;
+  bool materialized = false;
+  std::string query;                      // canonical SELECT text
+  std::vector<std::string> column_names;  // explicit column list, empty = from the query
+  std::map<std::string, std::string> options;  // check_option, security_barrier, ...
+  bool with_data = true;                       // materialized views only
+  std::map<std::string, Index> indexes;        // materialized views only
+  std::map<std::string, Trigger> triggers;     // INSTEAD OF triggers on views
+  std::map<std::string, std::optional<std::string>> column_comments;
+  std::optional<std::string> comment;
+  std::vector<Grant> grants;
+  SourceLocation location;
+  bool operator==(const View&) const = default;
+};
+
+struct Sequence {
+  std::string schema;
+  std::string name;
+  SequenceOptions options;
+  std::string owned_by;  // "qualified_table_key.column" (column quoted), empty = none
+  std::optional<std::string> comment;
+  std::vector<Grant> grants;
+  SourceLocation location;
+  bool operator==(const Sequence&) const = default;
+};
+
+struct EnumType {
+  std::string schema;
+  std::string name;
+  std::vector<std::string> values;  // in sort order
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const EnumType&) const = default;
+};
+
+struct CompositeAttribute {
+  std::string name;
+  std::string type;
+  std::string collation;
+  bool operator==(const CompositeAttribute&) const = default;
+};
+
+struct CompositeType {
+  std::string schema;
+  std::string name;
+  std::vector<CompositeAttribute> attributes;
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const CompositeType&) const = default;
+};
+
+struct Domain {
+  std::string schema;
+  std::string name;
+  std::string base_type;
+  std::string collation;
+  bool not_null = false;
+  std::optional<std::string> default_expr;
+  std::map<std::string, Constraint> checks;  // by name, kind Check
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const Domain&) const = default;
+};
+
+struct FunctionArgument {
+  std::string mode = "IN";  // IN | OUT | INOUT | VARIADIC | TABLE
+  std::string name;
+  std::string type;
+  std::optional<std::string> default_expr;
+  bool operator==(const FunctionArgument&) const = default;
+};
+
+// A function or procedure. Keyed by `schema.name(identity argument types)`, because
+// PostgreSQL allows overloading.
+struct Function {
+  std::string schema;
+  std::string name;
+  bool procedure = false;
+  std::vector<FunctionArgument> arguments;
+  std::string returns;  // canonical return type ("SETOF x", "TABLE(...)" rendered); empty for
+                        // procedures
+  std::string language;  // lower case, e.g. "plpgsql"
+  std::string body;      // the function body exactly as stored (prosrc)
+  std::string volatility = "VOLATILE";  // IMMUTABLE | STABLE | VOLATILE
+  bool strict = false;
+  bool security_definer = false;
+  bool leakproof = false;
+  std::string parallel = "UNSAFE";  // SAFE | RESTRICTED | UNSAFE
+  double cost = 0;                  // 0 = the default for the language
+  double rows = 0;                  // 0 = default
+  std::map<std::string, std::string> config;  // SET name = value
+  std::optional<std::string> comment;
+  std::vector<Grant> grants;
+  SourceLocation location;
+  bool operator==(const Function&) const = default;
+
+  // "integer, text": the IN/INOUT/VARIADIC argument types that identify the function.
+  std::string identity_arguments() const;
+};
+
+struct Extension {
+  std::string name;
+  std::string schema;   // empty = the extension's default
+  std::string version;  // empty = not pinned
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const Extension&) const = default;
+};
+
+struct Namespace {
+  std::string name;
+  std::optional<std::string> comment;
+  std::vector<Grant> grants;
+  SourceLocation location;
+  bool operator==(const Namespace&) const = default;
+};
+
+// The whole model of one database schema (all namespaces).
+struct Model {
+  std::map<std::string, Namespace> schemas;  // by name; "public" is implicit, never stored
+  std::map<std::string, Extension> extensions;  // by name
+  std::map<std::string, Table> tables;          // by qualified key
+  std::map<std::string, View> views;            // views and materialized views
+  std::map<std::string, Sequence> sequences;
+  std::map<std::string, EnumType> enums;
+  std::map<std::string, CompositeType> composite_types;
+  std::map<std::string, Domain> domains;
+  std::map<std::string, Function> functions;  // by function_key()
+  bool operator==(const Model&) const = default;
+};
+
+// quote_ident(schema) + "." + quote_ident(name)
+std::string qualified_key(const std::string& schema, const std::string& name);
+// qualified_key(schema, name) + "(" + identity_arguments + ")"
+std::string function_key(const Function& f);
+
+// Strip every grant from the model (privileges are compared only on request).
+void strip_grants(Model& m);
+
+}  // namespace pgdrift::schema

@@ -1,0 +1,49 @@
+// Canonical DDL for model objects. Used by `inspect --format sql` (a whole schema script that
+// loads back into an equal model) and by the planner's generators (one object at a time).
+// Every identifier goes through quote_ident; nothing here decides *whether* to run a statement.
+#pragma once
+
+#include <string>
+
+#include "schema/model.h"
+
+namespace pgdrift::schema {
+
+// The whole model as a script, in an order PostgreSQL accepts for a fresh database:
+// schemas, extensions, types, sequences, functions, tables (without foreign keys), sequence
+// ownership, indexes, foreign keys, views (dependency order), triggers, policies, comments,
+// grants.
+std::string render_model_sql(const Model& model);
+
+// "name type [COLLATE c] [GENERATED ...] [DEFAULT ...] [NOT NULL]"
+std::string render_column_definition(const Column& column);
+// The constraint body after "CONSTRAINT name ": "PRIMARY KEY (a, b)", "CHECK (x > 0)",
+// "FOREIGN KEY (a) REFERENCES t(b) ON DELETE CASCADE", "... DEFERRABLE", "... NOT VALID".
+std::string render_constraint_definition(const Constraint& constraint);
+// CREATE TABLE with its columns and, when `with_constraints`, its non-FK constraints.
+std::string render_create_table(const Table& table, bool with_constraints = true);
+// "ALTER TABLE t ADD CONSTRAINT name <definition>;"
+std::string render_add_constraint(const std::string& table_key, const Constraint& constraint);
+std::string render_create_index(const std::string& schema, const std::string& table_name,
+                                const Index& index, bool concurrently = false);
+std::string render_create_sequence(const Sequence& sequence);
+std::string render_create_enum(const EnumType& type);
+std::string render_create_composite_type(const CompositeType& type);
+std::string render_create_domain(const Domain& domain);
+std::string render_create_view(const View& view);  // CREATE [MATERIALIZED] VIEW ...
+std::string render_create_function(const Function& function);  // CREATE FUNCTION/PROCEDURE
+std::string render_create_trigger(const std::string& table_key, const Trigger& trigger);
+std::string render_create_policy(const std::string& table_key, const Policy& policy);
+std::string render_create_extension(const Extension& extension);
+std::string render_create_schema(const Namespace& ns);
+// "COMMENT ON <what> IS '...';" (or IS NULL when comment is empty). `what` is e.g.
+// "TABLE public.t", "COLUMN public.t.c", "CONSTRAINT c ON public.t".
+std::string render_comment(const std::string& what, const std::optional<std::string>& comment);
+// "GRANT priv[(cols)] ON <what> TO grantee [WITH GRANT OPTION];"
+std::string render_grant(const std::string& what, const Grant& grant);
+std::string render_revoke(const std::string& what, const Grant& grant);
+// "integer", "int4" ... a canonical type string is already valid SQL; this only exists so that
+// callers do not depend on that fact.
+std::string render_type(const std::string& canonical_type);
+
+}  // namespace pgdrift::schema

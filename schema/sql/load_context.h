@@ -1,0 +1,65 @@
+// Internal to the SQL loader: the state shared by the per-statement loaders, and their
+// declarations. One load_<kind>.cpp per statement kind implements the functions below.
+#pragma once
+
+#include <pg_query/pg_query.pb-c.h>
+
+#include <string>
+#include <vector>
+
+#include "schema/model.h"
+#include "schema/sql/loader.h"
+
+namespace pgdrift::schema::sql {
+
+struct LoadContext {
+  Model& model;
+  const LoadOptions& options;
+  std::string file;         // name used in messages and SourceLocation
+  const std::string& text;  // the whole file
+  std::vector<LoadWarning>& warnings;
+  std::string search_schema;  // schema of unqualified names (SET search_path changes it)
+  int stmt_location = 0;      // byte offset of the current statement in `text`
+
+  // file:line of a byte offset (-1 or 0 = the statement's start).
+  SourceLocation location_at(int byte_offset) const;
+  int column_at(int byte_offset) const;
+  // Stop the load with "file:line:column: message".
+  [[noreturn]] void fail(int byte_offset, const std::string& message) const;
+  // A statement (or clause) the loader does not handle: an error, or a warning with
+  // --skip-unsupported. Never silently dropped.
+  void unsupported(int byte_offset, const std::string& what);
+
+  // Schema of a possibly-unqualified name.
+  std::string schema_or_default(const char* schemaname) const;
+  std::string key_of(const PgQuery__RangeVar* rv) const;  // qualified key
+  // Existing table named by rv, or fail() with its location ("table ... does not exist").
+  Table& table(const PgQuery__RangeVar* rv);
+};
+
+// Names of the per-statement loaders. `stmt` is the node of that kind.
+void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt);
+void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt);
+void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt);
+void load_rename(LoadContext& ctx, const PgQuery__RenameStmt* stmt);
+void load_create_sequence(LoadContext& ctx, const PgQuery__CreateSeqStmt* stmt);
+void load_alter_sequence(LoadContext& ctx, const PgQuery__AlterSeqStmt* stmt);
+void load_create_enum(LoadContext& ctx, const PgQuery__CreateEnumStmt* stmt);
+void load_alter_enum(LoadContext& ctx, const PgQuery__AlterEnumStmt* stmt);
+void load_create_composite_type(LoadContext& ctx, const PgQuery__CompositeTypeStmt* stmt);
+void load_create_domain(LoadContext& ctx, const PgQuery__CreateDomainStmt* stmt);
+void load_alter_domain(LoadContext& ctx, const PgQuery__AlterDomainStmt* stmt);
+void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt);
+void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* stmt);
+void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* stmt);
+void load_alter_function(LoadContext& ctx, const PgQuery__AlterFunctionStmt* stmt);
+void load_create_trigger(LoadContext& ctx, const PgQuery__CreateTrigStmt* stmt);
+void load_create_extension(LoadContext& ctx, const PgQuery__CreateExtensionStmt* stmt);
+void load_create_schema(LoadContext& ctx, const PgQuery__CreateSchemaStmt* stmt);
+void load_create_policy(LoadContext& ctx, const PgQuery__CreatePolicyStmt* stmt);
+void load_alter_policy(LoadContext& ctx, const PgQuery__AlterPolicyStmt* stmt);
+void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt);
+void load_drop(LoadContext& ctx, const PgQuery__DropStmt* stmt);
+void load_comment(LoadContext& ctx, const PgQuery__CommentStmt* stmt);
+
+}  // namespace pgdrift::schema::sql
