@@ -1,0 +1,295 @@
+// `pgdrift drift --desired DESIRED (--db URL... | --targets FILE | --history DIR)`: how each
+// database (or a replayed migration history) differs from the desired schema, for CI.
+// Exit codes: 0 no drift anywhere, 1 drift found, 2 any error (bad input, a database that
+// cannot be read: never reported as "no drift"; the other databases are still reported).
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/sources.h"
+#include "engine/drift.h"
+#include "engine/ignore_rules.h"
+#include "planner/plan.h"
+#include "schema/history/history.h"
+#include "schema/live/introspect.h"
+
+namespace pgdrift::cli {
+
+namespace {
+
+struct DriftArgs {
+  std::string desired;
+  std::vector<std::string> databases;
+  std::string targets_file;
+  std::string history_dir;
+  std::string format = "text";
+  std::string output;
+  std::string ignore_file;
+  int jobs = 0;
+  bool privileges = false;
+  SourceOptions source_options;
+};
+
+struct Target {
+  std::string label;  // shown; never holds a password
+  std::string conninfo;
+};
+
+std::string trim(const std::string& s) {
+  const char* space = " \t\r\n";
+  auto begin = s.find_first_not_of(space);
+  if (begin == std::string::npos) return "";
+  return s.substr(begin, s.find_last_not_of(space) - begin + 1);
+}
+
+// libpq connection keywords: "host=..." starts a connection string, not a target name.
+bool is_libpq_keyword(const std::string& word) {
+  static const std::set<std::string> keywords = {"host",
+                                                 "hostaddr",
+                                                 "port",
+                                                 "dbname",
+                                                 "user",
+                                                 "password",
+                                                 "passfile",
+                                                 "service",
+                                                 "options",
+                                                 "application_name",
+                                                 "sslmode",
+                                                 "sslcert",
+                                                 "sslkey",
+                                                 "sslrootcert",
+                                                 "connect_timeout",
+                                                 "target_session_attrs",
+                                                 "channel_binding",
+                                                 "gssencmode",
+                                                 "krbsrvname",
+                                                 "requirepeer",
+                                                 "sslpassword",
+                                                 "keepalives"};
+  return keywords.count(word) > 0;
+}
+
+// "NAME=URL" (or NAME=key=value...) names a target; anything else is a connection string
+// shown by its redacted form.
+Target parse_target(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq != std::string::npos) {
+    std::string name = trim(text.substr(0, eq));
+    std::string rest = trim(text.substr(eq + 1));
+    bool plain_name = !name.empty() && name.find_first_of(" '\"/:") == std::string::npos;
+    if (plain_name && !is_libpq_keyword(name) && schema::live::is_connection_string(rest))
+      return {name, rest};
+  }
+  return {schema::live::redact_connection_string(text), text};
+}
+
+std::vector<Target> read_targets(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SourceError(path + ": cannot read targets file");
+  std::vector<Target> targets;
+  std::string line;
+  while (std::getline(in, line)) {
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    targets.push_back(parse_target(line));
+  }
+  if (targets.empty()) throw SourceError(path + ": no targets in file");
+  return targets;
+}
+
+std::vector<engine::NamedFixStep> fix_steps(const schema::Model& live, const schema::Model& desired,
+                                            const engine::DiffOptions& diff) {
+  planner::PlanOptions options;
+  options.diff = diff;
+  planner::Plan plan = planner::make_plan(live, desired, options);
+  std::vector<engine::NamedFixStep> steps;
+  for (const auto& s : plan.steps) {
+    engine::FixStep step{s.statement, {}};
+    for (auto h : s.hazards) step.hazards.push_back(planner::hazard_code(h));
+    steps.push_back({s.object_kind, s.object_name, std::move(step)});
+  }
+  return steps;
+}
+
+engine::DatabaseDrift drift_of(const std::string& label, const schema::Model& desired,
+                               const schema::Model& live, const engine::DiffOptions& diff,
+                               const std::vector<engine::IgnoreRule>& rules) {
+  engine::DatabaseDrift db = engine::compute_drift(desired, live, diff);
+  db.label = label;
+  if (!db.entries.empty()) {
+    try {
+      engine::attach_fix_steps(db, fix_steps(live, desired, diff));
+    } catch (const std::exception& e) {
+      // The report stands without fix statements; say why rather than hide it.
+      std::cerr << "pgdrift drift: warning: no fix statements for " << label << ": " << e.what()
+                << "\n";
+    }
+  }
+  engine::apply_ignore_rules(db, rules);
+  return db;
+}
+
+engine::DatabaseDrift check_target(const Target& target, const schema::Model& desired,
+                                   const DriftArgs& args, const engine::DiffOptions& diff,
+                                   const std::vector<engine::IgnoreRule>& rules) {
+  engine::DatabaseDrift failed;
+  failed.label = target.label;
+  if (!schema::live::is_connection_string(target.conninfo)) {
+    failed.error = "not a connection string (expected postgres://... or key=value)";
+    return failed;
+  }
+  try {
+    SourceResult live = read_source(target.conninfo, args.source_options);
+    return drift_of(target.label, desired, live.model, diff, rules);
+  } catch (const std::exception& e) {
+    failed.error = e.what();  // SourceError messages are already scrubbed of passwords
+    return failed;
+  }
+}
+
+unsigned job_count(int requested, size_t targets) {
+  unsigned jobs = requested > 0 ? static_cast<unsigned>(requested)
+                                : std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(targets, 1)));
+}
+
+std::vector<engine::DatabaseDrift> check_targets(const std::vector<Target>& targets,
+                                                 const schema::Model& desired,
+                                                 const DriftArgs& args,
+                                                 const engine::DiffOptions& diff,
+                                                 const std::vector<engine::IgnoreRule>& rules) {
+  std::vector<engine::DatabaseDrift> results(targets.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < targets.size(); i = next++)
+      results[i] = check_target(targets[i], desired, args, diff, rules);
+  };
+  std::vector<std::thread> threads;
+  unsigned jobs = job_count(args.jobs, targets.size());
+  for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+engine::DatabaseDrift check_history(const std::string& dir, const schema::Model& desired,
+                                    const DriftArgs& args, const engine::DiffOptions& diff,
+                                    const std::vector<engine::IgnoreRule>& rules) {
+  std::string label = "history:" + dir;
+  try {
+    auto history = schema::history::read_history(dir);
+    auto replayed = schema::history::replay(history);
+    for (const auto& p : replayed.problems)
+      std::cerr << "pgdrift drift: warning: " << p.where.file << ":" << p.where.line << ": "
+                << p.message << "\n";
+    filter_schemas(replayed.model, args.source_options.include_schemas,
+                   args.source_options.exclude_schemas);
+    return drift_of(label, desired, replayed.model, diff, rules);
+  } catch (const std::exception& e) {
+    engine::DatabaseDrift failed;
+    failed.label = label;
+    failed.error = e.what();
+    return failed;
+  }
+}
+
+int run_drift(const DriftArgs& args) {
+  int sources = (args.databases.empty() ? 0 : 1) + (args.targets_file.empty() ? 0 : 1) +
+                (args.history_dir.empty() ? 0 : 1);
+  if (sources != 1)
+    throw SourceError("give exactly one of --db URL (repeatable), --targets FILE or --history DIR");
+  std::vector<engine::IgnoreRule> rules;
+  if (!args.ignore_file.empty()) {
+    try {
+      rules = engine::load_ignore_rules(args.ignore_file);
+    } catch (const engine::IgnoreRuleError& e) {
+      throw SourceError(e.what());
+    }
+  }
+  schema::Model desired = load_source(args.desired, args.source_options);
+  engine::DiffOptions diff;
+  diff.compare_privileges = args.privileges;
+  diff.include_schemas = args.source_options.include_schemas;
+  diff.exclude_schemas = args.source_options.exclude_schemas;
+
+  engine::DriftReport report;
+  report.desired = args.desired;
+  if (!args.history_dir.empty()) {
+    report.databases.push_back(check_history(args.history_dir, desired, args, diff, rules));
+  } else {
+    std::vector<Target> targets;
+    if (!args.targets_file.empty()) {
+      targets = read_targets(args.targets_file);
+    } else {
+      for (const auto& db : args.databases) targets.push_back(parse_target(db));
+    }
+    report.databases = check_targets(targets, desired, args, diff, rules);
+  }
+
+  std::string text;
+  if (args.format == "json") {
+    text = engine::render_drift_json(report);
+  } else if (args.format == "junit") {
+    text = engine::render_drift_junit(report);
+  } else if (args.format == "sarif") {
+    text = engine::render_drift_sarif(report);
+  } else if (args.format == "github") {
+    text = engine::render_drift_github(report);
+  } else {
+    engine::TextRenderOptions options;
+    options.color = args.output.empty() && ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+    text = engine::render_drift_text(report, options);
+  }
+  if (args.output.empty()) {
+    std::cout << text << std::flush;
+  } else {
+    std::ofstream out(args.output, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) throw SourceError(args.output + ": cannot write output file");
+  }
+  // Errors also go to stderr, whatever the format, so a log always says why the exit is 2.
+  for (const auto& db : report.databases)
+    if (db.error) std::cerr << "pgdrift drift: " << db.label << ": " << *db.error << "\n";
+  return report.exit_code();
+}
+
+}  // namespace
+
+void add_drift_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<DriftArgs>();
+  auto* cmd = app.add_subcommand("drift", "Report how databases differ from the desired schema");
+  cmd->add_option("--desired", args->desired, "The desired schema (.sql file, directory, .json)")
+      ->required();
+  cmd->add_option("--db", args->databases, "A database to check (repeatable); NAME=URL names it")
+      ->allow_extra_args(false);
+  cmd->add_option("--targets", args->targets_file,
+                  "File with one connection string or NAME=URL per line");
+  cmd->add_option("--history", args->history_dir,
+                  "Replay this migration directory instead of reading a database");
+  cmd->add_option("--format", args->format, "text (default), json, junit, sarif or github")
+      ->check(CLI::IsMember({"text", "json", "junit", "sarif", "github"}));
+  cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
+  cmd->add_option("--ignore", args->ignore_file, "Ignore rules file ([kind:]glob per line)");
+  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
+                  "Leave out this schema (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("-j,--jobs", args->jobs,
+                  "Databases read at once (default: number of hardware threads)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--privileges", args->privileges, "Compare GRANTed privileges too");
+  cmd->callback([args, &exit_code] {
+    exit_code = run_command("drift", [&args] { return run_drift(*args); });
+  });
+}
+
+}  // namespace pgdrift::cli

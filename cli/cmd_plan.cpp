@@ -1,0 +1,197 @@
+// `pgdrift plan --from SOURCE --to TARGET`: the ordered, hazard-annotated migration plan.
+// Exit codes: 0 plan printed (possibly empty), 1 the plan has hazards not allowed by
+// --allow-hazards (the plan is still printed), 2 usage/input error or failed plan validation.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/sources.h"
+#include "engine/diff.h"
+#include "engine/scratch_cluster.h"
+#include "planner/plan.h"
+#include "schema/live/introspect.h"
+#include "schema/render.h"
+
+namespace pgdrift::cli {
+
+namespace {
+
+struct PlanArgs {
+  std::string from;
+  std::string to;
+  std::string format = "sql";
+  std::string output;
+  std::vector<std::string> allow_hazards;
+  bool no_online = false;
+  bool validate = true;
+  bool no_validate = false;
+  bool privileges = false;
+  int lock_timeout_ms = 5000;
+  int statement_timeout_ms = 30000;
+  SourceOptions source_options;
+};
+
+std::set<planner::Hazard> parse_allowed(const std::vector<std::string>& items) {
+  std::set<planner::Hazard> allowed;
+  for (const auto& item : items) {
+    std::stringstream list(item);
+    std::string code;
+    while (std::getline(list, code, ',')) {
+      if (code.empty()) continue;
+      if (code == "all") {
+        for (auto h : planner::all_hazards()) allowed.insert(h);
+        continue;
+      }
+      auto h = planner::hazard_from_code(code);
+      if (!h) throw SourceError("unknown hazard '" + code + "' in --allow-hazards");
+      allowed.insert(*h);
+    }
+  }
+  return allowed;
+}
+
+// Applies the plan to a scratch copy of the source schema and compares the result with the
+// target. Returns the remaining differences (empty = the plan converges).
+std::vector<std::string> validate_plan(const schema::Model& from, const schema::Model& to,
+                                       const planner::Plan& plan,
+                                       const planner::PlanOptions& options) {
+  auto cluster = engine::ScratchCluster::start();
+  cluster->create_database("pgdrift_validate");
+  std::string setup = schema::render_model_sql(from);
+  try {
+    cluster->execute("pgdrift_validate", setup);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("validation skipped: the source schema does not load "
+                                         "into a scratch database: ") +
+                             e.what());
+  }
+  char path[] = "/tmp/pgdrift-plan-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) throw std::runtime_error("validation skipped: cannot create a temporary file");
+  close(fd);
+  {
+    std::ofstream script(path, std::ios::binary);
+    script << planner::render_plan_sql(plan);
+  }
+  std::vector<std::string> remaining;
+  try {
+    cluster->psql_file("pgdrift_validate", path);
+  } catch (const std::exception& e) {
+    std::remove(path);
+    return {std::string("the plan failed on a scratch copy of the source: ") + e.what()};
+  }
+  std::remove(path);
+  schema::live::IntrospectOptions io;
+  io.include_schemas = options.diff.include_schemas;
+  io.exclude_schemas = options.diff.exclude_schemas;
+  auto result = schema::live::introspect(cluster->conninfo("pgdrift_validate"), io);
+  engine::Changes left = engine::diff_models(result.model, to, options.diff);
+  return engine::describe_changes(left);
+}
+
+bool have_server_binaries() {
+  try {
+    engine::ScratchCluster::find_bindir();
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+int run_plan(const PlanArgs& args) {
+  std::set<planner::Hazard> allowed = parse_allowed(args.allow_hazards);
+  schema::Model from = load_source(args.from, args.source_options);
+  schema::Model to = load_source(args.to, args.source_options);
+
+  planner::PlanOptions options;
+  options.online = !args.no_online;
+  options.lock_timeout_ms = args.lock_timeout_ms;
+  options.statement_timeout_ms = args.statement_timeout_ms;
+  options.diff.compare_privileges = args.privileges;
+  options.diff.include_schemas = args.source_options.include_schemas;
+  options.diff.exclude_schemas = args.source_options.exclude_schemas;
+  planner::Plan plan = planner::make_plan(from, to, options);
+
+  std::string text = args.format == "json"       ? planner::render_plan_json(plan)
+                     : args.format == "markdown" ? planner::render_plan_markdown(plan)
+                                                 : planner::render_plan_sql(plan);
+  if (args.output.empty()) {
+    std::cout << text << std::flush;
+  } else {
+    std::ofstream out(args.output, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) throw SourceError(args.output + ": cannot write output file");
+  }
+
+  if (args.validate && !args.no_validate && !plan.empty() && have_server_binaries()) {
+    try {
+      auto remaining = validate_plan(engine::filter_model(from, options.diff),
+                                     engine::filter_model(to, options.diff), plan, options);
+      if (!remaining.empty()) {
+        std::cerr << "pgdrift plan: validation failed: after the plan, the scratch database "
+                     "still differs from the target:\n";
+        for (const auto& line : remaining) std::cerr << "  " << line << "\n";
+        return 2;
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "pgdrift plan: warning: " << e.what() << "\n";
+    }
+  }
+
+  auto refused = planner::disallowed_hazards(plan, allowed);
+  if (!refused.empty()) {
+    std::cerr << "pgdrift plan: the plan has hazards that are not allowed:";
+    for (auto h : refused) std::cerr << " " << planner::hazard_code(h);
+    std::cerr << "\n(allow them with --allow-hazards ";
+    for (size_t i = 0; i < refused.size(); ++i)
+      std::cerr << (i ? "," : "") << planner::hazard_code(refused[i]);
+    std::cerr << " or --allow-hazards all)\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<PlanArgs>();
+  auto* cmd = app.add_subcommand("plan", "Plan the migration from one schema to another");
+  cmd->add_option("--from", args->from, "The current schema (file, directory, .json, database)")
+      ->required();
+  cmd->add_option("--to", args->to, "The desired schema (file, directory, .json, database)")
+      ->required();
+  cmd->add_option("--format", args->format, "Output format: sql (default), json or markdown")
+      ->check(CLI::IsMember({"sql", "json", "markdown"}));
+  cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout");
+  cmd->add_option("--allow-hazards", args->allow_hazards,
+                  "Comma-separated hazard codes (or 'all') the plan may contain")
+      ->allow_extra_args(false);
+  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
+                  "Leave out this schema (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-online", args->no_online,
+                "Plain forms: no CONCURRENTLY, NOT VALID + VALIDATE or USING INDEX");
+  cmd->add_flag("--validate", args->validate,
+                "Apply the plan to a scratch copy of the source and check it reaches the target "
+                "(default when PostgreSQL server binaries are installed)");
+  cmd->add_flag("--no-validate", args->no_validate, "Do not validate the plan");
+  cmd->add_flag("--privileges", args->privileges, "Compare and plan GRANTed privileges");
+  cmd->add_option("--lock-timeout", args->lock_timeout_ms, "lock_timeout per step, in ms (5000)");
+  cmd->add_option("--statement-timeout", args->statement_timeout_ms,
+                  "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
+  cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
+                "Turn unsupported SQL statements into warnings instead of errors");
+  cmd->callback(
+      [args, &exit_code] { exit_code = run_command("plan", [&args] { return run_plan(*args); }); });
+}
+
+}  // namespace pgdrift::cli

@@ -1,0 +1,183 @@
+#include "cli/sources.h"
+
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "schema/json.h"
+#include "schema/sql/loader.h"
+
+namespace pgdrift::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The password written in a connection string, if any: "scheme://user:PASSWORD@host" or
+// "password=PASSWORD" (optionally single-quoted). Used only to scrub error messages, as a
+// second line of defence behind live::ConnectionError's own promise.
+std::string password_in(const std::string& conninfo) {
+  auto scheme = conninfo.find("://");
+  if (scheme != std::string::npos) {
+    auto at = conninfo.find('@', scheme + 3);
+    if (at == std::string::npos) return "";
+    auto colon = conninfo.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return "";
+    return conninfo.substr(colon + 1, at - colon - 1);
+  }
+  auto key = conninfo.find("password");
+  if (key == std::string::npos) return "";
+  auto eq = conninfo.find('=', key);
+  if (eq == std::string::npos) return "";
+  size_t start = conninfo.find_first_not_of(' ', eq + 1);
+  if (start == std::string::npos) return "";
+  if (conninfo[start] == '\'') {
+    auto end = conninfo.find('\'', start + 1);
+    return conninfo.substr(start + 1,
+                           end == std::string::npos ? std::string::npos : end - start - 1);
+  }
+  auto end = conninfo.find(' ', start);
+  return conninfo.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string scrub(std::string message, const std::string& password) {
+  if (password.empty()) return message;
+  for (auto pos = message.find(password); pos != std::string::npos;
+       pos = message.find(password, pos + 3)) {
+    message.replace(pos, password.size(), "***");
+  }
+  return message;
+}
+
+SourceResult read_database(const std::string& source, const SourceOptions& options) {
+  schema::live::IntrospectOptions live_options;
+  live_options.include_schemas = options.include_schemas;
+  live_options.exclude_schemas = options.exclude_schemas;
+  try {
+    auto result = schema::live::introspect(source, live_options);
+    SourceResult out;
+    out.model = std::move(result.model);
+    out.provenance = result.provenance;
+    return out;
+  } catch (const schema::live::ConnectionError& e) {
+    // Already names the (redacted) target.
+    throw SourceError(scrub(e.what(), password_in(source)));
+  } catch (const std::exception& e) {
+    std::string where = schema::live::redact_connection_string(source);
+    throw SourceError(
+        scrub("cannot read database " + where + ": " + e.what(), password_in(source)));
+  }
+}
+
+SourceResult read_sql(const std::string& source, const SourceOptions& options) {
+  schema::sql::LoadOptions load_options;
+  load_options.skip_unsupported = options.skip_unsupported;
+  try {
+    auto result = schema::sql::load_path(source, load_options);
+    SourceResult out;
+    out.model = std::move(result.model);
+    for (const auto& w : result.warnings) {
+      out.warnings.push_back(w.where.file + ":" + std::to_string(w.where.line) + ":" +
+                             std::to_string(w.column) + ": " + w.message);
+    }
+    return out;
+  } catch (const schema::sql::LoadError& e) {
+    throw SourceError(e.what());
+  } catch (const std::exception& e) {
+    throw SourceError(source + ": " + e.what());
+  }
+}
+
+SourceResult read_json(const std::string& source) {
+  try {
+    SourceResult out;
+    out.model = schema::load_model_json_file(source);
+    return out;
+  } catch (const std::exception& e) {
+    throw SourceError(e.what());  // already names the file and the JSON path
+  }
+}
+
+template <typename Map>
+void erase_outside(Map& items, const std::function<bool(const std::string&)>& keep) {
+  for (auto it = items.begin(); it != items.end();) {
+    it = keep(it->second.schema) ? std::next(it) : items.erase(it);
+  }
+}
+
+}  // namespace
+
+void filter_schemas(schema::Model& model, const std::vector<std::string>& include_schemas,
+                    const std::vector<std::string>& exclude_schemas) {
+  if (include_schemas.empty() && exclude_schemas.empty()) return;
+  std::set<std::string> include(include_schemas.begin(), include_schemas.end());
+  std::set<std::string> exclude(exclude_schemas.begin(), exclude_schemas.end());
+  auto keep = [&](const std::string& schema) {
+    return (include.empty() || include.count(schema)) && !exclude.count(schema);
+  };
+  for (auto it = model.schemas.begin(); it != model.schemas.end();) {
+    it = keep(it->first) ? std::next(it) : model.schemas.erase(it);
+  }
+  // An extension without a pinned schema belongs to no schema the user could filter on.
+  for (auto it = model.extensions.begin(); it != model.extensions.end();) {
+    bool kept = it->second.schema.empty() || keep(it->second.schema);
+    it = kept ? std::next(it) : model.extensions.erase(it);
+  }
+  erase_outside(model.tables, keep);
+  erase_outside(model.views, keep);
+  erase_outside(model.sequences, keep);
+  erase_outside(model.enums, keep);
+  erase_outside(model.composite_types, keep);
+  erase_outside(model.domains, keep);
+  erase_outside(model.functions, keep);
+}
+
+SourceResult read_source(const std::string& source, const SourceOptions& options) {
+  if (source.empty()) throw SourceError("empty source (expected a path or a connection string)");
+  SourceResult result;
+  if (schema::live::is_connection_string(source)) {
+    result = read_database(source, options);
+  } else {
+    std::error_code ec;
+    if (!fs::exists(source, ec)) {
+      throw SourceError(source + ": no such file or directory");
+    }
+    if (fs::is_directory(source, ec)) {
+      result = read_sql(source, options);
+    } else if (ends_with(source, ".json")) {
+      result = read_json(source);
+    } else if (ends_with(source, ".sql")) {
+      result = read_sql(source, options);
+    } else {
+      throw SourceError(source +
+                        ": unknown source kind (expected a .sql file, a directory, a .json "
+                        "model or a postgres:// connection string)");
+    }
+  }
+  filter_schemas(result.model, options.include_schemas, options.exclude_schemas);
+  return result;
+}
+
+schema::Model load_source(const std::string& source, const SourceOptions& options) {
+  SourceResult result = read_source(source, options);
+  for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
+  return std::move(result.model);
+}
+
+int run_command(const std::string& command, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const SourceError& e) {
+    std::cerr << "pgdrift " << command << ": " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "pgdrift " << command << ": error: " << e.what() << "\n";
+  }
+  return 2;
+}
+
+}  // namespace pgdrift::cli

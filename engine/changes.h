@@ -1,0 +1,167 @@
+// Typed change values: what differs between two models. The diff says WHAT changed; only the
+// planner decides HOW to run it (online forms, ordering, hazards).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/model.h"
+
+namespace pgdrift::engine {
+
+enum class ChangeKind { Add, Drop, Alter };
+
+std::string change_kind_name(ChangeKind kind);  // "add" | "drop" | "alter"
+
+// One object appearing, disappearing or changing. `from` is set for Drop/Alter, `to` for
+// Add/Alter.
+template <class T>
+struct ObjectChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string key;  // qualified key (or name for schemas/extensions)
+  std::optional<T> from;
+  std::optional<T> to;
+};
+
+// Aspects of a column that can change independently (bit flags).
+enum ColumnAspect : unsigned {
+  kColumnType = 1u << 0,
+  kColumnNullability = 1u << 1,
+  kColumnDefault = 1u << 2,
+  kColumnIdentity = 1u << 3,
+  kColumnGenerated = 1u << 4,
+  kColumnCollation = 1u << 5,
+};
+
+struct ColumnChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string table;  // qualified key of the table
+  std::optional<schema::Column> from;
+  std::optional<schema::Column> to;
+  unsigned changed = 0;  // ColumnAspect flags (Alter only)
+  bool has(ColumnAspect aspect) const { return (changed & aspect) != 0; }
+};
+
+// Sub-objects of a table (or a view, for indexes/triggers of materialized views and views).
+struct ConstraintChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string table;
+  std::optional<schema::Constraint> from;
+  std::optional<schema::Constraint> to;
+};
+struct IndexChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string table;   // qualified key of the table or materialized view
+  std::string schema;  // schema of the index (= schema of its table)
+  std::string table_name;
+  std::optional<schema::Index> from;
+  std::optional<schema::Index> to;
+};
+struct TriggerChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string table;  // table or view key
+  std::optional<schema::Trigger> from;
+  std::optional<schema::Trigger> to;
+};
+struct PolicyChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string table;
+  std::optional<schema::Policy> from;
+  std::optional<schema::Policy> to;
+};
+
+// Table-level aspects (bit flags), besides its sub-objects.
+enum TableAspect : unsigned {
+  kTableOptions = 1u << 0,      // reloptions
+  kTableRls = 1u << 1,          // ENABLE / FORCE ROW LEVEL SECURITY
+  kTablePersistence = 1u << 2,  // LOGGED / UNLOGGED
+  kTableInherits = 1u << 3,     // INHERIT / NO INHERIT
+  kTableStructure = 1u << 4,    // partitioning: can only be changed by recreating the table
+};
+
+struct TableChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string key;
+  std::optional<schema::Table> from;
+  std::optional<schema::Table> to;
+  unsigned changed = 0;  // TableAspect flags (Alter only)
+  std::vector<ColumnChange> columns;
+  std::vector<ConstraintChange> constraints;
+  std::vector<IndexChange> indexes;
+  std::vector<TriggerChange> triggers;
+  std::vector<PolicyChange> policies;
+};
+
+struct ViewChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string key;
+  std::optional<schema::View> from;
+  std::optional<schema::View> to;
+  bool definition_changed = false;  // query, columns, options, kind: needs a recreate
+  std::vector<IndexChange> indexes;
+  std::vector<TriggerChange> triggers;
+};
+
+struct EnumChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string key;
+  std::optional<schema::EnumType> from;
+  std::optional<schema::EnumType> to;
+  std::vector<std::string> added_values;  // values only in `to`, in `to` order
+  bool needs_recreate = false;            // values removed or existing values reordered
+};
+
+struct FunctionChange {
+  ChangeKind kind = ChangeKind::Add;
+  std::string key;  // function_key
+  std::optional<schema::Function> from;
+  std::optional<schema::Function> to;
+  // Return type, argument names/defaults or kind changed: CREATE OR REPLACE cannot do it.
+  bool needs_recreate = false;
+};
+
+using SchemaChange = ObjectChange<schema::Namespace>;
+using ExtensionChange = ObjectChange<schema::Extension>;
+using SequenceChange = ObjectChange<schema::Sequence>;
+using CompositeTypeChange = ObjectChange<schema::CompositeType>;
+using DomainChange = ObjectChange<schema::Domain>;
+
+// A comment that differs on any object or sub-object (including objects that are added).
+struct CommentChange {
+  std::string object_kind;  // "table", "column", "view", ...
+  std::string object;       // qualified name for messages
+  std::string target;       // COMMENT ON target: "TABLE public.t", "COLUMN public.t.c", ...
+  std::string depends_on;   // dependency key of the commented object (see planner/graph)
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+};
+
+// Privileges that differ on one object (only when privileges are compared).
+struct GrantChange {
+  std::string object_kind;
+  std::string object;
+  std::string target;  // GRANT ... ON target: "TABLE public.t", "FUNCTION public.f(integer)"
+  std::string depends_on;
+  std::vector<schema::Grant> granted;  // in `to` only
+  std::vector<schema::Grant> revoked;  // in `from` only
+  bool object_dropped = false;         // revokes are implied by the drop
+};
+
+struct Changes {
+  std::vector<SchemaChange> schemas;
+  std::vector<ExtensionChange> extensions;
+  std::vector<EnumChange> enums;
+  std::vector<CompositeTypeChange> composite_types;
+  std::vector<DomainChange> domains;
+  std::vector<SequenceChange> sequences;
+  std::vector<FunctionChange> functions;
+  std::vector<TableChange> tables;
+  std::vector<ViewChange> views;
+  std::vector<CommentChange> comments;
+  std::vector<GrantChange> grants;
+  bool empty() const;
+  size_t size() const;  // number of top-level change values
+};
+
+}  // namespace pgdrift::engine

@@ -1,0 +1,624 @@
+#include "engine/diff.h"
+
+#include <algorithm>
+#include <set>
+
+#include "schema/canonical.h"
+
+namespace pgdrift::engine {
+
+using schema::quote_ident;
+
+std::string change_kind_name(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::Add:
+      return "add";
+    case ChangeKind::Drop:
+      return "drop";
+    case ChangeKind::Alter:
+      return "alter";
+  }
+  return "alter";
+}
+
+bool Changes::empty() const { return size() == 0; }
+
+size_t Changes::size() const {
+  return schemas.size() + extensions.size() + enums.size() + composite_types.size() +
+         domains.size() + sequences.size() + functions.size() + tables.size() + views.size() +
+         comments.size() + grants.size();
+}
+
+namespace {
+
+bool schema_selected(const std::string& name, const DiffOptions& options) {
+  if (!options.include_schemas.empty() &&
+      std::find(options.include_schemas.begin(), options.include_schemas.end(), name) ==
+          options.include_schemas.end())
+    return false;
+  return std::find(options.exclude_schemas.begin(), options.exclude_schemas.end(), name) ==
+         options.exclude_schemas.end();
+}
+
+template <class Map>
+void filter_by_schema(Map& objects, const DiffOptions& options) {
+  for (auto it = objects.begin(); it != objects.end();) {
+    if (schema_selected(it->second.schema, options))
+      ++it;
+    else
+      it = objects.erase(it);
+  }
+}
+
+// Walks two sorted maps side by side, calling add/drop/both for each key.
+template <class Map, class Add, class Drop, class Both>
+void zip(const Map& from, const Map& to, Add add, Drop drop, Both both) {
+  for (const auto& [key, value] : from) {
+    auto it = to.find(key);
+    if (it == to.end())
+      drop(key, value);
+    else
+      both(key, value, it->second);
+  }
+  for (const auto& [key, value] : to)
+    if (!from.count(key)) add(key, value);
+}
+
+template <class T>
+ObjectChange<T> make_change(ChangeKind kind, const std::string& key, const T* from, const T* to) {
+  ObjectChange<T> change;
+  change.kind = kind;
+  change.key = key;
+  if (from) change.from = *from;
+  if (to) change.to = *to;
+  return change;
+}
+
+struct Differ {
+  Changes out;
+  bool privileges = false;
+
+  void comment(const std::string& kind, const std::string& object, const std::string& target,
+               const std::string& dep, const std::optional<std::string>& from,
+               const std::optional<std::string>& to) {
+    if (from == to) return;
+    if (!to && !from) return;
+    out.comments.push_back({kind, object, target, dep, from, to});
+  }
+
+  void grants(const std::string& kind, const std::string& object, const std::string& target,
+              const std::string& dep, std::vector<schema::Grant> from,
+              std::vector<schema::Grant> to, bool dropped = false) {
+    if (!privileges) return;
+    std::sort(from.begin(), from.end());
+    std::sort(to.begin(), to.end());
+    GrantChange change{kind, object, target, dep, {}, {}, dropped};
+    std::set_difference(to.begin(), to.end(), from.begin(), from.end(),
+                        std::back_inserter(change.granted));
+    if (!dropped)
+      std::set_difference(from.begin(), from.end(), to.begin(), to.end(),
+                          std::back_inserter(change.revoked));
+    if (!change.granted.empty() || !change.revoked.empty()) out.grants.push_back(change);
+  }
+
+  // Comments of a table's sub-objects; `from` is null when the table is new.
+  void table_comments(const std::string& key, const schema::Table* from, const schema::Table& to) {
+    comment("table", key, "TABLE " + key, "table:" + key, from ? from->comment : std::nullopt,
+            to.comment);
+    for (const auto& c : to.columns) {
+      const schema::Column* old = from ? from->find_column(c.name) : nullptr;
+      std::string col = key + "." + quote_ident(c.name);
+      comment("column", col, "COLUMN " + col, "column:" + col, old ? old->comment : std::nullopt,
+              c.comment);
+    }
+    for (const auto& [name, c] : to.constraints) {
+      const schema::Constraint* old = nullptr;
+      if (from) {
+        auto it = from->constraints.find(name);
+        // A constraint that is recreated loses its comment: compare against nothing then.
+        if (it != from->constraints.end() && same_without_comment(it->second, c)) old = &it->second;
+      }
+      comment("constraint", key + "." + quote_ident(name),
+              "CONSTRAINT " + quote_ident(name) + " ON " + key,
+              "constraint:" + key + "." + quote_ident(name), old ? old->comment : std::nullopt,
+              c.comment);
+    }
+    index_comments(to.schema, from ? &from->indexes : nullptr, to.indexes);
+    for (const auto& [name, t] : to.triggers) {
+      const schema::Trigger* old = nullptr;
+      if (from) {
+        auto it = from->triggers.find(name);
+        if (it != from->triggers.end() && same_without_comment(it->second, t)) old = &it->second;
+      }
+      comment(
+          "trigger", key + "." + quote_ident(name), "TRIGGER " + quote_ident(name) + " ON " + key,
+          "trigger:" + key + "." + quote_ident(name), old ? old->comment : std::nullopt, t.comment);
+    }
+    for (const auto& [name, p] : to.policies) {
+      const schema::Policy* old = nullptr;
+      if (from) {
+        auto it = from->policies.find(name);
+        if (it != from->policies.end()) old = &it->second;
+      }
+      comment("policy", key + "." + quote_ident(name), "POLICY " + quote_ident(name) + " ON " + key,
+              "policy:" + key + "." + quote_ident(name), old ? old->comment : std::nullopt,
+              p.comment);
+    }
+  }
+
+  void index_comments(const std::string& schema_name,
+                      const std::map<std::string, schema::Index>* from,
+                      const std::map<std::string, schema::Index>& to) {
+    for (const auto& [name, i] : to) {
+      const schema::Index* old = nullptr;
+      if (from) {
+        auto it = from->find(name);
+        if (it != from->end() && same_index(it->second, i)) old = &it->second;
+      }
+      std::string qname = schema::quote_qualified(schema_name, name);
+      comment("index", qname, "INDEX " + qname, "index:" + qname, old ? old->comment : std::nullopt,
+              i.comment);
+    }
+  }
+
+  static bool same_index(schema::Index a, schema::Index b) {
+    a.comment.reset();
+    b.comment.reset();
+    return a == b;
+  }
+
+  template <class T>
+  static bool same_without_comment(T a, T b) {
+    a.comment.reset();
+    b.comment.reset();
+    return a == b;
+  }
+
+  void diff_columns(TableChange& tc, const schema::Table& from, const schema::Table& to) {
+    for (const auto& c : from.columns)
+      if (!to.find_column(c.name)) tc.columns.push_back({ChangeKind::Drop, tc.key, c, {}, 0});
+    for (const auto& c : to.columns) {
+      const schema::Column* old = from.find_column(c.name);
+      if (!old) {
+        tc.columns.push_back({ChangeKind::Add, tc.key, {}, c, 0});
+        continue;
+      }
+      unsigned changed = 0;
+      if (old->type != c.type) changed |= kColumnType;
+      if (old->collation != c.collation) changed |= kColumnCollation;
+      if (old->not_null != c.not_null) changed |= kColumnNullability;
+      if (old->default_expr != c.default_expr) changed |= kColumnDefault;
+      if (old->identity != c.identity || old->identity_options != c.identity_options)
+        changed |= kColumnIdentity;
+      if (old->generated_expr != c.generated_expr) changed |= kColumnGenerated;
+      if (changed) tc.columns.push_back({ChangeKind::Alter, tc.key, *old, c, changed});
+    }
+  }
+
+  template <class T, class Change>
+  void diff_members(const std::string& table, const std::map<std::string, T>& from,
+                    const std::map<std::string, T>& to, std::vector<Change>& out_changes) {
+    zip(
+        from, to,
+        [&](const std::string&, const T& v) {
+          Change c;
+          c.kind = ChangeKind::Add;
+          c.table = table;
+          c.to = v;
+          out_changes.push_back(c);
+        },
+        [&](const std::string&, const T& v) {
+          Change c;
+          c.kind = ChangeKind::Drop;
+          c.table = table;
+          c.from = v;
+          out_changes.push_back(c);
+        },
+        [&](const std::string&, const T& a, const T& b) {
+          if (same_without_comment(a, b)) return;
+          Change c;
+          c.kind = ChangeKind::Alter;
+          c.table = table;
+          c.from = a;
+          c.to = b;
+          out_changes.push_back(c);
+        });
+  }
+
+  void diff_indexes(const std::string& table, const std::string& schema_name,
+                    const std::string& table_name, const std::map<std::string, schema::Index>& from,
+                    const std::map<std::string, schema::Index>& to,
+                    std::vector<IndexChange>& changes) {
+    size_t first = changes.size();
+    diff_members(table, from, to, changes);
+    for (size_t i = first; i < changes.size(); ++i) {
+      changes[i].schema = schema_name;
+      changes[i].table_name = table_name;
+    }
+  }
+
+  void diff_table(const std::string& key, const schema::Table& from, const schema::Table& to) {
+    TableChange tc;
+    tc.kind = ChangeKind::Alter;
+    tc.key = key;
+    tc.from = from;
+    tc.to = to;
+    if (from.options != to.options) tc.changed |= kTableOptions;
+    if (from.rls_enabled != to.rls_enabled || from.rls_forced != to.rls_forced)
+      tc.changed |= kTableRls;
+    if (from.unlogged != to.unlogged) tc.changed |= kTablePersistence;
+    if (from.inherits != to.inherits) tc.changed |= kTableInherits;
+    if (from.kind != to.kind || from.partition_key != to.partition_key ||
+        from.partition_of != to.partition_of || from.partition_bound != to.partition_bound)
+      tc.changed |= kTableStructure;
+    diff_columns(tc, from, to);
+    diff_members(key, from.constraints, to.constraints, tc.constraints);
+    diff_indexes(key, to.schema, to.name, from.indexes, to.indexes, tc.indexes);
+    diff_members(key, from.triggers, to.triggers, tc.triggers);
+    diff_members(key, from.policies, to.policies, tc.policies);
+    table_comments(key, &from, to);
+    grants("table", key, "TABLE " + key, "table:" + key, from.grants, to.grants);
+    if (tc.changed || !tc.columns.empty() || !tc.constraints.empty() || !tc.indexes.empty() ||
+        !tc.triggers.empty() || !tc.policies.empty())
+      out.tables.push_back(std::move(tc));
+  }
+
+  void diff_view(const std::string& key, const schema::View& from, const schema::View& to) {
+    ViewChange vc;
+    vc.kind = ChangeKind::Alter;
+    vc.key = key;
+    vc.from = from;
+    vc.to = to;
+    vc.definition_changed = from.materialized != to.materialized || from.query != to.query ||
+                            from.column_names != to.column_names || from.options != to.options ||
+                            from.with_data != to.with_data;
+    diff_indexes(key, to.schema, to.name, from.indexes, to.indexes, vc.indexes);
+    diff_members(key, from.triggers, to.triggers, vc.triggers);
+    view_comments(key, &from, to);
+    grants("view", key, "TABLE " + key, "view:" + key, from.grants, to.grants);
+    if (vc.definition_changed || !vc.indexes.empty() || !vc.triggers.empty())
+      out.views.push_back(std::move(vc));
+  }
+
+  void view_comments(const std::string& key, const schema::View* from, const schema::View& to) {
+    std::string kind = to.materialized ? "MATERIALIZED VIEW " : "VIEW ";
+    comment("view", key, kind + key, "view:" + key, from ? from->comment : std::nullopt,
+            to.comment);
+    for (const auto& [col, text] : to.column_comments) {
+      std::optional<std::string> old;
+      if (from) {
+        auto it = from->column_comments.find(col);
+        if (it != from->column_comments.end()) old = it->second;
+      }
+      std::string qcol = key + "." + quote_ident(col);
+      comment("column", qcol, "COLUMN " + qcol, "view:" + key, old, text);
+    }
+    if (from)
+      for (const auto& [col, text] : from->column_comments)
+        if (!to.column_comments.count(col) && text) {
+          std::string qcol = key + "." + quote_ident(col);
+          comment("column", qcol, "COLUMN " + qcol, "view:" + key, text, std::nullopt);
+        }
+    index_comments(to.schema, from ? &from->indexes : nullptr, to.indexes);
+    for (const auto& [name, t] : to.triggers) {
+      std::optional<std::string> old;
+      if (from) {
+        auto it = from->triggers.find(name);
+        if (it != from->triggers.end() && same_without_comment(it->second, t))
+          old = it->second.comment;
+      }
+      comment("trigger", key + "." + quote_ident(name),
+              "TRIGGER " + quote_ident(name) + " ON " + key,
+              "trigger:" + key + "." + quote_ident(name), old, t.comment);
+    }
+  }
+
+  static std::string function_target(const schema::Function& f) {
+    return std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
+           schema::quote_qualified(f.schema, f.name) + "(" + f.identity_arguments() + ")";
+  }
+
+  void run(const schema::Model& from, const schema::Model& to) {
+    // Schemas.
+    zip(
+        from.schemas, to.schemas,
+        [&](const std::string& k, const schema::Namespace& v) {
+          out.schemas.push_back(make_change<schema::Namespace>(ChangeKind::Add, k, nullptr, &v));
+          comment("schema", k, "SCHEMA " + quote_ident(k), "schema:" + quote_ident(k), std::nullopt,
+                  v.comment);
+          grants("schema", k, "SCHEMA " + quote_ident(k), "schema:" + quote_ident(k), {}, v.grants);
+        },
+        [&](const std::string& k, const schema::Namespace& v) {
+          out.schemas.push_back(make_change<schema::Namespace>(ChangeKind::Drop, k, &v, nullptr));
+        },
+        [&](const std::string& k, const schema::Namespace& a, const schema::Namespace& b) {
+          comment("schema", k, "SCHEMA " + quote_ident(k), "schema:" + quote_ident(k), a.comment,
+                  b.comment);
+          grants("schema", k, "SCHEMA " + quote_ident(k), "schema:" + quote_ident(k), a.grants,
+                 b.grants);
+        });
+    // Extensions: a version or schema change is an alter.
+    zip(
+        from.extensions, to.extensions,
+        [&](const std::string& k, const schema::Extension& v) {
+          out.extensions.push_back(make_change<schema::Extension>(ChangeKind::Add, k, nullptr, &v));
+          comment("extension", k, "EXTENSION " + quote_ident(k), "extension:" + k, std::nullopt,
+                  v.comment);
+        },
+        [&](const std::string& k, const schema::Extension& v) {
+          out.extensions.push_back(
+              make_change<schema::Extension>(ChangeKind::Drop, k, &v, nullptr));
+        },
+        [&](const std::string& k, const schema::Extension& a, const schema::Extension& b) {
+          if (!same_without_comment(a, b))
+            out.extensions.push_back(make_change(ChangeKind::Alter, k, &a, &b));
+          comment("extension", k, "EXTENSION " + quote_ident(k), "extension:" + k, a.comment,
+                  b.comment);
+        });
+    // Enums.
+    zip(
+        from.enums, to.enums,
+        [&](const std::string& k, const schema::EnumType& v) {
+          EnumChange c{ChangeKind::Add, k, {}, v, {}, false};
+          out.enums.push_back(c);
+          comment("type", k, "TYPE " + k, "type:" + k, std::nullopt, v.comment);
+        },
+        [&](const std::string& k, const schema::EnumType& v) {
+          out.enums.push_back({ChangeKind::Drop, k, v, {}, {}, false});
+        },
+        [&](const std::string& k, const schema::EnumType& a, const schema::EnumType& b) {
+          comment("type", k, "TYPE " + k, "type:" + k, a.comment, b.comment);
+          if (a.values == b.values) return;
+          EnumChange c{ChangeKind::Alter, k, a, b, {}, false};
+          // Values kept must stay in the same relative order; otherwise recreate.
+          std::vector<std::string> kept;
+          for (const auto& v : b.values)
+            if (std::find(a.values.begin(), a.values.end(), v) != a.values.end())
+              kept.push_back(v);
+            else
+              c.added_values.push_back(v);
+          c.needs_recreate = kept != a.values;
+          out.enums.push_back(c);
+        });
+    // Composite types and domains.
+    zip(
+        from.composite_types, to.composite_types,
+        [&](const std::string& k, const schema::CompositeType& v) {
+          out.composite_types.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
+          comment("type", k, "TYPE " + k, "type:" + k, std::nullopt, v.comment);
+        },
+        [&](const std::string& k, const schema::CompositeType& v) {
+          out.composite_types.push_back(
+              make_change(ChangeKind::Drop, k, &v, (decltype(&v))nullptr));
+        },
+        [&](const std::string& k, const schema::CompositeType& a, const schema::CompositeType& b) {
+          if (!same_without_comment(a, b))
+            out.composite_types.push_back(make_change(ChangeKind::Alter, k, &a, &b));
+          comment("type", k, "TYPE " + k, "type:" + k, a.comment, b.comment);
+        });
+    zip(
+        from.domains, to.domains,
+        [&](const std::string& k, const schema::Domain& v) {
+          out.domains.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
+          domain_comments(k, nullptr, v);
+        },
+        [&](const std::string& k, const schema::Domain& v) {
+          out.domains.push_back(make_change(ChangeKind::Drop, k, &v, (decltype(&v))nullptr));
+        },
+        [&](const std::string& k, const schema::Domain& a, const schema::Domain& b) {
+          if (!same_without_comment(a, b))
+            out.domains.push_back(make_change(ChangeKind::Alter, k, &a, &b));
+          domain_comments(k, &a, b);
+        });
+    // Sequences.
+    zip(
+        from.sequences, to.sequences,
+        [&](const std::string& k, const schema::Sequence& v) {
+          out.sequences.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
+          comment("sequence", k, "SEQUENCE " + k, "sequence:" + k, std::nullopt, v.comment);
+          grants("sequence", k, "SEQUENCE " + k, "sequence:" + k, {}, v.grants);
+        },
+        [&](const std::string& k, const schema::Sequence& v) {
+          out.sequences.push_back(make_change(ChangeKind::Drop, k, &v, (decltype(&v))nullptr));
+        },
+        [&](const std::string& k, const schema::Sequence& a, const schema::Sequence& b) {
+          schema::Sequence x = a, y = b;
+          x.grants.clear();
+          y.grants.clear();
+          if (!same_without_comment(x, y))
+            out.sequences.push_back(make_change(ChangeKind::Alter, k, &a, &b));
+          comment("sequence", k, "SEQUENCE " + k, "sequence:" + k, a.comment, b.comment);
+          grants("sequence", k, "SEQUENCE " + k, "sequence:" + k, a.grants, b.grants);
+        });
+    // Functions.
+    zip(
+        from.functions, to.functions,
+        [&](const std::string& k, const schema::Function& v) {
+          out.functions.push_back({ChangeKind::Add, k, {}, v, false});
+          comment("function", k, function_target(v),
+                  "function:" + schema::quote_qualified(v.schema, v.name), std::nullopt, v.comment);
+          grants("function", k, function_target(v),
+                 "function:" + schema::quote_qualified(v.schema, v.name), {}, v.grants);
+        },
+        [&](const std::string& k, const schema::Function& v) {
+          out.functions.push_back({ChangeKind::Drop, k, v, {}, false});
+        },
+        [&](const std::string& k, const schema::Function& a, const schema::Function& b) {
+          schema::Function x = a, y = b;
+          x.grants.clear();
+          y.grants.clear();
+          std::string dep = "function:" + schema::quote_qualified(b.schema, b.name);
+          if (!same_without_comment(x, y)) {
+            bool recreate = a.procedure != b.procedure || a.returns != b.returns;
+            for (size_t i = 0; !recreate && i < a.arguments.size(); ++i)
+              recreate = a.arguments[i].name != b.arguments[i].name ||
+                         a.arguments[i].mode != b.arguments[i].mode ||
+                         (a.arguments[i].default_expr && !b.arguments[i].default_expr);
+            if (a.arguments.size() != b.arguments.size()) recreate = true;
+            out.functions.push_back({ChangeKind::Alter, k, a, b, recreate});
+          }
+          comment("function", k, function_target(b), dep, a.comment, b.comment);
+          grants("function", k, function_target(b), dep, a.grants, b.grants);
+        });
+    // Tables.
+    zip(
+        from.tables, to.tables,
+        [&](const std::string& k, const schema::Table& v) {
+          TableChange tc;
+          tc.kind = ChangeKind::Add;
+          tc.key = k;
+          tc.to = v;
+          out.tables.push_back(tc);
+          table_comments(k, nullptr, v);
+          grants("table", k, "TABLE " + k, "table:" + k, {}, v.grants);
+        },
+        [&](const std::string& k, const schema::Table& v) {
+          TableChange tc;
+          tc.kind = ChangeKind::Drop;
+          tc.key = k;
+          tc.from = v;
+          out.tables.push_back(tc);
+        },
+        [&](const std::string& k, const schema::Table& a, const schema::Table& b) {
+          diff_table(k, a, b);
+        });
+    // Views.
+    zip(
+        from.views, to.views,
+        [&](const std::string& k, const schema::View& v) {
+          ViewChange vc;
+          vc.kind = ChangeKind::Add;
+          vc.key = k;
+          vc.to = v;
+          out.views.push_back(vc);
+          view_comments(k, nullptr, v);
+          grants("view", k, "TABLE " + k, "view:" + k, {}, v.grants);
+        },
+        [&](const std::string& k, const schema::View& v) {
+          ViewChange vc;
+          vc.kind = ChangeKind::Drop;
+          vc.key = k;
+          vc.from = v;
+          out.views.push_back(vc);
+        },
+        [&](const std::string& k, const schema::View& a, const schema::View& b) {
+          diff_view(k, a, b);
+        });
+  }
+
+  void domain_comments(const std::string& k, const schema::Domain* from, const schema::Domain& to) {
+    comment("domain", k, "DOMAIN " + k, "type:" + k, from ? from->comment : std::nullopt,
+            to.comment);
+    for (const auto& [name, c] : to.checks) {
+      std::optional<std::string> old;
+      if (from) {
+        auto it = from->checks.find(name);
+        if (it != from->checks.end() && same_without_comment(it->second, c))
+          old = it->second.comment;
+      }
+      comment("constraint", k + "." + quote_ident(name),
+              "CONSTRAINT " + quote_ident(name) + " ON DOMAIN " + k, "type:" + k, old, c.comment);
+    }
+  }
+};
+
+}  // namespace
+
+schema::Model filter_model(const schema::Model& model, const DiffOptions& options) {
+  schema::Model m = model;
+  if (!options.compare_privileges) schema::strip_grants(m);
+  if (options.include_schemas.empty() && options.exclude_schemas.empty()) return m;
+  for (auto it = m.schemas.begin(); it != m.schemas.end();) {
+    if (schema_selected(it->first, options))
+      ++it;
+    else
+      it = m.schemas.erase(it);
+  }
+  filter_by_schema(m.tables, options);
+  filter_by_schema(m.views, options);
+  filter_by_schema(m.sequences, options);
+  filter_by_schema(m.enums, options);
+  filter_by_schema(m.composite_types, options);
+  filter_by_schema(m.domains, options);
+  filter_by_schema(m.functions, options);
+  return m;
+}
+
+Changes diff_models(const schema::Model& from, const schema::Model& to,
+                    const DiffOptions& options) {
+  Differ differ;
+  differ.privileges = options.compare_privileges;
+  differ.run(filter_model(from, options), filter_model(to, options));
+  return std::move(differ.out);
+}
+
+namespace {
+
+std::string column_aspects(unsigned changed) {
+  std::string out;
+  auto add = [&](unsigned flag, const char* name) {
+    if (changed & flag) out += std::string(out.empty() ? "" : ", ") + name;
+  };
+  add(kColumnType, "type");
+  add(kColumnNullability, "nullability");
+  add(kColumnDefault, "default");
+  add(kColumnIdentity, "identity");
+  add(kColumnGenerated, "generated");
+  add(kColumnCollation, "collation");
+  return out;
+}
+
+template <class Change>
+std::string member_line(const std::string& what, const Change& c, const std::string& name) {
+  return change_kind_name(c.kind) + " " + what + " " + c.table + "." + quote_ident(name);
+}
+
+}  // namespace
+
+std::vector<std::string> describe_changes(const Changes& changes) {
+  std::vector<std::string> lines;
+  auto simple = [&](const std::string& what, ChangeKind kind, const std::string& key) {
+    lines.push_back(change_kind_name(kind) + " " + what + " " + key);
+  };
+  for (const auto& c : changes.schemas) simple("schema", c.kind, c.key);
+  for (const auto& c : changes.extensions) simple("extension", c.kind, c.key);
+  for (const auto& c : changes.enums) {
+    std::string line = change_kind_name(c.kind) + " type " + c.key;
+    if (c.kind == ChangeKind::Alter)
+      line += c.needs_recreate ? ": values removed or reordered" : ": values added";
+    lines.push_back(line);
+  }
+  for (const auto& c : changes.composite_types) simple("type", c.kind, c.key);
+  for (const auto& c : changes.domains) simple("domain", c.kind, c.key);
+  for (const auto& c : changes.sequences) simple("sequence", c.kind, c.key);
+  for (const auto& c : changes.functions) simple("function", c.kind, c.key);
+  for (const auto& t : changes.tables) {
+    if (t.kind != ChangeKind::Alter || t.changed) simple("table", t.kind, t.key);
+    for (const auto& c : t.columns) {
+      std::string name = c.to ? c.to->name : c.from->name;
+      std::string line = member_line("column", c, name);
+      if (c.kind == ChangeKind::Alter) line += ": " + column_aspects(c.changed);
+      lines.push_back(line);
+    }
+    for (const auto& c : t.constraints)
+      lines.push_back(member_line("constraint", c, c.to ? c.to->name : c.from->name));
+    for (const auto& c : t.indexes)
+      lines.push_back(member_line("index", c, c.to ? c.to->name : c.from->name));
+    for (const auto& c : t.triggers)
+      lines.push_back(member_line("trigger", c, c.to ? c.to->name : c.from->name));
+    for (const auto& c : t.policies)
+      lines.push_back(member_line("policy", c, c.to ? c.to->name : c.from->name));
+  }
+  for (const auto& v : changes.views) {
+    if (v.kind != ChangeKind::Alter || v.definition_changed) simple("view", v.kind, v.key);
+    for (const auto& c : v.indexes)
+      lines.push_back(member_line("index", c, c.to ? c.to->name : c.from->name));
+    for (const auto& c : v.triggers)
+      lines.push_back(member_line("trigger", c, c.to ? c.to->name : c.from->name));
+  }
+  for (const auto& c : changes.comments) lines.push_back("comment on " + c.target);
+  for (const auto& g : changes.grants) lines.push_back("privileges on " + g.target);
+  return lines;
+}
+
+}  // namespace pgdrift::engine

@@ -1,0 +1,123 @@
+// Drift detection: how a live schema differs from the desired one, as a report that CI can
+// gate on (docs/drift.md). compute_drift compares two models object by object through their
+// canonical JSON (schema/json.h), so every attribute the model knows is compared and reported
+// by path without a hand-written comparison per object kind.
+//
+// Entries name objects the way the planner names its steps (qualified keys; members of a table
+// as "<table key>.<quoted name>"; indexes as "<schema>.<index>"), so the caller can attach the
+// planner's fix statements to them with attach_fix_steps. The engine does not depend on the
+// planner: fix steps arrive as plain data.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/diff.h"
+#include "schema/model.h"
+
+namespace pgdrift::engine {
+
+enum class DriftKind {
+  Missing,     // in the desired schema, not in the database
+  Unexpected,  // in the database, not in the desired schema
+  Differs,     // in both, with different attributes
+};
+enum class DriftSeverity { Error, Warning };
+
+std::string drift_kind_name(DriftKind kind);              // "missing" | "unexpected" | "differs"
+std::string drift_severity_name(DriftSeverity severity);  // "error" | "warning"
+
+// One attribute that differs. `path` is relative to the top-level object and walks the model
+// JSON: "columns.amount.type", "constraints.goals_pkey.columns", "comment". A value that is
+// absent on one side (a defaulted field) is null, except booleans, which read as false.
+struct AttributeDifference {
+  std::string path;
+  nlohmann::json desired;
+  nlohmann::json live;
+};
+
+// One statement of the plan that fixes an entry (live -> desired), with its hazard codes.
+struct FixStep {
+  std::string statement;
+  std::vector<std::string> hazards;  // planner hazard codes: "table_rewrite", ...
+};
+
+struct DriftEntry {
+  // schema, extension, table, column, constraint, index, trigger, policy, view,
+  // materialized_view, sequence, enum, composite_type, domain, function, procedure
+  std::string object_kind;
+  std::string name;    // qualified name, e.g. "public.expenses.amount"
+  std::string parent;  // owning table / view key for members, empty for top-level objects
+  DriftKind kind = DriftKind::Differs;
+  DriftSeverity severity = DriftSeverity::Error;
+  std::vector<AttributeDifference> differences;  // Differs only
+  // Where the desired object is defined; for an unexpected member, where its desired owner is.
+  schema::SourceLocation location;
+  std::vector<FixStep> fix;
+  bool ignored = false;
+  std::string ignored_by;  // the matching rule, "rule (file:line)"
+};
+
+// A top-level object that was compared (for reports that list passing objects, e.g. JUnit).
+struct CheckedObject {
+  std::string object_kind;
+  std::string name;
+  schema::SourceLocation location;  // desired location, empty when only live
+};
+
+// The result for one database (or replayed migration history).
+struct DatabaseDrift {
+  std::string label;                 // shown name, never with a password
+  std::optional<std::string> error;  // set when the database could not be read: no entries
+  std::vector<DriftEntry> entries;   // sorted by owner, then member, then kind
+  std::vector<CheckedObject> checked;
+  std::vector<FixStep> other_fix;  // plan steps that matched no entry
+  size_t drift_count() const;      // entries not ignored
+  size_t ignored_count() const;
+};
+
+struct DriftReport {
+  std::string desired;  // the desired source as given
+  std::vector<DatabaseDrift> databases;
+  size_t drift_count() const;
+  size_t error_count() const;  // databases that could not be read
+  // 2 when any database could not be read, else 1 when any entry is not ignored, else 0.
+  int exit_code() const;
+};
+
+// Severity rule (docs/drift.md): Warning for an unexpected index and for a difference that is
+// only in comments; Error for everything else.
+DriftSeverity drift_severity(const DriftEntry& entry);
+
+// Compare `desired` with `live` (both filtered with `options` first: schemas, grants).
+DatabaseDrift compute_drift(const schema::Model& desired, const schema::Model& live,
+                            const DiffOptions& options = {});
+
+// A plan step as plain data, for attach_fix_steps.
+struct NamedFixStep {
+  std::string object_kind;
+  std::string object_name;
+  FixStep step;
+};
+// Attach each step to the entry of the same name, else to the entry of its owner (longest name
+// prefix followed by "."), else to db.other_fix. Order of the steps is kept.
+void attach_fix_steps(DatabaseDrift& db, const std::vector<NamedFixStep>& steps);
+
+// Renderers (engine/drift_render_*.cpp). Outputs end with a newline.
+struct TextRenderOptions {
+  bool color = false;  // ANSI colours (the CLI sets it for a TTY without NO_COLOR)
+};
+std::string render_drift_text(const DriftReport& report, const TextRenderOptions& options = {});
+std::string render_drift_json(const DriftReport& report);  // docs/drift-json.md
+std::string render_drift_junit(const DriftReport& report);
+std::string render_drift_sarif(const DriftReport& report);   // SARIF 2.1.0
+std::string render_drift_github(const DriftReport& report);  // workflow commands
+
+// Shared by the renderers: "missing column public.users.timezone".
+std::string describe_entry(const DriftEntry& entry);
+// "numeric(12,2)" for a string, "(none)" for null, JSON text otherwise.
+std::string difference_value_text(const nlohmann::json& value);
+
+}  // namespace pgdrift::engine

@@ -1,0 +1,126 @@
+// SARIF 2.1.0 (code scanning upload): one result per drift entry, located at the desired
+// object's file:line so the finding shows on the schema source; ignored entries carry a
+// suppression; an unreadable database is a "database-error" result and a failed invocation.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "engine/drift.h"
+
+namespace pgdrift::engine {
+
+using nlohmann::json;
+
+namespace {
+
+// RFC 3986 reference from a path: keep unreserved characters and '/', escape the rest.
+std::string uri_reference(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+json rules() {
+  auto rule = [](const char* id, const char* name, const char* text) {
+    return json{{"id", id}, {"name", name}, {"shortDescription", {{"text", text}}}};
+  };
+  return json::array({rule("drift/missing", "MissingObject",
+                           "An object of the desired schema is missing from the database"),
+                      rule("drift/unexpected", "UnexpectedObject",
+                           "The database has an object the desired schema does not define"),
+                      rule("drift/differs", "DifferentObject",
+                           "An object differs between the desired schema and the database"),
+                      rule("database-error", "DatabaseError",
+                           "The database could not be read, so drift is unknown")});
+}
+
+int rule_index(DriftKind kind) {
+  switch (kind) {
+    case DriftKind::Missing:
+      return 0;
+    case DriftKind::Unexpected:
+      return 1;
+    case DriftKind::Differs:
+      return 2;
+  }
+  return 2;
+}
+
+std::string message(const DriftEntry& e, const std::string& database) {
+  std::string text = describe_entry(e) + " in " + database;
+  for (const auto& d : e.differences)
+    text += "; " + d.path + ": desired " + difference_value_text(d.desired) + ", live " +
+            difference_value_text(d.live);
+  return text;
+}
+
+}  // namespace
+
+std::string render_drift_sarif(const DriftReport& report) {
+  json results = json::array();
+  json notifications = json::array();
+  for (const auto& db : report.databases) {
+    if (db.error) {
+      results.push_back({{"ruleId", "database-error"},
+                         {"ruleIndex", 3},
+                         {"level", "error"},
+                         {"message", {{"text", db.label + ": " + *db.error}}},
+                         {"properties", {{"database", db.label}}}});
+      notifications.push_back(
+          {{"level", "error"}, {"message", {{"text", db.label + ": " + *db.error}}}});
+      continue;
+    }
+    for (const auto& e : db.entries) {
+      json result = {{"ruleId", "drift/" + drift_kind_name(e.kind)},
+                     {"ruleIndex", rule_index(e.kind)},
+                     {"level", drift_severity_name(e.severity)},
+                     {"message", {{"text", message(e, db.label)}}},
+                     {"logicalLocations",
+                      json::array({{{"fullyQualifiedName", e.name}, {"kind", e.object_kind}}})}};
+      if (!e.location.empty()) {
+        result["locations"] =
+            json::array({{{"physicalLocation",
+                           {{"artifactLocation", {{"uri", uri_reference(e.location.file)}}},
+                            {"region", {{"startLine", std::max(1, e.location.line)}}}}}}});
+      }
+      if (e.ignored)
+        result["suppressions"] =
+            json::array({{{"kind", "external"}, {"justification", "ignored by " + e.ignored_by}}});
+      json differences = json::array();
+      for (const auto& d : e.differences)
+        differences.push_back({{"path", d.path}, {"desired", d.desired}, {"live", d.live}});
+      json fix = json::array();
+      for (const auto& f : e.fix)
+        fix.push_back({{"statement", f.statement}, {"hazards", f.hazards}});
+      result["properties"] = {{"database", db.label},
+                              {"objectKind", e.object_kind},
+                              {"differences", differences},
+                              {"fix", fix}};
+      // Same finding, same fingerprint across runs: lets code scanning track it.
+      result["partialFingerprints"] = {
+          {"pgdriftEntry/v1",
+           db.label + "|" + e.object_kind + "|" + e.name + "|" + drift_kind_name(e.kind)}};
+      results.push_back(result);
+    }
+  }
+  json invocation = {{"executionSuccessful", report.error_count() == 0},
+                     {"exitCode", report.exit_code()}};
+  if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
+  json run = {{"tool", {{"driver", {{"name", "pgdrift"}, {"rules", rules()}}}}},
+              {"invocations", json::array({invocation})},
+              {"results", results}};
+  json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+              {"version", "2.1.0"},
+              {"runs", json::array({run})}};
+  return log.dump(2) + "\n";
+}
+
+}  // namespace pgdrift::engine

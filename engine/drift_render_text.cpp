@@ -1,0 +1,105 @@
+// Human-readable drift report: grouped by database, then by top-level object, with the
+// attribute differences and fix statements under each entry, and a one-line summary.
+#include <sstream>
+
+#include "engine/drift.h"
+
+namespace pgdrift::engine {
+
+namespace {
+
+struct Palette {
+  bool on = false;
+  std::string wrap(const char* code, const std::string& text) const {
+    return on ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+  }
+  std::string red(const std::string& t) const { return wrap("31", t); }
+  std::string yellow(const std::string& t) const { return wrap("33", t); }
+  std::string green(const std::string& t) const { return wrap("32", t); }
+  std::string bold(const std::string& t) const { return wrap("1", t); }
+  std::string dim(const std::string& t) const { return wrap("2", t); }
+};
+
+std::string location_text(const schema::SourceLocation& location) {
+  if (location.empty()) return "";
+  return location.file + ":" + std::to_string(location.line);
+}
+
+std::string plural(size_t n, const std::string& word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+void render_entry(std::ostream& out, const DriftEntry& e, const Palette& p) {
+  std::string tag = e.ignored                            ? p.dim("ignored")
+                    : e.severity == DriftSeverity::Error ? p.red("error")
+                                                         : p.yellow("warning");
+  out << "  " << (e.ignored ? p.dim(describe_entry(e)) : describe_entry(e)) << "  [" << tag << "]";
+  if (!e.location.empty()) out << "  " << location_text(e.location);
+  out << "\n";
+  if (e.ignored) out << "      ignored by " << e.ignored_by << "\n";
+  for (const auto& d : e.differences) {
+    out << "      " << d.path << ": desired " << p.green(difference_value_text(d.desired))
+        << ", live " << p.red(difference_value_text(d.live)) << "\n";
+  }
+  for (const auto& f : e.fix) {
+    out << "      fix: " << f.statement;
+    if (!f.hazards.empty()) {
+      out << "  " << p.yellow("[hazards:");
+      for (const auto& h : f.hazards) out << p.yellow(" " + h);
+      out << p.yellow("]");
+    }
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+std::string render_drift_text(const DriftReport& report, const TextRenderOptions& options) {
+  Palette p{options.color};
+  std::ostringstream out;
+  size_t drifted = 0;
+  for (const auto& db : report.databases) {
+    out << p.bold("database " + db.label) << "\n";
+    if (db.error) {
+      out << "  " << p.red("error: " + *db.error) << "\n\n";
+      continue;
+    }
+    if (db.entries.empty()) {
+      out << "  " << p.green("no drift") << "\n\n";
+      continue;
+    }
+    if (db.drift_count() > 0) ++drifted;
+    // Entries arrive grouped by owner (an owner's own entry, then its members).
+    std::string current_owner;
+    for (const auto& e : db.entries) {
+      const std::string& owner = e.parent.empty() ? e.name : e.parent;
+      if (owner != current_owner) {
+        current_owner = owner;
+        out << " " << p.bold(owner) << "\n";
+      }
+      render_entry(out, e, p);
+    }
+    if (!db.other_fix.empty()) {
+      out << " other fix steps\n";
+      for (const auto& f : db.other_fix) out << "      fix: " << f.statement << "\n";
+    }
+    out << "\n";
+  }
+  size_t ignored = 0;
+  for (const auto& db : report.databases) ignored += db.ignored_count();
+  std::string summary;
+  if (report.error_count() > 0)
+    summary = "drift check failed: " + plural(report.error_count(), "database") +
+              " could not be read; " + plural(report.drift_count(), "difference") + " in " +
+              std::to_string(drifted) + " of " + plural(report.databases.size(), "database");
+  else if (report.drift_count() > 0)
+    summary = "drift: " + plural(report.drift_count(), "difference") + " in " +
+              std::to_string(drifted) + " of " + plural(report.databases.size(), "database");
+  else
+    summary = "no drift in " + plural(report.databases.size(), "database");
+  if (ignored > 0) summary += " (" + std::to_string(ignored) + " ignored)";
+  out << (report.exit_code() == 0 ? p.green(summary) : p.red(summary)) << "\n";
+  return out.str();
+}
+
+}  // namespace pgdrift::engine

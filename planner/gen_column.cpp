@@ -1,0 +1,415 @@
+// Columns: ADD / DROP / ALTER (type, nullability, default, identity, generated, collation).
+// Type changes are classified so that rewrites, precision loss and failing conversions are
+// named, and a preflight query counts the rows at risk.
+#include <string>
+
+#include "planner/generators.h"
+#include "schema/canonical.h"
+#include "schema/render.h"
+
+namespace pgdrift::planner {
+
+using engine::ChangeKind;
+using schema::quote_ident;
+
+namespace {
+
+struct TypeParts {
+  std::string base;       // "character varying", "numeric", "public.mood"
+  std::vector<int> mods;  // typmods: (20) -> {20}, (12,2) -> {12, 2}
+  bool array = false;
+};
+
+TypeParts split_type(std::string t) {
+  TypeParts p;
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) {
+    p.array = true;
+    while (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) t.resize(t.size() - 2);
+  }
+  size_t open = t.find('(');
+  if (open != std::string::npos && t.find('"') == std::string::npos) {
+    size_t close = t.find(')', open);
+    std::string inside = t.substr(open + 1, close - open - 1);
+    size_t pos = 0;
+    while (pos <= inside.size()) {
+      size_t comma = inside.find(',', pos);
+      try {
+        p.mods.push_back(std::stoi(inside.substr(pos, comma - pos)));
+      } catch (...) {
+      }
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+    // "timestamp(3) with time zone": keep the words after the typmod in the base.
+    std::string rest = close == std::string::npos ? "" : t.substr(close + 1);
+    t = t.substr(0, open) + rest;
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+  }
+  p.base = t;
+  return p;
+}
+
+bool is_text(const std::string& b) {
+  return b == "text" || b == "character varying" || b == "character" || b == "name";
+}
+bool is_integer(const std::string& b) { return b == "smallint" || b == "integer" || b == "bigint"; }
+bool is_float(const std::string& b) { return b == "real" || b == "double precision"; }
+bool is_numeric_family(const std::string& b) {
+  return is_integer(b) || is_float(b) || b == "numeric";
+}
+bool is_datetime(const std::string& b) {
+  return b == "date" || b == "timestamp without time zone" || b == "timestamp with time zone";
+}
+
+int int_rank(const std::string& b) { return b == "smallint" ? 1 : b == "integer" ? 2 : 3; }
+std::string int_range(const std::string& b) {
+  if (b == "smallint") return "-32768 AND 32767";
+  if (b == "integer") return "-2147483648 AND 2147483647";
+  return "-9223372036854775808 AND 9223372036854775807";
+}
+
+struct TypeChangePlan {
+  bool rewrite = true;
+  bool using_cast = false;
+  std::vector<Hazard> hazards;
+  std::string risky_rows;  // SQL condition on the column (`c`) for rows at risk
+};
+
+// How PostgreSQL runs `ALTER COLUMN c TYPE to` for a column of type `from`.
+TypeChangePlan classify(const std::string& from, const std::string& to, const std::string& c,
+                        const schema::Model& model) {
+  TypeChangePlan p;
+  TypeParts a = split_type(from), b = split_type(to);
+  auto add = [&](Hazard h) { p.hazards.push_back(h); };
+  auto risk = [&](const std::string& cond) {
+    p.risky_rows += (p.risky_rows.empty() ? "" : " OR ") + cond;
+  };
+  if (a.array != b.array || (a.array && a.base != b.base)) {
+    p.using_cast = true;
+    add(Hazard::ConversionMayFail);
+    return p;
+  }
+  if (a.base == b.base) {
+    if (a.base == "character varying" || a.base == "bit varying") {
+      if (b.mods.empty() || (!a.mods.empty() && b.mods[0] >= a.mods[0])) {
+        p.rewrite = false;
+      } else {
+        add(Hazard::ConversionMayFail);
+        risk("length(" + c + ") > " + std::to_string(b.mods[0]));
+      }
+    } else if (a.base == "numeric") {
+      if (b.mods.empty()) {
+        p.rewrite = false;
+      } else {
+        int p2 = b.mods[0], s2 = b.mods.size() > 1 ? b.mods[1] : 0;
+        int p1 = a.mods.empty() ? 1000 : a.mods[0];
+        int s1 = a.mods.size() > 1 ? a.mods[1] : (a.mods.empty() ? 1000 : 0);
+        if (s1 == s2 && p2 >= p1) {
+          p.rewrite = false;
+        } else {
+          if (s2 < s1) {
+            add(Hazard::PrecisionLoss);
+            risk(c + " <> round(" + c + ", " + std::to_string(s2) + ")");
+          }
+          if (p2 - s2 < p1 - s1) {
+            add(Hazard::ConversionMayFail);
+            risk("abs(" + c + ") >= 1e" + std::to_string(p2 - s2));
+          }
+        }
+      }
+    } else if (a.base == "character" && !a.mods.empty() && !b.mods.empty() &&
+               b.mods[0] < a.mods[0]) {
+      add(Hazard::ConversionMayFail);
+      risk("length(" + c + ") > " + std::to_string(b.mods[0]));
+    } else if (!b.mods.empty() && !a.mods.empty() && b.mods[0] < a.mods[0]) {
+      add(Hazard::PrecisionLoss);  // timestamp(6) -> timestamp(3), ...
+    }
+    return p;
+  }
+  if (is_text(a.base) && b.base == "text") {
+    p.rewrite = a.base == "character";  // bpchar -> text strips blanks
+    return p;
+  }
+  if (a.base == "text" && b.base == "character varying") {
+    if (b.mods.empty()) {
+      p.rewrite = false;
+    } else {
+      add(Hazard::ConversionMayFail);
+      risk("length(" + c + ") > " + std::to_string(b.mods[0]));
+    }
+    return p;
+  }
+  if (is_text(b.base)) {
+    // Every type has an assignment cast to the string types (I/O conversion).
+    if (!b.mods.empty()) {
+      add(Hazard::ConversionMayFail);
+      risk("length(" + c + "::text) > " + std::to_string(b.mods[0]));
+    }
+    return p;
+  }
+  if (is_text(a.base)) {
+    p.using_cast = true;
+    add(Hazard::ConversionMayFail);
+    if (b.base == "uuid")
+      risk(c + " !~* '^\\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\\}?$'");
+    else if (is_integer(b.base))
+      risk(c + " !~ '^\\s*[-+]?[0-9]+\\s*$'");
+    else if (b.base == "numeric" || is_float(b.base))
+      risk(c + " !~* '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)(e[-+]?[0-9]+)?\\s*$'");
+    else if (b.base == "boolean")
+      risk("lower(btrim(" + c +
+           ")) NOT IN ('t','f','true','false','yes','no','on','off','1','0','y','n')");
+    else if (auto e = model.enums.find(b.base); e != model.enums.end()) {
+      std::string values;
+      for (const auto& v : e->second.values)
+        values += (values.empty() ? "" : ", ") + schema::quote_literal(v);
+      risk(c + "::text NOT IN (" + values + ")");
+    }
+    return p;
+  }
+  if (is_numeric_family(a.base) && is_numeric_family(b.base)) {
+    if (is_integer(a.base) && is_integer(b.base)) {
+      if (int_rank(b.base) < int_rank(a.base)) {
+        add(Hazard::ConversionMayFail);
+        risk(c + " NOT BETWEEN " + int_range(b.base));
+      }
+    } else if (b.base == "numeric") {
+      if (!b.mods.empty()) {
+        int p2 = b.mods[0], s2 = b.mods.size() > 1 ? b.mods[1] : 0;
+        if (!is_integer(a.base)) {
+          add(Hazard::PrecisionLoss);
+          risk(c + "::numeric <> round(" + c + "::numeric, " + std::to_string(s2) + ")");
+        }
+        add(Hazard::ConversionMayFail);
+        risk("abs(" + c + ") >= 1e" + std::to_string(p2 - s2));
+      }
+    } else if (is_integer(b.base)) {
+      add(Hazard::PrecisionLoss);
+      add(Hazard::ConversionMayFail);
+      risk(c + " <> trunc(" + c + ") OR " + c + " NOT BETWEEN " + int_range(b.base));
+    } else if (is_float(b.base)) {
+      if (!(a.base == "real" && b.base == "double precision")) add(Hazard::PrecisionLoss);
+    }
+    return p;
+  }
+  if (is_datetime(a.base) && is_datetime(b.base)) {
+    if (b.base == "date") add(Hazard::PrecisionLoss);
+    return p;
+  }
+  if ((a.base == "json" && b.base == "jsonb") || (a.base == "jsonb" && b.base == "json")) return p;
+  p.using_cast = true;
+  add(Hazard::ConversionMayFail);
+  return p;
+}
+
+std::string identity_clause(const schema::Column& c) {
+  std::string out = c.identity == schema::IdentityKind::Always ? "GENERATED ALWAYS AS IDENTITY"
+                                                               : "GENERATED BY DEFAULT AS IDENTITY";
+  if (c.identity_options) {
+    const auto& o = *c.identity_options;
+    out += " (START WITH " + std::to_string(o.start) + " INCREMENT BY " +
+           std::to_string(o.increment) + " MINVALUE " + std::to_string(o.min_value) + " MAXVALUE " +
+           std::to_string(o.max_value) + " CACHE " + std::to_string(o.cache) +
+           (o.cycle ? " CYCLE" : " NO CYCLE") + ")";
+  }
+  return out;
+}
+
+// Defaults whose value differs per row: adding a column with one rewrites the table.
+bool is_volatile_default(const std::string& expr) {
+  for (const char* fn : {"random(", "clock_timestamp(", "gen_random_uuid(", "uuid_generate_v",
+                         "nextval(", "timeofday(", "txid_current("})
+    if (expr.find(fn) != std::string::npos) return true;
+  return false;
+}
+
+std::string truncate_name(std::string name) {
+  if (name.size() > 63) name.resize(63);
+  return name;
+}
+
+class ColumnSteps {
+ public:
+  ColumnSteps(Context& ctx, const engine::ColumnChange& change)
+      : ctx_(ctx),
+        c_(change),
+        name_(quote_ident(change.to ? change.to->name : change.from->name)),
+        qname_(change.table + "." + name_),
+        alter_("ALTER TABLE " + change.table + " ") {}
+
+  Step step(const std::string& action, ChangeKind kind, int phase = kColumn) {
+    Step s = make_step("column", qname_, kind, phase, alter_ + action + ";");
+    s.needs = {"table:" + c_.table};
+    s.provides = {"column:" + qname_, "table:" + c_.table};
+    s.hazards = {Hazard::AccessExclusiveLock};
+    s.lock = "ACCESS EXCLUSIVE";
+    return s;
+  }
+
+  // Views reading the table are dropped before and created after `s`.
+  void around_views(Step& s) {
+    for (const auto& v : ctx_.from_deps.dependent_views("table:" + c_.table)) {
+      ctx_.recreate_views.insert(v);
+      s.after_removal.push_back("view:" + v);
+    }
+  }
+
+  void add_column(const schema::Column& col) {
+    Step s = step("ADD COLUMN " + schema::render_column_definition(col), ChangeKind::Add);
+    for (const auto& d : ctx_.to_deps.of_column(col)) s.needs.push_back(d);
+    if ((col.default_expr && is_volatile_default(*col.default_expr)) || col.generated_expr ||
+        col.identity != schema::IdentityKind::None) {
+      s.hazards.push_back(Hazard::TableRewrite);
+      s.long_running = true;
+      s.note = "a per-row default, identity or generated column fills every existing row";
+    } else if (col.not_null && !col.default_expr) {
+      s.hazards.push_back(Hazard::ConversionMayFail);
+      s.preflight = "SELECT count(*) FROM " + c_.table;
+      s.note = "NOT NULL without a default fails unless the table is empty";
+    }
+    ctx_.add(s);
+  }
+
+  void drop_column(const schema::Column& col, ChangeKind kind) {
+    Step s = step("DROP COLUMN " + name_, kind, kDropColumn);
+    s.needs.clear();
+    s.provides.clear();
+    s.removes = {"column:" + qname_};
+    s.releases = ctx_.from_deps.of_column(col);
+    s.hazards.push_back(Hazard::DataLoss);
+    around_views(s);
+    ctx_.add(s);
+  }
+
+  void set_not_null() {
+    std::string col = "ALTER COLUMN " + name_;
+    if (!ctx_.options.online) {
+      Step s = step(col + " SET NOT NULL", ChangeKind::Alter);
+      s.hazards.push_back(Hazard::ValidationScan);
+      s.long_running = true;
+      s.preflight = "SELECT count(*) FROM " + c_.table + " WHERE " + name_ + " IS NULL";
+      ctx_.add(s);
+      return;
+    }
+    // A validated CHECK (c IS NOT NULL) lets SET NOT NULL skip its scan (PostgreSQL 12+), and
+    // the check is validated without blocking writes.
+    std::string check = quote_ident(truncate_name(c_.to->name + "_not_null_pgdrift"));
+    Step add = step("ADD CONSTRAINT " + check + " CHECK (" + name_ + " IS NOT NULL) NOT VALID",
+                    ChangeKind::Alter);
+    ctx_.add(add);
+    Step validate = step("VALIDATE CONSTRAINT " + check, ChangeKind::Alter);
+    validate.hazards = {Hazard::ValidationScan};
+    validate.lock = "SHARE UPDATE EXCLUSIVE";
+    validate.long_running = true;
+    validate.preflight = "SELECT count(*) FROM " + c_.table + " WHERE " + name_ + " IS NULL";
+    ctx_.add(validate);
+    ctx_.add(step(col + " SET NOT NULL", ChangeKind::Alter));
+    ctx_.add(step("DROP CONSTRAINT " + check, ChangeKind::Alter));
+  }
+
+  void alter_type(const schema::Column& from, const schema::Column& to) {
+    TypeChangePlan p = classify(from.type, to.type, name_, ctx_.to);
+    std::string action = "ALTER COLUMN " + name_ + " TYPE " + schema::render_type(to.type);
+    if (!to.collation.empty()) action += " COLLATE " + to.collation;
+    if (p.using_cast) action += " USING " + name_ + "::" + schema::render_type(to.type);
+    Step s = step(action, ChangeKind::Alter);
+    for (const auto& d : ctx_.to_deps.of_type(to.type)) s.needs.push_back(d);
+    s.releases = ctx_.from_deps.of_type(from.type);
+    for (Hazard h : p.hazards) s.hazards.push_back(h);
+    if (p.rewrite || from.collation != to.collation) {
+      s.hazards.push_back(Hazard::TableRewrite);
+      s.long_running = true;
+      s.note = "indexes on the column are rebuilt";
+    }
+    if (!p.risky_rows.empty())
+      s.preflight = "SELECT count(*) FROM " + c_.table + " WHERE " + name_ + " IS NOT NULL AND (" +
+                    p.risky_rows + ")";
+    around_views(s);
+    ctx_.add(s);
+  }
+
+  void alter(const schema::Column& from, const schema::Column& to) {
+    std::string col = "ALTER COLUMN " + name_;
+    bool generated_rebuild = c_.has(engine::kColumnGenerated) && to.generated_expr.has_value();
+    if (generated_rebuild) {
+      // A generation expression cannot be altered: drop and add the column (values are
+      // recomputed from the other columns).
+      drop_column(from, ChangeKind::Alter);
+      ctx_.steps.back().hazards = {Hazard::AccessExclusiveLock};
+      ctx_.steps.back().phase = kColumn;
+      add_column(to);
+      ctx_.steps.back().needs.push_back("column-dropped:" + qname_);
+      ctx_.steps[ctx_.steps.size() - 2].provides.push_back("column-dropped:" + qname_);
+      return;
+    }
+    bool retype = c_.has(engine::kColumnType) || c_.has(engine::kColumnCollation);
+    bool default_out =
+        from.default_expr && (retype || !to.default_expr || c_.has(engine::kColumnDefault));
+    if (default_out && !(c_.has(engine::kColumnDefault) && to.default_expr && !retype)) {
+      Step s = step(col + " DROP DEFAULT", ChangeKind::Alter);
+      s.releases = ctx_.from_deps.of_expr(*from.default_expr);
+      ctx_.add(s);
+    }
+    if (c_.has(engine::kColumnIdentity) && from.identity != schema::IdentityKind::None &&
+        to.identity == schema::IdentityKind::None)
+      ctx_.add(step(col + " DROP IDENTITY", ChangeKind::Alter));
+    if (c_.has(engine::kColumnGenerated) && from.generated_expr && !to.generated_expr)
+      ctx_.add(step(col + " DROP EXPRESSION", ChangeKind::Alter));
+    if (retype) alter_type(from, to);
+    if (c_.has(engine::kColumnNullability)) {
+      if (to.not_null)
+        set_not_null();
+      else
+        ctx_.add(step(col + " DROP NOT NULL", ChangeKind::Alter));
+    }
+    if (to.default_expr && (c_.has(engine::kColumnDefault) || retype)) {
+      Step s = step(col + " SET DEFAULT " + *to.default_expr, ChangeKind::Alter);
+      for (const auto& d : ctx_.to_deps.of_expr(*to.default_expr)) s.needs.push_back(d);
+      ctx_.add(s);
+    }
+    if (c_.has(engine::kColumnIdentity) && to.identity != schema::IdentityKind::None) {
+      if (from.identity == schema::IdentityKind::None) {
+        Step s = step(col + " ADD " + identity_clause(to), ChangeKind::Alter);
+        ctx_.add(s);
+      } else {
+        std::string action;
+        if (from.identity != to.identity)
+          action += to.identity == schema::IdentityKind::Always ? " SET GENERATED ALWAYS"
+                                                                : " SET GENERATED BY DEFAULT";
+        if (from.identity_options && to.identity_options) {
+          const auto& a = *from.identity_options;
+          const auto& b = *to.identity_options;
+          if (a.increment != b.increment)
+            action += " SET INCREMENT BY " + std::to_string(b.increment);
+          if (a.min_value != b.min_value) action += " SET MINVALUE " + std::to_string(b.min_value);
+          if (a.max_value != b.max_value) action += " SET MAXVALUE " + std::to_string(b.max_value);
+          if (a.start != b.start) action += " SET START WITH " + std::to_string(b.start);
+          if (a.cache != b.cache) action += " SET CACHE " + std::to_string(b.cache);
+          if (a.cycle != b.cycle) action += b.cycle ? " SET CYCLE" : " SET NO CYCLE";
+        }
+        if (!action.empty()) ctx_.add(step(col + action, ChangeKind::Alter));
+      }
+    }
+  }
+
+ private:
+  Context& ctx_;
+  const engine::ColumnChange& c_;
+  std::string name_;   // quoted column name
+  std::string qname_;  // table key + "." + quoted column name
+  std::string alter_;
+};
+
+}  // namespace
+
+void gen_column(Context& ctx, const engine::ColumnChange& change) {
+  ColumnSteps steps(ctx, change);
+  if (change.kind == ChangeKind::Add)
+    steps.add_column(*change.to);
+  else if (change.kind == ChangeKind::Drop)
+    steps.drop_column(*change.from, ChangeKind::Drop);
+  else
+    steps.alter(*change.from, *change.to);
+}
+
+}  // namespace pgdrift::planner

@@ -1,0 +1,108 @@
+// Functions and procedures. A body change is CREATE OR REPLACE; a change of return type,
+// argument names/modes or kind needs DROP + CREATE, and then the views and triggers that use
+// the function are recreated around it.
+#include "planner/generators.h"
+#include "schema/canonical.h"
+#include "schema/render.h"
+
+namespace pgdrift::planner {
+
+using engine::ChangeKind;
+
+namespace {
+
+std::string signature(const schema::Function& f) {
+  return schema::quote_qualified(f.schema, f.name) + "(" + f.identity_arguments() + ")";
+}
+
+std::string function_dep(const schema::Function& f) {
+  return "function:" + schema::quote_qualified(f.schema, f.name);
+}
+
+std::string or_replace(std::string sql) {
+  const std::string plain = "CREATE FUNCTION";
+  const std::string proc = "CREATE PROCEDURE";
+  if (sql.rfind(plain, 0) == 0) return "CREATE OR REPLACE FUNCTION" + sql.substr(plain.size());
+  if (sql.rfind(proc, 0) == 0) return "CREATE OR REPLACE PROCEDURE" + sql.substr(proc.size());
+  return sql;
+}
+
+Step create_step(Context& ctx, const schema::Function& f, ChangeKind kind) {
+  Step s = make_step(f.procedure ? "procedure" : "function", signature(f), kind, kFunction,
+                     kind == ChangeKind::Add ? schema::render_create_function(f)
+                                             : or_replace(schema::render_create_function(f)));
+  s.provides = {function_dep(f)};
+  s.needs = ctx.to_deps.of_function(f);
+  if (kind != ChangeKind::Add) {
+    s.hazards = {Hazard::UntrackedDependencies};
+    s.note = "callers of the function (other functions, applications) are not checked";
+  }
+  if (f.security_definer) s.hazards.push_back(Hazard::Authz);
+  return s;
+}
+
+Step drop_step(Context& ctx, const schema::Function& f) {
+  Step s = make_step(
+      f.procedure ? "procedure" : "function", signature(f), ChangeKind::Drop, kDropFunction,
+      std::string(f.procedure ? "DROP PROCEDURE " : "DROP FUNCTION ") + signature(f) + ";");
+  s.removes = {function_dep(f)};
+  s.releases = ctx.from_deps.of_function(f);
+  s.hazards = {Hazard::UntrackedDependencies};
+  s.note = "callers of the function (other functions, applications) are not checked";
+  return s;
+}
+
+}  // namespace
+
+void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& changes) {
+  for (const auto& c : changes) {
+    if (c.kind == ChangeKind::Add) {
+      ctx.add(create_step(ctx, *c.to, ChangeKind::Add));
+    } else if (c.kind == ChangeKind::Drop) {
+      ctx.add(drop_step(ctx, *c.from));
+    } else if (!c.needs_recreate) {
+      ctx.add(create_step(ctx, *c.to, ChangeKind::Alter));
+    } else {
+      Step drop = drop_step(ctx, *c.from);
+      drop.phase = kFunction;
+      drop.change_kind = ChangeKind::Alter;
+      std::string dep = function_dep(*c.from);
+      for (const auto& v : ctx.from_deps.dependent_views(dep)) {
+        ctx.recreate_views.insert(v);
+        drop.after_removal.push_back("view:" + v);
+      }
+      // Triggers calling the function are dropped and created again.
+      for (const auto& [tkey, table] : ctx.from.tables)
+        for (const auto& [name, trig] : table.triggers)
+          if ("function:" + trig.function == dep ||
+              schema::quote_qualified(c.from->schema, c.from->name) == trig.function) {
+            std::string qname = tkey + "." + schema::quote_ident(name);
+            Step dt = make_step("trigger", qname, ChangeKind::Drop, kDropPolicyTrigger,
+                                "DROP TRIGGER " + schema::quote_ident(name) + " ON " + tkey + ";");
+            dt.removes = {"trigger:" + qname};
+            dt.releases = {dep};
+            dt.lock = "ACCESS EXCLUSIVE";
+            dt.hazards = {Hazard::AccessExclusiveLock};
+            ctx.add(dt);
+            auto to_table = ctx.to.tables.find(tkey);
+            if (to_table == ctx.to.tables.end()) continue;
+            auto to_trig = to_table->second.triggers.find(name);
+            if (to_trig == to_table->second.triggers.end()) continue;
+            Step ct = make_step("trigger", qname, ChangeKind::Add, kTriggerPolicy,
+                                schema::render_create_trigger(tkey, to_trig->second));
+            ct.provides = {"trigger:" + qname};
+            ct.needs = {"table:" + tkey, dep};
+            ct.lock = "SHARE ROW EXCLUSIVE";
+            ct.hazards = {Hazard::BlocksWrites};
+            ctx.add(ct);
+          }
+      ctx.add(drop);
+      Step create = create_step(ctx, *c.to, ChangeKind::Alter);
+      create.needs.push_back("function-dropped:" + c.key);
+      ctx.steps.back().provides.push_back("function-dropped:" + c.key);
+      ctx.add(create);
+    }
+  }
+}
+
+}  // namespace pgdrift::planner

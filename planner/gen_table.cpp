@@ -1,0 +1,182 @@
+// Tables: CREATE / DROP, table-level attributes (options, RLS, persistence, inheritance), and
+// dispatch of column / constraint / index / trigger / policy changes to their generators.
+#include <algorithm>
+
+#include "planner/generators.h"
+#include "schema/canonical.h"
+#include "schema/render.h"
+
+namespace pgdrift::planner {
+
+using engine::ChangeKind;
+using schema::quote_ident;
+
+namespace {
+
+bool is_unique_kind(schema::ConstraintKind k) {
+  return k == schema::ConstraintKind::PrimaryKey || k == schema::ConstraintKind::Unique;
+}
+
+// CREATE TABLE with its non-FK constraints, then its indexes, FKs, triggers, policies, RLS.
+void create_table(Context& ctx, const std::string& key, const schema::Table& t, ChangeKind kind) {
+  Step s = make_step("table", key, kind, kCreateTable, schema::render_create_table(t, true));
+  s.provides = {"table:" + key};
+  for (const auto& c : t.columns) s.provides.push_back("column:" + key + "." + quote_ident(c.name));
+  for (const auto& [name, c] : t.constraints) {
+    if (c.kind == schema::ConstraintKind::ForeignKey) continue;
+    s.provides.push_back("constraint:" + key + "." + quote_ident(name));
+    if (is_unique_kind(c.kind)) s.provides.push_back("uniques:" + key);
+  }
+  s.needs = ctx.to_deps.of_table(t);
+  ctx.add(s);
+  for (const auto& [name, c] : t.constraints)
+    if (c.kind == schema::ConstraintKind::ForeignKey)
+      gen_constraint(ctx, {ChangeKind::Add, key, {}, c}, true);
+  for (const auto& [name, i] : t.indexes)
+    gen_index(ctx, {ChangeKind::Add, key, t.schema, t.name, {}, i}, true,
+              t.kind == schema::TableKind::Partitioned);
+  for (const auto& [name, tr] : t.triggers) gen_trigger(ctx, {ChangeKind::Add, key, {}, tr});
+  for (const auto& [name, p] : t.policies) gen_policy(ctx, {ChangeKind::Add, key, {}, p});
+  if (t.rls_enabled || t.rls_forced) {
+    std::string sql = "ALTER TABLE " + key;
+    if (t.rls_enabled) sql += " ENABLE ROW LEVEL SECURITY";
+    if (t.rls_forced) sql += std::string(t.rls_enabled ? "," : "") + " FORCE ROW LEVEL SECURITY";
+    Step r = make_step("table", key, ChangeKind::Alter, kTableAttributes, sql + ";");
+    r.needs = {"table:" + key};
+    r.hazards = {Hazard::Authz};
+    ctx.add(r);
+  }
+}
+
+void drop_table(Context& ctx, const std::string& key, const schema::Table& t, ChangeKind kind) {
+  // FKs between tables that are all dropped (possibly mutual) go first, so that every
+  // DROP TABLE works without CASCADE.
+  for (const auto& [name, c] : t.constraints)
+    if (c.kind == schema::ConstraintKind::ForeignKey && c.foreign_key->ref_table != key &&
+        ctx.dropped_tables.count(c.foreign_key->ref_table)) {
+      Step f =
+          make_step("constraint", key + "." + quote_ident(name), ChangeKind::Drop, kDropForeignKey,
+                    "ALTER TABLE " + key + " DROP CONSTRAINT " + quote_ident(name) + ";");
+      f.releases = {"table:" + c.foreign_key->ref_table, "uniques:" + c.foreign_key->ref_table};
+      f.hazards = {Hazard::AccessExclusiveLock};
+      f.lock = "ACCESS EXCLUSIVE";
+      ctx.add(f);
+    }
+  Step s = make_step("table", key, kind, kDropTable, "DROP TABLE " + key + ";");
+  s.removes = {"table:" + key, "uniques:" + key};
+  for (const auto& c : t.columns) s.removes.push_back("column:" + key + "." + quote_ident(c.name));
+  s.releases = ctx.from_deps.of_table(t);
+  for (const auto& [name, c] : t.constraints)
+    if (c.kind == schema::ConstraintKind::ForeignKey &&
+        !ctx.dropped_tables.count(c.foreign_key->ref_table)) {
+      s.releases.push_back("table:" + c.foreign_key->ref_table);
+      s.releases.push_back("uniques:" + c.foreign_key->ref_table);
+    }
+  for (const auto& [name, tr] : t.triggers) s.releases.push_back("function:" + tr.function);
+  for (const auto& v : ctx.from_deps.dependent_views("table:" + key))
+    s.after_removal.push_back("view:" + v);
+  s.hazards = {Hazard::DataLoss, Hazard::AccessExclusiveLock};
+  s.lock = "ACCESS EXCLUSIVE";
+  ctx.add(s);
+}
+
+void alter_attributes(Context& ctx, const engine::TableChange& c) {
+  const auto& a = *c.from;
+  const auto& b = *c.to;
+  auto step = [&](const std::string& action, std::vector<Hazard> hazards) {
+    Step s = make_step("table", c.key, ChangeKind::Alter, kTableAttributes,
+                       "ALTER TABLE " + c.key + " " + action + ";");
+    s.needs = {"table:" + c.key};
+    s.provides = {"table:" + c.key};
+    s.hazards = std::move(hazards);
+    s.hazards.push_back(Hazard::AccessExclusiveLock);
+    s.lock = "ACCESS EXCLUSIVE";
+    return s;
+  };
+  if (c.changed & engine::kTableOptions) {
+    std::string reset, set;
+    for (const auto& [k, v] : a.options)
+      if (!b.options.count(k)) reset += (reset.empty() ? "" : ", ") + k;
+    for (const auto& [k, v] : b.options) {
+      auto it = a.options.find(k);
+      if (it == a.options.end() || it->second != v)
+        set += (set.empty() ? "" : ", ") + k + " = " + v;
+    }
+    if (!reset.empty()) ctx.add(step("RESET (" + reset + ")", {}));
+    if (!set.empty()) ctx.add(step("SET (" + set + ")", {}));
+  }
+  if (c.changed & engine::kTableRls) {
+    if (a.rls_enabled != b.rls_enabled)
+      ctx.add(step(b.rls_enabled ? "ENABLE ROW LEVEL SECURITY" : "DISABLE ROW LEVEL SECURITY",
+                   {Hazard::Authz}));
+    if (a.rls_forced != b.rls_forced)
+      ctx.add(step(b.rls_forced ? "FORCE ROW LEVEL SECURITY" : "NO FORCE ROW LEVEL SECURITY",
+                   {Hazard::Authz}));
+  }
+  if (c.changed & engine::kTablePersistence) {
+    Step s = step(b.unlogged ? "SET UNLOGGED" : "SET LOGGED", {Hazard::TableRewrite});
+    s.long_running = true;
+    ctx.add(s);
+  }
+  if (c.changed & engine::kTableInherits) {
+    for (const auto& p : a.inherits)
+      if (std::find(b.inherits.begin(), b.inherits.end(), p) == b.inherits.end()) {
+        Step s = step("NO INHERIT " + p, {});
+        s.releases = {"table:" + p};
+        ctx.add(s);
+      }
+    for (const auto& p : b.inherits)
+      if (std::find(a.inherits.begin(), a.inherits.end(), p) == a.inherits.end()) {
+        Step s = step("INHERIT " + p, {});
+        s.needs.push_back("table:" + p);
+        ctx.add(s);
+      }
+  }
+}
+
+// Comments of a table recreated by the plan (the diff only lists comments that differ).
+void recreate_comments(Context& ctx, const std::string& key, const schema::Table& t) {
+  auto comment = [&](const std::string& target, const std::optional<std::string>& text) {
+    if (!text) return;
+    Step s = make_step("comment", target, ChangeKind::Alter, kComment,
+                       schema::render_comment(target, text));
+    s.needs = {"table:" + key};
+    ctx.add(s);
+  };
+  comment("TABLE " + key, t.comment);
+  for (const auto& c : t.columns) comment("COLUMN " + key + "." + quote_ident(c.name), c.comment);
+}
+
+}  // namespace
+
+void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes) {
+  for (const auto& c : changes) {
+    if (c.kind == ChangeKind::Add) {
+      create_table(ctx, c.key, *c.to, ChangeKind::Add);
+      continue;
+    }
+    if (c.kind == ChangeKind::Drop) {
+      drop_table(ctx, c.key, *c.from, ChangeKind::Drop);
+      continue;
+    }
+    if (c.changed & engine::kTableStructure) {
+      // Partitioning cannot be altered in place: recreate the table (its rows are lost).
+      for (const auto& v : ctx.from_deps.dependent_views("table:" + c.key))
+        ctx.recreate_views.insert(v);
+      drop_table(ctx, c.key, *c.from, ChangeKind::Alter);
+      ctx.steps.back().note = "partitioning changed: the table is recreated";
+      create_table(ctx, c.key, *c.to, ChangeKind::Alter);
+      recreate_comments(ctx, c.key, *c.to);
+      continue;
+    }
+    alter_attributes(ctx, c);
+    bool partitioned = c.to->kind == schema::TableKind::Partitioned;
+    for (const auto& col : c.columns) gen_column(ctx, col);
+    for (const auto& k : c.constraints) gen_constraint(ctx, k, false);
+    for (const auto& i : c.indexes) gen_index(ctx, i, false, partitioned);
+    for (const auto& t : c.triggers) gen_trigger(ctx, t);
+    for (const auto& p : c.policies) gen_policy(ctx, p);
+  }
+}
+
+}  // namespace pgdrift::planner

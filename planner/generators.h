@@ -1,0 +1,125 @@
+// Internal to the planner: the context every generator writes steps into, the dependency
+// helpers, and one generator entry point per object kind (planner/gen_*.cpp).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/changes.h"
+#include "planner/plan.h"
+#include "schema/model.h"
+
+namespace pgdrift::planner {
+
+// Phases: the tie-break order of the graph sort (drops first, in reverse dependency order,
+// then creates in dependency order). Edges between steps always win over phases.
+enum Phase : int {
+  kDropPolicyTrigger = 10,
+  kDropView = 11,
+  kDropForeignKey = 12,
+  kDropConstraintIndex = 13,
+  kDropColumn = 14,
+  kDropTable = 15,
+  kDropFunction = 16,
+  kDropSequence = 17,
+  kDropType = 18,
+  kDropExtension = 19,
+  kDropSchema = 20,
+  kCreateSchema = 30,
+  kExtension = 31,
+  kType = 32,
+  kSequence = 33,
+  kFunction = 34,
+  kCreateTable = 35,
+  kColumn = 36,
+  kTableAttributes = 37,
+  kSequenceOwner = 38,
+  kConstraintIndex = 39,
+  kForeignKey = 40,
+  kValidate = 41,
+  kCreateView = 42,
+  kTriggerPolicy = 43,
+  kComment = 44,
+  kGrant = 45,
+};
+
+// Dependency keys of the objects a model's expressions, queries and types refer to.
+class Dependencies {
+ public:
+  explicit Dependencies(const schema::Model& model);
+  // Objects an expression uses: functions, sequences (nextval('s')), relations, types.
+  std::vector<std::string> of_expr(const std::string& expr) const;
+  // Relations, functions and types a view query reads.
+  std::vector<std::string> of_query(const std::string& query) const;
+  // The user-defined type (or table row type) behind a canonical type string, if any.
+  std::vector<std::string> of_type(const std::string& type) const;
+  // Everything a table's definition needs (schema, column types, defaults, checks, parents).
+  std::vector<std::string> of_table(const schema::Table& table) const;
+  std::vector<std::string> of_column(const schema::Column& column) const;
+  std::vector<std::string> of_view(const schema::View& view) const;
+  std::vector<std::string> of_function(const schema::Function& function) const;
+  // Views that read `key` ("table:..", "view:..", "function:..", "type:.."), transitively.
+  std::set<std::string> dependent_views(const std::string& key) const;
+  // Tables whose columns use the type `type_key` ("type:public.mood"): (table key, column).
+  std::vector<std::pair<std::string, std::string>> columns_of_type(
+      const std::string& type_key) const;
+
+ private:
+  std::vector<std::string> collect(const std::string& sql) const;
+  const schema::Model& model_;
+  std::map<std::string, std::set<std::string>> view_readers_;  // object key -> view keys
+};
+
+std::string schema_key(const std::string& schema_name);
+
+struct Context {
+  Context(const schema::Model& from, const schema::Model& to, const PlanOptions& options);
+  const schema::Model& from;
+  const schema::Model& to;
+  const PlanOptions& options;
+  Dependencies from_deps;
+  Dependencies to_deps;
+  std::vector<Step> steps;
+  // Views to drop and recreate because something they read changes (keys of `from` views).
+  std::set<std::string> recreate_views;
+  // Tables created or dropped by this plan (their sub-objects need no separate steps).
+  std::set<std::string> new_tables;
+  std::set<std::string> dropped_tables;
+  std::set<std::string> dropped_functions;
+
+  // Appends a step with the option-driven timeouts.
+  Step& add(Step step);
+};
+
+// A step with its object, change kind, phase and statement filled in.
+Step make_step(const std::string& object_kind, const std::string& object_name,
+               engine::ChangeKind kind, int phase, std::string statement);
+
+// The generators, one per object kind.
+void gen_schemas(Context& ctx, const std::vector<engine::SchemaChange>& changes);
+void gen_extensions(Context& ctx, const std::vector<engine::ExtensionChange>& changes);
+void gen_enums(Context& ctx, const std::vector<engine::EnumChange>& changes);
+void gen_composite_types(Context& ctx, const std::vector<engine::CompositeTypeChange>& changes);
+void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes);
+void gen_sequences(Context& ctx, const std::vector<engine::SequenceChange>& changes);
+void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& changes);
+void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes);
+void gen_column(Context& ctx, const engine::ColumnChange& change);
+void gen_constraint(Context& ctx, const engine::ConstraintChange& change, bool table_is_new);
+void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_new,
+               bool partitioned);
+void gen_trigger(Context& ctx, const engine::TriggerChange& change);
+void gen_policy(Context& ctx, const engine::PolicyChange& change);
+void gen_views(Context& ctx, const std::vector<engine::ViewChange>& changes);
+// Drops (from `from`) and recreates (from `to`) the views in ctx.recreate_views that are not
+// already changed by the diff, with their indexes, triggers, comments and grants.
+void gen_recreated_views(Context& ctx, const std::set<std::string>& already_planned);
+void gen_comments(Context& ctx, const std::vector<engine::CommentChange>& changes);
+void gen_grants(Context& ctx, const std::vector<engine::GrantChange>& changes);
+
+// Orders the steps (planner/graph.cpp) and numbers them.
+std::vector<Step> order_steps(std::vector<Step> steps);
+
+}  // namespace pgdrift::planner

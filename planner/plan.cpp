@@ -1,0 +1,154 @@
+#include "planner/plan.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "planner/generators.h"
+#include "schema/json.h"
+#include "schema/render.h"
+
+namespace pgdrift::planner {
+
+Context::Context(const schema::Model& from_model, const schema::Model& to_model,
+                 const PlanOptions& plan_options)
+    : from(from_model),
+      to(to_model),
+      options(plan_options),
+      from_deps(from_model),
+      to_deps(to_model) {}
+
+Step& Context::add(Step step) {
+  std::sort(step.hazards.begin(), step.hazards.end());
+  step.hazards.erase(std::unique(step.hazards.begin(), step.hazards.end()), step.hazards.end());
+  step.lock_timeout_ms = options.lock_timeout_ms;
+  step.statement_timeout_ms =
+      step.long_running ? options.long_statement_timeout_ms : options.statement_timeout_ms;
+  steps.push_back(std::move(step));
+  return steps.back();
+}
+
+Step make_step(const std::string& object_kind, const std::string& object_name,
+               engine::ChangeKind kind, int phase, std::string statement) {
+  Step s;
+  s.object_kind = object_kind;
+  s.object_name = object_name;
+  s.change_kind = kind;
+  s.phase = phase;
+  s.statement = std::move(statement);
+  return s;
+}
+
+std::string model_fingerprint(const schema::Model& model) {
+  std::string text = schema::dump_model_json(model);
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
+  return std::string("fnv1a64:") + buf;
+}
+
+std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>& allowed) {
+  std::set<Hazard> found;
+  for (const auto& s : plan.steps)
+    for (Hazard h : s.hazards)
+      if (!allowed.count(h)) found.insert(h);
+  return {found.begin(), found.end()};
+}
+
+namespace {
+
+// Canonical DDL of the top-level objects that change, for the markdown report.
+template <class Map, class Render>
+void object_ddl(Plan& plan, const std::string& kind, const Map& from, const Map& to,
+                Render render) {
+  auto text = [&](const Map& m, const std::string& k) -> std::string {
+    auto it = m.find(k);
+    return it == m.end() ? "" : render(it->second);
+  };
+  std::set<std::string> keys;
+  for (const auto& [k, v] : from) keys.insert(k);
+  for (const auto& [k, v] : to) keys.insert(k);
+  for (const auto& k : keys) {
+    auto a = from.find(k);
+    auto b = to.find(k);
+    if (a != from.end() && b != to.end() && a->second == b->second) continue;
+    plan.objects.push_back({kind + " " + k, text(from, k), text(to, k)});
+  }
+}
+
+std::string table_ddl(const schema::Table& t) {
+  std::string out = schema::render_create_table(t, true);
+  for (const auto& [name, c] : t.constraints)
+    if (c.kind == schema::ConstraintKind::ForeignKey)
+      out += "\n" + schema::render_add_constraint(schema::qualified_key(t.schema, t.name), c);
+  for (const auto& [name, i] : t.indexes)
+    out += "\n" + schema::render_create_index(t.schema, t.name, i);
+  for (const auto& [name, tr] : t.triggers)
+    out += "\n" + schema::render_create_trigger(schema::qualified_key(t.schema, t.name), tr);
+  for (const auto& [name, p] : t.policies)
+    out += "\n" + schema::render_create_policy(schema::qualified_key(t.schema, t.name), p);
+  return out;
+}
+
+}  // namespace
+
+Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
+               const PlanOptions& options) {
+  schema::Model from = engine::filter_model(from_model, options.diff);
+  schema::Model to = engine::filter_model(to_model, options.diff);
+  engine::DiffOptions no_filter;
+  no_filter.compare_privileges = options.diff.compare_privileges;
+  engine::Changes changes = engine::diff_models(from, to, no_filter);
+
+  Plan plan;
+  plan.source_fingerprint = model_fingerprint(from);
+  plan.target_fingerprint = model_fingerprint(to);
+  plan.changes = engine::describe_changes(changes);
+
+  Context ctx(from, to, options);
+  for (const auto& t : changes.tables) {
+    if (t.kind == engine::ChangeKind::Add) ctx.new_tables.insert(t.key);
+    if (t.kind == engine::ChangeKind::Drop) ctx.dropped_tables.insert(t.key);
+  }
+  for (const auto& f : changes.functions)
+    if (f.kind == engine::ChangeKind::Drop) ctx.dropped_functions.insert(f.key);
+
+  gen_schemas(ctx, changes.schemas);
+  gen_extensions(ctx, changes.extensions);
+  gen_enums(ctx, changes.enums);
+  gen_composite_types(ctx, changes.composite_types);
+  gen_domains(ctx, changes.domains);
+  gen_sequences(ctx, changes.sequences);
+  gen_functions(ctx, changes.functions);
+  gen_tables(ctx, changes.tables);
+  gen_views(ctx, changes.views);
+  std::set<std::string> planned_views;
+  for (const auto& v : changes.views) planned_views.insert(v.key);
+  gen_recreated_views(ctx, planned_views);
+  gen_comments(ctx, changes.comments);
+  gen_grants(ctx, changes.grants);
+
+  // The same statement can come from two routes (a recreated view re-applies its comment,
+  // which the diff may also list): keep the first.
+  std::vector<Step> unique_steps;
+  std::set<std::string> seen;
+  for (auto& s : ctx.steps)
+    if (seen.insert(std::to_string(s.phase) + "\n" + s.statement).second)
+      unique_steps.push_back(std::move(s));
+  plan.steps = order_steps(std::move(unique_steps));
+
+  object_ddl(plan, "table", from.tables, to.tables, table_ddl);
+  object_ddl(plan, "view", from.views, to.views, schema::render_create_view);
+  object_ddl(plan, "function", from.functions, to.functions, schema::render_create_function);
+  object_ddl(plan, "sequence", from.sequences, to.sequences, schema::render_create_sequence);
+  object_ddl(plan, "type", from.enums, to.enums, schema::render_create_enum);
+  object_ddl(plan, "type", from.composite_types, to.composite_types,
+             schema::render_create_composite_type);
+  object_ddl(plan, "domain", from.domains, to.domains, schema::render_create_domain);
+  return plan;
+}
+
+}  // namespace pgdrift::planner

@@ -1,0 +1,81 @@
+// A migration plan: ordered, hazard-annotated statements that turn one schema into another.
+// make_plan = diff (engine) -> one generator per object kind -> dependency-graph ordering.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/changes.h"
+#include "engine/diff.h"
+#include "planner/hazards.h"
+#include "schema/model.h"
+
+namespace pgdrift::planner {
+
+struct PlanOptions {
+  bool online = true;  // CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX, ...
+  int lock_timeout_ms = 5000;
+  // Ordinary steps; long-running steps (index builds, validations, rewrites, backfills) get 0
+  // (no limit) unless long_statement_timeout_ms is set.
+  int statement_timeout_ms = 30000;
+  int long_statement_timeout_ms = 0;
+  engine::DiffOptions diff;
+};
+
+struct Step {
+  int id = 0;  // 1-based position in the plan
+  std::string statement;
+  std::string object_kind;  // "table", "column", "index", ...
+  std::string object_name;  // qualified name, e.g. public.t.c
+  engine::ChangeKind change_kind = engine::ChangeKind::Alter;
+  std::vector<Hazard> hazards;  // sorted, unique
+  std::string lock;             // e.g. "ACCESS EXCLUSIVE"; empty = none worth noting
+  bool transactional = true;    // false: must run outside BEGIN/COMMIT (CONCURRENTLY, ...)
+  int lock_timeout_ms = 0;
+  int statement_timeout_ms = 0;          // 0 = no limit
+  std::optional<std::string> preflight;  // query returning the number of rows at risk
+  std::string note;                      // why the step looks the way it does
+
+  // Ordering (planner/graph.cpp). Keys name objects: "table:public.t", "column:public.t.c",
+  // "type:public.mood", "function:public.f", "uniques:public.t" (any PK/UNIQUE), ...
+  int phase = 0;                           // tie-break order when the graph leaves a choice
+  bool long_running = false;               // statement_timeout: long_statement_timeout_ms
+  std::vector<std::string> provides;       // created or changed by this step
+  std::vector<std::string> needs;          // must be provided first (when the plan provides it)
+  std::vector<std::string> removes;        // dropped by this step
+  std::vector<std::string> releases;       // must still exist when this step runs (not dropped yet)
+  std::vector<std::string> after_removal;  // must already be dropped (when the plan drops it)
+};
+
+// Canonical DDL of one changed object before and after (for the markdown report).
+struct ObjectDdl {
+  std::string object;
+  std::string before;
+  std::string after;
+};
+
+struct Plan {
+  std::vector<Step> steps;
+  std::string source_fingerprint;  // fnv1a64 of the canonical JSON of the (filtered) source
+  std::string target_fingerprint;
+  std::vector<ObjectDdl> objects;    // per changed top-level object
+  std::vector<std::string> changes;  // engine::describe_changes of the diff
+  bool empty() const { return steps.empty(); }
+};
+
+Plan make_plan(const schema::Model& from, const schema::Model& to, const PlanOptions& options = {});
+
+// "fnv1a64:0123456789abcdef" of dump_model_json(model).
+std::string model_fingerprint(const schema::Model& model);
+
+// Hazards of the plan that are not in `allowed`, sorted, unique.
+std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>& allowed);
+
+// Renderers (planner/render_*.cpp).
+std::string render_plan_sql(const Plan& plan);
+std::string render_plan_json(const Plan& plan);
+std::string render_plan_markdown(const Plan& plan);
+
+}  // namespace pgdrift::planner

@@ -1,0 +1,87 @@
+// The plan as a Markdown report for auditors: summary counts, a step table with hazards and
+// locks, the SQL, and a unified diff of each changed object's canonical DDL (dtl).
+#include <dtl/dtl.hpp>
+#include <map>
+#include <sstream>
+
+#include "planner/plan.h"
+
+namespace pgdrift::planner {
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+std::string cell(std::string text) {
+  for (auto& c : text)
+    if (c == '\n') c = ' ';
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  if (out.size() > 120) out = out.substr(0, 117) + "...";
+  return out;
+}
+
+std::string unified_diff(const std::string& before, const std::string& after) {
+  auto a = lines_of(before);
+  auto b = lines_of(after);
+  dtl::Diff<std::string> diff(a, b);
+  diff.compose();
+  diff.composeUnifiedHunks();
+  std::ostringstream out;
+  out << "--- before\n+++ after\n";
+  diff.printUnifiedFormat(out);
+  return out.str();
+}
+
+}  // namespace
+
+std::string render_plan_markdown(const Plan& plan) {
+  std::ostringstream out;
+  out << "# pgdrift migration plan\n\n";
+  out << "- source: `" << plan.source_fingerprint << "`\n";
+  out << "- target: `" << plan.target_fingerprint << "`\n";
+  out << "- steps: " << plan.steps.size() << "\n\n";
+  if (plan.steps.empty()) {
+    out << "No changes.\n";
+    return out.str();
+  }
+  std::map<std::string, int> per_hazard;
+  int non_transactional = 0;
+  for (const auto& s : plan.steps) {
+    for (Hazard h : s.hazards) ++per_hazard[hazard_code(h)];
+    if (!s.transactional) ++non_transactional;
+  }
+  out << "## Summary\n\n| hazard | steps | meaning |\n|---|---|---|\n";
+  for (const auto& [code, n] : per_hazard)
+    out << "| `" << code << "` | " << n << " | " << hazard_description(*hazard_from_code(code))
+        << " |\n";
+  out << "\nSteps outside a transaction block: " << non_transactional << "\n\n";
+  out << "## Steps\n\n| # | change | object | hazards | lock | statement |\n"
+         "|---|---|---|---|---|---|\n";
+  for (const auto& s : plan.steps) {
+    std::string hazards;
+    for (Hazard h : s.hazards) hazards += (hazards.empty() ? "" : ", ") + hazard_code(h);
+    out << "| " << s.id << " | " << engine::change_kind_name(s.change_kind) << " " << s.object_kind
+        << " | `" << cell(s.object_name) << "` | " << hazards << " | " << s.lock << " | `"
+        << cell(s.statement) << "` |\n";
+  }
+  out << "\n## SQL\n\n```sql\n" << render_plan_sql(plan) << "```\n";
+  if (!plan.objects.empty()) {
+    out << "\n## Changed objects\n";
+    for (const auto& o : plan.objects) {
+      out << "\n### " << o.object << "\n\n```diff\n" << unified_diff(o.before, o.after) << "```\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace pgdrift::planner

@@ -1,0 +1,640 @@
+// Canonical expressions and queries: text -> libpg_query tree -> normalised tree -> deparsed
+// text. Both the SQL loader (which deparses the node it holds first) and the live introspector
+// (which passes pg_get_expr / pg_get_viewdef output) come through canonical_expr_text /
+// canonical_query_text, so the two sides take literally the same path.
+// docs/canonical-form.md lists every rule applied below.
+#include <pg_query/pg_query.pb-c.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "schema/canonical.h"
+#include "schema/canonical_tree.h"
+
+namespace pgdrift::schema {
+namespace {
+
+// ---- node construction (malloc'd, like every node protobuf-c unpacks) ---------------------
+
+template <typename T, void (*Init)(T*)>
+T* make_message() {
+  T* message = static_cast<T*>(std::malloc(sizeof(T)));
+  Init(message);
+  return message;
+}
+
+PgQuery__Node* make_node() { return make_message<PgQuery__Node, pg_query__node__init>(); }
+
+PgQuery__Node** make_node_array(size_t count) {
+  return static_cast<PgQuery__Node**>(std::malloc(sizeof(PgQuery__Node*) * (count ? count : 1)));
+}
+
+PgQuery__Node* make_string_node(const char* text) {
+  auto* string = make_message<PgQuery__String, pg_query__string__init>();
+  string->sval = strdup(text);
+  PgQuery__Node* node = make_node();
+  node->node_case = PG_QUERY__NODE__NODE_STRING;
+  node->string = string;
+  return node;
+}
+
+// `left op right` (takes ownership of both operands).
+PgQuery__Node* make_operator(const char* op, PgQuery__Node* left, PgQuery__Node* right) {
+  auto* expr = make_message<PgQuery__AExpr, pg_query__a__expr__init>();
+  expr->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
+  expr->n_name = 1;
+  expr->name = make_node_array(1);
+  expr->name[0] = make_string_node(op);
+  expr->lexpr = left;
+  expr->rexpr = right;
+  expr->location = -1;
+  PgQuery__Node* node = make_node();
+  node->node_case = PG_QUERY__NODE__NODE_A_EXPR;
+  node->a_expr = expr;
+  return node;
+}
+
+PgQuery__Node* make_bool_expr(PgQuery__BoolExprType op, PgQuery__Node* a, PgQuery__Node* b) {
+  auto* expr = make_message<PgQuery__BoolExpr, pg_query__bool_expr__init>();
+  expr->boolop = op;
+  expr->n_args = 2;
+  expr->args = make_node_array(2);
+  expr->args[0] = a;
+  expr->args[1] = b;
+  expr->location = -1;
+  PgQuery__Node* node = make_node();
+  node->node_case = PG_QUERY__NODE__NODE_BOOL_EXPR;
+  node->bool_expr = expr;
+  return node;
+}
+
+void free_node(PgQuery__Node* node) { pg_query__node__free_unpacked(node, nullptr); }
+
+// Replace *slot by `replacement`, which must be a node owned by *slot's subtree and already
+// detached from it (its parent's pointer set to null), then free the old node.
+void replace(PgQuery__Node** slot, PgQuery__Node* replacement) {
+  PgQuery__Node* old = *slot;
+  *slot = replacement;
+  free_node(old);
+}
+
+// ---- small predicates ----------------------------------------------------------------------
+
+bool is_const(const PgQuery__Node* n) {
+  return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_A_CONST;
+}
+bool is_string_const(const PgQuery__Node* n) {
+  return is_const(n) && !n->a_const->isnull && n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+}
+bool is_column_ref(const PgQuery__Node* n) {
+  return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF;
+}
+
+std::string cast_type(const PgQuery__TypeName* type) {
+  try {
+    return canonical_type(type, "public");
+  } catch (const CanonicalError&) {
+    return "";  // e.g. %TYPE or a serial name: no rule applies
+  }
+}
+
+bool is_numeric_type(const std::string& type) {
+  return type == "smallint" || type == "integer" || type == "bigint" || type == "real" ||
+         type == "double precision" || type == "numeric" || type.rfind("numeric(", 0) == 0;
+}
+
+// A plain decimal number: -?digits[.digits] or -?.digits (no exponent, no spaces).
+bool is_plain_number(const std::string& s) {
+  size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
+  bool digits = false, dot = false;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      digits = true;
+    } else if (s[i] == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+// "0.00" -> "0", "1.50" -> "1.5", ".0" -> "0": for comparison only (the model stores values
+// to compare, and numeric equality ignores trailing fractional zeros).
+std::string strip_fraction_zeros(std::string s) {
+  if (s.find('.') == std::string::npos) return s;
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  if (s.empty() || s == "-") return "0";
+  if (s == "-0") return "0";
+  return s;
+}
+
+// Set an A_Const to the number `text` (a plain number): Integer when it fits, else Float.
+void set_number(PgQuery__AConst* c, const std::string& text) {
+  std::string number = strip_fraction_zeros(text);
+  switch (c->val_case) {
+    case PG_QUERY__A__CONST__VAL_SVAL:
+      pg_query__string__free_unpacked(c->sval, nullptr);
+      break;
+    case PG_QUERY__A__CONST__VAL_FVAL:
+      pg_query__float__free_unpacked(c->fval, nullptr);
+      break;
+    case PG_QUERY__A__CONST__VAL_IVAL:
+      pg_query__integer__free_unpacked(c->ival, nullptr);
+      break;
+    case PG_QUERY__A__CONST__VAL_BOOLVAL:
+      pg_query__boolean__free_unpacked(c->boolval, nullptr);
+      break;
+    case PG_QUERY__A__CONST__VAL_BSVAL:
+      pg_query__bit_string__free_unpacked(c->bsval, nullptr);
+      break;
+    default:
+      break;
+  }
+  bool integral = number.find('.') == std::string::npos && number.size() <= 10;
+  long long value = integral ? std::strtoll(number.c_str(), nullptr, 10) : 0;
+  if (integral && value >= INT32_MIN && value <= INT32_MAX) {
+    c->val_case = PG_QUERY__A__CONST__VAL_IVAL;
+    c->ival = make_message<PgQuery__Integer, pg_query__integer__init>();
+    c->ival->ival = static_cast<int32_t>(value);
+  } else {
+    c->val_case = PG_QUERY__A__CONST__VAL_FVAL;
+    c->fval = make_message<PgQuery__Float, pg_query__float__init>();
+    c->fval->fval = strdup(number.c_str());
+  }
+}
+
+bool boolean_literal(const std::string& s, bool& value) {
+  std::string lower;
+  for (char ch : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower == "t" || lower == "true" || lower == "y" || lower == "yes" || lower == "on" ||
+      lower == "1") {
+    value = true;
+    return true;
+  }
+  if (lower == "f" || lower == "false" || lower == "n" || lower == "no" || lower == "off" ||
+      lower == "0") {
+    value = false;
+    return true;
+  }
+  return false;
+}
+
+// ---- rules: each returns true when it changed *slot ------------------------------------------
+
+// Casts PostgreSQL adds around literals, on text-like column references, and on constant
+// arrays: `(0)::numeric`, `'x'::text`, `'-1'::integer`, `(status)::text`,
+// `(ARRAY['a'::text])::text[]`.
+bool drop_cast(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) return false;
+  PgQuery__TypeCast* cast = node->type_cast;
+  PgQuery__Node* arg = cast->arg;
+  if (arg == nullptr) return false;
+  std::string type = cast_type(cast->type_name);
+  if (type.empty()) return false;
+
+  if (is_const(arg)) {
+    PgQuery__AConst* c = arg->a_const;
+    if (is_string_const(arg) && is_numeric_type(type) && is_plain_number(c->sval->sval)) {
+      set_number(c, c->sval->sval);
+    } else if (is_string_const(arg) && type == "boolean") {
+      bool value = false;
+      if (boolean_literal(c->sval->sval, value)) {
+        pg_query__string__free_unpacked(c->sval, nullptr);
+        c->val_case = PG_QUERY__A__CONST__VAL_BOOLVAL;
+        c->boolval = make_message<PgQuery__Boolean, pg_query__boolean__init>();
+        c->boolval->boolval = value;
+      }
+    }
+    cast->arg = nullptr;
+    replace(slot, arg);
+    return true;
+  }
+  if (is_column_ref(arg) && (type == "text" || type == "character varying" || type == "bpchar")) {
+    cast->arg = nullptr;
+    replace(slot, arg);
+    return true;
+  }
+  if (arg->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR && arg->a_array_expr->n_elements > 0) {
+    for (size_t i = 0; i < arg->a_array_expr->n_elements; ++i) {
+      if (!is_const(arg->a_array_expr->elements[i])) return false;
+    }
+    cast->arg = nullptr;
+    replace(slot, arg);
+    return true;
+  }
+  return false;
+}
+
+// Number literals compare equal whatever their trailing fractional zeros: 0.00 = 0.0 = 0.
+bool normalise_number(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (!is_const(node) || node->a_const->val_case != PG_QUERY__A__CONST__VAL_FVAL) return false;
+  std::string text = node->a_const->fval->fval;
+  if (!is_plain_number(text)) return false;
+  std::string stripped = strip_fraction_zeros(text);
+  if (stripped == text) return false;
+  set_number(node->a_const, text);
+  return true;
+}
+
+// `x IN (a, b)` -> `x = ANY (ARRAY[a, b])`, `x NOT IN (...)` -> `x <> ALL (ARRAY[...])`.
+bool in_to_any(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
+  PgQuery__AExpr* expr = node->a_expr;
+  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_IN || expr->rexpr == nullptr ||
+      expr->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || expr->n_name != 1 ||
+      expr->name[0]->node_case != PG_QUERY__NODE__NODE_STRING) {
+    return false;
+  }
+  bool negated = std::strcmp(expr->name[0]->string->sval, "<>") == 0;
+  PgQuery__List* list = expr->rexpr->list;
+  auto* array = make_message<PgQuery__AArrayExpr, pg_query__a__array_expr__init>();
+  array->n_elements = list->n_items;
+  array->elements = list->items;
+  array->location = -1;
+  list->n_items = 0;
+  list->items = nullptr;
+  free_node(expr->rexpr);
+  expr->rexpr = make_node();
+  expr->rexpr->node_case = PG_QUERY__NODE__NODE_A_ARRAY_EXPR;
+  expr->rexpr->a_array_expr = array;
+  expr->kind =
+      negated ? PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL : PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY;
+  return true;
+}
+
+// LIKE / ILIKE / SIMILAR TO (and NOT ...) carry their operator name already (~~, ~~*, !~~,
+// !~~*, ~, !~); PostgreSQL prints the operator form (SIMILAR TO's pattern is already wrapped
+// in similar_to_escape() by the grammar).
+bool like_to_operator(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
+  PgQuery__AExpr* expr = node->a_expr;
+  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_LIKE &&
+      expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE &&
+      expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_SIMILAR) {
+    return false;
+  }
+  expr->kind = PG_QUERY__A__EXPR__KIND__AEXPR_OP;
+  return true;
+}
+
+// `a BETWEEN x AND y` -> `a >= x AND a <= y`; NOT BETWEEN -> `a < x OR a > y` (what
+// PostgreSQL stores). SYMMETRIC forms are left alone.
+bool expand_between(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
+  PgQuery__AExpr* expr = node->a_expr;
+  bool between = expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN;
+  bool not_between = expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN;
+  if (!between && !not_between) return false;
+  if (expr->lexpr == nullptr || expr->rexpr == nullptr ||
+      expr->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || expr->rexpr->list->n_items != 2) {
+    return false;
+  }
+  PgQuery__List* bounds = expr->rexpr->list;
+  PgQuery__Node* low = bounds->items[0];
+  PgQuery__Node* high = bounds->items[1];
+  bounds->items[0] = nullptr;
+  bounds->items[1] = nullptr;
+  PgQuery__Node* value = expr->lexpr;
+  expr->lexpr = nullptr;
+  PgQuery__Node* value_copy = canonical_tree::copy(value).release();
+  PgQuery__Node* result =
+      between ? make_bool_expr(PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR, make_operator(">=", value, low),
+                               make_operator("<=", value_copy, high))
+              : make_bool_expr(PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR, make_operator("<", value, low),
+                               make_operator(">", value_copy, high));
+  replace(slot, result);
+  return true;
+}
+
+// AND inside AND / OR inside OR are flattened: the grammar only flattens to the left, and
+// PostgreSQL prints BETWEEN inside an AND as a nested AND.
+bool flatten_bool(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_BOOL_EXPR) return false;
+  PgQuery__BoolExpr* expr = node->bool_expr;
+  if (expr->boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR) return false;
+  auto same_op = [&](const PgQuery__Node* arg) {
+    return arg != nullptr && arg->node_case == PG_QUERY__NODE__NODE_BOOL_EXPR &&
+           arg->bool_expr->boolop == expr->boolop;
+  };
+  size_t total = 0;
+  bool nested = false;
+  for (size_t i = 0; i < expr->n_args; ++i) {
+    if (same_op(expr->args[i])) {
+      nested = true;
+      total += expr->args[i]->bool_expr->n_args;
+    } else {
+      ++total;
+    }
+  }
+  if (!nested) return false;
+  PgQuery__Node** args = make_node_array(total);
+  size_t out = 0;
+  for (size_t i = 0; i < expr->n_args; ++i) {
+    PgQuery__Node* arg = expr->args[i];
+    if (same_op(arg)) {
+      PgQuery__BoolExpr* inner = arg->bool_expr;
+      for (size_t k = 0; k < inner->n_args; ++k) args[out++] = inner->args[k];
+      inner->n_args = 0;
+      std::free(inner->args);
+      inner->args = nullptr;
+      free_node(arg);
+    } else {
+      args[out++] = arg;
+    }
+  }
+  std::free(expr->args);
+  expr->args = args;
+  expr->n_args = total;
+  return true;
+}
+
+// `pg_catalog.lower(x)` -> `lower(x)` for plain calls (PostgreSQL prints catalog functions
+// unqualified); calls in SQL syntax (TRIM, EXTRACT, ...) keep their pg_catalog name so the
+// deparser can still print the SQL syntax.
+bool unqualify_catalog_function(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) return false;
+  PgQuery__FuncCall* call = node->func_call;
+  if (call->n_funcname != 2 || call->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX ||
+      call->funcname[0]->node_case != PG_QUERY__NODE__NODE_STRING ||
+      std::strcmp(call->funcname[0]->string->sval, "pg_catalog") != 0) {
+    return false;
+  }
+  free_node(call->funcname[0]);
+  call->funcname[0] = call->funcname[1];
+  call->n_funcname = 1;
+  return true;
+}
+
+// Cast target types: `x::int4`, `x::integer` and the catalog's `x::integer` must print alike.
+// The deparser prints pg_catalog-qualified int2/int4/int8/float4/float8/bool/numeric/varchar/
+// time[stamp][tz]/interval with their SQL names and every other pg_catalog type qualified, so
+// the first group is qualified and the rest unqualified. bpchar stays as written: a bare
+// `char` would mean char(1).
+bool normalise_cast_type(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST || node->type_cast->type_name == nullptr) {
+    return false;
+  }
+  static const std::map<std::string, std::string> internal_names = {{"int", "int4"},
+                                                                    {"integer", "int4"},
+                                                                    {"int4", "int4"},
+                                                                    {"smallint", "int2"},
+                                                                    {"int2", "int2"},
+                                                                    {"bigint", "int8"},
+                                                                    {"int8", "int8"},
+                                                                    {"real", "float4"},
+                                                                    {"float4", "float4"},
+                                                                    {"float8", "float8"},
+                                                                    {"bool", "bool"},
+                                                                    {"boolean", "bool"},
+                                                                    {"decimal", "numeric"},
+                                                                    {"numeric", "numeric"},
+                                                                    {"varchar", "varchar"},
+                                                                    {"time", "time"},
+                                                                    {"timetz", "timetz"},
+                                                                    {"timestamp", "timestamp"},
+                                                                    {"timestamptz", "timestamptz"},
+                                                                    {"interval", "interval"}};
+  PgQuery__TypeName* type = node->type_cast->type_name;
+  for (size_t i = 0; i < type->n_names; ++i) {
+    if (type->names[i]->node_case != PG_QUERY__NODE__NODE_STRING) return false;
+  }
+  if (type->n_names == 1) {
+    auto it = internal_names.find(type->names[0]->string->sval);
+    if (it == internal_names.end()) return false;
+    PgQuery__Node** names = make_node_array(2);
+    names[0] = make_string_node("pg_catalog");
+    names[1] = make_string_node(it->second.c_str());
+    free_node(type->names[0]);
+    std::free(type->names);
+    type->names = names;
+    type->n_names = 2;
+    return true;
+  }
+  if (type->n_names == 2 && std::strcmp(type->names[0]->string->sval, "pg_catalog") == 0 &&
+      internal_names.count(type->names[1]->string->sval) == 0) {
+    free_node(type->names[0]);
+    type->names[0] = type->names[1];
+    type->n_names = 1;
+    return true;
+  }
+  return false;
+}
+
+bool apply_one_rule(PgQuery__Node** slot) {
+  return drop_cast(slot) || normalise_number(slot) || in_to_any(slot) || like_to_operator(slot) ||
+         expand_between(slot) || flatten_bool(slot) || unqualify_catalog_function(slot) ||
+         normalise_cast_type(slot);
+}
+
+// ---- generic walk over every node, using the protobuf-c descriptors -------------------------
+
+void normalise_node(PgQuery__Node** slot);
+
+void walk_message(ProtobufCMessage* message, void (*on_node)(PgQuery__Node**)) {
+  const ProtobufCMessageDescriptor* descriptor = message->descriptor;
+  char* base = reinterpret_cast<char*>(message);
+  for (unsigned i = 0; i < descriptor->n_fields; ++i) {
+    const ProtobufCFieldDescriptor* field = &descriptor->fields[i];
+    if (field->type != PROTOBUF_C_TYPE_MESSAGE) continue;
+    if ((field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0 &&
+        *reinterpret_cast<uint32_t*>(base + field->quantifier_offset) != field->id) {
+      continue;  // an inactive member of the Node union
+    }
+    auto visit = [&](ProtobufCMessage** child) {
+      if (*child == nullptr) return;
+      if (field->descriptor == &pg_query__node__descriptor) {
+        on_node(reinterpret_cast<PgQuery__Node**>(child));
+      } else {
+        walk_message(*child, on_node);
+      }
+    };
+    if (field->label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t count = *reinterpret_cast<size_t*>(base + field->quantifier_offset);
+      auto** items = *reinterpret_cast<ProtobufCMessage***>(base + field->offset);
+      for (size_t k = 0; k < count; ++k) visit(&items[k]);
+    } else {
+      visit(reinterpret_cast<ProtobufCMessage**>(base + field->offset));
+    }
+  }
+}
+
+// Children first, then the rules on this node until none applies.
+void normalise_node(PgQuery__Node** slot) {
+  walk_message(&(*slot)->base, normalise_node);
+  for (int guard = 0; guard < 100 && apply_one_rule(slot); ++guard) {
+  }
+}
+
+// ---- view-specific rules ---------------------------------------------------------------------
+
+// The relation whose qualifier strip_qualifier removes (set only while it runs).
+thread_local std::string single_relation_name;
+
+// `users.id` -> `id` in a SELECT that reads one relation (pg_get_viewdef qualifies every
+// column). Nested SELECTs are skipped here: they get their own pass with their own relation.
+void strip_qualifier(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) return;
+  walk_message(&node->base, strip_qualifier);
+  if (!is_column_ref(node)) return;
+  PgQuery__ColumnRef* ref = node->column_ref;
+  if (ref->n_fields != 2 || ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING ||
+      single_relation_name != ref->fields[0]->string->sval) {
+    return;
+  }
+  free_node(ref->fields[0]);
+  ref->fields[0] = ref->fields[1];
+  ref->n_fields = 1;
+}
+
+const char* last_string(PgQuery__Node** names, size_t count) {
+  if (count == 0 || names[count - 1]->node_case != PG_QUERY__NODE__NODE_STRING) return "";
+  return names[count - 1]->string->sval;
+}
+
+// The output column name PostgreSQL derives for an unnamed target (parser's FigureColname),
+// for the node kinds views commonly use; "" when unknown (the alias is then kept).
+std::string figure_column_name(const PgQuery__Node* node) {
+  if (node == nullptr) return "";
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+      return last_string(node->column_ref->fields, node->column_ref->n_fields);
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+      return last_string(node->func_call->funcname, node->func_call->n_funcname);
+    case PG_QUERY__NODE__NODE_TYPE_CAST: {
+      std::string name = figure_column_name(node->type_cast->arg);
+      if (!name.empty() || node->type_cast->type_name == nullptr) return name;
+      return last_string(node->type_cast->type_name->names, node->type_cast->type_name->n_names);
+    }
+    case PG_QUERY__NODE__NODE_CASE_EXPR:
+      return "case";
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+      return "coalesce";
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+      return node->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "greatest" : "least";
+    default:
+      return "";
+  }
+}
+
+void clear_name(PgQuery__ResTarget* res) {
+  std::free(res->name);
+  res->name = strdup("");
+}
+
+// The single relation a SELECT reads, by the name its columns are qualified with.
+std::string single_relation_of(const PgQuery__SelectStmt* select) {
+  if (select->n_from_clause != 1) return "";
+  const PgQuery__Node* from = select->from_clause[0];
+  const PgQuery__Alias* alias = nullptr;
+  std::string name;
+  if (from->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+    alias = from->range_var->alias;
+    name = from->range_var->relname;
+  } else if (from->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
+    alias = from->range_subselect->alias;
+  } else if (from->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
+    alias = from->range_function->alias;
+  }
+  if (alias != nullptr && alias->aliasname != nullptr && alias->aliasname[0] != '\0') {
+    return alias->aliasname;
+  }
+  return name;
+}
+
+// `in_set_branch`: a non-first branch of UNION / INTERSECT / EXCEPT, whose column names
+// PostgreSQL ignores (and prints as the first branch's names).
+void apply_view_rules(PgQuery__SelectStmt* select, bool in_set_branch = false) {
+  if (std::string name = single_relation_of(select); !name.empty()) {
+    auto strip = [&](PgQuery__Node** clause) {
+      single_relation_name = name;  // reset: a nested pass may have changed it
+      if (*clause != nullptr) strip_qualifier(clause);
+    };
+    for (size_t i = 0; i < select->n_target_list; ++i) strip(&select->target_list[i]);
+    strip(&select->where_clause);
+    for (size_t i = 0; i < select->n_group_clause; ++i) strip(&select->group_clause[i]);
+    strip(&select->having_clause);
+    for (size_t i = 0; i < select->n_sort_clause; ++i) strip(&select->sort_clause[i]);
+    single_relation_name.clear();
+  }
+  // `SELECT id AS id`, `max(x) AS max` -> no alias: PostgreSQL prints an alias only when it
+  // differs from the name it derives itself.
+  for (size_t i = 0; i < select->n_target_list; ++i) {
+    PgQuery__Node* target = select->target_list[i];
+    if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) continue;
+    PgQuery__ResTarget* res = target->res_target;
+    if (res->name == nullptr || res->name[0] == '\0') continue;
+    if (in_set_branch || figure_column_name(res->val) == res->name) clear_name(res);
+  }
+  if (select->larg) apply_view_rules(select->larg, in_set_branch);
+  if (select->rarg) apply_view_rules(select->rarg, true);
+}
+
+// Finds every SELECT nested in the query (sub-links, FROM sub-queries, CTEs) and gives it the
+// view rules; UNION branches are handled by apply_view_rules itself.
+void apply_view_rules_to_nested(PgQuery__Node** slot) {
+  if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+    apply_view_rules((*slot)->select_stmt);
+  }
+  walk_message(&(*slot)->base, apply_view_rules_to_nested);
+}
+
+}  // namespace
+
+std::string deparse_expr(const PgQuery__Node* expr) {
+  if (expr == nullptr) throw CanonicalError("missing expression");
+  return canonical_tree::deparse_expression(expr);
+}
+
+std::string canonical_expr(const PgQuery__Node* expr) {
+  return canonical_expr_text(deparse_expr(expr));
+}
+
+std::string canonical_expr_text(const std::string& expr_sql) {
+  auto tree = canonical_tree::parse("SELECT " + expr_sql);
+  PgQuery__Node* stmt = canonical_tree::first_statement(tree);
+  if (tree->n_stmts != 1 || stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+    throw CanonicalError("not an expression: " + expr_sql);
+  }
+  PgQuery__SelectStmt* select = stmt->select_stmt;
+  if (select->n_target_list != 1 || select->n_from_clause != 0 || select->where_clause ||
+      select->target_list[0]->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
+      select->target_list[0]->res_target->val == nullptr ||
+      (select->target_list[0]->res_target->name != nullptr &&
+       select->target_list[0]->res_target->name[0] != '\0')) {
+    throw CanonicalError("not a single expression: " + expr_sql);
+  }
+  PgQuery__Node** slot = &select->target_list[0]->res_target->val;
+  normalise_node(slot);
+  return canonical_tree::deparse_expression(*slot);
+}
+
+std::string canonical_query(const PgQuery__Node* select_stmt) {
+  if (select_stmt == nullptr) throw CanonicalError("missing query");
+  return canonical_query_text(canonical_tree::deparse_statement(select_stmt));
+}
+
+std::string canonical_query_text(const std::string& query_sql) {
+  auto tree = canonical_tree::parse(query_sql);
+  PgQuery__Node** slot = &tree->stmts[0]->stmt;
+  if (tree->n_stmts != 1 || (*slot)->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+    throw CanonicalError("not a single SELECT: " + query_sql);
+  }
+  normalise_node(slot);
+  apply_view_rules_to_nested(slot);
+  return canonical_tree::deparse_statement(*slot);
+}
+
+}  // namespace pgdrift::schema

@@ -1,0 +1,197 @@
+// Kind detection, ordering of a migration graph, and replay through the SQL loader.
+#include "schema/history/history.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "schema/canonical.h"
+
+namespace pgdrift::schema::history {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string file_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+bool has_alembic_revisions(const fs::path& dir) {
+  if (!fs::is_directory(dir)) return false;
+  static const std::regex revision(R"(^\s*revision\s*(:[^=]*)?=)", std::regex::multiline);
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() == ".py" &&
+        std::regex_search(file_text(e.path()), revision))
+      return true;
+  return false;
+}
+
+}  // namespace
+
+History read_history(const std::string& path) {
+  fs::path p = path;
+  if (!fs::exists(p)) throw std::runtime_error(path + ": no such file or directory");
+  if (fs::is_regular_file(p)) {
+    if (file_text(p).find("-- Running upgrade") != std::string::npos) return read_alembic_sql(path);
+    throw std::runtime_error(path +
+                             ": not a migration history (expected a directory, or the output of "
+                             "`alembic upgrade --sql` with `-- Running upgrade` markers)");
+  }
+  if (has_alembic_revisions(p / "versions") || has_alembic_revisions(p)) return read_alembic(path);
+  static const std::regex flyway(R"(^V[0-9][0-9._]*__.*\.sql$)");
+  static const std::regex golang(R"(^[0-9]+_.*\.up\.sql$)");
+  static const std::regex numbered(R"(^[0-9]+[_-].*\.sql$)");
+  bool any_flyway = false, any_golang = false, any_dbmate = false, any_numbered = false;
+  for (const auto& e : fs::directory_iterator(p)) {
+    if (!e.is_regular_file()) continue;
+    std::string name = e.path().filename().string();
+    if (std::regex_match(name, flyway)) any_flyway = true;
+    if (std::regex_match(name, golang)) any_golang = true;
+    if (std::regex_match(name, numbered)) {
+      any_numbered = true;
+      if (file_text(e.path()).find("-- migrate:up") != std::string::npos) any_dbmate = true;
+    }
+  }
+  if (any_golang) return read_golang_migrate(path);
+  if (any_flyway) return read_flyway(path);
+  if (any_dbmate) return read_dbmate(path);
+  if (any_numbered) return read_plain_sql(path);
+  throw std::runtime_error(path +
+                           ": no migration history found (Alembic revisions, Flyway V1__x.sql, "
+                           "golang-migrate 1_x.up.sql, dbmate or numbered .sql files)");
+}
+
+void order_history(History& history, std::vector<Migration> migrations) {
+  std::map<std::string, size_t> by_id;
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    auto [it, inserted] = by_id.emplace(migrations[i].id, i);
+    if (!inserted)
+      history.problems.push_back(Problem{SourceLocation{migrations[i].file, 1},
+                                         "duplicate migration id '" + migrations[i].id +
+                                             "' (also in " + migrations[it->second].file + ")"});
+  }
+  std::vector<int> waiting(migrations.size(), 0);
+  std::vector<std::vector<size_t>> children(migrations.size());
+  std::set<std::string> referenced;
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    for (const auto& parent : migrations[i].parents) {
+      referenced.insert(parent);
+      auto it = by_id.find(parent);
+      if (it == by_id.end()) {
+        history.problems.push_back(Problem{SourceLocation{migrations[i].file, 1},
+                                           "parent revision '" + parent + "' of '" +
+                                               migrations[i].id + "' is not in the history"});
+        continue;
+      }
+      ++waiting[i];
+      children[it->second].push_back(i);
+    }
+  }
+  // Kahn's algorithm; among ready migrations the earliest in input order goes first.
+  std::set<size_t> ready;
+  for (size_t i = 0; i < migrations.size(); ++i)
+    if (waiting[i] == 0) ready.insert(i);
+  std::vector<bool> done(migrations.size(), false);
+  while (!ready.empty()) {
+    size_t i = *ready.begin();
+    ready.erase(ready.begin());
+    done[i] = true;
+    history.ordered.push_back(migrations[i]);
+    for (size_t child : children[i])
+      if (--waiting[child] == 0) ready.insert(child);
+  }
+  for (size_t i = 0; i < migrations.size(); ++i)
+    if (!done[i])
+      history.problems.push_back(Problem{
+          SourceLocation{migrations[i].file, 1},
+          "migration '" + migrations[i].id + "' is part of a cycle of parents; not replayed"});
+  for (const auto& m : history.ordered)
+    if (!referenced.count(m.id)) history.heads.push_back(m.id);
+}
+
+namespace {
+
+// Every object of a model with its key (see ReplayResult::last_changed_by), each compared
+// through a callback so that "changed" means operator== says so.
+template <typename Fn>
+void for_each_object(const Model& a, const Model& b, Fn&& changed) {
+  auto compare_map = [&](const auto& ma, const auto& mb, const std::string& prefix,
+                         const std::string& suffix_sep) {
+    for (const auto& [key, value] : mb) {
+      auto it = ma.find(key);
+      std::string name = prefix.empty() ? key : prefix + suffix_sep + key;
+      changed(name, it == ma.end() || !(it->second == value));
+    }
+  };
+  compare_map(a.schemas, b.schemas, "schema", " ");
+  compare_map(a.extensions, b.extensions, "extension", " ");
+  compare_map(a.views, b.views, "", "");
+  compare_map(a.sequences, b.sequences, "", "");
+  compare_map(a.enums, b.enums, "", "");
+  compare_map(a.composite_types, b.composite_types, "", "");
+  compare_map(a.domains, b.domains, "", "");
+  compare_map(a.functions, b.functions, "", "");
+  for (const auto& [key, table] : b.tables) {
+    auto it = a.tables.find(key);
+    const Table* before = it == a.tables.end() ? nullptr : &it->second;
+    changed(key, !before || !(*before == table));
+    for (const auto& column : table.columns) {
+      const Column* old = before ? before->find_column(column.name) : nullptr;
+      changed(key + "." + quote_ident(column.name), !old || !(*old == column));
+    }
+    static const std::map<std::string, Constraint> no_constraints;
+    static const std::map<std::string, Index> no_indexes;
+    static const std::map<std::string, Trigger> no_triggers;
+    static const std::map<std::string, Policy> no_policies;
+    compare_map(before ? before->constraints : no_constraints, table.constraints,
+                key + " constraint", " ");
+    compare_map(before ? before->indexes : no_indexes, table.indexes, key + " index", " ");
+    compare_map(before ? before->triggers : no_triggers, table.triggers, key + " trigger", " ");
+    compare_map(before ? before->policies : no_policies, table.policies, key + " policy", " ");
+  }
+}
+
+}  // namespace
+
+ReplayResult replay(const History& history, const ReplayOptions& options) {
+  ReplayResult result;
+  sql::LoadOptions load = options.load;
+  load.skip_unsupported = true;
+  for (const auto& p : history.problems) result.problems.push_back(p);
+  for (const auto& migration : history.ordered) {
+    for (const auto& p : migration.problems) result.problems.push_back(p);
+    Model before = result.model;
+    for (const auto& statement : migration.statements) {
+      // Leading newlines make the loader's line numbers the file's line numbers.
+      std::string text = std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
+      std::vector<sql::LoadWarning> warnings;
+      try {
+        sql::apply_sql(result.model, text, statement.where.file, load, warnings);
+      } catch (const sql::LoadError& e) {
+        result.problems.push_back(Problem{SourceLocation{e.file(), e.line()},
+                                          "migration " + migration.id + ": " + e.message()});
+      }
+      for (const auto& w : warnings)
+        result.problems.push_back(Problem{w.where, "migration " + migration.id + ": " + w.message});
+    }
+    std::set<std::string> present;
+    for_each_object(before, result.model, [&](const std::string& key, bool changed) {
+      present.insert(key);
+      if (changed) result.last_changed_by[key] = migration.id;
+    });
+    for (auto it = result.last_changed_by.begin(); it != result.last_changed_by.end();)
+      it = present.count(it->first) ? std::next(it) : result.last_changed_by.erase(it);
+    if (options.keep_per_migration) result.per_migration.push_back(result.model);
+  }
+  return result;
+}
+
+}  // namespace pgdrift::schema::history

@@ -1,0 +1,58 @@
+// A small static reader for the subset of Python that migration files are written in:
+// module-level assignments, imports, `def` blocks, `with ... as x:` blocks and call
+// expressions made of literals, names, attribute access, calls, lists, tuples and dicts.
+// Nothing is executed. Anything outside the subset is kept as an Unknown value or an Other
+// statement with its line, so that callers can report it instead of guessing.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pgdrift::schema::history::python {
+
+struct Token {
+  enum Kind { Name, Number, String, Op, Newline, Indent, Dedent, End } kind = End;
+  std::string text;  // Name / Number / Op text; String: the decoded value
+  int line = 0;
+  std::string prefix;  // String: lower-case prefix letters ("r", "b", "f", "rb", ...)
+};
+
+// Tokens of `source`. Strings next to each other are not joined here (the parser does it).
+// Throws std::runtime_error("line N: ...") on an unterminated string.
+std::vector<Token> tokenize(const std::string& source);
+
+struct Value;
+using ValuePtr = std::shared_ptr<const Value>;
+
+struct Value {
+  enum Kind { None, Bool, Number, String, Name, Call, List, Tuple, Dict, Unknown } kind = Unknown;
+  int line = 0;
+  std::string text;        // Bool "True"/"False", Number text, String value, Name dotted
+                           // ("sa.Column"), Call: dotted callee, Unknown: why it is not understood
+  bool formatted = false;  // String: an f-string with {placeholders}
+  std::vector<ValuePtr> items;    // Call positional args, List / Tuple items, Dict values
+  std::vector<std::string> keys;  // Call keyword names (parallel to kwargs), Dict keys
+  std::vector<ValuePtr> kwargs;   // Call keyword values
+
+  const Value* kwarg(const std::string& name) const;  // nullptr when absent
+};
+
+struct Statement {
+  enum Kind { Expr, Assign, Def, With, Import, Pass, Other } kind = Other;
+  int line = 0;
+  std::string keyword;  // Other: first word ("if", "for", "return", ...); Def: its name
+  std::vector<std::string> targets;  // Assign: target names; With: the `as` name
+  ValuePtr value;                    // Expr / Assign value, With context expression
+  std::vector<Statement> body;       // Def / With / compound Other
+  // Import: (local name, dotted module path) pairs, e.g. {"sa", "sqlalchemy"},
+  // {"UUID", "sqlalchemy.dialects.postgresql.UUID"}.
+  std::vector<std::pair<std::string, std::string>> imports;
+};
+
+// Parse a module into statements. Throws std::runtime_error("line N: ...") when the token
+// structure itself is broken (unbalanced brackets, bad indentation).
+std::vector<Statement> parse_module(const std::string& source);
+
+}  // namespace pgdrift::schema::history::python

@@ -1,0 +1,208 @@
+// CREATE TABLE: columns, constraints, partitioning, inheritance, storage options.
+#include <algorithm>
+
+#include "schema/canonical.h"
+#include "schema/sql/column_def.h"
+#include "schema/sql/load_context.h"
+#include "schema/sql/naming.h"
+
+namespace pgdrift::schema::sql {
+
+namespace {
+
+// A column as a child table receives it from a parent (MergeAttributes): identity is not
+// inherited, comments and grants stay with the parent.
+Column inherited_column(const Column& parent) {
+  Column column = parent;
+  column.identity = IdentityKind::None;
+  column.identity_options.reset();
+  column.comment.reset();
+  column.grants.clear();
+  return column;
+}
+
+// Partition key text as pg_get_partkeydef prints it: "RANGE (a, (a + 1), lower(b))".
+std::string partition_key_text(LoadContext& ctx, const PgQuery__PartitionSpec* spec) {
+  std::string strategy = spec->strategy != nullptr ? spec->strategy : "";
+  std::transform(strategy.begin(), strategy.end(), strategy.begin(), ::toupper);
+  std::string text = strategy + " (";
+  for (size_t i = 0; i < spec->n_part_params; ++i) {
+    if (spec->part_params[i]->node_case != PG_QUERY__NODE__NODE_PARTITION_ELEM) continue;
+    const PgQuery__PartitionElem* elem = spec->part_params[i]->partition_elem;
+    if (i > 0) text += ", ";
+    if (elem->name != nullptr && elem->name[0] != '\0') {
+      text += quote_ident(elem->name);
+    } else {
+      std::string expr;
+      try {
+        expr = canonical_expr(elem->expr);
+      } catch (const CanonicalError& e) {
+        ctx.fail(elem->location, e.what());
+      }
+      // pg_get_partkeydef: parentheses unless the expression is a bare function call.
+      bool function =
+          elem->expr != nullptr && elem->expr->node_case == PG_QUERY__NODE__NODE_FUNC_CALL;
+      text += function ? expr : "(" + expr + ")";
+    }
+    std::string collation = collation_name(elem->collation, elem->n_collation);
+    if (!collation.empty()) text += " COLLATE " + collation;
+    std::string opclass = last_name(elem->opclass, elem->n_opclass);
+    if (!opclass.empty()) text += " " + opclass;
+  }
+  return text + ")";
+}
+
+// Apply a partition's or child's own column definition (`id WITH OPTIONS NOT NULL`, or a
+// redeclared column) to the inherited column.
+void merge_column(LoadContext& ctx, Column& target, const Column& local,
+                  const PgQuery__ColumnDef* def) {
+  if (def->type_name != nullptr && target.type != local.type)
+    ctx.fail(def->location, "column \"" + target.name + "\" has a type conflict");
+  if (local.not_null) target.not_null = true;
+  if (local.default_expr) target.default_expr = local.default_expr;
+  if (local.generated_expr) target.generated_expr = local.generated_expr;
+  if (local.identity != IdentityKind::None) {
+    target.identity = local.identity;
+    target.identity_options = local.identity_options;
+  }
+  if (!local.collation.empty()) target.collation = local.collation;
+}
+
+// Constraints and indexes a partition receives from its parent: CHECK and FOREIGN KEY keep
+// their names; PK / UNIQUE / EXCLUDE and indexes get names chosen for the partition.
+void clone_parent_objects(LoadContext& ctx, Table& partition, const Table& parent) {
+  for (const auto& [name, con] : parent.constraints) {
+    Constraint copy = con;
+    copy.comment.reset();
+    if (con.kind == ConstraintKind::Check || con.kind == ConstraintKind::ForeignKey) {
+      if (con.kind == ConstraintKind::Check && con.no_inherit) continue;
+      partition.constraints[name] = copy;
+      continue;
+    }
+    std::vector<std::string> names;
+    std::string label = "key";
+    if (con.kind == ConstraintKind::PrimaryKey) {
+      label = "pkey";
+    } else if (con.kind == ConstraintKind::Exclusion) {
+      label = "excl";
+      for (const auto& e : con.exclusion_elements) names.push_back(e.expr);
+    } else {
+      names = con.columns;
+    }
+    if (con.kind != ConstraintKind::PrimaryKey)
+      names.insert(names.end(), con.include.begin(), con.include.end());
+    copy.name = choose_relation_name(ctx.model, partition.schema, partition.name,
+                                     con.kind == ConstraintKind::PrimaryKey
+                                         ? ""
+                                         : join_name_addition(unique_index_column_names(names)),
+                                     label, true);
+    partition.constraints[copy.name] = copy;
+  }
+  for (const auto& [name, index] : parent.indexes) {
+    Index copy = index;
+    copy.comment.reset();
+    copy.name = choose_relation_name(ctx.model, partition.schema, partition.name,
+                                     join_name_addition(index_key_names(index)), "idx", false);
+    partition.indexes[copy.name] = copy;
+  }
+}
+
+}  // namespace
+
+void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
+  const PgQuery__RangeVar* rv = stmt->relation;
+  const std::string persistence = rv->relpersistence != nullptr ? rv->relpersistence : "p";
+  if (persistence == "t") return ctx.unsupported(rv->location, "CREATE TEMPORARY TABLE");
+  if (stmt->of_typename != nullptr)
+    return ctx.unsupported(rv->location, "CREATE TABLE ... OF type");
+  const std::string schema = ctx.schema_or_default(rv->schemaname);
+  const std::string key = qualified_key(schema, rv->relname);
+  if (ctx.model.tables.count(key) != 0 || ctx.model.views.count(key) != 0 ||
+      ctx.model.sequences.count(key) != 0) {
+    if (stmt->if_not_exists) return;
+    ctx.fail(rv->location, "relation " + quote_qualified(schema, rv->relname) + " already exists");
+  }
+
+  Table& table = ctx.model.tables[key];
+  table.schema = schema;
+  table.name = rv->relname;
+  table.unlogged = persistence == "u";
+  table.location = ctx.location_at(0);
+
+  // Parents first: their columns come before the table's own (MergeAttributes).
+  const Table* partition_parent = nullptr;
+  for (size_t i = 0; i < stmt->n_inh_relations; ++i) {
+    if (stmt->inh_relations[i]->node_case != PG_QUERY__NODE__NODE_RANGE_VAR) continue;
+    const PgQuery__RangeVar* parent_rv = stmt->inh_relations[i]->range_var;
+    const Table& parent = ctx.table(parent_rv);
+    const std::string parent_key = ctx.key_of(parent_rv);
+    if (stmt->partbound != nullptr) {
+      if (parent.kind != TableKind::Partitioned)
+        ctx.fail(parent_rv->location, "table " + parent_key + " is not partitioned");
+      table.partition_of = parent_key;
+      partition_parent = &parent;
+    } else {
+      table.inherits.push_back(parent_key);
+    }
+    for (const Column& column : parent.columns) {
+      if (Column* existing = table.find_column(column.name)) {
+        if (existing->type != column.type)
+          ctx.fail(parent_rv->location,
+                   "inherited column \"" + column.name + "\" has a type conflict");
+        existing->not_null = existing->not_null || column.not_null;
+        continue;
+      }
+      table.columns.push_back(inherited_column(column));
+    }
+    if (stmt->partbound == nullptr) {
+      for (const auto& [name, con] : parent.constraints)
+        if (con.kind == ConstraintKind::Check && !con.no_inherit) {
+          Constraint copy = con;
+          copy.comment.reset();
+          table.constraints[name] = copy;
+        }
+    }
+  }
+
+  std::vector<PendingConstraint> pending;
+  for (size_t i = 0; i < stmt->n_table_elts; ++i) {
+    const PgQuery__Node* elt = stmt->table_elts[i];
+    switch (elt->node_case) {
+      case PG_QUERY__NODE__NODE_COLUMN_DEF: {
+        const PgQuery__ColumnDef* def = elt->column_def;
+        Column column = column_from_def(ctx, table, def, pending);
+        if (Column* existing = table.find_column(column.name)) {
+          if (stmt->n_inh_relations == 0)
+            ctx.fail(def->location, "column \"" + column.name + "\" specified more than once");
+          merge_column(ctx, *existing, column, def);
+        } else {
+          if (partition_parent != nullptr)
+            ctx.fail(def->location, "column \"" + column.name + "\" does not exist");
+          table.columns.push_back(column);
+        }
+        break;
+      }
+      case PG_QUERY__NODE__NODE_CONSTRAINT:
+        pending.push_back({elt->constraint, "", std::nullopt, std::nullopt});
+        break;
+      case PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE:
+        ctx.unsupported(elt->table_like_clause->relation->location, "CREATE TABLE ... LIKE");
+        break;
+      default:
+        ctx.unsupported(0, "table element");
+    }
+  }
+
+  if (stmt->partspec != nullptr) {
+    table.kind = TableKind::Partitioned;
+    table.partition_key = partition_key_text(ctx, stmt->partspec);
+  }
+  if (stmt->partbound != nullptr && partition_parent != nullptr) {
+    table.partition_bound = partition_bound_text(ctx, *partition_parent, stmt->partbound);
+    clone_parent_objects(ctx, table, *partition_parent);
+  }
+  table.options = relation_options(ctx, stmt->options, stmt->n_options);
+  add_constraints(ctx, table, pending, true);
+}
+
+}  // namespace pgdrift::schema::sql

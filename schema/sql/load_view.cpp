@@ -1,0 +1,101 @@
+// CREATE [OR REPLACE] VIEW and CREATE MATERIALIZED VIEW (a CreateTableAsStmt). Options are kept
+// as pg_class.reloptions stores them: `name=value` as written, a bare name meaning "true", and
+// WITH [LOCAL|CASCADED] CHECK OPTION as check_option=local|cascaded.
+#include "schema/canonical.h"
+#include "schema/sql/load_context.h"
+#include "schema/sql/load_objects_common.h"
+
+namespace pgdrift::schema::sql {
+
+namespace {
+
+const char* kKnownViewOptions[] = {"check_option", "security_barrier", "security_invoker"};
+
+void read_reloptions(LoadContext& ctx, size_t n, PgQuery__Node* const* items,
+                     std::map<std::string, std::string>& options, bool materialized) {
+  for (size_t i = 0; i < n; ++i) {
+    if (items[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) continue;
+    const PgQuery__DefElem* d = items[i]->def_elem;
+    if (d->defnamespace && *d->defnamespace) {
+      ctx.unsupported(d->location, "namespaced storage option");
+      continue;
+    }
+    std::string name = d->defname;
+    bool known = materialized;  // materialized views take storage parameters (fillfactor, ...)
+    for (const char* option : kKnownViewOptions) known = known || name == option;
+    if (!known) ctx.fail(d->location, "unrecognized parameter \"" + name + "\"");
+    options[name] = d->arg ? objects::defelem_string(d) : "true";
+  }
+}
+
+bool relation_exists(const Model& m, const std::string& key) {
+  return m.tables.count(key) || m.views.count(key) || m.sequences.count(key) ||
+         m.composite_types.count(key);
+}
+
+}  // namespace
+
+void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt) {
+  View view;
+  view.schema = ctx.schema_or_default(stmt->view->schemaname);
+  view.name = stmt->view->relname;
+  view.location = ctx.location_at(-1);
+  std::string key = qualified_key(view.schema, view.name);
+  if (stmt->view->relpersistence && std::string(stmt->view->relpersistence) == "t")
+    ctx.unsupported(stmt->view->location, "TEMPORARY VIEW");
+  auto existing = ctx.model.views.find(key);
+  if (existing != ctx.model.views.end() && !existing->second.materialized && stmt->replace) {
+    // OR REPLACE keeps what is attached to the view: grants, comments, triggers.
+    view.grants = existing->second.grants;
+    view.comment = existing->second.comment;
+    view.triggers = existing->second.triggers;
+    view.column_comments = existing->second.column_comments;
+  } else if (relation_exists(ctx.model, key)) {
+    ctx.fail(stmt->view->location, "relation \"" + view.name + "\" already exists");
+  }
+  view.column_names = objects::string_list(stmt->n_aliases, stmt->aliases);
+  view.query = canonical_query(stmt->query);
+  read_reloptions(ctx, stmt->n_options, stmt->options, view.options, false);
+  switch (stmt->with_check_option) {
+    case PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION:
+      view.options["check_option"] = "local";
+      break;
+    case PG_QUERY__VIEW_CHECK_OPTION__CASCADED_CHECK_OPTION:
+      view.options["check_option"] = "cascaded";
+      break;
+    default:
+      break;
+  }
+  ctx.model.views[key] = view;
+}
+
+void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* stmt) {
+  const PgQuery__IntoClause* into = stmt->into;
+  if (stmt->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW || stmt->is_select_into) {
+    ctx.unsupported(-1,
+                    "CREATE TABLE AS / SELECT INTO (the table's columns depend on query results; "
+                    "write CREATE TABLE with explicit columns)");
+    return;
+  }
+  View view;
+  view.materialized = true;
+  view.schema = ctx.schema_or_default(into->rel->schemaname);
+  view.name = into->rel->relname;
+  view.location = ctx.location_at(-1);
+  std::string key = qualified_key(view.schema, view.name);
+  if (relation_exists(ctx.model, key)) {
+    if (stmt->if_not_exists) return;
+    ctx.fail(into->rel->location, "relation \"" + view.name + "\" already exists");
+  }
+  if (into->access_method && *into->access_method)
+    ctx.unsupported(-1, "USING access method on a materialized view");
+  if (into->table_space_name && *into->table_space_name)
+    ctx.unsupported(-1, "TABLESPACE on a materialized view");
+  view.column_names = objects::string_list(into->n_col_names, into->col_names);
+  view.query = canonical_query(stmt->query);
+  read_reloptions(ctx, into->n_options, into->options, view.options, true);
+  view.with_data = !into->skip_data;
+  ctx.model.views[key] = view;
+}
+
+}  // namespace pgdrift::schema::sql

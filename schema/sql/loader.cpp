@@ -1,0 +1,381 @@
+// The SQL loader's driver: reading files, parsing with libpg_query, locating statements, and
+// dispatching each statement to its load_<kind>.cpp.
+#include "schema/sql/loader.h"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "schema/canonical.h"
+#include "schema/sql/column_def.h"
+#include "schema/sql/load_context.h"
+
+namespace pgdrift::schema::sql {
+
+namespace fs = std::filesystem;
+
+LoadError::LoadError(std::string file, int line, int column, const std::string& message)
+    : std::runtime_error(line > 0 ? file + ":" + std::to_string(line) + ":" +
+                                        std::to_string(column) + ": " + message
+                                  : file + ": " + message),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      message_(message) {}
+
+namespace {
+
+// Byte offset of the first token at or after `offset`: skips whitespace and -- / nested /* */
+// comments, because a RawStmt starts right after the previous semicolon.
+int skip_space_and_comments(const std::string& text, int offset) {
+  size_t i = std::max(offset, 0);
+  while (i < text.size()) {
+    char c = text[i];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      ++i;
+    } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      int depth = 0;
+      while (i < text.size()) {
+        if (text.compare(i, 2, "/*") == 0) {
+          ++depth;
+          i += 2;
+        } else if (text.compare(i, 2, "*/") == 0) {
+          i += 2;
+          if (--depth == 0) break;
+        } else {
+          ++i;
+        }
+      }
+    } else {
+      break;
+    }
+  }
+  return static_cast<int>(std::min(i, text.size()));
+}
+
+// 1-based line and column (in characters) of a byte offset.
+std::pair<int, int> line_and_column(const std::string& text, int byte_offset) {
+  int line = 1, column = 1;
+  size_t end = std::min(static_cast<size_t>(std::max(byte_offset, 0)), text.size());
+  for (size_t i = 0; i < end; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// Byte offset of the first invalid UTF-8 sequence, or -1.
+int first_invalid_utf8(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = text[i];
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    if (len == 0 || c == 0xC0 || c == 0xC1 || c > 0xF4 || i + len > text.size())
+      return static_cast<int>(i);
+    uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = text[i + k];
+      if ((cc & 0xC0) != 0x80) return static_cast<int>(i);
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong encodings, surrogates, and NUL bytes (PostgreSQL rejects those too).
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0)
+      return static_cast<int>(i);
+    i += len;
+  }
+  return -1;
+}
+
+// Byte offset of the 1-based character position PostgreSQL reports as cursorpos.
+int byte_offset_of_char(const std::string& text, int char_pos) {
+  int chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (++chars == char_pos) return static_cast<int>(i);
+  }
+  return static_cast<int>(text.size());
+}
+
+// The message type name of a node case, e.g. "CreateRoleStmt".
+std::string node_type_name(const PgQuery__Node* node) {
+  const ProtobufCFieldDescriptor* field =
+      protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, node->node_case);
+  if (field == nullptr || field->descriptor == nullptr) return "unknown";
+  return static_cast<const ProtobufCMessageDescriptor*>(field->descriptor)->short_name;
+}
+
+// The first schema of a search_path value ("x, public", "\"$user\", public"); "" when none.
+std::string first_search_path_schema(const std::vector<std::string>& items) {
+  for (std::string item : items) {
+    std::stringstream parts(item);
+    std::string part;
+    while (std::getline(parts, part, ',')) {
+      auto b = part.find_first_not_of(" \t\n");
+      auto e = part.find_last_not_of(" \t\n");
+      if (b == std::string::npos) continue;
+      part = part.substr(b, e - b + 1);
+      if (part.size() >= 2 && part.front() == '"' && part.back() == '"')
+        part = part.substr(1, part.size() - 2);
+      else
+        std::transform(part.begin(), part.end(), part.begin(),
+                       [](unsigned char ch) { return std::tolower(ch); });
+      if (part == "$user" || part == "pg_catalog" || part.empty()) continue;
+      return part;
+    }
+  }
+  return "";
+}
+
+bool is_function_call_to(const PgQuery__Node* node, const std::string& function) {
+  if (node == nullptr || node->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) return false;
+  const auto* fc = node->func_call;
+  std::vector<std::string> names = string_list(fc->funcname, fc->n_funcname);
+  if (names.empty() || names.back() != function) return false;
+  return names.size() == 1 || (names.size() == 2 && names[0] == "pg_catalog");
+}
+
+// SELECT pg_catalog.set_config(...) / setval(...) as pg_dump writes them: a schema-neutral
+// SELECT of only those calls. Applies set_config('search_path', ...) and returns true.
+bool apply_dump_select(LoadContext& ctx, const PgQuery__SelectStmt* select) {
+  if (select->n_from_clause != 0 || select->n_target_list == 0) return false;
+  for (size_t i = 0; i < select->n_target_list; ++i) {
+    const PgQuery__Node* target = select->target_list[i];
+    if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) return false;
+    const PgQuery__Node* value = target->res_target->val;
+    if (is_function_call_to(value, "setval")) continue;
+    if (!is_function_call_to(value, "set_config")) return false;
+    const auto* fc = value->func_call;
+    auto const_string = [](const PgQuery__Node* n) -> std::optional<std::string> {
+      if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+          n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
+        return std::string(n->a_const->sval->sval);
+      return std::nullopt;
+    };
+    if (fc->n_args >= 2) {
+      auto name = const_string(fc->args[0]);
+      auto setting = const_string(fc->args[1]);
+      if (name && *name == "search_path" && setting) {
+        std::string schema = first_search_path_schema({*setting});
+        if (!schema.empty()) ctx.search_schema = schema;
+      }
+    }
+  }
+  return true;
+}
+
+void apply_variable_set(LoadContext& ctx, const PgQuery__VariableSetStmt* set) {
+  if (set->name == nullptr || std::string(set->name) != "search_path") return;
+  if (set->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT ||
+      set->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET) {
+    ctx.search_schema = ctx.options.default_schema;
+    return;
+  }
+  std::vector<std::string> items;
+  for (size_t i = 0; i < set->n_args; ++i) {
+    const PgQuery__Node* arg = set->args[i];
+    if (arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+        arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
+      // Already case-folded identifiers; quote them so the splitter keeps their case.
+      items.push_back("\"" + std::string(arg->a_const->sval->sval) + "\"");
+  }
+  std::string schema = first_search_path_schema(items);
+  if (!schema.empty()) ctx.search_schema = schema;
+}
+
+void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_CREATE_STMT:
+      return load_create_table(ctx, node->create_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
+      return load_alter_table(ctx, node->alter_table_stmt);
+    case PG_QUERY__NODE__NODE_INDEX_STMT:
+      return load_create_index(ctx, node->index_stmt);
+    case PG_QUERY__NODE__NODE_RENAME_STMT:
+      return load_rename(ctx, node->rename_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT:
+      return load_create_sequence(ctx, node->create_seq_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_SEQ_STMT:
+      return load_alter_sequence(ctx, node->alter_seq_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_ENUM_STMT:
+      return load_create_enum(ctx, node->create_enum_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_ENUM_STMT:
+      return load_alter_enum(ctx, node->alter_enum_stmt);
+    case PG_QUERY__NODE__NODE_COMPOSITE_TYPE_STMT:
+      return load_create_composite_type(ctx, node->composite_type_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_DOMAIN_STMT:
+      return load_create_domain(ctx, node->create_domain_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_DOMAIN_STMT:
+      return load_alter_domain(ctx, node->alter_domain_stmt);
+    case PG_QUERY__NODE__NODE_VIEW_STMT:
+      return load_create_view(ctx, node->view_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT:
+      return load_create_table_as(ctx, node->create_table_as_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT:
+      return load_create_function(ctx, node->create_function_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT:
+      return load_alter_function(ctx, node->alter_function_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_TRIG_STMT:
+      return load_create_trigger(ctx, node->create_trig_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_EXTENSION_STMT:
+      return load_create_extension(ctx, node->create_extension_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT:
+      return load_create_schema(ctx, node->create_schema_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_POLICY_STMT:
+      return load_create_policy(ctx, node->create_policy_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_POLICY_STMT:
+      return load_alter_policy(ctx, node->alter_policy_stmt);
+    case PG_QUERY__NODE__NODE_GRANT_STMT:
+      return load_grant(ctx, node->grant_stmt);
+    case PG_QUERY__NODE__NODE_DROP_STMT:
+      return load_drop(ctx, node->drop_stmt);
+    case PG_QUERY__NODE__NODE_COMMENT_STMT:
+      return load_comment(ctx, node->comment_stmt);
+
+    // Statements of a dump or migration that do not change the schema model.
+    case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
+      return apply_variable_set(ctx, node->variable_set_stmt);
+    case PG_QUERY__NODE__NODE_TRANSACTION_STMT:  // BEGIN / COMMIT / ROLLBACK
+    case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT:  // ownership is not part of the model
+    case PG_QUERY__NODE__NODE_VACUUM_STMT:       // VACUUM / ANALYZE
+    case PG_QUERY__NODE__NODE_REFRESH_MAT_VIEW_STMT:
+      return;
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+      if (apply_dump_select(ctx, node->select_stmt)) return;
+      break;
+
+    case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT:
+    case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT:
+    case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT:
+    case PG_QUERY__NODE__NODE_DROP_ROLE_STMT:
+    case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
+      return ctx.unsupported(0, node_type_name(node) +
+                                    " statement (roles are cluster-level, outside the schema "
+                                    "model)");
+    default:
+      break;
+  }
+  ctx.unsupported(0, node_type_name(node) + " statement");
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LoadError(path.string(), 0, 0, "cannot read file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw LoadError(path.string(), 0, 0, "cannot read file");
+  return buffer.str();
+}
+
+}  // namespace
+
+// ---- LoadContext -----------------------------------------------------------------------------
+
+SourceLocation LoadContext::location_at(int byte_offset) const {
+  int offset = byte_offset > 0 ? byte_offset : skip_space_and_comments(text, stmt_location);
+  return SourceLocation{file, line_and_column(text, offset).first};
+}
+
+int LoadContext::column_at(int byte_offset) const {
+  int offset = byte_offset > 0 ? byte_offset : skip_space_and_comments(text, stmt_location);
+  return line_and_column(text, offset).second;
+}
+
+void LoadContext::fail(int byte_offset, const std::string& message) const {
+  SourceLocation where = location_at(byte_offset);
+  throw LoadError(where.file, where.line, column_at(byte_offset), message);
+}
+
+void LoadContext::unsupported(int byte_offset, const std::string& what) {
+  const std::string message = "not supported: " + what;
+  if (!options.skip_unsupported) fail(byte_offset, message);
+  warnings.push_back(LoadWarning{location_at(byte_offset), column_at(byte_offset), message});
+}
+
+std::string LoadContext::schema_or_default(const char* schemaname) const {
+  return schemaname != nullptr && schemaname[0] != '\0' ? std::string(schemaname) : search_schema;
+}
+
+std::string LoadContext::key_of(const PgQuery__RangeVar* rv) const {
+  return qualified_key(schema_or_default(rv->schemaname), rv->relname);
+}
+
+Table& LoadContext::table(const PgQuery__RangeVar* rv) {
+  auto it = model.tables.find(key_of(rv));
+  if (it == model.tables.end())
+    fail(rv->location, "table " + quote_qualified(schema_or_default(rv->schemaname), rv->relname) +
+                           " does not exist");
+  return it->second;
+}
+
+// ---- entry points ----------------------------------------------------------------------------
+
+void apply_sql(Model& model, const std::string& sql, const std::string& filename,
+               const LoadOptions& options, std::vector<LoadWarning>& warnings) {
+  if (int bad = first_invalid_utf8(sql); bad >= 0) {
+    auto [line, column] = line_and_column(sql, bad);
+    throw LoadError(filename, line, column, "invalid UTF-8 byte sequence");
+  }
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(sql.c_str());
+  std::unique_ptr<PgQueryProtobufParseResult, void (*)(PgQueryProtobufParseResult*)> guard(
+      &parsed, [](PgQueryProtobufParseResult* r) { pg_query_free_protobuf_parse_result(*r); });
+  if (parsed.error != nullptr) {
+    int offset = parsed.error->cursorpos > 0 ? byte_offset_of_char(sql, parsed.error->cursorpos)
+                                             : static_cast<int>(sql.size());
+    auto [line, column] = line_and_column(sql, offset);
+    throw LoadError(filename, line, column, parsed.error->message);
+  }
+  PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
+      nullptr, parsed.parse_tree.len, reinterpret_cast<const uint8_t*>(parsed.parse_tree.data));
+  if (tree == nullptr) throw LoadError(filename, 0, 0, "cannot decode the parse tree");
+  std::unique_ptr<PgQuery__ParseResult, void (*)(PgQuery__ParseResult*)> tree_guard(
+      tree, [](PgQuery__ParseResult* t) { pg_query__parse_result__free_unpacked(t, nullptr); });
+
+  LoadContext ctx{model, options, filename, sql, warnings, options.default_schema, 0};
+  for (size_t i = 0; i < tree->n_stmts; ++i) {
+    const PgQuery__RawStmt* raw = tree->stmts[i];
+    if (raw->stmt == nullptr) continue;
+    ctx.stmt_location = raw->stmt_location;
+    dispatch(ctx, raw->stmt);
+  }
+}
+
+LoadResult load_path(const std::string& path, const LoadOptions& options) {
+  LoadResult result;
+  std::error_code ec;
+  const fs::path root(path);
+  if (!fs::exists(root, ec)) throw LoadError(path, 0, 0, "no such file or directory");
+  std::vector<fs::path> files;
+  if (fs::is_directory(root, ec)) {
+    fs::recursive_directory_iterator it(root, ec), end;
+    if (ec) throw LoadError(path, 0, 0, "cannot read directory: " + ec.message());
+    for (; it != end; it.increment(ec)) {
+      if (ec) throw LoadError(path, 0, 0, "cannot read directory: " + ec.message());
+      if (it->is_regular_file(ec) && it->path().extension() == ".sql") files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw LoadError(path, 0, 0, "no .sql files in " + path);
+  } else {
+    files.push_back(root);
+  }
+  for (const auto& file : files)
+    apply_sql(result.model, read_file(file), file.string(), options, result.warnings);
+  return result;
+}
+
+}  // namespace pgdrift::schema::sql

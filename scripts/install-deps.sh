@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install the Debian (bookworm) packages pgdrift needs to build, test and run its demo.
+# Fast on reruns: apt is skipped when every package is already installed.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config ccache
+  libpg-query-dev libprotobuf-c-dev
+  libpqxx-dev libpq-dev
+  nlohmann-json3-dev libcli11-dev libdtl-dev
+  libgtest-dev googletest libbenchmark-dev python3-jsonschema
+  postgresql-15 postgresql-client-15
+  clang-format
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update
+# The postgresql-15 package would otherwise start a system cluster; pgdrift's tests and demo
+# start their own throwaway clusters, so no service is needed.
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install dependencies, build everything and run the whole test suite (unit + integration).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${PGDRIFT_BUILD_DIR:-$ROOT/build}"
+
+bash "$ROOT/scripts/install-deps.sh"
+bash "$ROOT/scripts/build.sh"
+cd "$BUILD_DIR"
+ctest --output-on-failure

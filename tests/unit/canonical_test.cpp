@@ -1,0 +1,363 @@
+// The canonical form must make what a user writes and what PostgreSQL prints back from its
+// catalog identical. The "catalog" spellings below were pasted from a PostgreSQL 15 server
+// (pg_get_expr(adbin), pg_get_constraintdef, pg_get_viewdef(oid, true), format_type) after
+// creating the "user" spelling.
+#include "schema/canonical.h"
+
+#include <gtest/gtest.h>
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
+#include <string>
+#include <vector>
+
+namespace pgdrift::schema {
+namespace {
+
+struct Pair {
+  std::string user;
+  std::string catalog;
+};
+
+// Column defaults: DEFAULT <user> printed back by pg_get_expr(adbin).
+const std::vector<Pair> kDefaults = {
+    {"0", "0"},                                  // numeric(12,2) DEFAULT 0
+    {"0.00", "0.00"},                            // numeric DEFAULT 0.00
+    {"0.0", "(0)::numeric"},                     // stripped zeros compare equal
+    {"0", "'0'::double precision"},              // float8 DEFAULT 0
+    {"-1.5", "'-1.5'::numeric"},                 // real DEFAULT -1.5
+    {"-1", "'-1'::integer"},                     // int DEFAULT -1
+    {"true", "true"},                            // boolean DEFAULT true
+    {"'t'::boolean", "true"},                    // boolean DEFAULT 't'::boolean
+    {"false", "false"},                          //
+    {"'x'", "'x'::text"},                        // text DEFAULT 'x'
+    {"'y'", "'y'::character varying"},           // varchar(20) DEFAULT 'y'
+    {"'z'", "'z'::bpchar"},                      // char(3) DEFAULT 'z'
+    {"'2020-01-01'", "'2020-01-01'::date"},      // date
+    {"CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"},  // timestamptz
+    {"now()", "now()"},                          //
+    {"localtimestamp", "LOCALTIMESTAMP"},        // timestamp
+    {"current_date", "CURRENT_DATE"},            // date
+    {"nextval('s')", "nextval('s'::regclass)"},  // bigint DEFAULT nextval('s')
+    {"'a'", "'a'::mood"},                        // enum
+    {"'{}'", "'{}'::jsonb"},                     // jsonb
+    {"'{}'", "'{}'::text[]"},                    // text[]
+    {"array[1,2]", "ARRAY[1, 2]"},               // int[]
+    {"gen_random_uuid()", "gen_random_uuid()"},  // uuid
+    {"pg_catalog.now()", "now()"},               // explicit pg_catalog qualifier
+};
+
+// CHECK (<user>) printed back by pg_get_constraintdef (without the CHECK keyword).
+const std::vector<Pair> kChecks = {
+    {"n >= 0", "((n >= (0)::numeric))"},
+    {"n2 between 1 and 10", "(((n2 >= (1)::numeric) AND (n2 <= (10)::numeric)))"},
+    {"i in (1,2,3)", "((i = ANY (ARRAY[1, 2, 3])))"},
+    {"i2 not in (4,5)", "((i2 <> ALL (ARRAY[4, 5])))"},
+    {"t like 'a%'", "((t ~~ 'a%'::text))"},
+    {"v in ('a','b')",
+     "(((v)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])))"},
+    {"c in ('aa','bb')", "((c = ANY (ARRAY['aa'::bpchar, 'bb'::bpchar])))"},
+    {"v2 ilike 'x%' and v2 not like '%y'",
+     "((((v2)::text ~~* 'x%'::text) AND ((v2)::text !~~ '%y'::text)))"},
+    {"trim(tt) <> ''", "((TRIM(BOTH FROM tt) <> ''::text))"},
+    {"lower(t2) = t2", "((lower(t2) = t2))"},
+    {"length(t3) between 1 and 5 and t3 is not null",
+     "((((length(t3) >= 1) AND (length(t3) <= 5)) AND (t3 IS NOT NULL)))"},
+    {"k > 0 and k < 10 or k = -1", "((((k > 0) AND (k < 10)) OR (k = '-1'::integer)))"},
+    {"t2 similar to 'a%'", "((t2 ~ similar_to_escape('a%'::text)))"},
+    {"q not between 1 and 2", "(((q < 1) OR (q > 2)))"},
+    {"nn > 1.50", "((nn > 1.50))"},
+    {"nn > 1.5", "((nn > 1.50))"},
+    {"st = any(array['a','b'])", "((st = ANY (ARRAY['a'::text, 'b'::text])))"},
+    // Generated columns, defaults, index expressions / predicates, policies, trigger WHEN.
+    {"first || ' ' || last", "((first || ' '::text) || last)"},
+    {"(now() at time zone 'utc')", "(now() AT TIME ZONE 'utc'::text)"},
+    {"interval '1 day'", "'1 day'::interval"},
+    {"coalesce(null, 'x')", "COALESCE(NULL::text, 'x'::text)"},
+    {"-0.50", "'-0.50'::numeric"},
+    {"current_user", "CURRENT_USER"},
+    {"current_setting('app.x')", "current_setting('app.x'::text)"},
+    {"cast(a as text) <> ''", "(((a)::text <> ''::text))"},
+    {"a::numeric > 1", "(((a)::numeric > (1)::numeric))"},
+    {"case when a > 0 then true else false end",
+     "(\nCASE\n    WHEN (a > 0) THEN true\n    ELSE false\nEND)"},
+    {"not bl", "((NOT bl))"},
+    {"data->>'k' is not null", "(((data ->> 'k'::text) IS NOT NULL))"},
+    {"substring(first from 1 for 2) <> 'zz'", "((SUBSTRING(first FROM 1 FOR 2) <> 'zz'::text))"},
+    {"position('a' in first) > 0", "((POSITION(('a'::text) IN (first)) > 0))"},
+    {"extract(year from ts) > 2000", "((EXTRACT(year FROM ts) > (2000)::numeric))"},
+    {"lower(email)", "lower((email)::text)"},
+    {"amount > 0.0 and email like '%x'", "((amount > 0.0) AND ((email)::text ~~ '%x'::text))"},
+    {"tenant = current_setting('app.tenant')::int",
+     "(tenant = (current_setting('app.tenant'::text))::integer)"},
+    {"tenant = (select 1) and status <> 'x'",
+     "((tenant = ( SELECT 1)) AND ((status)::text <> 'x'::text))"},
+    {"old.* is distinct from new.*", "(old.* IS DISTINCT FROM new.*)"},
+    {"new.status <> old.status and new.amount > 0",
+     "(((new.status)::text <> (old.status)::text) AND (new.amount > (0)::numeric))"},
+};
+
+// CREATE VIEW ... AS <user>, printed back by pg_get_viewdef(oid, true).
+const std::vector<Pair> kViews = {
+    {"select id, name from users", " SELECT users.id,\n    users.name\n   FROM users;"},
+    {"select id as id, name as full_name from users where active and email like '%@x.com'",
+     " SELECT users.id,\n    users.name AS full_name\n   FROM users\n  WHERE users.active AND "
+     "users.email::text ~~ '%@x.com'::text;"},
+    {"select u.id, o.total from users u join orders o on o.user_id = u.id where o.status in "
+     "('a','b')",
+     " SELECT u.id,\n    o.total\n   FROM users u\n     JOIN orders o ON o.user_id = u.id\n  "
+     "WHERE o.status = ANY (ARRAY['a'::text, 'b'::text]);"},
+    {"select user_id, count(*) as n, sum(total) as s from orders group by user_id having "
+     "count(*) > 1",
+     " SELECT orders.user_id,\n    count(*) AS n,\n    sum(orders.total) AS s\n   FROM orders\n "
+     " GROUP BY orders.user_id\n HAVING count(*) > 1;"},
+    {"select id, case when active then 'yes' else 'no' end as act from users",
+     " SELECT users.id,\n        CASE\n            WHEN users.active THEN 'yes'::text\n       "
+     "     ELSE 'no'::text\n        END AS act\n   FROM users;"},
+    {"select users.id, users.name from users order by name",
+     " SELECT users.id,\n    users.name\n   FROM users\n  ORDER BY users.name;"},
+    {"select u.id from users u where u.id between 1 and 10",
+     " SELECT u.id\n   FROM users u\n  WHERE u.id >= 1 AND u.id <= 10;"},
+    {"select id from users where id in (select user_id from orders)",
+     " SELECT users.id\n   FROM users\n  WHERE (users.id IN ( SELECT orders.user_id\n         "
+     "  FROM orders));"},
+};
+
+// Expressions that mean different things must stay different.
+const std::vector<Pair> kDifferentExprs = {
+    {"a >= 0", "a > 0"},
+    {"0.5", "0.05"},
+    {"10", "1"},
+    {"'x'", "'X'"},
+    {"a in (1, 2)", "a not in (1, 2)"},
+    {"a like 'x'", "a ilike 'x'"},
+    {"now()", "CURRENT_TIMESTAMP"},
+    {"(created_at)::date", "created_at"},  // only text-like casts on columns are implicit
+    {"true", "false"},
+};
+
+TEST(CanonicalExpr, DefaultsMatchTheCatalogSpelling) {
+  for (const auto& [user, catalog] : kDefaults) {
+    EXPECT_EQ(canonical_expr_text(user), canonical_expr_text(catalog)) << user;
+  }
+}
+
+TEST(CanonicalExpr, ChecksMatchTheCatalogSpelling) {
+  for (const auto& [user, catalog] : kChecks) {
+    EXPECT_EQ(canonical_expr_text(user), canonical_expr_text(catalog)) << user;
+  }
+}
+
+TEST(CanonicalExpr, DifferentExpressionsStayDifferent) {
+  for (const auto& [a, b] : kDifferentExprs) {
+    EXPECT_NE(canonical_expr_text(a), canonical_expr_text(b)) << a << " vs " << b;
+  }
+}
+
+TEST(CanonicalExpr, IsIdempotent) {
+  for (const auto* table : {&kDefaults, &kChecks}) {
+    for (const auto& [user, catalog] : *table) {
+      std::string once = canonical_expr_text(catalog);
+      EXPECT_EQ(canonical_expr_text(once), once) << catalog;
+    }
+  }
+}
+
+TEST(CanonicalExpr, ExactOutputForKeyRules) {
+  EXPECT_EQ(canonical_expr_text("x in (1, 2)"), "x = ANY(ARRAY[1, 2])");
+  EXPECT_EQ(canonical_expr_text("x not in (1, 2)"), "x <> ALL(ARRAY[1, 2])");
+  EXPECT_EQ(canonical_expr_text("x between 1 and 2"), "x >= 1 AND x <= 2");
+  EXPECT_EQ(canonical_expr_text("x like 'a%'"), "x ~~ 'a%'");
+  EXPECT_EQ(canonical_expr_text("((x)) > ((1.500))"), "x > 1.5");
+  EXPECT_EQ(canonical_expr_text("'-7'::bigint"), "-7");
+  EXPECT_EQ(canonical_expr_text("'f'::boolean"), "false");
+  EXPECT_EQ(canonical_expr_text("a and (b and c)"), "a AND b AND c");
+}
+
+TEST(CanonicalExpr, CastTypesPrintAlikeWhateverTheSpelling) {
+  const std::vector<Pair> casts = {
+      {"x::int4", "(x)::integer"},
+      {"x::timestamptz", "(x)::timestamp with time zone"},
+      {"x::bool", "(x)::boolean"},
+      {"x::int8", "(x)::bigint"},
+      {"x::float8", "(x)::double precision"},
+      {"x::decimal(5,2)", "(x)::numeric(5,2)"},
+      {"x::pg_catalog.date", "(x)::date"},
+      {"x::int4[]", "(x)::integer[]"},
+  };
+  for (const auto& [user, catalog] : casts) {
+    EXPECT_EQ(canonical_expr_text(user), canonical_expr_text(catalog)) << user;
+  }
+  EXPECT_NE(canonical_expr_text("x::int4"), canonical_expr_text("x::int8"));
+  EXPECT_NE(canonical_expr_text("x::bpchar"), canonical_expr_text("x::char(2)"));
+}
+
+// The loader passes parse-tree nodes: they must take the same path as text.
+TEST(CanonicalExpr, NodeAndTextTakeTheSamePath) {
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf("SELECT v IN ('a', 'b')");
+  ASSERT_EQ(parsed.error, nullptr);
+  PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
+      nullptr, parsed.parse_tree.len, reinterpret_cast<const uint8_t*>(parsed.parse_tree.data));
+  const PgQuery__Node* expr = tree->stmts[0]->stmt->select_stmt->target_list[0]->res_target->val;
+  EXPECT_EQ(deparse_expr(expr), "v IN ('a', 'b')");  // deparse_expr does not normalise
+  EXPECT_EQ(canonical_expr(expr),
+            canonical_expr_text("((v)::text = ANY ((ARRAY['a'::character varying, "
+                                "'b'::character varying])::text[]))"));
+  EXPECT_EQ(deparse_expr(expr), "v IN ('a', 'b')");  // the caller's tree is untouched
+  pg_query__parse_result__free_unpacked(tree, nullptr);
+  pg_query_free_protobuf_parse_result(parsed);
+}
+
+TEST(CanonicalExpr, RejectsWhatIsNotOneExpression) {
+  EXPECT_THROW(canonical_expr_text("a +"), CanonicalError);
+  EXPECT_THROW(canonical_expr_text("a, b"), CanonicalError);
+  EXPECT_THROW(canonical_expr_text("a FROM t"), CanonicalError);
+}
+
+TEST(CanonicalQuery, ViewsMatchPgGetViewdef) {
+  for (const auto& [user, catalog] : kViews) {
+    EXPECT_EQ(canonical_query_text(user), canonical_query_text(catalog)) << user;
+  }
+}
+
+TEST(CanonicalQuery, IsIdempotent) {
+  for (const auto& [user, catalog] : kViews) {
+    std::string once = canonical_query_text(catalog);
+    EXPECT_EQ(canonical_query_text(once), once) << catalog;
+  }
+}
+
+TEST(CanonicalQuery, KeepsQualifiersWhenSeveralRelations) {
+  EXPECT_EQ(canonical_query_text("select u.id from users u join orders o on o.user_id = u.id"),
+            "SELECT u.id FROM users u JOIN orders o ON o.user_id = u.id");
+  EXPECT_NE(canonical_query_text("select id from users"),
+            canonical_query_text("select id from users where id > 0"));
+  EXPECT_THROW(canonical_query_text("create table t (a int)"), CanonicalError);
+}
+
+struct TypeCase {
+  std::string written;
+  std::string canonical;
+};
+
+// Right-hand sides are format_type() output from the server for the written spelling.
+const std::vector<TypeCase> kTypes = {
+    {"int", "integer"},
+    {"int4", "integer"},
+    {"integer", "integer"},
+    {"pg_catalog.int4", "integer"},
+    {"int8", "bigint"},
+    {"bigint", "bigint"},
+    {"int2", "smallint"},
+    {"float8", "double precision"},
+    {"double precision", "double precision"},
+    {"float", "double precision"},
+    {"float(10)", "real"},
+    {"float(30)", "double precision"},
+    {"float4", "real"},
+    {"real", "real"},
+    {"bool", "boolean"},
+    {"varchar(20)", "character varying(20)"},
+    {"character varying(20)", "character varying(20)"},
+    {"varchar", "character varying"},
+    {"char", "character(1)"},
+    {"character", "character(1)"},
+    {"char(5)", "character(5)"},
+    {"bpchar(5)", "character(5)"},
+    {"bpchar", "bpchar"},
+    {"\"char\"", "\"char\""},
+    {"numeric", "numeric"},
+    {"numeric(12)", "numeric(12,0)"},
+    {"decimal(12,2)", "numeric(12,2)"},
+    {"timestamptz", "timestamp with time zone"},
+    {"timestamp with time zone", "timestamp with time zone"},
+    {"timestamptz(0)", "timestamp(0) with time zone"},
+    {"timestamp", "timestamp without time zone"},
+    {"timestamp(3)", "timestamp(3) without time zone"},
+    {"time", "time without time zone"},
+    {"time(2)", "time(2) without time zone"},
+    {"timetz", "time with time zone"},
+    {"interval", "interval"},
+    {"interval(3)", "interval(3)"},
+    {"interval year", "interval year"},
+    {"interval day to second(2)", "interval day to second(2)"},
+    {"bit", "bit(1)"},
+    {"varbit(4)", "bit varying(4)"},
+    {"bit varying", "bit varying"},
+    {"json", "json"},
+    {"jsonb", "jsonb"},
+    {"uuid", "uuid"},
+    {"text", "text"},
+    {"bytea", "bytea"},
+    {"date", "date"},
+    {"inet", "inet"},
+    {"cidr", "cidr"},
+    {"macaddr", "macaddr"},
+    {"money", "money"},
+    {"tsvector", "tsvector"},
+    {"oid", "oid"},
+    {"regclass", "regclass"},
+    {"xml", "xml"},
+    {"point", "point"},
+    {"int[]", "integer[]"},
+    {"int[][]", "integer[]"},  // format_type prints one [] whatever the declared dimensions
+    {"varchar(20)[]", "character varying(20)[]"},
+    {"mood", "public.mood"},
+    {"public.mood[]", "public.mood[]"},
+    {"app.mood", "app.mood"},
+    {"\"MyApp\".\"Status\"", "\"MyApp\".\"Status\""},
+};
+
+TEST(CanonicalType, FormatTypeSpelling) {
+  for (const auto& [written, canonical] : kTypes) {
+    EXPECT_EQ(canonical_type_text(written, "public"), canonical) << written;
+    // format_type output is itself canonical (the introspector passes it through).
+    EXPECT_EQ(canonical_type_text(canonical, "public"), canonical) << canonical;
+  }
+}
+
+TEST(CanonicalType, DifferentTypesStayDifferent) {
+  EXPECT_NE(canonical_type_text("numeric(12,2)", "public"),
+            canonical_type_text("numeric(12,3)", "public"));
+  EXPECT_NE(canonical_type_text("varchar(20)", "public"),
+            canonical_type_text("varchar(30)", "public"));
+  EXPECT_NE(canonical_type_text("timestamp", "public"),
+            canonical_type_text("timestamptz", "public"));
+  EXPECT_NE(canonical_type_text("mood", "public"), canonical_type_text("mood", "app"));
+}
+
+TEST(CanonicalType, SerialAndGarbageAreErrors) {
+  EXPECT_THROW(canonical_type_text("serial", "public"), CanonicalError);
+  EXPECT_THROW(canonical_type_text("bigserial", "public"), CanonicalError);
+  EXPECT_THROW(canonical_type_text("not a type(", "public"), CanonicalError);
+}
+
+TEST(CanonicalType, BuiltinNames) {
+  for (const char* name : {"int4", "text", "uuid", "timestamptz", "numeric", "jsonb", "integer"}) {
+    EXPECT_TRUE(is_builtin_type_name(name)) << name;
+  }
+  for (const char* name : {"mood", "pg_class", "_int4", "serial"}) {
+    EXPECT_FALSE(is_builtin_type_name(name)) << name;
+  }
+}
+
+TEST(QuoteIdent, MatchesPostgres) {
+  // select quote_ident(x) on the server.
+  const std::vector<Pair> cases = {
+      {"users", "users"},     {"Users", "\"Users\""}, {"user", "\"user\""},
+      {"name", "name"},       {"a$b", "\"a$b\""},     {"", "\"\""},
+      {"_x1", "_x1"},         {"1x", "\"1x\""},       {"select", "\"select\""},
+      {"a\"b", "\"a\"\"b\""}, {"int", "\"int\""},     {"comment", "comment"},
+  };
+  for (const auto& [name, quoted] : cases) EXPECT_EQ(quote_ident(name), quoted) << name;
+  EXPECT_EQ(quote_qualified("MyApp", "order"), "\"MyApp\".\"order\"");
+}
+
+TEST(QuoteLiteral, DoublesQuotes) {
+  EXPECT_EQ(quote_literal("it's"), "'it''s'");
+  EXPECT_EQ(quote_literal(""), "''");
+  EXPECT_EQ(quote_literal("a\\b"), "'a\\b'");
+}
+
+}  // namespace
+}  // namespace pgdrift::schema

@@ -1,0 +1,101 @@
+// Connection strings: which sources are databases, and that passwords never reach messages.
+#include <gtest/gtest.h>
+
+#include "schema/live/connection.h"
+#include "schema/live/introspect.h"
+
+namespace pgdrift::schema::live {
+namespace {
+
+TEST(IsConnectionString, RecognisesUrls) {
+  EXPECT_TRUE(is_connection_string("postgres://app@db/prod"));
+  EXPECT_TRUE(is_connection_string("postgresql://localhost"));
+  EXPECT_TRUE(is_connection_string("postgresql:///mydb?host=/tmp"));
+}
+
+TEST(IsConnectionString, RecognisesKeyValueStrings) {
+  EXPECT_TRUE(is_connection_string("host=localhost dbname=app"));
+  EXPECT_TRUE(is_connection_string("dbname = app"));
+  EXPECT_TRUE(is_connection_string("  service=prod"));
+}
+
+TEST(IsConnectionString, RejectsPathsAndOtherText) {
+  EXPECT_FALSE(is_connection_string(""));
+  EXPECT_FALSE(is_connection_string("-"));
+  EXPECT_FALSE(is_connection_string("schema.sql"));
+  EXPECT_FALSE(is_connection_string("migrations/"));
+  EXPECT_FALSE(is_connection_string("model.json"));
+  EXPECT_FALSE(is_connection_string("dir/a=b.sql"));  // '=' but not after a keyword
+  EXPECT_FALSE(is_connection_string("mysql://host/db"));
+}
+
+TEST(RedactConnectionString, HidesUrlPassword) {
+  EXPECT_EQ(redact_connection_string("postgres://app:s3cret@db:5432/prod"),
+            "postgres://app:***@db:5432/prod");
+  EXPECT_EQ(redact_connection_string("postgresql://app:p%40ss@db/prod?sslmode=require"),
+            "postgresql://app:***@db/prod?sslmode=require");
+}
+
+TEST(RedactConnectionString, HidesUrlQueryPassword) {
+  EXPECT_EQ(redact_connection_string("postgres://db/prod?user=app&password=s3cret&sslmode=off"),
+            "postgres://db/prod?user=app&password=***&sslmode=off");
+}
+
+TEST(RedactConnectionString, KeepsUrlsWithoutPassword) {
+  EXPECT_EQ(redact_connection_string("postgres://app@db:5432/prod"), "postgres://app@db:5432/prod");
+  EXPECT_EQ(redact_connection_string("postgres://db:5432/prod"), "postgres://db:5432/prod");
+}
+
+TEST(RedactConnectionString, HidesKeyValuePassword) {
+  EXPECT_EQ(redact_connection_string("host=db password=s3cret dbname=prod"),
+            "host=db password=*** dbname=prod");
+  EXPECT_EQ(redact_connection_string("host=db password = 'it\\'s a secret' dbname=prod"),
+            "host=db password = *** dbname=prod");
+  EXPECT_EQ(redact_connection_string("host=db dbname=prod"), "host=db dbname=prod");
+}
+
+TEST(RedactMessage, HidesEveryEchoOfThePassword) {
+  const std::string url = "postgres://app:p%40ss@db/prod";
+  EXPECT_EQ(redact_message("bad value p%40ss and p@ss", url), "bad value *** and ***");
+  EXPECT_EQ(redact_message("no password here", "host=db password=xyz"), "no password here");
+  EXPECT_EQ(redact_message("echo: top secret", "host=db password='top secret'"), "echo: ***");
+}
+
+TEST(WithConnectTimeout, AddsTimeoutOnlyWhenMissing) {
+  EXPECT_EQ(with_connect_timeout("postgres://db/prod"), "postgres://db/prod?connect_timeout=10");
+  EXPECT_EQ(with_connect_timeout("postgres://db/prod?sslmode=off"),
+            "postgres://db/prod?sslmode=off&connect_timeout=10");
+  EXPECT_EQ(with_connect_timeout("postgres://db/prod?connect_timeout=3"),
+            "postgres://db/prod?connect_timeout=3");
+  EXPECT_EQ(with_connect_timeout("host=db"), "host=db connect_timeout=10");
+  EXPECT_EQ(with_connect_timeout("host=db connect_timeout=2"), "host=db connect_timeout=2");
+  EXPECT_EQ(with_connect_timeout(""), "connect_timeout=10");
+}
+
+TEST(Connect, FailureIsConnectionErrorWithoutPassword) {
+  // Port 1 on localhost refuses at once; the message must name the target but not the password.
+  const std::string conninfo = "postgres://app:hunter2@127.0.0.1:1/prod";
+  try {
+    introspect(conninfo);
+    FAIL() << "expected ConnectionError";
+  } catch (const ConnectionError& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+    EXPECT_NE(message.find("postgres://app:***@127.0.0.1:1/prod"), std::string::npos) << message;
+  }
+}
+
+TEST(Connect, MalformedConnectionStringIsConnectionErrorWithoutPassword) {
+  // The unencoded '/' makes libpq read "app:hunter/2x" as host "app", port "hunter": it
+  // echoes the password's first part as a bad port value.
+  const std::string conninfo = "postgresql://app:hunter/2x@db/prod";
+  try {
+    introspect(conninfo);
+    FAIL() << "expected ConnectionError";
+  } catch (const ConnectionError& e) {
+    EXPECT_EQ(std::string(e.what()).find("hunter"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace pgdrift::schema::live
