@@ -82,15 +82,17 @@ std::string render_drift_sarif(const DriftReport& report) {
       json result = {{"ruleId", "drift/" + drift_kind_name(e.kind)},
                      {"ruleIndex", rule_index(e.kind)},
                      {"level", drift_severity_name(e.severity)},
-                     {"message", {{"text", message(e, db.label)}}},
-                     {"logicalLocations",
-                      json::array({{{"fullyQualifiedName", e.name}, {"kind", e.object_kind}}})}};
+                     {"message", {{"text", message(e, db.label)}}}};
+      // The object itself is the logical location; the desired source, when known, the
+      // physical one.
+      json location = {{"logicalLocations",
+                        json::array({{{"fullyQualifiedName", e.name}, {"kind", e.object_kind}}})}};
       if (!e.location.empty()) {
-        result["locations"] =
-            json::array({{{"physicalLocation",
-                           {{"artifactLocation", {{"uri", uri_reference(e.location.file)}}},
-                            {"region", {{"startLine", std::max(1, e.location.line)}}}}}}});
+        location["physicalLocation"] = {
+            {"artifactLocation", {{"uri", uri_reference(e.location.file)}}},
+            {"region", {{"startLine", std::max(1, e.location.line)}}}};
       }
+      result["locations"] = json::array({location});
       if (e.ignored)
         result["suppressions"] =
             json::array({{{"kind", "external"}, {"justification", "ignored by " + e.ignored_by}}});

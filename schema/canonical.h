@@ -47,6 +47,16 @@ bool is_builtin_type_name(const std::string& name);
 std::string canonical_expr(const PgQuery__Node* expr);
 std::string canonical_expr_text(const std::string& expr_sql);
 
+// Canonical text of a column or domain default. Like canonical_expr, except that a bare string
+// literal is first cast to `column_type` (a canonical type), as PostgreSQL does when it stores
+// the default: `DEFAULT '{}'` on jsonb is `'{}'::jsonb`, `DEFAULT '2020-01-01'` on date is
+// `'2020-01-01'::date`, `DEFAULT 't'` on boolean is `true`. For a domain-typed column (and for a
+// domain's own default) pass the domain's base type: PostgreSQL casts to that. An empty
+// column_type means "unknown" and behaves like canonical_expr.
+std::string canonical_default_expr(const PgQuery__Node* expr, const std::string& column_type);
+std::string canonical_default_expr_text(const std::string& expr_sql,
+                                        const std::string& column_type);
+
 // Canonical text of a query (view / materialized view body): a SELECT statement, deparsed
 // after the same normalisation (plus view-specific rules, see docs).
 std::string canonical_query(const PgQuery__Node* select_stmt);

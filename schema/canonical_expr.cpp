@@ -183,11 +183,60 @@ bool boolean_literal(const std::string& s, bool& value) {
   return false;
 }
 
+// Types an untyped literal resolves to the same way in every context where PostgreSQL adds a
+// cast to them implicitly: the text family (an unknown literal becomes text wherever text would
+// do) and regclass (`nextval('s')` resolves nextval(regclass)). Casts to every other type carry
+// meaning (`now() - '1 day'` fails where `now() - '1 day'::interval` works), so they stay.
+bool is_text_like_type(const std::string& type) {
+  return type == "text" || type == "character varying" || type == "bpchar" || type == "name" ||
+         type.rfind("character varying(", 0) == 0 || type.rfind("character(", 0) == 0;
+}
+bool is_integer_type(const std::string& type) {
+  return type == "smallint" || type == "integer" || type == "bigint";
+}
+bool is_text_like_array_type(const std::string& type) {
+  return type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0 &&
+         is_text_like_type(type.substr(0, type.size() - 2));
+}
+
+// The literal `arg` cast to `type` becomes a constant that means the same without the cast:
+// rewrites `arg` in place and returns true, or returns false (the cast stays).
+bool untyped_literal_for(PgQuery__AConst* c, const std::string& type) {
+  if (is_text_like_type(type) || type == "regclass") {
+    return true;  // any literal (also NULL::text): resolves to text / regclass where needed
+  }
+  if (c->isnull) return false;
+  const bool is_string = c->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+  if (is_numeric_type(type)) {
+    // A number, or a string holding a plain number, cast to a numeric type is that number
+    // (`(0)::numeric`, `'-1'::integer`) unless the cast would round it (`1.5::integer`).
+    std::string text = is_string                                     ? c->sval->sval
+                       : c->val_case == PG_QUERY__A__CONST__VAL_FVAL ? c->fval->fval
+                       : c->val_case == PG_QUERY__A__CONST__VAL_IVAL ? std::to_string(c->ival->ival)
+                                                                     : "";
+    if (!is_plain_number(text)) return false;
+    if (is_integer_type(type) && text.find('.') != std::string::npos) return false;
+    if (is_string) set_number(c, text);
+    return true;
+  }
+  if (type == "boolean") {
+    if (c->val_case == PG_QUERY__A__CONST__VAL_BOOLVAL) return true;
+    bool value = false;
+    if (!is_string || !boolean_literal(c->sval->sval, value)) return false;
+    pg_query__string__free_unpacked(c->sval, nullptr);
+    c->val_case = PG_QUERY__A__CONST__VAL_BOOLVAL;
+    c->boolval = make_message<PgQuery__Boolean, pg_query__boolean__init>();
+    c->boolval->boolval = value;
+    return true;
+  }
+  return false;
+}
+
 // ---- rules: each returns true when it changed *slot ------------------------------------------
 
-// Casts PostgreSQL adds around literals, on text-like column references, and on constant
-// arrays: `(0)::numeric`, `'x'::text`, `'-1'::integer`, `(status)::text`,
-// `(ARRAY['a'::text])::text[]`.
+// Casts PostgreSQL adds where an untyped literal means the same (see untyped_literal_for), on
+// text-like column references, and on text-like constant arrays: `(0)::numeric`, `'x'::text`,
+// `'-1'::integer`, `(status)::text`, `(ARRAY['a'::text])::text[]`.
 bool drop_cast(PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) return false;
@@ -197,37 +246,23 @@ bool drop_cast(PgQuery__Node** slot) {
   std::string type = cast_type(cast->type_name);
   if (type.empty()) return false;
 
+  bool drop = false;
   if (is_const(arg)) {
-    PgQuery__AConst* c = arg->a_const;
-    if (is_string_const(arg) && is_numeric_type(type) && is_plain_number(c->sval->sval)) {
-      set_number(c, c->sval->sval);
-    } else if (is_string_const(arg) && type == "boolean") {
-      bool value = false;
-      if (boolean_literal(c->sval->sval, value)) {
-        pg_query__string__free_unpacked(c->sval, nullptr);
-        c->val_case = PG_QUERY__A__CONST__VAL_BOOLVAL;
-        c->boolval = make_message<PgQuery__Boolean, pg_query__boolean__init>();
-        c->boolval->boolval = value;
-      }
-    }
-    cast->arg = nullptr;
-    replace(slot, arg);
-    return true;
-  }
-  if (is_column_ref(arg) && (type == "text" || type == "character varying" || type == "bpchar")) {
-    cast->arg = nullptr;
-    replace(slot, arg);
-    return true;
-  }
-  if (arg->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR && arg->a_array_expr->n_elements > 0) {
+    drop = untyped_literal_for(arg->a_const, type);
+  } else if (is_column_ref(arg)) {
+    drop = type == "text" || type == "character varying" || type == "bpchar";
+  } else if (arg->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR &&
+             arg->a_array_expr->n_elements > 0 && is_text_like_array_type(type)) {
+    // ARRAY['a', 'b'] is text[] by itself; an array of other constants keeps its type.
+    drop = true;
     for (size_t i = 0; i < arg->a_array_expr->n_elements; ++i) {
-      if (!is_const(arg->a_array_expr->elements[i])) return false;
+      if (!is_const(arg->a_array_expr->elements[i])) drop = false;
     }
-    cast->arg = nullptr;
-    replace(slot, arg);
-    return true;
   }
-  return false;
+  if (!drop) return false;
+  cast->arg = nullptr;
+  replace(slot, arg);
+  return true;
 }
 
 // Number literals compare equal whatever their trailing fractional zeros: 0.00 = 0.0 = 0.
@@ -285,15 +320,21 @@ bool like_to_operator(PgQuery__Node** slot) {
   return true;
 }
 
-// `a BETWEEN x AND y` -> `a >= x AND a <= y`; NOT BETWEEN -> `a < x OR a > y` (what
-// PostgreSQL stores). SYMMETRIC forms are left alone.
+PgQuery__Node* copy_of(const PgQuery__Node* node) { return canonical_tree::copy(node).release(); }
+
+// `a BETWEEN x AND y` -> `a >= x AND a <= y`; NOT BETWEEN -> `a < x OR a > y`;
+// BETWEEN SYMMETRIC -> `(a >= x AND a <= y) OR (a >= y AND a <= x)`;
+// NOT BETWEEN SYMMETRIC -> `(a < x OR a > y) AND (a < y OR a > x)` (what PostgreSQL stores).
 bool expand_between(PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
   PgQuery__AExpr* expr = node->a_expr;
-  bool between = expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN;
-  bool not_between = expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN;
-  if (!between && !not_between) return false;
+  const PgQuery__AExprKind kind = expr->kind;
+  bool negated = kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN ||
+                 kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM;
+  bool symmetric = kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM ||
+                   kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM;
+  if (!negated && !symmetric && kind != PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN) return false;
   if (expr->lexpr == nullptr || expr->rexpr == nullptr ||
       expr->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || expr->rexpr->list->n_items != 2) {
     return false;
@@ -305,12 +346,25 @@ bool expand_between(PgQuery__Node** slot) {
   bounds->items[1] = nullptr;
   PgQuery__Node* value = expr->lexpr;
   expr->lexpr = nullptr;
-  PgQuery__Node* value_copy = canonical_tree::copy(value).release();
-  PgQuery__Node* result =
-      between ? make_bool_expr(PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR, make_operator(">=", value, low),
-                               make_operator("<=", value_copy, high))
-              : make_bool_expr(PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR, make_operator("<", value, low),
-                               make_operator(">", value_copy, high));
+
+  const PgQuery__BoolExprType inner =
+      negated ? PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR : PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR;
+  const char* low_op = negated ? "<" : ">=";
+  const char* high_op = negated ? ">" : "<=";
+  // Build the swapped half first: it needs copies of the operands the first half takes.
+  PgQuery__Node* swapped = nullptr;
+  if (symmetric) {
+    swapped = make_bool_expr(inner, make_operator(low_op, copy_of(value), copy_of(high)),
+                             make_operator(high_op, copy_of(value), copy_of(low)));
+  }
+  PgQuery__Node* value_copy = copy_of(value);
+  PgQuery__Node* result = make_bool_expr(inner, make_operator(low_op, value, low),
+                                         make_operator(high_op, value_copy, high));
+  if (symmetric) {
+    result = make_bool_expr(
+        negated ? PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR : PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR, result,
+        swapped);
+  }
   replace(slot, result);
   return true;
 }
@@ -412,7 +466,18 @@ bool normalise_cast_type(PgQuery__Node** slot) {
   }
   if (type->n_names == 1) {
     auto it = internal_names.find(type->names[0]->string->sval);
-    if (it == internal_names.end()) return false;
+    if (it == internal_names.end()) {
+      // A user type (enum, domain, extension type) is qualified like canonical_type does:
+      // the catalog prints `'a'::mood` or `'a'::app.mood` depending on the search_path.
+      if (is_builtin_type_name(type->names[0]->string->sval)) return false;
+      PgQuery__Node** names = make_node_array(2);
+      names[0] = make_string_node("public");
+      names[1] = type->names[0];
+      std::free(type->names);
+      type->names = names;
+      type->n_names = 2;
+      return true;
+    }
     PgQuery__Node** names = make_node_array(2);
     names[0] = make_string_node("pg_catalog");
     names[1] = make_string_node(it->second.c_str());
@@ -602,8 +667,12 @@ std::string canonical_expr(const PgQuery__Node* expr) {
   return canonical_expr_text(deparse_expr(expr));
 }
 
-std::string canonical_expr_text(const std::string& expr_sql) {
-  auto tree = canonical_tree::parse("SELECT " + expr_sql);
+namespace {
+
+// The one expression of `SELECT <expr_sql>`, inside `tree`; throws unless it is exactly one
+// unnamed expression.
+PgQuery__Node** parse_expression(canonical_tree::ParseTree& tree, const std::string& expr_sql) {
+  tree = canonical_tree::parse("SELECT " + expr_sql);
   PgQuery__Node* stmt = canonical_tree::first_statement(tree);
   if (tree->n_stmts != 1 || stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
     throw CanonicalError("not an expression: " + expr_sql);
@@ -616,9 +685,52 @@ std::string canonical_expr_text(const std::string& expr_sql) {
        select->target_list[0]->res_target->name[0] != '\0')) {
     throw CanonicalError("not a single expression: " + expr_sql);
   }
-  PgQuery__Node** slot = &select->target_list[0]->res_target->val;
+  return &select->target_list[0]->res_target->val;
+}
+
+std::string normalised_text(PgQuery__Node** slot) {
   normalise_node(slot);
   return canonical_tree::deparse_expression(*slot);
+}
+
+}  // namespace
+
+std::string canonical_expr_text(const std::string& expr_sql) {
+  canonical_tree::ParseTree tree;
+  return normalised_text(parse_expression(tree, expr_sql));
+}
+
+std::string canonical_default_expr(const PgQuery__Node* expr, const std::string& column_type) {
+  return canonical_default_expr_text(deparse_expr(expr), column_type);
+}
+
+std::string canonical_default_expr_text(const std::string& expr_sql,
+                                        const std::string& column_type) {
+  canonical_tree::ParseTree tree;
+  PgQuery__Node** slot = parse_expression(tree, expr_sql);
+  if (column_type.empty() || !is_string_const(*slot)) return normalised_text(slot);
+  // PostgreSQL stores an untyped string default as a constant of the column type, printed with
+  // a cast to that type without its typmod (a hidden length coercion applies it): `'{}'::jsonb`,
+  // `'x'::character varying` for varchar(20), `'101'::"bit"` for bit(3). Interval fields are the
+  // exception: `'1 day'::interval day`.
+  canonical_tree::ParseTree cast_tree;
+  PgQuery__Node** cast_slot = parse_expression(
+      cast_tree, "CAST(" + canonical_tree::deparse_expression(*slot) + " AS " + column_type + ")");
+  if ((*cast_slot)->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) {
+    throw CanonicalError("not a type: " + column_type);
+  }
+  PgQuery__TypeName* type = (*cast_slot)->type_cast->type_name;
+  const bool is_interval =
+      type->n_names > 0 &&
+      type->names[type->n_names - 1]->node_case == PG_QUERY__NODE__NODE_STRING &&
+      std::strcmp(type->names[type->n_names - 1]->string->sval, "interval") == 0;
+  if (!is_interval) {
+    for (size_t i = 0; i < type->n_typmods; ++i) free_node(type->typmods[i]);
+    std::free(type->typmods);
+    type->typmods = nullptr;
+    type->n_typmods = 0;
+  }
+  return normalised_text(cast_slot);
 }
 
 std::string canonical_query(const PgQuery__Node* select_stmt) {

@@ -1,5 +1,6 @@
 // Live introspection: reads a PostgreSQL database into the model, in one read-only
-// REPEATABLE READ snapshot, with a fixed number of set-based catalog queries (queries.sql).
+// REPEATABLE READ snapshot, with a fixed number of set-based catalog queries (named SQL text in
+// queries.h).
 #pragma once
 
 #include <stdexcept>

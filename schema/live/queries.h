@@ -354,4 +354,9 @@ inline constexpr const char* kCommentsQuery =
     "     JOIN pg_catalog.pg_available_extensions ae ON ae.name = x.extname"
     "     WHERE x.oid = d.objoid))";
 
+// The fragments above only build the query texts.
+#undef PGDRIFT_TYPE_TEXT
+#undef PGDRIFT_COLLATION_NAME
+#undef PGDRIFT_NOT_EXTENSION_MEMBER
+
 }  // namespace pgdrift::schema::live

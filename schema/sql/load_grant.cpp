@@ -168,7 +168,21 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
             columns.insert(columns.end(), cols.begin(), cols.end());
           apply(ctx, v->second.grants, request, kTablePrivileges, "view", columns, true);
         } else if (auto s = ctx.model.sequences.find(key); s != ctx.model.sequences.end()) {
-          apply(ctx, s->second.grants, request, kSequencePrivileges, "sequence", {}, false);
+          Request for_sequence = request;
+          if (!sequence_only) {
+            // GRANT ... ON TABLE naming a sequence: PostgreSQL warns about and skips the
+            // privileges a sequence does not have, and grants the rest.
+            std::erase_if(for_sequence.privileges, [](const auto& p) {
+              return p.first != "ALL" &&
+                     std::find(kSequencePrivileges.begin(), kSequencePrivileges.end(), p.first) ==
+                         kSequencePrivileges.end();
+            });
+            if (for_sequence.privileges.size() != request.privileges.size())
+              ctx.warnings.push_back({ctx.location_at(-1), ctx.column_at(-1),
+                                      "sequence \"" + s->second.name +
+                                          "\" only supports USAGE, SELECT, and UPDATE privileges"});
+          }
+          apply(ctx, s->second.grants, for_sequence, kSequencePrivileges, "sequence", {}, false);
         } else {
           ctx.fail(rv->location, std::string(sequence_only ? "sequence" : "relation") + " \"" +
                                      rv->relname + "\" does not exist");

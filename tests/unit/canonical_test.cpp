@@ -69,6 +69,12 @@ const std::vector<Pair> kChecks = {
     {"nn > 1.50", "((nn > 1.50))"},
     {"nn > 1.5", "((nn > 1.50))"},
     {"st = any(array['a','b'])", "((st = ANY (ARRAY['a'::text, 'b'::text])))"},
+    {"a between symmetric 1 and 5", "((((a >= 1) AND (a <= 5)) OR ((a >= 5) AND (a <= 1))))"},
+    {"b not between symmetric 1 and 5", "((((b < 1) OR (b > 5)) AND ((b < 5) OR (b > 1))))"},
+    {"c like 'a!%' escape '!'", "((c ~~ like_escape('a!%'::text, '!'::text)))"},
+    {"d is true", "((d IS TRUE))"},
+    {"not (e = 1)", "((NOT (e = 1)))"},
+    {"3000000000", "'3000000000'::bigint"},
     // Generated columns, defaults, index expressions / predicates, policies, trigger WHEN.
     {"first || ' ' || last", "((first || ' '::text) || last)"},
     {"(now() at time zone 'utc')", "(now() AT TIME ZONE 'utc'::text)"},

@@ -17,6 +17,12 @@ namespace {
 
 using nlohmann::json;
 
+schema::IndexKey key(const std::string& column) {
+  schema::IndexKey k;
+  k.column = column;
+  return k;
+}
+
 schema::Column column(const std::string& name, const std::string& type, bool not_null = false,
                       int line = 0) {
   schema::Column c;
@@ -53,7 +59,7 @@ schema::Model expenses_model() {
   t.constraints[fk.name] = fk;
   schema::Index idx;
   idx.name = "expenses_user_idx";
-  idx.keys = {schema::IndexKey{"user_id"}};
+  idx.keys = {key("user_id")};
   idx.location = {"schema/expenses.sql", 9};
   t.indexes[idx.name] = idx;
   m.tables["public.expenses"] = t;
@@ -136,7 +142,7 @@ TEST(Drift, MissingAndUnexpectedMembers) {
   t.indexes.erase("expenses_user_idx");
   schema::Index extra;
   extra.name = "expenses_amount_idx";
-  extra.keys = {schema::IndexKey{"amount"}};
+  extra.keys = {key("amount")};
   t.indexes[extra.name] = extra;
   DatabaseDrift db = compute_drift(expenses_model(), live);
   EXPECT_EQ(db.entries.size(), 4u) << entries_text(db);
@@ -256,7 +262,7 @@ TEST(IgnoreRules, IgnoredEntriesStayButDoNotCount) {
   t.find_column("amount")->type = "double precision";
   schema::Index extra;
   extra.name = "expenses_amount_idx";
-  extra.keys = {schema::IndexKey{"amount"}};
+  extra.keys = {key("amount")};
   t.indexes[extra.name] = extra;
   DatabaseDrift db = compute_drift(expenses_model(), live);
   ASSERT_EQ(db.entries.size(), 2u) << entries_text(db);
@@ -294,7 +300,7 @@ DriftReport sample_report() {
   t.constraints.erase("expenses_user_id_fkey");
   schema::Index extra;
   extra.name = "expenses_amount_idx";
-  extra.keys = {schema::IndexKey{"amount"}};
+  extra.keys = {key("amount")};
   t.indexes[extra.name] = extra;
   live.tables["public.legacy"] = schema::Table{};
   live.tables["public.legacy"].schema = "public";
@@ -420,8 +426,10 @@ TEST(DriftRender, SarifValidatesAgainstTheSarif210Schema) {
   const auto& results = log["runs"][0]["results"];
   bool found = false;
   for (const auto& result : results) {
-    if (result["logicalLocations"].is_null()) continue;
-    if (result["logicalLocations"][0]["fullyQualifiedName"] != "public.expenses.amount") continue;
+    if (result["locations"].is_null()) continue;
+    if (result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] !=
+        "public.expenses.amount")
+      continue;
     found = true;
     EXPECT_EQ(result["ruleId"], "drift/differs");
     EXPECT_EQ(result["level"], "error");

@@ -189,6 +189,60 @@ TEST(Render, ModelOrderPutsDependenciesFirst) {
   EXPECT_LT(at("CREATE VIEW public.zz_base"), at("CREATE VIEW public.aa_top"));
 }
 
+// PostgreSQL creates a partition's copies of the parent's constraints itself; rendering them
+// again would fail with "constraint ... already exists".
+TEST(Render, PartitionsDoNotRepeatTheParentsConstraints) {
+  Model m;
+  Table parent;
+  parent.schema = "public";
+  parent.name = "events";
+  parent.kind = TableKind::Partitioned;
+  parent.partition_key = "RANGE (at)";
+  parent.columns = {column("id", "bigint"), column("at", "timestamp with time zone"),
+                    column("account_id", "bigint")};
+  Constraint pk;
+  pk.name = "events_pkey";
+  pk.kind = ConstraintKind::PrimaryKey;
+  pk.columns = {"id", "at"};
+  parent.constraints[pk.name] = pk;
+  Constraint fk;
+  fk.name = "events_account_fkey";
+  fk.kind = ConstraintKind::ForeignKey;
+  fk.columns = {"account_id"};
+  ForeignKey ref;
+  ref.ref_table = "public.accounts";
+  ref.ref_columns = {"id"};
+  fk.foreign_key = ref;
+  parent.constraints[fk.name] = fk;
+  m.tables["public.events"] = parent;
+
+  Table part = parent;
+  part.name = "events_2026";
+  part.kind = TableKind::Regular;
+  part.partition_key.clear();
+  part.partition_of = "public.events";
+  part.partition_bound = "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')";
+  part.constraints.clear();
+  Constraint part_pk = pk;
+  part_pk.name = "events_2026_pkey";
+  part.constraints[part_pk.name] = part_pk;
+  part.constraints[fk.name] = fk;
+  Constraint own;
+  own.name = "events_2026_id_check";
+  own.kind = ConstraintKind::Check;
+  own.check_expr = "id > 0";
+  part.constraints[own.name] = own;
+  m.tables["public.events_2026"] = part;
+
+  std::string sql = render_model_sql(m);
+  EXPECT_EQ(sql.find("events_2026_pkey"), std::string::npos) << sql;
+  EXPECT_EQ(sql.find("ALTER TABLE public.events_2026 ADD CONSTRAINT"), std::string::npos) << sql;
+  EXPECT_NE(sql.find("ALTER TABLE public.events ADD CONSTRAINT events_account_fkey"),
+            std::string::npos)
+      << sql;
+  EXPECT_NE(sql.find("CONSTRAINT events_2026_id_check CHECK (id > 0)"), std::string::npos) << sql;
+}
+
 // fixture -> model -> canonical DDL -> model again: the JSON must not change.
 TEST(Render, MitaFixturesRoundTripThroughTheLoader) {
   for (const char* fixture : {"mita/schema", "mita/live.sql"}) {

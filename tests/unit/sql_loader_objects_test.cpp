@@ -457,6 +457,19 @@ TEST(SqlLoaderGrant, ColumnsGrantOptionAndRevoke) {
   EXPECT_EQ(fgrants[0].privilege, "EXECUTE");
 }
 
+TEST(SqlLoaderGrant, TableGrantOnSequenceKeepsSequencePrivileges) {
+  // PostgreSQL warns about INSERT and grants only SELECT.
+  Model model;
+  std::vector<LoadWarning> warnings;
+  apply_sql(model, "CREATE SEQUENCE s; GRANT SELECT, INSERT ON TABLE s TO bob;", "test.sql", {},
+            warnings);
+  EXPECT_EQ(model.sequences.at("public.s").grants,
+            (std::vector<Grant>{{"bob", "SELECT", {}, false}}));
+  EXPECT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(load("CREATE SEQUENCE s; GRANT ALL ON s TO bob;"),
+            load("CREATE SEQUENCE s; GRANT ALL ON SEQUENCE s TO bob;"));
+}
+
 TEST(SqlLoaderGrant, ErrorsAndUnsupported) {
   LoadError e = load_error("CREATE TABLE t (a int);\nGRANT SELECT ON nope TO bob;");
   EXPECT_EQ(e.line(), 2);
