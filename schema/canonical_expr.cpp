@@ -277,30 +277,92 @@ bool normalise_number(PgQuery__Node** slot) {
   return true;
 }
 
-// `x IN (a, b)` -> `x = ANY (ARRAY[a, b])`, `x NOT IN (...)` -> `x <> ALL (ARRAY[...])`.
-bool in_to_any(PgQuery__Node** slot) {
+bool has_operator_name(const PgQuery__AExpr* expr, const char* name) {
+  return expr->n_name == 1 && expr->name[0]->node_case == PG_QUERY__NODE__NODE_STRING &&
+         std::strcmp(expr->name[0]->string->sval, name) == 0;
+}
+
+// `'a'::T` where T is a type the cast is kept for (see untyped_literal_for).
+bool is_typed_string_literal(const PgQuery__Node* n) {
+  return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST &&
+         is_string_const(n->type_cast->arg);
+}
+
+// `x = ANY (ARRAY[a, b])` -> `x IN (a, b)`, `x <> ALL (ARRAY[...])` -> `x NOT IN (...)`.
+// PostgreSQL stores IN lists as = ANY(ARRAY[...]); the IN form is the one that stays executable
+// once the element casts are gone: `status IN ('a', 'b')` resolves the literals as the enum,
+// `status = ANY (ARRAY['a', 'b'])` builds a text[] and fails.
+bool any_to_in(PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
   PgQuery__AExpr* expr = node->a_expr;
-  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_IN || expr->rexpr == nullptr ||
-      expr->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || expr->n_name != 1 ||
-      expr->name[0]->node_case != PG_QUERY__NODE__NODE_STRING) {
+  const bool any = expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY && has_operator_name(expr, "=");
+  const bool all = expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL && has_operator_name(expr, "<>");
+  if ((!any && !all) || expr->rexpr == nullptr ||
+      expr->rexpr->node_case != PG_QUERY__NODE__NODE_A_ARRAY_EXPR ||
+      expr->rexpr->a_array_expr->n_elements == 0) {
     return false;
   }
-  bool negated = std::strcmp(expr->name[0]->string->sval, "<>") == 0;
-  PgQuery__List* list = expr->rexpr->list;
-  auto* array = make_message<PgQuery__AArrayExpr, pg_query__a__array_expr__init>();
-  array->n_elements = list->n_items;
-  array->elements = list->items;
-  array->location = -1;
-  list->n_items = 0;
-  list->items = nullptr;
+  PgQuery__AArrayExpr* array = expr->rexpr->a_array_expr;
+  auto* list = make_message<PgQuery__List, pg_query__list__init>();
+  list->n_items = array->n_elements;
+  list->items = array->elements;
+  array->n_elements = 0;
+  array->elements = nullptr;
   free_node(expr->rexpr);
   expr->rexpr = make_node();
-  expr->rexpr->node_case = PG_QUERY__NODE__NODE_A_ARRAY_EXPR;
-  expr->rexpr->a_array_expr = array;
-  expr->kind =
-      negated ? PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL : PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY;
+  expr->rexpr->node_case = PG_QUERY__NODE__NODE_LIST;
+  expr->rexpr->list = list;
+  expr->kind = PG_QUERY__A__EXPR__KIND__AEXPR_IN;
+  return true;
+}
+
+// The element type of an IN list with a typed left side is the left side's type, and that is
+// the type PostgreSQL casts the list's literals to: `m IN ('a'::mood, 'b'::mood)` ->
+// `m IN ('a', 'b')`. Kept when the literals have different types (written on purpose).
+bool drop_in_list_casts(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
+  PgQuery__AExpr* expr = node->a_expr;
+  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_IN || expr->lexpr == nullptr ||
+      is_const(expr->lexpr) || is_typed_string_literal(expr->lexpr) || expr->rexpr == nullptr ||
+      expr->rexpr->node_case != PG_QUERY__NODE__NODE_LIST) {
+    return false;
+  }
+  PgQuery__List* list = expr->rexpr->list;
+  std::string type;
+  for (size_t i = 0; i < list->n_items; ++i) {
+    if (!is_typed_string_literal(list->items[i])) return false;
+    std::string item_type = cast_type(list->items[i]->type_cast->type_name);
+    if (item_type.empty() || (i > 0 && item_type != type)) return false;
+    type = item_type;
+  }
+  for (size_t i = 0; i < list->n_items; ++i) {
+    PgQuery__Node* literal = list->items[i]->type_cast->arg;
+    list->items[i]->type_cast->arg = nullptr;
+    replace(&list->items[i], literal);
+  }
+  return list->n_items > 0;
+}
+
+// `column <cmp> 'literal'::T` -> `column <cmp> 'literal'`: facing a column, an untyped literal
+// takes the column's type, which is the cast PostgreSQL adds (`d > '2020-01-01'::date` for a
+// date column). Only next to a plain column: `now() - '1 day'::interval` keeps its cast.
+bool drop_cast_facing_column(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
+  PgQuery__AExpr* expr = node->a_expr;
+  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP) return false;
+  bool comparison = false;
+  for (const char* op : {"=", "<>", "<", "<=", ">", ">="}) comparison |= has_operator_name(expr, op);
+  if (!comparison) return false;
+  PgQuery__Node** literal = nullptr;
+  if (is_column_ref(expr->lexpr) && is_typed_string_literal(expr->rexpr)) literal = &expr->rexpr;
+  if (is_column_ref(expr->rexpr) && is_typed_string_literal(expr->lexpr)) literal = &expr->lexpr;
+  if (literal == nullptr || cast_type((*literal)->type_cast->type_name).empty()) return false;
+  PgQuery__Node* value = (*literal)->type_cast->arg;
+  (*literal)->type_cast->arg = nullptr;
+  replace(literal, value);
   return true;
 }
 
@@ -498,7 +560,8 @@ bool normalise_cast_type(PgQuery__Node** slot) {
 }
 
 bool apply_one_rule(PgQuery__Node** slot) {
-  return drop_cast(slot) || normalise_number(slot) || in_to_any(slot) || like_to_operator(slot) ||
+  return drop_cast(slot) || normalise_number(slot) || any_to_in(slot) || drop_in_list_casts(slot) ||
+         drop_cast_facing_column(slot) || like_to_operator(slot) ||
          expand_between(slot) || flatten_bool(slot) || unqualify_catalog_function(slot) ||
          normalise_cast_type(slot);
 }

@@ -1,5 +1,11 @@
 #!/usr/bin/env bash
-# Build pgdrift and show it on the MITA fixtures: the canonical model of the desired schema.
+# The pgdrift demo on the MITA fixtures, against a throwaway local PostgreSQL:
+#   1. start a private PostgreSQL 15 cluster (removed again at the end);
+#   2. load the desired schema (fixtures/mita/schema/) and the drifted production variant
+#      (fixtures/mita/live.sql) into two databases;
+#   3. show `pgdrift inspect` of the drifted database,
+#      `pgdrift drift` of it against the desired schema (exit 1: drift found), and
+#      the migration plan from it to the desired schema as the auditor's markdown report.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${PGDRIFT_BUILD_DIR:-$ROOT/build}"
@@ -8,10 +14,32 @@ bash "$ROOT/scripts/install-deps.sh"
 bash "$ROOT/scripts/build.sh" --target pgdrift
 PGDRIFT="$BUILD_DIR/pgdrift"
 
-echo
-echo "== pgdrift inspect fixtures/mita/schema/ (canonical JSON model) =="
-"$PGDRIFT" inspect "$ROOT/fixtures/mita/schema/"
+CLUSTER_DIR="$(mktemp -d /tmp/pgdrift-demo.XXXXXX)"
+rmdir "$CLUSTER_DIR"
+cleanup() { bash "$ROOT/scripts/scratch-pg.sh" stop "$CLUSTER_DIR" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+exports=$(bash "$ROOT/scripts/scratch-pg.sh" start "$CLUSTER_DIR")
+eval "$exports"
+
+psql -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE mita_desired' -c 'CREATE DATABASE mita_live'
+cat "$ROOT"/fixtures/mita/schema/*.sql | psql -q -v ON_ERROR_STOP=1 -d mita_desired >/dev/null
+psql -q -v ON_ERROR_STOP=1 -d mita_live -f "$ROOT/fixtures/mita/live.sql" >/dev/null
+LIVE="host=$PGHOST port=$PGPORT user=$PGUSER dbname=mita_live"
 
 echo
-echo "== the same model rendered back as canonical DDL =="
-"$PGDRIFT" inspect "$ROOT/fixtures/mita/schema/" --format sql
+echo "== pgdrift inspect <drifted production database> --format sql =="
+"$PGDRIFT" inspect "$LIVE" --format sql
+
+echo
+echo "== pgdrift drift --desired fixtures/mita/schema/ --db <drifted database> =="
+set +e
+"$PGDRIFT" drift --desired "$ROOT/fixtures/mita/schema/" --db "$LIVE"
+echo "(exit code $?: 0 no drift, 1 drift found, 2 error)"
+set -e
+
+echo
+echo "== pgdrift plan --from <drifted database> --to fixtures/mita/schema/ --format markdown =="
+set +e
+"$PGDRIFT" plan --from "$LIVE" --to "$ROOT/fixtures/mita/schema/" --format markdown
+echo "(exit code $?: 1 means the plan has hazards that were not allowed with --allow-hazards)"
+set -e

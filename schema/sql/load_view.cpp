@@ -1,6 +1,9 @@
 // CREATE [OR REPLACE] VIEW and CREATE MATERIALIZED VIEW (a CreateTableAsStmt). Options are kept
 // as pg_class.reloptions stores them: `name=value` as written, a bare name meaning "true", and
 // WITH [LOCAL|CASCADED] CHECK OPTION as check_option=local|cascaded.
+#include <cstdlib>
+#include <cstring>
+
 #include "schema/canonical.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/load_objects_common.h"
@@ -33,6 +36,29 @@ bool relation_exists(const Model& m, const std::string& key) {
          m.composite_types.count(key);
 }
 
+// `CREATE VIEW v (a, b) AS SELECT x, y ...`: PostgreSQL keeps no separate column list, it
+// stores the names as the aliases of the query's output columns (`SELECT x AS a, y AS b`).
+// Do the same, so the query text equals what pg_get_viewdef prints and column_names stays
+// empty. Set operations take their names from the leftmost SELECT.
+void fold_column_names_into_query(LoadContext& ctx, const PgQuery__Node* query,
+                                  const std::vector<std::string>& names) {
+  if (names.empty() || query == nullptr || query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+    return;
+  PgQuery__SelectStmt* select = query->select_stmt;
+  while (select->op != PG_QUERY__SET_OPERATION__SETOP_NONE && select->larg != nullptr)
+    select = select->larg;
+  if (names.size() > select->n_target_list)
+    ctx.fail(-1, "CREATE VIEW specifies more column names than columns");
+  for (size_t i = 0; i < names.size(); ++i) {
+    PgQuery__Node* target = select->target_list[i];
+    if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) continue;
+    PgQuery__ResTarget* res = target->res_target;
+    // The tree was allocated by protobuf-c's default (malloc) allocator and is freed with free().
+    if (res->name != nullptr && res->name != protobuf_c_empty_string) free(res->name);
+    res->name = strdup(names[i].c_str());
+  }
+}
+
 }  // namespace
 
 void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt) {
@@ -53,7 +79,8 @@ void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt) {
   } else if (relation_exists(ctx.model, key)) {
     ctx.fail(stmt->view->location, "relation \"" + view.name + "\" already exists");
   }
-  view.column_names = objects::string_list(stmt->n_aliases, stmt->aliases);
+  fold_column_names_into_query(ctx, stmt->query,
+                               objects::string_list(stmt->n_aliases, stmt->aliases));
   view.query = canonical_query(stmt->query);
   read_reloptions(ctx, stmt->n_options, stmt->options, view.options, false);
   switch (stmt->with_check_option) {
@@ -91,7 +118,8 @@ void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* st
     ctx.unsupported(-1, "USING access method on a materialized view");
   if (into->table_space_name && *into->table_space_name)
     ctx.unsupported(-1, "TABLESPACE on a materialized view");
-  view.column_names = objects::string_list(into->n_col_names, into->col_names);
+  fold_column_names_into_query(ctx, stmt->query,
+                               objects::string_list(into->n_col_names, into->col_names));
   view.query = canonical_query(stmt->query);
   read_reloptions(ctx, into->n_options, into->options, view.options, true);
   view.with_data = !into->skip_data;

@@ -60,11 +60,17 @@ int skip_space_and_comments(const std::string& text, int offset) {
   return static_cast<int>(std::min(i, text.size()));
 }
 
-// 1-based line and column (in characters) of a byte offset.
-std::pair<int, int> line_and_column(const std::string& text, int byte_offset) {
-  int line = 1, column = 1;
+// 1-based line and column (in characters) of a byte offset, scanning on from a known
+// position (`start` with `line`/`column`) when it lies before the offset.
+std::pair<int, int> line_and_column(const std::string& text, int byte_offset, size_t start = 0,
+                                    int line = 1, int column = 1) {
   size_t end = std::min(static_cast<size_t>(std::max(byte_offset, 0)), text.size());
-  for (size_t i = 0; i < end; ++i) {
+  if (start > end) {
+    start = 0;
+    line = 1;
+    column = 1;
+  }
+  for (size_t i = start; i < end; ++i) {
     if (text[i] == '\n') {
       ++line;
       column = 1;
@@ -259,6 +265,17 @@ void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
       if (apply_dump_select(ctx, node->select_stmt)) return;
       break;
 
+    // Data statements (seed data in migrations) do not change the schema: they are skipped,
+    // but always listed as warnings so nobody believes the data was applied.
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
+    case PG_QUERY__NODE__NODE_UPDATE_STMT:
+    case PG_QUERY__NODE__NODE_DELETE_STMT:
+    case PG_QUERY__NODE__NODE_COPY_STMT:
+      ctx.warnings.push_back(LoadWarning{
+          ctx.location_at(0), ctx.column_at(0),
+          "data statement ignored (" + node_type_name(node) + "): not part of the schema"});
+      return;
+
     case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT:
     case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT:
     case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT:
@@ -286,14 +303,24 @@ std::string read_file(const fs::path& path) {
 
 // ---- LoadContext -----------------------------------------------------------------------------
 
+namespace {
+std::pair<int, int> cached_line_and_column(const LoadContext& ctx, int byte_offset) {
+  int offset = byte_offset > 0 ? byte_offset : skip_space_and_comments(ctx.text, ctx.stmt_location);
+  auto position =
+      line_and_column(ctx.text, offset, ctx.scanned_offset, ctx.scanned_line, ctx.scanned_column);
+  ctx.scanned_offset = std::min(static_cast<size_t>(offset), ctx.text.size());
+  ctx.scanned_line = position.first;
+  ctx.scanned_column = position.second;
+  return position;
+}
+}  // namespace
+
 SourceLocation LoadContext::location_at(int byte_offset) const {
-  int offset = byte_offset > 0 ? byte_offset : skip_space_and_comments(text, stmt_location);
-  return SourceLocation{file, line_and_column(text, offset).first};
+  return SourceLocation{file, cached_line_and_column(*this, byte_offset).first};
 }
 
 int LoadContext::column_at(int byte_offset) const {
-  int offset = byte_offset > 0 ? byte_offset : skip_space_and_comments(text, stmt_location);
-  return line_and_column(text, offset).second;
+  return cached_line_and_column(*this, byte_offset).second;
 }
 
 void LoadContext::fail(int byte_offset, const std::string& message) const {

@@ -19,32 +19,78 @@ struct Pair {
   std::string catalog;
 };
 
-// Column defaults: DEFAULT <user> printed back by pg_get_expr(adbin).
-const std::vector<Pair> kDefaults = {
-    {"0", "0"},                                  // numeric(12,2) DEFAULT 0
-    {"0.00", "0.00"},                            // numeric DEFAULT 0.00
-    {"0.0", "(0)::numeric"},                     // stripped zeros compare equal
-    {"0", "'0'::double precision"},              // float8 DEFAULT 0
-    {"-1.5", "'-1.5'::numeric"},                 // real DEFAULT -1.5
-    {"-1", "'-1'::integer"},                     // int DEFAULT -1
-    {"true", "true"},                            // boolean DEFAULT true
-    {"'t'::boolean", "true"},                    // boolean DEFAULT 't'::boolean
-    {"false", "false"},                          //
-    {"'x'", "'x'::text"},                        // text DEFAULT 'x'
-    {"'y'", "'y'::character varying"},           // varchar(20) DEFAULT 'y'
-    {"'z'", "'z'::bpchar"},                      // char(3) DEFAULT 'z'
-    {"'2020-01-01'", "'2020-01-01'::date"},      // date
-    {"CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"},  // timestamptz
-    {"now()", "now()"},                          //
-    {"localtimestamp", "LOCALTIMESTAMP"},        // timestamp
-    {"current_date", "CURRENT_DATE"},            // date
-    {"nextval('s')", "nextval('s'::regclass)"},  // bigint DEFAULT nextval('s')
-    {"'a'", "'a'::mood"},                        // enum
-    {"'{}'", "'{}'::jsonb"},                     // jsonb
-    {"'{}'", "'{}'::text[]"},                    // text[]
-    {"array[1,2]", "ARRAY[1, 2]"},               // int[]
-    {"gen_random_uuid()", "gen_random_uuid()"},  // uuid
-    {"pg_catalog.now()", "now()"},               // explicit pg_catalog qualifier
+struct DefaultCase {
+  std::string column_type;  // canonical type of the column (a domain's base type for domains)
+  std::string user;
+  std::string catalog;
+};
+
+// `<column_type> DEFAULT <user>` printed back by pg_get_expr(adbin, adrelid) (column defaults)
+// or pg_get_expr(typdefaultbin, 0) (CREATE DOMAIN ... AS <column_type> DEFAULT <user>).
+const std::vector<DefaultCase> kDefaults = {
+    {"numeric(12,2)", "0", "0"},
+    {"numeric", "0.00", "0.00"},
+    {"numeric", "0.0", "0.0"},
+    {"numeric", "0.0", "(0)::numeric"},  // stripped zeros compare equal
+    {"double precision", "0", "0"},
+    {"real", "-1.5", "'-1.5'::numeric"},
+    {"real", "'1.5'", "'1.5'::real"},
+    {"integer", "-1", "'-1'::integer"},
+    {"integer", "'-1'", "'-1'::integer"},
+    {"integer", "'5'", "5"},
+    {"integer", "1.5", "1.5"},
+    {"bigint", "1", "1"},
+    {"bigint", "'3000000000'", "'3000000000'::bigint"},
+    {"numeric(12,2)", "'1.5'", "1.5"},
+    {"numeric", "'NaN'", "'NaN'::numeric"},
+    {"money", "0", "0"},
+    {"oid", "0", "0"},
+    {"boolean", "true", "true"},
+    {"boolean", "'t'", "true"},
+    {"boolean", "'t'::boolean", "true"},
+    {"boolean", "'1'", "true"},
+    {"boolean", "false", "false"},
+    {"text", "'x'", "'x'::text"},
+    {"text", "1", "1"},
+    {"character varying(20)", "'y'", "'y'::character varying"},
+    {"character varying(3)", "'abc'", "'abc'::character varying"},
+    {"character(3)", "'z'", "'z'::bpchar"},
+    {"bpchar", "'w'", "'w'::bpchar"},
+    {"name", "'n'", "'n'::name"},
+    {"\"char\"", "'c'", "'c'::\"char\""},
+    {"bit(3)", "'101'", "'101'::\"bit\""},
+    {"bytea", "'\\x00'", "'\\x00'::bytea"},
+    {"date", "'2020-01-01'", "'2020-01-01'::date"},
+    {"date", "current_date", "CURRENT_DATE"},
+    {"timestamp with time zone", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"},
+    {"timestamp with time zone", "now()", "now()"},
+    {"timestamp with time zone", "pg_catalog.now()", "now()"},
+    {"timestamp with time zone", "now() - interval '1 day'", "(now() - '1 day'::interval)"},
+    {"timestamp without time zone", "localtimestamp", "LOCALTIMESTAMP"},
+    {"interval", "'1 day'", "'1 day'::interval"},
+    {"interval", "interval '1 day'", "'1 day'::interval"},
+    {"uuid", "'00000000-0000-0000-0000-000000000000'",
+     "'00000000-0000-0000-0000-000000000000'::uuid"},
+    {"uuid", "gen_random_uuid()", "gen_random_uuid()"},
+    {"jsonb", "'{}'", "'{}'::jsonb"},
+    {"json", "'[]'", "'[]'::json"},
+    {"inet", "'10.0.0.1'", "'10.0.0.1'::inet"},
+    {"text[]", "'{}'", "'{}'::text[]"},
+    {"integer[]", "'{1,2}'", "'{1,2}'::integer[]"},
+    {"character varying(5)[]", "'{a}'", "'{a}'::character varying[]"},
+    {"integer[]", "array[1,2]", "ARRAY[1, 2]"},
+    {"bigint[]", "array[1,2]", "ARRAY[1, 2]"},
+    {"character varying[]", "array['a','b']", "ARRAY['a'::text, 'b'::text]"},
+    {"text[]", "array['a','b']", "ARRAY['a'::text, 'b'::text]"},
+    {"public.mood", "'a'", "'a'::mood"},  // enum, search_path = public
+    {"app.status", "'x'", "'x'::app.status"},
+    {"public.mood[]", "'{a}'", "'{a}'::mood[]"},
+    {"bigint", "nextval('s')", "nextval('s'::regclass)"},
+    // Domain-typed columns and domain defaults: PostgreSQL casts to the base type.
+    {"integer", "1", "1"},
+    {"text", "'q'", "'q'::text"},
+    {"date", "'2020-01-01'", "'2020-01-01'::date"},
+    {"boolean", "'f'", "false"},
 };
 
 // CHECK (<user>) printed back by pg_get_constraintdef (without the CHECK keyword).
@@ -143,9 +189,46 @@ const std::vector<Pair> kDifferentExprs = {
 };
 
 TEST(CanonicalExpr, DefaultsMatchTheCatalogSpelling) {
-  for (const auto& [user, catalog] : kDefaults) {
-    EXPECT_EQ(canonical_expr_text(user), canonical_expr_text(catalog)) << user;
+  for (const auto& [type, user, catalog] : kDefaults) {
+    EXPECT_EQ(canonical_default_expr_text(user, type), canonical_default_expr_text(catalog, type))
+        << type << " DEFAULT " << user;
   }
+}
+
+TEST(CanonicalExpr, DefaultsAreIdempotent) {
+  for (const auto& [type, user, catalog] : kDefaults) {
+    std::string once = canonical_default_expr_text(catalog, type);
+    EXPECT_EQ(canonical_default_expr_text(once, type), once) << catalog;
+    EXPECT_EQ(canonical_expr_text(once), once) << catalog;
+  }
+}
+
+// Canonical defaults are emitted as DDL: each right-hand side was run on a PostgreSQL 15 server
+// as `SELECT <text>` (or as the column default) and accepted with the meaning of the left.
+TEST(CanonicalExpr, DefaultsStayExecutable) {
+  const std::vector<DefaultCase> cases = {
+      {"timestamp with time zone", "now() - interval '1 day'", "now() - '1 day'::interval"},
+      {"date", "'2020-01-01'", "'2020-01-01'::date"},
+      {"jsonb", "'{}'", "'{}'::jsonb"},
+      {"text[]", "'{}'", "'{}'::text[]"},
+      {"public.mood", "'a'", "'a'::public.mood"},
+      {"uuid", "'00000000-0000-0000-0000-000000000000'",
+       "'00000000-0000-0000-0000-000000000000'::uuid"},
+      {"bit(3)", "'101'", "'101'::\"bit\""},
+      {"text", "'x'", "'x'"},
+      {"character varying(20)", "'y'::varchar", "'y'"},
+      {"boolean", "'on'", "true"},
+      {"integer", "'-1'", "-1"},
+      {"numeric(12,2)", "0.00", "0"},
+      {"bigint", "nextval('s')", "nextval('s')"},
+      {"interval day", "'1'", "'1'::interval day"},
+  };
+  for (const auto& [type, user, executable] : cases) {
+    EXPECT_EQ(canonical_default_expr_text(user, type), executable) << type << " DEFAULT " << user;
+  }
+  // Without a column type a string literal stays untyped.
+  EXPECT_EQ(canonical_default_expr_text("'{}'", ""), "'{}'");
+  EXPECT_EQ(canonical_default_expr_text("'{}'", "jsonb"), "'{}'::jsonb");
 }
 
 TEST(CanonicalExpr, ChecksMatchTheCatalogSpelling) {
@@ -161,11 +244,9 @@ TEST(CanonicalExpr, DifferentExpressionsStayDifferent) {
 }
 
 TEST(CanonicalExpr, IsIdempotent) {
-  for (const auto* table : {&kDefaults, &kChecks}) {
-    for (const auto& [user, catalog] : *table) {
-      std::string once = canonical_expr_text(catalog);
-      EXPECT_EQ(canonical_expr_text(once), once) << catalog;
-    }
+  for (const auto& [user, catalog] : kChecks) {
+    std::string once = canonical_expr_text(catalog);
+    EXPECT_EQ(canonical_expr_text(once), once) << catalog;
   }
 }
 

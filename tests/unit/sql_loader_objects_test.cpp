@@ -174,7 +174,12 @@ TEST(SqlLoaderView, OptionsAsReloptionsStoreThem) {
   EXPECT_EQ(at(v1.options, "security_barrier"), "true");
   EXPECT_EQ(at(v1.options, "check_option"), "local");
   EXPECT_EQ(at(at(m.views, "public.v2").options, "check_option"), "cascaded");
-  EXPECT_EQ(at(m.views, "public.v3").column_names, std::vector<std::string>{"x"});
+  // PostgreSQL keeps a view's column list as the aliases of its query: so does the loader.
+  EXPECT_TRUE(at(m.views, "public.v3").column_names.empty());
+  EXPECT_EQ(at(m.views, "public.v3").query,
+            load("CREATE TABLE t (a int); CREATE VIEW v3 AS SELECT a AS x FROM t;")
+                .views.at("public.v3")
+                .query);
   EXPECT_EQ(
       load("CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t WITH LOCAL CHECK OPTION;"),
       load("CREATE TABLE t (a int); CREATE VIEW v WITH (check_option=local) AS SELECT a FROM t;"));
@@ -205,7 +210,8 @@ TEST(SqlLoaderView, MaterializedViews) {
   const View& mv = at(m.views, "public.mv");
   EXPECT_TRUE(mv.materialized);
   EXPECT_FALSE(mv.with_data);
-  EXPECT_EQ(mv.column_names, std::vector<std::string>{"x"});
+  EXPECT_TRUE(mv.column_names.empty());
+  EXPECT_NE(mv.query.find("AS x"), std::string::npos) << mv.query;
   EXPECT_EQ(at(mv.options, "fillfactor"), "70");
   LoadError e = load_error("CREATE TABLE t (a int);\nCREATE TABLE t2 AS SELECT a FROM t;");
   EXPECT_EQ(e.line(), 2);

@@ -1,0 +1,696 @@
+// Reconcile replayed histories into one target (engine/reconcile.h, docs/reconcile.md).
+#include "engine/reconcile.h"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "engine/diff.h"
+#include "schema/canonical.h"
+#include "schema/render.h"
+#include "schema/sql/loader.h"
+
+namespace pgdrift::engine {
+
+using schema::Model;
+using schema::quote_ident;
+
+std::string describe_origin(const Origin& origin) {
+  std::string out = origin.history;
+  if (!origin.migration.empty()) out += " " + origin.migration;
+  std::string file = origin.location.file.empty() ? origin.migration_file : origin.location.file;
+  if (!file.empty()) {
+    out += " (" + file;
+    if (!origin.location.file.empty() && origin.location.line > 0)
+      out += ":" + std::to_string(origin.location.line);
+    out += ")";
+  }
+  return out;
+}
+
+size_t ReconcileResult::unresolved() const {
+  return std::count_if(conflicts.begin(), conflicts.end(),
+                       [](const Conflict& c) { return !c.resolved; });
+}
+
+namespace {
+
+// One object as held by the histories that hold it.
+template <class T>
+struct Candidates {
+  std::vector<int> holders;  // history indexes
+  std::vector<const T*> values;
+};
+
+// What settle() decided for one object.
+template <class T>
+struct Settled {
+  std::optional<T> value;  // nullopt: omitted (resolution "omit")
+};
+
+// The comment rule works on every object kind with an optional comment.
+template <class T>
+RuleDecision comment_rule(const T& a, const T& b) {
+  T x = a, y = b;
+  x.comment.reset();
+  y.comment.reset();
+  return comment_only(x == y, a.comment.has_value(), b.comment.has_value());
+}
+
+std::string with_comment(std::string ddl, const std::string& what,
+                         const std::optional<std::string>& comment) {
+  if (comment) ddl += "\n" + schema::render_comment(what, comment);
+  return ddl;
+}
+
+// Types whose values PostgreSQL can compare in a foreign key (same btree operator family).
+std::string type_family(const std::string& type) {
+  if (type.ends_with("[]")) return type;
+  std::string base = type.substr(0, type.find('('));
+  if (is_text_like_type(type)) return "text";
+  if (base == "smallint" || base == "integer" || base == "bigint") return "integer";
+  if (base == "timestamp with time zone" || base == "timestamp without time zone" || base == "date")
+    return "datetime";
+  return base;
+}
+
+// How a pending SQL / omit resolution finds its object again.
+struct ObjectRef {
+  std::string kind;   // column, constraint, index, trigger, policy, table, or a top-level kind
+  std::string table;  // table key for members
+  std::string name;   // member name, or the top-level map key
+};
+
+// Calls f(map) with the model's map for a top-level kind.
+template <class F>
+bool with_top_map(Model& m, const std::string& kind, F&& f) {
+  if (kind == "table") return f(m.tables), true;
+  if (kind == "view") return f(m.views), true;
+  if (kind == "sequence") return f(m.sequences), true;
+  if (kind == "enum") return f(m.enums), true;
+  if (kind == "composite type") return f(m.composite_types), true;
+  if (kind == "domain") return f(m.domains), true;
+  if (kind == "function") return f(m.functions), true;
+  if (kind == "schema") return f(m.schemas), true;
+  if (kind == "extension") return f(m.extensions), true;
+  return false;
+}
+
+class Reconciler {
+ public:
+  Reconciler(const std::vector<NamedHistory>& histories, const ReconcileOptions& options)
+      : histories_(histories), options_(options) {
+    std::set<std::string> names;
+    for (const auto& h : histories) {
+      if (h.name.empty()) throw ReconcileError("every history needs a name");
+      if (!names.insert(h.name).second) throw ReconcileError("history named twice: " + h.name);
+    }
+    if (!options.prefer.empty() && !names.count(options.prefer))
+      throw ReconcileError("--prefer " + options.prefer + ": no history of that name");
+    for (const auto& r : options.resolutions) {
+      if (!r.take.empty() && !names.count(r.take))
+        throw ReconcileError(r.where + ": no history named " + r.take);
+      if (!by_key_.emplace(r.key, &r).second)
+        throw ReconcileError(r.where + ": second resolution for " + r.key);
+    }
+  }
+
+  ReconcileResult run() {
+    merge_top(
+        "schema", &Model::schemas, [](const std::string& k) { return "schema " + k; },
+        [](const schema::Namespace& n) {
+          return with_comment(schema::render_create_schema(n), "SCHEMA " + quote_ident(n.name),
+                              n.comment);
+        });
+    merge_top(
+        "extension", &Model::extensions, [](const std::string& k) { return "extension " + k; },
+        [](const schema::Extension& e) { return schema::render_create_extension(e); });
+    auto same = [](const std::string& k) { return k; };
+    merge_top("enum", &Model::enums, same,
+              [](const schema::EnumType& e) { return schema::render_create_enum(e); });
+    merge_top("composite type", &Model::composite_types, same, [](const schema::CompositeType& t) {
+      return schema::render_create_composite_type(t);
+    });
+    merge_top("domain", &Model::domains, same,
+              [](const schema::Domain& d) { return schema::render_create_domain(d); });
+    merge_top("sequence", &Model::sequences, same,
+              [](const schema::Sequence& s) { return schema::render_create_sequence(s); });
+    merge_top("function", &Model::functions, same,
+              [](const schema::Function& f) { return schema::render_create_function(f); });
+    merge_top("view", &Model::views, same,
+              [](const schema::View& v) { return schema::render_create_view(v); });
+    std::set<std::string> table_keys;
+    for (const auto& h : histories_)
+      for (const auto& [k, t] : h.model.tables) table_keys.insert(k);
+    for (const auto& k : table_keys) merge_table(k);
+
+    for (const auto& p : pending_sql_) apply_sql_resolution(p);
+    check_foreign_keys();
+    drop_orphan_serial_sequences();
+    for (const auto& r : options_.resolutions)
+      if (!used_.count(r.key))
+        throw ReconcileError(r.where + ": " + r.key +
+                             " is not a conflict (keys are listed in the report)");
+    return std::move(result_);
+  }
+
+ private:
+  const std::vector<NamedHistory>& histories_;
+  const ReconcileOptions& options_;
+  std::map<std::string, const Resolution*> by_key_;
+  std::set<std::string> used_;
+  ReconcileResult result_;
+  struct PendingSql {
+    const Resolution* resolution;
+    ObjectRef ref;
+    size_t conflict;
+  };
+  std::vector<PendingSql> pending_sql_;
+  // Column conflicts, for the foreign-key pass: key -> (conflict index, values per side).
+  struct ColumnConflict {
+    size_t conflict;
+    ObjectRef ref;
+    std::vector<schema::Column> values;
+  };
+  std::map<std::string, ColumnConflict> column_conflicts_;
+
+  Origin origin(int h, const std::string& key, const schema::SourceLocation& location) const {
+    const NamedHistory& history = histories_[h];
+    Origin o{history.name, "", "", location};
+    auto it = history.last_changed_by.find(key);
+    if (it != history.last_changed_by.end()) {
+      o.migration = it->second;
+      auto f = history.migration_files.find(it->second);
+      if (f != history.migration_files.end()) o.migration_file = f->second;
+    }
+    return o;
+  }
+
+  // The heart of it: take / merge / conflict for one object held by `c.holders`.
+  template <class T, class Render, class Rule>
+  std::optional<T> settle(const std::string& key, const ObjectRef& ref, const Candidates<T>& c,
+                          Render render, Rule rule) {
+    auto& prov = result_.provenance[key];
+    bool all_equal = std::all_of(c.values.begin(), c.values.end(),
+                                 [&](const T* v) { return *v == *c.values[0]; });
+    if (all_equal) {
+      for (size_t i = 0; i < c.holders.size(); ++i)
+        prov.push_back(origin(c.holders[i], key, c.values[i]->location));
+      return *c.values[0];
+    }
+    Conflict conflict;
+    conflict.key = key;
+    conflict.object_kind = ref.kind;
+    for (size_t i = 0; i < c.holders.size(); ++i) {
+      Origin o = origin(c.holders[i], key, c.values[i]->location);
+      conflict.sides.push_back({histories_[c.holders[i]].name, render(*c.values[i]), o});
+    }
+    if constexpr (std::is_same_v<T, schema::Column>) {
+      std::set<std::string> seen;
+      for (size_t i = 1; i < c.values.size(); ++i)
+        for (const auto& a : column_aspects(*c.values[0], *c.values[i]))
+          if (seen.insert(a).second) conflict.aspects.push_back(a);
+    }
+    int chosen = -1;  // index into holders; -2 = omit; -3 = SQL (pending)
+    if (auto r = by_key_.find(key); r != by_key_.end()) {
+      used_.insert(key);
+      const Resolution& res = *r->second;
+      if (res.omit) {
+        chosen = -2;
+        conflict.taken = "omit";
+      } else if (!res.sql.empty()) {
+        chosen = -3;
+        conflict.taken = "sql";
+      } else {
+        for (size_t i = 0; i < c.holders.size(); ++i)
+          if (histories_[c.holders[i]].name == res.take) chosen = static_cast<int>(i);
+        if (chosen < 0)
+          throw ReconcileError(res.where + ": " + res.take + " has no definition of " + key);
+      }
+      conflict.resolution = "resolutions file (" + res.where + ")";
+    }
+    if (chosen == -1 && options_.prefer_safer) {
+      // Rules compare two definitions: they apply when the histories hold exactly two.
+      std::vector<size_t> distinct;
+      for (size_t i = 0; i < c.values.size(); ++i)
+        if (std::none_of(distinct.begin(), distinct.end(),
+                         [&](size_t d) { return *c.values[d] == *c.values[i]; }))
+          distinct.push_back(i);
+      if (distinct.size() == 2) {
+        RuleDecision d = rule(*c.values[distinct[0]], *c.values[distinct[1]]);
+        if (d.decided) {
+          chosen = static_cast<int>(distinct[d.side]);
+          conflict.resolution = "prefer-safer: " + d.reason;
+        }
+      }
+    }
+    if (chosen == -1 && !options_.prefer.empty()) {
+      for (size_t i = 0; i < c.holders.size(); ++i)
+        if (histories_[c.holders[i]].name == options_.prefer) {
+          chosen = static_cast<int>(i);
+          conflict.resolution = "--prefer " + options_.prefer;
+        }
+    }
+    size_t index = result_.conflicts.size();
+    if constexpr (std::is_same_v<T, schema::Column>) {
+      ColumnConflict cc{index, ref, {}};
+      for (const auto* v : c.values) cc.values.push_back(*v);
+      column_conflicts_[key] = std::move(cc);
+    }
+    conflict.resolved = chosen != -1;
+    if (chosen >= 0) conflict.taken = histories_[c.holders[chosen]].name;
+    result_.conflicts.push_back(std::move(conflict));
+    if (chosen == -2) {
+      result_.provenance.erase(key);
+      return std::nullopt;
+    }
+    if (chosen == -3) pending_sql_.push_back({by_key_[key], ref, index});
+    // Unresolved and SQL: the first side stands in (an unresolved target is never written).
+    int from = chosen >= 0 ? chosen : 0;
+    for (size_t i = 0; i < c.holders.size(); ++i)
+      if (*c.values[i] == *c.values[from])
+        prov.push_back(origin(c.holders[i], key, c.values[i]->location));
+    return *c.values[from];
+  }
+
+  template <class T, class KeyFn, class Render>
+  void merge_top(const std::string& kind, std::map<std::string, T> Model::*member, KeyFn key_of,
+                 Render render) {
+    std::set<std::string> keys;
+    for (const auto& h : histories_)
+      for (const auto& [k, v] : h.model.*member) keys.insert(k);
+    for (const auto& k : keys) {
+      Candidates<T> c;
+      for (size_t i = 0; i < histories_.size(); ++i) {
+        auto it = (histories_[i].model.*member).find(k);
+        if (it != (histories_[i].model.*member).end()) {
+          c.holders.push_back(static_cast<int>(i));
+          c.values.push_back(&it->second);
+        }
+      }
+      auto value = settle(key_of(k), ObjectRef{kind, "", k}, c, render,
+                          [](const T& a, const T& b) { return comment_rule(a, b); });
+      if (value) (result_.target.*member)[k] = std::move(*value);
+    }
+  }
+
+  // Members of one kind (constraints, indexes, ...) of a table held by several histories.
+  template <class T, class Render>
+  std::map<std::string, T> merge_members(const std::string& table_key, const std::string& kind,
+                                         const std::vector<const schema::Table*>& tables,
+                                         const std::vector<int>& holders,
+                                         std::map<std::string, T> schema::Table::*member,
+                                         Render render) {
+    std::set<std::string> names;
+    for (const auto* t : tables)
+      for (const auto& [n, v] : t->*member) names.insert(n);
+    std::map<std::string, T> out;
+    for (const auto& n : names) {
+      Candidates<T> c;
+      for (size_t i = 0; i < tables.size(); ++i) {
+        auto it = (tables[i]->*member).find(n);
+        if (it != (tables[i]->*member).end()) {
+          c.holders.push_back(holders[i]);
+          c.values.push_back(&it->second);
+        }
+      }
+      auto value = settle(table_key + " " + kind + " " + n, ObjectRef{kind, table_key, n}, c,
+                          render, [](const T& a, const T& b) { return comment_rule(a, b); });
+      if (value) out[n] = std::move(*value);
+    }
+    return out;
+  }
+
+  void merge_table(const std::string& key) {
+    std::vector<int> holders;
+    std::vector<const schema::Table*> tables;
+    for (size_t i = 0; i < histories_.size(); ++i) {
+      auto it = histories_[i].model.tables.find(key);
+      if (it != histories_[i].model.tables.end()) {
+        holders.push_back(static_cast<int>(i));
+        tables.push_back(&it->second);
+      }
+    }
+    // Table-level attributes (comment, options, partitioning, RLS, ...) without the members.
+    std::vector<schema::Table> shells;
+    for (const auto* t : tables) {
+      schema::Table s = *t;
+      s.columns.clear();
+      s.constraints.clear();
+      s.indexes.clear();
+      s.triggers.clear();
+      s.policies.clear();
+      shells.push_back(std::move(s));
+    }
+    Candidates<schema::Table> shell_candidates{holders, {}};
+    for (const auto& s : shells) shell_candidates.values.push_back(&s);
+    auto render_shell = [&](const schema::Table& t) {
+      std::string ddl = schema::render_create_table(t, false);
+      return with_comment(ddl, "TABLE " + key, t.comment);
+    };
+    auto table =
+        settle(key, ObjectRef{"table", "", key}, shell_candidates, render_shell,
+               [](const schema::Table& a, const schema::Table& b) { return comment_rule(a, b); });
+    if (!table) return;  // omitted
+    // Columns in the first holder's order, then those only later histories have.
+    std::vector<std::string> names;
+    for (const auto* t : tables)
+      for (const auto& col : t->columns)
+        if (std::find(names.begin(), names.end(), col.name) == names.end())
+          names.push_back(col.name);
+    for (const auto& n : names) {
+      Candidates<schema::Column> c;
+      for (size_t i = 0; i < tables.size(); ++i)
+        if (const auto* col = tables[i]->find_column(n)) {
+          c.holders.push_back(holders[i]);
+          c.values.push_back(col);
+        }
+      auto column = settle(
+          key + "." + quote_ident(n), ObjectRef{"column", key, n}, c,
+          [&](const schema::Column& col) {
+            return with_comment(schema::render_column_definition(col),
+                                "COLUMN " + key + "." + quote_ident(col.name), col.comment);
+          },
+          safer_column);
+      if (column) table->columns.push_back(std::move(*column));
+    }
+    table->constraints = merge_members<schema::Constraint>(
+        key, "constraint", tables, holders, &schema::Table::constraints,
+        [&](const schema::Constraint& c) { return schema::render_add_constraint(key, c); });
+    table->indexes = merge_members<schema::Index>(
+        key, "index", tables, holders, &schema::Table::indexes, [&](const schema::Index& i) {
+          return schema::render_create_index(table->schema, table->name, i);
+        });
+    table->triggers = merge_members<schema::Trigger>(
+        key, "trigger", tables, holders, &schema::Table::triggers,
+        [&](const schema::Trigger& t) { return schema::render_create_trigger(key, t); });
+    table->policies = merge_members<schema::Policy>(
+        key, "policy", tables, holders, &schema::Table::policies,
+        [&](const schema::Policy& p) { return schema::render_create_policy(key, p); });
+    result_.target.tables[key] = std::move(*table);
+  }
+
+  // ---- SQL resolutions ------------------------------------------------------------------
+  void apply_sql_resolution(const PendingSql& p) {
+    const Resolution& r = *p.resolution;
+    Model scratch = result_.target;
+    const ObjectRef& ref = p.ref;
+    bool member = !ref.table.empty();
+    if (member) {
+      auto& t = scratch.tables.at(ref.table);
+      if (ref.kind == "column") {
+        auto it = std::find_if(t.columns.begin(), t.columns.end(),
+                               [&](const schema::Column& c) { return c.name == ref.name; });
+        t.columns.erase(it);
+      } else if (ref.kind == "constraint") {
+        t.constraints.erase(ref.name);
+      } else if (ref.kind == "index") {
+        t.indexes.erase(ref.name);
+      } else if (ref.kind == "trigger") {
+        t.triggers.erase(ref.name);
+      } else if (ref.kind == "policy") {
+        t.policies.erase(ref.name);
+      }
+    } else {
+      with_top_map(scratch, ref.kind, [&](auto& m) { m.erase(ref.name); });
+      // A table's members go with it: the SQL gives the whole table.
+    }
+    std::vector<schema::sql::LoadWarning> warnings;
+    try {
+      schema::sql::apply_sql(scratch, r.sql, r.where, {}, warnings);
+    } catch (const schema::sql::LoadError& e) {
+      throw ReconcileError(r.where + ": SQL for " + r.key + " does not load: " + e.what());
+    }
+    auto missing = [&]() {
+      return ReconcileError(r.where + ": SQL for " + r.key + " does not define " + ref.kind + " " +
+                            ref.name);
+    };
+    if (member) {
+      auto& from = scratch.tables.at(ref.table);
+      auto& to = result_.target.tables.at(ref.table);
+      if (ref.kind == "column") {
+        const auto* col = from.find_column(ref.name);
+        if (!col) throw missing();
+        auto it = std::find_if(to.columns.begin(), to.columns.end(),
+                               [&](const schema::Column& c) { return c.name == ref.name; });
+        *it = *col;
+      } else {
+        auto move_member = [&](auto& src, auto& dst) {
+          auto it = src.find(ref.name);
+          if (it == src.end()) throw missing();
+          dst[ref.name] = it->second;
+        };
+        if (ref.kind == "constraint") move_member(from.constraints, to.constraints);
+        if (ref.kind == "index") move_member(from.indexes, to.indexes);
+        if (ref.kind == "trigger") move_member(from.triggers, to.triggers);
+        if (ref.kind == "policy") move_member(from.policies, to.policies);
+      }
+    } else {
+      Model& target = result_.target;
+      with_top_map(scratch, ref.kind, [&](auto& m) {
+        auto it = m.find(ref.name);
+        if (it == m.end()) throw missing();
+        with_top_map(target, ref.kind, [&](auto& dst) {
+          using Map = std::decay_t<decltype(dst)>;
+          if constexpr (std::is_same_v<Map, std::decay_t<decltype(m)>>) dst[ref.name] = it->second;
+        });
+      });
+    }
+    result_.provenance[r.key] = {Origin{"resolutions", "", "", schema::SourceLocation{r.where, 0}}};
+  }
+
+  // ---- foreign keys must still hold in the target ----------------------------------------
+  const schema::Column* target_column(const std::string& table, const std::string& column) {
+    auto t = result_.target.tables.find(table);
+    return t == result_.target.tables.end() ? nullptr : t->second.find_column(column);
+  }
+
+  // Switch a column conflict to its uuid definition (prefer-safer: the FK partner is uuid).
+  bool take_uuid(const std::string& column_key, const std::string& why) {
+    auto it = column_conflicts_.find(column_key);
+    if (it == column_conflicts_.end()) return false;
+    Conflict& c = result_.conflicts[it->second.conflict];
+    if (c.taken == "sql" || c.taken == "omit" || c.resolution.starts_with("resolutions file"))
+      return false;  // an explicit decision is never overridden
+    for (size_t i = 0; i < it->second.values.size(); ++i) {
+      if (it->second.values[i].type != "uuid") continue;
+      schema::Table& t = result_.target.tables.at(it->second.ref.table);
+      auto col = std::find_if(t.columns.begin(), t.columns.end(), [&](const schema::Column& x) {
+        return x.name == it->second.ref.name;
+      });
+      if (col == t.columns.end()) return false;
+      *col = it->second.values[i];
+      c.resolved = true;
+      c.taken = c.sides[i].history;
+      c.resolution = "prefer-safer: uuid to match " + why;
+      result_.provenance[column_key] = {c.sides[i].origin};
+      return true;
+    }
+    return false;
+  }
+
+  void check_foreign_keys() {
+    for (int round = 0; round < 3; ++round) {  // a switch can make another FK consistent
+      bool switched = false;
+      for (auto& [tkey, table] : result_.target.tables) {
+        for (auto& [cname, con] : table.constraints) {
+          if (con.kind != schema::ConstraintKind::ForeignKey || !con.foreign_key) continue;
+          const auto& fk = *con.foreign_key;
+          for (size_t i = 0; i < con.columns.size() && i < fk.ref_columns.size(); ++i) {
+            const auto* local = target_column(tkey, con.columns[i]);
+            const auto* ref = target_column(fk.ref_table, fk.ref_columns[i]);
+            if (!local || !ref || type_family(local->type) == type_family(ref->type)) continue;
+            if (!options_.prefer_safer) continue;
+            std::string local_key = tkey + "." + quote_ident(con.columns[i]);
+            std::string ref_key = fk.ref_table + "." + quote_ident(fk.ref_columns[i]);
+            std::string why = "foreign key " + cname + " on " + tkey;
+            if (local->type == "uuid")
+              switched |= take_uuid(ref_key, why);
+            else if (ref->type == "uuid")
+              switched |= take_uuid(local_key, why);
+          }
+        }
+      }
+      if (!switched) break;
+    }
+    // Whatever still does not fit is a conflict nobody decided.
+    for (auto& [tkey, table] : result_.target.tables) {
+      for (auto& [cname, con] : table.constraints) {
+        if (con.kind != schema::ConstraintKind::ForeignKey || !con.foreign_key) continue;
+        const auto& fk = *con.foreign_key;
+        std::string problem;
+        if (!result_.target.tables.count(fk.ref_table))
+          problem = "references " + fk.ref_table + ", which is not in the target";
+        for (size_t i = 0; problem.empty() && i < con.columns.size(); ++i) {
+          const auto* local = target_column(tkey, con.columns[i]);
+          const auto* ref =
+              i < fk.ref_columns.size() ? target_column(fk.ref_table, fk.ref_columns[i]) : nullptr;
+          if (!local || !ref)
+            problem = "a column of the foreign key is not in the target";
+          else if (type_family(local->type) != type_family(ref->type))
+            problem = "column types differ: " + tkey + "." + quote_ident(local->name) + " " +
+                      local->type + " vs " + fk.ref_table + "." + quote_ident(ref->name) + " " +
+                      ref->type;
+        }
+        if (problem.empty()) continue;
+        std::string key = tkey + " constraint " + cname;
+        Conflict c;
+        c.key = key;
+        c.object_kind = "foreign key";
+        c.aspects = {problem};
+        auto prov = result_.provenance.find(key);
+        Origin o = prov != result_.provenance.end() && !prov->second.empty() ? prov->second.front()
+                                                                             : Origin{};
+        c.sides.push_back({o.history, schema::render_add_constraint(tkey, con), o});
+        c.resolution = "unresolved: " + problem + " (resolve the column conflict, or omit " +
+                       "the constraint in a resolutions file)";
+        result_.conflicts.push_back(std::move(c));
+      }
+    }
+  }
+
+  // A serial's sequence follows its column: when the column's definition was taken from a
+  // history where it is not a serial, the sequence is left out (it would own nothing).
+  void drop_orphan_serial_sequences() {
+    for (auto it = result_.target.sequences.begin(); it != result_.target.sequences.end();) {
+      const auto& seq = it->second;
+      bool drop = false;
+      if (!seq.owned_by.empty()) {
+        auto dot = seq.owned_by.rfind('.');
+        // owned_by is "<table key>.<quoted column>"; find the column by its quoted name.
+        std::string table_key = seq.owned_by.substr(0, dot);
+        std::string quoted = seq.owned_by.substr(dot + 1);
+        auto t = result_.target.tables.find(table_key);
+        if (t != result_.target.tables.end()) {
+          for (const auto& col : t->second.columns) {
+            if (quote_ident(col.name) != quoted) continue;
+            drop = !col.default_expr || col.default_expr->find(seq.name) == std::string::npos;
+          }
+        }
+      }
+      if (drop) {
+        result_.notes.push_back("sequence " + it->first + " left out: its column " + seq.owned_by +
+                                " was taken from a history where it is not a " + "serial");
+        result_.provenance.erase(it->first);
+        it = result_.target.sequences.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+};
+
+std::string trim(const std::string& s) {
+  const char* space = " \t\r\n";
+  auto b = s.find_first_not_of(space);
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+}  // namespace
+
+ReconcileResult reconcile(const std::vector<NamedHistory>& histories,
+                          const ReconcileOptions& options) {
+  return Reconciler(histories, options).run();
+}
+
+std::vector<Resolution> parse_resolutions(const std::string& text, const std::string& filename) {
+  std::vector<Resolution> out;
+  std::string first = trim(text);
+  if (!first.empty() && first[0] == '{') {
+    nlohmann::json json;
+    try {
+      json = nlohmann::json::parse(text);
+    } catch (const std::exception& e) {
+      throw ReconcileError(filename + ": not valid JSON: " + e.what());
+    }
+    for (const auto& [key, value] : json.items()) {
+      Resolution r;
+      r.key = key;
+      r.where = filename + ": " + key;
+      if (value.is_string()) {
+        r.take = value.get<std::string>();
+      } else if (value.is_object() && value.contains("take") && value["take"].is_string()) {
+        r.take = value["take"].get<std::string>();
+      } else if (value.is_object() && value.contains("sql") && value["sql"].is_string()) {
+        r.sql = value["sql"].get<std::string>();
+      } else if (value.is_object() && value.value("omit", false)) {
+        r.omit = true;
+      } else {
+        throw ReconcileError(r.where +
+                             ": expected \"history\", {\"take\": ...}, {\"sql\": ...} or "
+                             "{\"omit\": true}");
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+  std::istringstream in(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    Resolution r;
+    r.where = filename + ":" + std::to_string(number);
+    // The key may contain spaces ("public.t constraint c"): split at " = ".
+    auto eq = t.find(" = ");
+    if (eq == std::string::npos)
+      throw ReconcileError(r.where + ": expected `key = take NAME | sql: DDL | omit`");
+    r.key = trim(t.substr(0, eq));
+    std::string action = trim(t.substr(eq + 3));
+    if (action.starts_with("take ")) {
+      r.take = trim(action.substr(5));
+    } else if (action.starts_with("sql:")) {
+      r.sql = trim(action.substr(4));
+    } else if (action == "omit") {
+      r.omit = true;
+    } else {
+      throw ReconcileError(r.where + ": expected `take NAME`, `sql: DDL` or `omit`, got `" +
+                           action + "`");
+    }
+    if (r.key.empty() || (r.take.empty() && r.sql.empty() && !r.omit))
+      throw ReconcileError(r.where + ": empty key or action");
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Resolution> load_resolutions_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ReconcileError(path + ": cannot read resolutions file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_resolutions(buffer.str(), path);
+}
+
+size_t object_distance(const schema::Model& from, const schema::Model& to) {
+  Changes changes = diff_models(from, to);
+  size_t n = changes.size();
+  for (const auto& t : changes.tables)
+    if (t.kind == ChangeKind::Alter)
+      n += t.columns.size() + t.constraints.size() + t.indexes.size() + t.triggers.size() +
+           t.policies.size();
+  return n;
+}
+
+BestMatch best_matching_migration(const std::vector<std::string>& ids,
+                                  const std::vector<schema::Model>& per_migration,
+                                  const schema::Model& live) {
+  BestMatch best;
+  for (size_t i = 0; i < ids.size() && i < per_migration.size(); ++i) {
+    size_t d = object_distance(live, per_migration[i]);
+    best.distances.push_back({ids[i], d});
+    if (best.id.empty() || d <= best.distance) {  // ties -> the later migration
+      best.id = ids[i];
+      best.distance = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace pgdrift::engine

@@ -1,0 +1,154 @@
+// Reconcile: several replayed migration histories (e.g. two Alembic environments that both
+// migrated one database) -> one target schema, with every disagreement reported as a conflict
+// that names both definitions and the migrations they came from (docs/reconcile.md).
+//
+// Objects are compared at object granularity, tables member by member: an object (or table
+// column / constraint / index / trigger / policy) held by one history only is taken; equal in
+// every history that holds it is merged; different is a Conflict. A conflict is resolved only
+// by something the user asked for (a resolutions file entry, the documented --prefer-safer
+// rules, --prefer NAME), in that order; anything else stays unresolved. Nothing is guessed.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "schema/model.h"
+
+namespace pgdrift::engine {
+
+// One replayed history, named by the user ("alembic", "migrations").
+struct NamedHistory {
+  std::string name;
+  schema::Model model;
+  // Object key -> id of the migration that created or last changed it (history::replay).
+  std::map<std::string, std::string> last_changed_by;
+  std::map<std::string, std::string> migration_files;  // migration id -> file
+};
+
+// Where one definition of an object comes from.
+struct Origin {
+  std::string history;
+  std::string migration;            // empty when unknown (hand-built models)
+  std::string migration_file;       // empty when unknown
+  schema::SourceLocation location;  // the object's own location (file:line)
+};
+// "alembic 0006_fix (versions/0006_fix.py:23)"
+std::string describe_origin(const Origin& origin);
+
+// One history's definition of a conflicting object.
+struct ConflictSide {
+  std::string history;
+  std::string ddl;  // canonical DDL (schema/render.h)
+  Origin origin;
+};
+
+struct Conflict {
+  // Object key, as history::ReplayResult::last_changed_by names it: "public.users" (table-level
+  // attributes), "public.users.id" (column), "public.users constraint users_pkey",
+  // "public.users index ix", "public.users trigger t", "public.users policy p",
+  // "public.v" (view, sequence, type), "public.f(integer)", "schema s", "extension e".
+  std::string key;
+  std::string object_kind;           // column, constraint, index, trigger, policy, table, ...
+  std::vector<std::string> aspects;  // columns: differing aspects ("type", "not null", ...)
+  std::vector<ConflictSide> sides;   // one per history holding the object, in history order
+  bool resolved = false;
+  std::string taken;       // history name, "sql" (definition given) or "omit"
+  std::string resolution;  // why, e.g. "prefer-safer: exact numeric over float (money column)"
+};
+
+// One entry of a resolutions file.
+struct Resolution {
+  std::string key;
+  std::string take;  // history name, or empty
+  std::string sql;   // DDL that creates the object, or empty
+  bool omit = false;
+  std::string where;  // "file:line" (or "file: key") for messages
+};
+
+struct ReconcileOptions {
+  std::vector<Resolution> resolutions;  // first: explicit per-object decisions
+  bool prefer_safer = false;            // then: the documented rules
+  std::string prefer;                   // last: this history wins every remaining conflict
+};
+
+struct ReconcileResult {
+  // The reconciled model. Where a conflict is unresolved it holds the first side's definition
+  // as a placeholder: such a target must not be written out (complete() is false).
+  schema::Model target;
+  std::vector<Conflict> conflicts;
+  // Object key (same keys as Conflict::key) -> origins of the definition in the target (two or
+  // more when the histories agreed).
+  std::map<std::string, std::vector<Origin>> provenance;
+  std::vector<std::string> notes;  // things done that are not conflicts (dropped orphan serial
+                                   // sequences, ...)
+  size_t unresolved() const;
+  bool complete() const { return unresolved() == 0; }
+};
+
+// Bad input: unknown history in --prefer or a resolution, a resolution for a key that is not a
+// conflict, SQL that does not load or does not define the object.
+class ReconcileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+ReconcileResult reconcile(const std::vector<NamedHistory>& histories,
+                          const ReconcileOptions& options = {});
+
+// A resolutions file: JSON ({"key": "history"} or {"key": {"take": "h"} | {"sql": "..."} |
+// {"omit": true}}) or text, one per line: `key = take NAME`, `key = sql: DDL`, `key = omit`
+// (`#` comments). Throws ReconcileError naming file:line.
+std::vector<Resolution> parse_resolutions(const std::string& text, const std::string& filename);
+std::vector<Resolution> load_resolutions_file(const std::string& path);
+
+// ---- prefer-safer rules (engine/reconcile_rules.cpp) -------------------------------------
+// A decision of one rule: which of two definitions to take, and why.
+struct RuleDecision {
+  bool decided = false;
+  int side = 0;  // 0 = a, 1 = b
+  std::string reason;
+};
+bool is_money_like_column(const std::string& column_name);
+bool is_id_column(const std::string& column_name);
+bool is_float_type(const std::string& type);          // real, double precision, float(p)
+bool is_exact_numeric_type(const std::string& type);  // numeric, numeric(p,s)
+bool is_text_like_type(const std::string& type);      // text, varchar(n), char(n)
+// Differing aspects of two definitions of one column: "type", "not null", "default",
+// "identity", "generated", "collation", "comment", "grants".
+std::vector<std::string> column_aspects(const schema::Column& a, const schema::Column& b);
+RuleDecision safer_column(const schema::Column& a, const schema::Column& b);
+// For any object with an optional `comment`: the commented side when that is the only
+// difference.
+RuleDecision comment_only(bool equal_without_comment, bool a_has_comment, bool b_has_comment);
+
+// ---- live comparison ----------------------------------------------------------------------
+// How far the live model is from a model, in changed objects: each top-level change counts one,
+// and every column / constraint / index / trigger / policy change of a table counts one more.
+size_t object_distance(const schema::Model& from, const schema::Model& to);
+
+struct MigrationMatch {
+  std::string id;
+  size_t distance = 0;
+};
+// The migration whose resulting model (per_migration[i] after ids[i]) is closest to `live`:
+// the minimum distance, ties -> the latest. distances holds every migration's distance.
+struct BestMatch {
+  std::string id;  // empty when there are no migrations
+  size_t distance = 0;
+  std::vector<MigrationMatch> distances;
+};
+BestMatch best_matching_migration(const std::vector<std::string>& ids,
+                                  const std::vector<schema::Model>& per_migration,
+                                  const schema::Model& live);
+
+// ---- output (engine/reconcile_output.cpp) ---------------------------------------------------
+// The target as a declarative schema directory: file name -> content. Files: 00_schemas_
+// extensions.sql, 10_types.sql, 15_sequences.sql, 20_tables.sql, 25_foreign_keys.sql,
+// 30_views.sql, 40_functions_triggers.sql (empty groups are left out). Every object is preceded
+// by `-- from: <history> <migration> (<file>:<line>)` lines. Loads back (schema/sql/loader.h)
+// into a model equal to result.target.
+std::map<std::string, std::string> render_schema_directory(const ReconcileResult& result);
+
+}  // namespace pgdrift::engine
