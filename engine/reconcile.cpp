@@ -21,12 +21,14 @@ using schema::quote_ident;
 std::string describe_origin(const Origin& origin) {
   std::string out = origin.history;
   if (!origin.migration.empty()) out += " " + origin.migration;
-  std::string file = origin.location.file.empty() ? origin.migration_file : origin.location.file;
-  if (!file.empty()) {
-    out += " (" + file;
-    if (!origin.location.file.empty() && origin.location.line > 0)
-      out += ":" + std::to_string(origin.location.line);
-    out += ")";
+  const auto& loc = origin.location;
+  std::string at =
+      loc.file.empty() ? "" : loc.file + (loc.line > 0 ? ":" + std::to_string(loc.line) : "");
+  if (origin.migration_file.empty() || origin.migration_file == loc.file) {
+    if (!at.empty()) out += " (" + at + ")";
+  } else {
+    // Changed by a later migration than the one that defined it: name both.
+    out += " (" + origin.migration_file + (at.empty() ? "" : "; defined at " + at) + ")";
   }
   return out;
 }
@@ -317,11 +319,95 @@ class Reconciler {
           c.values.push_back(&it->second);
         }
       }
-      auto value = settle(table_key + " " + kind + " " + n, ObjectRef{kind, table_key, n}, c,
-                          render, [](const T& a, const T& b) { return comment_rule(a, b); });
+      std::string key = table_key + " " + kind + " " + n;
+      auto value = settle(key, ObjectRef{kind, table_key, n}, c, render,
+                          [](const T& a, const T& b) { return comment_rule(a, b); });
+      // Constraints and indexes that some of the table's histories lack are a conflict of
+      // their own: "absent" is a definition too (a history may have left a foreign key out on
+      // purpose). Triggers and policies in one history only are taken, like columns.
+      bool presence_matters = kind == "constraint" || kind == "index";
+      if (value && presence_matters && c.holders.size() < holders.size()) {
+        const T& present = *value;
+        bool fk = false;
+        if constexpr (std::is_same_v<T, schema::Constraint>)
+          fk = present.kind == schema::ConstraintKind::ForeignKey;
+        std::string rule = fk                     ? "foreign key over none"
+                           : kind == "constraint" ? "union of constraints"
+                                                  : "union of indexes";
+        if (!keep_present(key, kind, table_key, tables, holders, c.holders, render(present), rule))
+          value.reset();
+      }
       if (value) out[n] = std::move(*value);
     }
     return out;
+  }
+
+  // Present in some of the table's histories, absent in others: decide whether to keep it.
+  bool keep_present(const std::string& key, const std::string& kind, const std::string& table_key,
+                    const std::vector<const schema::Table*>& tables,
+                    const std::vector<int>& table_holders, const std::vector<int>& present,
+                    const std::string& ddl, const std::string& rule) {
+    Conflict conflict;
+    conflict.key = key;
+    conflict.object_kind = kind;
+    std::string in, out;
+    for (size_t i = 0; i < table_holders.size(); ++i) {
+      int h = table_holders[i];
+      bool has = std::find(present.begin(), present.end(), h) != present.end();
+      (has ? in : out) += (((has ? in : out).empty()) ? "" : ", ") + histories_[h].name;
+      Origin o = has ? result_.provenance[key].empty() ? Origin{histories_[h].name, "", "", {}}
+                                                       : result_.provenance[key].front()
+                     : origin(h, table_key, tables[i]->location);
+      if (has)
+        for (const auto& p : result_.provenance[key])
+          if (p.history == histories_[h].name) o = p;
+      conflict.sides.push_back({histories_[h].name, has ? ddl : "(absent)", o});
+    }
+    conflict.aspects = {"only in " + in, "absent in " + out};
+    int keep = -1;  // 1 keep, 0 leave out
+    auto holds = [&](const std::string& name) {
+      for (int h : table_holders)
+        if (histories_[h].name == name) return true;
+      return false;
+    };
+    auto present_in = [&](const std::string& name) {
+      for (int h : present)
+        if (histories_[h].name == name) return true;
+      return false;
+    };
+    if (auto r = by_key_.find(key); r != by_key_.end()) {
+      used_.insert(key);
+      const Resolution& res = *r->second;
+      conflict.resolution = "resolutions file (" + res.where + ")";
+      if (res.omit) {
+        keep = 0;
+      } else if (!res.sql.empty()) {
+        keep = 1;  // the SQL replaces the definition (settle() queued it only if it conflicted)
+        pending_sql_.push_back({&res, ObjectRef{kind, table_key, key.substr(key.rfind(' ') + 1)},
+                                result_.conflicts.size()});
+        conflict.taken = "sql";
+      } else {
+        if (!holds(res.take))
+          throw ReconcileError(res.where + ": " + res.take + " has no table " + table_key);
+        keep = present_in(res.take) ? 1 : 0;
+        conflict.taken = res.take;
+      }
+    }
+    if (keep == -1 && options_.prefer_safer) {
+      keep = 1;
+      conflict.resolution = "prefer-safer: " + rule;
+      conflict.taken = histories_[present.front()].name;
+    }
+    if (keep == -1 && !options_.prefer.empty() && holds(options_.prefer)) {
+      keep = present_in(options_.prefer) ? 1 : 0;
+      conflict.resolution = "--prefer " + options_.prefer;
+      conflict.taken = options_.prefer;
+    }
+    conflict.resolved = keep != -1;
+    if (keep == 0 && conflict.taken.empty()) conflict.taken = "omit";
+    result_.conflicts.push_back(std::move(conflict));
+    if (keep == 0) result_.provenance.erase(key);
+    return keep != 0;
   }
 
   void merge_table(const std::string& key) {
@@ -349,6 +435,11 @@ class Reconciler {
     for (const auto& s : shells) shell_candidates.values.push_back(&s);
     auto render_shell = [&](const schema::Table& t) {
       std::string ddl = schema::render_create_table(t, false);
+      // The members are compared one by one: show the table-level part only.
+      if (auto open = ddl.find("(\n"); open != std::string::npos) {
+        auto close = ddl.find(')', open);
+        if (close != std::string::npos) ddl.replace(open, close - open + 1, "(...)");
+      }
       return with_comment(ddl, "TABLE " + key, t.comment);
     };
     auto table =
@@ -558,7 +649,10 @@ class Reconciler {
     for (auto it = result_.target.sequences.begin(); it != result_.target.sequences.end();) {
       const auto& seq = it->second;
       bool drop = false;
-      if (!seq.owned_by.empty()) {
+      auto owner = column_conflicts_.find(seq.owned_by);
+      bool owner_undecided =
+          owner != column_conflicts_.end() && !result_.conflicts[owner->second.conflict].resolved;
+      if (!seq.owned_by.empty() && !owner_undecided) {
         auto dot = seq.owned_by.rfind('.');
         // owned_by is "<table key>.<quoted column>"; find the column by its quoted name.
         std::string table_key = seq.owned_by.substr(0, dot);

@@ -4,7 +4,8 @@
 // Both sources go through the same text -> parse tree -> normalised tree -> deparsed text path:
 // the loader deparses the sub-tree it holds, the introspector passes what pg_get_expr & co.
 // printed. The normalisation removes what PostgreSQL adds on its way into the catalog (casts on
-// literals, IN-lists turned into = ANY(ARRAY[...]), LIKE turned into ~~, BETWEEN expanded, ...).
+// literals where that keeps the meaning, = ANY(ARRAY[...]) back to IN lists, LIKE turned into ~~,
+// BETWEEN expanded, ...). Canonical text is also emitted as DDL, so it stays executable SQL.
 // docs/canonical-form.md lists every rule.
 #pragma once
 

@@ -296,8 +296,10 @@ bool any_to_in(PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
   PgQuery__AExpr* expr = node->a_expr;
-  const bool any = expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY && has_operator_name(expr, "=");
-  const bool all = expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL && has_operator_name(expr, "<>");
+  const bool any =
+      expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY && has_operator_name(expr, "=");
+  const bool all =
+      expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL && has_operator_name(expr, "<>");
   if ((!any && !all) || expr->rexpr == nullptr ||
       expr->rexpr->node_case != PG_QUERY__NODE__NODE_A_ARRAY_EXPR ||
       expr->rexpr->a_array_expr->n_elements == 0) {
@@ -354,7 +356,8 @@ bool drop_cast_facing_column(PgQuery__Node** slot) {
   PgQuery__AExpr* expr = node->a_expr;
   if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP) return false;
   bool comparison = false;
-  for (const char* op : {"=", "<>", "<", "<=", ">", ">="}) comparison |= has_operator_name(expr, op);
+  for (const char* op : {"=", "<>", "<", "<=", ">", ">="})
+    comparison |= has_operator_name(expr, op);
   if (!comparison) return false;
   PgQuery__Node** literal = nullptr;
   if (is_column_ref(expr->lexpr) && is_typed_string_literal(expr->rexpr)) literal = &expr->rexpr;
@@ -561,9 +564,8 @@ bool normalise_cast_type(PgQuery__Node** slot) {
 
 bool apply_one_rule(PgQuery__Node** slot) {
   return drop_cast(slot) || normalise_number(slot) || any_to_in(slot) || drop_in_list_casts(slot) ||
-         drop_cast_facing_column(slot) || like_to_operator(slot) ||
-         expand_between(slot) || flatten_bool(slot) || unqualify_catalog_function(slot) ||
-         normalise_cast_type(slot);
+         drop_cast_facing_column(slot) || like_to_operator(slot) || expand_between(slot) ||
+         flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot);
 }
 
 // ---- generic walk over every node, using the protobuf-c descriptors -------------------------

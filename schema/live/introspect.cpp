@@ -72,6 +72,18 @@ std::optional<std::string> canonical_optional_expr(const pqxx::field& f) {
   return canonical_expr_of(f.c_str());
 }
 
+// Column and domain defaults: `type` is what a bare literal would be cast to (the catalog always
+// prints the cast, so this only keeps both sources on the same function).
+std::optional<std::string> canonical_optional_default(const pqxx::field& f,
+                                                      const std::string& type) {
+  if (f.is_null()) return std::nullopt;
+  try {
+    return canonical_default_expr_text(f.c_str(), type);
+  } catch (const CanonicalError&) {
+    return f.c_str();
+  }
+}
+
 // "RANGE (created_at, (a + 1), lower(name) COLLATE \"C\")": each key expression goes through
 // canonical_expr_text; pg_get_partkeydef's parentheses (around anything but a column or a
 // function call), COLLATE and opclass are kept as printed.
@@ -311,7 +323,7 @@ class Introspector {
       c.type = type;
       c.collation = text(row["collation"]);
       c.not_null = flag(row["attnotnull"]);
-      c.default_expr = canonical_optional_expr(row["default_expr"]);
+      c.default_expr = canonical_optional_default(row["default_expr"], c.type);
       c.generated_expr = canonical_optional_expr(row["generated_expr"]);
       const char identity = letter(row["attidentity"]);
       if ((identity == 'a' || identity == 'd') && !row["seqstart"].is_null()) {
@@ -478,7 +490,7 @@ class Introspector {
       d.base_type = canonical_type_of(text(row["base_type"]));
       d.collation = text(row["collation"]);
       d.not_null = flag(row["typnotnull"]);
-      d.default_expr = canonical_optional_expr(row["default_expr"]);
+      d.default_expr = canonical_optional_default(row["default_expr"], d.base_type);
       const std::string key = qualified_key(d.schema, d.name);
       Domain& stored = model().domains[key] = std::move(d);
       domains_[oid(row["oid"])] = &stored;

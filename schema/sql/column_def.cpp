@@ -118,6 +118,28 @@ std::string canon_expr(LoadContext& ctx, const PgQuery__Node* expr) {
   }
 }
 
+}  // namespace
+
+std::optional<std::string> canonical_column_default(LoadContext& ctx, const PgQuery__Node* expr,
+                                                    const std::string& column_type) {
+  std::string type = column_type;
+  const bool domain_typed = ctx.model.domains.count(column_type) > 0;
+  for (int depth = 0; depth < 16; ++depth) {  // a domain over a domain casts to the last base
+    auto domain = ctx.model.domains.find(type);
+    if (domain == ctx.model.domains.end()) break;
+    type = domain->second.base_type;
+  }
+  try {
+    std::string value = canonical_default_expr(expr, type);
+    if (value == "NULL" && !domain_typed) return std::nullopt;
+    return value;
+  } catch (const CanonicalError& e) {
+    ctx.fail(0, e.what());
+  }
+}
+
+namespace {
+
 std::string canon_type(LoadContext& ctx, const PgQuery__TypeName* type) {
   try {
     return canonical_type(type, ctx.search_schema);
@@ -250,7 +272,8 @@ Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__Colu
   if (def->coll_clause != nullptr)
     column.collation = collation_name(def->coll_clause->collname, def->coll_clause->n_collname);
   if (def->is_not_null) column.not_null = true;
-  if (def->raw_default != nullptr) column.default_expr = canon_expr(ctx, def->raw_default);
+  if (def->raw_default != nullptr)
+    column.default_expr = canonical_column_default(ctx, def->raw_default, column.type);
 
   for (size_t i = 0; i < def->n_constraints; ++i) {
     if (def->constraints[i]->node_case != PG_QUERY__NODE__NODE_CONSTRAINT) continue;
@@ -263,7 +286,7 @@ Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__Colu
         column.not_null = true;
         break;
       case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
-        column.default_expr = canon_expr(ctx, c->raw_expr);
+        column.default_expr = canonical_column_default(ctx, c->raw_expr, column.type);
         break;
       case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY: {
         column.identity =

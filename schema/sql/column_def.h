@@ -75,6 +75,15 @@ Constraint constraint_from_node(LoadContext& ctx, const Table& table,
                                 const PendingConstraint& pending, const std::string& name,
                                 bool creating);
 
+// Canonical text of a column or domain default written as `expr` for `column_type` (canonical):
+// canonical_default_expr with the type PostgreSQL casts an untyped literal to, i.e. a domain's
+// base type (through nested domains). Fails the load on a CanonicalError.
+// `DEFAULT NULL` gives no default, because PostgreSQL stores none (a NULL constant is skipped
+// when defaults are stored), except on a domain-typed column where the NULL is a domain
+// coercion and is kept.
+std::optional<std::string> canonical_column_default(LoadContext& ctx, const PgQuery__Node* expr,
+                                                    const std::string& column_type);
+
 // The IndexKey of one index element (CREATE INDEX, EXCLUDE).
 IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem);
 

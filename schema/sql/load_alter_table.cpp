@@ -19,14 +19,6 @@ std::string subcommand_name(const PgQuery__AlterTableCmd* cmd) {
   return "ALTER TABLE subcommand " + name;
 }
 
-std::string canon_expr(LoadContext& ctx, const PgQuery__Node* expr) {
-  try {
-    return canonical_expr(expr);
-  } catch (const CanonicalError& e) {
-    ctx.fail(0, e.what());
-  }
-}
-
 // Tables that receive ALTER TABLE changes recursively: partitions and inheritance children.
 std::vector<Table*> children_of(Model& model, const Table& parent) {
   const std::string key = qualified_key(parent.schema, parent.name);
@@ -325,9 +317,9 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
         alter_column_type(ctx, table, cmd);
         break;
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault: {
-        column_of(ctx, table, cmd->name);
+        const std::string type = column_of(ctx, table, cmd->name).type;
         std::optional<std::string> value;
-        if (cmd->def != nullptr) value = canon_expr(ctx, cmd->def);
+        if (cmd->def != nullptr) value = canonical_column_default(ctx, cmd->def, type);
         recurse(ctx, table, inh, [&](Table& t) {
           if (Column* c = t.find_column(cmd->name)) c->default_expr = value;
         });

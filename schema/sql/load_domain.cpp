@@ -1,6 +1,7 @@
 // CREATE DOMAIN / ALTER DOMAIN. Unnamed CHECK constraints get the names PostgreSQL chooses:
 // <domain>_check, <domain>_check1, ... (ChooseConstraintName over the schema).
 #include "schema/canonical.h"
+#include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/load_objects_common.h"
 #include "schema/sql/naming.h"
@@ -46,7 +47,7 @@ void apply_constraint(LoadContext& ctx, Domain& domain, const PgQuery__Node* nod
       domain.not_null = false;
       break;
     case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
-      domain.default_expr = canonical_expr(c->raw_expr);
+      domain.default_expr = canonical_column_default(ctx, c->raw_expr, domain.base_type);
       break;
     case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
       add_check(ctx, domain, c);
@@ -85,7 +86,7 @@ void load_alter_domain(LoadContext& ctx, const PgQuery__AlterDomainStmt* stmt) {
   std::string constraint = stmt->name ? stmt->name : "";
   if (subtype == "T") {  // SET DEFAULT expr / DROP DEFAULT
     if (stmt->def)
-      domain.default_expr = canonical_expr(stmt->def);
+      domain.default_expr = canonical_column_default(ctx, stmt->def, domain.base_type);
     else
       domain.default_expr.reset();
   } else if (subtype == "N") {

@@ -34,6 +34,14 @@ TEST(SqlLoaderTable, ParenthesisedDefaultIsEqual) {
   EXPECT_EQ(load("CREATE TABLE t (a int DEFAULT (0));"), load("CREATE TABLE t (a int DEFAULT 0);"));
 }
 
+// PostgreSQL stores no default for DEFAULT NULL (nor for SET DEFAULT NULL).
+TEST(SqlLoaderTable, DefaultNullIsNoDefault) {
+  EXPECT_EQ(load("CREATE TABLE t (a int DEFAULT NULL);"), load("CREATE TABLE t (a int);"));
+  EXPECT_EQ(load("CREATE TABLE t (a text DEFAULT 'x'); ALTER TABLE t ALTER a SET DEFAULT NULL;"),
+            load("CREATE TABLE t (a text);"));
+  EXPECT_NE(load("CREATE TABLE t (a int DEFAULT 0);"), load("CREATE TABLE t (a int);"));
+}
+
 TEST(SqlLoaderTable, DifferentTypeModifiersAreUnequal) {
   EXPECT_NE(load("CREATE TABLE t (a numeric(12,2));"), load("CREATE TABLE t (a numeric(12,3));"));
   EXPECT_NE(load("CREATE TABLE t (a varchar(20));"), load("CREATE TABLE t (a varchar(30));"));

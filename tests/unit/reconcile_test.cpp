@@ -1,0 +1,346 @@
+// Reconciling hand-built histories: take / merge / conflict, each --prefer-safer rule,
+// --prefer, resolutions files, unresolved conflicts, and the schema directory loading back.
+#include "engine/reconcile.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "schema/history/history.h"
+#include "schema/sql/loader.h"
+#include "tests/support/fixtures.h"
+
+namespace pgdrift::engine {
+namespace {
+
+namespace fs = std::filesystem;
+
+NamedHistory history(const std::string& name, const std::string& sql) {
+  NamedHistory h;
+  h.name = name;
+  std::vector<schema::sql::LoadWarning> warnings;
+  schema::sql::apply_sql(h.model, sql, name + ".sql", {}, warnings);
+  return h;
+}
+
+const Conflict* find_conflict(const ReconcileResult& r, const std::string& key) {
+  for (const auto& c : r.conflicts)
+    if (c.key == key) return &c;
+  return nullptr;
+}
+
+const schema::Column& column(const ReconcileResult& r, const std::string& table,
+                             const std::string& name) {
+  const auto* c = r.target.tables.at(table).find_column(name);
+  if (!c) throw std::runtime_error("no column " + table + "." + name);
+  return *c;
+}
+
+TEST(Reconcile, TakesMergesAndReportsConflicts) {
+  auto a = history("a",
+                   "CREATE TABLE t (id integer PRIMARY KEY, note text);"
+                   "CREATE TABLE only_a (x integer);");
+  auto b = history("b",
+                   "CREATE TABLE t (id integer PRIMARY KEY, note varchar(10), extra int);"
+                   "CREATE TABLE only_b (y integer);");
+  auto r = reconcile({a, b});
+  EXPECT_TRUE(r.target.tables.count("public.only_a"));
+  EXPECT_TRUE(r.target.tables.count("public.only_b"));
+  const auto& t = r.target.tables.at("public.t");
+  ASSERT_EQ(t.columns.size(), 3u);
+  EXPECT_EQ(t.columns[0].name, "id");
+  EXPECT_EQ(t.columns[2].name, "extra");                 // in b only: taken
+  EXPECT_EQ(r.provenance.at("public.t.id").size(), 2u);  // merged: both histories
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  const Conflict& c = r.conflicts[0];
+  EXPECT_EQ(c.key, "public.t.note");
+  EXPECT_EQ(c.object_kind, "column");
+  EXPECT_EQ(c.aspects, std::vector<std::string>{"type"});
+  ASSERT_EQ(c.sides.size(), 2u);
+  EXPECT_EQ(c.sides[0].ddl, "note text");
+  EXPECT_EQ(c.sides[1].ddl, "note character varying(10)");
+  EXPECT_EQ(c.sides[1].origin.location.file, "b.sql");
+  EXPECT_FALSE(c.resolved);
+  EXPECT_FALSE(r.complete());
+}
+
+TEST(Reconcile, PreferTakesTheNamedHistoryForEveryConflict) {
+  auto a = history("a", "CREATE TABLE t (note text, amount double precision);");
+  auto b = history("b", "CREATE TABLE t (note varchar(10), amount numeric(12,2));");
+  ReconcileOptions options;
+  options.prefer = "a";
+  auto r = reconcile({a, b}, options);
+  EXPECT_TRUE(r.complete());
+  EXPECT_EQ(column(r, "public.t", "note").type, "text");
+  EXPECT_EQ(column(r, "public.t", "amount").type, "double precision");
+  for (const auto& c : r.conflicts) EXPECT_EQ(c.resolution, "--prefer a");
+  options.prefer = "nope";
+  EXPECT_THROW(reconcile({a, b}, options), ReconcileError);
+}
+
+TEST(Reconcile, SaferTakesExactNumericForMoneyColumnsInEitherOrder) {
+  auto a = history("a", "CREATE TABLE t (amount double precision, ratio double precision);");
+  auto b = history("b", "CREATE TABLE t (amount numeric(12,2), ratio numeric(5,4));");
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  for (bool swap : {false, true}) {
+    auto r = swap ? reconcile({b, a}, options) : reconcile({a, b}, options);
+    EXPECT_EQ(column(r, "public.t", "amount").type, "numeric(12,2)");
+    const Conflict* amount = find_conflict(r, "public.t.amount");
+    ASSERT_TRUE(amount);
+    EXPECT_TRUE(amount->resolved);
+    EXPECT_EQ(amount->taken, "b");
+    EXPECT_NE(amount->resolution.find("exact numeric over float"), std::string::npos);
+    // Not money-like: no guess.
+    const Conflict* ratio = find_conflict(r, "public.t.ratio");
+    ASSERT_TRUE(ratio);
+    EXPECT_FALSE(ratio->resolved);
+  }
+}
+
+TEST(Reconcile, SaferTakesUuidForIdColumnsAndTheColumnsTheyReference) {
+  // users.key is not an id column by name, but orders.user_id (uuid by the id rule) references
+  // it, so it takes uuid too; the foreign key exists in `a` only and is kept.
+  auto a = history("a",
+                   "CREATE TABLE users (key uuid PRIMARY KEY DEFAULT gen_random_uuid());"
+                   "CREATE TABLE orders (user_id uuid REFERENCES users(key));");
+  auto b = history("b",
+                   "CREATE TABLE users (key varchar(36) PRIMARY KEY);"
+                   "CREATE TABLE orders (user_id varchar(36));");
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  auto r = reconcile({b, a}, options);
+  EXPECT_EQ(column(r, "public.orders", "user_id").type, "uuid");
+  EXPECT_EQ(column(r, "public.users", "key").type, "uuid");
+  EXPECT_EQ(column(r, "public.users", "key").default_expr, "gen_random_uuid()");
+  const Conflict* key = find_conflict(r, "public.users.key");
+  ASSERT_TRUE(key);
+  EXPECT_TRUE(key->resolved);
+  EXPECT_NE(key->resolution.find("uuid to match foreign key orders_user_id_fkey"),
+            std::string::npos);
+  const Conflict* fk = find_conflict(r, "public.orders constraint orders_user_id_fkey");
+  ASSERT_TRUE(fk);
+  EXPECT_TRUE(fk->resolved);
+  EXPECT_EQ(fk->resolution, "prefer-safer: foreign key over none");
+  EXPECT_EQ(fk->sides[0].ddl, "(absent)");
+  EXPECT_TRUE(r.target.tables.at("public.orders").constraints.count("orders_user_id_fkey"));
+  EXPECT_TRUE(r.complete());
+}
+
+TEST(Reconcile, ForeignKeyWhoseColumnTypesCannotMatchStaysUnresolved) {
+  // The resolutions file takes varchar for orders.owner, but the FK (from a only, kept by the
+  // safer rule) references a uuid column: an explicit decision is never overridden, and
+  // nothing may be guessed, so the foreign key is an unresolved conflict.
+  auto a = history("a",
+                   "CREATE TABLE users (id uuid PRIMARY KEY);"
+                   "CREATE TABLE orders (owner uuid REFERENCES users(id));");
+  auto b = history("b", "CREATE TABLE orders (owner varchar(36));");
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  options.resolutions = parse_resolutions("public.orders.owner = take b\n", "res.txt");
+  auto r = reconcile({a, b}, options);
+  EXPECT_EQ(column(r, "public.orders", "owner").type, "character varying(36)");
+  const Conflict* fk = nullptr;
+  for (const auto& c : r.conflicts)
+    if (c.object_kind == "foreign key") fk = &c;
+  ASSERT_TRUE(fk);
+  EXPECT_FALSE(fk->resolved);
+  EXPECT_EQ(fk->key, "public.orders constraint orders_owner_fkey");
+  EXPECT_FALSE(r.complete());
+  // Without the explicit decision, the safer rules make the column uuid to fit the key.
+  options.resolutions.clear();
+  options.prefer = "b";
+  auto fixed = reconcile({a, b}, options);
+  EXPECT_EQ(column(fixed, "public.orders", "owner").type, "uuid");
+  EXPECT_TRUE(fixed.complete());
+}
+
+TEST(Reconcile, SaferNotNullAndCommentRules) {
+  auto a = history("a",
+                   "CREATE TABLE t (c timestamptz DEFAULT now(), d text, e text);"
+                   "COMMENT ON COLUMN t.d IS 'documented';");
+  auto b = history("b",
+                   "CREATE TABLE t (c timestamptz NOT NULL DEFAULT now(), d text,"
+                   " e text DEFAULT 'x');");
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  auto r = reconcile({a, b}, options);
+  EXPECT_TRUE(column(r, "public.t", "c").not_null);
+  EXPECT_EQ(find_conflict(r, "public.t.c")->resolution, "prefer-safer: NOT NULL over nullable");
+  EXPECT_EQ(column(r, "public.t", "d").comment, "documented");
+  EXPECT_FALSE(find_conflict(r, "public.t.e")->resolved);  // a default: no rule
+}
+
+TEST(Reconcile, IndexesAndConstraintsInOneHistoryOnly) {
+  auto a = history("a", "CREATE TABLE t (x int CHECK (x > 0)); CREATE INDEX t_x ON t (x);");
+  auto b = history("b", "CREATE TABLE t (x int); CREATE INDEX t_x2 ON t (x DESC);");
+  ReconcileOptions safer;
+  safer.prefer_safer = true;
+  auto r = reconcile({a, b}, safer);
+  const auto& t = r.target.tables.at("public.t");
+  EXPECT_EQ(t.indexes.size(), 2u);  // union of indexes
+  EXPECT_EQ(t.constraints.size(), 1u);
+  EXPECT_TRUE(r.complete());
+  ReconcileOptions prefer_b;
+  prefer_b.prefer = "b";
+  auto rb = reconcile({a, b}, prefer_b);
+  EXPECT_EQ(rb.target.tables.at("public.t").indexes.size(), 1u);
+  EXPECT_TRUE(rb.target.tables.at("public.t").constraints.empty());
+  // Without any option, presence differences are conflicts too.
+  auto none = reconcile({a, b});
+  EXPECT_EQ(none.unresolved(), 3u);
+}
+
+TEST(Reconcile, ResolutionsFileTakesGivesSqlAndOmits) {
+  auto a = history("a", "CREATE TABLE t (note text, size int, flag bool);");
+  auto b = history("b", "CREATE TABLE t (note varchar(10), size bigint, flag int);");
+  ReconcileOptions options;
+  options.resolutions = parse_resolutions(
+      "# decisions\n"
+      "public.t.note = take b\n"
+      "public.t.size = sql: ALTER TABLE t ADD COLUMN size numeric(20) NOT NULL\n"
+      "public.t.flag = omit\n",
+      "res.txt");
+  auto r = reconcile({a, b}, options);
+  EXPECT_TRUE(r.complete());
+  const auto& t = r.target.tables.at("public.t");
+  ASSERT_EQ(t.columns.size(), 2u);
+  EXPECT_EQ(t.columns[0].type, "character varying(10)");
+  EXPECT_EQ(t.columns[1].name, "size");  // the SQL definition keeps the column's place
+  EXPECT_EQ(t.columns[1].type, "numeric(20,0)");
+  EXPECT_TRUE(t.columns[1].not_null);
+  EXPECT_EQ(find_conflict(r, "public.t.note")->resolution, "resolutions file (res.txt:2)");
+
+  // JSON form.
+  options.resolutions = parse_resolutions(
+      R"({"public.t.note": "a", "public.t.size": {"take": "b"}, "public.t.flag": {"omit": true}})",
+      "res.json");
+  auto rj = reconcile({a, b}, options);
+  EXPECT_EQ(column(rj, "public.t", "note").type, "text");
+  EXPECT_EQ(column(rj, "public.t", "size").type, "bigint");
+
+  // Mistakes are errors, never ignored.
+  options.resolutions = parse_resolutions("public.t.nope = take a\n", "bad.txt");
+  EXPECT_THROW(reconcile({a, b}, options), ReconcileError);
+  options.resolutions = parse_resolutions("public.t.note = take c\n", "bad.txt");
+  EXPECT_THROW(reconcile({a, b}, options), ReconcileError);
+  options.resolutions = parse_resolutions("public.t.note = sql: ALTER TABLE t ADD x int\n", "b");
+  EXPECT_THROW(reconcile({a, b}, options), ReconcileError);  // does not define note
+  EXPECT_THROW(parse_resolutions("public.t.note take a\n", "bad.txt"), ReconcileError);
+  EXPECT_THROW(parse_resolutions("{\"k\": 3}", "bad.json"), ReconcileError);
+}
+
+TEST(Reconcile, WholeObjectConflictsAndSerialSequencesFollowTheirColumn) {
+  auto a = history("a",
+                   "CREATE TYPE mood AS ENUM ('ok');"
+                   "CREATE TABLE t (id uuid PRIMARY KEY);");
+  auto b = history("b",
+                   "CREATE TYPE mood AS ENUM ('ok', 'bad');"
+                   "CREATE TABLE t (id serial PRIMARY KEY);");
+  ReconcileOptions options;
+  options.prefer = "a";
+  auto r = reconcile({a, b}, options);
+  EXPECT_EQ(find_conflict(r, "public.mood")->object_kind, "enum");
+  EXPECT_EQ(r.target.enums.at("public.mood").values, std::vector<std::string>{"ok"});
+  EXPECT_TRUE(r.target.sequences.empty());  // t.id is uuid: t_id_seq would own nothing
+  ASSERT_EQ(r.notes.size(), 1u);
+  options.prefer = "b";
+  auto rb = reconcile({a, b}, options);
+  EXPECT_EQ(rb.target.sequences.size(), 1u);
+}
+
+std::string temp_dir(const std::string& name) {
+  fs::path p =
+      fs::temp_directory_path() / ("pgdrift-reconcile-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+void expect_loads_back(const ReconcileResult& r, const std::string& name) {
+  std::string dir = temp_dir(name);
+  auto files = render_schema_directory(r);
+  ASSERT_FALSE(files.empty());
+  for (const auto& [file, text] : files) {
+    std::ofstream(fs::path(dir) / file) << text;
+    EXPECT_NE(text.find("-- from: "), std::string::npos) << file;
+  }
+  auto loaded = schema::sql::load_path(dir);
+  EXPECT_TRUE(loaded.model == r.target) << "schema directory does not load back: " << dir;
+  fs::remove_all(dir);
+}
+
+TEST(Reconcile, SchemaDirectoryLoadsBackIntoTheTarget) {
+  auto a = history("a",
+                   "CREATE SCHEMA app; CREATE TYPE app.mood AS ENUM ('ok', 'bad');"
+                   "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n\n"
+                   "  RETURN NEW;\nEND;\n$$;"
+                   "CREATE TABLE app.users (id uuid PRIMARY KEY, m app.mood);"
+                   "CREATE TABLE orders (id serial PRIMARY KEY, user_id uuid REFERENCES "
+                   "app.users(id), amount numeric(12,2));"
+                   "CREATE INDEX orders_user ON orders (user_id);"
+                   "CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE "
+                   "FUNCTION touch();"
+                   "CREATE VIEW big AS SELECT id FROM orders WHERE amount > 100;"
+                   "CREATE VIEW bigger AS SELECT id FROM big;"
+                   "COMMENT ON TABLE orders IS 'orders';");
+  auto b = history("b",
+                   "CREATE TABLE orders (id serial PRIMARY KEY, user_id varchar(36), "
+                   "amount double precision);");
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  auto r = reconcile({a, b}, options);
+  ASSERT_TRUE(r.complete());
+  expect_loads_back(r, "hand");
+}
+
+TEST(Reconcile, MitaHistoriesReconcileAndLoadBack) {
+  std::vector<NamedHistory> named;
+  for (auto [name, dir] : std::vector<std::pair<std::string, std::string>>{
+           {"alembic", "mita/alembic/versions"}, {"migrations", "mita/migrations"}}) {
+    auto h = schema::history::read_history(testing::fixture_path(dir));
+    auto replayed = schema::history::replay(h);
+    ASSERT_TRUE(replayed.problems.empty());
+    NamedHistory n{name, replayed.model, replayed.last_changed_by, {}};
+    for (const auto& m : h.ordered) n.migration_files[m.id] = m.file;
+    named.push_back(n);
+  }
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  auto safer_only = reconcile(named, options);
+  EXPECT_GT(safer_only.unresolved(), 0u);  // text vs varchar(n) & co: no rule, no guess
+  options.prefer = "migrations";
+  auto r = reconcile(named, options);
+  ASSERT_TRUE(r.complete());
+  EXPECT_EQ(column(r, "public.expenses", "amount").type, "numeric(12,2)");
+  EXPECT_EQ(column(r, "public.users", "id").type, "uuid");
+  EXPECT_EQ(column(r, "public.expenses", "user_id").type, "uuid");
+  EXPECT_TRUE(r.target.tables.at("public.expenses").constraints.count("expenses_user_id_fkey"));
+  EXPECT_TRUE(r.target.tables.count("public.budget_advice"));                    // chain two only
+  EXPECT_TRUE(r.target.tables.count("public.ai_advice_templates"));              // chain two only
+  EXPECT_EQ(column(r, "public.users", "email").type, "character varying(255)");  // --prefer
+  const Conflict* amount = find_conflict(r, "public.expenses.amount");
+  ASSERT_TRUE(amount);
+  EXPECT_EQ(amount->sides[0].origin.migration, "0006_fix_financial_data_types");
+  EXPECT_EQ(amount->sides[1].origin.migration, "0001_initial");
+  expect_loads_back(r, "mita");
+}
+
+TEST(Reconcile, BestMatchingMigrationPrefersTheLatestOnTies) {
+  auto m1 = history("x", "CREATE TABLE a (x int);").model;
+  auto m2 = history("x", "CREATE TABLE a (x int); CREATE TABLE b (y int);").model;
+  auto m3 = history("x", "CREATE TABLE a (x int, z int); CREATE TABLE b (y int);").model;
+  auto best = best_matching_migration({"1", "2", "3"}, {m1, m2, m3}, m2);
+  EXPECT_EQ(best.id, "2");
+  EXPECT_EQ(best.distance, 0u);
+  EXPECT_EQ(best.distances[0].distance, 1u);
+  EXPECT_EQ(best.distances[2].distance, 2u);  // the table and its column
+  // m1 and a model with one extra object are equally far from m2 + c: the later wins.
+  auto tie = best_matching_migration({"1", "2"}, {m1, m1}, m2);
+  EXPECT_EQ(tie.id, "2");
+}
+
+}  // namespace
+}  // namespace pgdrift::engine
