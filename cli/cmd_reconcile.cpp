@@ -292,6 +292,19 @@ std::string report_text(const Report& r, bool markdown) {
     heading("Notes");
     for (const auto& n : r.result.notes) o << (markdown ? "- " : "  ") << n << "\n";
   }
+  if (unresolved > 0) {
+    // Ready to paste into a resolutions file, one line per undecided conflict.
+    heading("Unresolved (resolutions file template)");
+    if (markdown) o << "```\n";
+    for (const auto& c : r.result.conflicts) {
+      if (c.resolved) continue;
+      std::string names;
+      for (const auto& s : c.sides)
+        if (!s.history.empty()) names += (names.empty() ? "" : "|") + s.history;
+      o << (markdown ? "" : "  ") << c.key << " = take " << (names.empty() ? "?" : names) << "\n";
+    }
+    if (markdown) o << "```\n";
+  }
   heading("Target");
   if (!r.out_note.empty()) o << (markdown ? "" : "  ") << r.out_note << "\n";
   for (const auto& f : r.written) o << (markdown ? "- " : "  wrote ") << f << "\n";
@@ -385,8 +398,9 @@ int run_reconcile(const ReconcileArgs& args) {
           report.written.push_back(p.string());
         }
       }
-    } else if (complete) {
-      report.out_note = "target not written: give --out DIR";
+    } else {
+      report.out_note = complete ? "target not written: give --out DIR"
+                                 : "target not written: unresolved conflicts";
     }
     if (!args.db.empty())
       report.live = compare_live(args.db, histories, report.result.target, complete, args.out,

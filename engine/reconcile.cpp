@@ -334,7 +334,8 @@ class Reconciler {
         std::string rule = fk                     ? "foreign key over none"
                            : kind == "constraint" ? "union of constraints"
                                                   : "union of indexes";
-        if (!keep_present(key, kind, table_key, tables, holders, c.holders, render(present), rule))
+        if (!keep_present(key, kind, table_key, n, tables, holders, c.holders, render(present),
+                          rule))
           value.reset();
       }
       if (value) out[n] = std::move(*value);
@@ -344,7 +345,7 @@ class Reconciler {
 
   // Present in some of the table's histories, absent in others: decide whether to keep it.
   bool keep_present(const std::string& key, const std::string& kind, const std::string& table_key,
-                    const std::vector<const schema::Table*>& tables,
+                    const std::string& name, const std::vector<const schema::Table*>& tables,
                     const std::vector<int>& table_holders, const std::vector<int>& present,
                     const std::string& ddl, const std::string& rule) {
     Conflict conflict;
@@ -383,8 +384,7 @@ class Reconciler {
         keep = 0;
       } else if (!res.sql.empty()) {
         keep = 1;  // the SQL replaces the definition (settle() queued it only if it conflicted)
-        pending_sql_.push_back({&res, ObjectRef{kind, table_key, key.substr(key.rfind(' ') + 1)},
-                                result_.conflicts.size()});
+        pending_sql_.push_back({&res, ObjectRef{kind, table_key, name}, result_.conflicts.size()});
         conflict.taken = "sql";
       } else {
         if (!holds(res.take))

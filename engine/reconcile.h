@@ -145,10 +145,11 @@ BestMatch best_matching_migration(const std::vector<std::string>& ids,
 
 // ---- output (engine/reconcile_output.cpp) ---------------------------------------------------
 // The target as a declarative schema directory: file name -> content. Files: 00_schemas_
-// extensions.sql, 10_types.sql, 15_sequences.sql, 20_tables.sql, 25_foreign_keys.sql,
-// 30_views.sql, 40_functions_triggers.sql (empty groups are left out). Every object is preceded
-// by `-- from: <history> <migration> (<file>:<line>)` lines. Loads back (schema/sql/loader.h)
-// into a model equal to result.target.
+// extensions.sql, 10_types.sql, 12_functions.sql (not LANGUAGE sql), 15_sequences.sql (not
+// owned by a column), 20_tables.sql, 25_foreign_keys.sql, 30_views.sql,
+// 40_functions_triggers.sql (LANGUAGE sql functions, triggers); empty groups are left out. Every
+// object is preceded by `-- from: <history> <migration> (<file>:<line>)` lines. Loads back
+// (schema/sql/loader.h) into a model equal to result.target.
 std::map<std::string, std::string> render_schema_directory(const ReconcileResult& result);
 
 }  // namespace pgdrift::engine

@@ -160,11 +160,31 @@ TEST_F(ReconcileMita, PreferSaferReportsEveryPlantedConflictWithBothSources) {
   json two = live_history(report, "migrations");
   EXPECT_EQ(two["claimed"], json::array({"0004_user_timezone"}));
   EXPECT_EQ(two["version_table"], "public.alembic_version_migrations");
+  // The schema alone cannot tell that chain two stopped at 0004: chain one already made what
+  // its 0005 (push_platform, push_tokens.platform) and 0006 (the same index) make, so the best
+  // match is 0006 -- the report says that the version table and the schema disagree.
+  EXPECT_EQ(two["best_match"], "0006_transactions_user_created_at_idx");
+  auto distance = [&](const std::string& id) {
+    for (const auto& d : two["distances"])
+      if (d["migration"] == id) return d["distance"].get<int>();
+    return -1;
+  };
+  EXPECT_LT(distance("0004_user_timezone"), distance("0003_budget_advice_table"));
+  EXPECT_LT(distance("0006_transactions_user_created_at_idx"),
+            distance("0007_ai_advice_templates"));
   EXPECT_EQ(report["live"]["plan"]["steps"], 0);  // no plan for an unresolved target
 }
 
 TEST_F(ReconcileMita, ResolvedTargetIsWrittenAndThePlanConverges) {
-  auto run = reconcile({"--prefer-safer", "--prefer", "migrations", "--out", out_});
+  // Safer rules first; then the surrogate keys stay uuid as the live data has them (chain two's
+  // serial ids cannot take the uuids back); everything else as chain two wrote it.
+  fs::create_directories(out_);
+  std::string resolutions = out_ + "/resolutions.txt";
+  std::ofstream(resolutions) << "public.expenses.id = take alembic\n"
+                                "public.moods.id = take alembic\n"
+                                "public.push_tokens.id = take alembic\n";
+  auto run = reconcile(
+      {"--prefer-safer", "--resolutions", resolutions, "--prefer", "migrations", "--out", out_});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   json report = json::parse(run.out);
   EXPECT_EQ(report["unresolved"], 0);
@@ -182,7 +202,12 @@ TEST_F(ReconcileMita, ResolvedTargetIsWrittenAndThePlanConverges) {
     EXPECT_TRUE(target.tables.count("public." + t)) << t;
   std::ifstream tables(out_ + "/schema/20_tables.sql");
   std::string text((std::istreambuf_iterator<char>(tables)), std::istreambuf_iterator<char>());
-  EXPECT_NE(text.find("-- from: alembic 0001_initial ("), std::string::npos);
+  EXPECT_NE(text.find("-- from: alembic 0006_fix_financial_data_types ("), std::string::npos);
+  EXPECT_NE(text.find("-- from: migrations 0001_initial (" +
+                      testing::fixture_path("mita/migrations/0001_initial.py") + ":"),
+            std::string::npos);
+  EXPECT_EQ(target.tables.at("public.users").find_column("email")->type,
+            "character varying(255)");  // --prefer migrations
 
   // The drift of the live database is reported, and the plan is written.
   EXPECT_GT(report["live"]["drift_from_target"]["objects"].get<int>(), 0);
@@ -198,6 +223,37 @@ TEST_F(ReconcileMita, ResolvedTargetIsWrittenAndThePlanConverges) {
   std::string joined;
   for (const auto& l : left) joined += l + "\n";
   EXPECT_TRUE(left.empty()) << "after the plan the database still differs:\n" << joined;
+}
+
+// Chain two as golang-migrate files, applied up to version 4 on its own: schema_migrations
+// holds 4 (a number), the history's id is "0004"; the schema matches 0004 exactly.
+TEST(ReconcileGolangMigrate, VersionTableAndSchemaAgree) {
+  auto db = testing::create_fresh_database();
+  auto history = schema::history::read_history(testing::fixture_path("mita/migrations_sql"));
+  std::string last;
+  for (const auto& m : history.ordered) {
+    for (const auto& s : m.statements) testing::test_cluster().execute(db.name, s.sql);
+    last = m.id;
+    if (m.name.find("user_timezone") != std::string::npos) break;
+  }
+  testing::test_cluster().execute(
+      db.name,
+      "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT "
+      "NULL); INSERT INTO schema_migrations VALUES (4, false);");
+  auto run = testing::run_program(
+      {PGDRIFT_BINARY, "reconcile", "--history",
+       "alembic=" + testing::fixture_path("mita/alembic/versions"), "--history",
+       "sql=" + testing::fixture_path("mita/migrations_sql"), "--db", db.url, "--format", "json"});
+  ASSERT_EQ(run.exit_code, 1) << run.err;
+  json report = json::parse(run.out);
+  ASSERT_EQ(report["live"]["version_tables"].size(), 1u);
+  EXPECT_EQ(report["live"]["version_tables"][0]["kind"], "golang-migrate");
+  EXPECT_EQ(report["live"]["version_tables"][0]["claimed_by"], "sql");
+  json sql = live_history(report, "sql");
+  EXPECT_EQ(sql["claimed"], json::array({"4"}));
+  EXPECT_EQ(sql["best_match"], last);
+  EXPECT_EQ(sql["best_match_distance"], 0);
+  EXPECT_EQ(live_history(report, "alembic")["claimed"], json::array());
 }
 
 }  // namespace

@@ -193,6 +193,21 @@ TEST(Reconcile, IndexesAndConstraintsInOneHistoryOnly) {
   EXPECT_EQ(none.unresolved(), 3u);
 }
 
+TEST(Reconcile, ResolutionForAConstraintInOneHistoryOnly) {
+  auto a = history("a", "CREATE TABLE t (x int CONSTRAINT t_x_check CHECK (x > 0));");
+  auto b = history("b", "CREATE TABLE t (x int);");
+  ReconcileOptions options;
+  options.resolutions = parse_resolutions(
+      "public.t constraint t_x_check = sql: ALTER TABLE t ADD CONSTRAINT t_x_check CHECK (x > 1)\n",
+      "res.txt");
+  auto r = reconcile({a, b}, options);
+  ASSERT_TRUE(r.complete());
+  EXPECT_EQ(r.target.tables.at("public.t").constraints.at("t_x_check").check_expr, "x > 1");
+  options.resolutions = parse_resolutions("public.t constraint t_x_check = take b\n", "res.txt");
+  auto rb = reconcile({a, b}, options);
+  EXPECT_TRUE(rb.target.tables.at("public.t").constraints.empty());  // b: absent
+}
+
 TEST(Reconcile, ResolutionsFileTakesGivesSqlAndOmits) {
   auto a = history("a", "CREATE TABLE t (note text, size int, flag bool);");
   auto b = history("b", "CREATE TABLE t (note varchar(10), size bigint, flag int);");
