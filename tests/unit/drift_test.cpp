@@ -426,9 +426,11 @@ TEST(DriftRender, SarifValidatesAgainstTheSarif210Schema) {
   const auto& results = log["runs"][0]["results"];
   bool found = false;
   for (const auto& result : results) {
-    if (result["locations"].is_null()) continue;
-    if (result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] !=
-        "public.expenses.amount")
+    // const json::operator[] on a missing key is undefined behaviour: look keys up with value().
+    const json locations = result.value("locations", json::array());
+    if (locations.empty()) continue;
+    const json logical = locations[0].value("logicalLocations", json::array());
+    if (logical.empty() || logical[0].value("fullyQualifiedName", "") != "public.expenses.amount")
       continue;
     found = true;
     EXPECT_EQ(result["ruleId"], "drift/differs");
