@@ -315,6 +315,9 @@ class ColumnSteps {
     Step s = step(action, ChangeKind::Alter);
     for (const auto& d : ctx_.to_deps.of_type(to.type)) s.needs.push_back(d);
     s.releases = ctx_.from_deps.of_type(from.type);
+    // CHECKs reading the column are dropped before and added after (gen_table.cpp).
+    s.needs.push_back("checks-off:" + qname_);
+    s.provides.push_back("retyped:" + qname_);
     for (Hazard h : p.hazards) s.hazards.push_back(h);
     if (p.rewrite || from.collation != to.collation) {
       s.hazards.push_back(Hazard::TableRewrite);

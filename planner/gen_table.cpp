@@ -1,6 +1,7 @@
 // Tables: CREATE / DROP, table-level attributes (options, RLS, persistence, inheritance), and
 // dispatch of column / constraint / index / trigger / policy changes to their generators.
 #include <algorithm>
+#include <cctype>
 
 #include "planner/generators.h"
 #include "schema/canonical.h"
@@ -147,6 +148,61 @@ void recreate_comments(Context& ctx, const std::string& key, const schema::Table
   for (const auto& c : t.columns) comment("COLUMN " + key + "." + quote_ident(c.name), c.comment);
 }
 
+// Whether `expr` mentions `column` as an identifier token (over-matching, e.g. inside a string
+// literal, only costs an unneeded drop and re-add).
+bool mentions_column(const std::string& expr, const std::string& column) {
+  const std::string token = quote_ident(column);
+  auto is_ident = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '$' ||
+           (static_cast<unsigned char>(ch) & 0x80);
+  };
+  for (size_t at = expr.find(token); at != std::string::npos; at = expr.find(token, at + 1)) {
+    bool starts = at == 0 || !is_ident(expr[at - 1]) || token.front() == '"';
+    size_t end = at + token.size();
+    bool ends = end >= expr.size() || !is_ident(expr[end]) || token.back() == '"';
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+// ALTER COLUMN ... TYPE keeps the CHECK constraints that read the column, but PostgreSQL re-parses
+// them against the OLD type: `amount >= 0` on a double precision column comes back as
+// `amount::double precision >= 0` after the change to numeric. So an unchanged CHECK that reads
+// a retyped column is dropped before the type change and added again after it.
+void recreate_checks_around_type_changes(Context& ctx, const engine::TableChange& c) {
+  std::vector<std::string> retyped;
+  for (const auto& col : c.columns)
+    if (col.kind == ChangeKind::Alter && col.has(engine::kColumnType))
+      retyped.push_back(col.to->name);
+  if (retyped.empty()) return;
+  for (const auto& [name, check] : c.to->constraints) {
+    if (check.kind != schema::ConstraintKind::Check) continue;
+    auto before = c.from->constraints.find(name);
+    if (before == c.from->constraints.end() || !(before->second == check)) continue;
+    std::vector<std::string> keys;
+    for (const auto& column : retyped)
+      if (mentions_column(check.check_expr, column))
+        keys.push_back(c.key + "." + quote_ident(column));
+    if (keys.empty()) continue;
+    size_t first = ctx.steps.size();
+    gen_constraint(ctx, {ChangeKind::Alter, c.key, before->second, check}, false);
+    for (size_t i = first; i < ctx.steps.size(); ++i) {
+      Step& step = ctx.steps[i];
+      bool is_drop = i == first;
+      for (const auto& key : keys) {
+        if (is_drop)
+          step.provides.push_back("checks-off:" + key);
+        else
+          step.needs.push_back("retyped:" + key);
+      }
+      if (is_drop)
+        step.note =
+            "re-added after the column type change (PostgreSQL would keep it "
+            "cast to the old type)";
+    }
+  }
+}
+
 }  // namespace
 
 void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes) {
@@ -173,6 +229,7 @@ void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes) {
     bool partitioned = c.to->kind == schema::TableKind::Partitioned;
     for (const auto& col : c.columns) gen_column(ctx, col);
     for (const auto& k : c.constraints) gen_constraint(ctx, k, false);
+    recreate_checks_around_type_changes(ctx, c);
     for (const auto& i : c.indexes) gen_index(ctx, i, false, partitioned);
     for (const auto& t : c.triggers) gen_trigger(ctx, t);
     for (const auto& p : c.policies) gen_policy(ctx, p);

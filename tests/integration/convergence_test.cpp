@@ -35,6 +35,12 @@ const std::vector<ConvergenceCase>& cases() {
        "CREATE TABLE t (c varchar(10));",
        "CREATE TABLE t (c varchar(20));",
        {Hazard::AccessExclusiveLock}},
+      // PostgreSQL re-parses a CHECK against the old type on ALTER COLUMN TYPE: the planner
+      // drops and re-adds it around the change.
+      {"check_on_retyped_money_column",
+       "CREATE TABLE t (amount double precision CHECK (amount >= 0));",
+       "CREATE TABLE t (amount numeric(12,2) CHECK (amount >= 0));",
+       {Hazard::PrecisionLoss}},
       {"text_to_uuid",
        "CREATE TABLE t (c text);",
        "CREATE TABLE t (c uuid);",
