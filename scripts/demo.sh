@@ -3,7 +3,8 @@
 #   1. start a private PostgreSQL 15 cluster (removed again at the end);
 #   2. load the desired schema (fixtures/mita/schema/) and the drifted production variant
 #      (fixtures/mita/live.sql) into two databases;
-#   3. show `pgdrift inspect` of the drifted database,
+#   3. show the canonical model of the desired schema (`pgdrift inspect fixtures/mita/schema/`),
+#      `pgdrift inspect` of the drifted database,
 #      `pgdrift drift` of it against the desired schema (exit 1: drift found), and
 #      the migration plan from it to the desired schema as the auditor's markdown report.
 set -euo pipefail
@@ -25,6 +26,10 @@ psql -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE mita_desired' -c 'CRE
 cat "$ROOT"/fixtures/mita/schema/*.sql | psql -q -v ON_ERROR_STOP=1 -d mita_desired >/dev/null
 psql -q -v ON_ERROR_STOP=1 -d mita_live -f "$ROOT/fixtures/mita/live.sql" >/dev/null
 LIVE="host=$PGHOST port=$PGPORT user=$PGUSER dbname=mita_live"
+
+echo
+echo "== pgdrift inspect fixtures/mita/schema/ (the desired schema's canonical model, JSON) =="
+"$PGDRIFT" inspect "$ROOT/fixtures/mita/schema/"
 
 echo
 echo "== pgdrift inspect <drifted production database> --format sql =="
