@@ -746,11 +746,14 @@ IntrospectResult introspect(const std::string& conninfo, const IntrospectOptions
     // schema) unqualified and everything else qualified, like DDL written for that default.
     // The timeouts keep a busy server from hanging the read; the output settings make the
     // printed values (dates in partition bounds, bytea) independent of the server config.
+    // JIT off: the per-row subqueries give the catalog queries huge cost estimates, so
+    // PostgreSQL JIT-compiles them, which costs seconds while executing them takes
+    // milliseconds (measured: 2.2 s of 2.5 s on the functions query with 1000 tables).
     tx.exec(
         "SET LOCAL search_path = pg_catalog, public; SET LOCAL statement_timeout = '60s';"
         " SET LOCAL lock_timeout = '10s'; SET LOCAL datestyle = 'ISO, MDY';"
         " SET LOCAL intervalstyle = 'postgres'; SET LOCAL bytea_output = 'hex';"
-        " SET LOCAL extra_float_digits = 1");
+        " SET LOCAL extra_float_digits = 1; SET LOCAL jit = off");
     Introspector(tx, result).run(options);
     tx.commit();
   } catch (const pqxx::broken_connection& e) {
