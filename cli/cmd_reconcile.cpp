@@ -90,6 +90,8 @@ struct LiveHistory {
   std::vector<std::string> claimed;  // versions its version table records
   std::string table;                 // that table, empty = none found
   engine::BestMatch best;
+  // The claimed version is among the migrations the schema matches equally well (tied).
+  bool claim_consistent = false;
 };
 
 struct LiveSection {
@@ -138,6 +140,10 @@ LiveSection compare_live(const std::string& db, std::vector<LoadedHistory>& hist
     live.table_claimed_by.push_back(owners.size() == 1 ? owners[0] : owners.empty() ? "" : "?");
   }
   for (auto& h : histories) {
+    // The other histories' objects explain live objects this one may also create.
+    std::vector<schema::Model> others;
+    for (const auto& o : histories)
+      if (&o != &h) others.push_back(o.replayed.model);
     LiveHistory lh;
     lh.name = h.name;
     for (size_t i = 0; i < live.tables.size(); ++i)
@@ -147,7 +153,10 @@ LiveSection compare_live(const std::string& db, std::vector<LoadedHistory>& hist
       }
     std::vector<std::string> ids;
     for (const auto& m : h.history.ordered) ids.push_back(m.id);
-    lh.best = engine::best_matching_migration(ids, h.replayed.per_migration, model);
+    lh.best = engine::best_matching_migration(ids, h.replayed.per_migration, model, others);
+    if (!lh.claimed.empty())
+      for (const auto& t : lh.best.tied)
+        lh.claim_consistent = lh.claim_consistent || same_version(lh.claimed.back(), t);
     live.histories.push_back(std::move(lh));
   }
   engine::Changes drift = engine::diff_models(model, target);
@@ -234,6 +243,9 @@ json report_json(const Report& r) {
                                    {"claimed", h.claimed},
                                    {"best_match", h.best.id},
                                    {"best_match_distance", h.best.distance},
+                                   {"tied", h.best.tied},
+                                   {"matches", h.best.tie_text()},
+                                   {"claim_consistent", h.claim_consistent},
                                    {"distances", distances}});
     }
     live["drift_from_target"] = {{"objects", l.drift_objects}, {"changes", l.drift}};
@@ -327,12 +339,24 @@ std::string report_text(const Report& r, bool markdown) {
       for (const auto& v : h.claimed) claimed += (claimed.empty() ? "" : ", ") + v;
       o << (markdown ? "- " : "  ") << h.name << ": claims "
         << (claimed.empty() ? "nothing (no version table)" : claimed + " (" + h.table + ")")
-        << "; schema matches best: " << (h.best.id.empty() ? "-" : h.best.id) << " ("
-        << h.best.distance << " objects differ)\n";
-      if (!claimed.empty() && !h.best.id.empty() && h.claimed.back() != h.best.id)
-        o << (markdown ? "  " : "    ")
-          << "note: the version table and the schema disagree (objects of later migrations "
-             "may exist because another history created them)\n";
+        << "; schema matches best: " << (h.best.id.empty() ? "-" : h.best.tie_text())
+        << (h.best.tied.size() > 1 ? " equally" : "") << " (" << h.best.distance
+        << " objects differ)\n";
+      std::string note_prefix = markdown ? "  - " : "    ";
+      if (h.best.tied.size() > 1)
+        o << note_prefix
+          << "the schema cannot tell these migrations apart: what the later ones make is "
+             "there already, as another history made it\n";
+      if (!claimed.empty() && !h.best.id.empty()) {
+        if (h.claim_consistent)
+          o << note_prefix << "the schema is consistent with the version table's "
+            << h.claimed.back() << "\n";
+        else
+          o << note_prefix << "note: the version table (" << h.claimed.back()
+            << ") and the schema (" << h.best.tie_text()
+            << ") disagree: migrations may have been stamped without running, or the schema "
+               "was changed by hand\n";
+      }
     }
     o << (markdown ? "- " : "  ") << "drift from the reconciled target: " << l.drift_objects
       << " objects (" << l.drift.size() << " changes)\n";

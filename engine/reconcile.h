@@ -109,6 +109,8 @@ struct RuleDecision {
   bool decided = false;
   int side = 0;  // 0 = a, 1 = b
   std::string reason;
+  // Columns: the taken side has no comment, the other one has: keep it (comment over none).
+  bool keep_other_comment = false;
 };
 bool is_money_like_column(const std::string& column_name);
 bool is_id_column(const std::string& column_name);
@@ -118,6 +120,10 @@ bool is_text_like_type(const std::string& type);      // text, varchar(n), char(
 // Differing aspects of two definitions of one column: "type", "not null", "default",
 // "identity", "generated", "collation", "comment", "grants".
 std::vector<std::string> column_aspects(const schema::Column& a, const schema::Column& b);
+// Two types of which one holds every value of the other: text / varchar(n) / char(n) by length
+// (char(n) vs varchar(n) is not decided), smallint < integer < bigint, timestamp <
+// timestamptz. Undecided for any other pair.
+RuleDecision wider_type(const std::string& a, const std::string& b);
 RuleDecision safer_column(const schema::Column& a, const schema::Column& b);
 // For any object with an optional `comment`: the commented side when that is the only
 // difference.
@@ -134,14 +140,26 @@ struct MigrationMatch {
 };
 // The migration whose resulting model (per_migration[i] after ids[i]) is closest to `live`:
 // the minimum distance, ties -> the latest. distances holds every migration's distance.
+//
+// Objects of `live` that one of `others` (the other histories' final models) defines exactly
+// as live has them are left out of every distance: another history explains them, so they say
+// nothing about how far this history ran. Without that, a history whose later migrations only
+// add what another history already made would always seem to have run them.
 struct BestMatch {
   std::string id;  // empty when there are no migrations
   size_t distance = 0;
   std::vector<MigrationMatch> distances;
+  // Every migration at the minimum distance, in history order (id is the last): the schema
+  // alone cannot tell them apart.
+  std::vector<std::string> tied;
+  // "0004" or "0004..0006" (first..last of `tied`; the ids between them tie unless listed as
+  // "0004, 0006").
+  std::string tie_text() const;
 };
 BestMatch best_matching_migration(const std::vector<std::string>& ids,
                                   const std::vector<schema::Model>& per_migration,
-                                  const schema::Model& live);
+                                  const schema::Model& live,
+                                  const std::vector<schema::Model>& others = {});
 
 // ---- output (engine/reconcile_output.cpp) ---------------------------------------------------
 // The target as a declarative schema directory: file name -> content. Files: 00_schemas_

@@ -3,6 +3,7 @@
 // decide: a conflict no rule decides stays unresolved.
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "engine/reconcile.h"
 
@@ -21,6 +22,31 @@ std::string base_type(const std::string& type) {
   return paren == std::string::npos ? type : type.substr(0, paren);
 }
 
+constexpr long kUnbounded = -1 + (1L << 40);
+
+// Longest string a text-like type holds; nullopt for other types.
+std::optional<long> text_capacity(const std::string& type) {
+  if (!is_text_like_type(type) || type.ends_with("[]")) return std::nullopt;
+  auto open = type.find('(');
+  if (open == std::string::npos) {
+    // text and varchar without a length hold any string; a bare char is char(1).
+    std::string base = base_type(type);
+    return base == "character" || base == "char" || base == "bpchar" ? 1L : kUnbounded;
+  }
+  try {
+    return std::stol(type.substr(open + 1));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Bytes of an integer type, 0 for other types.
+int integer_width(const std::string& type) {
+  if (type == "smallint") return 2;
+  if (type == "integer") return 4;
+  if (type == "bigint") return 8;
+  return 0;
+}
 }  // namespace
 
 bool is_money_like_column(const std::string& column_name) {
@@ -74,37 +100,70 @@ std::vector<std::string> column_aspects(const schema::Column& a, const schema::C
   return aspects;
 }
 
+RuleDecision wider_type(const std::string& a, const std::string& b) {
+  auto ta = text_capacity(a), tb = text_capacity(b);
+  if (ta && tb && *ta != *tb) {
+    // char(n) vs varchar(n) has the same capacity: a matter of style (blank padding), no
+    // rule. Different capacities: the wider one truncates and rejects nothing.
+    int side = *ta > *tb ? 0 : 1;
+    return {true, side,
+            "wider text type: " + (side == 0 ? a : b) + " over " + (side == 0 ? b : a) +
+                " (no existing value is too long for it)"};
+  }
+  int ia = integer_width(a), ib = integer_width(b);
+  if (ia && ib && ia != ib) {
+    int side = ia > ib ? 0 : 1;
+    return {true, side,
+            "wider integer type: " + (side == 0 ? a : b) + " over " + (side == 0 ? b : a) +
+                " (no existing value overflows it)"};
+  }
+  const std::string tz = "timestamp with time zone", plain = "timestamp without time zone";
+  if ((a == tz && b == plain) || (a == plain && b == tz))
+    return {true, a == tz ? 0 : 1,
+            "timestamptz over timestamp (an absolute instant; the plan converts existing values "
+            "in the session time zone)"};
+  return {};
+}
+
 RuleDecision safer_column(const schema::Column& a, const schema::Column& b) {
-  RuleDecision d;
   auto aspects = column_aspects(a, b);
-  auto others = [&](const char* decided) {
+  // A type rule decides the whole column: the other aspects (a uuid's gen_random_uuid()
+  // default, ...) belong with the type they were written for. A comment does not: when the
+  // taken side has none and the other has one, the comment rule keeps it.
+  auto decide = [&](int side, std::string reason) {
+    RuleDecision d{true, side, std::move(reason)};
+    const schema::Column& taken = side == 0 ? a : b;
+    const schema::Column& other = side == 0 ? b : a;
+    d.keep_other_comment = !taken.comment && other.comment;
     std::string list;
     for (const auto& x : aspects)
-      if (x != decided) list += (list.empty() ? "" : ", ") + x;
-    return list.empty() ? std::string() : " (with its " + list + ")";
+      if (x != "type" && !(x == "comment" && d.keep_other_comment))
+        list += (list.empty() ? "" : ", ") + x;
+    if (!list.empty()) d.reason += " (the whole column: " + list + " too)";
+    if (d.keep_other_comment) d.reason += "; comment over none (the other definition's comment)";
+    return d;
   };
   if (a.type != b.type) {
-    // A type rule decides the whole column: the other aspects (a uuid's gen_random_uuid()
-    // default, ...) belong with the type they were written for.
     if (is_money_like_column(a.name)) {
       if (is_exact_numeric_type(a.type) && is_float_type(b.type))
-        return {true, 0, "exact numeric over float (money-like column)" + others("type")};
+        return decide(0, "exact numeric over float (money-like column)");
       if (is_exact_numeric_type(b.type) && is_float_type(a.type))
-        return {true, 1, "exact numeric over float (money-like column)" + others("type")};
+        return decide(1, "exact numeric over float (money-like column)");
     }
     if (is_id_column(a.name)) {
       if (a.type == "uuid" && is_text_like_type(b.type))
-        return {true, 0, "uuid over text (id column)" + others("type")};
+        return decide(0, "uuid over text (id column)");
       if (b.type == "uuid" && is_text_like_type(a.type))
-        return {true, 1, "uuid over text (id column)" + others("type")};
+        return decide(1, "uuid over text (id column)");
     }
-    return d;
+    if (RuleDecision w = wider_type(a.type, b.type); w.decided) return decide(w.side, w.reason);
+    return {};
   }
   if (aspects == std::vector<std::string>{"not null"})
     return {true, a.not_null ? 0 : 1, "NOT NULL over nullable"};
   if (aspects == std::vector<std::string>{"comment"} && (!a.comment || !b.comment))
     return {true, a.comment ? 0 : 1, "comment over none"};
-  return d;
+  return {};
 }
 
 RuleDecision comment_only(bool equal_without_comment, bool a_has_comment, bool b_has_comment) {

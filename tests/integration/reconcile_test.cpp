@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "engine/diff.h"
 #include "schema/history/history.h"
@@ -111,12 +112,16 @@ TEST_F(ReconcileMita, VersionTablesAreRead) {
   EXPECT_EQ(tables[1].versions, std::vector<std::string>{"0004_user_timezone"});
 }
 
-TEST_F(ReconcileMita, PreferSaferReportsEveryPlantedConflictWithBothSources) {
+TEST_F(ReconcileMita, PreferSaferAloneResolvesEveryPlantedConflictWithBothSources) {
   auto run = reconcile({"--prefer-safer"});
-  ASSERT_EQ(run.exit_code, 1) << run.err;  // text vs varchar(n) & co: no rule, no guess
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   json report = json::parse(run.out);
-  EXPECT_GT(report["unresolved"].get<int>(), 0);
-  EXPECT_TRUE(report["written"].empty());
+  EXPECT_EQ(report["unresolved"], 0);
+  for (const auto& c : report["conflicts"]) {
+    // Every conflict names both sources and says which rule decided it.
+    EXPECT_EQ(c["sides"].size(), 2u) << c["key"];
+    EXPECT_EQ(c["resolution"].get<std::string>().rfind("prefer-safer: ", 0), 0u) << c["key"];
+  }
 
   // Two 0001_initial definitions of users.id: uuid vs String(36), both sources named.
   json users_id = find_conflict(report, "public.users.id");
@@ -135,8 +140,9 @@ TEST_F(ReconcileMita, PreferSaferReportsEveryPlantedConflictWithBothSources) {
   EXPECT_EQ(amount["sides"][0]["ddl"], "amount numeric(12,2) NOT NULL");
   EXPECT_EQ(amount["sides"][0]["migration"], "0006_fix_financial_data_types");
   EXPECT_EQ(amount["sides"][1]["ddl"], "amount double precision NOT NULL");
-  EXPECT_TRUE(amount["resolved"].get<bool>());
+  EXPECT_EQ(amount["sides"][1]["migration"], "0001_initial");
   EXPECT_EQ(amount["taken"], "alembic");
+  EXPECT_EQ(amount["resolution"], "prefer-safer: exact numeric over float (money-like column)");
 
   json user_id = find_conflict(report, "public.expenses.user_id");
   ASSERT_FALSE(user_id.is_null());
@@ -151,78 +157,125 @@ TEST_F(ReconcileMita, PreferSaferReportsEveryPlantedConflictWithBothSources) {
     EXPECT_EQ(c["sides"][1]["ddl"], "(absent)") << fk;
     EXPECT_EQ(c["resolution"], "prefer-safer: foreign key over none") << fk;
   }
+  json email = find_conflict(report, "public.users.email");
+  ASSERT_FALSE(email.is_null());
+  EXPECT_EQ(email["taken"], "alembic");
+  EXPECT_NE(email["resolution"].get<std::string>().find("wider text type"), std::string::npos);
 
-  // Live: each chain's version table, and the schema's best match for chain one.
+  // Live: each chain's applied revision. Chain one: its version table and the schema agree.
   json one = live_history(report, "alembic");
   EXPECT_EQ(one["claimed"], json::array({"0006_fix_financial_data_types"}));
   EXPECT_EQ(one["version_table"], "public.alembic_version");
   EXPECT_EQ(one["best_match"], "0006_fix_financial_data_types");
+  EXPECT_EQ(one["tied"], json::array({"0006_fix_financial_data_types"}));
+  EXPECT_TRUE(one["claim_consistent"].get<bool>());
+  // Chain two stopped at 0004. What its 0005 (push_platform, push_tokens.platform) and 0006
+  // (the same index) make, chain one had made already, so the schema matches 0004..0006
+  // equally -- and the version table's 0004 lies within: consistent.
   json two = live_history(report, "migrations");
   EXPECT_EQ(two["claimed"], json::array({"0004_user_timezone"}));
   EXPECT_EQ(two["version_table"], "public.alembic_version_migrations");
-  // The schema alone cannot tell that chain two stopped at 0004: chain one already made what
-  // its 0005 (push_platform, push_tokens.platform) and 0006 (the same index) make, so the best
-  // match is 0006 -- the report says that the version table and the schema disagree.
-  EXPECT_EQ(two["best_match"], "0006_transactions_user_created_at_idx");
+  EXPECT_EQ(two["tied"], json::array({"0004_user_timezone", "0005_push_token_platform",
+                                      "0006_transactions_user_created_at_idx"}))
+      << two.dump(2);
+  EXPECT_EQ(two["matches"], "0004_user_timezone..0006_transactions_user_created_at_idx");
+  EXPECT_TRUE(two["claim_consistent"].get<bool>());
   auto distance = [&](const std::string& id) {
     for (const auto& d : two["distances"])
       if (d["migration"] == id) return d["distance"].get<int>();
     return -1;
   };
-  EXPECT_LT(distance("0004_user_timezone"), distance("0003_budget_advice_table"));
-  EXPECT_LT(distance("0006_transactions_user_created_at_idx"),
-            distance("0007_ai_advice_templates"));
-  EXPECT_EQ(report["live"]["plan"]["steps"], 0);  // no plan for an unresolved target
+  // 0003 lacks users.timezone, 0007 adds ai_advice_templates: only chain two makes those.
+  EXPECT_GT(distance("0003_budget_advice_table"), distance("0004_user_timezone"));
+  EXPECT_GT(distance("0007_ai_advice_templates"),
+            distance("0006_transactions_user_created_at_idx"));
+  EXPECT_GT(report["live"]["plan"]["steps"].get<int>(), 0);
 }
 
-TEST_F(ReconcileMita, ResolvedTargetIsWrittenAndThePlanConverges) {
-  // Safer rules first; then the surrogate keys stay uuid as the live data has them (chain two's
-  // serial ids cannot take the uuids back); everything else as chain two wrote it.
+// Reads the live database without its version tables.
+schema::Model live_model(const testing::FreshDatabase& db) {
+  auto live = schema::live::introspect(db.conninfo).model;
+  live.tables.erase("public.alembic_version");
+  live.tables.erase("public.alembic_version_migrations");
+  return live;
+}
+
+std::string remaining_drift(const schema::Model& live, const schema::Model& target) {
+  std::string joined;
+  for (const auto& l : engine::describe_changes(engine::diff_models(live, target)))
+    joined += l + "\n";
+  return joined;
+}
+
+TEST_F(ReconcileMita, SaferTargetIsWrittenAndThePlanConverges) {
   fs::create_directories(out_);
-  std::string resolutions = out_ + "/resolutions.txt";
-  std::ofstream(resolutions) << "public.expenses.id = take alembic\n"
-                                "public.moods.id = take alembic\n"
-                                "public.push_tokens.id = take alembic\n";
-  auto run = reconcile(
-      {"--prefer-safer", "--resolutions", resolutions, "--prefer", "migrations", "--out", out_});
+  auto run = reconcile({"--prefer-safer", "--out", out_});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   json report = json::parse(run.out);
   EXPECT_EQ(report["unresolved"], 0);
 
   // The schema directory loads back into the target.
   auto target = schema::sql::load_path(out_ + "/schema").model;
-  const auto& expenses = target.tables.at("public.expenses");
-  EXPECT_EQ(expenses.find_column("amount")->type, "numeric(12,2)");
-  EXPECT_EQ(expenses.find_column("user_id")->type, "uuid");
-  EXPECT_TRUE(expenses.constraints.count("expenses_user_id_fkey"));
+  for (auto [table, col] :
+       std::vector<std::pair<std::string, std::string>>{{"expenses", "amount"},
+                                                        {"transactions", "amount"},
+                                                        {"subscriptions", "price"},
+                                                        {"users", "annual_income"},
+                                                        {"goals", "target_amount"},
+                                                        {"goals", "current_amount"}})
+    EXPECT_EQ(target.tables.at("public." + table).find_column(col)->type, "numeric(12,2)")
+        << table << "." << col;
   EXPECT_EQ(target.tables.at("public.users").find_column("id")->type, "uuid");
-  EXPECT_EQ(target.tables.at("public.subscriptions").find_column("price")->type, "numeric(12,2)");
-  for (std::string t : {"users", "transactions", "expenses", "goals", "moods", "push_tokens",
-                        "subscriptions", "budget_advice", "ai_advice_templates"})
-    EXPECT_TRUE(target.tables.count("public." + t)) << t;
-  std::ifstream tables(out_ + "/schema/20_tables.sql");
-  std::string text((std::istreambuf_iterator<char>(tables)), std::istreambuf_iterator<char>());
+  for (std::string t :
+       {"transactions", "expenses", "goals", "moods", "push_tokens", "subscriptions"}) {
+    const auto& table = target.tables.at("public." + t);
+    EXPECT_EQ(table.find_column("user_id")->type, "uuid") << t;
+    ASSERT_TRUE(table.constraints.count(t + "_user_id_fkey")) << t;
+    EXPECT_EQ(table.constraints.at(t + "_user_id_fkey").foreign_key->ref_table, "public.users");
+  }
+  // The union of the tables of both chains.
+  std::set<std::string> tables;
+  for (const auto& [key, t] : target.tables) tables.insert(key);
+  EXPECT_EQ(tables, (std::set<std::string>{"public.users", "public.transactions", "public.expenses",
+                                           "public.goals", "public.moods", "public.push_tokens",
+                                           "public.subscriptions", "public.budget_advice",
+                                           "public.ai_advice_templates"}));
+  std::ifstream file(out_ + "/schema/20_tables.sql");
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("-- from: alembic 0006_fix_financial_data_types ("), std::string::npos);
-  EXPECT_NE(text.find("-- from: migrations 0001_initial (" +
-                      testing::fixture_path("mita/migrations/0001_initial.py") + ":"),
+  EXPECT_NE(text.find("-- from: migrations 0003_budget_advice_table (" +
+                      testing::fixture_path("mita/migrations/0003_budget_advice_table.py") + ":"),
             std::string::npos);
-  EXPECT_EQ(target.tables.at("public.users").find_column("email")->type,
-            "character varying(255)");  // --prefer migrations
 
-  // The drift of the live database is reported, and the plan is written.
+  // The live database differs (chain two's 0007 never ran), and the plan is written.
   EXPECT_GT(report["live"]["drift_from_target"]["objects"].get<int>(), 0);
   ASSERT_TRUE(fs::exists(out_ + "/plan.sql"));
   ASSERT_TRUE(fs::exists(out_ + "/plan.md"));
+  EXPECT_FALSE(remaining_drift(live_model(db_), target).empty());
 
   // Applied to the live database, the plan converges to the target.
   testing::test_cluster().psql_file(db_.name, out_ + "/plan.sql");
-  auto live = schema::live::introspect(db_.conninfo).model;
-  live.tables.erase("public.alembic_version");
-  live.tables.erase("public.alembic_version_migrations");
-  auto left = engine::describe_changes(engine::diff_models(live, target));
-  std::string joined;
-  for (const auto& l : left) joined += l + "\n";
-  EXPECT_TRUE(left.empty()) << "after the plan the database still differs:\n" << joined;
+  std::string left = remaining_drift(live_model(db_), target);
+  EXPECT_TRUE(left.empty()) << "after the plan the database still differs:\n" << left;
+}
+
+TEST_F(ReconcileMita, ResolutionsOverrideTheSaferRulesAndThePlanConverges) {
+  // The user keeps chain two's varchar(n) limits: the plan then narrows text columns.
+  fs::create_directories(out_);
+  std::string resolutions = out_ + "/resolutions.txt";
+  std::ofstream(resolutions) << "public.users.email = take migrations\n"
+                                "public.goals.title = take migrations\n";
+  auto run = reconcile({"--prefer-safer", "--resolutions", resolutions, "--out", out_});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  json report = json::parse(run.out);
+  EXPECT_EQ(find_conflict(report, "public.users.email")["resolution"],
+            "resolutions file (" + resolutions + ":1)");
+  auto target = schema::sql::load_path(out_ + "/schema").model;
+  EXPECT_EQ(target.tables.at("public.users").find_column("email")->type, "character varying(255)");
+  EXPECT_EQ(target.tables.at("public.goals").find_column("title")->type, "character varying(200)");
+  testing::test_cluster().psql_file(db_.name, out_ + "/plan.sql");
+  std::string left = remaining_drift(live_model(db_), target);
+  EXPECT_TRUE(left.empty()) << "after the plan the database still differs:\n" << left;
 }
 
 // Chain two as golang-migrate files, applied up to version 4 on its own: schema_migrations
@@ -234,7 +287,7 @@ TEST(ReconcileGolangMigrate, VersionTableAndSchemaAgree) {
   for (const auto& m : history.ordered) {
     for (const auto& s : m.statements) testing::test_cluster().execute(db.name, s.sql);
     last = m.id;
-    if (m.name.find("user_timezone") != std::string::npos) break;
+    if (m.file.find("0004_user_timezone") != std::string::npos) break;
   }
   testing::test_cluster().execute(
       db.name,
@@ -251,9 +304,88 @@ TEST(ReconcileGolangMigrate, VersionTableAndSchemaAgree) {
   EXPECT_EQ(report["live"]["version_tables"][0]["claimed_by"], "sql");
   json sql = live_history(report, "sql");
   EXPECT_EQ(sql["claimed"], json::array({"4"}));
+  EXPECT_EQ(last, "0004");
   EXPECT_EQ(sql["best_match"], last);
+  EXPECT_EQ(sql["tied"], json::array({"0004"}));
   EXPECT_EQ(sql["best_match_distance"], 0);
+  EXPECT_TRUE(sql["claim_consistent"].get<bool>()) << sql.dump(2);  // "4" is migration 0004
   EXPECT_EQ(live_history(report, "alembic")["claimed"], json::array());
+}
+
+// A scratch directory removed at the end of the test.
+struct ScratchDir {
+  fs::path path =
+      fs::temp_directory_path() / ("pgdrift-reconcile-cli-" + std::to_string(::getpid()) + "-" +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  ScratchDir() {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~ScratchDir() { fs::remove_all(path); }
+  std::string write(const std::string& name, const std::string& text) {
+    fs::create_directories((path / name).parent_path());
+    std::ofstream(path / name) << text;
+    return (path / name).string();
+  }
+};
+
+// No rule decides what ON DELETE should do: --prefer-safer leaves it open, exit 1.
+TEST(ReconcileCli, GenuinelyAmbiguousConflictStaysUnresolved) {
+  ScratchDir dir;
+  std::string users = "CREATE TABLE users (id uuid PRIMARY KEY, email varchar(100));\n";
+  dir.write("a/001_init.sql", users +
+                                  "CREATE TABLE orders (id uuid PRIMARY KEY, user_id uuid "
+                                  "REFERENCES users(id) ON DELETE CASCADE);\n");
+  dir.write("b/001_init.sql",
+            users +
+                "CREATE TABLE orders (id uuid PRIMARY KEY, user_id uuid REFERENCES users(id));\n"
+                "ALTER TABLE users ALTER COLUMN email TYPE text;\n");
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {PGDRIFT_BINARY,  "reconcile",
+                                     "--history",     "a=" + (dir.path / "a").string(),
+                                     "--history",     "b=" + (dir.path / "b").string(),
+                                     "--format",      "json",
+                                     "--prefer-safer"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return testing::run_program(args);
+  };
+  auto safer = run({});
+  ASSERT_EQ(safer.exit_code, 1) << safer.err << safer.out;
+  json report = json::parse(safer.out);
+  EXPECT_EQ(report["unresolved"], 1);
+  json fk = find_conflict(report, "public.orders constraint orders_user_id_fkey");
+  ASSERT_FALSE(fk.is_null());
+  EXPECT_FALSE(fk["resolved"].get<bool>());
+  EXPECT_TRUE(find_conflict(report, "public.users.email")["resolved"].get<bool>());  // wider
+  auto decided = run({"--prefer", "b"});
+  EXPECT_EQ(decided.exit_code, 0) << decided.err << decided.out;
+}
+
+// `drift --history DIR` replays an Alembic versions directory as the "database": equal to a
+// schema written from the same history, and drifted from the MITA schema (chain two's objects).
+TEST(DriftAlembicHistory, ReplayedChainComparedWithADesiredSchema) {
+  ScratchDir dir;
+  std::string chain = testing::fixture_path("mita/alembic/versions");
+  auto written = testing::run_program({PGDRIFT_BINARY, "reconcile", "--history", "a=" + chain,
+                                       "--history", "b=" + chain, "--out", dir.path.string()});
+  ASSERT_EQ(written.exit_code, 0) << written.err << written.out;
+  auto clean =
+      testing::run_program({PGDRIFT_BINARY, "drift", "--desired", (dir.path / "schema").string(),
+                            "--history", chain, "--format", "json"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.err << clean.out;
+  EXPECT_EQ(json::parse(clean.out)["databases"][0]["name"], "history:" + chain);
+
+  auto drifted = testing::run_program({PGDRIFT_BINARY, "drift", "--desired",
+                                       testing::fixture_path("mita/schema"), "--history", chain,
+                                       "--format", "json"});
+  ASSERT_EQ(drifted.exit_code, 1) << drifted.err << drifted.out;
+  std::set<std::string> entries;
+  json report = json::parse(drifted.out);
+  for (const auto& e : report["databases"][0]["entries"])
+    entries.insert(e["drift"].get<std::string>() + " " + e["name"].get<std::string>());
+  EXPECT_TRUE(entries.count("missing public.budget_advice")) << drifted.out;
+  EXPECT_TRUE(entries.count("missing public.users.timezone")) << drifted.out;
+  EXPECT_FALSE(entries.count("missing public.users")) << drifted.out;  // the chain made it
 }
 
 }  // namespace

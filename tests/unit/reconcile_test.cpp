@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "schema/history/history.h"
 #include "schema/sql/loader.h"
@@ -311,8 +312,9 @@ TEST(Reconcile, SchemaDirectoryLoadsBackIntoTheTarget) {
   expect_loads_back(r, "hand");
 }
 
-TEST(Reconcile, MitaHistoriesReconcileAndLoadBack) {
+TEST(Reconcile, MitaHistoriesReconcileWithTheSaferRulesAlone) {
   std::vector<NamedHistory> named;
+  std::set<std::string> all_tables;
   for (auto [name, dir] : std::vector<std::pair<std::string, std::string>>{
            {"alembic", "mita/alembic/versions"}, {"migrations", "mita/migrations"}}) {
     auto h = schema::history::read_history(testing::fixture_path(dir));
@@ -320,27 +322,137 @@ TEST(Reconcile, MitaHistoriesReconcileAndLoadBack) {
     ASSERT_TRUE(replayed.problems.empty());
     NamedHistory n{name, replayed.model, replayed.last_changed_by, {}};
     for (const auto& m : h.ordered) n.migration_files[m.id] = m.file;
+    for (const auto& [key, t] : n.model.tables) all_tables.insert(key);
     named.push_back(n);
   }
+  EXPECT_FALSE(reconcile(named).complete());  // the conflicts are there
   ReconcileOptions options;
   options.prefer_safer = true;
-  auto safer_only = reconcile(named, options);
-  EXPECT_GT(safer_only.unresolved(), 0u);  // text vs varchar(n) & co: no rule, no guess
-  options.prefer = "migrations";
   auto r = reconcile(named, options);
-  ASSERT_TRUE(r.complete());
-  EXPECT_EQ(column(r, "public.expenses", "amount").type, "numeric(12,2)");
+  std::string open;
+  for (const auto& c : r.conflicts)
+    if (!c.resolved) open += c.key + "\n";
+  ASSERT_TRUE(r.complete()) << "unresolved:\n" << open;
+  // Money exact, as chain one fixed it.
+  for (auto [table, col] :
+       std::vector<std::pair<std::string, std::string>>{{"expenses", "amount"},
+                                                        {"transactions", "amount"},
+                                                        {"subscriptions", "price"},
+                                                        {"users", "annual_income"},
+                                                        {"goals", "target_amount"},
+                                                        {"goals", "current_amount"}})
+    EXPECT_EQ(column(r, "public." + table, col).type, "numeric(12,2)") << table << "." << col;
+  // uuid ids and user ids, with their foreign keys, in every table both chains have.
+  for (std::string t :
+       {"transactions", "expenses", "goals", "moods", "push_tokens", "subscriptions"}) {
+    EXPECT_EQ(column(r, "public." + t, "id").type, "uuid") << t;
+    EXPECT_EQ(column(r, "public." + t, "user_id").type, "uuid") << t;
+    const auto& fk = r.target.tables.at("public." + t).constraints.at(t + "_user_id_fkey");
+    EXPECT_EQ(fk.kind, schema::ConstraintKind::ForeignKey) << t;
+    EXPECT_EQ(fk.foreign_key->ref_table, "public.users") << t;
+  }
   EXPECT_EQ(column(r, "public.users", "id").type, "uuid");
-  EXPECT_EQ(column(r, "public.expenses", "user_id").type, "uuid");
-  EXPECT_TRUE(r.target.tables.at("public.expenses").constraints.count("expenses_user_id_fkey"));
-  EXPECT_TRUE(r.target.tables.count("public.budget_advice"));                    // chain two only
-  EXPECT_TRUE(r.target.tables.count("public.ai_advice_templates"));              // chain two only
-  EXPECT_EQ(column(r, "public.users", "email").type, "character varying(255)");  // --prefer
+  // The union of the tables of both chains.
+  std::set<std::string> target_tables;
+  for (const auto& [key, t] : r.target.tables) target_tables.insert(key);
+  EXPECT_EQ(target_tables, all_tables);
+  EXPECT_TRUE(target_tables.count("public.budget_advice"));        // chain two only
+  EXPECT_TRUE(target_tables.count("public.ai_advice_templates"));  // chain two only
+  EXPECT_EQ(column(r, "public.users", "email").type, "text");      // wider text type
+  EXPECT_EQ(column(r, "public.users", "timezone").type, "character varying(64)");  // chain two
   const Conflict* amount = find_conflict(r, "public.expenses.amount");
   ASSERT_TRUE(amount);
   EXPECT_EQ(amount->sides[0].origin.migration, "0006_fix_financial_data_types");
   EXPECT_EQ(amount->sides[1].origin.migration, "0001_initial");
   expect_loads_back(r, "mita");
+}
+
+TEST(Reconcile, SaferTakesTheWiderType) {
+  EXPECT_EQ(wider_type("text", "character varying(255)").side, 0);
+  EXPECT_EQ(wider_type("character varying(10)", "character varying(20)").side, 1);
+  EXPECT_EQ(wider_type("character varying", "character varying(10)").side, 0);
+  EXPECT_EQ(wider_type("character(2)", "character varying(3)").side, 1);
+  EXPECT_FALSE(wider_type("character(3)", "character varying(3)").decided);  // style only
+  EXPECT_EQ(wider_type("integer", "bigint").side, 1);
+  EXPECT_EQ(wider_type("smallint", "integer").side, 1);
+  EXPECT_EQ(wider_type("timestamp with time zone", "timestamp without time zone").side, 0);
+  EXPECT_FALSE(wider_type("uuid", "text").decided);
+  EXPECT_FALSE(wider_type("integer", "numeric(12,2)").decided);
+  EXPECT_FALSE(wider_type("text[]", "character varying(3)[]").decided);
+
+  auto a = history("a",
+                   "CREATE TABLE t (note text, code varchar(10), n smallint, big bigint,"
+                   " at timestamp, cc char(3));");
+  auto b = history("b",
+                   "CREATE TABLE t (note varchar(255), code varchar(20), n integer, big int,"
+                   " at timestamptz, cc varchar(3));");
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  for (bool swap : {false, true}) {
+    auto r = swap ? reconcile({b, a}, options) : reconcile({a, b}, options);
+    EXPECT_EQ(column(r, "public.t", "note").type, "text");
+    EXPECT_EQ(column(r, "public.t", "code").type, "character varying(20)");
+    EXPECT_EQ(column(r, "public.t", "n").type, "integer");
+    EXPECT_EQ(column(r, "public.t", "big").type, "bigint");
+    EXPECT_EQ(column(r, "public.t", "at").type, "timestamp with time zone");
+    EXPECT_EQ(find_conflict(r, "public.t.note")->resolution,
+              "prefer-safer: wider text type: text over character varying(255) (no existing "
+              "value is too long for it)");
+    EXPECT_FALSE(find_conflict(r, "public.t.cc")->resolved);
+    EXPECT_EQ(r.unresolved(), 1u);
+  }
+}
+
+TEST(Reconcile, TypeRuleKeepsTheOtherSidesComment) {
+  // The type rule takes b's integer column (with its default); a's comment is not tied to the
+  // type and b has none: comment over none keeps it.
+  auto a = history("a",
+                   "CREATE TABLE t (score smallint NOT NULL);"
+                   "COMMENT ON COLUMN t.score IS '1 to 5';");
+  auto b = history("b", "CREATE TABLE t (score integer NOT NULL DEFAULT 3);");
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  auto r = reconcile({a, b}, options);
+  const auto& score = column(r, "public.t", "score");
+  EXPECT_EQ(score.type, "integer");
+  EXPECT_EQ(score.default_expr, "3");
+  EXPECT_EQ(score.comment, "1 to 5");
+  const Conflict* c = find_conflict(r, "public.t.score");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->taken, "b");
+  EXPECT_EQ(c->resolution,
+            "prefer-safer: wider integer type: integer over smallint (no existing value overflows "
+            "it) (the whole column: default too); comment over none (the other definition's "
+            "comment)");
+  EXPECT_EQ(r.provenance.at("public.t.score").size(), 2u);  // both definitions contributed
+  expect_loads_back(r, "comment");
+}
+
+TEST(Reconcile, GenuinelyAmbiguousConflictsStayUnresolvedUnderPreferSafer) {
+  // Each of these is a decision about meaning no rule can make: which surrogate keys (serial
+  // values cannot become uuids), whether deleting a user deletes the orders, whether status is
+  // a closed set, whether an omitted note becomes 'x', blank-padded or not.
+  auto a = history("a",
+                   "CREATE TYPE order_status AS ENUM ('new', 'paid');"
+                   "CREATE TABLE users (id uuid PRIMARY KEY);"
+                   "CREATE TABLE orders (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),"
+                   " user_id uuid REFERENCES users(id) ON DELETE CASCADE,"
+                   " status order_status NOT NULL, note text DEFAULT 'x', code char(3));");
+  auto b = history("b",
+                   "CREATE TABLE users (id uuid PRIMARY KEY);"
+                   "CREATE TABLE orders (id serial PRIMARY KEY,"
+                   " user_id uuid REFERENCES users(id),"
+                   " status varchar(20) NOT NULL, note text, code varchar(3));");
+  ReconcileOptions options;
+  options.prefer_safer = true;
+  auto r = reconcile({a, b}, options);
+  std::set<std::string> unresolved;
+  for (const auto& c : r.conflicts)
+    if (!c.resolved) unresolved.insert(c.key);
+  EXPECT_EQ(unresolved, (std::set<std::string>{"public.orders.id", "public.orders.status",
+                                               "public.orders.note", "public.orders.code",
+                                               "public.orders constraint orders_user_id_fkey"}));
+  EXPECT_FALSE(r.complete());
 }
 
 TEST(Reconcile, BestMatchingMigrationPrefersTheLatestOnTies) {
@@ -352,9 +464,44 @@ TEST(Reconcile, BestMatchingMigrationPrefersTheLatestOnTies) {
   EXPECT_EQ(best.distance, 0u);
   EXPECT_EQ(best.distances[0].distance, 1u);
   EXPECT_EQ(best.distances[2].distance, 2u);  // the table and its column
+  EXPECT_EQ(best.tied, std::vector<std::string>{"2"});
+  EXPECT_EQ(best.tie_text(), "2");
   // m1 and a model with one extra object are equally far from m2 + c: the later wins.
   auto tie = best_matching_migration({"1", "2"}, {m1, m1}, m2);
   EXPECT_EQ(tie.id, "2");
+  EXPECT_EQ(tie.tied, (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(tie.tie_text(), "1..2");
+  auto gap = best_matching_migration({"1", "2", "3"}, {m2, m1, m2}, m2);
+  EXPECT_EQ(gap.tie_text(), "1, 3");
+}
+
+TEST(Reconcile, BestMatchLeavesOutWhatAnotherHistoryExplains) {
+  // This history: 1 makes a, 2 makes b, 3 makes c (also made by the other history, with t.y),
+  // 4 makes d. The live database has a, b, c, t(x, y): it ran to 2 or 3, the schema cannot
+  // tell which, because the other history made c.
+  auto m1 = history("x", "CREATE TABLE a (i int); CREATE TABLE t (x int);").model;
+  auto m2 =
+      history("x", "CREATE TABLE a (i int); CREATE TABLE b (i int); CREATE TABLE t (x int);").model;
+  auto m3 = m2;
+  m3.tables["public.c"] = history("x", "CREATE TABLE c (i int);").model.tables.at("public.c");
+  auto m4 = m3;
+  m4.tables["public.d"] = history("x", "CREATE TABLE d (i int);").model.tables.at("public.d");
+  auto live = history("live",
+                      "CREATE TABLE a (i int); CREATE TABLE b (i int); CREATE TABLE c (i int);"
+                      "CREATE TABLE t (x int, y int);")
+                  .model;
+  auto other =
+      history("other", "CREATE TABLE c (i int); CREATE TABLE t (x int, y int, z int);").model;
+  std::vector<std::string> ids = {"1", "2", "3", "4"};
+  auto plain = best_matching_migration(ids, {m1, m2, m3, m4}, live);
+  EXPECT_EQ(plain.tied, std::vector<std::string>{"3"});  // c and t.y count against 2
+  auto explained = best_matching_migration(ids, {m1, m2, m3, m4}, live, {other});
+  EXPECT_EQ(explained.id, "3");
+  EXPECT_EQ(explained.distance, 0u);  // t.y is the other history's column: not counted
+  EXPECT_EQ(explained.tied, (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(explained.tie_text(), "2..3");
+  EXPECT_EQ(explained.distances[0].distance, 1u);  // b is missing: only this history makes it
+  EXPECT_EQ(explained.distances[3].distance, 1u);  // d is not there
 }
 
 }  // namespace
