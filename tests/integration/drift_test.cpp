@@ -76,6 +76,14 @@ const json* entry(const json& report, const std::string& name, size_t index = 0)
   return nullptr;
 }
 
+// A python3 with jsonschema >= 4 (Debian python3-jsonschema, scripts/install-deps.sh), or "".
+std::string python_with_jsonschema() {
+  for (const char* python : {"/usr/bin/python3", "python3"})
+    if (run_program({python, "-c", "from jsonschema import Draft202012Validator"}).exit_code == 0)
+      return python;
+  return "";
+}
+
 std::string dump(const std::set<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += "  " + i + "\n";
@@ -302,6 +310,18 @@ TEST(DriftCli, DriftAndUnreachableDatabaseReportsBoth) {
   EXPECT_EQ(report["databases"][1]["status"], "error");
   EXPECT_EQ(r.out.find("Pw-4-down"), std::string::npos);
   EXPECT_EQ(r.err.find("Pw-4-down"), std::string::npos);
+
+  // The real output (drift with fix steps, and an error database) matches the published schema.
+  std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << "python3-jsonschema is missing (scripts/install-deps.sh)";
+  auto valid = run_program(
+      {python, "-c",
+       "import json, sys, jsonschema\n"
+       "schema = json.load(open(sys.argv[1]))\n"
+       "jsonschema.Draft202012Validator(schema).validate(json.load(open(sys.argv[2])))\n",
+       std::string(PGDRIFT_SOURCE_DIR) + "/docs/schemas/drift-report.schema.json",
+       tmp.write("report.json", r.out)});
+  EXPECT_EQ(valid.exit_code, 0) << valid.err << "\n" << r.out;
 }
 
 TEST(DriftCli, MitaReportsExactlyItsPlantedDrift) {

@@ -1,0 +1,662 @@
+// The published JSON Schemas (docs/schemas/*.schema.json) against real output built in-process:
+// a drift report with every kind of entry (every object kind, missing / unexpected / differs,
+// both severities, ignored entries, fix steps with hazards, an unreadable database, a replayed
+// history), a plan with hazards, preflights, notes and non-transactional steps, and the model of
+// the MITA fixture plus a snippet with every object kind. Validation runs in python3-jsonschema
+// (installed by scripts/install-deps.sh); broken documents must be rejected, so the schemas
+// really constrain something.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "engine/drift.h"
+#include "engine/ignore_rules.h"
+#include "planner/plan.h"
+#include "schema/history/history.h"
+#include "schema/json.h"
+#include "schema/sql/loader.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/pg_test_env.h"
+
+namespace pgdrift {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string schema_path(const std::string& name) {
+  return std::string(PGDRIFT_SOURCE_DIR) + "/docs/schemas/" + name;
+}
+
+json read_json(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return json::parse(ss.str());
+}
+
+// A python3 that has jsonschema with draft 2020-12 support (Debian python3-jsonschema).
+std::string python_with_jsonschema() {
+  for (const char* python : {"/usr/bin/python3", "python3"}) {
+    auto r = testing::run_program({python, "-c", "from jsonschema import Draft202012Validator"});
+    if (r.exit_code == 0) return python;
+  }
+  return "";
+}
+
+const char* kNoJsonschema =
+    "python3 with jsonschema >= 4 is needed (Debian python3-jsonschema, scripts/install-deps.sh)";
+
+// Prints one line per document: "valid", or "invalid" followed by every error as
+// " | <json path>: <message>". The schema itself is checked first (exit 3 when it is not a
+// valid draft 2020-12 schema).
+const char* kValidator =
+    "import json, sys, jsonschema\n"
+    "schema = json.load(open(sys.argv[1]))\n"
+    "try:\n"
+    "    jsonschema.Draft202012Validator.check_schema(schema)\n"
+    "except jsonschema.exceptions.SchemaError as e:\n"
+    "    print('bad schema:', e.message); sys.exit(3)\n"
+    "validator = jsonschema.Draft202012Validator(schema)\n"
+    "for path in sys.argv[2:]:\n"
+    "    errors = list(validator.iter_errors(json.load(open(path))))\n"
+    "    line = 'valid' if not errors else 'invalid'\n"
+    "    for e in errors:\n"
+    "        where = '/'.join(str(p) for p in e.absolute_path) or '$'\n"
+    "        line += ' | ' + where + ': ' + e.message.replace('\\n', ' ')[:300]\n"
+    "    print(line)\n";
+
+// A private temporary directory, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "pgdrift-schemas-XXXXXX").string();
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path = name.data();
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// One result line per document (see kValidator).
+std::vector<std::string> validate(const std::string& python, const std::string& schema_file,
+                                  const std::vector<json>& documents) {
+  TempDir tmp;
+  std::vector<std::string> argv = {python, "-c", kValidator, schema_path(schema_file)};
+  for (size_t i = 0; i < documents.size(); ++i) {
+    std::string file = (tmp.path / ("doc" + std::to_string(i) + ".json")).string();
+    std::ofstream(file, std::ios::binary) << documents[i].dump(2);
+    argv.push_back(file);
+  }
+  auto r = testing::run_program(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  EXPECT_EQ(lines.size(), documents.size()) << r.out << r.err;
+  lines.resize(documents.size());
+  return lines;
+}
+
+std::string validate_one(const std::string& python, const std::string& schema_file,
+                         const json& document) {
+  return validate(python, schema_file, {document})[0];
+}
+
+// ---- inputs ------------------------------------------------------------------------------
+
+schema::Model load_sql(const std::string& sql, const std::string& file) {
+  schema::Model model;
+  std::vector<schema::sql::LoadWarning> warnings;
+  schema::sql::apply_sql(model, sql, file, {}, warnings);
+  EXPECT_TRUE(warnings.empty());
+  return model;
+}
+
+// The desired schema: one object of every kind the drift report names.
+const char* kDesiredSql = R"sql(
+CREATE SCHEMA billing;
+CREATE EXTENSION pgcrypto;
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TYPE pair AS (a integer, b text);
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE SEQUENCE counter START 10;
+CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS $$ SELECT 42 $$;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE PROCEDURE cleanup() LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE TABLE users (
+  id integer PRIMARY KEY,
+  email text NOT NULL,
+  balance numeric(12,2),
+  feeling mood
+);
+CREATE TABLE posts (
+  id integer PRIMARY KEY,
+  user_id integer NOT NULL REFERENCES users (id),
+  CONSTRAINT posts_id_check CHECK (id > 0)
+);
+CREATE INDEX posts_user_idx ON posts (user_id);
+CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_self ON users USING (id > 0);
+CREATE VIEW active_users AS SELECT id FROM users WHERE id > 0;
+CREATE MATERIALIZED VIEW user_counts AS SELECT count(*) AS n FROM users;
+CREATE TABLE audit (id integer);
+COMMENT ON TABLE users IS 'People who log in.';
+)sql";
+
+// The "live" schema: each object above drifted in some way.
+const char* kLiveSql = R"sql(
+CREATE SCHEMA legacy;
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE TYPE pair AS (a integer, b varchar);
+CREATE DOMAIN positive AS integer CHECK (VALUE >= 0);
+CREATE SEQUENCE counter START 1;
+CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS $$ SELECT 41 $$;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE PROCEDURE cleanup() LANGUAGE sql AS $$ SELECT 2 $$;
+CREATE TABLE users (
+  id integer PRIMARY KEY,
+  email text,
+  balance double precision,
+  feeling mood,
+  nickname text
+);
+CREATE TABLE posts (
+  id integer PRIMARY KEY,
+  user_id integer NOT NULL REFERENCES users (id)
+);
+CREATE INDEX posts_id_user_idx ON posts (id, user_id);
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_self ON users USING (id >= 0);
+CREATE VIEW active_users AS SELECT id FROM users WHERE id > 10;
+CREATE MATERIALIZED VIEW user_counts AS SELECT count(*) + 1 AS n FROM users;
+CREATE TABLE legacy_log (id integer);
+COMMENT ON TABLE users IS 'Old comment.';
+)sql";
+
+// What `pgdrift drift` does for one database (cli/cmd_drift.cpp): drift, the planner's fix
+// steps with their hazard codes, then the ignore rules.
+engine::DatabaseDrift drift_of(const std::string& label, const schema::Model& desired,
+                               const schema::Model& live,
+                               const std::vector<engine::IgnoreRule>& rules) {
+  engine::DatabaseDrift db = engine::compute_drift(desired, live);
+  db.label = label;
+  std::vector<engine::NamedFixStep> steps;
+  for (const auto& s : planner::make_plan(live, desired).steps) {
+    engine::FixStep step{s.statement, {}};
+    for (auto h : s.hazards) step.hazards.push_back(planner::hazard_code(h));
+    steps.push_back({s.object_kind, s.object_name, std::move(step)});
+  }
+  // A step that belongs to no entry lands in other_fix.
+  steps.push_back(
+      {"grant", "public.nowhere", {"GRANT SELECT ON public.nowhere TO app;", {"authz"}}});
+  // As in the CLI, only a database with drift gets fix steps.
+  if (!db.entries.empty()) engine::attach_fix_steps(db, steps);
+  engine::apply_ignore_rules(db, rules);
+  return db;
+}
+
+engine::DriftReport full_drift_report() {
+  schema::Model desired = load_sql(kDesiredSql, "schema/desired.sql");
+  schema::Model live = load_sql(kLiveSql, "live.sql");
+  auto rules =
+      engine::parse_ignore_rules("table:public.legacy_log\nschema:legacy\n", ".pgdriftignore");
+  engine::DriftReport report;
+  report.desired = "schema/desired.sql";
+  report.databases.push_back(drift_of("prod", desired, live, rules));
+  report.databases.push_back(drift_of("staging", desired, desired, rules));
+  // Clean but with an ignored entry.
+  schema::Model live_plus_log = desired;
+  live_plus_log.tables["public.legacy_log"] = live.tables.at("public.legacy_log");
+  report.databases.push_back(drift_of("replica", desired, live_plus_log, rules));
+  // `--history`: a replayed migration chain (here the MITA fixture's, against its schema).
+  std::string history_dir = testing::fixture_path("mita/migrations_sql");
+  schema::Model replayed =
+      schema::history::replay(schema::history::read_history(history_dir)).model;
+  schema::Model mita = schema::sql::load_path(testing::fixture_path("mita/schema")).model;
+  report.databases.push_back(drift_of("history:" + history_dir, mita, replayed, {}));
+  engine::DatabaseDrift broken;
+  broken.label = "host=db3 user=app password=***";
+  broken.error = "connection refused";
+  report.databases.push_back(broken);
+  return report;
+}
+
+// A model with every object kind and most optional fields, in a schema of its own so that it
+// can be added to the MITA fixture's model.
+const char* kRichSql = R"sql(
+CREATE SCHEMA rich;
+COMMENT ON SCHEMA rich IS 'Everything at once.';
+CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA rich;
+CREATE TYPE rich.state AS ENUM ('new', 'done');
+CREATE TYPE rich.point2 AS (x double precision, y double precision);
+CREATE DOMAIN rich.percent AS numeric(5,2) NOT NULL DEFAULT 0
+  CONSTRAINT percent_range CHECK (VALUE >= 0 AND VALUE <= 100);
+CREATE SEQUENCE rich.ticket_seq AS integer START 100 INCREMENT 5 CACHE 10 CYCLE;
+CREATE FUNCTION rich.add(a integer, b integer DEFAULT 1) RETURNS integer
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 5 AS $$ SELECT a + b $$;
+CREATE FUNCTION rich.stamp() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = rich AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE PROCEDURE rich.tidy(INOUT n integer) LANGUAGE sql AS $$ SELECT n $$;
+CREATE TABLE rich.accounts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email text COLLATE "C" NOT NULL UNIQUE,
+  state rich.state NOT NULL DEFAULT 'new',
+  share rich.percent,
+  doubled integer GENERATED ALWAYS AS (id * 2) STORED,
+  updated_at timestamptz,
+  during tstzrange,
+  room integer,
+  CONSTRAINT accounts_no_overlap EXCLUDE USING gist (room WITH =, during WITH &&)
+) WITH (fillfactor = 70);
+COMMENT ON COLUMN rich.accounts.email IS 'Login.';
+ALTER TABLE rich.accounts ADD CONSTRAINT accounts_room_check CHECK (room > 0) NOT VALID;
+CREATE TABLE rich.orders (
+  id integer NOT NULL,
+  account_id bigint,
+  placed date NOT NULL,
+  ticket integer DEFAULT nextval('rich.ticket_seq'),
+  PRIMARY KEY (id, placed),
+  CONSTRAINT orders_account_fk FOREIGN KEY (account_id) REFERENCES rich.accounts (id) MATCH FULL
+    ON DELETE SET NULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED
+) PARTITION BY RANGE (placed);
+CREATE TABLE rich.orders_2026 PARTITION OF rich.orders
+  FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE UNLOGGED TABLE rich.scratch (note text);
+CREATE TABLE rich.scratch_child (extra integer) INHERITS (rich.scratch);
+ALTER SEQUENCE rich.ticket_seq OWNED BY rich.orders.ticket;
+CREATE UNIQUE INDEX accounts_lower_email ON rich.accounts (lower(email) DESC NULLS LAST)
+  INCLUDE (state) WHERE state <> 'done';
+CREATE INDEX accounts_email_hash ON rich.accounts USING hash (email);
+CREATE TRIGGER accounts_stamp BEFORE INSERT OR UPDATE OF email ON rich.accounts
+  FOR EACH ROW WHEN (NEW.email IS NOT NULL) EXECUTE FUNCTION rich.stamp();
+ALTER TABLE rich.accounts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rich.accounts FORCE ROW LEVEL SECURITY;
+CREATE POLICY accounts_mine ON rich.accounts AS RESTRICTIVE FOR UPDATE TO PUBLIC
+  USING (id > 0) WITH CHECK (room > 0);
+CREATE VIEW rich.active AS SELECT id, email FROM rich.accounts WHERE state = 'new'
+  WITH CASCADED CHECK OPTION;
+COMMENT ON COLUMN rich.active.email IS 'Shown address.';
+CREATE MATERIALIZED VIEW rich.account_counts (state, n) AS
+  SELECT state, count(*) FROM rich.accounts GROUP BY state WITH NO DATA;
+CREATE UNIQUE INDEX account_counts_state ON rich.account_counts (state);
+GRANT USAGE ON SCHEMA rich TO PUBLIC;
+GRANT SELECT, UPDATE (email) ON rich.accounts TO app_ro WITH GRANT OPTION;
+GRANT EXECUTE ON FUNCTION rich.add(integer, integer) TO PUBLIC;
+GRANT USAGE ON SEQUENCE rich.ticket_seq TO PUBLIC;
+)sql";
+
+schema::Model rich_model() {
+  schema::Model model = schema::sql::load_path(testing::fixture_path("mita/schema")).model;
+  std::vector<schema::sql::LoadWarning> warnings;
+  schema::sql::apply_sql(model, kRichSql, "rich.sql", {}, warnings);
+  EXPECT_TRUE(warnings.empty());
+  return model;
+}
+
+// Every value `key` takes anywhere in `j`.
+void collect(const json& j, const std::string& key, std::set<std::string>& out) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if (k == key && v.is_string()) out.insert(v.get<std::string>());
+      collect(v, key, out);
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) collect(v, key, out);
+  }
+}
+std::set<std::string> values_of(const json& j, const std::string& key) {
+  std::set<std::string> out;
+  collect(j, key, out);
+  return out;
+}
+// True when some object in `j` has `key`.
+bool has_key(const json& j, const std::string& key) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items())
+      if (k == key || has_key(v, key)) return true;
+  } else if (j.is_array()) {
+    for (const auto& v : j)
+      if (has_key(v, key)) return true;
+  }
+  return false;
+}
+
+std::set<std::string> enum_of(const json& schema_part) {
+  std::set<std::string> out;
+  for (const auto& v : schema_part.at("enum")) out.insert(v.get<std::string>());
+  return out;
+}
+
+// ---- the schema files --------------------------------------------------------------------
+
+TEST(JsonSchemas, FilesAreValidDraft202012SchemasWithPgdriftIds) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  for (const std::string name :
+       {"drift-report.schema.json", "plan.schema.json", "model.schema.json"}) {
+    json schema = read_json(schema_path(name));
+    EXPECT_EQ(schema["$schema"], "https://json-schema.org/draft/2020-12/schema") << name;
+    EXPECT_EQ(schema["$id"], "https://pgdrift.dev/schemas/" + name) << name;
+    EXPECT_EQ(schema["additionalProperties"], false) << name;
+    // check_schema runs before any document: a broken schema exits 3.
+    EXPECT_EQ(validate_one(python, name, json::object()).rfind("invalid", 0), 0u) << name;
+  }
+  // The checker is real: a schema with a wrongly typed keyword is refused.
+  TempDir tmp;
+  std::string bad = (tmp.path / "bad.schema.json").string();
+  std::ofstream(bad) << R"({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                            "type": "object", "required": "format"})";
+  auto r = testing::run_program({python, "-c", kValidator, bad});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+}
+
+// The closed vocabularies in the schemas are the code's vocabularies (no python needed).
+TEST(JsonSchemas, EnumsMatchTheCode) {
+  json drift = read_json(schema_path("drift-report.schema.json"));
+  json plan = read_json(schema_path("plan.schema.json"));
+  const auto& kinds = engine::drift_object_kinds();
+  EXPECT_EQ(enum_of(drift["$defs"]["entry"]["properties"]["object_kind"]),
+            std::set<std::string>(kinds.begin(), kinds.end()));
+  std::set<std::string> hazards;
+  for (auto h : planner::all_hazards()) hazards.insert(planner::hazard_code(h));
+  EXPECT_EQ(enum_of(drift["$defs"]["hazard"]), hazards);
+  EXPECT_EQ(enum_of(plan["$defs"]["hazard"]), hazards);
+  EXPECT_EQ(enum_of(drift["$defs"]["entry"]["properties"]["drift"]),
+            (std::set<std::string>{engine::drift_kind_name(engine::DriftKind::Missing),
+                                   engine::drift_kind_name(engine::DriftKind::Unexpected),
+                                   engine::drift_kind_name(engine::DriftKind::Differs)}));
+  EXPECT_EQ(enum_of(drift["$defs"]["entry"]["properties"]["severity"]),
+            (std::set<std::string>{engine::drift_severity_name(engine::DriftSeverity::Error),
+                                   engine::drift_severity_name(engine::DriftSeverity::Warning)}));
+  EXPECT_EQ(enum_of(plan["$defs"]["step"]["properties"]["change"]),
+            (std::set<std::string>{engine::change_kind_name(engine::ChangeKind::Add),
+                                   engine::change_kind_name(engine::ChangeKind::Drop),
+                                   engine::change_kind_name(engine::ChangeKind::Alter)}));
+}
+
+// ---- drift report ------------------------------------------------------------------------
+
+TEST(JsonSchemas, DriftReportWithEveryKindOfEntryValidates) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  json report = json::parse(engine::render_drift_json(full_drift_report()));
+
+  // The report really exercises the schema: every object kind, drift kind, severity and status,
+  // ignored entries, parents, locations, fix steps with hazards, other_fix and an error.
+  const auto& kinds = engine::drift_object_kinds();
+  EXPECT_EQ(values_of(report["databases"][0], "object_kind"),
+            std::set<std::string>(kinds.begin(), kinds.end()));
+  EXPECT_EQ(values_of(report, "drift"),
+            (std::set<std::string>{"missing", "unexpected", "differs"}));
+  EXPECT_EQ(values_of(report, "severity"), (std::set<std::string>{"error", "warning"}));
+  EXPECT_EQ(values_of(report, "status"), (std::set<std::string>{"clean", "drift", "error"}));
+  EXPECT_EQ(report["databases"][2]["status"], "clean");
+  EXPECT_EQ(report["databases"][2]["ignored_count"], 1);
+  for (const char* key : {"ignored_by", "parent", "location", "error"})
+    EXPECT_TRUE(has_key(report, key)) << key;
+  EXPECT_FALSE(report["databases"][0]["other_fix"].empty());
+  bool fix_with_hazards = false;
+  for (const auto& e : report["databases"][0]["entries"])
+    for (const auto& f : e["fix"]) fix_with_hazards |= !f["hazards"].empty();
+  EXPECT_TRUE(fix_with_hazards);
+
+  EXPECT_EQ(validate_one(python, "drift-report.schema.json", report), "valid") << report.dump(2);
+
+  // A clean, single-database report and an empty one are valid too.
+  engine::DriftReport clean;
+  clean.desired = "x.sql";
+  schema::Model desired = load_sql(kDesiredSql, "x.sql");
+  clean.databases.push_back(drift_of("only", desired, desired, {}));
+  engine::DriftReport none;
+  EXPECT_EQ(validate(python, "drift-report.schema.json",
+                     {json::parse(engine::render_drift_json(clean)),
+                      json::parse(engine::render_drift_json(none))}),
+            (std::vector<std::string>{"valid", "valid"}));
+}
+
+// Index of the first entry of database 0 with drift `drift` and no differences.
+size_t entry_index(const json& report, const std::string& drift) {
+  const auto& entries = report["databases"][0]["entries"];
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (entries[i]["drift"] == drift) return i;
+  ADD_FAILURE() << "no " << drift << " entry";
+  return 0;
+}
+
+TEST(JsonSchemas, BrokenDriftReportsAreRejected) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  const json good = json::parse(engine::render_drift_json(full_drift_report()));
+  const size_t missing = entry_index(good, "missing");
+  const size_t differs = entry_index(good, "differs");
+  const std::string entry = "databases/0/entries/" + std::to_string(missing);
+  struct Case {
+    std::string what, where;  // where: a JSON path the validator must name
+    json doc;
+  };
+  std::vector<Case> cases;
+  auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
+    json doc = good;
+    mutate(doc);
+    cases.push_back({what, where, doc});
+  };
+  add("unknown drift kind", entry + "/drift",
+      [&](json& d) { d["databases"][0]["entries"][missing]["drift"] = "renamed"; });
+  add("unknown object kind", entry + "/object_kind",
+      [&](json& d) { d["databases"][0]["entries"][missing]["object_kind"] = "synonym"; });
+  add("missing severity", entry,
+      [&](json& d) { d["databases"][0]["entries"][missing].erase("severity"); });
+  add("unknown field", entry,
+      [&](json& d) { d["databases"][0]["entries"][missing]["colour"] = "red"; });
+  add("unknown hazard", "databases/0/other_fix/0/hazards/0",
+      [&](json& d) { d["databases"][0]["other_fix"][0]["hazards"][0] = "meteor_strike"; });
+  add("differs without differences",
+      "databases/0/entries/" + std::to_string(differs) + "/differences",
+      [&](json& d) { d["databases"][0]["entries"][differs]["differences"] = json::array(); });
+  add("ignored without ignored_by", entry, [&](json& d) {
+    d["databases"][0]["entries"][missing]["ignored"] = true;
+    d["databases"][0]["entries"][missing].erase("ignored_by");
+  });
+  add("error database without error", "databases/4",
+      [&](json& d) { d["databases"][4].erase("error"); });
+  add("wrong format", "format", [&](json& d) { d["format"] = "pgdrift-plan/1"; });
+  add("missing summary", "$", [&](json& d) { d.erase("summary"); });
+  add("negative count", "summary/drift", [&](json& d) { d["summary"]["drift"] = -1; });
+  add("line as text", entry + "/location/line",
+      [&](json& d) { d["databases"][0]["entries"][missing]["location"]["line"] = "7"; });
+
+  std::vector<json> docs;
+  for (const auto& c : cases) docs.push_back(c.doc);
+  auto results = validate(python, "drift-report.schema.json", docs);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
+    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
+        << cases[i].what << ": " << results[i];
+  }
+}
+
+// ---- plan --------------------------------------------------------------------------------
+
+TEST(JsonSchemas, PlanWithHazardsPreflightsAndNonTransactionalStepsValidates) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  schema::Model desired = load_sql(kDesiredSql, "desired.sql");
+  schema::Model live = load_sql(kLiveSql, "live.sql");
+  json plan = json::parse(planner::render_plan_json(planner::make_plan(live, desired)));
+  bool hazards = false, preflight = false, non_transactional = false, note = false;
+  for (const auto& s : plan["steps"]) {
+    hazards |= !s["hazards"].empty();
+    preflight |= !s["preflight"].is_null();
+    non_transactional |= s["transactional"] == false;
+    note |= s.contains("note");
+  }
+  EXPECT_TRUE(hazards && preflight && non_transactional && note) << plan.dump(2);
+  // Offline forms and the reverse direction give other step shapes (drops, plain locks).
+  planner::PlanOptions offline;
+  offline.online = false;
+  json offline_plan =
+      json::parse(planner::render_plan_json(planner::make_plan(live, desired, offline)));
+  json reverse = json::parse(planner::render_plan_json(planner::make_plan(desired, live)));
+  json rich = json::parse(planner::render_plan_json(planner::make_plan({}, rich_model())));
+  json empty = json::parse(planner::render_plan_json(planner::make_plan(desired, desired)));
+  EXPECT_TRUE(empty["steps"].empty());
+  EXPECT_EQ(validate(python, "plan.schema.json", {plan, offline_plan, reverse, rich, empty}),
+            (std::vector<std::string>(5, "valid")))
+      << plan.dump(2);
+}
+
+TEST(JsonSchemas, BrokenPlansAreRejected) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  schema::Model desired = load_sql(kDesiredSql, "desired.sql");
+  schema::Model live = load_sql(kLiveSql, "live.sql");
+  const json good = json::parse(planner::render_plan_json(planner::make_plan(live, desired)));
+  ASSERT_FALSE(good["steps"].empty());
+  struct Case {
+    std::string what, where;
+    json doc;
+  };
+  std::vector<Case> cases;
+  auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
+    json doc = good;
+    mutate(doc);
+    cases.push_back({what, where, doc});
+  };
+  add("unknown object kind", "steps/0/object/kind",
+      [](json& d) { d["steps"][0]["object"]["kind"] = "banana"; });
+  add("unknown change", "steps/0/change", [](json& d) { d["steps"][0]["change"] = "rename"; });
+  add("missing statement", "steps/0", [](json& d) { d["steps"][0].erase("statement"); });
+  add("unknown hazard", "steps/0/hazards/0",
+      [](json& d) { d["steps"][0]["hazards"] = json::array({"meteor_strike"}); });
+  add("not_transactional but transactional", "steps/0/transactional", [](json& d) {
+    d["steps"][0]["hazards"] = json::array({"not_transactional"});
+    d["steps"][0]["transactional"] = true;
+  });
+  add("made-up lock", "steps/0/lock", [](json& d) { d["steps"][0]["lock"] = "EVERYTHING"; });
+  add("bad fingerprint", "source_fingerprint",
+      [](json& d) { d["source_fingerprint"] = "md5:abc"; });
+  add("preflight as number", "steps/0/preflight", [](json& d) { d["steps"][0]["preflight"] = 3; });
+  add("wrong format", "format", [](json& d) { d["format"] = "pgdrift-plan/2"; });
+  std::vector<json> docs;
+  for (const auto& c : cases) docs.push_back(c.doc);
+  auto results = validate(python, "plan.schema.json", docs);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
+    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
+        << cases[i].what << ": " << results[i];
+  }
+}
+
+// ---- model -------------------------------------------------------------------------------
+
+TEST(JsonSchemas, ModelWithEveryObjectKindValidates) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  schema::Model model = rich_model();
+  json plain = schema::model_to_json(model);
+  json with_locations = schema::model_to_json(model, true);
+  for (const char* section : {"schemas", "extensions", "tables", "views", "sequences", "enums",
+                              "composite_types", "domains", "functions"})
+    EXPECT_FALSE(plain[section].empty()) << section;
+  EXPECT_EQ(values_of(plain["tables"], "kind"),
+            (std::set<std::string>{"primary_key", "unique", "check", "foreign_key", "exclusion",
+                                   "partitioned"}));
+  for (const char* key : {"identity_options",
+                          "generated_expr",
+                          "exclusion_elements",
+                          "expr",
+                          "include",
+                          "where_expr",
+                          "policies",
+                          "triggers",
+                          "column_comments",
+                          "grants",
+                          "partition_of",
+                          "inherits",
+                          "options",
+                          "checks",
+                          "config",
+                          "owned_by",
+                          "on_delete",
+                          "validated",
+                          "unlogged",
+                          "with_data"})
+    EXPECT_TRUE(has_key(plain, key)) << key;
+  EXPECT_TRUE(has_key(with_locations, "location"));
+  // As `pgdrift inspect --with-provenance` writes it for a database.
+  json with_provenance = with_locations;
+  with_provenance["provenance"] = {
+      {"server_version", "15.20"}, {"server_version_num", 150020}, {"database", "app"}};
+  json empty = schema::model_to_json(schema::Model{});
+  EXPECT_EQ(validate(python, "model.schema.json", {plain, with_locations, with_provenance, empty}),
+            (std::vector<std::string>(4, "valid")))
+      << plain.dump(2);
+}
+
+TEST(JsonSchemas, BrokenModelsAreRejected) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  const json good = schema::model_to_json(rich_model(), true);
+  const std::string accounts = "tables/rich.accounts";
+  struct Case {
+    std::string what, where;
+    json doc;
+  };
+  std::vector<Case> cases;
+  auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
+    json doc = good;
+    mutate(doc);
+    cases.push_back({what, where, doc});
+  };
+  add("unknown constraint kind", accounts + "/constraints/accounts_room_check/kind", [](json& d) {
+    d["tables"]["rich.accounts"]["constraints"]["accounts_room_check"]["kind"] = "bogus";
+  });
+  add("column without type", accounts + "/columns/1",
+      [](json& d) { d["tables"]["rich.accounts"]["columns"][1].erase("type"); });
+  add("foreign_key on a check", accounts + "/constraints/accounts_room_check", [](json& d) {
+    d["tables"]["rich.accounts"]["constraints"]["accounts_room_check"]["foreign_key"] = {
+        {"ref_table", "rich.accounts"}};
+  });
+  add("identity without options", accounts + "/columns/0",
+      [](json& d) { d["tables"]["rich.accounts"]["columns"][0].erase("identity_options"); });
+  add("index key with column and expr", "tables/rich.accounts/indexes/accounts_email_hash/keys/0",
+      [](json& d) {
+        d["tables"]["rich.accounts"]["indexes"]["accounts_email_hash"]["keys"][0]["expr"] = "1";
+      });
+  add("unknown table field", accounts,
+      [](json& d) { d["tables"]["rich.accounts"]["colour"] = "red"; });
+  add("missing section", "$", [](json& d) { d.erase("views"); });
+  add("wrong version", "version", [](json& d) { d["version"] = 2; });
+  add("bad trigger timing", accounts + "/triggers/accounts_stamp/timing", [](json& d) {
+    d["tables"]["rich.accounts"]["triggers"]["accounts_stamp"]["timing"] = "SOON";
+  });
+  add("location without line", "tables/public.goals/location",
+      [](json& d) { d["tables"]["public.goals"]["location"] = "schema.sql"; });
+  add("sequence options incomplete", "sequences/rich.ticket_seq/options",
+      [](json& d) { d["sequences"]["rich.ticket_seq"]["options"].erase("cache"); });
+  std::vector<json> docs;
+  for (const auto& c : cases) docs.push_back(c.doc);
+  auto results = validate(python, "model.schema.json", docs);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
+    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
+        << cases[i].what << ": " << results[i];
+  }
+  // The reader agrees on the ones it checks (it is the format's other definition).
+  for (size_t i : {0u, 1u, 2u, 3u, 4u, 5u}) {
+    EXPECT_THROW(schema::model_from_json(cases[i].doc), std::runtime_error) << cases[i].what;
+  }
+  EXPECT_NO_THROW(schema::model_from_json(good));
+}
+
+}  // namespace
+}  // namespace pgdrift
