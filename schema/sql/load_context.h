@@ -21,11 +21,10 @@ struct LoadContext {
   std::string search_schema;  // schema of unqualified names (SET search_path changes it)
   int stmt_location = 0;      // byte offset of the current statement in `text`
 
-  // Line/column of the last offset asked for: statements arrive in order, so scanning on from
-  // there keeps locating every statement of a file linear in its size.
-  mutable size_t scanned_offset = 0;
-  mutable int scanned_line = 1;
-  mutable int scanned_column = 1;
+  // Byte offsets where each line of `text` starts, built on first use: locating an offset is
+  // then a binary search, whatever order offsets are asked in (rescanning from the start when
+  // an earlier offset came after a later one made a 10,000-table file quadratic).
+  mutable std::vector<size_t> line_starts;
 
   // file:line of a byte offset (-1 or 0 = the statement's start).
   SourceLocation location_at(int byte_offset) const;

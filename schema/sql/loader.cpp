@@ -306,12 +306,17 @@ std::string read_file(const fs::path& path) {
 namespace {
 std::pair<int, int> cached_line_and_column(const LoadContext& ctx, int byte_offset) {
   int offset = byte_offset > 0 ? byte_offset : skip_space_and_comments(ctx.text, ctx.stmt_location);
-  auto position =
-      line_and_column(ctx.text, offset, ctx.scanned_offset, ctx.scanned_line, ctx.scanned_column);
-  ctx.scanned_offset = std::min(static_cast<size_t>(offset), ctx.text.size());
-  ctx.scanned_line = position.first;
-  ctx.scanned_column = position.second;
-  return position;
+  if (ctx.line_starts.empty()) {
+    ctx.line_starts.push_back(0);
+    for (size_t i = 0; i < ctx.text.size(); ++i)
+      if (ctx.text[i] == '\n') ctx.line_starts.push_back(i + 1);
+  }
+  size_t end = std::min(static_cast<size_t>(std::max(offset, 0)), ctx.text.size());
+  auto next_line = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), end);
+  size_t line_index = static_cast<size_t>(next_line - ctx.line_starts.begin()) - 1;
+  // Scanning from the line's start counts the column in characters, as before.
+  return line_and_column(ctx.text, static_cast<int>(end), ctx.line_starts[line_index],
+                         static_cast<int>(line_index) + 1, 1);
 }
 }  // namespace
 
@@ -373,7 +378,7 @@ void apply_sql(Model& model, const std::string& sql, const std::string& filename
   std::unique_ptr<PgQuery__ParseResult, void (*)(PgQuery__ParseResult*)> tree_guard(
       tree, [](PgQuery__ParseResult* t) { pg_query__parse_result__free_unpacked(t, nullptr); });
 
-  LoadContext ctx{model, options, filename, sql, warnings, options.default_schema, 0};
+  LoadContext ctx{model, options, filename, sql, warnings, options.default_schema, 0, {}};
   for (size_t i = 0; i < tree->n_stmts; ++i) {
     const PgQuery__RawStmt* raw = tree->stmts[i];
     if (raw->stmt == nullptr) continue;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "schema/canonical.h"
+
 namespace pgdrift::schema::sql {
 
 namespace {
@@ -16,27 +18,27 @@ size_t clip_utf8(const std::string& s, size_t limit) {
 }
 
 bool has_relation(const Model& model, const std::string& schema, const std::string& name) {
-  auto same = [&](const std::string& s, const std::string& n) { return s == schema && n == name; };
-  for (const auto& [key, t] : model.tables) {
-    if (same(t.schema, t.name)) return true;
-    for (const auto& [iname, idx] : t.indexes)
-      if (same(t.schema, iname)) return true;
+  // Called for every name the loader chooses, so it must not walk the whole model: objects
+  // are keyed by qualified_key, so the relation itself is one lookup, and the tables of one
+  // schema are a contiguous key range whose index and constraint maps are looked up by name.
+  const std::string key = qualified_key(schema, name);
+  if (model.tables.count(key) != 0 || model.views.count(key) != 0 ||
+      model.sequences.count(key) != 0 || model.composite_types.count(key) != 0)
+    return true;
+  const std::string prefix = quote_ident(schema) + ".";
+  for (auto it = model.tables.lower_bound(prefix);
+       it != model.tables.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    const Table& t = it->second;
+    if (t.indexes.count(name) != 0) return true;
     // PK / UNIQUE / EXCLUDE constraints own an index of the same name.
-    for (const auto& [cname, c] : t.constraints)
-      if (c.kind != ConstraintKind::Check && c.kind != ConstraintKind::ForeignKey &&
-          same(t.schema, cname))
-        return true;
+    auto c = t.constraints.find(name);
+    if (c != t.constraints.end() && c->second.kind != ConstraintKind::Check &&
+        c->second.kind != ConstraintKind::ForeignKey)
+      return true;
   }
-  for (const auto& [key, v] : model.views) {
-    if (same(v.schema, v.name)) return true;
-    for (const auto& [iname, idx] : v.indexes)
-      if (same(v.schema, iname)) return true;
-  }
-  for (const auto& [key, s] : model.sequences)
-    if (same(s.schema, s.name)) return true;
-  // Composite types have a pg_class row too.
-  for (const auto& [key, c] : model.composite_types)
-    if (same(c.schema, c.name)) return true;
+  for (auto it = model.views.lower_bound(prefix);
+       it != model.views.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    if (it->second.indexes.count(name) != 0) return true;
   return false;
 }
 
@@ -160,8 +162,11 @@ bool relation_name_taken(const Model& model, const std::string& schema, const st
 }
 
 bool constraint_name_taken(const Model& model, const std::string& schema, const std::string& name) {
-  for (const auto& [key, t] : model.tables)
-    if (t.schema == schema && t.constraints.count(name) != 0) return true;
+  // Only the tables of `schema`: a contiguous key range (see has_relation).
+  const std::string prefix = quote_ident(schema) + ".";
+  for (auto it = model.tables.lower_bound(prefix);
+       it != model.tables.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    if (it->second.constraints.count(name) != 0) return true;
   for (const auto& [key, d] : model.domains)
     if (d.schema == schema && d.checks.count(name) != 0) return true;
   return false;
