@@ -9,8 +9,10 @@
 // docs/canonical-form.md lists every rule.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 struct PgQuery__Node;
 struct PgQuery__TypeName;
@@ -62,6 +64,14 @@ std::string canonical_default_expr_text(const std::string& expr_sql,
 // after the same normalisation (plus view-specific rules, see docs).
 std::string canonical_query(const PgQuery__Node* select_stmt);
 std::string canonical_query_text(const std::string& query_sql);
+
+// The columns of relation `schema`.`name` (schema empty when the query did not qualify it), in
+// order, or an empty list when unknown. With it, canonical_query expands `SELECT *` over one
+// table into its column list, as PostgreSQL does when it stores a view.
+using RelationColumns =
+    std::function<std::vector<std::string>(const std::string& schema, const std::string& name)>;
+std::string canonical_query(const PgQuery__Node* select_stmt,
+                            const RelationColumns& relation_columns);
 
 // Deparse any expression node as-is (no normalisation), for messages and rendering.
 std::string deparse_expr(const PgQuery__Node* expr);

@@ -9,9 +9,11 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "schema/canonical.h"
 #include "schema/canonical_tree.h"
+#include "schema/keywords.h"
 
 namespace pgdrift::schema {
 namespace {
@@ -194,10 +196,6 @@ bool is_text_like_type(const std::string& type) {
 bool is_integer_type(const std::string& type) {
   return type == "smallint" || type == "integer" || type == "bigint";
 }
-bool is_text_like_array_type(const std::string& type) {
-  return type.size() > 2 && type.compare(type.size() - 2, 2, "[]") == 0 &&
-         is_text_like_type(type.substr(0, type.size() - 2));
-}
 
 // The literal `arg` cast to `type` becomes a constant that means the same without the cast:
 // rewrites `arg` in place and returns true, or returns false (the cast stays).
@@ -235,8 +233,43 @@ bool untyped_literal_for(PgQuery__AConst* c, const std::string& type) {
 // ---- rules: each returns true when it changed *slot ------------------------------------------
 
 // Casts PostgreSQL adds where an untyped literal means the same (see untyped_literal_for), on
-// text-like column references, and on text-like constant arrays: `(0)::numeric`, `'x'::text`,
-// `'-1'::integer`, `(status)::text`, `(ARRAY['a'::text])::text[]`.
+// and on text-like column references: `(0)::numeric`, `'x'::text`, `'-1'::integer`,
+// `(status)::text` (casts on ARRAY[...] are pushed into the elements, push_cast_into_array).
+// Marks (in TypeCast.location, which the deparser ignores) a cast that is a whole target of a
+// view's SELECT list, where the cast decides the view column's type.
+constexpr int32_t kTargetCastMark = -7;
+
+// The type PostgreSQL gives a number literal by itself: integer, bigint, or numeric.
+std::string number_literal_type(const std::string& text) {
+  if (text.find('.') != std::string::npos || text.size() > 20) return "numeric";
+  const long long value = std::strtoll(text.c_str(), nullptr, 10);
+  if (value >= INT32_MIN && value <= INT32_MAX) return "integer";
+  return text.size() <= 19 ? "bigint" : "numeric";
+}
+
+// A constant cast as a whole view target keeps every cast that changes the column's type:
+// `'1'::numeric AS n` is a numeric column, `1 AS n` an integer one. Dropped only when the
+// literal has that type by itself (`1::integer`, `1.5::numeric`, `'t'::boolean`, `'x'::text`,
+// whose unknown type becomes text in a view); `'1'::numeric` and `(1)::numeric` both become
+// `1::numeric`.
+bool drop_target_cast(PgQuery__AConst* c, const std::string& type) {
+  if (type == "text") return true;
+  if (c->isnull) return false;
+  const bool is_string = c->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+  if (is_numeric_type(type)) {
+    std::string text = is_string                                     ? c->sval->sval
+                       : c->val_case == PG_QUERY__A__CONST__VAL_FVAL ? c->fval->fval
+                       : c->val_case == PG_QUERY__A__CONST__VAL_IVAL ? std::to_string(c->ival->ival)
+                                                                     : "";
+    if (!is_plain_number(text)) return false;
+    if (is_integer_type(type) && text.find('.') != std::string::npos) return false;
+    if (is_string) set_number(c, text);
+    return number_literal_type(text) == type;
+  }
+  if (type == "boolean") return untyped_literal_for(c, type);
+  return false;
+}
+
 bool drop_cast(PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) return false;
@@ -247,17 +280,12 @@ bool drop_cast(PgQuery__Node** slot) {
   if (type.empty()) return false;
 
   bool drop = false;
-  if (is_const(arg)) {
+  if (is_const(arg) && cast->location == kTargetCastMark) {
+    drop = drop_target_cast(arg->a_const, type);
+  } else if (is_const(arg)) {
     drop = untyped_literal_for(arg->a_const, type);
   } else if (is_column_ref(arg)) {
     drop = type == "text" || type == "character varying" || type == "bpchar";
-  } else if (arg->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR &&
-             arg->a_array_expr->n_elements > 0 && is_text_like_array_type(type)) {
-    // ARRAY['a', 'b'] is text[] by itself; an array of other constants keeps its type.
-    drop = true;
-    for (size_t i = 0; i < arg->a_array_expr->n_elements; ++i) {
-      if (!is_const(arg->a_array_expr->elements[i])) drop = false;
-    }
   }
   if (!drop) return false;
   cast->arg = nullptr;
@@ -288,6 +316,9 @@ bool is_typed_string_literal(const PgQuery__Node* n) {
          is_string_const(n->type_cast->arg);
 }
 
+// True when the subtree references a column (PostgreSQL's contain_vars_of_level, roughly).
+bool contains_column_ref(const PgQuery__Node* node);
+
 // `x = ANY (ARRAY[a, b])` -> `x IN (a, b)`, `x <> ALL (ARRAY[...])` -> `x NOT IN (...)`.
 // PostgreSQL stores IN lists as = ANY(ARRAY[...]); the IN form is the one that stays executable
 // once the element casts are gone: `status IN ('a', 'b')` resolves the literals as the enum,
@@ -302,10 +333,13 @@ bool any_to_in(PgQuery__Node** slot) {
       expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL && has_operator_name(expr, "<>");
   if ((!any && !all) || expr->rexpr == nullptr ||
       expr->rexpr->node_case != PG_QUERY__NODE__NODE_A_ARRAY_EXPR ||
-      expr->rexpr->a_array_expr->n_elements == 0) {
-    return false;
+      expr->rexpr->a_array_expr->n_elements < 2) {
+    return false;  // an IN list never becomes a one-element array (see in_list_as_postgres)
   }
   PgQuery__AArrayExpr* array = expr->rexpr->a_array_expr;
+  for (size_t i = 0; i < array->n_elements; ++i) {
+    if (contains_column_ref(array->elements[i])) return false;  // written as = ANY (ARRAY[..])
+  }
   auto* list = make_message<PgQuery__List, pg_query__list__init>();
   list->n_items = array->n_elements;
   list->items = array->elements;
@@ -562,10 +596,381 @@ bool normalise_cast_type(PgQuery__Node** slot) {
   return false;
 }
 
+void normalise_node(PgQuery__Node** slot);
+const char* last_string(PgQuery__Node** names, size_t count);
+
+// `left IN (items)` / `left NOT IN (items)` (takes ownership of left and the items).
+PgQuery__Node* make_in_list(const char* op, PgQuery__Node* left,
+                            const std::vector<PgQuery__Node*>& items) {
+  auto* list = make_message<PgQuery__List, pg_query__list__init>();
+  list->n_items = items.size();
+  list->items = make_node_array(items.size());
+  for (size_t i = 0; i < items.size(); ++i) list->items[i] = items[i];
+  PgQuery__Node* right = make_node();
+  right->node_case = PG_QUERY__NODE__NODE_LIST;
+  right->list = list;
+  PgQuery__Node* node = make_operator(op, left, right);
+  node->a_expr->kind = PG_QUERY__A__EXPR__KIND__AEXPR_IN;
+  return node;
+}
+
+// IN lists as PostgreSQL's transformAExprIn stores them: the items that reference no column
+// form one `= ANY (ARRAY[...])` (our IN form) only when there are at least two of them; every
+// other item becomes its own comparison, ORed (AND for NOT IN) after it:
+// `x IN ('a')` -> `x = 'a'`, `x NOT IN ('a')` -> `x <> 'a'`, `a IN (b, 1)` -> `a = b OR a = 1`,
+// `a IN (b, 1, 2)` -> `a IN (1, 2) OR a = b`. Row IN lists are left alone.
+bool in_list_as_postgres(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
+  PgQuery__AExpr* expr = node->a_expr;
+  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_IN || expr->lexpr == nullptr ||
+      expr->lexpr->node_case == PG_QUERY__NODE__NODE_ROW_EXPR || expr->rexpr == nullptr ||
+      expr->rexpr->node_case != PG_QUERY__NODE__NODE_LIST || expr->rexpr->list->n_items == 0) {
+    return false;
+  }
+  PgQuery__List* list = expr->rexpr->list;
+  std::vector<PgQuery__Node*> constants, columns, all;
+  for (size_t i = 0; i < list->n_items; ++i) {
+    (contains_column_ref(list->items[i]) ? columns : constants).push_back(list->items[i]);
+    all.push_back(list->items[i]);
+  }
+  if (constants.size() >= 2 && columns.empty()) return false;
+  const bool negated = has_operator_name(expr, "<>");
+  const char* op = negated ? "<>" : "=";
+  const PgQuery__BoolExprType join =
+      negated ? PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR : PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR;
+  for (size_t i = 0; i < list->n_items; ++i) list->items[i] = nullptr;
+  PgQuery__Node* left = expr->lexpr;
+  expr->lexpr = nullptr;
+  PgQuery__Node* result = nullptr;
+  const std::vector<PgQuery__Node*>* pairwise = &all;
+  if (constants.size() >= 2) {
+    result = make_in_list(op, copy_of(left), constants);
+    pairwise = &columns;
+  }
+  for (PgQuery__Node* item : *pairwise) {
+    PgQuery__Node* comparison = make_operator(op, copy_of(left), item);
+    result = result == nullptr ? comparison : make_bool_expr(join, result, comparison);
+  }
+  free_node(left);
+  replace(slot, result);
+  normalise_node(slot);  // the new comparisons get the rules too (casts facing a column, ...)
+  return true;
+}
+
+// Row comparisons with = and <> are stored pairwise (make_row_comparison_op):
+// `(a, b) = (1, 2)` -> `a = 1 AND b = 2`, `(a, b) <> (1, 2)` -> `a <> 1 OR b <> 2`.
+bool expand_row_equality(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
+  PgQuery__AExpr* expr = node->a_expr;
+  const bool equal = has_operator_name(expr, "=");
+  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP ||
+      (!equal && !has_operator_name(expr, "<>")) || expr->lexpr == nullptr ||
+      expr->rexpr == nullptr || expr->lexpr->node_case != PG_QUERY__NODE__NODE_ROW_EXPR ||
+      expr->rexpr->node_case != PG_QUERY__NODE__NODE_ROW_EXPR ||
+      expr->lexpr->row_expr->n_args != expr->rexpr->row_expr->n_args ||
+      expr->lexpr->row_expr->n_args == 0) {
+    return false;
+  }
+  PgQuery__RowExpr* left = expr->lexpr->row_expr;
+  PgQuery__RowExpr* right = expr->rexpr->row_expr;
+  PgQuery__Node* result = nullptr;
+  for (size_t i = 0; i < left->n_args; ++i) {
+    PgQuery__Node* comparison = make_operator(equal ? "=" : "<>", left->args[i], right->args[i]);
+    left->args[i] = nullptr;
+    right->args[i] = nullptr;
+    result = result == nullptr ? comparison
+                               : make_bool_expr(equal ? PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR
+                                                      : PG_QUERY__BOOL_EXPR_TYPE__OR_EXPR,
+                                                result, comparison);
+  }
+  replace(slot, result);
+  normalise_node(slot);
+  return true;
+}
+
+// PostgreSQL prints every row constructor as ROW(...): `(a, b) > (0, 0)` is stored as
+// `ROW(a, b) > ROW(0, 0)`.
+bool explicit_row(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_ROW_EXPR ||
+      node->row_expr->row_format == PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL) {
+    return false;
+  }
+  node->row_expr->row_format = PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL;
+  return true;
+}
+
+// Bit-string constants are stored as bit values and printed in binary with a cast:
+// `x'1F'` -> `'00011111'::"bit"`, `b'101'` -> `'101'::"bit"`.
+bool bit_string_as_cast(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (!is_const(node) || node->a_const->isnull ||
+      node->a_const->val_case != PG_QUERY__A__CONST__VAL_BSVAL) {
+    return false;
+  }
+  const std::string raw = node->a_const->bsval->bsval;  // "x1F" / "b101", as the scanner keeps it
+  if (raw.empty()) return false;
+  std::string bits;
+  if (raw[0] == 'b' || raw[0] == 'B') {
+    bits = raw.substr(1);
+  } else if (raw[0] == 'x' || raw[0] == 'X') {
+    for (size_t i = 1; i < raw.size(); ++i) {
+      const char ch = static_cast<char>(std::tolower(static_cast<unsigned char>(raw[i])));
+      int value = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+      if (value < 0) return false;
+      for (int bit = 3; bit >= 0; --bit) bits += ((value >> bit) & 1) ? '1' : '0';
+    }
+  } else {
+    return false;
+  }
+  pg_query__bit_string__free_unpacked(node->a_const->bsval, nullptr);
+  node->a_const->val_case = PG_QUERY__A__CONST__VAL_SVAL;
+  node->a_const->sval = make_message<PgQuery__String, pg_query__string__init>();
+  node->a_const->sval->sval = strdup(bits.c_str());
+
+  auto* type = make_message<PgQuery__TypeName, pg_query__type_name__init>();
+  type->n_names = 1;
+  type->names = make_node_array(1);
+  type->names[0] = make_string_node("bit");
+  type->typemod = -1;
+  type->location = -1;
+  auto* cast = make_message<PgQuery__TypeCast, pg_query__type_cast__init>();
+  cast->arg = node;
+  cast->type_name = type;
+  cast->location = -1;
+  PgQuery__Node* cast_node = make_node();
+  cast_node->node_case = PG_QUERY__NODE__NODE_TYPE_CAST;
+  cast_node->type_cast = cast;
+  *slot = cast_node;  // `node` now hangs below the cast: nothing to free
+  return true;
+}
+
+// Every leaf of the (possibly nested) ARRAY[...] is a constant or a cast.
+bool array_of_typed_leaves(const PgQuery__AArrayExpr* array) {
+  if (array->n_elements == 0) return false;
+  for (size_t i = 0; i < array->n_elements; ++i) {
+    const PgQuery__Node* element = array->elements[i];
+    if (element->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR) {
+      if (!array_of_typed_leaves(element->a_array_expr)) return false;
+    } else if (!is_const(element) && element->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Wraps every leaf of `array` not already cast to `element_type` in a copy of `element_cast`
+// (a TypeCast without argument).
+void cast_array_leaves(PgQuery__AArrayExpr* array, const PgQuery__Node* element_cast,
+                       const std::string& element_type) {
+  for (size_t i = 0; i < array->n_elements; ++i) {
+    PgQuery__Node*& element = array->elements[i];
+    if (element->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR) {
+      cast_array_leaves(element->a_array_expr, element_cast, element_type);
+    } else if (element->node_case != PG_QUERY__NODE__NODE_TYPE_CAST ||
+               cast_type(element->type_cast->type_name) != element_type) {
+      PgQuery__Node* cast = copy_of(element_cast);
+      cast->type_cast->arg = element;
+      element = cast;
+    }
+  }
+}
+
+// `ARRAY[a, b]::T[]` is built as an array of T directly (transformTypeCast hands the type down
+// to transformArrayExpr), so PostgreSQL stores `ARRAY[a::T, b::T]` with no cast on the array:
+// `ARRAY[current_date::text]::text[]` -> `ARRAY[current_date::text]`, `ARRAY[1, 2]::bigint[]`
+// -> `ARRAY[1::bigint, 2::bigint]` (-> `ARRAY[1, 2]` by rule 1). Only when every element is a
+// constant or a cast, whose type is known; `ARRAY[col]::T[]` keeps its cast.
+bool push_cast_into_array(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST || node->type_cast->arg == nullptr ||
+      node->type_cast->arg->node_case != PG_QUERY__NODE__NODE_A_ARRAY_EXPR ||
+      node->type_cast->type_name == nullptr || node->type_cast->type_name->n_array_bounds == 0 ||
+      !array_of_typed_leaves(node->type_cast->arg->a_array_expr)) {
+    return false;
+  }
+  const std::string array_type = cast_type(node->type_cast->type_name);
+  if (array_type.size() <= 2 || array_type.compare(array_type.size() - 2, 2, "[]") != 0) {
+    return false;
+  }
+  const std::string element_type = array_type.substr(0, array_type.size() - 2);
+  PgQuery__Node* array = node->type_cast->arg;
+  node->type_cast->arg = nullptr;
+  PgQuery__TypeName* type = node->type_cast->type_name;
+  for (size_t i = 0; i < type->n_array_bounds; ++i) free_node(type->array_bounds[i]);
+  std::free(type->array_bounds);
+  type->array_bounds = nullptr;
+  type->n_array_bounds = 0;
+  cast_array_leaves(array->a_array_expr, node, element_type);
+  replace(slot, array);  // frees the cast, which served as the element cast template
+  normalise_node(slot);  // the new element casts get the rules
+  return true;
+}
+
+// `(x AT TIME ZONE z)::T`: the deparser prints the cast without parentheses, which reads back
+// as `x AT TIME ZONE (z::T)`. Under a cast the call is spelled as the function it is,
+// `timezone(z, x)::T`, which keeps its meaning.
+bool explicit_timezone_under_cast(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST || node->type_cast->arg == nullptr ||
+      node->type_cast->arg->node_case != PG_QUERY__NODE__NODE_FUNC_CALL) {
+    return false;
+  }
+  PgQuery__FuncCall* call = node->type_cast->arg->func_call;
+  if (call->funcformat != PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX ||
+      std::strcmp(last_string(call->funcname, call->n_funcname), "timezone") != 0) {
+    return false;
+  }
+  call->funcformat = PG_QUERY__COERCION_FORM__COERCE_EXPLICIT_CALL;
+  unqualify_catalog_function(&node->type_cast->arg);
+  return true;
+}
+
+// `f(...)::text` where every pg_catalog f returns text: the cast is a no-op PostgreSQL does
+// not store: `current_setting('a.b', true)::text` -> `current_setting('a.b', true)`.
+bool drop_text_cast_of_text_function(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST || node->type_cast->arg == nullptr ||
+      node->type_cast->arg->node_case != PG_QUERY__NODE__NODE_FUNC_CALL ||
+      cast_type(node->type_cast->type_name) != "text") {
+    return false;
+  }
+  const PgQuery__FuncCall* call = node->type_cast->arg->func_call;
+  const bool catalog =
+      call->n_funcname == 1 ||
+      (call->n_funcname == 2 && call->funcname[0]->node_case == PG_QUERY__NODE__NODE_STRING &&
+       std::strcmp(call->funcname[0]->string->sval, "pg_catalog") == 0);
+  if (!catalog || !is_text_function(last_string(call->funcname, call->n_funcname))) return false;
+  PgQuery__Node* arg = node->type_cast->arg;
+  node->type_cast->arg = nullptr;
+  replace(slot, arg);
+  return true;
+}
+
+// `f(a, VARIADIC ARRAY[b, c])` -> `f(a, b, c)`: PostgreSQL folds the variadic arguments of
+// index expressions (and other simplified expressions) into an explicit array; both call the
+// same function with the same arguments.
+bool spread_variadic_array(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_FUNC_CALL || !node->func_call->func_variadic ||
+      node->func_call->n_args == 0) {
+    return false;
+  }
+  PgQuery__FuncCall* call = node->func_call;
+  PgQuery__Node* last = call->args[call->n_args - 1];
+  if (last->node_case != PG_QUERY__NODE__NODE_A_ARRAY_EXPR || last->a_array_expr->n_elements == 0) {
+    return false;
+  }
+  PgQuery__AArrayExpr* array = last->a_array_expr;
+  const size_t total = call->n_args - 1 + array->n_elements;
+  PgQuery__Node** args = make_node_array(total);
+  for (size_t i = 0; i + 1 < call->n_args; ++i) args[i] = call->args[i];
+  for (size_t i = 0; i < array->n_elements; ++i) args[call->n_args - 1 + i] = array->elements[i];
+  array->n_elements = 0;
+  std::free(array->elements);
+  array->elements = nullptr;
+  free_node(last);
+  std::free(call->args);
+  call->args = args;
+  call->n_args = total;
+  call->func_variadic = false;
+  return true;
+}
+
+// A money amount as cash_out prints it with lc_monetary C: `1.999` -> `$2.00`, `-1.5` ->
+// `-$1.50`, `1000` -> `$1,000.00` (cash_in rounds half up to cents). Empty when `text` is not a
+// plain amount (then it stays as written).
+std::string money_text(const std::string& text) {
+  size_t i = 0, end = text.size();
+  auto skip_spaces = [&] {
+    while (i < end && text[i] == ' ') ++i;
+    while (end > i && text[end - 1] == ' ') --end;
+  };
+  skip_spaces();
+  bool negative = false;
+  if (i < end && text[i] == '(' && text[end - 1] == ')') {
+    negative = true;
+    ++i;
+    --end;
+    skip_spaces();
+  }
+  if (i < end && text[i] == '-') {
+    negative = true;
+    ++i;
+  }
+  if (i < end && text[i] == '$') ++i;
+  std::string whole, fraction;
+  bool dot = false;
+  for (; i < end; ++i) {
+    const char ch = text[i];
+    if (ch >= '0' && ch <= '9') {
+      (dot ? fraction : whole) += ch;
+    } else if (ch == ',' && !dot) {
+      continue;
+    } else if (ch == '.' && !dot) {
+      dot = true;
+    } else {
+      return "";
+    }
+  }
+  if (whole.empty() && fraction.empty()) return "";
+  if (whole.size() > 15) return "";  // keep far from int64 overflow
+  long long cents = whole.empty() ? 0 : std::stoll(whole);
+  cents = cents * 100 + (fraction.size() > 0 ? fraction[0] - '0' : 0) * 10 +
+          (fraction.size() > 1 ? fraction[1] - '0' : 0);
+  if (fraction.size() > 2 && fraction[2] >= '5') ++cents;
+  std::string digits = std::to_string(cents / 100);
+  std::string grouped;
+  for (size_t k = 0; k < digits.size(); ++k) {
+    if (k > 0 && (digits.size() - k) % 3 == 0) grouped += ',';
+    grouped += digits[k];
+  }
+  const long long rest = cents % 100;
+  return std::string(negative && cents != 0 ? "-" : "") + "$" + grouped + "." +
+         static_cast<char>('0' + rest / 10) + static_cast<char>('0' + rest % 10);
+}
+
+// `'1.999'::money` is stored as the amount cash_in reads, printed `'$2.00'::money`.
+bool normalise_money_literal(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST || !is_string_const(node->type_cast->arg) ||
+      cast_type(node->type_cast->type_name) != "money") {
+    return false;
+  }
+  PgQuery__String* value = node->type_cast->arg->a_const->sval;
+  const std::string amount = money_text(value->sval);
+  if (amount.empty() || amount == value->sval) return false;
+  std::free(value->sval);
+  value->sval = strdup(amount.c_str());
+  return true;
+}
+
+// `CASE ... ELSE NULL END` (also `ELSE NULL::T`) -> `CASE ... END`: PostgreSQL adds the ELSE
+// NULL to a CASE without ELSE, typed as the CASE's result.
+bool drop_case_else_null(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_CASE_EXPR || node->case_expr->defresult == nullptr) {
+    return false;
+  }
+  const PgQuery__Node* result = node->case_expr->defresult;
+  if (result->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) result = result->type_cast->arg;
+  if (!is_const(result) || !result->a_const->isnull) return false;
+  free_node(node->case_expr->defresult);
+  node->case_expr->defresult = nullptr;
+  return true;
+}
+
 bool apply_one_rule(PgQuery__Node** slot) {
-  return drop_cast(slot) || normalise_number(slot) || any_to_in(slot) || drop_in_list_casts(slot) ||
-         drop_cast_facing_column(slot) || like_to_operator(slot) || expand_between(slot) ||
-         flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot);
+  return bit_string_as_cast(slot) || push_cast_into_array(slot) || drop_cast(slot) ||
+         normalise_number(slot) || any_to_in(slot) || in_list_as_postgres(slot) ||
+         drop_in_list_casts(slot) || expand_row_equality(slot) || explicit_row(slot) ||
+         explicit_timezone_under_cast(slot) || drop_text_cast_of_text_function(slot) ||
+         spread_variadic_array(slot) || normalise_money_literal(slot) ||
+         drop_case_else_null(slot) || drop_cast_facing_column(slot) || like_to_operator(slot) ||
+         expand_between(slot) || flatten_bool(slot) || unqualify_catalog_function(slot) ||
+         normalise_cast_type(slot);
 }
 
 // ---- generic walk over every node, using the protobuf-c descriptors -------------------------
@@ -598,6 +1003,26 @@ void walk_message(ProtobufCMessage* message, void (*on_node)(PgQuery__Node**)) {
       visit(reinterpret_cast<ProtobufCMessage**>(base + field->offset));
     }
   }
+}
+
+thread_local bool column_ref_found = false;
+
+void find_column_ref(PgQuery__Node** slot) {
+  if (column_ref_found) return;
+  if (is_column_ref(*slot)) {
+    column_ref_found = true;
+    return;
+  }
+  walk_message(&(*slot)->base, find_column_ref);
+}
+
+bool contains_column_ref(const PgQuery__Node* node) {
+  column_ref_found = false;
+  auto* root = const_cast<PgQuery__Node*>(node);  // only read
+  find_column_ref(&root);
+  const bool found = column_ref_found;
+  column_ref_found = false;
+  return found;
 }
 
 // Children first, then the rules on this node until none applies.
@@ -659,6 +1084,23 @@ std::string figure_column_name(const PgQuery__Node* node) {
   }
 }
 
+// figure_column_name, with PostgreSQL's "?column?" for the node kinds that have no name of
+// their own (constants, operators, boolean tests): `SELECT 1` is printed `1 AS "?column?"`.
+std::string derived_column_name(const PgQuery__Node* node) {
+  std::string name = figure_column_name(node);
+  if (!name.empty() || node == nullptr) return name;
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_A_CONST:
+    case PG_QUERY__NODE__NODE_A_EXPR:
+    case PG_QUERY__NODE__NODE_BOOL_EXPR:
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+    case PG_QUERY__NODE__NODE_BOOLEAN_TEST:
+      return "?column?";
+    default:
+      return "";
+  }
+}
+
 void clear_name(PgQuery__ResTarget* res) {
   std::free(res->name);
   res->name = strdup("");
@@ -684,9 +1126,126 @@ std::string single_relation_of(const PgQuery__SelectStmt* select) {
   return name;
 }
 
+// Marks every cast that is a whole SELECT-list target, in every SELECT of the query.
+void mark_target_casts(PgQuery__Node** slot) {
+  if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+    PgQuery__SelectStmt* select = (*slot)->select_stmt;
+    for (size_t i = 0; i < select->n_target_list; ++i) {
+      PgQuery__Node* target = select->target_list[i];
+      if (target->node_case == PG_QUERY__NODE__NODE_RES_TARGET &&
+          target->res_target->val != nullptr &&
+          target->res_target->val->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
+        target->res_target->val->type_cast->location = kTargetCastMark;
+      }
+    }
+  }
+  walk_message(&(*slot)->base, mark_target_casts);
+}
+
+// The relation column lookup of the running canonical_query (null when none was given), and
+// the WITH clause of the statement being normalised.
+thread_local const RelationColumns* relation_columns_lookup = nullptr;
+thread_local const PgQuery__WithClause* top_with_clause = nullptr;
+
+// The output column names of a SELECT (its first branch for a set operation), or empty when
+// one of them is not known without the catalog (a `*`, an expression PostgreSQL names itself).
+std::vector<std::string> output_column_names(const PgQuery__SelectStmt* select) {
+  while (select->larg != nullptr) select = select->larg;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < select->n_target_list; ++i) {
+    const PgQuery__Node* target = select->target_list[i];
+    if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) return {};
+    const PgQuery__ResTarget* res = target->res_target;
+    std::string name = res->name != nullptr && res->name[0] != '\0' ? std::string(res->name)
+                                                                    : derived_column_name(res->val);
+    if (name.empty() || name == "?column?") return {};
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<std::string> string_values(PgQuery__Node* const* nodes, size_t count) {
+  std::vector<std::string> values;
+  for (size_t i = 0; i < count; ++i) {
+    if (nodes[i]->node_case != PG_QUERY__NODE__NODE_STRING) return {};
+    values.push_back(nodes[i]->string->sval);
+  }
+  return values;
+}
+
+// The columns `SELECT *` reads from the single FROM item of `select`: a CTE, a sub-query, or a
+// relation the caller's lookup knows.
+std::vector<std::string> star_columns(const PgQuery__SelectStmt* select) {
+  if (select->n_from_clause != 1) return {};
+  const PgQuery__Node* from = select->from_clause[0];
+  if (from->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
+    const PgQuery__RangeSubselect* sub = from->range_subselect;
+    if (sub->alias != nullptr && sub->alias->n_colnames > 0) return {};  // partial renames
+    if (sub->subquery == nullptr || sub->subquery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+      return {};
+    return output_column_names(sub->subquery->select_stmt);
+  }
+  if (from->node_case != PG_QUERY__NODE__NODE_RANGE_VAR) return {};
+  const PgQuery__RangeVar* rv = from->range_var;
+  if (rv->alias != nullptr && rv->alias->n_colnames > 0) return {};
+  const std::string schema = rv->schemaname != nullptr ? rv->schemaname : "";
+  for (const PgQuery__WithClause* with :
+       {static_cast<const PgQuery__WithClause*>(select->with_clause), top_with_clause}) {
+    if (with == nullptr || !schema.empty()) continue;
+    for (size_t i = 0; i < with->n_ctes; ++i) {
+      if (with->ctes[i]->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
+      const PgQuery__CommonTableExpr* cte = with->ctes[i]->common_table_expr;
+      if (std::strcmp(cte->ctename, rv->relname) != 0) continue;
+      if (cte->n_aliascolnames > 0) return string_values(cte->aliascolnames, cte->n_aliascolnames);
+      if (cte->ctequery == nullptr || cte->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return {};
+      return output_column_names(cte->ctequery->select_stmt);
+    }
+  }
+  if (relation_columns_lookup == nullptr) return {};
+  return (*relation_columns_lookup)(schema, rv->relname);
+}
+
+bool is_bare_star(const PgQuery__Node* target) {
+  if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) return false;
+  const PgQuery__Node* val = target->res_target->val;
+  return val != nullptr && val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+         val->column_ref->n_fields == 1 &&
+         val->column_ref->fields[0]->node_case == PG_QUERY__NODE__NODE_A_STAR;
+}
+
+// `SELECT * FROM t` -> `SELECT a, b FROM t`: PostgreSQL stores the expanded column list.
+void expand_star(PgQuery__SelectStmt* select) {
+  if (select->n_target_list != 1 || !is_bare_star(select->target_list[0])) return;
+  const std::vector<std::string> columns = star_columns(select);
+  if (columns.empty()) return;
+  PgQuery__Node** targets = make_node_array(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    auto* ref = make_message<PgQuery__ColumnRef, pg_query__column_ref__init>();
+    ref->n_fields = 1;
+    ref->fields = make_node_array(1);
+    ref->fields[0] = make_string_node(columns[i].c_str());
+    ref->location = -1;
+    PgQuery__Node* val = make_node();
+    val->node_case = PG_QUERY__NODE__NODE_COLUMN_REF;
+    val->column_ref = ref;
+    auto* res = make_message<PgQuery__ResTarget, pg_query__res_target__init>();
+    res->val = val;
+    res->location = -1;
+    targets[i] = make_node();
+    targets[i]->node_case = PG_QUERY__NODE__NODE_RES_TARGET;
+    targets[i]->res_target = res;
+  }
+  free_node(select->target_list[0]);
+  std::free(select->target_list);
+  select->target_list = targets;
+  select->n_target_list = columns.size();
+}
+
 // `in_set_branch`: a non-first branch of UNION / INTERSECT / EXCEPT, whose column names
 // PostgreSQL ignores (and prints as the first branch's names).
 void apply_view_rules(PgQuery__SelectStmt* select, bool in_set_branch = false) {
+  expand_star(select);
   if (std::string name = single_relation_of(select); !name.empty()) {
     auto strip = [&](PgQuery__Node** clause) {
       single_relation_name = name;  // reset: a nested pass may have changed it
@@ -696,6 +1255,7 @@ void apply_view_rules(PgQuery__SelectStmt* select, bool in_set_branch = false) {
     strip(&select->where_clause);
     for (size_t i = 0; i < select->n_group_clause; ++i) strip(&select->group_clause[i]);
     strip(&select->having_clause);
+    for (size_t i = 0; i < select->n_distinct_clause; ++i) strip(&select->distinct_clause[i]);
     for (size_t i = 0; i < select->n_sort_clause; ++i) strip(&select->sort_clause[i]);
     single_relation_name.clear();
   }
@@ -706,7 +1266,7 @@ void apply_view_rules(PgQuery__SelectStmt* select, bool in_set_branch = false) {
     if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) continue;
     PgQuery__ResTarget* res = target->res_target;
     if (res->name == nullptr || res->name[0] == '\0') continue;
-    if (in_set_branch || figure_column_name(res->val) == res->name) clear_name(res);
+    if (in_set_branch || derived_column_name(res->val) == res->name) clear_name(res);
   }
   if (select->larg) apply_view_rules(select->larg, in_set_branch);
   if (select->rarg) apply_view_rules(select->rarg, true);
@@ -723,9 +1283,28 @@ void apply_view_rules_to_nested(PgQuery__Node** slot) {
 
 }  // namespace
 
+namespace {
+
+// Applies the rules that the deparser needs to print the tree with its meaning (see
+// explicit_timezone_under_cast) and nothing else.
+void make_deparse_safe(PgQuery__Node** slot) {
+  walk_message(&(*slot)->base, make_deparse_safe);
+  explicit_timezone_under_cast(slot);
+}
+
+// A deparse-safe copy of `node`, the caller's tree untouched.
+canonical_tree::NodePtr deparse_safe_copy(const PgQuery__Node* node) {
+  canonical_tree::NodePtr copy = canonical_tree::copy(node);
+  PgQuery__Node* root = copy.release();
+  make_deparse_safe(&root);
+  return canonical_tree::NodePtr(root);
+}
+
+}  // namespace
+
 std::string deparse_expr(const PgQuery__Node* expr) {
   if (expr == nullptr) throw CanonicalError("missing expression");
-  return canonical_tree::deparse_expression(expr);
+  return canonical_tree::deparse_expression(deparse_safe_copy(expr).get());
 }
 
 std::string canonical_expr(const PgQuery__Node* expr) {
@@ -773,9 +1352,13 @@ std::string canonical_default_expr_text(const std::string& expr_sql,
                                         const std::string& column_type) {
   canonical_tree::ParseTree tree;
   PgQuery__Node** slot = parse_expression(tree, expr_sql);
-  if (column_type.empty() || !is_string_const(*slot)) return normalised_text(slot);
-  // PostgreSQL stores an untyped string default as a constant of the column type, printed with
-  // a cast to that type without its typmod (a hidden length coercion applies it): `'{}'::jsonb`,
+  const bool bare_null = is_const(*slot) && (*slot)->a_const->isnull;
+  if (column_type.empty() || (!is_string_const(*slot) && !bare_null)) {
+    return normalised_text(slot);
+  }
+  // PostgreSQL stores an untyped string (or NULL) default as a constant of the column type,
+  // printed with a cast to that type without its typmod (a hidden length coercion applies it):
+  // `'{}'::jsonb`,
   // `'x'::character varying` for varchar(20), `'101'::"bit"` for bit(3). Interval fields are the
   // exception: `'1 day'::interval day`.
   canonical_tree::ParseTree cast_tree;
@@ -800,7 +1383,8 @@ std::string canonical_default_expr_text(const std::string& expr_sql,
 
 std::string canonical_query(const PgQuery__Node* select_stmt) {
   if (select_stmt == nullptr) throw CanonicalError("missing query");
-  return canonical_query_text(canonical_tree::deparse_statement(select_stmt));
+  return canonical_query_text(
+      canonical_tree::deparse_statement(deparse_safe_copy(select_stmt).get()));
 }
 
 std::string canonical_query_text(const std::string& query_sql) {
@@ -809,9 +1393,25 @@ std::string canonical_query_text(const std::string& query_sql) {
   if (tree->n_stmts != 1 || (*slot)->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
     throw CanonicalError("not a single SELECT: " + query_sql);
   }
+  mark_target_casts(slot);
   normalise_node(slot);
+  top_with_clause = (*slot)->select_stmt->with_clause;
   apply_view_rules_to_nested(slot);
+  top_with_clause = nullptr;
   return canonical_tree::deparse_statement(*slot);
+}
+
+std::string canonical_query(const PgQuery__Node* select_stmt,
+                            const RelationColumns& relation_columns) {
+  relation_columns_lookup = &relation_columns;
+  try {
+    std::string text = canonical_query(select_stmt);
+    relation_columns_lookup = nullptr;
+    return text;
+  } catch (...) {
+    relation_columns_lookup = nullptr;
+    throw;
+  }
 }
 
 }  // namespace pgdrift::schema

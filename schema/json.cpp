@@ -193,6 +193,7 @@ class Writer {
     j["keys"] = std::move(keys);
     put_list(j, "include", ix.include);
     put_string(j, "where_expr", ix.where_expr);
+    put_string_map(j, "options", ix.options);
     put_optional(j, "comment", ix.comment);
     put_location(j, ix.location);
     return j;
@@ -696,6 +697,7 @@ Index read_index(const std::string& name, const json& j, const std::string& path
   });
   ix.include = r.strings("include");
   ix.where_expr = r.string("where_expr");
+  ix.options = r.string_map("options");
   ix.comment = r.optional_string("comment");
   ix.location = r.location();
   r.finish();

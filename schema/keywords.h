@@ -16,4 +16,12 @@ bool is_quoted_keyword(std::string_view word);
 //  and typname !~ '^_' and typrelid = 0`.
 bool is_pg_catalog_type(std::string_view name);
 
+// True when `opclass` is the default operator class of index method `method` for some input
+// type (pg_opclass.opcdefault), which pg_get_indexdef and the introspector leave out:
+// `select amname, format_type(opcintype, NULL), opcname from pg_opclass ... where opcdefault`.
+bool is_default_opclass(std::string_view method, std::string_view opclass);
+// True for a pg_catalog function name whose every overload returns text (`lower`, `concat`,
+// `current_setting`, ...): a cast of its result to text is a no-op PostgreSQL does not store.
+bool is_text_function(std::string_view name);
+
 }  // namespace pgdrift::schema

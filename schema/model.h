@@ -115,8 +115,8 @@ struct Constraint {
 };
 
 struct IndexKey {
-  std::string column;  // set for a plain column key
-  std::string expr;    // set for an expression key (canonical expression), else empty
+  std::string column;     // set for a plain column key
+  std::string expr;       // set for an expression key (canonical expression), else empty
   std::string opclass;    // empty = default opclass for the type
   std::string collation;  // empty = column default
   bool descending = false;
@@ -135,7 +135,9 @@ struct Index {
   std::string method = "btree";
   std::vector<IndexKey> keys;
   std::vector<std::string> include;
-  std::string where_expr;  // canonical predicate; empty = not partial
+  std::string where_expr;                      // canonical predicate; empty = not partial
+  std::map<std::string, std::string> options;  // WITH (...) storage parameters as reloptions
+                                               // stores them, e.g. fillfactor -> 70
   std::optional<std::string> comment;
   SourceLocation location;
   bool operator==(const Index&) const = default;
@@ -144,12 +146,12 @@ struct Index {
 // A trigger, with the parts of CREATE TRIGGER that define it.
 struct Trigger {
   std::string name;
-  std::string timing;               // BEFORE | AFTER | INSTEAD OF
-  std::vector<std::string> events;  // sorted subset of INSERT, UPDATE, DELETE, TRUNCATE
+  std::string timing;                       // BEFORE | AFTER | INSTEAD OF
+  std::vector<std::string> events;          // sorted subset of INSERT, UPDATE, DELETE, TRUNCATE
   std::vector<std::string> update_columns;  // UPDATE OF cols (in given order)
   bool for_each_row = false;
-  std::string when_expr;       // canonical expression, empty = none
-  std::string function;        // qualified key of the trigger function, e.g. public.touch
+  std::string when_expr;               // canonical expression, empty = none
+  std::string function;                // qualified key of the trigger function, e.g. public.touch
   std::vector<std::string> arguments;  // string arguments
   bool constraint_trigger = false;
   bool deferrable = false;
@@ -180,14 +182,14 @@ struct Table {
   std::string name;
   TableKind kind = TableKind::Regular;
   bool unlogged = false;
-  std::vector<Column> columns;  // in attribute order
+  std::vector<Column> columns;                    // in attribute order
   std::map<std::string, Constraint> constraints;  // by name
   std::map<std::string, Index> indexes;           // by name (same schema as the table)
   std::map<std::string, Trigger> triggers;        // by name
   std::map<std::string, Policy> policies;         // by name
-  std::string partition_key;  // canonical "RANGE (created_at)", empty = not partitioned
-  std::string partition_of;   // qualified key of the parent when this is a partition
-  std::string partition_bound;  // canonical "FOR VALUES ..." / "DEFAULT"
+  std::string partition_key;          // canonical "RANGE (created_at)", empty = not partitioned
+  std::string partition_of;           // qualified key of the parent when this is a partition
+  std::string partition_bound;        // canonical "FOR VALUES ..." / "DEFAULT"
   std::vector<std::string> inherits;  // qualified keys of parents (plain inheritance)
   bool rls_enabled = false;
   bool rls_forced = false;
@@ -205,8 +207,8 @@ struct View {
   std::string schema;
   std::string name;
   bool materialized = false;
-  std::string query;                      // canonical SELECT text
-  std::vector<std::string> column_names;  // explicit column list, empty = from the query
+  std::string query;                           // canonical SELECT text
+  std::vector<std::string> column_names;       // explicit column list, empty = from the query
   std::map<std::string, std::string> options;  // check_option, security_barrier, ...
   bool with_data = true;                       // materialized views only
   std::map<std::string, Index> indexes;        // materialized views only
@@ -282,17 +284,17 @@ struct Function {
   std::string name;
   bool procedure = false;
   std::vector<FunctionArgument> arguments;
-  std::string returns;  // canonical return type ("SETOF x", "TABLE(...)" rendered); empty for
-                        // procedures
+  std::string returns;   // canonical return type ("SETOF x", "TABLE(...)" rendered); empty for
+                         // procedures
   std::string language;  // lower case, e.g. "plpgsql"
   std::string body;      // the function body exactly as stored (prosrc)
   std::string volatility = "VOLATILE";  // IMMUTABLE | STABLE | VOLATILE
   bool strict = false;
   bool security_definer = false;
   bool leakproof = false;
-  std::string parallel = "UNSAFE";  // SAFE | RESTRICTED | UNSAFE
-  double cost = 0;                  // 0 = the default for the language
-  double rows = 0;                  // 0 = default
+  std::string parallel = "UNSAFE";            // SAFE | RESTRICTED | UNSAFE
+  double cost = 0;                            // 0 = the default for the language
+  double rows = 0;                            // 0 = default
   std::map<std::string, std::string> config;  // SET name = value
   std::optional<std::string> comment;
   std::vector<Grant> grants;
@@ -322,7 +324,7 @@ struct Namespace {
 
 // The whole model of one database schema (all namespaces).
 struct Model {
-  std::map<std::string, Namespace> schemas;  // by name; "public" is implicit, never stored
+  std::map<std::string, Namespace> schemas;     // by name; "public" is implicit, never stored
   std::map<std::string, Extension> extensions;  // by name
   std::map<std::string, Table> tables;          // by qualified key
   std::map<std::string, View> views;            // views and materialized views

@@ -12,11 +12,23 @@
 #include <set>
 #include <sstream>
 
+#include <pg_query.h>
+
 #include "schema/canonical.h"
 
 namespace pgdrift::schema {
 
 namespace {
+
+// " DEFAULT expr": the DEFAULT clause only takes a restricted expression (b_expr), so an
+// expression such as `now() AT TIME ZONE 'utc'` needs parentheses there.
+std::string default_clause(const std::string& expr) {
+  std::string probe = "CREATE TABLE t (c int DEFAULT " + expr + ")";
+  PgQueryParseResult result = pg_query_parse(probe.c_str());
+  bool plain = result.error == nullptr;
+  pg_query_free_parse_result(result);
+  return " DEFAULT " + (plain ? expr : "(" + expr + ")");
+}
 
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
   std::string out;
@@ -233,7 +245,7 @@ std::string render_column_definition(const Column& c) {
     }
   }
   if (c.generated_expr) out += " GENERATED ALWAYS AS (" + *c.generated_expr + ") STORED";
-  if (c.default_expr) out += " DEFAULT " + *c.default_expr;
+  if (c.default_expr) out += default_clause(*c.default_expr);
   if (c.not_null) out += " NOT NULL";
   return out;
 }
@@ -339,6 +351,7 @@ std::string render_create_index(const std::string& schema, const std::string& ta
   out += " (" + join(keys) + ")";
   if (!ix.include.empty()) out += " INCLUDE (" + quoted_list(ix.include) + ")";
   if (ix.nulls_not_distinct) out += " NULLS NOT DISTINCT";
+  if (!ix.options.empty()) out += " " + options_clause(ix.options);
   if (!ix.where_expr.empty()) out += " WHERE (" + ix.where_expr + ")";
   return out + ";";
 }
@@ -369,7 +382,7 @@ std::string render_create_domain(const Domain& d) {
   std::string out =
       "CREATE DOMAIN " + quote_qualified(d.schema, d.name) + " AS " + render_type(d.base_type);
   if (!d.collation.empty()) out += " COLLATE " + d.collation;
-  if (d.default_expr) out += " DEFAULT " + *d.default_expr;
+  if (d.default_expr) out += default_clause(*d.default_expr);
   if (d.not_null) out += " NOT NULL";
   for (const auto& [name, c] : d.checks) {
     if (c.validated) out += " CONSTRAINT " + quote_ident(name) + " CHECK (" + c.check_expr + ")";
@@ -425,7 +438,8 @@ std::string render_create_function(const Function& f) {
   for (const auto& [name, value] : f.config) {
     // proconfig keeps list values (search_path) already in SQL list form.
     bool list = value.find(',') != std::string::npos;
-    out += "\n    SET " + name + " TO " + (list ? value : option_value(value));
+    // Other values are quoted as pg_get_functiondef prints them ('30s' is not a bare word).
+    out += "\n    SET " + name + " TO " + (list ? value : quote_literal(value));
   }
   out += "\n    AS " + dollar_quote(f.body) + ";";
   return out;

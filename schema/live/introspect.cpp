@@ -345,6 +345,7 @@ class Introspector {
       index.nulls_not_distinct = flag(row["indnullsnotdistinct"]);
       index.method = text(row["amname"]);
       index.where_expr = canonical_expr_of(text(row["predicate"]));
+      index.options = options_map(row["reloptions"]);
       const int key_count = row["indnkeyatts"].as<int>();
       // An expression key's COLLATE is known only from the printed definition, where
       // PostgreSQL shows it exactly when it differs from the expression's own collation.

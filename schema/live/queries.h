@@ -117,7 +117,7 @@ inline constexpr const char* kColumnsQuery =
 // INCLUDE columns.
 inline constexpr const char* kIndexesQuery =
     "SELECT i.indexrelid, i.indrelid, ic.relname, i.indisunique, i.indnullsnotdistinct,"
-    " am.amname, i.indnkeyatts,"
+    " am.amname, i.indnkeyatts, to_json(ic.reloptions) AS reloptions,"
     " pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,"
     " pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) AS definition,"
     " EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid"

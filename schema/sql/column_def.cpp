@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "schema/canonical.h"
+#include "schema/keywords.h"
 #include "schema/sql/naming.h"
 
 namespace pgdrift::schema::sql {
@@ -118,6 +119,38 @@ std::string canon_expr(LoadContext& ctx, const PgQuery__Node* expr) {
   }
 }
 
+// The type applies its typmod with a length-coercion call (varchar(16), numeric(10,2),
+// timestamp(3), bit(8), arrays of them); interval's input function applies it itself.
+bool has_length_coercion(const std::string& type) {
+  return type.find('(') != std::string::npos && type.find('"') == std::string::npos &&
+         type.rfind("interval", 0) != 0;
+}
+
+bool is_null_constant(const PgQuery__Node* node) {
+  return node != nullptr && node->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+         node->a_const->isnull;
+}
+
+// PostgreSQL stores no default when the cooked default is a bare NULL constant. A bare `NULL`
+// stays a constant unless the column type needs a length coercion; `NULL::T` stays one only
+// when T is exactly the column type and needs no length coercion itself. Anything else
+// (`NULL::varchar` on varchar(16), `NULL::integer` on numeric, ...) is stored.
+bool null_default_is_stored(LoadContext& ctx, const PgQuery__Node* expr,
+                            const std::string& column_type) {
+  if (is_null_constant(expr)) return has_length_coercion(column_type);
+  if (expr == nullptr || expr->node_case != PG_QUERY__NODE__NODE_TYPE_CAST ||
+      !is_null_constant(expr->type_cast->arg)) {
+    return true;
+  }
+  std::string cast_type;
+  try {
+    cast_type = canonical_type(expr->type_cast->type_name, ctx.search_schema);
+  } catch (const CanonicalError&) {
+    return true;
+  }
+  return cast_type != column_type || has_length_coercion(cast_type);
+}
+
 }  // namespace
 
 std::optional<std::string> canonical_column_default(LoadContext& ctx, const PgQuery__Node* expr,
@@ -131,7 +164,7 @@ std::optional<std::string> canonical_column_default(LoadContext& ctx, const PgQu
   }
   try {
     std::string value = canonical_default_expr(expr, type);
-    if (value == "NULL" && !domain_typed) return std::nullopt;
+    if (!domain_typed && !null_default_is_stored(ctx, expr, column_type)) return std::nullopt;
     return value;
   } catch (const CanonicalError& e) {
     ctx.fail(0, e.what());
@@ -540,7 +573,8 @@ Constraint constraint_from_node(LoadContext& ctx, const Table& table,
         IndexKey key = index_key_from_elem(ctx, pair->list->items[0]->index_elem);
         ExclusionElement element;
         element.expr = key.column.empty() ? key.expr : key.column;
-        element.opclass = key.opclass;
+        // The catalog side leaves a default operator class out (as for CREATE INDEX).
+        if (!is_default_opclass(con.exclusion_method, key.opclass)) element.opclass = key.opclass;
         element.descending = key.descending;
         element.nulls_first = key.nulls_first;
         const PgQuery__List* op = pair->list->items[1]->list;

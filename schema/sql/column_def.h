@@ -78,9 +78,10 @@ Constraint constraint_from_node(LoadContext& ctx, const Table& table,
 // Canonical text of a column or domain default written as `expr` for `column_type` (canonical):
 // canonical_default_expr with the type PostgreSQL casts an untyped literal to, i.e. a domain's
 // base type (through nested domains). Fails the load on a CanonicalError.
-// `DEFAULT NULL` gives no default, because PostgreSQL stores none (a NULL constant is skipped
-// when defaults are stored), except on a domain-typed column where the NULL is a domain
-// coercion and is kept.
+// A NULL default gives no default when PostgreSQL stores none (the cooked default is a bare
+// NULL constant: `NULL` on a type without length coercion, `NULL::T` with T the column type),
+// except on a domain-typed column where the NULL is a domain coercion and is kept.
+// docs/canonical-form.md lists the cases.
 std::optional<std::string> canonical_column_default(LoadContext& ctx, const PgQuery__Node* expr,
                                                     const std::string& column_type);
 

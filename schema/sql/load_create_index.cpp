@@ -1,6 +1,7 @@
 // CREATE INDEX on a table (cascading to its partitions, as PostgreSQL does) or a materialized
 // view.
 #include "schema/canonical.h"
+#include "schema/keywords.h"
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/naming.h"
@@ -58,7 +59,10 @@ void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt) {
   for (size_t i = 0; i < stmt->n_index_params; ++i) {
     if (stmt->index_params[i]->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM) continue;
     const PgQuery__IndexElem* elem = stmt->index_params[i]->index_elem;
-    index.keys.push_back(index_key_from_elem(ctx, elem));
+    IndexKey key = index_key_from_elem(ctx, elem);
+    // A default operator class is what PostgreSQL picks anyway; the catalog side leaves it out.
+    if (is_default_opclass(index.method, key.opclass)) key.opclass.clear();
+    index.keys.push_back(key);
     column_names.push_back(index_column_name(elem));
   }
   for (size_t i = 0; i < stmt->n_index_including_params; ++i) {
@@ -67,6 +71,7 @@ void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt) {
     index.include.push_back(index_column_name(elem));
     column_names.push_back(index_column_name(elem));
   }
+  index.options = relation_options(ctx, stmt->options, stmt->n_options);
   if (stmt->where_clause != nullptr) {
     try {
       index.where_expr = canonical_expr(stmt->where_clause);

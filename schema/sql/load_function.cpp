@@ -3,6 +3,7 @@
 // stored as 0 when they equal the default PostgreSQL would pick, and the body is prosrc.
 #include <pg_query.h>
 
+#include <cctype>
 #include <cstring>
 
 #include "schema/canonical.h"
@@ -67,8 +68,22 @@ std::string setting_value(LoadContext& ctx, const PgQuery__VariableSetStmt* set)
   return value;
 }
 
+// proconfig stores a built-in setting under the GUC's own spelling, whatever case was written:
+// `SET timezone` / `SET TIME ZONE` -> TimeZone. Only these three PostgreSQL 15 settings are
+// not all lower case (select name from pg_settings where name <> lower(name)).
+std::string guc_name(const std::string& written) {
+  std::string lower;
+  for (char ch : written) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (const char* name : {"DateStyle", "IntervalStyle", "TimeZone"}) {
+    std::string candidate = name;
+    for (char& ch : candidate) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower == candidate) return name;
+  }
+  return written;
+}
+
 void apply_set(LoadContext& ctx, Function& f, const PgQuery__VariableSetStmt* set) {
-  std::string name = set->name ? set->name : "";
+  std::string name = guc_name(set->name ? set->name : "");
   switch (set->kind) {
     case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE:
       f.config[name] = setting_value(ctx, set);

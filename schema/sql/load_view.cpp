@@ -12,6 +12,22 @@ namespace pgdrift::schema::sql {
 
 namespace {
 
+// Column names of the tables (and of views with an explicit column list) the loader knows, for
+// the `SELECT *` expansion PostgreSQL does when it stores a view.
+RelationColumns relation_columns(const LoadContext& ctx) {
+  return [&ctx](const std::string& schema, const std::string& name) {
+    const std::string key =
+        qualified_key(ctx.schema_or_default(schema.empty() ? nullptr : schema.c_str()), name);
+    std::vector<std::string> columns;
+    if (auto t = ctx.model.tables.find(key); t != ctx.model.tables.end()) {
+      for (const Column& c : t->second.columns) columns.push_back(c.name);
+    } else if (auto v = ctx.model.views.find(key); v != ctx.model.views.end()) {
+      columns = v->second.column_names;
+    }
+    return columns;
+  };
+}
+
 const char* kKnownViewOptions[] = {"check_option", "security_barrier", "security_invoker"};
 
 void read_reloptions(LoadContext& ctx, size_t n, PgQuery__Node* const* items,
@@ -81,7 +97,7 @@ void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt) {
   }
   fold_column_names_into_query(ctx, stmt->query,
                                objects::string_list(stmt->n_aliases, stmt->aliases));
-  view.query = canonical_query(stmt->query);
+  view.query = canonical_query(stmt->query, relation_columns(ctx));
   read_reloptions(ctx, stmt->n_options, stmt->options, view.options, false);
   switch (stmt->with_check_option) {
     case PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION:
@@ -120,7 +136,7 @@ void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* st
     ctx.unsupported(-1, "TABLESPACE on a materialized view");
   fold_column_names_into_query(ctx, stmt->query,
                                objects::string_list(into->n_col_names, into->col_names));
-  view.query = canonical_query(stmt->query);
+  view.query = canonical_query(stmt->query, relation_columns(ctx));
   read_reloptions(ctx, into->n_options, into->options, view.options, true);
   view.with_data = !into->skip_data;
   ctx.model.views[key] = view;

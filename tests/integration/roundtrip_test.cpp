@@ -311,6 +311,30 @@ CREATE TABLE t (id int PRIMARY KEY);
 CREATE TABLE u (t_id int REFERENCES t, n int CHECK (n > 0));
 CREATE INDEX u_n_idx ON u (n);
 )sql"},
+      {"stored_as_postgres_rewrites_them", R"sql(
+CREATE TYPE mood AS ENUM ('a', 'b');
+CREATE TABLE rewritten (
+  a int, b int, m mood, s text, v varchar(8), j jsonb,
+  mask bit(8) DEFAULT x'1F', nibble bit(4) DEFAULT b'1010',
+  tags text[] DEFAULT ARRAY[current_date::text]::text[],
+  bigs bigint[] DEFAULT ARRAY[1, 2]::bigint[],
+  utc_text text DEFAULT ((now() AT TIME ZONE 'utc')::text),
+  null_vc varchar(16) DEFAULT NULL, null_num numeric(10,2) DEFAULT NULL,
+  null_cast text DEFAULT NULL::varchar, null_plain varchar DEFAULT NULL,
+  CHECK (s IN ('one')), CHECK (m NOT IN ('a')), CHECK (v IN ('x')),
+  CHECK (a IN (b, 1, 2)), CHECK (a NOT IN (b, 3)), CHECK (b = ANY (ARRAY[7])),
+  CHECK ((a, b) > (0, 0)), CHECK ((a, b) <> (5, 6)), CHECK (mask <> x'FF'),
+  CHECK (s <> current_setting('app.x', true)::text)
+);
+CREATE INDEX rewritten_j_idx ON rewritten (jsonb_extract_path_text(j, 'k', 'l'));
+CREATE INDEX rewritten_s_idx ON rewritten (s text_ops) WITH (fillfactor = 70);
+CREATE INDEX rewritten_v_idx ON rewritten USING hash (v) WITH (fillfactor = 60) WHERE v IN ('z');
+CREATE FUNCTION in_utc() RETURNS timestamptz LANGUAGE sql SET TIME ZONE 'UTC' AS 'select now()';
+CREATE VIEW rewritten_all AS SELECT * FROM rewritten;
+CREATE VIEW rewritten_cte AS WITH r AS (SELECT a, s FROM rewritten) SELECT * FROM r;
+CREATE VIEW rewritten_exprs AS SELECT DISTINCT ON (a) a, 1, CASE WHEN a > 0 THEN 'p' END AS sign,
+  money '1.999' AS price FROM rewritten;
+)sql"},
       {"alter_chain", R"sql(
 CREATE TABLE evolving (a int, b text, c int);
 ALTER TABLE evolving ADD COLUMN d date DEFAULT CURRENT_DATE;

@@ -91,6 +91,27 @@ const std::vector<DefaultCase> kDefaults = {
     {"text", "'q'", "'q'::text"},
     {"date", "'2020-01-01'", "'2020-01-01'::date"},
     {"boolean", "'f'", "false"},
+    // Bit-string constants are stored in binary with a cast to bit.
+    {"bit(8)", "x'1F'", "'00011111'::\"bit\""},
+    {"bit(4)", "X'a'", "'1010'::\"bit\""},
+    {"bit(8)", "b'00011111'", "'00011111'::\"bit\""},
+    // ARRAY[...]::T[] is built as an array of T: the cast moves into the elements.
+    {"text[]", "ARRAY[current_date::text]::text[]", "ARRAY[(CURRENT_DATE)::text]"},
+    {"bigint[]", "array[1,2]::bigint[]", "ARRAY[(1)::bigint, (2)::bigint]"},
+    {"numeric[]", "array[1]::numeric[]", "ARRAY[(1)::numeric]"},
+    {"integer[]", "array[[1,2],[3,4]]::int[]", "ARRAY[ARRAY[1, 2], ARRAY[3, 4]]"},
+    {"text", "((now() AT TIME ZONE 'utc')::text)", "((now() AT TIME ZONE 'utc'::text))::text"},
+    // Money literals are stored as the amount cash_in reads (lc_monetary C).
+    {"money", "'1.00'", "'$1.00'::money"},
+    {"money", "money '1.999'", "'$2.00'::money"},
+    {"money", "'-1234.5'::money", "'-$1,234.50'::money"},
+    {"money", "'(1.5)'", "'-$1.50'::money"},
+    // NULL defaults PostgreSQL stores (the loader decides which are stored at all).
+    {"numeric(10,2)", "NULL", "NULL::numeric"},
+    {"character varying(16)", "NULL", "NULL::character varying"},
+    {"character varying(16)", "NULL::varchar(16)", "NULL::character varying(16)"},
+    {"bit(8)", "NULL", "NULL::\"bit\""},
+    {"integer", "NULL::integer", "NULL::integer"},
 };
 
 // CHECK (<user>) printed back by pg_get_constraintdef (without the CHECK keyword).
@@ -124,6 +145,7 @@ const std::vector<Pair> kChecks = {
     // Generated columns, defaults, index expressions / predicates, policies, trigger WHEN.
     {"first || ' ' || last", "((first || ' '::text) || last)"},
     {"(now() at time zone 'utc')", "(now() AT TIME ZONE 'utc'::text)"},
+    {"(now() at time zone 'utc')::text", "((now() AT TIME ZONE 'utc'::text))::text"},
     {"interval '1 day'", "'1 day'::interval"},
     {"coalesce(null, 'x')", "COALESCE(NULL::text, 'x'::text)"},
     {"-0.50", "'-0.50'::numeric"},
@@ -139,7 +161,26 @@ const std::vector<Pair> kChecks = {
     {"d between '2020-01-01' and '2021-01-01'",            //
      "(((d >= '2020-01-01'::date) AND (d <= '2021-01-01'::date)))"},
     {"m in ('a','b')", "((m = ANY (ARRAY['a'::mood, 'b'::mood])))"},  // m mood (enum)
-    {"m not in ('a')", "((m <> ALL (ARRAY['a'::mood])))"},            //
+    {"m not in ('a')", "((m <> 'a'::mood))"},                         //
+    {"m in ('a')", "((m = 'a'::mood))"},                              //
+    {"e in ('a')", "((e = 'a'::text))"},
+    {"e not in ('pending')", "((e <> 'pending'::text))"},
+    {"v in ('a')", "(((v)::text = 'a'::text))"},  // v varchar
+    {"a in (b, 1, 2)", "(((a = ANY (ARRAY[1, 2])) OR (a = b)))"},
+    {"a in (b, 1)", "(((a = b) OR (a = 1)))"},
+    {"a not in (b, 1)", "(((a <> b) AND (a <> 1)))"},
+    {"a = any(array[0])", "((a = ANY (ARRAY[0])))"},
+    // Index expressions come back with variadic arguments folded into an array.
+    {"jsonb_extract_path_text(col, 'foo', 'bar')",
+     "jsonb_extract_path_text(col, VARIADIC ARRAY['foo'::text, 'bar'::text])"},
+    {"t = current_setting('a.b', true)::text", "(t = current_setting('a.b'::text, true))"},
+    {"md5(t)::text", "md5(t)"},
+    {"(a, b) > (0, 0)", "((ROW(a, b) > ROW(0, 0)))"},
+    {"row(a, b) is not null", "((ROW(a, b) IS NOT NULL))"},
+    {"(a, b) = (1, 2)", "(((a = 1) AND (b = 2)))"},
+    {"(a, b) <> (1, 2)", "(((a <> 1) OR (b <> 2)))"},
+    {"x = x'1F'", "((x = '00011111'::\"bit\"))"},  // x bit(8)
+    {"x <> b'101' and x <> x'1F'", "(((x <> '101'::\"bit\") AND (x <> '00011111'::\"bit\")))"},
     {"m = any(array['a'::mood, 'b'::mood])", "((m = ANY (ARRAY['a'::mood, 'b'::mood])))"},
     {"ts > now() - interval '1 day'", "((ts > (now() - '1 day'::interval)))"},
     {"data->>'k' is not null", "(((data ->> 'k'::text) IS NOT NULL))"},
@@ -159,6 +200,26 @@ const std::vector<Pair> kChecks = {
 
 // CREATE VIEW ... AS <user>, printed back by pg_get_viewdef(oid, true).
 const std::vector<Pair> kViews = {
+    // A cast that is a whole target decides the view column's type and stays.
+    {"select '1'::numeric as n, ''::text as t, 2::bigint as i, 3::int as j, 1.5::numeric as k, "
+     "'t'::boolean as b from hoge",
+     " SELECT '1'::numeric AS n,\n    ''::text AS t,\n    2::bigint AS i,\n    3 AS j,\n    "
+     "1.5 AS k,\n    true AS b\n   FROM hoge;"},
+    // `SELECT *` over a CTE or a sub-query: PostgreSQL stores the expanded column list.
+    {"with r as (select id from users where active) select * from r",
+     " WITH r AS (\n         SELECT users.id\n           FROM users\n          WHERE "
+     "users.active\n        )\n SELECT r.id\n   FROM r;"},
+    {"select * from (select a.id, a.name from a union all select b.id, b.name from b) t",
+     " SELECT t.id,\n    t.name\n   FROM ( SELECT a.id,\n            a.name\n           FROM "
+     "a\n        UNION ALL\n         SELECT b.id,\n            b.name\n           FROM b) t;"},
+    {"select 1 where 1 in (1, 4, 5)",
+     " SELECT 1 AS \"?column?\"\n  WHERE 1 = ANY (ARRAY[1, 4, 5]);"},
+    {"select distinct on (a, b) a, b, c from t",
+     " SELECT DISTINCT ON (t.a, t.b) t.a,\n    t.b,\n    t.c\n   FROM t;"},
+    {"select case when a > 0 then 3 else case a + 1 when 1 then 1 end end as value from t",
+     " SELECT\n        CASE\n            WHEN t.a > 0 THEN 3\n            ELSE\n            CASE "
+     "t.a + 1\n                WHEN 1 THEN 1\n                ELSE NULL::integer\n            "
+     "END\n        END AS value\n   FROM t;"},
     {"select id, name from users", " SELECT users.id,\n    users.name\n   FROM users;"},
     {"select id as id, name as full_name from users where active and email like '%@x.com'",
      " SELECT users.id,\n    users.name AS full_name\n   FROM users\n  WHERE users.active AND "
@@ -200,7 +261,15 @@ const std::vector<Pair> kDifferentExprs = {
     {"'2020-01-01'::date", "'2020-01-01'"},
     {"'a'::mood", "'a'::app.mood"},
     {"1.5::integer", "1.5"},
-    {"(array[1, 2])::bigint[]", "array[1, 2]"},
+    {"array[a]::bigint[]", "array[a]"},  // a column element: its type is unknown here
+    // Stored differently by PostgreSQL: a one-element IN list is a plain comparison, an
+    // explicit = ANY keeps its array; an IN list with a column is a chain of comparisons.
+    {"a in (0)", "a = any(array[0])"},
+    {"a in (1, b)", "a = any(array[1, b])"},
+    {"x'1F'", "b'1111'"},
+    {"current_setting('a')::int", "current_setting('a')"},
+    {"'1.994'::money", "'1.995'::money"},
+    {"my_func(a)::text", "my_func(a)"},  // not a pg_catalog function known to return text
 };
 
 TEST(CanonicalExpr, DefaultsMatchTheCatalogSpelling) {
@@ -275,6 +344,13 @@ TEST(CanonicalExpr, ExactOutputForKeyRules) {
   EXPECT_EQ(canonical_expr_text("'-7'::bigint"), "-7");
   EXPECT_EQ(canonical_expr_text("'f'::boolean"), "false");
   EXPECT_EQ(canonical_expr_text("a and (b and c)"), "a AND b AND c");
+  EXPECT_EQ(canonical_expr_text("x in ('a')"), "x = 'a'");
+  EXPECT_EQ(canonical_expr_text("x not in ('a')"), "x <> 'a'");
+  EXPECT_EQ(canonical_expr_text("x = any (array[1])"), "x = ANY(ARRAY[1])");
+  EXPECT_EQ(canonical_expr_text("a in (b, 1, 2)"), "a IN (1, 2) OR a = b");
+  EXPECT_EQ(canonical_expr_text("(a, b) >= (1, 2)"), "ROW(a, b) >= ROW(1, 2)");
+  EXPECT_EQ(canonical_expr_text("(a, b) = (1, 2)"), "a = 1 AND b = 2");
+  EXPECT_EQ(canonical_expr_text("x'1F'"), "'00011111'::\"bit\"");
 }
 
 // The canonical text is also emitted as SQL. Each right-hand side was run on a PostgreSQL 15
@@ -288,7 +364,14 @@ TEST(CanonicalExpr, KeepsTheCastsThatCarryMeaning) {
       {"'{}'::text[]", "'{}'::text[]"},
       {"'a'::mood", "'a'::public.mood"},
       {"'x'::app.status", "'x'::app.status"},
-      {"(ARRAY[1, 2])::bigint[]", "ARRAY[1, 2]::bigint[]"},
+      {"ARRAY[(1)::bigint, (2)::bigint]", "ARRAY[1, 2]"},  // number casts: rule 1
+      {"ARRAY[(CURRENT_DATE)::text]", "ARRAY[current_date::text]"},
+      {"((m = 'a'::mood))", "m = 'a'"},
+      {"((ROW(a, b) > ROW(0, 0)))", "ROW(a, b) > ROW(0, 0)"},
+      // The deparser would print `now() AT TIME ZONE 'utc'::text`, casting 'utc' instead.
+      {"((now() AT TIME ZONE 'utc'::text))::text", "timezone('utc', now())::text"},
+      {"((x = '00011111'::\"bit\"))", "x = '00011111'"},
+      {"'00011111'::\"bit\"", "'00011111'::\"bit\""},
       {"nextval('s'::regclass)", "nextval('s')"},
       {"'x'::text", "'x'"},
       {"'t'::boolean", "true"},
@@ -350,6 +433,36 @@ TEST(CanonicalQuery, ViewsMatchPgGetViewdef) {
   for (const auto& [user, catalog] : kViews) {
     EXPECT_EQ(canonical_query_text(user), canonical_query_text(catalog)) << user;
   }
+}
+
+// Over a table, `SELECT *` needs the table's columns, which the caller (the SQL loader) knows.
+TEST(CanonicalQuery, SelectStarOverATableUsesTheCallersColumns) {
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf("SELECT * FROM users");
+  ASSERT_EQ(parsed.error, nullptr);
+  PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
+      nullptr, parsed.parse_tree.len, reinterpret_cast<const uint8_t*>(parsed.parse_tree.data));
+  const PgQuery__Node* select = tree->stmts[0]->stmt;
+  RelationColumns columns = [](const std::string& schema, const std::string& name) {
+    return schema.empty() && name == "users" ? std::vector<std::string>{"id", "name", "active"}
+                                             : std::vector<std::string>{};
+  };
+  EXPECT_EQ(canonical_query(select, columns),
+            canonical_query_text(" SELECT users.id,\n    users.name,\n    users.active\n   FROM "
+                                 "users;"));
+  EXPECT_EQ(canonical_query(select), "SELECT * FROM users");  // no lookup: unknown columns
+  pg_query__parse_result__free_unpacked(tree, nullptr);
+  pg_query_free_protobuf_parse_result(parsed);
+}
+
+TEST(CanonicalQuery, TargetCastsThatSetTheColumnTypeStay) {
+  EXPECT_NE(canonical_query_text("select '1'::numeric as n"),
+            canonical_query_text("select 1 as n"));
+  EXPECT_NE(canonical_query_text("select 2::bigint as i"), canonical_query_text("select 2 as i"));
+  EXPECT_EQ(canonical_query_text("select '1'::numeric as n"),
+            canonical_query_text("select (1)::numeric as n"));
+  // Inside an expression the usual rules apply.
+  EXPECT_EQ(canonical_query_text("select a from t where a = '1'::integer"),
+            canonical_query_text("select a from t where a = 1"));
 }
 
 TEST(CanonicalQuery, IsIdempotent) {

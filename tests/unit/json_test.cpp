@@ -147,6 +147,7 @@ Model every_kind_model() {
              IndexKey{"id", "", "", "", false, false}};
   ix.include = {"Mood"};
   ix.where_expr = "id > 10";
+  ix.options = {{"fillfactor", "70"}, {"deduplicate_items", "off"}};
   ix.comment = "lookup";
   users.indexes[ix.name] = ix;
   Trigger tr;

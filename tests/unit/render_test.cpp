@@ -98,6 +98,10 @@ TEST(Render, Index) {
   EXPECT_EQ(render_create_index("public", "t", ix),
             "CREATE INDEX t_idx ON public.t (user_id, created_at DESC, (lower(email)) NULLS "
             "FIRST) WHERE (deleted_at IS NULL);");
+  ix.options = {{"fillfactor", "70"}, {"deduplicate_items", "off"}};
+  EXPECT_EQ(render_create_index("public", "t", ix),
+            "CREATE INDEX t_idx ON public.t (user_id, created_at DESC, (lower(email)) NULLS "
+            "FIRST) WITH (deduplicate_items=off, fillfactor=70) WHERE (deleted_at IS NULL);");
   ix.unique = true;
   ix.method = "hash";
   EXPECT_EQ(render_create_index("public", "t", ix, true).substr(0, 52),

@@ -265,6 +265,22 @@ TEST(SqlLoaderFunction, ArgumentsAttributesAndBody) {
   EXPECT_EQ(at(f.config, "work_mem"), "64MB");
 }
 
+// proconfig keeps PostgreSQL's own spelling of the mixed-case settings (TimeZone, DateStyle,
+// IntervalStyle), however the SET clause wrote the name.
+TEST(SqlLoaderFunction, SettingNamesUseThePostgresSpelling) {
+  Model m = load(
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET timezone = 'UTC' SET datestyle = 'ISO'"
+      " SET intervalstyle = 'iso_8601' SET work_mem = '1MB' AS 'select 1';"
+      "CREATE FUNCTION g() RETURNS int LANGUAGE sql SET TIME ZONE 'UTC' AS 'select 1';");
+  EXPECT_EQ(at(m.functions, "public.f()").config,
+            (std::map<std::string, std::string>{{"DateStyle", "ISO"},
+                                                {"IntervalStyle", "iso_8601"},
+                                                {"TimeZone", "UTC"},
+                                                {"work_mem", "1MB"}}));
+  EXPECT_EQ(at(m.functions, "public.g()").config,
+            (std::map<std::string, std::string>{{"TimeZone", "UTC"}}));
+}
+
 TEST(SqlLoaderFunction, DefaultCostAndRowsStoreZero) {
   EXPECT_EQ(load("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1';"),
             load("CREATE FUNCTION f() RETURNS int LANGUAGE sql VOLATILE CALLED ON NULL INPUT "

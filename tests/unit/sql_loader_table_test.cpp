@@ -42,6 +42,58 @@ TEST(SqlLoaderTable, DefaultNullIsNoDefault) {
   EXPECT_NE(load("CREATE TABLE t (a int DEFAULT 0);"), load("CREATE TABLE t (a int);"));
 }
 
+// PostgreSQL keeps a NULL default when it is not a bare NULL constant once cooked: a type with
+// a length coercion (varchar(16), numeric(10,2), bit(8), timestamp(3)) or a cast to another
+// type. Checked against pg_attrdef on PostgreSQL 15.
+TEST(SqlLoaderTable, NullDefaultsPostgresStores) {
+  auto default_of = [](const std::string& column) {
+    Model m = load("CREATE TABLE t (" + column + ");");
+    return table_of(m, "public.t").columns.at(0).default_expr;
+  };
+  EXPECT_EQ(default_of("a varchar(16) DEFAULT NULL"), "NULL");
+  EXPECT_EQ(default_of("a numeric(10,2) DEFAULT NULL"), "NULL::numeric");
+  EXPECT_EQ(default_of("a bit(8) DEFAULT NULL"), "NULL::\"bit\"");
+  EXPECT_EQ(default_of("a varchar(16)[] DEFAULT NULL"), "NULL::varchar[]");
+  EXPECT_EQ(default_of("a varchar(16) DEFAULT NULL::varchar(16)"), "NULL");
+  EXPECT_EQ(default_of("a text DEFAULT NULL::varchar"), "NULL");
+  EXPECT_EQ(default_of("a numeric DEFAULT NULL::integer"), "NULL::int");
+  // Not stored: a NULL constant of the column type.
+  EXPECT_EQ(default_of("a varchar DEFAULT NULL"), std::nullopt);
+  EXPECT_EQ(default_of("a numeric DEFAULT NULL"), std::nullopt);
+  EXPECT_EQ(default_of("a interval year DEFAULT NULL"), std::nullopt);
+  EXPECT_EQ(default_of("a text DEFAULT NULL::text"), std::nullopt);
+  EXPECT_EQ(default_of("a integer DEFAULT NULL::int4"), std::nullopt);
+  EXPECT_EQ(load("CREATE TABLE t (a varchar(3)); ALTER TABLE t ALTER a SET DEFAULT NULL;"),
+            load("CREATE TABLE t (a varchar(3) DEFAULT NULL::varchar);"));
+}
+
+// pg_get_indexdef leaves out an operator class that is its type's default (opcdefault).
+TEST(SqlLoaderTable, DefaultOperatorClassesAreLeftOut) {
+  const std::string table = "CREATE TABLE t (a text, b int[]);";
+  EXPECT_EQ(load(table + "CREATE INDEX i ON t (a text_ops);"),
+            load(table + "CREATE INDEX i ON t (a);"));
+  EXPECT_EQ(load(table + "CREATE INDEX i ON t USING gin (b array_ops);"),
+            load(table + "CREATE INDEX i ON t USING gin (b);"));
+  EXPECT_NE(load(table + "CREATE INDEX i ON t (a text_pattern_ops);"),
+            load(table + "CREATE INDEX i ON t (a);"));
+  Model m = load(table + "CREATE INDEX i ON t (a text_pattern_ops);");
+  EXPECT_EQ(table_of(m, "public.t").indexes.at("i").keys.at(0).opclass, "text_pattern_ops");
+}
+
+// WITH (...) on CREATE INDEX is kept as pg_class.reloptions of the index stores it.
+TEST(SqlLoaderTable, IndexStorageParameters) {
+  const std::string table = "CREATE TABLE t (a text);";
+  Model m =
+      load(table + "CREATE INDEX i ON t (a) WITH (fillfactor = 70, deduplicate_items = off);");
+  EXPECT_EQ(
+      table_of(m, "public.t").indexes.at("i").options,
+      (std::map<std::string, std::string>{{"deduplicate_items", "off"}, {"fillfactor", "70"}}));
+  EXPECT_NE(load(table + "CREATE INDEX i ON t (a) WITH (fillfactor = 70);"),
+            load(table + "CREATE INDEX i ON t (a);"));
+  EXPECT_NE(load(table + "CREATE INDEX i ON t (a) WITH (fillfactor = 70);"),
+            load(table + "CREATE INDEX i ON t (a) WITH (fillfactor = 80);"));
+}
+
 TEST(SqlLoaderTable, DifferentTypeModifiersAreUnequal) {
   EXPECT_NE(load("CREATE TABLE t (a numeric(12,2));"), load("CREATE TABLE t (a numeric(12,3));"));
   EXPECT_NE(load("CREATE TABLE t (a varchar(20));"), load("CREATE TABLE t (a varchar(30));"));
