@@ -47,9 +47,14 @@ void drop_constraint(Context& ctx, const std::string& table, const schema::Const
                 c.kind == ConstraintKind::ForeignKey ? kDropForeignKey : kDropConstraintIndex,
                 "ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS " + quote_ident(c.name) + ";");
   s.removes = provides_of(table, c);
-  if (c.foreign_key)
+  if (c.foreign_key) {
+    // The referenced key and columns (and the own columns) can only go once the FK is gone.
     s.releases = {"table:" + c.foreign_key->ref_table, "uniques:" + c.foreign_key->ref_table};
+    for (const auto& col : c.foreign_key->ref_columns)
+      s.releases.push_back("column:" + qualified_member(c.foreign_key->ref_table, col));
+  }
   if (c.kind == ConstraintKind::Check) s.releases = ctx.from_deps.of_expr(c.check_expr);
+  for (const auto& col : c.columns) s.releases.push_back("column:" + qualified_member(table, col));
   s.hazards = {Hazard::AccessExclusiveLock};
   s.lock = "ACCESS EXCLUSIVE";
   if (c.kind == ConstraintKind::PrimaryKey || c.kind == ConstraintKind::Unique ||

@@ -21,6 +21,10 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
                            "IF EXISTS " + qname + ";");
     s.removes = {"index:" + qname};
     if (i.unique) s.removes.push_back("uniques:" + change.table);
+    // Functions its expressions and predicate use are dropped only after it.
+    for (const auto& k : i.keys)
+      for (const auto& d : ctx.from_deps.of_expr(k.expr)) s.releases.push_back(d);
+    for (const auto& d : ctx.from_deps.of_expr(i.where_expr)) s.releases.push_back(d);
     s.hazards = {Hazard::IndexDropped};
     if (concurrently) {
       s.transactional = false;

@@ -37,6 +37,10 @@ std::string options_clause(const schema::SequenceOptions& a, const schema::Seque
   if (a.start != b.start) out += " START WITH " + std::to_string(b.start);
   if (a.cache != b.cache) out += " CACHE " + std::to_string(b.cache);
   if (a.cycle != b.cycle) out += b.cycle ? " CYCLE" : " NO CYCLE";
+  // A never-used sequence sits at its START: bounds that exclude it make ALTER fail unless
+  // the sequence restarts inside them.
+  if (!out.empty() && (a.start < b.min_value || a.start > b.max_value))
+    out += " RESTART WITH " + std::to_string(b.start);
   return out;
 }
 

@@ -72,6 +72,8 @@ void drop_table(Context& ctx, const std::string& key, const schema::Table& t, Ch
         !ctx.dropped_tables.count(c.foreign_key->ref_table)) {
       s.releases.push_back("table:" + c.foreign_key->ref_table);
       s.releases.push_back("uniques:" + c.foreign_key->ref_table);
+      for (const auto& col : c.foreign_key->ref_columns)
+        s.releases.push_back("column:" + c.foreign_key->ref_table + "." + quote_ident(col));
     }
   for (const auto& [name, tr] : t.triggers) s.releases.push_back("function:" + tr.function);
   for (const auto& v : ctx.from_deps.dependent_views("table:" + key))
@@ -165,40 +167,99 @@ bool mentions_column(const std::string& expr, const std::string& column) {
   return false;
 }
 
+// Column keys of `retyped` that `expr` mentions.
+std::vector<std::string> mentioned(const std::string& table, const std::string& expr,
+                                   const std::vector<std::string>& retyped) {
+  std::vector<std::string> keys;
+  for (const auto& column : retyped)
+    if (mentions_column(expr, column)) keys.push_back(table + "." + quote_ident(column));
+  return keys;
+}
+
+// The first step added since `first` is the drop (it must run before the type changes of
+// `keys`), the others re-create (after them).
+void around_type_changes(Context& ctx, size_t first, const std::vector<std::string>& keys,
+                         const std::string& why) {
+  for (size_t i = first; i < ctx.steps.size(); ++i) {
+    Step& step = ctx.steps[i];
+    for (const auto& key : keys) {
+      if (i == first)
+        step.provides.push_back("checks-off:" + key);
+      else
+        step.needs.push_back("retyped:" + key);
+    }
+  }
+  if (first < ctx.steps.size()) ctx.steps[first].note = why;
+}
+
 // ALTER COLUMN ... TYPE keeps the CHECK constraints that read the column, but PostgreSQL re-parses
 // them against the OLD type: `amount >= 0` on a double precision column comes back as
-// `amount::double precision >= 0` after the change to numeric. So an unchanged CHECK that reads
-// a retyped column is dropped before the type change and added again after it.
-void recreate_checks_around_type_changes(Context& ctx, const engine::TableChange& c) {
+// `amount::double precision >= 0` after the change to numeric. And it refuses the change while
+// a policy, a trigger (WHEN, UPDATE OF) or a generated column reads the column. So unchanged
+// dependents that read a retyped column are dropped before the type change and re-created
+// after it (a generated column is dropped and added again: its values are recomputed).
+void recreate_dependents_around_type_changes(Context& ctx, const engine::TableChange& c) {
   std::vector<std::string> retyped;
   for (const auto& col : c.columns)
-    if (col.kind == ChangeKind::Alter && col.has(engine::kColumnType))
+    if (col.kind == ChangeKind::Alter &&
+        (col.has(engine::kColumnType) || col.has(engine::kColumnCollation)))
       retyped.push_back(col.to->name);
   if (retyped.empty()) return;
   for (const auto& [name, check] : c.to->constraints) {
     if (check.kind != schema::ConstraintKind::Check) continue;
     auto before = c.from->constraints.find(name);
     if (before == c.from->constraints.end() || !(before->second == check)) continue;
-    std::vector<std::string> keys;
-    for (const auto& column : retyped)
-      if (mentions_column(check.check_expr, column))
-        keys.push_back(c.key + "." + quote_ident(column));
+    auto keys = mentioned(c.key, check.check_expr, retyped);
     if (keys.empty()) continue;
     size_t first = ctx.steps.size();
     gen_constraint(ctx, {ChangeKind::Alter, c.key, before->second, check}, false);
-    for (size_t i = first; i < ctx.steps.size(); ++i) {
-      Step& step = ctx.steps[i];
-      bool is_drop = i == first;
-      for (const auto& key : keys) {
-        if (is_drop)
-          step.provides.push_back("checks-off:" + key);
-        else
-          step.needs.push_back("retyped:" + key);
-      }
-      if (is_drop)
-        step.note =
-            "re-added after the column type change (PostgreSQL would keep it "
-            "cast to the old type)";
+    around_type_changes(
+        ctx, first, keys,
+        "re-added after the column type change (PostgreSQL would keep it cast to the old type)");
+  }
+  for (const auto& [name, policy] : c.to->policies) {
+    auto before = c.from->policies.find(name);
+    if (before == c.from->policies.end() || !(before->second == policy)) continue;
+    auto keys = mentioned(c.key, policy.using_expr, retyped);
+    for (const auto& k : mentioned(c.key, policy.check_expr, retyped)) keys.push_back(k);
+    if (keys.empty()) continue;
+    size_t first = ctx.steps.size();
+    gen_policy(ctx, {ChangeKind::Alter, c.key, before->second, policy});
+    around_type_changes(ctx, first, keys,
+                        "re-created after the column type change (PostgreSQL refuses to retype "
+                        "a column a policy reads)");
+  }
+  for (const auto& [name, trigger] : c.to->triggers) {
+    auto before = c.from->triggers.find(name);
+    if (before == c.from->triggers.end() || !(before->second == trigger)) continue;
+    auto keys = mentioned(c.key, trigger.when_expr, retyped);
+    for (const auto& col : trigger.update_columns)
+      if (std::find(retyped.begin(), retyped.end(), col) != retyped.end())
+        keys.push_back(c.key + "." + quote_ident(col));
+    if (keys.empty()) continue;
+    size_t first = ctx.steps.size();
+    gen_trigger(ctx, {ChangeKind::Alter, c.key, before->second, trigger});
+    around_type_changes(ctx, first, keys,
+                        "re-created after the column type change (PostgreSQL refuses to retype "
+                        "a column a trigger reads)");
+  }
+  for (const auto& column : c.to->columns) {
+    if (!column.generated_expr) continue;
+    const schema::Column* before = c.from->find_column(column.name);
+    if (!before || !(*before == column)) continue;
+    auto keys = mentioned(c.key, *column.generated_expr, retyped);
+    if (keys.empty()) continue;
+    size_t first = ctx.steps.size();
+    gen_column(ctx, {ChangeKind::Alter, c.key, *before, column, engine::kColumnGenerated});
+    around_type_changes(ctx, first, keys,
+                        "dropped and added again around the type change of a column it reads "
+                        "(its values are recomputed)");
+    if (column.comment) {
+      std::string target = "COLUMN " + c.key + "." + quote_ident(column.name);
+      Step comment = make_step("comment", target, ChangeKind::Alter, kComment,
+                               schema::render_comment(target, column.comment));
+      comment.needs = {"column:" + c.key + "." + quote_ident(column.name)};
+      ctx.add(comment);
     }
   }
 }
@@ -229,7 +290,7 @@ void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes) {
     bool partitioned = c.to->kind == schema::TableKind::Partitioned;
     for (const auto& col : c.columns) gen_column(ctx, col);
     for (const auto& k : c.constraints) gen_constraint(ctx, k, false);
-    recreate_checks_around_type_changes(ctx, c);
+    recreate_dependents_around_type_changes(ctx, c);
     for (const auto& i : c.indexes) gen_index(ctx, i, false, partitioned);
     for (const auto& t : c.triggers) gen_trigger(ctx, t);
     for (const auto& p : c.policies) gen_policy(ctx, p);

@@ -18,6 +18,7 @@ void gen_trigger(Context& ctx, const engine::TriggerChange& change) {
         "DROP TRIGGER IF EXISTS " + schema::quote_ident(t.name) + " ON " + change.table + ";");
     s.removes = {"trigger:" + qname};
     s.releases = {"function:" + t.function};
+    for (const auto& d : ctx.from_deps.of_expr(t.when_expr)) s.releases.push_back(d);
     s.hazards = {Hazard::AccessExclusiveLock};
     s.lock = "ACCESS EXCLUSIVE";
     ctx.add(s);

@@ -242,15 +242,72 @@ void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes)
     };
     if (a.base_type != b.base_type || a.collation != b.collation) {
       // No ALTER DOMAIN ... TYPE: rebuild it. Only works when no column uses the domain.
+      // Columns using it go over to the old base type first and back to the domain after.
+      const std::string type_key = "type:" + c.key;
+      std::vector<std::string> view_keys;
+      struct Use {
+        std::string table, column;
+        const schema::Column* to_column;
+      };
+      std::vector<Use> uses;
+      for (const auto& [table, column] : ctx.from_deps.columns_of_type(type_key)) {
+        auto to_table = ctx.to.tables.find(table);
+        if (to_table == ctx.to.tables.end()) continue;
+        const schema::Column* from_col = ctx.from.tables.at(table).find_column(column);
+        const schema::Column* to_col = to_table->second.find_column(column);
+        // Columns that the diff drops or retypes are handled by their own generator.
+        if (!to_col || !from_col || to_col->type != from_col->type) continue;
+        uses.push_back({table, column, to_col});
+        for (const auto& v : ctx.from_deps.dependent_views("table:" + table)) {
+          ctx.recreate_views.insert(v);
+          view_keys.push_back("view:" + v);
+        }
+      }
+      auto column_step = [&](const Use& u, const std::string& action) {
+        std::string qcol = quote_ident(u.column);
+        Step s = make_step("column", u.table + "." + qcol, ChangeKind::Alter, kType,
+                           "ALTER TABLE " + u.table + " ALTER COLUMN " + qcol + " " + action + ";");
+        s.after_removal = view_keys;
+        s.hazards = {Hazard::AccessExclusiveLock};
+        s.lock = "ACCESS EXCLUSIVE";
+        return s;
+      };
+      for (const auto& u : uses) {
+        if (u.to_column->default_expr) {
+          Step s = column_step(u, "DROP DEFAULT");
+          s.releases = {type_key};
+          ctx.add(s);
+        }
+        Step s = column_step(u, "TYPE " + a.base_type);
+        s.releases = {type_key};
+        ctx.add(s);
+      }
       Step d = drop_type_step(ctx, "domain", c.key, a.schema, "DOMAIN");
       d.phase = kType;
       ctx.add(d);
       Step s =
           make_step("domain", c.key, ChangeKind::Alter, kType, schema::render_create_domain(b));
-      s.provides = {"type:" + c.key};
+      s.provides = {type_key};
       s.hazards = {Hazard::UntrackedDependencies};
-      s.note = "columns using the domain must be converted first";
+      s.note = "function arguments and composite attributes using the domain are not converted";
       ctx.add(s);
+      for (const auto& u : uses) {
+        std::string qcol = quote_ident(u.column);
+        Step back =
+            column_step(u, "TYPE " + c.key + " USING " + qcol + "::" + b.base_type + "::" + c.key);
+        back.needs = {type_key};
+        back.provides = {"column-retyped:" + c.key};
+        back.hazards = {Hazard::AccessExclusiveLock, Hazard::TableRewrite,
+                        Hazard::ConversionMayFail};
+        back.long_running = true;
+        back.note = "values must satisfy the new domain and convert to its base type";
+        ctx.add(back);
+        if (u.to_column->default_expr) {
+          Step def = column_step(u, "SET DEFAULT " + *u.to_column->default_expr);
+          def.needs = {type_key, "column-retyped:" + c.key};
+          ctx.add(def);
+        }
+      }
       continue;
     }
     if (a.default_expr != b.default_expr)

@@ -110,6 +110,12 @@ void gen_column(Context& ctx, const engine::ColumnChange& change);
 void gen_constraint(Context& ctx, const engine::ConstraintChange& change, bool table_is_new);
 void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_new,
                bool partitioned);
+// Unchanged foreign keys whose referenced key, columns or table change: dropped and re-added.
+void gen_dependent_foreign_keys(Context& ctx, const std::vector<engine::TableChange>& changes);
+// Unchanged table objects (defaults, generated columns, checks, indexes, triggers, policies)
+// that use a function the plan drops and creates again: dropped and created around it.
+void gen_function_dependents(Context& ctx, const std::vector<engine::FunctionChange>& functions,
+                             const std::vector<engine::TableChange>& tables);
 void gen_trigger(Context& ctx, const engine::TriggerChange& change);
 void gen_policy(Context& ctx, const engine::PolicyChange& change);
 void gen_views(Context& ctx, const std::vector<engine::ViewChange>& changes);

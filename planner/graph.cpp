@@ -41,8 +41,7 @@ std::vector<Step> order_steps(std::vector<Step> steps) {
       each(providers, k, [&](size_t j) {
         const auto& pn = steps[j].needs;
         bool modifier = std::find(pn.begin(), pn.end(), k) != pn.end();
-        if (!modifier || std::make_pair(steps[j].phase, j) < std::make_pair(s.phase, i))
-          edge(j, i);
+        if (!modifier || std::make_pair(steps[j].phase, j) < std::make_pair(s.phase, i)) edge(j, i);
       });
     // An object is dropped before it is created again under the same key.
     for (const auto& k : s.provides) each(removers, k, [&](size_t j) { edge(j, i); });
