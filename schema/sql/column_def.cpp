@@ -375,7 +375,7 @@ Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__Colu
     // generateSerialExtraStmts: an owned sequence named <table>_<column>_seq, AS the type.
     Sequence seq;
     seq.schema = table.schema;
-    seq.name = choose_relation_name(ctx.model, table.schema, table.name, column.name, "seq", false);
+    seq.name = choose_relation_name(ctx, table.schema, table.name, column.name, "seq", false);
     seq.options = default_sequence_options(serial_type);
     seq.owned_by = qualified_key(table.schema, table.name) + "." + quote_ident(column.name);
     seq.location = column.location;
@@ -446,25 +446,25 @@ std::string generated_name(LoadContext& ctx, const Table& table, const PendingCo
       std::vector<std::string> used;
       for (const auto& name : referenced_columns(c->raw_expr))
         if (table.find_column(name) != nullptr) used.push_back(name);
-      return choose_constraint_name(ctx.model, table.schema, table.name,
+      return choose_constraint_name(ctx, table.schema, table.name,
                                     used.size() == 1 ? used[0] : "", "check", others);
     }
     case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
-      return choose_constraint_name(ctx.model, table.schema, table.name,
+      return choose_constraint_name(ctx, table.schema, table.name,
                                     join_name_addition(fk_columns(p)), "fkey", others);
     case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
-      return choose_relation_name(ctx.model, table.schema, table.name, "", "pkey", true);
+      return choose_relation_name(ctx, table.schema, table.name, "", "pkey", true);
     case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE: {
       std::vector<std::string> names = key_columns(p);
       for (const auto& inc : string_list(c->including, c->n_including)) names.push_back(inc);
-      return choose_relation_name(ctx.model, table.schema, table.name,
+      return choose_relation_name(ctx, table.schema, table.name,
                                   join_name_addition(unique_index_column_names(names)), "key",
                                   true);
     }
     case PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION: {
       std::vector<std::string> names = exclusion_column_names(c);
       for (const auto& inc : string_list(c->including, c->n_including)) names.push_back(inc);
-      return choose_relation_name(ctx.model, table.schema, table.name,
+      return choose_relation_name(ctx, table.schema, table.name,
                                   join_name_addition(unique_index_column_names(names)), "excl",
                                   true);
     }

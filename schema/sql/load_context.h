@@ -9,6 +9,7 @@
 
 #include "schema/model.h"
 #include "schema/sql/loader.h"
+#include "schema/sql/naming.h"
 
 namespace pgdrift::schema::sql {
 
@@ -25,6 +26,9 @@ struct LoadContext {
   // then a binary search, whatever order offsets are asked in (rescanning from the start when
   // an earlier offset came after a later one made a 10,000-table file quadratic).
   mutable std::vector<size_t> line_starts;
+
+  // Names taken per schema, for choosing implicit names (see NameRegistry's invariant).
+  NameRegistry names;
 
   // file:line of a byte offset (-1 or 0 = the statement's start).
   SourceLocation location_at(int byte_offset) const;

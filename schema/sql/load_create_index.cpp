@@ -23,7 +23,7 @@ void add_to_partitions(LoadContext& ctx, const Table& parent, const Index& index
   for (Table* child : partitions_of(ctx.model, qualified_key(parent.schema, parent.name))) {
     Index copy = index;
     copy.comment.reset();
-    copy.name = choose_relation_name(ctx.model, child->schema, child->name,
+    copy.name = choose_relation_name(ctx, child->schema, child->name,
                                      join_name_addition(index_key_names(index)), "idx", false);
     child->indexes[copy.name] = copy;
     add_to_partitions(ctx, *child, index);
@@ -87,12 +87,12 @@ void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt) {
 
   if (stmt->idxname != nullptr && stmt->idxname[0] != '\0') {
     index.name = stmt->idxname;
-    if (relation_name_taken(ctx.model, schema, index.name)) {
+    if (relation_name_taken(ctx, schema, index.name)) {
       if (stmt->if_not_exists) return;
       ctx.fail(0, "relation " + quote_qualified(schema, index.name) + " already exists");
     }
   } else {
-    index.name = choose_relation_name(ctx.model, schema, relation_name,
+    index.name = choose_relation_name(ctx, schema, relation_name,
                                       join_name_addition(unique_index_column_names(column_names)),
                                       "idx", false);
   }

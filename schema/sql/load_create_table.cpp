@@ -91,7 +91,7 @@ void clone_parent_objects(LoadContext& ctx, Table& partition, const Table& paren
     }
     if (con.kind != ConstraintKind::PrimaryKey)
       names.insert(names.end(), con.include.begin(), con.include.end());
-    copy.name = choose_relation_name(ctx.model, partition.schema, partition.name,
+    copy.name = choose_relation_name(ctx, partition.schema, partition.name,
                                      con.kind == ConstraintKind::PrimaryKey
                                          ? ""
                                          : join_name_addition(unique_index_column_names(names)),
@@ -101,7 +101,7 @@ void clone_parent_objects(LoadContext& ctx, Table& partition, const Table& paren
   for (const auto& [name, index] : parent.indexes) {
     Index copy = index;
     copy.comment.reset();
-    copy.name = choose_relation_name(ctx.model, partition.schema, partition.name,
+    copy.name = choose_relation_name(ctx, partition.schema, partition.name,
                                      join_name_addition(index_key_names(index)), "idx", false);
     partition.indexes[copy.name] = copy;
   }

@@ -21,7 +21,7 @@ void add_check(LoadContext& ctx, Domain& domain, const PgQuery__Constraint* c) {
   check.kind = ConstraintKind::Check;
   check.name = c->conname ? c->conname : "";
   if (check.name.empty())
-    check.name = choose_constraint_name(ctx.model, domain.schema, domain.name, "", "check",
+    check.name = choose_constraint_name(ctx, domain.schema, domain.name, "", "check",
                                         check_names(domain));
   else if (domain.checks.count(check.name))
     ctx.fail(c->location,

@@ -378,12 +378,14 @@ void apply_sql(Model& model, const std::string& sql, const std::string& filename
   std::unique_ptr<PgQuery__ParseResult, void (*)(PgQuery__ParseResult*)> tree_guard(
       tree, [](PgQuery__ParseResult* t) { pg_query__parse_result__free_unpacked(t, nullptr); });
 
-  LoadContext ctx{model, options, filename, sql, warnings, options.default_schema, 0, {}};
+  LoadContext ctx{model, options, filename, sql, warnings, options.default_schema, 0, {}, {}};
   for (size_t i = 0; i < tree->n_stmts; ++i) {
     const PgQuery__RawStmt* raw = tree->stmts[i];
     if (raw->stmt == nullptr) continue;
     ctx.stmt_location = raw->stmt_location;
+    ctx.names.begin_statement(ctx.model, ctx.search_schema, raw->stmt);
     dispatch(ctx, raw->stmt);
+    ctx.names.end_statement(ctx.model);
   }
 }
 
