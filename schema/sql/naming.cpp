@@ -173,33 +173,6 @@ bool constraint_name_taken(const Model& model, const std::string& schema, const 
   return false;
 }
 
-std::string choose_relation_name(const Model& model, const std::string& schema,
-                                 const std::string& name1, const std::string& name2,
-                                 const std::string& label, bool is_constraint) {
-  std::string modlabel = label;
-  for (int pass = 1;; ++pass) {
-    std::string name = make_object_name(name1, name2, modlabel);
-    if (!relation_name_taken(model, schema, name) &&
-        (!is_constraint || !constraint_name_taken(model, schema, name)))
-      return name;
-    modlabel = label + std::to_string(pass);
-  }
-}
-
-std::string choose_constraint_name(const Model& model, const std::string& schema,
-                                   const std::string& name1, const std::string& name2,
-                                   const std::string& label,
-                                   const std::vector<std::string>& others) {
-  std::string modlabel = label;
-  for (int pass = 1;; ++pass) {
-    std::string name = make_object_name(name1, name2, modlabel);
-    bool taken = std::find(others.begin(), others.end(), name) != others.end() ||
-                 constraint_name_taken(model, schema, name);
-    if (!taken) return name;
-    modlabel = label + std::to_string(pass);
-  }
-}
-
 // ---- NameRegistry ------------------------------------------------------------------------------
 
 namespace {

@@ -68,19 +68,12 @@ bool relation_name_taken(LoadContext& ctx, const std::string& schema, const std:
 bool constraint_name_taken(LoadContext& ctx, const std::string& schema, const std::string& name);
 
 // ChooseRelationName: make_object_name, then label1, label2, ... until the name is free among
-// relations (and, when `is_constraint`, constraints) of `schema`.
-std::string choose_relation_name(const Model& model, const std::string& schema,
-                                 const std::string& name1, const std::string& name2,
-                                 const std::string& label, bool is_constraint);
-// ChooseConstraintName: the same, checking constraint names of `schema` plus `others`.
-std::string choose_constraint_name(const Model& model, const std::string& schema,
-                                   const std::string& name1, const std::string& name2,
-                                   const std::string& label,
-                                   const std::vector<std::string>& others = {});
-// The same, through the load's NameRegistry.
+// relations (and, when `is_constraint`, constraints) of `schema`, looked up through the load's
+// NameRegistry.
 std::string choose_relation_name(LoadContext& ctx, const std::string& schema,
                                  const std::string& name1, const std::string& name2,
                                  const std::string& label, bool is_constraint);
+// ChooseConstraintName: the same, checking constraint names of `schema` plus `others`.
 std::string choose_constraint_name(LoadContext& ctx, const std::string& schema,
                                    const std::string& name1, const std::string& name2,
                                    const std::string& label,
