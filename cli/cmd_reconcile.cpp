@@ -220,6 +220,17 @@ json report_json(const Report& r) {
   }
   j["unresolved"] = r.result.unresolved();
   j["notes"] = r.result.notes;
+  j["harmonised"] = json::array();
+  for (const auto& h : r.result.harmonised)
+    j["harmonised"].push_back(
+        {{"rule", h.rule}, {"object", h.object}, {"change", h.change}, {"reason", h.reason}});
+  j["findings"] = json::array();
+  for (const auto& f : r.result.findings)
+    j["findings"].push_back({{"rule", f.rule},
+                             {"severity", engine::lint_severity_name(f.severity)},
+                             {"object", f.object},
+                             {"message", f.message},
+                             {"suggestion", f.suggestion}});
   j["written"] = r.written;
   if (!r.out_note.empty()) j["out_note"] = r.out_note;
   if (r.live) {
@@ -299,6 +310,21 @@ std::string report_text(const Report& r, bool markdown) {
       for (const auto& s : c.sides)
         o << "    " << engine::describe_origin(s.origin) << ":\n" << indent(s.ddl, "      ");
     }
+  }
+  if (!r.result.harmonised.empty()) {
+    heading("Harmonised by --prefer-safer (" + std::to_string(r.result.harmonised.size()) + ")");
+    for (const auto& h : r.result.harmonised)
+      o << (markdown ? "- " + h.rule + " `" + h.object + "`: "
+                     : "  " + h.rule + " " + h.object + ": ")
+        << h.change << "\n"
+        << (markdown ? "  " : "    ") << "why: " << h.reason << "\n";
+  }
+  if (!r.result.findings.empty()) {
+    heading("Consistency findings (" + std::to_string(r.result.findings.size()) + ", not applied" +
+            (r.result.harmonised.empty() ? "; --prefer-safer fixes the fixable ones" : "") + ")");
+    for (const auto& f : r.result.findings)
+      o << (markdown ? "- " : "  ") << engine::lint_severity_name(f.severity) << " " << f.rule
+        << " " << (markdown ? "`" + f.object + "`" : f.object) << ": " << f.message << "\n";
   }
   if (!r.result.notes.empty()) {
     heading("Notes");

@@ -152,6 +152,7 @@ class Reconciler {
     for (const auto& p : pending_sql_) apply_sql_resolution(p);
     check_foreign_keys();
     drop_orphan_serial_sequences();
+    harmonise();
     for (const auto& r : options_.resolutions)
       if (!used_.count(r.key))
         throw ReconcileError(r.where + ": " + r.key +
@@ -654,6 +655,27 @@ class Reconciler {
     }
   }
 
+  // The consistency pass (ReconcileResult::findings). Runs after the conflicts are settled, so
+  // it sees the types the rules chose (numeric(12,2) money, uuid user ids) and carries them to
+  // the tables only one history defines.
+  void harmonise() {
+    LintOptions only;
+    for (const auto& r : lint_rules())
+      if (!consistency_rules().count(r.name)) only.disabled.insert(r.name);
+    auto findings = lint_model(result_.target, only);
+    if (options_.prefer_safer) {
+      result_.harmonised =
+          apply_lint_fixes(result_.target, findings, {kRuleMoneyAsFloat, kRuleMissingForeignKey});
+      for (const auto& fix : result_.harmonised) {
+        Origin rule{"prefer-safer", fix.rule, "", {}};
+        for (const auto& key : fix.changed_keys) result_.provenance[key].push_back(rule);
+      }
+      // What is left: findings the fixes did not settle (a later lint sees the fixed model).
+      findings = lint_model(result_.target, only);
+    }
+    result_.findings = std::move(findings);
+  }
+
   // A serial's sequence follows its column: when the column's definition was taken from a
   // history where it is not a serial, the sequence is left out (it would own nothing).
   void drop_orphan_serial_sequences() {
@@ -696,6 +718,12 @@ std::string trim(const std::string& s) {
 }
 
 }  // namespace
+
+const std::set<std::string>& consistency_rules() {
+  static const std::set<std::string> rules = {kRuleMoneyAsFloat, kRuleMissingForeignKey,
+                                              kRuleInconsistentIdType, kRuleForeignKeyTypeMismatch};
+  return rules;
+}
 
 ReconcileResult reconcile(const std::vector<NamedHistory>& histories,
                           const ReconcileOptions& options) {

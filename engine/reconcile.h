@@ -10,10 +10,12 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "engine/lint.h"
 #include "schema/model.h"
 
 namespace pgdrift::engine {
@@ -83,6 +85,13 @@ struct ReconcileResult {
   std::map<std::string, std::vector<Origin>> provenance;
   std::vector<std::string> notes;  // things done that are not conflicts (dropped orphan serial
                                    // sequences, ...)
+  // The consistency pass over the target (the lint rules in kConsistencyRules): a table one
+  // history alone defines is taken as written, so a float money column or a user_id without
+  // the foreign key every other user_id has is no conflict, yet not what the team wants.
+  // With --prefer-safer the fixable ones are applied (`harmonised`); the rest, and all of them
+  // without --prefer-safer, are listed as findings. Neither changes the exit code.
+  std::vector<LintFinding> findings;
+  std::vector<AppliedFix> harmonised;
   size_t unresolved() const;
   bool complete() const { return unresolved() == 0; }
 };
@@ -96,6 +105,10 @@ class ReconcileError : public std::runtime_error {
 
 ReconcileResult reconcile(const std::vector<NamedHistory>& histories,
                           const ReconcileOptions& options = {});
+
+// The lint rules of reconcile's consistency pass: money-as-float, missing-foreign-key,
+// inconsistent-id-type, foreign-key-type-mismatch.
+const std::set<std::string>& consistency_rules();
 
 // A resolutions file: JSON ({"key": "history"} or {"key": {"take": "h"} | {"sql": "..."} |
 // {"omit": true}}) or text, one per line: `key = take NAME`, `key = sql: DDL`, `key = omit`

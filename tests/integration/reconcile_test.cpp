@@ -13,6 +13,7 @@
 #include <set>
 
 #include "engine/diff.h"
+#include "engine/reconcile.h"
 #include "schema/history/history.h"
 #include "schema/live/introspect.h"
 #include "schema/live/version_tables.h"
@@ -209,6 +210,15 @@ std::string remaining_drift(const schema::Model& live, const schema::Model& targ
 
 TEST_F(ReconcileMita, SaferTargetIsWrittenAndThePlanConverges) {
   fs::create_directories(out_);
+  // A row in the table only chain two defines, its user id stored as text: the plan must carry
+  // it across the varchar -> uuid change and under the new foreign key.
+  const std::string user = "6f1c2a52-3d3e-4a5e-9a40-1f7a0c2b9d11";
+  testing::test_cluster().execute(
+      db_.name, "INSERT INTO users (id, email, password_hash) VALUES ('" + user +
+                    "', 'a@example.com', 'x');\n"
+                    "INSERT INTO budget_advice (user_id, month, advice_type, advice_text, "
+                    "suggested_limit) VALUES ('" +
+                    user + "', '2025-09-01', 'limit', 'Spend less on coffee', 120.25);");
   auto run = reconcile({"--prefer-safer", "--out", out_});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   json report = json::parse(run.out);
@@ -226,13 +236,37 @@ TEST_F(ReconcileMita, SaferTargetIsWrittenAndThePlanConverges) {
     EXPECT_EQ(target.tables.at("public." + table).find_column(col)->type, "numeric(12,2)")
         << table << "." << col;
   EXPECT_EQ(target.tables.at("public.users").find_column("id")->type, "uuid");
-  for (std::string t :
-       {"transactions", "expenses", "goals", "moods", "push_tokens", "subscriptions"}) {
+  for (std::string t : {"transactions", "expenses", "goals", "moods", "push_tokens",
+                        "subscriptions", "budget_advice"}) {
     const auto& table = target.tables.at("public." + t);
     EXPECT_EQ(table.find_column("user_id")->type, "uuid") << t;
     ASSERT_TRUE(table.constraints.count(t + "_user_id_fkey")) << t;
     EXPECT_EQ(table.constraints.at(t + "_user_id_fkey").foreign_key->ref_table, "public.users");
   }
+  // The acceptance, over the whole target rather than a list: every money-like column is exact
+  // numeric, every user_id is a uuid with a foreign key to users.
+  for (const auto& [key, table] : target.tables) {
+    for (const auto& c : table.columns) {
+      if (engine::is_money_like_column(c.name)) {
+        EXPECT_FALSE(engine::is_float_type(c.type)) << key << "." << c.name << " " << c.type;
+      }
+      if (c.name != "user_id") continue;
+      EXPECT_EQ(c.type, "uuid") << key;
+      bool referenced = false;
+      for (const auto& [n, con] : table.constraints)
+        referenced |= con.foreign_key && con.columns == std::vector<std::string>{"user_id"} &&
+                      con.foreign_key->ref_table == "public.users";
+      EXPECT_TRUE(referenced) << key << ".user_id has no foreign key to users";
+    }
+  }
+  // budget_advice is defined by chain two alone: the consistency pass made it so, and says so.
+  std::set<std::string> harmonised;
+  for (const auto& h : report["harmonised"])
+    harmonised.insert(h["rule"].get<std::string>() + " " + h["object"].get<std::string>());
+  EXPECT_EQ(harmonised,
+            (std::set<std::string>{"money-as-float public.budget_advice.suggested_limit",
+                                   "missing-foreign-key public.budget_advice.user_id"}));
+  EXPECT_TRUE(report["findings"].empty()) << report["findings"].dump(2);
   // The union of the tables of both chains.
   std::set<std::string> tables;
   for (const auto& [key, t] : target.tables) tables.insert(key);
@@ -257,6 +291,9 @@ TEST_F(ReconcileMita, SaferTargetIsWrittenAndThePlanConverges) {
   testing::test_cluster().psql_file(db_.name, out_ + "/plan.sql");
   std::string left = remaining_drift(live_model(db_), target);
   EXPECT_TRUE(left.empty()) << "after the plan the database still differs:\n" << left;
+  EXPECT_EQ(testing::query_value(
+                db_.conninfo, "SELECT user_id::text || ' ' || suggested_limit FROM budget_advice"),
+            user + " 120.25");
 }
 
 TEST_F(ReconcileMita, ResolutionsOverrideTheSaferRulesAndThePlanConverges) {

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <sstream>
 
 extern char** environ;
@@ -108,6 +109,16 @@ FreshDatabase create_fresh_database(const std::string& sql) {
 }
 
 std::string fresh_database(const std::string& sql) { return create_fresh_database(sql).conninfo; }
+
+std::string query_value(const std::string& conninfo, const std::string& sql) {
+  pqxx::connection conn(conninfo);
+  pqxx::nontransaction tx(conn);
+  pqxx::result r = tx.exec(sql);
+  if (r.size() != 1 || r.columns() != 1)
+    throw std::runtime_error("expected one value from: " + sql + " (got " +
+                             std::to_string(r.size()) + " rows)");
+  return r[0][0].is_null() ? "NULL" : r[0][0].c_str();
+}
 
 CommandOutput run_program(const std::vector<std::string>& argv) {
   CommandOutput result;

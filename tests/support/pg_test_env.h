@@ -28,6 +28,10 @@ FreshDatabase create_fresh_database(const std::string& sql = "");
 // create_fresh_database(sql).conninfo
 std::string fresh_database(const std::string& sql = "");
 
+// The single value `sql` returns in the database `conninfo` names (NULL -> "NULL"). Throws
+// std::runtime_error when the query fails or does not return exactly one value.
+std::string query_value(const std::string& conninfo, const std::string& sql);
+
 // stdout, stderr and exit code of a program run without a shell.
 struct CommandOutput {
   int exit_code = -1;  // -1 = could not run or killed by a signal
