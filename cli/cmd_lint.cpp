@@ -1,0 +1,172 @@
+// `pgdrift lint SOURCE`: judge one schema on its own with the engine's lint rules
+// (docs/lint.md). Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
+// 2 usage / input / connection error.
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/sources.h"
+#include "engine/lint.h"
+#include "schema/live/introspect.h"
+
+namespace pgdrift::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct LintArgs {
+  std::string source;
+  std::string format = "text";
+  std::string fail_on = "error";
+  std::vector<std::string> disable;
+  std::vector<std::string> ignore;  // RULE:OBJECT
+  bool list_rules = false;
+  SourceOptions source_options;
+};
+
+std::string where(const engine::LintFinding& f) {
+  if (f.location.empty()) return "";
+  return f.location.file + (f.location.line > 0 ? ":" + std::to_string(f.location.line) : "");
+}
+
+// GitHub workflow commands need ',' ':' '%' and newlines escaped in properties and data.
+std::string github_escape(const std::string& s, bool property) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else if (property && c == ':')
+      out += "%3A";
+    else if (property && c == ',')
+      out += "%2C";
+    else
+      out += c;
+  }
+  return out;
+}
+
+int run_lint(const LintArgs& args) {
+  if (args.list_rules) {
+    for (const auto& r : engine::lint_rules())
+      std::cout << r.name << " (" << engine::lint_severity_name(r.severity)
+                << (r.fixable ? ", fixable by reconcile --prefer-safer" : "") << "): " << r.summary
+                << "\n";
+    return 0;
+  }
+  if (args.source.empty()) throw SourceError("a SOURCE is required (or --list-rules)");
+  engine::LintOptions options;
+  options.disabled.insert(args.disable.begin(), args.disable.end());
+  std::set<std::pair<std::string, std::string>> ignored;
+  for (const auto& item : args.ignore) {
+    auto colon = item.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == item.size())
+      throw SourceError("--ignore " + item + ": expected RULE:OBJECT, e.g. " +
+                        "money-as-float:public.fx.rate");
+    ignored.insert({item.substr(0, colon), item.substr(colon + 1)});
+  }
+  SourceResult source = read_source(args.source, args.source_options);
+  std::vector<engine::LintFinding> findings;
+  try {
+    findings = engine::lint_model(source.model, options);
+  } catch (const std::invalid_argument& e) {
+    throw SourceError(std::string(e.what()) + " (pgdrift lint --list-rules lists them)");
+  }
+  std::erase_if(findings, [&](const engine::LintFinding& f) {
+    return ignored.count({f.rule, f.object});
+  });
+
+  size_t errors = 0, warnings = 0;
+  for (const auto& f : findings) (f.severity == engine::LintSeverity::Error ? errors : warnings)++;
+  bool fail = (args.fail_on == "error" && errors > 0) ||
+              (args.fail_on == "warning" && errors + warnings > 0);
+  std::string shown_source = schema::live::redact_connection_string(args.source);
+
+  if (args.format == "json") {
+    json out = {
+        {"format", "pgdrift-lint/1"}, {"source", shown_source},
+        {"findings", json::array()},  {"counts", {{"error", errors}, {"warning", warnings}}},
+        {"fail_on", args.fail_on},    {"failed", fail}};
+    for (const auto& f : findings) {
+      json item = {{"rule", f.rule},
+                   {"severity", engine::lint_severity_name(f.severity)},
+                   {"object", f.object},
+                   {"message", f.message},
+                   {"suggestion", f.suggestion},
+                   {"fixable", !f.fixes.empty()}};
+      if (!f.location.empty())
+        item["location"] = {{"file", f.location.file}, {"line", f.location.line}};
+      out["findings"].push_back(item);
+    }
+    std::cout << out.dump(2) << "\n";
+  } else if (args.format == "github") {
+    for (const auto& f : findings) {
+      std::cout << "::" << engine::lint_severity_name(f.severity);
+      std::string props;
+      if (!f.location.empty()) {
+        props += " file=" + github_escape(f.location.file, true);
+        if (f.location.line > 0) props += ",line=" + std::to_string(f.location.line);
+        props += ",";
+      } else {
+        props += " ";
+      }
+      props += "title=" + github_escape("pgdrift " + f.rule, true);
+      std::cout << props << "::" << github_escape(f.object + ": " + f.message, false) << "\n";
+    }
+  } else {
+    for (const auto& f : findings) {
+      std::string at = where(f);
+      std::cout << (at.empty() ? "" : at + ": ") << engine::lint_severity_name(f.severity) << " ["
+                << f.rule << "] " << f.object << ": " << f.message << "\n";
+      if (!f.suggestion.empty()) {
+        std::string s = f.suggestion;
+        for (size_t p = s.find('\n'); p != std::string::npos; p = s.find('\n', p + 7))
+          s.replace(p, 1, "\n  fix: ");
+        std::cout << "  fix: " << s << "\n";
+      }
+    }
+    std::cout << findings.size() << " finding" << (findings.size() == 1 ? "" : "s") << " ("
+              << errors << " error" << (errors == 1 ? "" : "s") << ", " << warnings << " warning"
+              << (warnings == 1 ? "" : "s") << ") in " << shown_source << "\n";
+  }
+  for (const auto& w : source.warnings) std::cerr << "warning: " << w << "\n";
+  return fail ? 1 : 0;
+}
+
+}  // namespace
+
+void add_lint_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<LintArgs>();
+  auto* cmd = app.add_subcommand(
+      "lint",
+      "Check one schema against the lint rules (money as float, missing foreign keys, ...)");
+  cmd->add_option("source", args->source,
+                  "A .sql file, a directory of .sql files, a .json model, or a database");
+  cmd->add_option("--format", args->format, "text (default), json or github")
+      ->check(CLI::IsMember({"text", "json", "github"}));
+  cmd->add_option("--fail-on", args->fail_on,
+                  "Exit 1 when a finding is at least this severe: error (default), warning, never")
+      ->check(CLI::IsMember({"error", "warning", "never"}));
+  cmd->add_option("--disable", args->disable, "Do not run this rule (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--ignore", args->ignore,
+                  "Drop one finding: RULE:OBJECT, e.g. money-as-float:public.fx.rate (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--list-rules", args->list_rules, "List the rules and exit");
+  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
+                  "Leave out this schema (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
+                "Turn unsupported SQL statements into warnings instead of errors");
+  cmd->callback(
+      [args, &exit_code] { exit_code = run_command("lint", [&args] { return run_lint(*args); }); });
+}
+
+}  // namespace pgdrift::cli
