@@ -73,6 +73,21 @@ std::string model_fingerprint(const schema::Model& model);
 // Hazards of the plan that are not in `allowed`, sorted, unique.
 std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>& allowed);
 
+// How the steps run, in order (planner/transactions.cpp; render_plan_sql and apply both follow
+// it). Consecutive transactional steps share one transaction, so a failure leaves the database
+// as it was before the group: a dropped foreign key comes back when the retype it made room
+// for fails. Two kinds of step run apart:
+// - a non-transactional step (CONCURRENTLY, ALTER TYPE ... ADD VALUE) runs alone in
+//   autocommit, because PostgreSQL refuses it inside a transaction block;
+// - a validation step (VALIDATE CONSTRAINT) runs in a transaction of its own after the
+//   preceding group committed: the point of NOT VALID + VALIDATE is that the scan runs without
+//   the strong lock the ADD took, and that lock is held until its transaction ends.
+struct StepGroup {
+  bool in_transaction = true;
+  std::vector<size_t> steps;  // indexes into the plan's steps
+};
+std::vector<StepGroup> step_groups(const std::vector<Step>& steps);
+
 // Renderers (planner/render_*.cpp).
 std::string render_plan_sql(const Plan& plan);
 std::string render_plan_json(const Plan& plan);

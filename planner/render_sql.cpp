@@ -1,7 +1,9 @@
-// The plan as a psql-runnable script. Each step is preceded by a comment naming it and its
-// hazards, and by the SET lock_timeout / statement_timeout it runs under. Statements run in
-// autocommit (no wrapping transaction), so non-transactional steps (CONCURRENTLY, ALTER TYPE
-// ... ADD VALUE) are never inside a transaction block.
+// The plan as a psql-runnable script (run it with `psql -v ON_ERROR_STOP=1 -f plan.sql`). Each
+// step is preceded by a comment naming it and its hazards, and by the SET lock_timeout /
+// statement_timeout it runs under. Steps are grouped as step_groups() says: BEGIN ... COMMIT
+// around each transaction, non-transactional steps (CONCURRENTLY, ALTER TYPE ... ADD VALUE)
+// outside any transaction block. With ON_ERROR_STOP a failing statement ends psql, and the
+// server rolls the open transaction back: the database is left as after the last COMMIT.
 #include <sstream>
 
 #include "planner/plan.h"
@@ -24,6 +26,32 @@ std::string hazard_list(const std::vector<Hazard>& hazards) {
   return out;
 }
 
+// The timeouts in force, so a SET is written only when a step needs other values. SET (not
+// SET LOCAL) inside a transaction outlives its COMMIT, which is what the next group expects.
+struct Timeouts {
+  int lock = -1;
+  int statement = -1;
+};
+
+void render_step(std::ostringstream& out, const Step& s, Timeouts& in_force) {
+  out << "\n-- step " << s.id << ": " << engine::change_kind_name(s.change_kind) << " "
+      << s.object_kind << " " << s.object_name << "\n";
+  out << "-- hazards: " << hazard_list(s.hazards) << "\n";
+  if (!s.lock.empty()) out << "-- lock: " << s.lock << "\n";
+  if (!s.transactional) out << "-- runs outside a transaction block\n";
+  if (!s.note.empty()) out << "-- note: " << s.note << "\n";
+  if (s.preflight) out << "-- preflight (rows at risk, expect 0): " << *s.preflight << ";\n";
+  if (s.lock_timeout_ms != in_force.lock) {
+    out << "SET lock_timeout = '" << s.lock_timeout_ms << "ms';\n";
+    in_force.lock = s.lock_timeout_ms;
+  }
+  if (s.statement_timeout_ms != in_force.statement) {
+    out << "SET statement_timeout = '" << s.statement_timeout_ms << "ms';\n";
+    in_force.statement = s.statement_timeout_ms;
+  }
+  out << trimmed(s.statement) << "\n";
+}
+
 }  // namespace
 
 std::string render_plan_sql(const Plan& plan) {
@@ -38,24 +66,11 @@ std::string render_plan_sql(const Plan& plan) {
   out << "-- steps: " << plan.steps.size() << "\n\n";
   // Function bodies may refer to objects created later in the plan (as pg_dump does).
   out << "SET check_function_bodies = false;\n";
-  int lock_timeout = -1, statement_timeout = -1;
-  for (const auto& s : plan.steps) {
-    out << "\n-- step " << s.id << ": " << engine::change_kind_name(s.change_kind) << " "
-        << s.object_kind << " " << s.object_name << "\n";
-    out << "-- hazards: " << hazard_list(s.hazards) << "\n";
-    if (!s.lock.empty()) out << "-- lock: " << s.lock << "\n";
-    if (!s.transactional) out << "-- runs outside a transaction block\n";
-    if (!s.note.empty()) out << "-- note: " << s.note << "\n";
-    if (s.preflight) out << "-- preflight (rows at risk, expect 0): " << *s.preflight << ";\n";
-    if (s.lock_timeout_ms != lock_timeout) {
-      out << "SET lock_timeout = '" << s.lock_timeout_ms << "ms';\n";
-      lock_timeout = s.lock_timeout_ms;
-    }
-    if (s.statement_timeout_ms != statement_timeout) {
-      out << "SET statement_timeout = '" << s.statement_timeout_ms << "ms';\n";
-      statement_timeout = s.statement_timeout_ms;
-    }
-    out << trimmed(s.statement) << "\n";
+  Timeouts in_force;
+  for (const auto& group : step_groups(plan.steps)) {
+    if (group.in_transaction) out << "\nBEGIN;\n";
+    for (size_t index : group.steps) render_step(out, plan.steps[index], in_force);
+    if (group.in_transaction) out << "COMMIT;\n";
   }
   return out.str();
 }

@@ -346,3 +346,51 @@ TEST(Planner, RenderedSqlQuotesFunctionSettingsAndParenthesisesDefaults) {
 
 }  // namespace
 }  // namespace pgdrift::planner
+
+namespace pgdrift::planner {
+namespace {
+
+// Steps grouped for execution: consecutive transactional steps together, a CONCURRENTLY step
+// alone outside a transaction, a VALIDATE in its own transaction after its NOT VALID add.
+TEST(PlanTransactions, GroupsFollowWhatPostgresAllowsAndWhatTheOnlineFormNeeds) {
+  Plan p = plan(
+      "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int, n int);",
+      "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int "
+      "REFERENCES p, n bigint, m text); CREATE INDEX c_n ON c (n);");
+  auto groups = step_groups(p.steps);
+  std::string shape;
+  for (const auto& g : groups) {
+    shape += g.in_transaction ? "[" : "(";
+    for (size_t i : g.steps) {
+      const Step& s = p.steps[i];
+      shape += s.statement.find("VALIDATE") != std::string::npos ? "V"
+               : !s.transactional                                 ? "C"
+                                                                  : "s";
+    }
+    shape += g.in_transaction ? "]" : ")";
+  }
+  // Every step is in exactly one group, in plan order.
+  std::vector<size_t> order;
+  for (const auto& g : groups) order.insert(order.end(), g.steps.begin(), g.steps.end());
+  std::vector<size_t> expected(p.steps.size());
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] = i;
+  EXPECT_EQ(order, expected);
+  EXPECT_NE(shape.find("(C)"), std::string::npos) << shape << "\n" << dump(p);
+  EXPECT_NE(shape.find("[V]"), std::string::npos) << shape << "\n" << dump(p);
+  EXPECT_EQ(shape.find("sV"), std::string::npos) << shape;
+  EXPECT_EQ(shape.find("Vs"), std::string::npos) << shape;
+  // No two transactional groups are adjacent unless a validation separates them.
+  EXPECT_EQ(shape.find("s][s"), std::string::npos) << shape;
+
+  // The script says the same: the concurrent build is outside BEGIN/COMMIT.
+  std::string sql = dump(p);
+  size_t build = sql.find("CREATE INDEX CONCURRENTLY");
+  ASSERT_NE(build, std::string::npos) << sql;
+  size_t last_begin = sql.rfind("BEGIN;", build), last_commit = sql.rfind("COMMIT;", build);
+  EXPECT_TRUE(last_begin == std::string::npos ||
+              (last_commit != std::string::npos && last_commit > last_begin))
+      << sql;
+}
+
+}  // namespace
+}  // namespace pgdrift::planner
