@@ -8,7 +8,6 @@
 #include <iostream>
 #include <memory>
 #include <set>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/sources.h"
@@ -36,25 +35,6 @@ struct PlanArgs {
   int statement_timeout_ms = 30000;
   SourceOptions source_options;
 };
-
-std::set<planner::Hazard> parse_allowed(const std::vector<std::string>& items) {
-  std::set<planner::Hazard> allowed;
-  for (const auto& item : items) {
-    std::stringstream list(item);
-    std::string code;
-    while (std::getline(list, code, ',')) {
-      if (code.empty()) continue;
-      if (code == "all") {
-        for (auto h : planner::all_hazards()) allowed.insert(h);
-        continue;
-      }
-      auto h = planner::hazard_from_code(code);
-      if (!h) throw SourceError("unknown hazard '" + code + "' in --allow-hazards");
-      allowed.insert(*h);
-    }
-  }
-  return allowed;
-}
 
 // Applies the plan to a scratch copy of the source schema and compares the result with the
 // target. Returns the remaining differences (empty = the plan converges).
@@ -105,7 +85,7 @@ bool have_server_binaries() {
 }
 
 int run_plan(const PlanArgs& args) {
-  std::set<planner::Hazard> allowed = parse_allowed(args.allow_hazards);
+  std::set<planner::Hazard> allowed = parse_allowed_hazards(args.allow_hazards);
   schema::Model from = load_source(args.from, args.source_options);
   schema::Model to = load_source(args.to, args.source_options);
 

@@ -11,6 +11,7 @@ void add_inspect_command(CLI::App& app, int& exit_code);
 void add_plan_command(CLI::App& app, int& exit_code);
 void add_drift_command(CLI::App& app, int& exit_code);
 void add_reconcile_command(CLI::App& app, int& exit_code);
+void add_apply_command(CLI::App& app, int& exit_code);
 void add_lint_command(CLI::App& app, int& exit_code);
 
 }  // namespace pgdrift::cli

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "schema/json.h"
 #include "schema/sql/loader.h"
@@ -167,6 +168,25 @@ schema::Model load_source(const std::string& source, const SourceOptions& option
   SourceResult result = read_source(source, options);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   return std::move(result.model);
+}
+
+std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items) {
+  std::set<planner::Hazard> allowed;
+  for (const auto& item : items) {
+    std::stringstream list(item);
+    std::string code;
+    while (std::getline(list, code, ',')) {
+      if (code.empty()) continue;
+      if (code == "all") {
+        for (auto h : planner::all_hazards()) allowed.insert(h);
+        continue;
+      }
+      auto h = planner::hazard_from_code(code);
+      if (!h) throw SourceError("unknown hazard '" + code + "' in --allow-hazards");
+      allowed.insert(*h);
+    }
+  }
+  return allowed;
 }
 
 int run_command(const std::string& command, const std::function<int()>& body) {

@@ -5,10 +5,12 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "planner/hazards.h"
 #include "schema/live/introspect.h"
 #include "schema/model.h"
 
@@ -42,6 +44,10 @@ schema::Model load_source(const std::string& source, const SourceOptions& option
 // Keep only objects in `include_schemas` (when not empty) and not in `exclude_schemas`.
 void filter_schemas(schema::Model& model, const std::vector<std::string>& include_schemas,
                     const std::vector<std::string>& exclude_schemas);
+
+// The hazards named by --allow-hazards values: comma-separated codes (docs/hazards.md) or
+// "all", in any number of values. Throws SourceError on an unknown code.
+std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items);
 
 // Run a command body, turning every error into "pgdrift <command>: message" on stderr and
 // exit code 2. Returns the body's exit code otherwise.

@@ -93,4 +93,9 @@ std::string render_plan_sql(const Plan& plan);
 std::string render_plan_json(const Plan& plan);
 std::string render_plan_markdown(const Plan& plan);
 
+// Reads a plan written by render_plan_json (format "pgdrift-plan/1", planner/plan_json_read.cpp).
+// Only what the JSON carries is filled in (no ordering keys, objects or changes). Throws
+// std::runtime_error naming `filename` and the offending field.
+Plan read_plan_json(const std::string& text, const std::string& filename);
+
 }  // namespace pgdrift::planner

@@ -1,0 +1,386 @@
+// `pgdrift apply --db URL (--to TARGET | --plan PLAN.json)`: run a plan against a live database
+// under the pgdrift advisory lock, then check that the database reached the target
+// (docs/apply.md). Exit codes: 0 applied and verified (or dry run / nothing to do); 1 refused
+// hazards, stale plan file, a failed step or a database that did not converge; 2 usage, input
+// or connection error, or another apply holds the lock.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/sources.h"
+#include "engine/diff.h"
+#include "planner/apply.h"
+#include "planner/plan.h"
+#include "schema/live/introspect.h"
+
+namespace pgdrift::cli {
+
+namespace {
+
+struct ApplyArgs {
+  std::string db;
+  std::string to;
+  std::string plan_file;
+  std::string format = "text";
+  std::vector<std::string> allow_hazards;
+  bool dry_run = false;
+  bool no_verify = false;
+  bool no_online = false;
+  bool privileges = false;
+  int lock_timeout_ms = 5000;
+  int statement_timeout_ms = 30000;
+  int lock_wait_ms = 0;
+  SourceOptions source_options;
+  CLI::Option* lock_timeout_option = nullptr;
+  CLI::Option* statement_timeout_option = nullptr;
+};
+
+struct Verification {
+  bool converged = false;
+  std::vector<std::string> remaining;  // changes still needed (--to), empty with --plan
+  std::string live_fingerprint;
+};
+
+// Everything the report shows, text or JSON.
+struct ApplyReport {
+  std::string database;  // redacted
+  std::string mode;      // "to" | "plan"
+  bool dry_run = false;
+  std::string result;   // applied | no_changes | already_applied | dry_run | refused_hazards |
+                        // stale_plan | failed | not_converged
+  std::string message;  // one line for stderr when the result is not a success
+  std::string live_fingerprint;  // of the database before applying
+  planner::Plan plan;
+  planner::ApplyResult outcome;
+  std::vector<planner::Hazard> refused;
+  std::optional<Verification> verify;
+  int exit_code = 0;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SourceError(path + ": cannot read plan file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The reviewed plan, with --lock-timeout / --statement-timeout applied when given explicitly.
+// As in `plan`, the statement timeout replaces only non-zero ones (0 marks a long step).
+planner::Plan read_reviewed_plan(const ApplyArgs& args) {
+  planner::Plan plan;
+  try {
+    plan = planner::read_plan_json(read_file(args.plan_file), args.plan_file);
+  } catch (const SourceError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw SourceError(e.what());
+  }
+  for (auto& s : plan.steps) {
+    if (args.lock_timeout_option->count()) s.lock_timeout_ms = args.lock_timeout_ms;
+    if (args.statement_timeout_option->count() && s.statement_timeout_ms != 0)
+      s.statement_timeout_ms = args.statement_timeout_ms;
+  }
+  return plan;
+}
+
+planner::PlanOptions plan_options(const ApplyArgs& args) {
+  planner::PlanOptions options;
+  options.online = !args.no_online;
+  options.lock_timeout_ms = args.lock_timeout_ms;
+  options.statement_timeout_ms = args.statement_timeout_ms;
+  options.diff.compare_privileges = args.privileges;
+  options.diff.include_schemas = args.source_options.include_schemas;
+  options.diff.exclude_schemas = args.source_options.exclude_schemas;
+  return options;
+}
+
+std::string hazard_codes(const std::vector<planner::Hazard>& hazards, const char* separator) {
+  std::string out;
+  for (auto h : hazards) out += (out.empty() ? "" : separator) + planner::hazard_code(h);
+  return out;
+}
+
+std::string fixed1(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", ms);
+  return buf;
+}
+
+void print_text(const ApplyReport& r) {
+  std::cout << "pgdrift apply " << r.database << (r.dry_run ? " (dry run)" : "") << ": "
+            << r.plan.steps.size() << " step" << (r.plan.steps.size() == 1 ? "" : "s") << "\n";
+  for (size_t i = 0; i < r.plan.steps.size(); ++i) {
+    const auto& s = r.plan.steps[i];
+    const auto& o = r.outcome.steps[i];
+    std::cout << "step " << s.id << "  " << engine::change_kind_name(s.change_kind) << " "
+              << s.object_kind << " " << s.object_name;
+    if (!s.transactional) std::cout << "  [outside transaction]";
+    if (o.status == planner::StepStatus::Applied || o.status == planner::StepStatus::Failed ||
+        o.status == planner::StepStatus::RolledBack)
+      std::cout << "  " << fixed1(o.elapsed_ms) << " ms";
+    std::cout << "  " << planner::step_status_name(o.status);
+    if (o.preflight_rows) std::cout << "  (preflight: " << *o.preflight_rows << " rows at risk)";
+    std::cout << "\n";
+    if (r.dry_run) {
+      std::istringstream lines(s.statement);
+      for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
+    }
+    if (o.status == planner::StepStatus::Failed) {
+      std::cout << "    statement: " << s.statement << "\n";
+      std::cout << "    error: " << (o.sqlstate.empty() ? "" : "SQLSTATE " + o.sqlstate + ": ")
+                << o.error << "\n";
+      if (!o.remark.empty()) std::cout << "    " << o.remark << "\n";
+    }
+  }
+  if (r.verify) {
+    std::cout << "verify: " << (r.verify->converged ? "converged" : "NOT converged") << "\n";
+    for (const auto& line : r.verify->remaining) std::cout << "  " << line << "\n";
+  }
+  std::cout << "result: " << r.result << "\n";
+}
+
+void print_json(const ApplyReport& r) {
+  using nlohmann::json;
+  json steps = json::array();
+  for (size_t i = 0; i < r.plan.steps.size(); ++i) {
+    const auto& s = r.plan.steps[i];
+    const auto& o = r.outcome.steps[i];
+    json hazards = json::array();
+    for (auto h : s.hazards) hazards.push_back(planner::hazard_code(h));
+    json step = {
+        {"id", s.id},
+        {"object", {{"kind", s.object_kind}, {"name", s.object_name}}},
+        {"change", engine::change_kind_name(s.change_kind)},
+        {"statement", s.statement},
+        {"transactional", s.transactional},
+        {"hazards", hazards},
+        {"status", planner::step_status_name(o.status)},
+        {"elapsed_ms", std::round(o.elapsed_ms * 1000) / 1000},
+        {"preflight", s.preflight ? json(*s.preflight) : json(nullptr)},
+        {"preflight_rows", o.preflight_rows ? json(*o.preflight_rows) : json(nullptr)},
+        {"error", o.status == planner::StepStatus::Failed
+                      ? json{{"sqlstate", o.sqlstate}, {"message", o.error}, {"remark", o.remark}}
+                      : json(nullptr)},
+    };
+    steps.push_back(step);
+  }
+  const auto* failed = r.outcome.failed_step();
+  json refused = json::array();
+  for (auto h : r.refused) refused.push_back(planner::hazard_code(h));
+  json out = {
+      {"format", "pgdrift-apply/1"},
+      {"database", r.database},
+      {"mode", r.mode},
+      {"dry_run", r.dry_run},
+      {"result", r.result},
+      {"exit_code", r.exit_code},
+      {"message", r.message},
+      {"lock_key", planner::apply_lock_key()},
+      {"source_fingerprint", r.plan.source_fingerprint},
+      {"target_fingerprint", r.plan.target_fingerprint},
+      {"live_fingerprint", r.live_fingerprint},
+      {"refused_hazards", refused},
+      {"steps", steps},
+      {"committed_steps", r.outcome.committed_step_ids()},
+      {"failed_step", failed ? json(failed->id) : json(nullptr)},
+      {"verify", r.verify ? json{{"converged", r.verify->converged},
+                                 {"remaining", r.verify->remaining},
+                                 {"live_fingerprint", r.verify->live_fingerprint}}
+                          : json(nullptr)},
+  };
+  std::cout << out.dump(2) << "\n";
+}
+
+int finish(ApplyReport& r, const std::string& format) {
+  if (format == "json") {
+    print_json(r);
+  } else {
+    print_text(r);
+  }
+  if (!r.message.empty()) std::cerr << "pgdrift apply: " << r.message << "\n";
+  return r.exit_code;
+}
+
+// The live database as `plan` would read it: introspected, filtered like the plan's source.
+schema::Model read_live(const ApplyArgs& args, const planner::PlanOptions& options) {
+  return engine::filter_model(load_source(args.db, args.source_options), options.diff);
+}
+
+// Several lines: what failed, the statement, what was rolled back and what stays committed.
+std::string failure_message(const ApplyReport& r) {
+  const auto* failed = r.outcome.failed_step();
+  const auto& step = r.plan.steps.at(static_cast<size_t>(failed->id - 1));
+  auto id_list = [](const std::vector<int>& ids) {
+    std::string out;
+    for (int id : ids) out += (out.empty() ? "" : ", ") + std::to_string(id);
+    return out.empty() ? std::string("none") : out;
+  };
+  std::vector<int> rolled_back;
+  for (const auto& o : r.outcome.steps)
+    if (o.status == planner::StepStatus::RolledBack) rolled_back.push_back(o.id);
+  std::string text =
+      "step " + std::to_string(step.id) + " (" + engine::change_kind_name(step.change_kind) + " " +
+      step.object_kind + " " + step.object_name +
+      ") failed: " + (failed->sqlstate.empty() ? "" : "SQLSTATE " + failed->sqlstate + ": ") +
+      failed->error + "\n  statement: " + step.statement;
+  if (!failed->remark.empty()) text += "\n  " + failed->remark;
+  if (step.transactional)
+    text += rolled_back.empty()
+                ? "\n  its transaction was rolled back"
+                : "\n  its transaction was rolled back, undoing steps " + id_list(rolled_back);
+  text += "\n  committed before it: steps " + id_list(r.outcome.committed_step_ids());
+  return text + "\n  the database still differs from the target";
+}
+
+int run_apply(const ApplyArgs& args) {
+  if (args.to.empty() == args.plan_file.empty())
+    throw SourceError("give exactly one of --to TARGET or --plan PLAN.json");
+  if (!schema::live::is_connection_string(args.db))
+    throw SourceError("--db: expected a postgres:// URL or a libpq key=value connection string");
+  const std::set<planner::Hazard> allowed = parse_allowed_hazards(args.allow_hazards);
+  const planner::PlanOptions options = plan_options(args);
+
+  ApplyReport report;
+  report.database = schema::live::redact_connection_string(args.db);
+  report.mode = args.to.empty() ? "plan" : "to";
+  report.dry_run = args.dry_run;
+
+  // Inputs first: a broken target or plan file never takes the lock.
+  std::optional<schema::Model> target;
+  if (!args.to.empty()) {
+    target = engine::filter_model(load_source(args.to, args.source_options), options.diff);
+  } else {
+    report.plan = read_reviewed_plan(args);
+  }
+
+  std::unique_ptr<planner::ApplySession> session;
+  try {
+    session = std::make_unique<planner::ApplySession>(args.db);
+    session->lock(args.lock_wait_ms);
+  } catch (const planner::ApplyLockBusy& e) {
+    throw SourceError(e.what());
+  } catch (const schema::live::ConnectionError& e) {
+    throw SourceError(e.what());
+  }
+
+  // Introspected under the lock, so no other apply changes the schema between plan and run.
+  schema::Model live = read_live(args, options);
+  report.live_fingerprint = planner::model_fingerprint(live);
+  if (target) {
+    report.plan = planner::make_plan(live, *target, options);
+  } else if (report.live_fingerprint != report.plan.source_fingerprint &&
+             report.live_fingerprint == report.plan.target_fingerprint) {
+    // Re-running an applied plan (a retried CI job) is a success with nothing to do.
+    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
+    report.result = "already_applied";
+    return finish(report, args.format);
+  } else if (report.live_fingerprint != report.plan.source_fingerprint) {
+    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
+    report.result = "stale_plan";
+    report.message = "database changed since the plan was made: its fingerprint is " +
+                     report.live_fingerprint + ", the plan's source_fingerprint is " +
+                     report.plan.source_fingerprint +
+                     " (make a new plan; pass the --schema, --exclude-schema and --privileges "
+                     "options the plan was made with)";
+    report.exit_code = 1;
+    return finish(report, args.format);
+  }
+
+  report.refused = planner::disallowed_hazards(report.plan, allowed);
+  if (!report.refused.empty()) {
+    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
+    report.result = "refused_hazards";
+    report.message =
+        "the plan has hazards that are not allowed: " + hazard_codes(report.refused, " ") +
+        " (allow them with --allow-hazards " + hazard_codes(report.refused, ",") +
+        " or --allow-hazards all); nothing was applied";
+    report.exit_code = 1;
+    return finish(report, args.format);
+  }
+  if (args.dry_run) {
+    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Planned);
+    report.result = "dry_run";
+    return finish(report, args.format);
+  }
+
+  report.outcome = session->execute(report.plan);
+  if (report.outcome.failed()) {
+    report.result = "failed";
+    report.message = failure_message(report);
+    report.exit_code = 1;
+    return finish(report, args.format);
+  }
+  report.result = report.plan.empty() ? "no_changes" : "applied";
+
+  if (!args.no_verify) {
+    Verification v;
+    schema::Model after = read_live(args, options);
+    v.live_fingerprint = planner::model_fingerprint(after);
+    if (target) {
+      v.remaining = engine::describe_changes(engine::diff_models(after, *target, options.diff));
+      v.converged = v.remaining.empty();
+    } else {
+      v.converged = v.live_fingerprint == report.plan.target_fingerprint;
+    }
+    if (!v.converged) {
+      report.result = "not_converged";
+      report.message =
+          "the plan was applied but the database does not match the target: " +
+          (target ? std::to_string(v.remaining.size()) + " change(s) remain"
+                  : "its fingerprint is " + v.live_fingerprint +
+                        ", the plan's target_fingerprint is " + report.plan.target_fingerprint);
+      report.exit_code = 1;
+    }
+    report.verify = std::move(v);
+  }
+  return finish(report, args.format);
+}
+
+}  // namespace
+
+void add_apply_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ApplyArgs>();
+  auto* cmd = app.add_subcommand("apply", "Apply a plan to a database under an advisory lock");
+  cmd->add_option("--db", args->db, "The database to change (postgres:// URL or key=value)")
+      ->required();
+  cmd->add_option("--to", args->to,
+                  "The desired schema (file, directory, .json, database): plan and apply");
+  cmd->add_option("--plan", args->plan_file,
+                  "A reviewed plan (pgdrift plan --format json): apply exactly its statements");
+  cmd->add_option("--allow-hazards", args->allow_hazards,
+                  "Comma-separated hazard codes (or 'all') the plan may contain")
+      ->allow_extra_args(false);
+  args->lock_timeout_option = cmd->add_option("--lock-timeout", args->lock_timeout_ms,
+                                              "lock_timeout per step, in ms (5000)");
+  args->statement_timeout_option =
+      cmd->add_option("--statement-timeout", args->statement_timeout_ms,
+                      "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
+  cmd->add_option("--lock-wait", args->lock_wait_ms,
+                  "Wait up to MS for another apply to release the lock (default 0: fail at once)");
+  cmd->add_flag("--dry-run", args->dry_run,
+                "Lock, introspect, plan and check hazards, print what would run; change nothing");
+  cmd->add_flag("--no-verify", args->no_verify, "Do not re-introspect and compare afterwards");
+  cmd->add_option("--format", args->format, "Output format: text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
+                  "Leave out this schema (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-online", args->no_online,
+                "With --to: plain forms (no CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX)");
+  cmd->add_flag("--privileges", args->privileges, "Compare and apply GRANTed privileges");
+  cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
+                "Turn unsupported SQL statements into warnings instead of errors");
+  cmd->callback([args, &exit_code] {
+    exit_code = run_command("apply", [&args] { return run_apply(*args); });
+  });
+}
+
+}  // namespace pgdrift::cli

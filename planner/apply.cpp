@@ -1,0 +1,245 @@
+// The plan executor (docs/apply.md). Steps run in the groups of step_groups() (planner/plan.h),
+// exactly like the SQL script. The session stays in libpqxx's nontransaction (autocommit) and
+// issues BEGIN / COMMIT / ROLLBACK itself, because the groups decide where transactions end.
+#include "planner/apply.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <pqxx/pqxx>
+#include <set>
+#include <thread>
+
+#include "schema/live/connection.h"
+
+namespace pgdrift::planner {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int64_t fnv1a64_signed(const char* text) {
+  uint64_t hash = 14695981039346656037ull;
+  for (; *text; ++text) {
+    hash ^= static_cast<unsigned char>(*text);
+    hash *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(hash);
+}
+
+// PostgreSQL's message without the "ERROR:  " severity prefix, on one line.
+std::string clean_error(const std::string& what) {
+  std::string text = what;
+  if (text.rfind("ERROR:", 0) == 0) text = text.substr(6);
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string upper(const std::string& s) {
+  std::string out = s;
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// CREATE [UNIQUE] INDEX CONCURRENTLY: a failure leaves an INVALID index behind.
+bool is_concurrent_index_build(const Step& step) {
+  std::string text = upper(step.statement);
+  size_t start = text.find_first_not_of(" \t\r\n");
+  return start != std::string::npos && text.compare(start, 6, "CREATE") == 0 &&
+         text.find("INDEX CONCURRENTLY") != std::string::npos;
+}
+
+const char* kInvalidIndexes =
+    "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i "
+    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE NOT i.indisvalid ORDER BY 1";
+
+}  // namespace
+
+int64_t apply_lock_key() {
+  constexpr int64_t key = fnv1a64_signed("pgdrift");
+  static_assert(key == -601851002690663325LL, "docs/apply.md names this value");
+  return key;
+}
+
+std::string step_status_name(StepStatus status) {
+  switch (status) {
+    case StepStatus::Planned:
+      return "planned";
+    case StepStatus::Applied:
+      return "applied";
+    case StepStatus::Failed:
+      return "failed";
+    case StepStatus::RolledBack:
+      return "rolled_back";
+    case StepStatus::Skipped:
+      return "skipped";
+  }
+  return "skipped";
+}
+
+bool ApplyResult::failed() const { return failed_step() != nullptr; }
+
+const StepOutcome* ApplyResult::failed_step() const {
+  for (const auto& s : steps)
+    if (s.status == StepStatus::Failed) return &s;
+  return nullptr;
+}
+
+std::vector<int> ApplyResult::committed_step_ids() const {
+  std::vector<int> ids;
+  for (const auto& s : steps)
+    if (s.status == StepStatus::Applied) ids.push_back(s.id);
+  return ids;
+}
+
+ApplyResult planned_outcomes(const Plan& plan, StepStatus status) {
+  ApplyResult result;
+  for (const auto& s : plan.steps) {
+    StepOutcome o;
+    o.id = s.id;
+    o.status = status;
+    result.steps.push_back(o);
+  }
+  return result;
+}
+
+struct ApplySession::Impl {
+  std::unique_ptr<pqxx::connection> connection;
+  std::unique_ptr<pqxx::nontransaction> work;
+
+  pqxx::result exec(const std::string& sql) { return work->exec(sql); }
+
+  std::set<std::string> invalid_indexes() {
+    std::set<std::string> names;
+    for (const auto& row : exec(kInvalidIndexes)) names.insert(row[0].c_str());
+    return names;
+  }
+
+  // After a failed CREATE INDEX CONCURRENTLY: the INVALID index it left, if it can be found.
+  std::string invalid_index_remark(const std::set<std::string>& invalid_before) {
+    std::string left;
+    try {
+      for (const auto& name : invalid_indexes())
+        if (!invalid_before.count(name)) left += (left.empty() ? "" : ", ") + name;
+    } catch (const std::exception&) {
+    }
+    if (left.empty())
+      return "a failed CREATE INDEX CONCURRENTLY may leave an INVALID index: check "
+             "pg_index.indisvalid and drop it before retrying";
+    return "the failed CREATE INDEX CONCURRENTLY left the INVALID index " + left +
+           ": drop it (DROP INDEX CONCURRENTLY) before retrying";
+  }
+
+  // One step: its timeouts, its preflight, its statement. Throws what the server threw.
+  void run_step(const Step& step, bool in_transaction, StepOutcome& outcome) {
+    // SET LOCAL ends with the transaction; outside one, the session value is replaced by the
+    // next non-transactional step's, and SET LOCAL overrides it inside a transaction.
+    const std::string set = in_transaction ? "SET LOCAL " : "SET ";
+    exec(set + "lock_timeout = " + std::to_string(step.lock_timeout_ms) + "; " + set +
+         "statement_timeout = " + std::to_string(step.statement_timeout_ms));
+    if (step.preflight) {
+      pqxx::result rows = exec(*step.preflight);
+      if (!rows.empty() && !rows[0][0].is_null()) outcome.preflight_rows = rows[0][0].as<int64_t>();
+    }
+    const auto start = Clock::now();
+    exec(step.statement);
+    outcome.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  }
+};
+
+ApplySession::ApplySession(const std::string& conninfo) : impl_(std::make_unique<Impl>()) {
+  impl_->connection = schema::live::connect(conninfo);
+  impl_->work = std::make_unique<pqxx::nontransaction>(*impl_->connection, "pgdrift-apply");
+  // Named so that operators see who holds locks; quiet about "does not exist, skipping"
+  // notices; function bodies may name objects created by later steps (as the SQL plan does).
+  impl_->exec(
+      "SET application_name = 'pgdrift-apply'; SET client_min_messages = warning; "
+      "SET check_function_bodies = false");
+}
+
+ApplySession::~ApplySession() = default;
+
+void ApplySession::lock(int wait_ms) {
+  const std::string key = std::to_string(apply_lock_key());
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(wait_ms, 0));
+  while (true) {
+    if (impl_->exec("SELECT pg_try_advisory_lock(" + key + ")")[0][0].as<bool>()) return;
+    if (Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // A bigint advisory key is stored as classid = high 32 bits, objid = low 32 bits, objsubid 1.
+  auto holder = impl_->exec(
+      "SELECT l.pid, coalesce(a.application_name, '') FROM pg_locks l "
+      "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+      "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+      "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "AND l.classid::bigint = ((" +
+      key + ") >> 32) & 4294967295 AND l.objid::bigint = (" + key + ") & 4294967295 LIMIT 1");
+  std::string who = holder.empty() ? std::string("another session")
+                                   : "pid " + std::string(holder[0][0].c_str()) +
+                                         " (application_name '" + holder[0][1].c_str() + "')";
+  throw ApplyLockBusy("another apply is running on this database: " + who +
+                      " holds the pgdrift advisory lock (key " + key + ")" +
+                      (wait_ms > 0 ? " after waiting " + std::to_string(wait_ms) + " ms" : ""));
+}
+
+ApplyResult ApplySession::execute(const Plan& plan) {
+  ApplyResult result = planned_outcomes(plan, StepStatus::Skipped);
+  Impl& session = *impl_;
+  // The same groups as the SQL script (planner/plan.h, step_groups).
+  for (const StepGroup& group : step_groups(plan.steps)) {
+    std::vector<size_t> ran;  // steps of this group whose statement completed
+    size_t current = group.steps.front();
+    bool committing = false;
+    std::set<std::string> invalid_before;
+    try {
+      if (group.in_transaction) session.exec("BEGIN");
+      for (size_t index : group.steps) {
+        current = index;
+        const Step& step = plan.steps[index];
+        if (!group.in_transaction && is_concurrent_index_build(step))
+          invalid_before = session.invalid_indexes();
+        session.run_step(step, group.in_transaction, result.steps[index]);
+        ran.push_back(index);
+      }
+      if (group.in_transaction) {
+        committing = true;
+        session.exec("COMMIT");
+      }
+    } catch (const std::exception& e) {
+      // Deferred constraints are checked at COMMIT: such a failure is charged to the last step.
+      if (committing) current = group.steps.back();
+      StepOutcome& failed = result.steps[current];
+      failed.status = StepStatus::Failed;
+      if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) failed.sqlstate = sql->sqlstate();
+      failed.error = clean_error(e.what());
+      if (dynamic_cast<const pqxx::broken_connection*>(&e))
+        failed.remark = "the connection was lost";
+      else if (committing)
+        failed.remark = "failed at COMMIT; the whole transaction was rolled back";
+      if (group.in_transaction) {
+        for (size_t index : ran)
+          if (index != current) result.steps[index].status = StepStatus::RolledBack;
+        try {
+          session.exec("ROLLBACK");
+        } catch (const std::exception&) {
+          // Without a connection the server rolls the transaction back itself.
+        }
+      } else if (is_concurrent_index_build(plan.steps[current])) {
+        failed.remark = session.invalid_index_remark(invalid_before);
+      }
+      return result;
+    }
+    for (size_t index : ran) result.steps[index].status = StepStatus::Applied;
+  }
+  return result;
+}
+
+}  // namespace pgdrift::planner

@@ -1,0 +1,82 @@
+// Applying a plan to a live database (docs/apply.md): one session, named pgdrift-apply, that
+// holds a session-level advisory lock and runs the plan's steps in the groups of step_groups()
+// (planner/plan.h): consecutive transactional steps share one transaction, non-transactional
+// steps (CONCURRENTLY, ALTER TYPE ... ADD VALUE) run alone in autocommit, validations in a
+// transaction of their own. A failing statement stops the run and is reported, never thrown.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "planner/plan.h"
+
+namespace pgdrift::planner {
+
+// The advisory lock key every apply takes: FNV-1a 64 of "pgdrift" as a signed bigint,
+// -601851002690663325 (0xf7a5cbb3a8e90c63). Advisory locks are per database, so applies to
+// different databases of one cluster do not wait for each other.
+int64_t apply_lock_key();
+
+// Another session holds the apply lock (after waiting as long as asked).
+class ApplyLockBusy : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class StepStatus {
+  Planned,     // --dry-run: would run
+  Applied,     // committed (or, outside a transaction, completed)
+  Failed,      // this statement (or its preflight) failed
+  RolledBack,  // ran, but in the transaction the failure rolled back
+  Skipped,     // not run because an earlier step failed
+};
+std::string step_status_name(StepStatus status);  // planned | applied | failed | ...
+
+struct StepOutcome {
+  int id = 0;
+  StepStatus status = StepStatus::Skipped;
+  double elapsed_ms = 0;                  // the statement alone, without SET and preflight
+  std::optional<int64_t> preflight_rows;  // rows at risk, when the step has a preflight
+  std::string sqlstate;                   // when failed (empty if the connection broke)
+  std::string error;                      // PostgreSQL's message, when failed
+  std::string remark;                     // e.g. the INVALID index a failed build left behind
+};
+
+struct ApplyResult {
+  std::vector<StepOutcome> steps;  // one per plan step, in plan order
+  bool failed() const;
+  const StepOutcome* failed_step() const;  // nullptr when every step was applied
+  std::vector<int> committed_step_ids() const;
+};
+
+// Outcomes for a plan that is not executed (--dry-run, refused hazards, stale plan).
+ApplyResult planned_outcomes(const Plan& plan, StepStatus status);
+
+// The session that applies: connect, lock, execute. The lock is released when the session is
+// destroyed (the connection closes).
+class ApplySession {
+ public:
+  // Connects with application_name=pgdrift-apply. Throws schema::live::ConnectionError (the
+  // message never contains the password).
+  explicit ApplySession(const std::string& conninfo);
+  ~ApplySession();
+  ApplySession(const ApplySession&) = delete;
+  ApplySession& operator=(const ApplySession&) = delete;
+
+  // pg_try_advisory_lock(apply_lock_key()), retried every 100 ms for up to `wait_ms` (0 = try
+  // once). Throws ApplyLockBusy naming the holder's pid and application_name.
+  void lock(int wait_ms);
+
+  // Runs the steps in order (see the header comment); stops at the first failure.
+  ApplyResult execute(const Plan& plan);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pgdrift::planner
