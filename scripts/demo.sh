@@ -6,7 +6,10 @@
 #   3. show the canonical model of the desired schema (`pgdrift inspect fixtures/mita/schema/`),
 #      `pgdrift inspect` of the drifted database,
 #      `pgdrift drift` of it against the desired schema (exit 1: drift found), and
-#      the migration plan from it to the desired schema as the auditor's markdown report.
+#      the migration plan from it to the desired schema as the auditor's markdown report;
+#   4. `pgdrift lint` of the drifted database (float money, missing foreign keys: exit 1),
+#      `pgdrift apply` of the plan (advisory lock, transactions, verified), and `pgdrift drift`
+#      again (exit 0: the database now is the desired schema).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${PGDRIFT_BUILD_DIR:-$ROOT/build}"
@@ -48,3 +51,19 @@ set +e
 "$PGDRIFT" plan --from "$LIVE" --to "$ROOT/fixtures/mita/schema/" --format markdown
 echo "(exit code $?: 1 means the plan has hazards that were not allowed with --allow-hazards)"
 set -e
+
+echo
+echo "== pgdrift lint <drifted database> =="
+set +e
+"$PGDRIFT" lint "$LIVE"
+echo "(exit code $?: 1 means findings of severity error)"
+set -e
+
+echo
+echo "== pgdrift apply --db <drifted database> --to fixtures/mita/schema/ --allow-hazards all =="
+"$PGDRIFT" apply --db "$LIVE" --to "$ROOT/fixtures/mita/schema/" --allow-hazards all
+
+echo
+echo "== pgdrift drift --desired fixtures/mita/schema/ --db <database after apply> =="
+"$PGDRIFT" drift --desired "$ROOT/fixtures/mita/schema/" --db "$LIVE"
+echo "(exit code $?: no drift left)"
