@@ -50,6 +50,20 @@ bool is_builtin_type_name(const std::string& name);
 std::string canonical_expr(const PgQuery__Node* expr);
 std::string canonical_expr_text(const std::string& expr_sql);
 
+// The type of the column named `column_name` of the relation an expression belongs to, as a
+// canonical type, or "" when unknown. For a domain-typed column it is the domain's base type
+// (through nested domains), which is what PostgreSQL coerces the column to. Domain CHECKs look
+// up "value" (the domain's base type).
+using ColumnTypes = std::function<std::string(const std::string& column_name)>;
+// canonical_expr with the types of the columns the expression references: casts on column
+// references are then dropped only where PostgreSQL prints the same without them (`(c)::text`
+// for a varchar c, never `tenant_id::text` for a bigint), and a literal's cast facing a column
+// only when it is the cast PostgreSQL adds for that column's type. Without types (the overloads
+// above, and views) text / varchar / bpchar casts on columns are dropped whatever the column.
+// Both sources must pass the same lookup for the same object (docs/canonical-form.md, rule 3).
+std::string canonical_expr(const PgQuery__Node* expr, const ColumnTypes& column_types);
+std::string canonical_expr_text(const std::string& expr_sql, const ColumnTypes& column_types);
+
 // Canonical text of a column or domain default. Like canonical_expr, except that a bare string
 // literal is first cast to `column_type` (a canonical type), as PostgreSQL does when it stores
 // the default: `DEFAULT '{}'` on jsonb is `'{}'::jsonb`, `DEFAULT '2020-01-01'` on date is

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,27 @@ bool is_string_const(const PgQuery__Node* n) {
 }
 bool is_column_ref(const PgQuery__Node* n) {
   return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF;
+}
+
+// The column type lookup of the running canonical_expr (null when the caller gave none: the
+// cast rules on column references then keep their type-blind form, see column_type_of), and
+// how deep the walk is inside sub-SELECTs, whose columns belong to other relations.
+thread_local const ColumnTypes* column_types_lookup = nullptr;
+thread_local int subquery_depth = 0;
+
+// What is known of the type of the column `ref` names: nullopt when no lookup was given, ""
+// when unknown (not a column of the table, or a column inside a sub-SELECT, which belongs to
+// the relations the sub-SELECT reads), else the type PostgreSQL coerces the column from (a
+// domain's base type for a domain-typed column).
+std::optional<std::string> column_type_of(const PgQuery__Node* ref) {
+  if (column_types_lookup == nullptr) return std::nullopt;
+  if (subquery_depth > 0) return "";
+  const PgQuery__ColumnRef* column = ref->column_ref;
+  // `c`, or `new.c` / `old.c` / `t.c` (trigger WHEN, a table-qualified CHECK).
+  if (column->n_fields == 0 || column->n_fields > 2) return "";
+  const PgQuery__Node* last = column->fields[column->n_fields - 1];
+  if (last->node_case != PG_QUERY__NODE__NODE_STRING) return "";  // `t.*`
+  return (*column_types_lookup)(last->string->sval);
 }
 
 std::string cast_type(const PgQuery__TypeName* type) {
@@ -270,6 +292,67 @@ bool drop_target_cast(PgQuery__AConst* c, const std::string& type) {
   return false;
 }
 
+bool is_varchar_type(const std::string& type) {
+  return type == "character varying" || type.rfind("character varying(", 0) == 0;
+}
+bool is_bpchar_type(const std::string& type) {
+  return type == "bpchar" || type.rfind("character(", 0) == 0;
+}
+
+// Whether `column::cast` prints the same as the bare column, given what is known of the
+// column's type (column_type_of). Checked against pg_get_expr on PostgreSQL 15:
+//  - ::text on a text column is a no-op PostgreSQL does not store; on a varchar column (or a
+//    domain over text / varchar) it is the coercion PostgreSQL inserts itself wherever the
+//    column meets text, printed `(c)::text` whether written or not;
+//  - ::character varying on a varchar column and ::bpchar on a char(n) column are no-ops;
+//  - every other cast is meaning: `tenant_id::text` on a bigint, char(n) -> text (a text
+//    comparison instead of a bpchar one), name / enum / uuid -> text. An unknown column type
+//    keeps the cast as written, which stays executable.
+// Without a lookup (nullopt) the type-blind form is kept: text, varchar and bpchar casts go
+// (views, whose columns' types are not known here).
+bool drop_column_cast(const std::optional<std::string>& column_type, const std::string& cast) {
+  if (!column_type) return cast == "text" || cast == "character varying" || cast == "bpchar";
+  const std::string& column = *column_type;
+  if (cast == "text") return column == "text" || is_varchar_type(column);
+  if (cast == "character varying") return is_varchar_type(column);
+  if (cast == "bpchar") return is_bpchar_type(column);
+  return false;
+}
+
+// `(x::character varying[(n)])::text` -> `x::character varying[(n)]`: PostgreSQL inserts the
+// varchar -> text coercion wherever a varchar meets text and prints it as a cast. Only with
+// column types given (expressions of a table): in a view's SELECT list the outer cast decides
+// the column's type.
+bool drop_text_cast_of_varchar_cast(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (column_types_lookup == nullptr || node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST ||
+      node->type_cast->arg == nullptr ||
+      node->type_cast->arg->node_case != PG_QUERY__NODE__NODE_TYPE_CAST ||
+      cast_type(node->type_cast->type_name) != "text" ||
+      !is_varchar_type(cast_type(node->type_cast->arg->type_cast->type_name))) {
+    return false;
+  }
+  PgQuery__Node* arg = node->type_cast->arg;
+  node->type_cast->arg = nullptr;
+  replace(slot, arg);
+  return true;
+}
+
+// A canonical type without its typmods, as the cast on an untyped literal facing a column of
+// that type prints: "timestamp(3) without time zone" -> "timestamp without time zone",
+// "numeric(10,2)" -> "numeric", "character(3)" -> "bpchar".
+std::string without_typmods(const std::string& type) {
+  std::string out;
+  int depth = 0;
+  for (char ch : type) {
+    if (ch == '(') ++depth;
+    if (depth == 0) out += ch;
+    if (ch == ')' && depth > 0) --depth;
+  }
+  if (out == "character") return "bpchar";
+  return out;
+}
+
 bool drop_cast(PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) return false;
@@ -285,7 +368,7 @@ bool drop_cast(PgQuery__Node** slot) {
   } else if (is_const(arg)) {
     drop = untyped_literal_for(arg->a_const, type);
   } else if (is_column_ref(arg)) {
-    drop = type == "text" || type == "character varying" || type == "bpchar";
+    drop = drop_column_cast(column_type_of(arg), type);
   }
   if (!drop) return false;
   cast->arg = nullptr;
@@ -396,7 +479,15 @@ bool drop_cast_facing_column(PgQuery__Node** slot) {
   PgQuery__Node** literal = nullptr;
   if (is_column_ref(expr->lexpr) && is_typed_string_literal(expr->rexpr)) literal = &expr->rexpr;
   if (is_column_ref(expr->rexpr) && is_typed_string_literal(expr->lexpr)) literal = &expr->lexpr;
-  if (literal == nullptr || cast_type((*literal)->type_cast->type_name).empty()) return false;
+  if (literal == nullptr) return false;
+  const std::string type = cast_type((*literal)->type_cast->type_name);
+  if (type.empty()) return false;
+  // With the column's type known, only the cast PostgreSQL itself adds to an untyped literal
+  // facing that column goes: `d > '2020-01-01'::timestamp` on a date column compares with a
+  // timestamp (a cross-type operator), and an unknown column keeps what was written.
+  const std::optional<std::string> column_type =
+      column_type_of(*literal == expr->rexpr ? expr->lexpr : expr->rexpr);
+  if (column_type && (column_type->empty() || without_typmods(*column_type) != type)) return false;
   PgQuery__Node* value = (*literal)->type_cast->arg;
   (*literal)->type_cast->arg = nullptr;
   replace(literal, value);
@@ -967,10 +1058,10 @@ bool apply_one_rule(PgQuery__Node** slot) {
          normalise_number(slot) || any_to_in(slot) || in_list_as_postgres(slot) ||
          drop_in_list_casts(slot) || expand_row_equality(slot) || explicit_row(slot) ||
          explicit_timezone_under_cast(slot) || drop_text_cast_of_text_function(slot) ||
-         spread_variadic_array(slot) || normalise_money_literal(slot) ||
-         drop_case_else_null(slot) || drop_cast_facing_column(slot) || like_to_operator(slot) ||
-         expand_between(slot) || flatten_bool(slot) || unqualify_catalog_function(slot) ||
-         normalise_cast_type(slot);
+         drop_text_cast_of_varchar_cast(slot) || spread_variadic_array(slot) ||
+         normalise_money_literal(slot) || drop_case_else_null(slot) ||
+         drop_cast_facing_column(slot) || like_to_operator(slot) || expand_between(slot) ||
+         flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot);
 }
 
 // ---- generic walk over every node, using the protobuf-c descriptors -------------------------
@@ -1027,7 +1118,11 @@ bool contains_column_ref(const PgQuery__Node* node) {
 
 // Children first, then the rules on this node until none applies.
 void normalise_node(PgQuery__Node** slot) {
+  // Columns inside a sub-SELECT belong to the relations it reads: the lookup does not apply.
+  const bool subquery = (*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
+  if (subquery) ++subquery_depth;
   walk_message(&(*slot)->base, normalise_node);
+  if (subquery) --subquery_depth;
   for (int guard = 0; guard < 100 && apply_one_rule(slot); ++guard) {
   }
 }
@@ -1342,6 +1437,40 @@ std::string normalised_text(PgQuery__Node** slot) {
 std::string canonical_expr_text(const std::string& expr_sql) {
   canonical_tree::ParseTree tree;
   return normalised_text(parse_expression(tree, expr_sql));
+}
+
+namespace {
+
+// Installs `lookup` as the running column type lookup for one canonical_expr call (restored on
+// the way out, also by an exception).
+class ColumnTypesScope {
+ public:
+  explicit ColumnTypesScope(const ColumnTypes& lookup)
+      : saved_lookup_(column_types_lookup), saved_depth_(subquery_depth) {
+    column_types_lookup = lookup ? &lookup : nullptr;
+    subquery_depth = 0;
+  }
+  ~ColumnTypesScope() {
+    column_types_lookup = saved_lookup_;
+    subquery_depth = saved_depth_;
+  }
+  ColumnTypesScope(const ColumnTypesScope&) = delete;
+  ColumnTypesScope& operator=(const ColumnTypesScope&) = delete;
+
+ private:
+  const ColumnTypes* saved_lookup_;
+  int saved_depth_;
+};
+
+}  // namespace
+
+std::string canonical_expr(const PgQuery__Node* expr, const ColumnTypes& column_types) {
+  return canonical_expr_text(deparse_expr(expr), column_types);
+}
+
+std::string canonical_expr_text(const std::string& expr_sql, const ColumnTypes& column_types) {
+  ColumnTypesScope scope(column_types);
+  return canonical_expr_text(expr_sql);
 }
 
 std::string canonical_default_expr(const PgQuery__Node* expr, const std::string& column_type) {

@@ -12,6 +12,7 @@
 #include <pqxx/except>
 #include <pqxx/result>
 #include <pqxx/transaction>
+#include <tuple>
 #include <unordered_map>
 
 #include "schema/canonical.h"
@@ -67,9 +68,14 @@ std::string canonical_expr_of(const std::string& expr_text) {
   }
 }
 
-std::optional<std::string> canonical_optional_expr(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return canonical_expr_of(f.c_str());
+// With the types of the columns of the expression's relation (canonical.h, ColumnTypes).
+std::string canonical_expr_of(const std::string& expr_text, const ColumnTypes& column_types) {
+  if (expr_text.empty()) return expr_text;
+  try {
+    return canonical_expr_text(expr_text, column_types);
+  } catch (const CanonicalError&) {
+    return expr_text;
+  }
 }
 
 // Column and domain defaults: `type` is what a bare literal would be cast to (the catalog always
@@ -87,7 +93,7 @@ std::optional<std::string> canonical_optional_default(const pqxx::field& f,
 // "RANGE (created_at, (a + 1), lower(name) COLLATE \"C\")": each key expression goes through
 // canonical_expr_text; pg_get_partkeydef's parentheses (around anything but a column or a
 // function call), COLLATE and opclass are kept as printed.
-std::string canonical_partition_key(const std::string& def) {
+std::string canonical_partition_key(const std::string& def, const ColumnTypes& column_types) {
   const size_t open = def.find('(');
   const size_t close = def.rfind(')');
   if (open == std::string::npos || close == std::string::npos || close < open) return def;
@@ -98,9 +104,9 @@ std::string canonical_partition_key(const std::string& def) {
     first = false;
     auto [key, suffix] = split_key_element(part);
     if (!key.empty() && key.front() == '(')
-      out += "(" + canonical_expr_of(key.substr(1, key.size() - 2)) + ")";
+      out += "(" + canonical_expr_of(key.substr(1, key.size() - 2), column_types) + ")";
     else if (key.find('(') != std::string::npos)
-      out += canonical_expr_of(key);
+      out += canonical_expr_of(key, column_types);
     else
       out += key;
     out += suffix;
@@ -173,12 +179,12 @@ class Introspector {
     read_tables();
     read_views();
     read_composite_types();
+    read_domains();  // before the columns: expressions see a domain column as its base type
     read_columns();
     read_indexes();
     read_constraints();
     read_sequences();
     read_enums();
-    read_domains();
     read_domain_constraints();
     read_functions();
     read_triggers();
@@ -194,6 +200,29 @@ class Introspector {
   }
 
   Model& model() { return result_.model; }
+
+  // The type PostgreSQL coerces a value of `type` to in expressions: a domain's base type
+  // (through nested domains), else `type`.
+  std::string expression_type(std::string type) {
+    for (int depth = 0; depth < 16; ++depth) {
+      auto domain = model().domains.find(type);
+      if (domain == model().domains.end()) break;
+      type = domain->second.base_type;
+    }
+    return type;
+  }
+
+  // The column type lookup for expressions of `table` (the loader's column_types_of).
+  ColumnTypes column_types_of(const Table& table) {
+    return [this, &table](const std::string& name) -> std::string {
+      const Column* column = table.find_column(name);
+      return column != nullptr ? expression_type(column->type) : std::string();
+    };
+  }
+  ColumnTypes column_types_of(Oid relid) {
+    auto table = tables_.find(relid);
+    return table != tables_.end() ? column_types_of(*table->second) : ColumnTypes();
+  }
 
   void read_provenance() {
     ++result_.catalog_queries;
@@ -245,8 +274,8 @@ class Introspector {
       t.rls_enabled = flag(row["relrowsecurity"]);
       t.rls_forced = flag(row["relforcerowsecurity"]);
       t.options = options_map(row["reloptions"]);
-      if (!row["partition_key"].is_null())
-        t.partition_key = canonical_partition_key(text(row["partition_key"]));
+      // Canonicalised in read_columns, once the columns' types are known.
+      if (!row["partition_key"].is_null()) t.partition_key = text(row["partition_key"]);
       std::vector<std::string> parents;
       for (const Json& parent : json(row["parents"]))
         parents.push_back(
@@ -309,6 +338,8 @@ class Introspector {
   }
 
   void read_columns() {
+    // Generated expressions wait for every column: one may use a later column.
+    std::vector<std::tuple<Table*, size_t, std::string>> generated;
     for (const pqxx::row& row : query(kColumnsQuery)) {
       const Oid relid = oid(row["attrelid"]);
       const std::string type = canonical_type_of(text(row["type"]), row["attndims"].as<int>());
@@ -324,7 +355,9 @@ class Introspector {
       c.collation = text(row["collation"]);
       c.not_null = flag(row["attnotnull"]);
       c.default_expr = canonical_optional_default(row["default_expr"], c.type);
-      c.generated_expr = canonical_optional_expr(row["generated_expr"]);
+      if (!row["generated_expr"].is_null())
+        generated.emplace_back(table->second, table->second->columns.size(),
+                               text(row["generated_expr"]));
       const char identity = letter(row["attidentity"]);
       if ((identity == 'a' || identity == 'd') && !row["seqstart"].is_null()) {
         c.identity = identity == 'a' ? IdentityKind::Always : IdentityKind::ByDefault;
@@ -332,6 +365,12 @@ class Introspector {
       }
       table->second->columns.push_back(std::move(c));
     }
+    for (const auto& [table, position, expr] : generated)
+      table->columns[position].generated_expr = canonical_expr_of(expr, column_types_of(*table));
+    for (const auto& [relid, table] : tables_)
+      if (!table->partition_key.empty())
+        table->partition_key =
+            canonical_partition_key(table->partition_key, column_types_of(*table));
   }
 
   void read_indexes() {
@@ -344,7 +383,9 @@ class Introspector {
       index.unique = flag(row["indisunique"]);
       index.nulls_not_distinct = flag(row["indnullsnotdistinct"]);
       index.method = text(row["amname"]);
-      index.where_expr = canonical_expr_of(text(row["predicate"]));
+      // A materialized view's expressions get no column types, as in the loader.
+      const ColumnTypes column_types = column_types_of(r.relid);
+      index.where_expr = canonical_expr_of(text(row["predicate"]), column_types);
       index.options = options_map(row["reloptions"]);
       const int key_count = row["indnkeyatts"].as<int>();
       // An expression key's COLLATE is known only from the printed definition, where
@@ -364,7 +405,7 @@ class Introspector {
         k.collation = json_string(key, "collation");
         if (column.empty()) {
           const std::string printed = json_string(key, "expr");
-          k.expr = canonical_expr_of(printed);
+          k.expr = canonical_expr_of(printed, column_types);
           k.collation.clear();
           const size_t at = static_cast<size_t>(position - 1);
           if (at < printed_keys.size() && printed_keys[at].rfind(printed, 0) == 0)
@@ -413,7 +454,8 @@ class Introspector {
           break;
         case 'c':
           c.kind = ConstraintKind::Check;
-          c.check_expr = canonical_expr_of(text(row["check_expr"]));
+          c.check_expr =
+              canonical_expr_of(text(row["check_expr"]), column_types_of(*table->second));
           c.no_inherit = flag(row["connoinherit"]);
           break;
         case 'f': {
@@ -506,7 +548,11 @@ class Introspector {
       Constraint c;
       c.name = text(row["conname"]);
       c.kind = ConstraintKind::Check;
-      c.check_expr = canonical_expr_of(text(row["expr"]));
+      // VALUE is the only column of a domain CHECK; it has the domain's base type.
+      const std::string value_type = expression_type(domain->second->base_type);
+      c.check_expr = canonical_expr_of(text(row["expr"]), [&value_type](const std::string& name) {
+        return name == "value" ? value_type : std::string();
+      });
       c.validated = flag(row["convalidated"]);
       c.deferrable = flag(row["condeferrable"]);
       c.initially_deferred = flag(row["condeferred"]);
@@ -610,7 +656,8 @@ class Introspector {
       t.update_columns = strings(row["update_columns"]);
       t.for_each_row = (type & 1) != 0;
       if (flag(row["has_when"]))
-        t.when_expr = canonical_expr_of(trigger_when(text(row["definition"])));
+        t.when_expr =
+            canonical_expr_of(trigger_when(text(row["definition"])), column_types_of(relid));
       t.function = qualified_key(text(row["function_schema"]), text(row["function_name"]));
       t.arguments = trigger_arguments(text(row["args_hex"]), row["tgnargs"].as<int>());
       t.constraint_trigger = flag(row["is_constraint"]);
@@ -649,8 +696,9 @@ class Introspector {
       }
       p.roles = strings(row["roles"]);
       std::sort(p.roles.begin(), p.roles.end());
-      p.using_expr = canonical_expr_of(text(row["using_expr"]));
-      p.check_expr = canonical_expr_of(text(row["check_expr"]));
+      const ColumnTypes column_types = column_types_of(*table->second);
+      p.using_expr = canonical_expr_of(text(row["using_expr"]), column_types);
+      p.check_expr = canonical_expr_of(text(row["check_expr"]), column_types);
       Policy& stored = table->second->policies[p.name] = std::move(p);
       comment_slots_[{"pg_policy", oid(row["oid"])}] = &stored.comment;
     }

@@ -111,9 +111,10 @@ std::pair<int64_t, int64_t> type_range(const std::string& data_type) {
 }
 
 // Wraps canonical_* failures into a located load error.
-std::string canon_expr(LoadContext& ctx, const PgQuery__Node* expr) {
+std::string canon_expr(LoadContext& ctx, const PgQuery__Node* expr,
+                       const ColumnTypes& column_types) {
   try {
-    return canonical_expr(expr);
+    return canonical_expr(expr, column_types);
   } catch (const CanonicalError& e) {
     ctx.fail(0, e.what());
   }
@@ -295,8 +296,52 @@ std::string collation_name(PgQuery__Node* const* names, size_t count) {
   return quote_ident(parts.back());
 }
 
+std::string expression_type(const Model& model, const std::string& type) {
+  std::string resolved = type;
+  for (int depth = 0; depth < 16; ++depth) {  // a domain over a domain: the last base
+    auto domain = model.domains.find(resolved);
+    if (domain == model.domains.end()) break;
+    resolved = domain->second.base_type;
+  }
+  return resolved;
+}
+
+ColumnTypes column_types_of(const Model& model, const Table& table,
+                            std::map<std::string, std::string> more) {
+  return [&model, &table, more = std::move(more)](const std::string& name) -> std::string {
+    if (const Column* column = table.find_column(name)) return expression_type(model, column->type);
+    auto it = more.find(name);
+    return it == more.end() ? "" : expression_type(model, it->second);
+  };
+}
+
+std::map<std::string, std::string> declared_column_types(LoadContext& ctx,
+                                                         PgQuery__Node* const* elts, size_t count) {
+  std::map<std::string, std::string> types;
+  for (size_t i = 0; i < count; ++i) {
+    if (elts[i]->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) continue;
+    const PgQuery__ColumnDef* def = elts[i]->column_def;
+    if (def->colname == nullptr || def->type_name == nullptr) continue;
+    std::string type = serial_base_type(def->type_name);
+    if (type.empty()) {
+      try {
+        type = canonical_type(def->type_name, ctx.search_schema);
+      } catch (const CanonicalError&) {
+        continue;  // column_from_def reports it
+      }
+    }
+    types.emplace(def->colname, type);
+  }
+  return types;
+}
+
 Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__ColumnDef* def,
                        std::vector<PendingConstraint>& pending) {
+  return column_from_def(ctx, table, def, pending, column_types_of(ctx.model, table));
+}
+
+Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__ColumnDef* def,
+                       std::vector<PendingConstraint>& pending, const ColumnTypes& column_types) {
   Column column;
   column.name = def->colname != nullptr ? def->colname : "";
   column.location = ctx.location_at(def->location);
@@ -335,7 +380,7 @@ Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__Colu
         break;
       }
       case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
-        column.generated_expr = canon_expr(ctx, c->raw_expr);
+        column.generated_expr = canon_expr(ctx, c->raw_expr, column_types);
         break;
       case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
       case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
@@ -446,8 +491,8 @@ std::string generated_name(LoadContext& ctx, const Table& table, const PendingCo
       std::vector<std::string> used;
       for (const auto& name : referenced_columns(c->raw_expr))
         if (table.find_column(name) != nullptr) used.push_back(name);
-      return choose_constraint_name(ctx, table.schema, table.name,
-                                    used.size() == 1 ? used[0] : "", "check", others);
+      return choose_constraint_name(ctx, table.schema, table.name, used.size() == 1 ? used[0] : "",
+                                    "check", others);
     }
     case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
       return choose_constraint_name(ctx, table.schema, table.name,
@@ -475,7 +520,8 @@ std::string generated_name(LoadContext& ctx, const Table& table, const PendingCo
 
 }  // namespace
 
-IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem) {
+IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem,
+                             const ColumnTypes& column_types) {
   IndexKey key;
   if (elem->name != nullptr && elem->name[0] != '\0') {
     key.column = elem->name;
@@ -485,7 +531,7 @@ IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem) {
     // ComputeIndexAttrs turns a parenthesised plain column into a simple column key.
     key.column = string_value(elem->expr->column_ref->fields[0]);
   } else {
-    key.expr = canon_expr(ctx, elem->expr);
+    key.expr = canon_expr(ctx, elem->expr, column_types);
   }
   key.opclass = last_name(elem->opclass, elem->n_opclass);
   key.collation = collation_name(elem->collation, elem->n_collation);
@@ -503,6 +549,7 @@ Constraint constraint_from_node(LoadContext& ctx, const Table& table,
                                 const PendingConstraint& pending, const std::string& name,
                                 bool creating) {
   const PgQuery__Constraint* c = pending.node;
+  const ColumnTypes column_types = column_types_of(ctx.model, table);
   Constraint con;
   con.name = name;
   con.location = ctx.location_at(c->location);
@@ -520,7 +567,7 @@ Constraint constraint_from_node(LoadContext& ctx, const Table& table,
       break;
     case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
       con.kind = ConstraintKind::Check;
-      con.check_expr = canon_expr(ctx, c->raw_expr);
+      con.check_expr = canon_expr(ctx, c->raw_expr, column_types);
       con.no_inherit = c->is_no_inherit;
       con.validated = creating || !c->skip_validation;
       break;
@@ -570,7 +617,7 @@ Constraint constraint_from_node(LoadContext& ctx, const Table& table,
             pair->list->items[0]->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM ||
             pair->list->items[1]->node_case != PG_QUERY__NODE__NODE_LIST)
           ctx.fail(c->location, "malformed EXCLUDE element");
-        IndexKey key = index_key_from_elem(ctx, pair->list->items[0]->index_elem);
+        IndexKey key = index_key_from_elem(ctx, pair->list->items[0]->index_elem, column_types);
         ExclusionElement element;
         element.expr = key.column.empty() ? key.expr : key.column;
         // The catalog side leaves a default operator class out (as for CREATE INDEX).
@@ -582,7 +629,8 @@ Constraint constraint_from_node(LoadContext& ctx, const Table& table,
         con.exclusion_elements.push_back(element);
       }
       con.include = string_list(c->including, c->n_including);
-      if (c->where_clause != nullptr) con.where_expr = canon_expr(ctx, c->where_clause);
+      if (c->where_clause != nullptr)
+        con.where_expr = canon_expr(ctx, c->where_clause, column_types);
       break;
     }
     default:

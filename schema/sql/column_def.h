@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "schema/canonical.h"
 #include "schema/model.h"
 #include "schema/sql/load_context.h"
 
@@ -47,6 +48,19 @@ void apply_sequence_options(LoadContext& ctx, SequenceOptions& options, PgQuery_
 std::string sequence_type_of(const std::string& canonical_type);
 
 // ---- columns and constraints ---------------------------------------------------------------
+// The type PostgreSQL coerces a value of canonical type `type` to in expressions: a domain's
+// base type (through nested domains), else `type` itself.
+std::string expression_type(const Model& model, const std::string& type);
+// The column type lookup (canonical.h) for expressions of `table`: its columns' types, domains
+// resolved to their base types, "" for a name that is not a column. `more` (the columns of the
+// CREATE TABLE being loaded, which may come later than the expression) is asked for names the
+// table does not have yet. The lookup refers to `table` and `model`: use it while they live.
+ColumnTypes column_types_of(const Model& model, const Table& table,
+                            std::map<std::string, std::string> more = {});
+// name -> canonical type of the ColumnDefs among `elts` (serial types as their integer type;
+// a type that does not canonicalise is left out, i.e. unknown).
+std::map<std::string, std::string> declared_column_types(LoadContext& ctx,
+                                                         PgQuery__Node* const* elts, size_t count);
 // A constraint still to be named and added: the node, the column it was written on (for column
 // constraints), and deferrability attributes that follow it in a column definition.
 struct PendingConstraint {
@@ -62,6 +76,10 @@ struct PendingConstraint {
 // `pending` for add_constraints.
 Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__ColumnDef* def,
                        std::vector<PendingConstraint>& pending);
+// Same, with the column types a generated column's expression is canonicalised with (the
+// whole CREATE TABLE's columns; the overload above uses the table's current columns).
+Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__ColumnDef* def,
+                       std::vector<PendingConstraint>& pending, const ColumnTypes& column_types);
 
 // Add `pending` to `table` in PostgreSQL's order (CHECK, then PK / UNIQUE / EXCLUDE, then FK),
 // choosing PostgreSQL's names for unnamed ones. `creating` = part of CREATE TABLE / ADD COLUMN
@@ -86,7 +104,10 @@ std::optional<std::string> canonical_column_default(LoadContext& ctx, const PgQu
                                                     const std::string& column_type);
 
 // The IndexKey of one index element (CREATE INDEX, EXCLUDE).
-IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem);
+// `column_types` (canonical.h) are those of the indexed table; empty for a materialized view,
+// whose columns' types the loader does not know (the type-blind rules then apply).
+IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem,
+                             const ColumnTypes& column_types);
 
 // Canonical collation name of a COLLATE clause: quote_ident(name), or schema-qualified when
 // the schema is not pg_catalog.

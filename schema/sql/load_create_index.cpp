@@ -55,11 +55,14 @@ void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt) {
                      ? stmt->access_method
                      : "btree";
   index.location = ctx.location_at(0);
+  // A materialized view's column types are not known here: its expressions get none.
+  const ColumnTypes column_types =
+      table != nullptr ? column_types_of(ctx.model, *table) : ColumnTypes();
   std::vector<std::string> column_names;
   for (size_t i = 0; i < stmt->n_index_params; ++i) {
     if (stmt->index_params[i]->node_case != PG_QUERY__NODE__NODE_INDEX_ELEM) continue;
     const PgQuery__IndexElem* elem = stmt->index_params[i]->index_elem;
-    IndexKey key = index_key_from_elem(ctx, elem);
+    IndexKey key = index_key_from_elem(ctx, elem, column_types);
     // A default operator class is what PostgreSQL picks anyway; the catalog side leaves it out.
     if (is_default_opclass(index.method, key.opclass)) key.opclass.clear();
     index.keys.push_back(key);
@@ -74,7 +77,7 @@ void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt) {
   index.options = relation_options(ctx, stmt->options, stmt->n_options);
   if (stmt->where_clause != nullptr) {
     try {
-      index.where_expr = canonical_expr(stmt->where_clause);
+      index.where_expr = canonical_expr(stmt->where_clause, column_types);
     } catch (const CanonicalError& e) {
       ctx.fail(0, e.what());
     }

@@ -22,7 +22,8 @@ Column inherited_column(const Column& parent) {
 }
 
 // Partition key text as pg_get_partkeydef prints it: "RANGE (a, (a + 1), lower(b))".
-std::string partition_key_text(LoadContext& ctx, const PgQuery__PartitionSpec* spec) {
+std::string partition_key_text(LoadContext& ctx, const PgQuery__PartitionSpec* spec,
+                               const ColumnTypes& column_types) {
   std::string strategy = spec->strategy != nullptr ? spec->strategy : "";
   std::transform(strategy.begin(), strategy.end(), strategy.begin(), ::toupper);
   std::string text = strategy + " (";
@@ -35,7 +36,7 @@ std::string partition_key_text(LoadContext& ctx, const PgQuery__PartitionSpec* s
     } else {
       std::string expr;
       try {
-        expr = canonical_expr(elem->expr);
+        expr = canonical_expr(elem->expr, column_types);
       } catch (const CanonicalError& e) {
         ctx.fail(elem->location, e.what());
       }
@@ -164,13 +165,16 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
     }
   }
 
+  // A generated column may use columns declared after it: their types come from the statement.
+  const ColumnTypes column_types = column_types_of(
+      ctx.model, table, declared_column_types(ctx, stmt->table_elts, stmt->n_table_elts));
   std::vector<PendingConstraint> pending;
   for (size_t i = 0; i < stmt->n_table_elts; ++i) {
     const PgQuery__Node* elt = stmt->table_elts[i];
     switch (elt->node_case) {
       case PG_QUERY__NODE__NODE_COLUMN_DEF: {
         const PgQuery__ColumnDef* def = elt->column_def;
-        Column column = column_from_def(ctx, table, def, pending);
+        Column column = column_from_def(ctx, table, def, pending, column_types);
         if (Column* existing = table.find_column(column.name)) {
           if (stmt->n_inh_relations == 0)
             ctx.fail(def->location, "column \"" + column.name + "\" specified more than once");
@@ -195,7 +199,7 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
 
   if (stmt->partspec != nullptr) {
     table.kind = TableKind::Partitioned;
-    table.partition_key = partition_key_text(ctx, stmt->partspec);
+    table.partition_key = partition_key_text(ctx, stmt->partspec, column_types);
   }
   if (stmt->partbound != nullptr && partition_parent != nullptr) {
     table.partition_bound = partition_bound_text(ctx, *partition_parent, stmt->partbound);

@@ -21,12 +21,16 @@ void add_check(LoadContext& ctx, Domain& domain, const PgQuery__Constraint* c) {
   check.kind = ConstraintKind::Check;
   check.name = c->conname ? c->conname : "";
   if (check.name.empty())
-    check.name = choose_constraint_name(ctx, domain.schema, domain.name, "", "check",
-                                        check_names(domain));
+    check.name =
+        choose_constraint_name(ctx, domain.schema, domain.name, "", "check", check_names(domain));
   else if (domain.checks.count(check.name))
     ctx.fail(c->location,
              "constraint \"" + check.name + "\" for domain \"" + domain.name + "\" already exists");
-  check.check_expr = canonical_expr(c->raw_expr);
+  // VALUE is the only column a domain CHECK has; it has the domain's base type.
+  const std::string value_type = expression_type(ctx.model, domain.base_type);
+  check.check_expr = canonical_expr(c->raw_expr, [&value_type](const std::string& name) {
+    return name == "value" ? value_type : std::string();
+  });
   check.validated = !c->skip_validation;
   if (c->is_no_inherit) ctx.unsupported(c->location, "NO INHERIT on a domain constraint");
   check.location = ctx.location_at(c->location);

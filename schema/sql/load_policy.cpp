@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "schema/canonical.h"
+#include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/load_objects_common.h"
 
@@ -39,8 +40,9 @@ void load_create_policy(LoadContext& ctx, const PgQuery__CreatePolicyStmt* stmt)
   policy.permissive = stmt->permissive;
   policy.command = objects::upper(stmt->cmd_name ? stmt->cmd_name : "all");
   policy.roles = policy_roles(ctx, stmt->n_roles, stmt->roles);
-  if (stmt->qual) policy.using_expr = canonical_expr(stmt->qual);
-  if (stmt->with_check) policy.check_expr = canonical_expr(stmt->with_check);
+  const ColumnTypes column_types = column_types_of(ctx.model, table);
+  if (stmt->qual) policy.using_expr = canonical_expr(stmt->qual, column_types);
+  if (stmt->with_check) policy.check_expr = canonical_expr(stmt->with_check, column_types);
   if (policy.command == "SELECT" || policy.command == "DELETE")
     if (stmt->with_check) ctx.fail(-1, "WITH CHECK cannot be applied to SELECT or DELETE");
   if (policy.command == "INSERT" && stmt->qual)
@@ -56,8 +58,9 @@ void load_alter_policy(LoadContext& ctx, const PgQuery__AlterPolicyStmt* stmt) {
                      "\" does not exist");
   Policy& policy = it->second;
   if (stmt->n_roles > 0) policy.roles = policy_roles(ctx, stmt->n_roles, stmt->roles);
-  if (stmt->qual) policy.using_expr = canonical_expr(stmt->qual);
-  if (stmt->with_check) policy.check_expr = canonical_expr(stmt->with_check);
+  const ColumnTypes column_types = column_types_of(ctx.model, table);
+  if (stmt->qual) policy.using_expr = canonical_expr(stmt->qual, column_types);
+  if (stmt->with_check) policy.check_expr = canonical_expr(stmt->with_check, column_types);
 }
 
 }  // namespace pgdrift::schema::sql

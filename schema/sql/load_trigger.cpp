@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "schema/canonical.h"
+#include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/load_objects_common.h"
 
@@ -59,7 +60,6 @@ void load_create_trigger(LoadContext& ctx, const PgQuery__CreateTrigStmt* stmt) 
   if (stmt->events & kUpdate) trigger.events.push_back("UPDATE");
   trigger.update_columns = objects::string_list(stmt->n_columns, stmt->columns);
   trigger.for_each_row = stmt->row;
-  if (stmt->when_clause) trigger.when_expr = canonical_expr(stmt->when_clause);
   trigger.function = trigger_function(ctx, stmt);
   trigger.arguments = objects::string_list(stmt->n_args, stmt->args);
   trigger.constraint_trigger = stmt->isconstraint;
@@ -74,13 +74,16 @@ void load_create_trigger(LoadContext& ctx, const PgQuery__CreateTrigStmt* stmt) 
 
   std::string key = ctx.key_of(stmt->relation);
   std::map<std::string, Trigger>* triggers = nullptr;
-  if (auto t = ctx.model.tables.find(key); t != ctx.model.tables.end())
+  ColumnTypes column_types;  // NEW.c / OLD.c of a table; none for a view (no WHEN there)
+  if (auto t = ctx.model.tables.find(key); t != ctx.model.tables.end()) {
     triggers = &t->second.triggers;
-  else if (auto v = ctx.model.views.find(key); v != ctx.model.views.end())
+    column_types = column_types_of(ctx.model, t->second);
+  } else if (auto v = ctx.model.views.find(key); v != ctx.model.views.end())
     triggers = &v->second.triggers;
   else
     ctx.fail(stmt->relation->location,
              "relation \"" + std::string(stmt->relation->relname) + "\" does not exist");
+  if (stmt->when_clause) trigger.when_expr = canonical_expr(stmt->when_clause, column_types);
   auto existing = triggers->find(trigger.name);
   if (existing != triggers->end()) {
     if (!stmt->replace)

@@ -335,6 +335,39 @@ CREATE VIEW rewritten_cte AS WITH r AS (SELECT a, s FROM rewritten) SELECT * FRO
 CREATE VIEW rewritten_exprs AS SELECT DISTINCT ON (a) a, 1, CASE WHEN a > 0 THEN 'p' END AS sign,
   money '1.999' AS price FROM rewritten;
 )sql"},
+      // Casts on columns: kept where they carry meaning (bigint, integer, uuid, enum, char(n)
+      // to text), gone where PostgreSQL prints the same coercion itself (varchar, domains over
+      // text): in CHECKs, policies, index keys and predicates, generated columns, trigger WHEN,
+      // domain CHECKs and partition keys.
+      {"casts_on_columns", R"sql(
+CREATE TYPE cast_mood AS ENUM ('a', 'b');
+CREATE DOMAIN cast_text AS text CHECK (VALUE::text <> '');
+CREATE DOMAIN cast_code AS varchar(10) CHECK (VALUE <> '');
+CREATE DOMAIN cast_num AS bigint CHECK (VALUE::text <> '0');
+CREATE TABLE casts (
+  id bigint PRIMARY KEY, tenant_id bigint, n integer, u uuid, m cast_mood, ch char(3),
+  vc varchar(10), t text, dt cast_text, code cast_code, d date,
+  CHECK (tenant_id::text <> ''), CHECK (n::text <> ''), CHECK (u::text <> ''),
+  CHECK (m::text <> ''), CHECK (ch::text <> ''), CHECK (vc::text <> ''), CHECK (t::text <> ''),
+  CHECK (dt::text <> ''), CHECK (code <> ''), CHECK (vc <> ''), CHECK (ch <> ''),
+  CHECK (tenant_id::varchar <> ''), CHECK (t::varchar <> ''), CHECK (vc::varchar <> ''),
+  CHECK (m <> 'b'), CHECK (u <> '00000000-0000-0000-0000-000000000000'),
+  CHECK (d > '2020-01-01'), CHECK (tenant_id > '0'::bigint),
+  tenant_text text GENERATED ALWAYS AS (tenant_id::text || vc || later) STORED,
+  later varchar(3)
+);
+CREATE INDEX casts_exprs_idx ON casts ((tenant_id::text), (u::text), lower(vc), (ch::text))
+  WHERE ch::text <> '' AND vc <> '';
+CREATE INDEX casts_n_idx ON casts ((n::text)) WHERE n::text <> '0';
+CREATE POLICY casts_tenant ON casts
+  USING (tenant_id::text = current_setting('app.tenant_id', true)::text)
+  WITH CHECK (tenant_id::text = current_setting('app.tenant_id', true)::text AND vc::text <> '');
+CREATE FUNCTION casts_touch() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';
+CREATE TRIGGER casts_changed BEFORE UPDATE ON casts FOR EACH ROW
+  WHEN (new.tenant_id::text <> old.tenant_id::text OR new.vc <> old.vc)
+  EXECUTE FUNCTION casts_touch();
+CREATE TABLE casts_by_key (id bigint, code varchar(10)) PARTITION BY LIST ((id::text));
+)sql"},
       {"alter_chain", R"sql(
 CREATE TABLE evolving (a int, b text, c int);
 ALTER TABLE evolving ADD COLUMN d date DEFAULT CURRENT_DATE;

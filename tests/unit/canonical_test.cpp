@@ -8,6 +8,7 @@
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -332,6 +333,144 @@ TEST(CanonicalExpr, IsIdempotent) {
     std::string once = canonical_expr_text(catalog);
     EXPECT_EQ(canonical_expr_text(once), once) << catalog;
   }
+}
+
+// ---- casts on column references, with the columns' types known -----------------------------
+
+// The columns of a table created on a PostgreSQL 15 server to paste the spellings below
+// (mood an enum, dtext a domain over text, dvc a domain over varchar(10): the lookup gives a
+// domain column's base type).
+std::string test_column_type(const std::string& name) {
+  static const std::map<std::string, std::string> types = {
+      {"c_text", "text"},
+      {"c_vc", "character varying(10)"},
+      {"c_vcn", "character varying"},
+      {"c_ch", "character(3)"},
+      {"c_big", "bigint"},
+      {"c_int", "integer"},
+      {"c_uuid", "uuid"},
+      {"c_dt", "text"},
+      {"c_dvc", "character varying(10)"},
+      {"c_enum", "public.mood"},
+      {"c_name", "name"},
+      {"c_date", "date"},
+      {"c_ts", "timestamp without time zone"},
+      {"c_ts3", "timestamp(3) without time zone"},
+      {"c_inet", "inet"},
+      {"tenant_id", "bigint"},
+  };
+  auto it = types.find(name);
+  return it == types.end() ? "" : it->second;
+}
+const ColumnTypes kTestColumnTypes = test_column_type;
+
+struct TypedCase {
+  std::string user;
+  std::string catalog;    // pg_get_constraintdef of CHECK (<user>), without CHECK
+  std::string canonical;  // what both canonicalise to
+};
+
+const std::vector<TypedCase> kTypedChecks = {
+    // ::text is a no-op on text, and what PostgreSQL inserts for varchar and domains over text
+    {"c_text::text <> ''", "((c_text <> ''::text))", "c_text <> ''"},
+    {"c_vc::text <> ''", "(((c_vc)::text <> ''::text))", "c_vc <> ''"},
+    {"c_vc <> ''", "(((c_vc)::text <> ''::text))", "c_vc <> ''"},
+    {"c_vcn::text <> ''", "(((c_vcn)::text <> ''::text))", "c_vcn <> ''"},
+    {"c_dt::text <> ''", "(((c_dt)::text <> ''::text))", "c_dt <> ''"},
+    {"c_dt <> ''", "(((c_dt)::text <> ''::text))", "c_dt <> ''"},
+    {"c_dvc <> ''", "(((c_dvc)::text <> ''::text))", "c_dvc <> ''"},
+    {"c_vc::varchar <> ''", "((((c_vc)::character varying)::text <> ''::text))", "c_vc <> ''"},
+    {"c_ch::bpchar <> ''", "(((c_ch)::bpchar <> ''::bpchar))", "c_ch <> ''"},
+    {"c_vc || 'x'", "((c_vc)::text || 'x'::text)", "c_vc || 'x'"},
+    {"lower(c_vc)", "lower((c_vc)::text)", "lower(c_vc)"},
+    // ... and meaning everywhere else: kept
+    {"c_big::text <> ''", "(((c_big)::text <> ''::text))", "c_big::text <> ''"},
+    {"c_int::text <> ''", "(((c_int)::text <> ''::text))", "c_int::text <> ''"},
+    {"c_uuid::text <> ''", "(((c_uuid)::text <> ''::text))", "c_uuid::text <> ''"},
+    {"c_enum::text <> ''", "(((c_enum)::text <> ''::text))", "c_enum::text <> ''"},
+    {"c_name::text <> ''", "(((c_name)::text <> ''::text))", "c_name::text <> ''"},
+    {"c_ch::text <> ''", "(((c_ch)::text <> ''::text))", "c_ch::text <> ''"},
+    {"c_ch <> ''", "((c_ch <> ''::bpchar))", "c_ch <> ''"},
+    {"c_big::varchar <> ''", "((((c_big)::character varying)::text <> ''::text))",
+     "c_big::varchar <> ''"},
+    {"c_text::varchar <> ''", "((((c_text)::character varying)::text <> ''::text))",
+     "c_text::varchar <> ''"},
+    {"c_vc::varchar(5) <> ''", "((((c_vc)::character varying(5))::text <> ''::text))",
+     "c_vc::varchar(5) <> ''"},
+    {"tenant_id::text = current_setting('app.tenant_id', true)::text",
+     "((tenant_id)::text = current_setting('app.tenant_id'::text, true))",
+     "tenant_id::text = current_setting('app.tenant_id', true)"},
+    {"new.c_big::text <> old.c_big::text", "(((new.c_big)::text <> (old.c_big)::text))",
+     "new.c_big::text <> old.c_big::text"},
+    {"new.c_vc <> old.c_vc", "(((new.c_vc)::text <> (old.c_vc)::text))", "new.c_vc <> old.c_vc"},
+    // a literal facing a column loses the cast PostgreSQL adds for the column's type only
+    {"c_big = '5'::bigint", "((c_big = '5'::bigint))", "c_big = 5"},
+    {"c_uuid <> '00000000-0000-0000-0000-000000000000'",
+     "((c_uuid <> '00000000-0000-0000-0000-000000000000'::uuid))",
+     "c_uuid <> '00000000-0000-0000-0000-000000000000'"},
+    {"c_date > '2020-01-01'", "((c_date > '2020-01-01'::date))", "c_date > '2020-01-01'"},
+    {"c_enum <> 'a'", "((c_enum <> 'a'::mood))", "c_enum <> 'a'"},
+    {"c_inet <> '1.2.3.4'", "((c_inet <> '1.2.3.4'::inet))", "c_inet <> '1.2.3.4'"},
+    {"c_ts3 > '2020-01-01 00:00:00'",
+     "((c_ts3 > '2020-01-01 00:00:00'::timestamp without time zone))",
+     "c_ts3 > '2020-01-01 00:00:00'"},
+    {"c_ts > '2020-01-01'::date", "((c_ts > '2020-01-01'::date))", "c_ts > '2020-01-01'::date"},
+    {"c_date > '2020-01-01 00:00:00'::timestamp",
+     "((c_date > '2020-01-01 00:00:00'::timestamp without time zone))",
+     "c_date > '2020-01-01 00:00:00'::timestamp"},
+};
+
+TEST(CanonicalExprWithColumnTypes, MatchesTheCatalogSpelling) {
+  for (const auto& [user, catalog, canonical] : kTypedChecks) {
+    EXPECT_EQ(canonical_expr_text(user, kTestColumnTypes), canonical) << user;
+    EXPECT_EQ(canonical_expr_text(catalog, kTestColumnTypes), canonical) << catalog;
+    EXPECT_EQ(canonical_expr_text(canonical, kTestColumnTypes), canonical) << "idempotent";
+  }
+}
+
+TEST(CanonicalExprWithColumnTypes, CastsThatChangeTheMeaningKeepTheExpressionsApart) {
+  // char(n) compared as text (trailing blanks count) vs as bpchar; bigint rendered as text.
+  EXPECT_NE(canonical_expr_text("c_ch::text <> ''", kTestColumnTypes),
+            canonical_expr_text("c_ch <> ''", kTestColumnTypes));
+  EXPECT_NE(canonical_expr_text("c_big::text = '5'", kTestColumnTypes),
+            canonical_expr_text("c_big = '5'", kTestColumnTypes));
+}
+
+TEST(CanonicalExprWithColumnTypes, UnknownColumnsKeepTheCastAsWritten) {
+  const ColumnTypes nothing_known = [](const std::string&) { return std::string(); };
+  EXPECT_EQ(canonical_expr_text("(x)::text <> ''::text", nothing_known), "x::text <> ''");
+  EXPECT_EQ(canonical_expr_text("x > '2020-01-01'::date", nothing_known), "x > '2020-01-01'::date");
+  // not in the table: c_nope is unknown even though c_vc is known
+  EXPECT_EQ(canonical_expr_text("c_nope::text = c_vc::text", kTestColumnTypes),
+            "c_nope::text = c_vc");
+}
+
+TEST(CanonicalExprWithColumnTypes, SubSelectColumnsBelongToOtherRelations) {
+  // c_big and c_vc inside the sub-SELECT are another relation's columns, of unknown types:
+  // their casts stay as written.
+  EXPECT_EQ(canonical_expr_text("c_vc::text IN (SELECT (m.c_big)::text FROM members m "
+                                "WHERE (c_vc)::text <> ''::text)",
+                                kTestColumnTypes),
+            "c_vc IN (SELECT m.c_big::text FROM members m WHERE c_vc::text <> '')");
+}
+
+TEST(CanonicalExprWithColumnTypes, WithoutALookupTheTypeBlindRulesStay) {
+  EXPECT_EQ(canonical_expr_text("(tenant_id)::text = 'x'"), "tenant_id = 'x'");
+  EXPECT_EQ(canonical_expr_text("(tenant_id)::text = 'x'", ColumnTypes()), "tenant_id = 'x'");
+  EXPECT_EQ(canonical_expr_text("d > '2020-01-01'::date"), "d > '2020-01-01'");
+}
+
+TEST(CanonicalExprWithColumnTypes, NodeAndTextTakeTheSamePath) {
+  PgQueryProtobufParseResult parsed =
+      pg_query_parse_protobuf("SELECT tenant_id::text = current_setting('a.b')");
+  ASSERT_EQ(parsed.error, nullptr);
+  PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
+      nullptr, parsed.parse_tree.len, reinterpret_cast<const uint8_t*>(parsed.parse_tree.data));
+  const PgQuery__Node* expr = tree->stmts[0]->stmt->select_stmt->target_list[0]->res_target->val;
+  EXPECT_EQ(canonical_expr(expr, kTestColumnTypes), "tenant_id::text = current_setting('a.b')");
+  EXPECT_EQ(canonical_expr(expr), "tenant_id = current_setting('a.b')");
+  pg_query__parse_result__free_unpacked(tree, nullptr);
+  pg_query_free_protobuf_parse_result(parsed);
 }
 
 TEST(CanonicalExpr, ExactOutputForKeyRules) {
