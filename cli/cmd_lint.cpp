@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/sources.h"
+#include "engine/drift.h"
 #include "engine/lint.h"
 #include "schema/live/introspect.h"
 
@@ -29,26 +30,6 @@ struct LintArgs {
 std::string where(const engine::LintFinding& f) {
   if (f.location.empty()) return "";
   return f.location.file + (f.location.line > 0 ? ":" + std::to_string(f.location.line) : "");
-}
-
-// GitHub workflow commands need ',' ':' '%' and newlines escaped in properties and data.
-std::string github_escape(const std::string& s, bool property) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%')
-      out += "%25";
-    else if (c == '\r')
-      out += "%0D";
-    else if (c == '\n')
-      out += "%0A";
-    else if (property && c == ':')
-      out += "%3A";
-    else if (property && c == ',')
-      out += "%2C";
-    else
-      out += c;
-  }
-  return out;
 }
 
 int run_lint(const LintArgs& args) {
@@ -109,14 +90,14 @@ int run_lint(const LintArgs& args) {
       std::cout << "::" << engine::lint_severity_name(f.severity);
       std::string props;
       if (!f.location.empty()) {
-        props += " file=" + github_escape(f.location.file, true);
+        props += " file=" + engine::github_escape_property(f.location.file);
         if (f.location.line > 0) props += ",line=" + std::to_string(f.location.line);
         props += ",";
       } else {
         props += " ";
       }
-      props += "title=" + github_escape("pgdrift " + f.rule, true);
-      std::cout << props << "::" << github_escape(f.object + ": " + f.message, false) << "\n";
+      props += "title=" + engine::github_escape_property("pgdrift " + f.rule);
+      std::cout << props << "::" << engine::github_escape_data(f.object + ": " + f.message) << "\n";
     }
   } else {
     for (const auto& f : findings) {

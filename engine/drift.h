@@ -114,6 +114,10 @@ std::string render_drift_json(const DriftReport& report);  // docs/drift-json.md
 std::string render_drift_junit(const DriftReport& report);
 std::string render_drift_sarif(const DriftReport& report);   // SARIF 2.1.0
 std::string render_drift_github(const DriftReport& report);  // workflow commands
+// Escaping of GitHub workflow commands (`::error file=F,title=T::message`): the message part,
+// and a property value (which also escapes ':' and ','). Shared with `pgdrift lint`.
+std::string github_escape_data(const std::string& text);
+std::string github_escape_property(const std::string& text);
 
 // Shared by the renderers: "missing column public.users.timezone".
 std::string describe_entry(const DriftEntry& entry);

@@ -7,10 +7,8 @@
 
 namespace pgdrift::engine {
 
-namespace {
-
 // Escaping rules of the workflow command format.
-std::string escape_data(const std::string& text) {
+std::string github_escape_data(const std::string& text) {
   std::string out;
   for (char c : text) {
     if (c == '%')
@@ -25,9 +23,9 @@ std::string escape_data(const std::string& text) {
   return out;
 }
 
-std::string escape_property(const std::string& text) {
+std::string github_escape_property(const std::string& text) {
   std::string out;
-  for (char c : escape_data(text)) {
+  for (char c : github_escape_data(text)) {
     if (c == ':')
       out += "%3A";
     else if (c == ',')
@@ -38,14 +36,14 @@ std::string escape_property(const std::string& text) {
   return out;
 }
 
-}  // namespace
+namespace {}  // namespace
 
 std::string render_drift_github(const DriftReport& report) {
   std::ostringstream out;
   for (const auto& db : report.databases) {
     if (db.error) {
-      out << "::error title=" << escape_property("pgdrift: cannot read " + db.label)
-          << "::" << escape_data(db.label + ": " + *db.error) << "\n";
+      out << "::error title=" << github_escape_property("pgdrift: cannot read " + db.label)
+          << "::" << github_escape_data(db.label + ": " + *db.error) << "\n";
       continue;
     }
     for (const auto& e : db.entries) {
@@ -57,9 +55,10 @@ std::string render_drift_github(const DriftReport& report) {
       for (const auto& f : e.fix) text += "\nfix: " + f.statement;
       out << (e.severity == DriftSeverity::Error ? "::error " : "::warning ");
       if (!e.location.empty())
-        out << "file=" << escape_property(e.location.file) << ",line=" << e.location.line << ",";
-      out << "title=" << escape_property("schema drift: " + describe_entry(e))
-          << "::" << escape_data(text) << "\n";
+        out << "file=" << github_escape_property(e.location.file) << ",line=" << e.location.line
+            << ",";
+      out << "title=" << github_escape_property("schema drift: " + describe_entry(e))
+          << "::" << github_escape_data(text) << "\n";
     }
   }
   size_t errors = report.error_count();

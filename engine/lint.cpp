@@ -65,21 +65,6 @@ std::string foreign_key_name(const Table& table, const std::string& column) {
   }
 }
 
-std::string action_sql(char action) {
-  switch (action) {
-    case 'c':
-      return "CASCADE";
-    case 'n':
-      return "SET NULL";
-    case 'd':
-      return "SET DEFAULT";
-    case 'r':
-      return "RESTRICT";
-    default:
-      return "NO ACTION";
-  }
-}
-
 // ---- money-as-float ----------------------------------------------------------------------
 // Money in binary floating point cannot hold 0.10 exactly; sums drift by cents. The fix takes
 // the exact type the schema already uses for money most often (numeric(12,2) when the other
@@ -200,7 +185,7 @@ void missing_foreign_key(const Model& model, std::vector<LintFinding>& out) {
       fk.foreign_key->on_update = actions.second;
       if (actions.first != 'a')
         f.message += std::string(best == use->second.count ? " (all of them are" : " (most are") +
-                     " ON DELETE " + action_sql(actions.first) + ")";
+                     " ON DELETE " + schema::fk_action_sql(actions.first) + ")";
       if (retype) {
         f.suggestion = "ALTER TABLE " + key + " ALTER COLUMN " + quote_ident(c.name) + " TYPE " +
                        key_column->type + " USING " + quote_ident(c.name) +

@@ -121,21 +121,6 @@ std::string index_key_sql(const IndexKey& k) {
   return out;
 }
 
-const char* fk_action_sql(char code) {
-  switch (code) {
-    case 'r':
-      return "RESTRICT";
-    case 'c':
-      return "CASCADE";
-    case 'n':
-      return "SET NULL";
-    case 'd':
-      return "SET DEFAULT";
-    default:
-      return "NO ACTION";
-  }
-}
-
 // Dollar-quote a function body with a tag that does not occur in it.
 std::string dollar_quote(const std::string& body) {
   std::string tag = "$function$";
@@ -228,6 +213,21 @@ void add_comment(std::ostringstream& out, const std::string& what,
 }
 
 }  // namespace
+
+const char* fk_action_sql(char code) {
+  switch (code) {
+    case 'r':
+      return "RESTRICT";
+    case 'c':
+      return "CASCADE";
+    case 'n':
+      return "SET NULL";
+    case 'd':
+      return "SET DEFAULT";
+    default:
+      return "NO ACTION";
+  }
+}
 
 std::string render_type(const std::string& canonical_type) { return canonical_type; }
 

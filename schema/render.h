@@ -24,13 +24,15 @@ std::string render_constraint_definition(const Constraint& constraint);
 std::string render_create_table(const Table& table, bool with_constraints = true);
 // "ALTER TABLE t ADD CONSTRAINT name <definition>;"
 std::string render_add_constraint(const std::string& table_key, const Constraint& constraint);
+// A foreign key action code ('a', 'r', 'c', 'n', 'd'; model.h) as SQL: "NO ACTION", ...
+const char* fk_action_sql(char code);
 std::string render_create_index(const std::string& schema, const std::string& table_name,
                                 const Index& index, bool concurrently = false);
 std::string render_create_sequence(const Sequence& sequence);
 std::string render_create_enum(const EnumType& type);
 std::string render_create_composite_type(const CompositeType& type);
 std::string render_create_domain(const Domain& domain);
-std::string render_create_view(const View& view);  // CREATE [MATERIALIZED] VIEW ...
+std::string render_create_view(const View& view);              // CREATE [MATERIALIZED] VIEW ...
 std::string render_create_function(const Function& function);  // CREATE FUNCTION/PROCEDURE
 std::string render_create_trigger(const std::string& table_key, const Trigger& trigger);
 std::string render_create_policy(const std::string& table_key, const Policy& policy);
