@@ -190,6 +190,7 @@ LiveSection compare_live(const std::string& db, std::vector<LoadedHistory>& hist
 
 json report_json(const Report& r) {
   json j;
+  j["format"] = "pgdrift-reconcile/1";  // docs/schemas/reconcile-report.schema.json
   j["histories"] = json::array();
   for (const auto& h : *r.histories) {
     json problems = json::array();
@@ -219,18 +220,25 @@ json report_json(const Report& r) {
                               {"sides", sides}});
   }
   j["unresolved"] = r.result.unresolved();
+  j["exit_code"] = r.result.complete() ? 0 : 1;
   j["notes"] = r.result.notes;
   j["harmonised"] = json::array();
   for (const auto& h : r.result.harmonised)
     j["harmonised"].push_back(
         {{"rule", h.rule}, {"object", h.object}, {"change", h.change}, {"reason", h.reason}});
   j["findings"] = json::array();
-  for (const auto& f : r.result.findings)
-    j["findings"].push_back({{"rule", f.rule},
-                             {"severity", engine::lint_severity_name(f.severity)},
-                             {"object", f.object},
-                             {"message", f.message},
-                             {"suggestion", f.suggestion}});
+  for (const auto& f : r.result.findings) {
+    // The same fields as `pgdrift lint --format json` findings (docs/lint.md).
+    json item = {{"rule", f.rule},
+                 {"severity", engine::lint_severity_name(f.severity)},
+                 {"object", f.object},
+                 {"message", f.message},
+                 {"suggestion", f.suggestion},
+                 {"fixable", !f.fixes.empty()}};
+    if (!f.location.empty())
+      item["location"] = {{"file", f.location.file}, {"line", f.location.line}};
+    j["findings"].push_back(item);
+  }
   j["written"] = r.written;
   if (!r.out_note.empty()) j["out_note"] = r.out_note;
   if (r.live) {
@@ -243,6 +251,7 @@ json report_json(const Report& r) {
                                         {"kind", l.tables[i].kind},
                                         {"versions", l.tables[i].versions},
                                         {"dirty", l.tables[i].dirty},
+                                        {"failed", l.tables[i].failed},
                                         {"claimed_by", l.table_claimed_by[i]}});
     live["histories"] = json::array();
     for (const auto& h : l.histories) {

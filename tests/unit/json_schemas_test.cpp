@@ -2,21 +2,27 @@
 // a drift report with every kind of entry (every object kind, missing / unexpected / differs,
 // both severities, ignored entries, fix steps with hazards, an unreadable database, a replayed
 // history), a plan with hazards, preflights, notes and non-transactional steps, and the model of
-// the MITA fixture plus a snippet with every object kind. Validation runs in python3-jsonschema
-// (installed by scripts/install-deps.sh); broken documents must be rejected, so the schemas
-// really constrain something.
+// the MITA fixture plus a snippet with every object kind; the lint and reconcile reports of the
+// built binary (every lint rule, every conflict kind; no database needed: the apply reports and
+// reconcile's live section are in tests/integration/json_schemas_cli_test.cpp). Validation runs
+// in python3-jsonschema (installed by scripts/install-deps.sh); broken documents must be
+// rejected, so the schemas really constrain something.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
 #include "engine/drift.h"
 #include "engine/ignore_rules.h"
+#include "engine/lint.h"
+#include "engine/reconcile.h"
+#include "planner/apply.h"
 #include "planner/plan.h"
 #include "schema/history/history.h"
 #include "schema/json.h"
@@ -342,7 +348,8 @@ TEST(JsonSchemas, FilesAreValidDraft202012SchemasWithPgdriftIds) {
   const std::string python = python_with_jsonschema();
   if (python.empty()) GTEST_SKIP() << kNoJsonschema;
   for (const std::string name :
-       {"drift-report.schema.json", "plan.schema.json", "model.schema.json"}) {
+       {"drift-report.schema.json", "plan.schema.json", "model.schema.json",
+        "lint-report.schema.json", "apply-report.schema.json", "reconcile-report.schema.json"}) {
     json schema = read_json(schema_path(name));
     EXPECT_EQ(schema["$schema"], "https://json-schema.org/draft/2020-12/schema") << name;
     EXPECT_EQ(schema["$id"], "https://pgdrift.dev/schemas/" + name) << name;
@@ -656,6 +663,360 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
     EXPECT_THROW(schema::model_from_json(cases[i].doc), std::runtime_error) << cases[i].what;
   }
   EXPECT_NO_THROW(schema::model_from_json(good));
+}
+
+// ---- lint, apply and reconcile reports ---------------------------------------------------
+
+// The built pgdrift binary with `args`.
+testing::CommandOutput pgdrift(std::vector<std::string> args) {
+  args.insert(args.begin(), PGDRIFT_BINARY);
+  return testing::run_program(args);
+}
+
+json parse_output(const testing::CommandOutput& r) {
+  try {
+    return json::parse(r.out);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
+    return json::object();
+  }
+}
+
+std::string write_file(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+  return path.string();
+}
+
+// A broken copy of a good document and the JSON path the validator must name.
+struct Mutation {
+  std::string what, where;
+  std::function<void(json&)> mutate;
+};
+
+void expect_rejected(const std::string& python, const std::string& schema_file, const json& good,
+                     const std::vector<Mutation>& mutations) {
+  std::vector<json> docs;
+  for (const auto& m : mutations) {
+    docs.push_back(good);
+    m.mutate(docs.back());
+  }
+  auto results = validate(python, schema_file, docs);
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << mutations[i].what << ": " << results[i];
+    EXPECT_NE(results[i].find("| " + mutations[i].where + ": "), std::string::npos)
+        << mutations[i].what << ": " << results[i];
+  }
+}
+
+// Index of the first element of `array` whose `key` is `value`.
+size_t index_where(const json& array, const std::string& key, const json& value) {
+  for (size_t i = 0; i < array.size(); ++i)
+    if (array[i].value(key, json()) == value) return i;
+  ADD_FAILURE() << "no element with " << key << " = " << value.dump();
+  return 0;
+}
+
+TEST(JsonSchemas, LintApplyAndReconcileEnumsMatchTheCode) {
+  json lint = read_json(schema_path("lint-report.schema.json"));
+  json apply = read_json(schema_path("apply-report.schema.json"));
+  json reconcile = read_json(schema_path("reconcile-report.schema.json"));
+  json plan = read_json(schema_path("plan.schema.json"));
+
+  std::set<std::string> rules, fixable, error_rules;
+  for (const auto& r : engine::lint_rules()) {
+    rules.insert(r.name);
+    if (r.fixable) fixable.insert(r.name);
+    if (r.severity == engine::LintSeverity::Error) error_rules.insert(r.name);
+  }
+  EXPECT_EQ(enum_of(lint["$defs"]["rule"]), rules);
+  const json& conditions = lint["$defs"]["finding"]["allOf"];
+  EXPECT_EQ(std::set<std::string>{conditions[0]["if"]["properties"]["rule"]["const"]}, error_rules);
+  EXPECT_EQ(enum_of(conditions[1]["if"]["properties"]["rule"]), fixable);
+  const std::set<std::string> severities = {
+      engine::lint_severity_name(engine::LintSeverity::Error),
+      engine::lint_severity_name(engine::LintSeverity::Warning)};
+  EXPECT_EQ(enum_of(lint["$defs"]["finding"]["properties"]["severity"]), severities);
+
+  std::set<std::string> statuses;
+  for (auto s :
+       {planner::StepStatus::Planned, planner::StepStatus::Applied, planner::StepStatus::Failed,
+        planner::StepStatus::RolledBack, planner::StepStatus::Skipped})
+    statuses.insert(planner::step_status_name(s));
+  EXPECT_EQ(enum_of(apply["$defs"]["step"]["properties"]["status"]), statuses);
+  std::set<std::string> hazards;
+  for (auto h : planner::all_hazards()) hazards.insert(planner::hazard_code(h));
+  EXPECT_EQ(enum_of(apply["$defs"]["hazard"]), hazards);
+  EXPECT_EQ(enum_of(apply["$defs"]["step"]["properties"]["object"]["properties"]["kind"]),
+            enum_of(plan["$defs"]["step"]["properties"]["object"]["properties"]["kind"]));
+  EXPECT_EQ(enum_of(apply["$defs"]["step"]["properties"]["change"]),
+            enum_of(plan["$defs"]["step"]["properties"]["change"]));
+  EXPECT_EQ(apply["properties"]["lock_key"]["const"].get<int64_t>(), planner::apply_lock_key());
+
+  EXPECT_EQ(enum_of(reconcile["$defs"]["finding"]["properties"]["rule"]),
+            engine::consistency_rules());
+  EXPECT_EQ(enum_of(reconcile["$defs"]["finding"]["properties"]["severity"]), severities);
+  std::set<std::string> fixable_consistency;
+  for (const auto& r : engine::consistency_rules())
+    if (fixable.count(r)) fixable_consistency.insert(r);
+  EXPECT_EQ(enum_of(reconcile["$defs"]["harmonised"]["properties"]["rule"]), fixable_consistency);
+}
+
+// Every lint rule fires once at least: float money (fixable), a varchar user_id without the
+// foreign key the other user_id has (fixable), tenant_id text vs uuid, an integer key to a
+// bigint, a foreign key without an index, a table without a primary key, a timestamp.
+const char* kLintEveryRuleSql = R"sql(
+CREATE TABLE users (id uuid PRIMARY KEY, tenant_id text);
+CREATE TABLE orders (id uuid PRIMARY KEY, user_id uuid REFERENCES users (id) ON DELETE CASCADE,
+                     amount double precision, created timestamp, tenant_id uuid);
+CREATE TABLE notes (id uuid PRIMARY KEY, user_id varchar(36));
+CREATE TABLE big (id bigint PRIMARY KEY);
+CREATE TABLE small (id integer PRIMARY KEY, big_id integer REFERENCES big (id));
+CREATE INDEX small_big_idx ON small (big_id);
+CREATE TABLE log (msg text);
+)sql";
+
+json lint_every_rule_report(const TempDir& tmp) {
+  std::string file = write_file(tmp.path / "every_rule.sql", kLintEveryRuleSql);
+  auto r = pgdrift({"lint", file, "--format", "json", "--fail-on", "warning"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  return parse_output(r);
+}
+
+TEST(JsonSchemas, LintReportWithEveryRuleValidates) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  TempDir tmp;
+  json report = lint_every_rule_report(tmp);
+  std::set<std::string> rules;
+  for (const auto& r : engine::lint_rules()) rules.insert(r.name);
+  EXPECT_EQ(values_of(report["findings"], "rule"), rules) << report.dump(2);
+  EXPECT_EQ(values_of(report["findings"], "severity"), (std::set<std::string>{"error", "warning"}));
+  std::set<bool> fixable;
+  for (const auto& f : report["findings"]) fixable.insert(f["fixable"].get<bool>());
+  EXPECT_EQ(fixable, (std::set<bool>{false, true}));
+  EXPECT_TRUE(has_key(report["findings"], "location"));
+  EXPECT_EQ(report["failed"], true);
+
+  // A JSON model (inspect without --with-provenance) has no locations.
+  auto model = pgdrift({"inspect", (tmp.path / "every_rule.sql").string(), "--format", "json"});
+  ASSERT_EQ(model.exit_code, 0) << model.err;
+  std::string model_file = write_file(tmp.path / "model.json", model.out);
+  auto from_model = pgdrift({"lint", model_file, "--format", "json", "--fail-on", "never"});
+  EXPECT_EQ(from_model.exit_code, 0) << from_model.err;
+  json unlocated = parse_output(from_model);
+  EXPECT_EQ(unlocated["findings"].size(), report["findings"].size());
+  EXPECT_FALSE(has_key(unlocated, "location"));
+  EXPECT_EQ(unlocated["failed"], false);
+
+  std::string clean_file =
+      write_file(tmp.path / "clean.sql", "CREATE TABLE t (id integer PRIMARY KEY);");
+  auto clean = pgdrift({"lint", clean_file, "--format", "json"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  json nothing = parse_output(clean);
+  EXPECT_TRUE(nothing["findings"].empty());
+
+  EXPECT_EQ(validate(python, "lint-report.schema.json", {report, unlocated, nothing}),
+            (std::vector<std::string>(3, "valid")))
+      << report.dump(2);
+}
+
+TEST(JsonSchemas, BrokenLintReportsAreRejected) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  TempDir tmp;
+  const json good = lint_every_rule_report(tmp);
+  ASSERT_FALSE(good["findings"].empty());
+  const size_t money = index_where(good["findings"], "rule", "money-as-float");
+  const size_t no_pk = index_where(good["findings"], "rule", "table-without-primary-key");
+  const std::string m = "findings/" + std::to_string(money);
+  const std::string p = "findings/" + std::to_string(no_pk);
+  expect_rejected(
+      python, "lint-report.schema.json", good,
+      {
+          {"unknown rule", m + "/rule", [&](json& d) { d["findings"][money]["rule"] = "no-tabs"; }},
+          {"unknown field", m, [&](json& d) { d["findings"][money]["colour"] = "red"; }},
+          {"unknown top-level field", "$", [](json& d) { d["elapsed_ms"] = 3; }},
+          {"unknown severity", p + "/severity",
+           [&](json& d) { d["findings"][no_pk]["severity"] = "info"; }},
+          {"money-as-float as a warning", m + "/severity",
+           [&](json& d) { d["findings"][money]["severity"] = "warning"; }},
+          {"fixable rule without fix", p + "/fixable",
+           [&](json& d) { d["findings"][no_pk]["fixable"] = true; }},
+          {"line as text", m + "/location/line",
+           [&](json& d) { d["findings"][money]["location"]["line"] = "7"; }},
+          {"unknown fail_on", "fail_on", [](json& d) { d["fail_on"] = "sometimes"; }},
+          {"failed with --fail-on never", "failed", [](json& d) { d["fail_on"] = "never"; }},
+          {"missing counts", "$", [](json& d) { d.erase("counts"); }},
+          {"negative count", "counts/error", [](json& d) { d["counts"]["error"] = -1; }},
+          {"wrong format", "format", [](json& d) { d["format"] = "pgdrift-lint/2"; }},
+      });
+}
+
+// Two plain SQL histories that disagree on one object of every kind reconcile knows; chain b
+// alone has tables the consistency pass judges. The resolutions file takes users.id from b and
+// orders.user_id from a, so their foreign key no longer fits (kind "foreign key"), omits the
+// view and gives the sequence as SQL.
+const char* kHistoryA = R"sql(
+CREATE SCHEMA s;
+COMMENT ON SCHEMA s IS 'from a';
+CREATE EXTENSION pgcrypto;
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE TYPE pair AS (x integer, y text);
+CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+CREATE SEQUENCE counter START 10;
+CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS $$ SELECT 42 $$;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TABLE users (id uuid PRIMARY KEY, email text,
+                    CONSTRAINT users_email_check CHECK (email <> ''));
+COMMENT ON TABLE users IS 'from a';
+CREATE TABLE orders (id integer PRIMARY KEY, user_id uuid REFERENCES users (id),
+                     amount numeric(12,2));
+CREATE INDEX orders_user_idx ON orders (user_id);
+CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_self ON users USING (true);
+CREATE VIEW v AS SELECT 1 AS one;
+)sql";
+
+const char* kHistoryB = R"sql(
+CREATE SCHEMA s;
+COMMENT ON SCHEMA s IS 'from b';
+CREATE EXTENSION pgcrypto WITH SCHEMA s;
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TYPE pair AS (x integer, y varchar(5));
+CREATE DOMAIN positive AS integer CHECK (VALUE >= 0);
+CREATE SEQUENCE counter START 20;
+CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS $$ SELECT 41 $$;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TABLE users (id integer PRIMARY KEY, email varchar(10),
+                    CONSTRAINT users_email_check CHECK (length(email) > 0));
+COMMENT ON TABLE users IS 'from b';
+CREATE TABLE orders (id integer PRIMARY KEY, user_id integer REFERENCES users (id),
+                     amount double precision);
+CREATE INDEX orders_user_idx ON orders (user_id, id);
+CREATE INDEX orders_amount_idx ON orders (amount);
+CREATE TRIGGER users_touch BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_self ON users USING (false);
+CREATE VIEW v AS SELECT 2 AS one;
+CREATE TABLE big (id bigint PRIMARY KEY);
+CREATE TABLE small (id integer PRIMARY KEY, big_id integer REFERENCES big (id), tenant_id text);
+CREATE TABLE budget (id integer PRIMARY KEY, user_id text, total double precision,
+                     tenant_id uuid);
+)sql";
+
+struct ReconcileReports {
+  json unresolved;  // resolutions file only: most conflicts open, exit 1
+  json complete;    // --prefer-safer --prefer a --out DIR: exit 0, files written, harmonised
+  json mita;        // the MITA chains with --prefer-safer, no --out
+};
+
+ReconcileReports reconcile_reports(const TempDir& tmp) {
+  std::string a = (tmp.path / "a").string(), b = (tmp.path / "b").string();
+  write_file(tmp.path / "a" / "001_init.sql", kHistoryA);
+  write_file(tmp.path / "b" / "001_init.sql", kHistoryB);
+  std::string resolutions = write_file(tmp.path / "resolutions.txt",
+                                       "public.users.id = take b\n"
+                                       "public.orders.user_id = take a\n"
+                                       "public.v = omit\n"
+                                       "public.counter = sql: CREATE SEQUENCE public.counter "
+                                       "START 30\n");
+  ReconcileReports out;
+  auto open = pgdrift({"reconcile", "--history", "a=" + a, "--history", "b=" + b, "--resolutions",
+                       resolutions, "--format", "json"});
+  EXPECT_EQ(open.exit_code, 1) << open.out << open.err;
+  out.unresolved = parse_output(open);
+  auto done = pgdrift({"reconcile", "--history", "a=" + a, "--history", "b=" + b, "--prefer-safer",
+                       "--prefer", "a", "--out", (tmp.path / "out").string(), "--format", "json"});
+  EXPECT_EQ(done.exit_code, 0) << done.out << done.err;
+  out.complete = parse_output(done);
+  auto mita = pgdrift({"reconcile", "--history",
+                       "alembic=" + testing::fixture_path("mita/alembic/versions"), "--history",
+                       "migrations=" + testing::fixture_path("mita/migrations"), "--prefer-safer",
+                       "--format", "json"});
+  EXPECT_EQ(mita.exit_code, 0) << mita.out << mita.err;
+  out.mita = parse_output(mita);
+  return out;
+}
+
+TEST(JsonSchemas, ReconcileReportsWithEveryConflictKindValidate) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  TempDir tmp;
+  ReconcileReports r = reconcile_reports(tmp);
+  json schema = read_json(schema_path("reconcile-report.schema.json"));
+
+  std::set<std::string> kinds;
+  for (const auto& c : r.unresolved["conflicts"]) kinds.insert(c["kind"].get<std::string>());
+  EXPECT_EQ(kinds, enum_of(schema["$defs"]["conflict"]["properties"]["kind"]))
+      << r.unresolved.dump(2);
+  std::set<std::string> taken;
+  for (const auto& c : r.unresolved["conflicts"]) taken.insert(c["taken"].get<std::string>());
+  EXPECT_EQ(taken, (std::set<std::string>{"", "a", "b", "omit", "sql"}));
+  EXPECT_GT(r.unresolved["unresolved"].get<int>(), 0);
+  EXPECT_TRUE(r.unresolved["written"].empty());
+  EXPECT_TRUE(r.unresolved.contains("out_note"));
+  EXPECT_EQ(values_of(r.unresolved["findings"], "rule"), engine::consistency_rules());
+
+  EXPECT_EQ(r.complete["unresolved"], 0);
+  EXPECT_FALSE(r.complete["written"].empty());
+  EXPECT_FALSE(r.complete.contains("out_note"));
+  EXPECT_FALSE(r.complete["harmonised"].empty());
+  EXPECT_EQ(values_of(r.mita["harmonised"], "rule"),
+            (std::set<std::string>{"money-as-float", "missing-foreign-key"}));
+  EXPECT_EQ(values_of(r.mita["histories"], "kind"), (std::set<std::string>{"alembic"}));
+
+  for (const auto* report : {&r.unresolved, &r.complete, &r.mita})
+    EXPECT_EQ(report->at("format"), "pgdrift-reconcile/1");
+  EXPECT_EQ(validate(python, "reconcile-report.schema.json", {r.unresolved, r.complete, r.mita}),
+            (std::vector<std::string>(3, "valid")));
+}
+
+TEST(JsonSchemas, BrokenReconcileReportsAreRejected) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  TempDir tmp;
+  const json good = reconcile_reports(tmp).unresolved;
+  ASSERT_FALSE(good["conflicts"].empty());
+  const size_t open = index_where(good["conflicts"], "resolved", false);
+  const size_t decided = index_where(good["conflicts"], "taken", "b");
+  const std::string o = "conflicts/" + std::to_string(open);
+  const std::string t = "conflicts/" + std::to_string(decided);
+  expect_rejected(
+      python, "reconcile-report.schema.json", good,
+      {
+          {"unknown conflict kind", o + "/kind",
+           [&](json& d) { d["conflicts"][open]["kind"] = "synonym"; }},
+          {"unknown conflict field", o, [&](json& d) { d["conflicts"][open]["colour"] = "red"; }},
+          {"unknown top-level field", "$", [](json& d) { d["elapsed_ms"] = 3; }},
+          {"resolved without taken", o + "/taken",
+           [&](json& d) { d["conflicts"][open]["resolved"] = true; }},
+          {"unresolved but taken", t + "/taken",
+           [&](json& d) { d["conflicts"][decided]["resolved"] = false; }},
+          {"conflict without sides", o + "/sides",
+           [&](json& d) { d["conflicts"][open]["sides"] = json::array(); }},
+          {"unknown history kind", "histories/0/kind",
+           [](json& d) { d["histories"][0]["kind"] = "liquibase"; }},
+          {"non-consistency finding", "findings/0/rule",
+           [](json& d) { d["findings"][0]["rule"] = "table-without-primary-key"; }},
+          {"unresolved target written", "written",
+           [](json& d) { d["written"] = json::array({"out/schema/20_tables.sql"}); }},
+          {"unknown live field", "live",
+           [](json& d) {
+             d["live"] = {{"database", "x"}};
+           }},
+          {"missing format", "$", [](json& d) { d.erase("format"); }},
+          {"wrong format", "format", [](json& d) { d["format"] = "pgdrift-reconcile/2"; }},
+          {"exit code 0 with unresolved conflicts", "exit_code",
+           [](json& d) { d["exit_code"] = 0; }},
+          {"finding without fixable", "findings/0",
+           [](json& d) { d["findings"][0].erase("fixable"); }},
+          {"finding location without line", "findings/0/location",
+           [](json& d) {
+             d["findings"][0]["location"] = {{"file", "a.py"}};
+           }},
+      });
 }
 
 }  // namespace

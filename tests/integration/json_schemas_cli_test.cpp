@@ -1,0 +1,397 @@
+// The JSON Schemas of the reports that need a database (docs/schemas/apply-report.schema.json,
+// reconcile-report.schema.json) against real `pgdrift apply` and `pgdrift reconcile --db` output:
+// apply reports of every result (applied, no changes, already applied, dry run, refused hazards,
+// stale plan, a failed step with rolled-back and skipped steps, not converged) and reconcile
+// reports of the MITA database (--prefer-safer with --out and without, and with conflicts left
+// unresolved). Broken documents must be rejected at the expected path. Validation runs in
+// python3-jsonschema, as in tests/unit/json_schemas_test.cpp.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "schema/history/history.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/pg_test_env.h"
+
+namespace pgdrift::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "pgdrift-jschemas-XXXXXX").string();
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path = name.data();
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string write(const std::string& file, const std::string& text) const {
+    fs::path p = path / file;
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+};
+
+CommandOutput pgdrift(std::vector<std::string> args) {
+  args.insert(args.begin(), PGDRIFT_BINARY);
+  return run_program(args);
+}
+
+json parse(const CommandOutput& r) {
+  try {
+    return json::parse(r.out);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
+    return json::object();
+  }
+}
+
+std::string python_with_jsonschema() {
+  for (const char* python : {"/usr/bin/python3", "python3"})
+    if (run_program({python, "-c", "from jsonschema import Draft202012Validator"}).exit_code == 0)
+      return python;
+  return "";
+}
+
+const char* kNoJsonschema =
+    "python3 with jsonschema >= 4 is needed (Debian python3-jsonschema, scripts/install-deps.sh)";
+
+// One line per document: "valid", or "invalid" and " | <json path>: <message>" per error.
+const char* kValidator =
+    "import json, sys, jsonschema\n"
+    "schema = json.load(open(sys.argv[1]))\n"
+    "jsonschema.Draft202012Validator.check_schema(schema)\n"
+    "validator = jsonschema.Draft202012Validator(schema)\n"
+    "for path in sys.argv[2:]:\n"
+    "    errors = list(validator.iter_errors(json.load(open(path))))\n"
+    "    line = 'valid' if not errors else 'invalid'\n"
+    "    for e in errors:\n"
+    "        where = '/'.join(str(p) for p in e.absolute_path) or '$'\n"
+    "        line += ' | ' + where + ': ' + e.message.replace('\\n', ' ')[:300]\n"
+    "    print(line)\n";
+
+std::vector<std::string> validate(const std::string& python, const std::string& schema_file,
+                                  const std::vector<json>& documents) {
+  TempDir tmp;
+  std::vector<std::string> argv = {
+      python, "-c", kValidator, std::string(PGDRIFT_SOURCE_DIR) + "/docs/schemas/" + schema_file};
+  for (size_t i = 0; i < documents.size(); ++i)
+    argv.push_back(tmp.write("doc" + std::to_string(i) + ".json", documents[i].dump(2)));
+  auto r = run_program(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  EXPECT_EQ(lines.size(), documents.size()) << r.out << r.err;
+  lines.resize(documents.size());
+  return lines;
+}
+
+struct Mutation {
+  std::string what, where;  // where: a JSON path the validator must name
+  std::function<void(json&)> mutate;
+};
+
+void expect_rejected(const std::string& python, const std::string& schema_file, const json& good,
+                     const std::vector<Mutation>& mutations) {
+  std::vector<json> docs;
+  for (const auto& m : mutations) {
+    docs.push_back(good);
+    m.mutate(docs.back());
+  }
+  auto results = validate(python, schema_file, docs);
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << mutations[i].what << ": " << results[i];
+    EXPECT_NE(results[i].find("| " + mutations[i].where + ": "), std::string::npos)
+        << mutations[i].what << ": " << results[i];
+  }
+}
+
+std::set<std::string> values_of(const json& array, const std::string& key) {
+  std::set<std::string> out;
+  for (const auto& item : array) out.insert(item.at(key).get<std::string>());
+  return out;
+}
+
+// ---- apply -------------------------------------------------------------------------------
+
+const char* kLiveSql = R"(
+  CREATE TYPE public.mood AS ENUM ('sad', 'ok');
+  CREATE TABLE public.t (id integer PRIMARY KEY, a integer, b text);
+  INSERT INTO public.t SELECT g, g, 'row ' || (g % 7) FROM generate_series(1, 200) g;
+)";
+
+// An enum value (outside a transaction), a column with a default, an index built concurrently,
+// a new table with a foreign key, NOT NULL with a preflight (online: NOT VALID + VALIDATE).
+const char* kTargetSql = R"(
+  CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');
+  CREATE TABLE public.t (id integer PRIMARY KEY, a integer NOT NULL, b text,
+                         c text DEFAULT 'new');
+  CREATE INDEX t_b_idx ON public.t (b);
+  CREATE TABLE public.u (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                         t_id integer REFERENCES public.t (id), m public.mood);
+)";
+
+// b holds 'row N': its retype fails. The enum value before it is committed, the new table in
+// its transaction is rolled back, the steps after it are skipped.
+const char* kFailingTargetSql = R"(
+  CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');
+  CREATE TABLE public.t (id integer PRIMARY KEY, a integer, b integer);
+  CREATE TABLE public.w (id integer PRIMARY KEY);
+  CREATE INDEX t_a_idx ON public.t (a);
+)";
+
+struct ApplyRun {
+  std::string what;
+  json report;
+};
+
+std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
+  std::vector<ApplyRun> runs;
+  auto run = [&](const std::string& what, int exit_code, std::vector<std::string> args) {
+    args.insert(args.begin(), "apply");
+    args.insert(args.end(), {"--format", "json"});
+    auto r = pgdrift(args);
+    EXPECT_EQ(r.exit_code, exit_code) << what << "\n" << r.out << r.err;
+    runs.push_back({what, parse(r)});
+    return runs.back().report;
+  };
+  std::string target = tmp.write("target.sql", kTargetSql);
+  std::string failing = tmp.write("failing.sql", kFailingTargetSql);
+
+  auto db = create_fresh_database(kLiveSql);
+  run("refused", 1, {"--db", db.url, "--to", target, "--allow-hazards", "access_exclusive_lock"});
+  run("dry run", 0, {"--db", db.url, "--to", target, "--allow-hazards", "all", "--dry-run"});
+  run("applied", 0, {"--db", db.url, "--to", target, "--allow-hazards", "all"});
+  run("no changes", 0, {"--db", db.url, "--to", target});
+
+  auto failed_db = create_fresh_database(kLiveSql);
+  run("failed", 1, {"--db", failed_db.url, "--to", failing, "--allow-hazards", "all"});
+
+  // A reviewed plan file: applied, already applied, stale; with a step the target lacks, the
+  // database does not reach the plan's target fingerprint.
+  auto plan_db = create_fresh_database(kLiveSql);
+  auto plan = pgdrift({"plan", "--from", plan_db.conninfo, "--to", target, "--format", "json",
+                       "--no-validate", "--allow-hazards", "all"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  std::string plan_file = tmp.write("plan.json", plan.out);
+  json extra = json::parse(plan.out);
+  json step = extra["steps"].back();
+  step["id"] = extra["steps"].size() + 1;
+  step["statement"] = "CREATE TABLE public.not_in_target (id integer);";
+  step["object"] = {{"kind", "table"}, {"name", "public.not_in_target"}};
+  step["change"] = "add";
+  step["hazards"] = json::array();
+  step["transactional"] = true;
+  step["lock"] = "";
+  step["preflight"] = nullptr;
+  step.erase("note");
+  extra["steps"].push_back(step);
+  std::string extra_file = tmp.write("extra.json", extra.dump(2));
+  auto extra_db = create_fresh_database(kLiveSql);
+  auto stale_db =
+      create_fresh_database(kLiveSql + std::string("ALTER TABLE public.t ADD COLUMN d integer;"));
+
+  run("plan applied", 0, {"--db", plan_db.url, "--plan", plan_file, "--allow-hazards", "all"});
+  run("already applied", 0,
+      {"--db", plan_db.url, "--plan", plan_file, "--allow-hazards", "all", "--dry-run"});
+  run("stale plan", 1, {"--db", stale_db.url, "--plan", plan_file, "--allow-hazards", "all"});
+  run("not converged", 1, {"--db", extra_db.url, "--plan", extra_file, "--allow-hazards", "all"});
+  return runs;
+}
+
+TEST(JsonSchemasCli, ApplyReportsOfEveryResultValidate) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  TempDir tmp;
+  auto runs = apply_reports(tmp);
+  std::vector<json> docs;
+  std::set<std::string> results, statuses;
+  bool preflight_rows = false, remaining = false;
+  for (const auto& r : runs) {
+    docs.push_back(r.report);
+    results.insert(r.report.value("result", ""));
+    for (const auto& s : r.report.value("steps", json::array())) {
+      statuses.insert(s["status"].get<std::string>());
+      preflight_rows |= s["preflight_rows"].is_number_integer();
+    }
+    remaining |=
+        r.report.value("verify", json()).is_object() && !r.report["verify"]["remaining"].empty();
+  }
+  // Every result and step status the code has, a preflight count, a failed step's error.
+  json schema = json::parse(
+      std::ifstream(std::string(PGDRIFT_SOURCE_DIR) + "/docs/schemas/apply-report.schema.json"));
+  std::set<std::string> result_enum, status_enum;
+  for (const auto& v : schema["properties"]["result"]["enum"]) result_enum.insert(v);
+  for (const auto& v : schema["$defs"]["step"]["properties"]["status"]["enum"])
+    status_enum.insert(v);
+  EXPECT_EQ(results, result_enum);
+  EXPECT_EQ(statuses, status_enum);
+  EXPECT_TRUE(preflight_rows);
+  EXPECT_FALSE(remaining);  // with --plan there is nothing to list; --to converged
+  const json& failed = runs[4].report;
+  ASSERT_EQ(failed.value("result", ""), "failed") << failed.dump(2);
+  EXPECT_TRUE(failed["failed_step"].is_number_integer());
+  EXPECT_EQ(values_of(failed["steps"], "status"),
+            (std::set<std::string>{"applied", "failed", "rolled_back", "skipped"}))
+      << failed.dump(2);
+
+  auto lines = validate(python, "apply-report.schema.json", docs);
+  for (size_t i = 0; i < runs.size(); ++i)
+    EXPECT_EQ(lines[i], "valid") << runs[i].what << "\n" << runs[i].report.dump(2);
+}
+
+TEST(JsonSchemasCli, BrokenApplyReportsAreRejected) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  TempDir tmp;
+  std::string failing = tmp.write("failing.sql", kFailingTargetSql);
+  auto db = create_fresh_database(kLiveSql);
+  auto r = pgdrift(
+      {"apply", "--db", db.url, "--to", failing, "--allow-hazards", "all", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  const json good = parse(r);
+  ASSERT_EQ(validate(python, "apply-report.schema.json", {good})[0], "valid") << good.dump(2);
+  size_t failed = 0, applied = 0;
+  for (size_t i = 0; i < good["steps"].size(); ++i) {
+    if (good["steps"][i]["status"] == "failed") failed = i;
+    if (good["steps"][i]["status"] == "applied") applied = i;
+  }
+  const std::string f = "steps/" + std::to_string(failed);
+  const std::string a = "steps/" + std::to_string(applied);
+  expect_rejected(
+      python, "apply-report.schema.json", good,
+      {
+          {"unknown field", "$", [](json& d) { d["duration_ms"] = 3; }},
+          {"unknown step field", a, [&](json& d) { d["steps"][applied]["colour"] = "red"; }},
+          {"unknown status", a + "/status",
+           [&](json& d) { d["steps"][applied]["status"] = "half_done"; }},
+          {"unknown result", "result", [](json& d) { d["result"] = "partly"; }},
+          {"unknown hazard", a + "/hazards/0",
+           [&](json& d) { d["steps"][applied]["hazards"] = json::array({"meteor_strike"}); }},
+          {"unknown object kind", a + "/object/kind",
+           [&](json& d) { d["steps"][applied]["object"]["kind"] = "banana"; }},
+          {"failed step without error", f + "/error",
+           [&](json& d) { d["steps"][failed]["error"] = nullptr; }},
+          {"error on an applied step", a + "/error",
+           [&](json& d) { d["steps"][applied]["error"] = d["steps"][failed]["error"]; }},
+          {"failed without failed_step", "failed_step",
+           [](json& d) { d["failed_step"] = nullptr; }},
+          {"failure with exit code 0", "exit_code", [](json& d) { d["exit_code"] = 0; }},
+          {"two failed steps", "steps", [&](json& d) { d["steps"][applied] = d["steps"][failed]; }},
+          {"verify after a failure", "verify",
+           [](json& d) {
+             d["verify"] = {{"converged", false},
+                            {"remaining", json::array()},
+                            {"live_fingerprint", d["live_fingerprint"]}};
+           }},
+          {"bad fingerprint", "live_fingerprint",
+           [](json& d) { d["live_fingerprint"] = "md5:abc"; }},
+          {"other lock key", "lock_key", [](json& d) { d["lock_key"] = 42; }},
+          {"wrong format", "format", [](json& d) { d["format"] = "pgdrift-plan/1"; }},
+      });
+}
+
+// ---- reconcile ---------------------------------------------------------------------------
+
+// Applies the replayed SQL of every migration up to `last`; a migration that fails (its objects
+// exist already) is left out, as if stamped. As in tests/integration/reconcile_test.cpp.
+void apply_chain(const std::string& database, const std::string& dir, const std::string& last) {
+  auto history = schema::history::read_history(fixture_path(dir));
+  for (const auto& m : history.ordered) {
+    std::string sql;
+    for (const auto& s : m.statements) sql += s.sql + ";\n";
+    try {
+      test_cluster().execute(database, sql);
+    } catch (const std::exception&) {
+    }
+    if (m.id == last) return;
+  }
+}
+
+std::string version_table_sql(const std::string& table, const std::string& version) {
+  return "CREATE TABLE " + table + " (version_num varchar(32) NOT NULL PRIMARY KEY); INSERT INTO " +
+         table + " VALUES ('" + version + "');";
+}
+
+TEST(JsonSchemasCli, ReconcileReportsOfTheMitaDatabaseValidate) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  auto db = create_fresh_database();
+  apply_chain(db.name, "mita/alembic/versions", "0006_fix_financial_data_types");
+  test_cluster().execute(db.name,
+                         version_table_sql("alembic_version", "0006_fix_financial_data_types"));
+  apply_chain(db.name, "mita/migrations", "0004_user_timezone");
+  test_cluster().execute(db.name,
+                         version_table_sql("alembic_version_migrations", "0004_user_timezone"));
+  TempDir tmp;
+  auto reconcile = [&](int exit_code, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"reconcile",
+                                     "--history",
+                                     "alembic=" + fixture_path("mita/alembic/versions"),
+                                     "--history",
+                                     "migrations=" + fixture_path("mita/migrations"),
+                                     "--db",
+                                     db.url,
+                                     "--format",
+                                     "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = pgdrift(args);
+    EXPECT_EQ(r.exit_code, exit_code) << r.out << r.err;
+    return parse(r);
+  };
+  json written = reconcile(0, {"--prefer-safer", "--out", (tmp.path / "out").string()});
+  json not_written = reconcile(0, {"--prefer-safer"});
+  json unresolved = reconcile(1, {});
+
+  ASSERT_TRUE(written.contains("live")) << written.dump(2);
+  const json& live = written["live"];
+  EXPECT_EQ(live["version_tables"].size(), 2u);
+  EXPECT_EQ(values_of(live["version_tables"], "claimed_by"),
+            (std::set<std::string>{"alembic", "migrations"}));
+  EXPECT_EQ(live["plan"]["files"].size(), 2u);
+  EXPECT_EQ(live["plan"]["note"], "");
+  EXPECT_GT(live["plan"]["steps"].get<int>(), 0);
+  EXPECT_FALSE(live["histories"][0]["distances"].empty());
+  EXPECT_FALSE(written["harmonised"].empty());
+  EXPECT_EQ(not_written["live"]["plan"]["note"], "plan not written: give --out DIR");
+  EXPECT_GT(unresolved["unresolved"].get<int>(), 0);
+  EXPECT_EQ(unresolved["live"]["plan"]["note"], "no plan: the target has unresolved conflicts");
+  EXPECT_FALSE(unresolved["findings"].empty());
+
+  EXPECT_EQ(validate(python, "reconcile-report.schema.json", {written, not_written, unresolved}),
+            (std::vector<std::string>(3, "valid")))
+      << written.dump(2);
+
+  expect_rejected(
+      python, "reconcile-report.schema.json", written,
+      {
+          {"unknown live field", "live", [](json& d) { d["live"]["colour"] = "red"; }},
+          {"unknown version table kind", "live/version_tables/0/kind",
+           [](json& d) { d["live"]["version_tables"][0]["kind"] = "liquibase"; }},
+          {"dirty alembic table", "live/version_tables/0/dirty",
+           [](json& d) { d["live"]["version_tables"][0]["dirty"] = true; }},
+          {"negative distance", "live/histories/0/distances/0/distance",
+           [](json& d) { d["live"]["histories"][0]["distances"][0]["distance"] = -1; }},
+          {"plan without note", "live/plan", [](json& d) { d["live"]["plan"].erase("note"); }},
+          {"unknown harmonised rule", "harmonised/0/rule",
+           [](json& d) { d["harmonised"][0]["rule"] = "inconsistent-id-type"; }},
+          {"unknown conflict kind", "conflicts/0/kind",
+           [](json& d) { d["conflicts"][0]["kind"] = "synonym"; }},
+          {"unknown field", "$", [](json& d) { d["elapsed_ms"] = 3; }},
+      });
+}
+
+}  // namespace
+}  // namespace pgdrift::testing
