@@ -4,6 +4,7 @@
 #include <string>
 
 #include "planner/generators.h"
+#include "planner/volatility.h"
 #include "schema/canonical.h"
 #include "schema/render.h"
 
@@ -240,14 +241,6 @@ std::string identity_clause(const schema::Column& c) {
   return out;
 }
 
-// Defaults whose value differs per row: adding a column with one rewrites the table.
-bool is_volatile_default(const std::string& expr) {
-  for (const char* fn : {"random(", "clock_timestamp(", "gen_random_uuid(", "uuid_generate_v",
-                         "nextval(", "timeofday(", "txid_current("})
-    if (expr.find(fn) != std::string::npos) return true;
-  return false;
-}
-
 std::string truncate_name(std::string name) {
   if (name.size() > 63) name.resize(63);
   return name;
@@ -280,10 +273,17 @@ class ColumnSteps {
   }
 
   void add_column(const schema::Column& col) {
+    // A volatile default (a value per row) makes ADD COLUMN rewrite the table; any other
+    // default is stored as metadata only (PostgreSQL 11+).
+    bool volatile_default = col.default_expr && is_volatile_expr(*col.default_expr, ctx_.to);
+    if (volatile_default && ctx_.options.online && !col.generated_expr &&
+        col.identity == schema::IdentityKind::None) {
+      add_column_then_backfill(col);
+      return;
+    }
     Step s = step("ADD COLUMN " + schema::render_column_definition(col), ChangeKind::Add);
     for (const auto& d : ctx_.to_deps.of_column(col)) s.needs.push_back(d);
-    if ((col.default_expr && is_volatile_default(*col.default_expr)) || col.generated_expr ||
-        col.identity != schema::IdentityKind::None) {
+    if (volatile_default || col.generated_expr || col.identity != schema::IdentityKind::None) {
       s.hazards.push_back(Hazard::TableRewrite);
       s.long_running = true;
       s.note = "a per-row default, identity or generated column fills every existing row";
@@ -293,6 +293,40 @@ class ColumnSteps {
       s.note = "NOT NULL without a default fails unless the table is empty";
     }
     ctx_.add(s);
+  }
+
+  // Online form of ADD COLUMN with a volatile default: add the bare column (instant), set the
+  // default (new rows get it from now on), fill the existing rows with one UPDATE in its own
+  // transaction (row locks instead of an ACCESS EXCLUSIVE rewrite), then NOT NULL online.
+  void add_column_then_backfill(const schema::Column& col) {
+    const std::string& expr = *col.default_expr;
+    schema::Column bare = col;
+    bare.default_expr.reset();
+    bare.not_null = false;
+    Step add = step("ADD COLUMN " + schema::render_column_definition(bare), ChangeKind::Add);
+    for (const auto& d : ctx_.to_deps.of_type(col.type)) add.needs.push_back(d);
+    add.note =
+        "added without its volatile default, which would rewrite the table: the default "
+        "is set and the existing rows are backfilled in the next steps";
+    ctx_.add(add);
+    Step set_default = step("ALTER COLUMN " + name_ + " SET DEFAULT " + expr, ChangeKind::Add);
+    for (const auto& d : ctx_.to_deps.of_expr(expr)) set_default.needs.push_back(d);
+    ctx_.add(set_default);
+    Step fill = make_step(
+        "column", qname_, ChangeKind::Add, kColumn,
+        "UPDATE " + c_.table + " SET " + name_ + " = " + expr + " WHERE " + name_ + " IS NULL;");
+    fill.needs = {"table:" + c_.table, "column:" + qname_};
+    for (const auto& d : ctx_.to_deps.of_expr(expr)) fill.needs.push_back(d);
+    // Indexes and constraints on the column come after the backfill.
+    fill.provides = {"column:" + qname_, "table:" + c_.table};
+    fill.hazards = {Hazard::Backfill};
+    fill.lock = "ROW EXCLUSIVE (row locks on every row)";
+    fill.long_running = true;
+    fill.note =
+        "one UPDATE of every existing row, in a transaction of its own; rows written "
+        "since the default was set already have it";
+    ctx_.add(fill);
+    if (col.not_null) set_not_null();
   }
 
   void drop_column(const schema::Column& col, ChangeKind kind) {

@@ -83,6 +83,17 @@ void drop_table(Context& ctx, const std::string& key, const schema::Table& t, Ch
   ctx.add(s);
 }
 
+// Table storage parameters that PostgreSQL 15 changes under SHARE UPDATE EXCLUSIVE (measured
+// with pg_locks); the others (user_catalog_table, unknown ones) are taken as ACCESS EXCLUSIVE.
+bool light_table_option(std::string option) {
+  if (option.rfind("toast.", 0) == 0) option = option.substr(6);
+  if (option.rfind("autovacuum_", 0) == 0) return true;
+  for (const char* o : {"fillfactor", "toast_tuple_target", "parallel_workers",
+                        "vacuum_index_cleanup", "vacuum_truncate", "log_autovacuum_min_duration"})
+    if (option == o) return true;
+  return false;
+}
+
 void alter_attributes(Context& ctx, const engine::TableChange& c) {
   const auto& a = *c.from;
   const auto& b = *c.to;
@@ -105,8 +116,23 @@ void alter_attributes(Context& ctx, const engine::TableChange& c) {
       if (it == a.options.end() || it->second != v)
         set += (set.empty() ? "" : ", ") + k + " = " + v;
     }
-    if (!reset.empty()) ctx.add(step("RESET (" + reset + ")", {}));
-    if (!set.empty()) ctx.add(step("SET (" + set + ")", {}));
+    // Most storage parameters change under SHARE UPDATE EXCLUSIVE (reads and writes go on).
+    bool light = true;
+    for (const auto& [k, v] : a.options)
+      if (!b.options.count(k)) light = light && light_table_option(k);
+    for (const auto& [k, v] : b.options)
+      if (!a.options.count(k) || a.options.at(k) != v) light = light && light_table_option(k);
+    auto option_step = [&](const std::string& action) {
+      Step s = step(action, {});
+      if (light) {
+        s.hazards.clear();
+        s.lock = "SHARE UPDATE EXCLUSIVE";
+      }
+      s.note = "storage parameters apply to pages written from now on";
+      ctx.add(s);
+    };
+    if (!reset.empty()) option_step("RESET (" + reset + ")");
+    if (!set.empty()) option_step("SET (" + set + ")");
   }
   if (c.changed & engine::kTableRls) {
     if (a.rls_enabled != b.rls_enabled)

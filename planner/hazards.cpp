@@ -28,6 +28,8 @@ const HazardInfo kHazards[] = {
      "may break callers the tool cannot see (function bodies, applications)"},
     {Hazard::NotTransactional, "not_transactional",
      "runs outside a transaction; a failure can leave a partial result (e.g. INVALID index)"},
+    {Hazard::Backfill, "backfill",
+     "updates every existing row (row locks, WAL and dead tuples; UPDATE triggers fire)"},
 };
 
 }  // namespace

@@ -21,6 +21,7 @@ enum class Hazard {
   Authz,                  // privileges, RLS or policies change who can see or do what
   UntrackedDependencies,  // callers the tool cannot see (function bodies, external code)
   NotTransactional,       // cannot run inside a transaction block; a failure leaves a trace
+  Backfill,               // UPDATEs every existing row (row locks, WAL, dead tuples, triggers)
 };
 
 const std::vector<Hazard>& all_hazards();

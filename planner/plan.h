@@ -81,7 +81,8 @@ std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>&
 //   autocommit, because PostgreSQL refuses it inside a transaction block;
 // - a validation step (VALIDATE CONSTRAINT) runs in a transaction of its own after the
 //   preceding group committed: the point of NOT VALID + VALIDATE is that the scan runs without
-//   the strong lock the ADD took, and that lock is held until its transaction ends.
+//   the strong lock the ADD took, and that lock is held until its transaction ends; a backfill
+//   step (Hazard::Backfill, the UPDATE after an online ADD COLUMN) runs apart for the same reason.
 struct StepGroup {
   bool in_transaction = true;
   std::vector<size_t> steps;  // indexes into the plan's steps

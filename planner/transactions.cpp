@@ -7,9 +7,15 @@ namespace pgdrift::planner {
 
 namespace {
 
-bool is_validation(const Step& step) {
-  return std::find(step.hazards.begin(), step.hazards.end(), Hazard::ValidationScan) !=
-         step.hazards.end();
+bool has_hazard(const Step& step, Hazard hazard) {
+  return std::find(step.hazards.begin(), step.hazards.end(), hazard) != step.hazards.end();
+}
+
+// Validations and backfills run in a transaction of their own: the online forms exist so that
+// the long scan or UPDATE does not hold the strong lock of the step before it (NOT VALID add,
+// ADD COLUMN), and a lock is held until its transaction ends.
+bool runs_apart(const Step& step) {
+  return has_hazard(step, Hazard::ValidationScan) || has_hazard(step, Hazard::Backfill);
 }
 
 }  // namespace
@@ -22,7 +28,7 @@ std::vector<StepGroup> step_groups(const std::vector<Step>& steps) {
     if (!s.transactional) {
       groups.push_back({false, {i}});
       open = false;
-    } else if (is_validation(s)) {
+    } else if (runs_apart(s)) {
       groups.push_back({true, {i}});
       open = false;
     } else if (open) {

@@ -25,6 +25,10 @@ struct ConvergenceCase {
   std::string to;
   std::vector<planner::Hazard> forward_hazards;  // must appear in the from -> to plan
   bool privileges = false;                       // compare (and plan) grants too
+  bool offline = false;                          // plan with --no-online
+  // Run on the migrated database after the forward plan; must return 0 (e.g. rows a backfill
+  // left NULL). Empty = none.
+  std::string check_after{};
 };
 
 enum class Target { Introspected, Loaded };
@@ -294,6 +298,59 @@ const std::vector<ConvergenceCase>& cases() {
        "CREATE TABLE e (id int);",
        "CREATE TABLE e (id int, at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'utc'));",
        {}},
+      // Volatile defaults on a table with rows: online, the column is added bare, the default
+      // set and the rows backfilled (each row its own value); offline, one rewriting ADD.
+      {"volatile_defaults_added_online_with_rows",
+       "CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 50);",
+       "CREATE TABLE t (id int, created_at timestamptz DEFAULT clock_timestamp(),"
+       " token uuid DEFAULT gen_random_uuid(), r double precision DEFAULT random());",
+       {Hazard::Backfill},
+       false,
+       false,
+       "SELECT (SELECT count(*) FROM t WHERE created_at IS NULL OR token IS NULL OR r IS NULL)"
+       " + (SELECT count(*) - count(DISTINCT token) FROM t) + (SELECT 50 - count(*) FROM t)"},
+      {"volatile_defaults_added_offline_with_rows",
+       "CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 50);",
+       "CREATE TABLE t (id int, created_at timestamptz DEFAULT clock_timestamp(),"
+       " token uuid DEFAULT gen_random_uuid());",
+       {Hazard::TableRewrite},
+       false,
+       true,
+       "SELECT (SELECT count(*) FROM t WHERE created_at IS NULL OR token IS NULL)"
+       " + (SELECT count(*) - count(DISTINCT token) FROM t)"},
+      {"volatile_default_not_null_online_with_rows",
+       "CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 50);",
+       "CREATE TABLE t (id int, token uuid NOT NULL DEFAULT gen_random_uuid());",
+       {Hazard::Backfill, Hazard::ValidationScan},
+       false,
+       false,
+       "SELECT (SELECT count(*) - count(DISTINCT token) FROM t) + (SELECT 50 - count(*) FROM t)"},
+      {"volatile_default_not_null_offline_with_rows",
+       "CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 50);",
+       "CREATE TABLE t (id int, token uuid NOT NULL DEFAULT gen_random_uuid());",
+       {Hazard::TableRewrite},
+       false,
+       true,
+       "SELECT count(*) - count(DISTINCT token) FROM t"},
+      {"serial_column_added_with_rows",
+       "CREATE TABLE t (x int); INSERT INTO t SELECT generate_series(1, 30);",
+       "CREATE TABLE t (x int, id serial);",
+       {Hazard::Backfill},
+       false,
+       false,
+       "SELECT (SELECT count(*) FROM t WHERE id IS NULL) + (SELECT count(*) - count(DISTINCT id)"
+       " FROM t)"},
+      {"index_storage_parameters",
+       "CREATE TABLE t (a int, v tsvector);"
+       "CREATE INDEX i ON t (a) WITH (fillfactor = 70, deduplicate_items = off);"
+       "CREATE INDEX g ON t USING gin (v);",
+       "CREATE TABLE t (a int, v tsvector); CREATE INDEX i ON t (a) WITH (fillfactor = 80);"
+       "CREATE INDEX g ON t USING gin (v) WITH (fastupdate = off, gin_pending_list_limit = 128);",
+       {Hazard::AccessExclusiveLock}},
+      {"table_storage_parameters",
+       "CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false);",
+       "CREATE TABLE t (a int) WITH (fillfactor = 80, parallel_workers = 2);",
+       {}},
   };
   return all;
 }
@@ -309,7 +366,8 @@ std::vector<std::string> remaining_differences(const std::string& from_sql,
                                                const std::string& to_sql, Target target,
                                                bool privileges, bool check_hazards,
                                                const std::vector<Hazard>& expected,
-                                               std::string& script) {
+                                               std::string& script, bool online = true,
+                                               const std::string& check_after = "") {
   auto a = testing::create_fresh_database(from_sql);
   schema::Model from = schema::live::introspect(a.conninfo).model;
   schema::Model to;
@@ -319,6 +377,7 @@ std::vector<std::string> remaining_differences(const std::string& from_sql,
     to = load_sql(to_sql);
   planner::PlanOptions options;
   options.diff.compare_privileges = privileges;
+  options.online = online;
   planner::Plan plan = planner::make_plan(from, to, options);
   script = planner::render_plan_sql(plan);
   std::vector<std::string> problems;
@@ -342,6 +401,11 @@ std::vector<std::string> remaining_differences(const std::string& from_sql,
     return problems;
   }
   std::remove(path.c_str());
+  if (!check_after.empty()) {
+    std::string value = testing::query_value(a.conninfo, check_after);
+    if (value != "0")
+      problems.push_back("check after the plan returned " + value + ": " + check_after);
+  }
   schema::Model after = schema::live::introspect(a.conninfo).model;
   for (const auto& line : engine::describe_changes(engine::diff_models(after, to, options.diff)))
     problems.push_back("still differs: " + line);
@@ -352,12 +416,13 @@ class Convergence : public ::testing::TestWithParam<ConvergenceCase> {};
 
 void expect_convergence(const ConvergenceCase& c, Target target) {
   std::string script;
-  auto forward =
-      remaining_differences(c.from, c.to, target, c.privileges, true, c.forward_hazards, script);
+  auto forward = remaining_differences(c.from, c.to, target, c.privileges, true, c.forward_hazards,
+                                       script, !c.offline, c.check_after);
   EXPECT_TRUE(forward.empty()) << "from -> to:\n"
                                << ::testing::PrintToString(forward) << "\n"
                                << script;
-  auto backward = remaining_differences(c.to, c.from, target, c.privileges, false, {}, script);
+  auto backward =
+      remaining_differences(c.to, c.from, target, c.privileges, false, {}, script, !c.offline);
   EXPECT_TRUE(backward.empty()) << "to -> from:\n"
                                 << ::testing::PrintToString(backward) << "\n"
                                 << script;

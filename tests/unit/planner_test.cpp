@@ -364,8 +364,8 @@ TEST(PlanTransactions, GroupsFollowWhatPostgresAllowsAndWhatTheOnlineFormNeeds) 
     for (size_t i : g.steps) {
       const Step& s = p.steps[i];
       shape += s.statement.find("VALIDATE") != std::string::npos ? "V"
-               : !s.transactional                                 ? "C"
-                                                                  : "s";
+               : !s.transactional                                ? "C"
+                                                                 : "s";
     }
     shape += g.in_transaction ? "]" : ")";
   }
@@ -390,6 +390,212 @@ TEST(PlanTransactions, GroupsFollowWhatPostgresAllowsAndWhatTheOnlineFormNeeds) 
   EXPECT_TRUE(last_begin == std::string::npos ||
               (last_commit != std::string::npos && last_commit > last_begin))
       << sql;
+}
+
+}  // namespace
+}  // namespace pgdrift::planner
+
+namespace pgdrift::planner {
+namespace {
+
+// Steps whose statement contains `text`.
+int count(const Plan& p, const std::string& text) {
+  int n = 0;
+  for (const auto& s : p.steps) n += s.statement.find(text) != std::string::npos;
+  return n;
+}
+
+bool plan_has(const Plan& p, Hazard h) {
+  for (const auto& s : p.steps)
+    if (has(s, h)) return true;
+  return false;
+}
+
+const std::string kBareTable = "CREATE TABLE t (id int);";
+
+TEST(PlanVolatileDefault, OnlineAddsBareColumnThenSetsDefaultThenBackfills) {
+  Plan p = plan(kBareTable,
+                "CREATE TABLE t (id int, created_at timestamptz DEFAULT clock_timestamp());");
+  int add = find(p, "ADD COLUMN created_at");
+  int set_default = find(p, "ALTER COLUMN created_at SET DEFAULT clock_timestamp()");
+  int fill =
+      find(p, "UPDATE public.t SET created_at = clock_timestamp() WHERE created_at IS NULL;");
+  ASSERT_GE(add, 0) << dump(p);
+  ASSERT_GE(set_default, 0) << dump(p);
+  ASSERT_GE(fill, 0) << dump(p);
+  EXPECT_LT(add, set_default) << dump(p);
+  EXPECT_LT(set_default, fill) << dump(p);
+  EXPECT_EQ(p.steps[add].statement.find("DEFAULT"), std::string::npos) << dump(p);
+  EXPECT_FALSE(plan_has(p, Hazard::TableRewrite)) << dump(p);
+  const Step& backfill = p.steps[fill];
+  EXPECT_TRUE(has(backfill, Hazard::Backfill));
+  EXPECT_FALSE(has(backfill, Hazard::AccessExclusiveLock));
+  EXPECT_TRUE(backfill.long_running);
+  EXPECT_EQ(backfill.statement_timeout_ms, 0);
+  // The backfill runs in a transaction of its own: the ADD COLUMN's ACCESS EXCLUSIVE lock is
+  // released before the UPDATE starts.
+  for (const auto& g : step_groups(p.steps))
+    if (std::find(g.steps.begin(), g.steps.end(), static_cast<size_t>(fill)) != g.steps.end()) {
+      EXPECT_TRUE(g.in_transaction);
+      EXPECT_EQ(g.steps.size(), 1u) << dump(p);
+    }
+  std::string sql = dump(p);
+  size_t update = sql.find("UPDATE public.t");
+  ASSERT_NE(update, std::string::npos);
+  EXPECT_GT(sql.rfind("COMMIT;", update), sql.find("ADD COLUMN created_at")) << sql;
+}
+
+TEST(PlanVolatileDefault, NotNullGoesThroughTheOnlineNotNullPathAfterTheBackfill) {
+  Plan p =
+      plan(kBareTable, "CREATE TABLE t (id int, token uuid NOT NULL DEFAULT gen_random_uuid());");
+  int add = find(p, "ADD COLUMN token");
+  int fill = find(p, "UPDATE public.t SET token = gen_random_uuid()");
+  int check = find(p, "CHECK (token IS NOT NULL) NOT VALID");
+  int validate = find(p, "VALIDATE CONSTRAINT");
+  int set_not_null = find(p, "ALTER COLUMN token SET NOT NULL");
+  ASSERT_GE(add, 0) << dump(p);
+  EXPECT_EQ(p.steps[add].statement.find("NOT NULL"), std::string::npos) << dump(p);
+  EXPECT_FALSE(has(p.steps[add], Hazard::ConversionMayFail)) << dump(p);
+  ASSERT_GE(fill, 0) << dump(p);
+  ASSERT_GE(check, 0) << dump(p);
+  EXPECT_LT(fill, check) << dump(p);
+  EXPECT_LT(check, validate) << dump(p);
+  EXPECT_LT(validate, set_not_null) << dump(p);
+  EXPECT_FALSE(plan_has(p, Hazard::TableRewrite)) << dump(p);
+}
+
+TEST(PlanVolatileDefault, OfflineKeepsTheSingleRewritingStatement) {
+  PlanOptions offline;
+  offline.online = false;
+  Plan p = plan(kBareTable,
+                "CREATE TABLE t (id int, r double precision NOT NULL DEFAULT random());", offline);
+  ASSERT_EQ(p.steps.size(), 1u) << dump(p);
+  EXPECT_NE(p.steps[0].statement.find("ADD COLUMN r double precision DEFAULT random() NOT NULL"),
+            std::string::npos)
+      << dump(p);
+  EXPECT_TRUE(has(p.steps[0], Hazard::TableRewrite));
+  EXPECT_TRUE(has(p.steps[0], Hazard::AccessExclusiveLock));
+  EXPECT_FALSE(plan_has(p, Hazard::Backfill));
+}
+
+TEST(PlanVolatileDefault, VolatilityComesFromTheCatalogListAndTheModel) {
+  struct Case {
+    std::string functions;  // model functions
+    std::string column;
+    bool volatile_default;
+  };
+  const std::vector<Case> cases = {
+      {"", "c timestamptz DEFAULT now()", false},
+      {"", "c text DEFAULT 'x'", false},
+      {"", "c bigint DEFAULT txid_current()", false},  // STABLE in pg_proc
+      {"", "c text DEFAULT lower('X')", false},
+      {"", "c timestamp DEFAULT (now() AT TIME ZONE 'utc')", false},
+      {"", "c timestamptz DEFAULT clock_timestamp()", true},
+      {"", "c text DEFAULT timeofday()", true},
+      {"", "c int DEFAULT (random() * 10)::int", true},
+      // Not in the model and not a built-in: taken as volatile.
+      {"", "c uuid DEFAULT uuid_generate_v4()", true},
+      {"", "c int DEFAULT other.pick()", true},
+      {"CREATE FUNCTION pick() RETURNS int LANGUAGE sql STABLE AS 'select 7';",
+       "c int DEFAULT pick()", false},
+      {"CREATE FUNCTION pick() RETURNS int LANGUAGE sql AS 'select 7';", "c int DEFAULT pick()",
+       true},
+      // A model function does not hide the volatile built-in of the same name.
+      {"CREATE FUNCTION random() RETURNS double precision LANGUAGE sql IMMUTABLE AS 'select 1';",
+       "c double precision DEFAULT random()", true},
+  };
+  for (const auto& c : cases) {
+    Plan p =
+        plan(c.functions + kBareTable, c.functions + "CREATE TABLE t (id int, " + c.column + ");");
+    EXPECT_EQ(find(p, "UPDATE public.t") >= 0, c.volatile_default) << c.column << "\n" << dump(p);
+    EXPECT_EQ(plan_has(p, Hazard::Backfill), c.volatile_default) << c.column;
+    EXPECT_FALSE(plan_has(p, Hazard::TableRewrite)) << c.column << "\n" << dump(p);
+    PlanOptions offline;
+    offline.online = false;
+    Plan q = plan(c.functions + kBareTable,
+                  c.functions + "CREATE TABLE t (id int, " + c.column + ");", offline);
+    EXPECT_EQ(plan_has(q, Hazard::TableRewrite), c.volatile_default) << c.column << "\n" << dump(q);
+  }
+}
+
+TEST(PlanVolatileDefault, SerialColumnIsBackfilledFromItsNewSequence) {
+  Plan p = plan("CREATE TABLE t (x int);", "CREATE TABLE t (x int, id serial);");
+  int sequence = find(p, "CREATE SEQUENCE");
+  int fill = find(p, "UPDATE public.t SET id = nextval(");
+  int owned = find(p, "OWNED BY");
+  ASSERT_GE(sequence, 0) << dump(p);
+  ASSERT_GE(fill, 0) << dump(p);
+  EXPECT_LT(sequence, fill) << dump(p);
+  if (owned >= 0) {
+    EXPECT_LT(find(p, "ADD COLUMN id"), owned) << dump(p);
+  }
+  EXPECT_GE(find(p, "ALTER COLUMN id SET NOT NULL"), 0) << dump(p);
+  EXPECT_FALSE(plan_has(p, Hazard::TableRewrite)) << dump(p);
+}
+
+TEST(PlanIndexOptions, OnlyStorageParametersChangedIsAlterIndex) {
+  const std::string table = "CREATE TABLE t (a int, v tsvector, r int4range);";
+  Plan p = plan(table + "CREATE INDEX i ON t (a) WITH (fillfactor = 70, deduplicate_items = off);",
+                table + "CREATE INDEX i ON t (a) WITH (fillfactor = 80);");
+  EXPECT_EQ(count(p, "DROP INDEX"), 0) << dump(p);
+  EXPECT_EQ(count(p, "CREATE INDEX"), 0) << dump(p);
+  int reset = find(p, "ALTER INDEX public.i RESET (deduplicate_items);");
+  int set = find(p, "ALTER INDEX public.i SET (fillfactor = 80);");
+  ASSERT_GE(reset, 0) << dump(p);
+  ASSERT_GE(set, 0) << dump(p);
+  EXPECT_EQ(p.steps[set].lock, "SHARE UPDATE EXCLUSIVE");
+  EXPECT_TRUE(p.steps[set].hazards.empty()) << dump(p);
+  EXPECT_FALSE(plan_has(p, Hazard::IndexBuild));
+
+  // gin fastupdate takes ACCESS EXCLUSIVE.
+  Plan g = plan(table + "CREATE INDEX g ON t USING gin (v);",
+                table + "CREATE INDEX g ON t USING gin (v) WITH (fastupdate = off);");
+  int gs = find(g, "ALTER INDEX public.g SET (fastupdate = off);");
+  ASSERT_GE(gs, 0) << dump(g);
+  EXPECT_TRUE(has(g.steps[gs], Hazard::AccessExclusiveLock));
+  EXPECT_EQ(count(g, "DROP INDEX"), 0) << dump(g);
+}
+
+TEST(PlanIndexOptions, RebuildWhenMoreThanOptionsChangeOrAlterCannotApplyThem) {
+  const std::string table = "CREATE TABLE t (a int, b int);";
+  // Key and options change: drop and create.
+  Plan k = plan(table + "CREATE INDEX i ON t (a) WITH (fillfactor = 70);",
+                table + "CREATE INDEX i ON t (b) WITH (fillfactor = 80);");
+  EXPECT_EQ(count(k, "ALTER INDEX"), 0) << dump(k);
+  EXPECT_EQ(count(k, "DROP INDEX"), 1) << dump(k);
+  // brin keeps pages_per_range in its metapage: only a rebuild applies it.
+  Plan b = plan(table + "CREATE INDEX i ON t USING brin (a) WITH (pages_per_range = 32);",
+                table + "CREATE INDEX i ON t USING brin (a) WITH (pages_per_range = 64);");
+  EXPECT_EQ(count(b, "ALTER INDEX"), 0) << dump(b);
+  EXPECT_EQ(count(b, "DROP INDEX"), 1) << dump(b);
+  // Partitioned indexes do not support ALTER INDEX SET.
+  const std::string parted = "CREATE TABLE p (a int) PARTITION BY RANGE (a);";
+  Plan q = plan(parted + "CREATE INDEX pi ON p (a) WITH (fillfactor = 70);",
+                parted + "CREATE INDEX pi ON p (a) WITH (fillfactor = 80);");
+  EXPECT_EQ(count(q, "ALTER INDEX"), 0) << dump(q);
+  EXPECT_EQ(count(q, "DROP INDEX"), 1) << dump(q);
+}
+
+TEST(PlanTableOptions, StorageParametersTakeTheLockPostgresTakes) {
+  Plan p = plan("CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false);",
+                "CREATE TABLE t (a int) WITH (fillfactor = 80);");
+  int reset = find(p, "ALTER TABLE public.t RESET (autovacuum_enabled);");
+  int set = find(p, "ALTER TABLE public.t SET (fillfactor = 80);");
+  ASSERT_GE(reset, 0) << dump(p);
+  ASSERT_GE(set, 0) << dump(p);
+  EXPECT_EQ(p.steps[set].lock, "SHARE UPDATE EXCLUSIVE");
+  EXPECT_FALSE(plan_has(p, Hazard::AccessExclusiveLock)) << dump(p);
+  Plan u =
+      plan("CREATE TABLE t (a int);", "CREATE TABLE t (a int) WITH (user_catalog_table = true);");
+  int us = find(u, "SET (user_catalog_table = true)");
+  ASSERT_GE(us, 0) << dump(u);
+  EXPECT_TRUE(has(u.steps[us], Hazard::AccessExclusiveLock));
+}
+
+TEST(PlanHazards, BackfillIsCatalogued) {
+  EXPECT_EQ(hazard_code(Hazard::Backfill), "backfill");
+  EXPECT_EQ(hazard_from_code("backfill"), Hazard::Backfill);
+  EXPECT_FALSE(hazard_description(Hazard::Backfill).empty());
 }
 
 }  // namespace
