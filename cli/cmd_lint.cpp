@@ -73,17 +73,7 @@ int run_lint(const LintArgs& args) {
         {"format", "pgdrift-lint/1"}, {"source", shown_source},
         {"findings", json::array()},  {"counts", {{"error", errors}, {"warning", warnings}}},
         {"fail_on", args.fail_on},    {"failed", fail}};
-    for (const auto& f : findings) {
-      json item = {{"rule", f.rule},
-                   {"severity", engine::lint_severity_name(f.severity)},
-                   {"object", f.object},
-                   {"message", f.message},
-                   {"suggestion", f.suggestion},
-                   {"fixable", !f.fixes.empty()}};
-      if (!f.location.empty())
-        item["location"] = {{"file", f.location.file}, {"line", f.location.line}};
-      out["findings"].push_back(item);
-    }
+    for (const auto& f : findings) out["findings"].push_back(engine::lint_finding_json(f));
     std::cout << out.dump(2) << "\n";
   } else if (args.format == "github") {
     for (const auto& f : findings) {

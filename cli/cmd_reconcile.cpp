@@ -227,18 +227,7 @@ json report_json(const Report& r) {
     j["harmonised"].push_back(
         {{"rule", h.rule}, {"object", h.object}, {"change", h.change}, {"reason", h.reason}});
   j["findings"] = json::array();
-  for (const auto& f : r.result.findings) {
-    // The same fields as `pgdrift lint --format json` findings (docs/lint.md).
-    json item = {{"rule", f.rule},
-                 {"severity", engine::lint_severity_name(f.severity)},
-                 {"object", f.object},
-                 {"message", f.message},
-                 {"suggestion", f.suggestion},
-                 {"fixable", !f.fixes.empty()}};
-    if (!f.location.empty())
-      item["location"] = {{"file", f.location.file}, {"line", f.location.line}};
-    j["findings"].push_back(item);
-  }
+  for (const auto& f : r.result.findings) j["findings"].push_back(engine::lint_finding_json(f));
   j["written"] = r.written;
   if (!r.out_note.empty()) j["out_note"] = r.out_note;
   if (r.live) {

@@ -385,6 +385,18 @@ const std::vector<LintRuleInfo>& lint_rules() {
   return rules;
 }
 
+nlohmann::json lint_finding_json(const LintFinding& f) {
+  nlohmann::json item = {{"rule", f.rule},
+                         {"severity", lint_severity_name(f.severity)},
+                         {"object", f.object},
+                         {"message", f.message},
+                         {"suggestion", f.suggestion},
+                         {"fixable", !f.fixes.empty()}};
+  if (!f.location.empty())
+    item["location"] = {{"file", f.location.file}, {"line", f.location.line}};
+  return item;
+}
+
 std::vector<LintFinding> lint_model(const Model& model, const LintOptions& options) {
   for (const auto& name : options.disabled) {
     const auto& rules = lint_rules();

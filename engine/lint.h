@@ -6,6 +6,7 @@
 // `reconcile --prefer-safer` applies the consistency fixes to its target and reports each one.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,6 +56,10 @@ struct LintFinding {
   std::string suggestion;      // DDL that would fix it, or empty
   std::vector<LintFix> fixes;  // empty: the rule has no safe fix for this finding
 };
+
+// A finding as JSON, the same in `lint --format json` and reconcile's report (docs/lint.md):
+// rule, severity, object, message, suggestion, fixable, and location {file, line} when known.
+nlohmann::json lint_finding_json(const LintFinding& finding);
 
 struct LintOptions {
   std::set<std::string> disabled;  // rule names

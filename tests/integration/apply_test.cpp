@@ -17,6 +17,7 @@
 
 #include "planner/apply.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
 
 namespace pgdrift::testing {
@@ -25,40 +26,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pgdrift-apply-XXXXXX").string();
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = name.data();
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& file, const std::string& text) const {
-    fs::path p = path / file;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-};
-
-CommandOutput pgdrift(std::vector<std::string> args) {
-  args.insert(args.begin(), PGDRIFT_BINARY);
-  return run_program(args);
-}
-
-json parse(const CommandOutput& r) {
-  try {
-    return json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
-    return json::object();
-  }
-}
-
 // The canonical model of the database, to compare "before" and "after".
 std::string model_of(const std::string& conninfo) {
-  auto r = pgdrift({"inspect", conninfo, "--format", "json"});
+  auto r = run_pgdrift({"inspect", conninfo, "--format", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
 }
@@ -98,21 +68,21 @@ TEST(Apply, ToTargetConvergesAndLeavesNothingToPlan) {
   auto db = create_fresh_database(kLiveSql);
   std::string target = tmp.write("target.sql", kTargetSql);
 
-  auto r = pgdrift(
+  auto r = run_pgdrift(
       {"apply", "--db", db.url, "--to", target, "--allow-hazards", "all", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   EXPECT_EQ(report["result"], "applied");
   EXPECT_EQ(report["verify"]["converged"], true) << report.dump(2);
   ASSERT_GE(report["steps"].size(), 5u);
   for (const auto& s : report["steps"]) EXPECT_EQ(s["status"], "applied") << s.dump();
   EXPECT_EQ(report["committed_steps"].size(), report["steps"].size());
 
-  auto plan =
-      pgdrift({"plan", "--from", db.conninfo, "--to", target, "--format", "json", "--no-validate"});
+  auto plan = run_pgdrift(
+      {"plan", "--from", db.conninfo, "--to", target, "--format", "json", "--no-validate"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
-  EXPECT_TRUE(parse(plan)["steps"].empty()) << plan.out;
-  auto drift = pgdrift({"drift", "--desired", target, "--db", db.conninfo});
+  EXPECT_TRUE(parse_json_output(plan)["steps"].empty()) << plan.out;
+  auto drift = run_pgdrift({"drift", "--desired", target, "--db", db.conninfo});
   EXPECT_EQ(drift.exit_code, 0) << drift.out << drift.err;
   EXPECT_EQ(query_value(db.conninfo, "SELECT count(*) FROM public.t WHERE c = 'new'"), "200");
 }
@@ -125,13 +95,13 @@ TEST(Apply, MitaFixtureConverges) {
   sql << live_sql.rdbuf();
   auto db = create_fresh_database(sql.str());
   const std::string desired = fixture_path("mita/schema");
-  auto r = pgdrift({"apply", "--db", db.conninfo, "--to", desired, "--allow-hazards", "all",
-                    "--format", "json"});
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", desired, "--allow-hazards", "all",
+                        "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   EXPECT_GE(report["steps"].size(), 20u);
   EXPECT_EQ(report["verify"]["converged"], true);
-  auto drift = pgdrift({"drift", "--desired", desired, "--db", db.conninfo});
+  auto drift = run_pgdrift({"drift", "--desired", desired, "--db", db.conninfo});
   EXPECT_EQ(drift.exit_code, 0) << drift.out << drift.err;
 }
 
@@ -147,10 +117,10 @@ TEST(Apply, ConcurrentIndexBuildRunsOutsideTheTransaction) {
     CREATE TABLE public.v (id integer);
     COMMENT ON INDEX public.t_b_idx IS 'built online';
   )");
-  auto r = pgdrift(
+  auto r = run_pgdrift(
       {"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   const json* build = step_with(report, "CREATE INDEX CONCURRENTLY");
   ASSERT_NE(build, nullptr) << report.dump(2);
   EXPECT_EQ((*build)["transactional"], false);
@@ -171,7 +141,7 @@ TEST(Apply, FailedConcurrentBuildNamesTheInvalidIndex) {
     CREATE TABLE public.t (id integer PRIMARY KEY, a integer, b text);
     CREATE UNIQUE INDEX t_b_key ON public.t (b);
   )");
-  auto r = pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all"});
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("SQLSTATE 23505"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("INVALID index public.t_b_key"), std::string::npos) << r.err;
@@ -191,10 +161,10 @@ TEST(Apply, FailingStepRollsBackItsTransactionAndIsNamed) {
     CREATE TABLE public.t (id integer PRIMARY KEY, a integer, b integer);
     CREATE TABLE public.w (id integer PRIMARY KEY);
   )");
-  auto r = pgdrift(
+  auto r = run_pgdrift(
       {"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all", "--format", "json"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   EXPECT_EQ(report["result"], "failed");
   const json* failing = step_with(report, "TYPE integer");
   const json* enum_value = step_with(report, "ADD VALUE");
@@ -239,10 +209,10 @@ TEST(Apply, ValidateRunsInItsOwnTransaction) {
     CREATE TYPE public.mood AS ENUM ('sad', 'ok');
     CREATE TABLE public.t (id integer PRIMARY KEY, a integer NOT NULL, b text);
   )");
-  auto r = pgdrift(
+  auto r = run_pgdrift(
       {"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all", "--format", "json"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   const json* not_valid = step_with(report, "NOT VALID");
   const json* validate = step_with(report, "VALIDATE CONSTRAINT");
   ASSERT_TRUE(not_valid && validate) << report.dump(2);
@@ -261,7 +231,7 @@ TEST(Apply, RefusedHazardsChangeNothing) {
   auto db = create_fresh_database(kLiveSql);
   std::string target = tmp.write("target.sql", kTargetSql);
   std::string before = model_of(db.conninfo);
-  auto r = pgdrift(
+  auto r = run_pgdrift(
       {"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "access_exclusive_lock"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("not allowed: "), std::string::npos) << r.err;
@@ -274,14 +244,15 @@ TEST(Apply, StalePlanFileIsRefused) {
   TempDir tmp;
   auto db = create_fresh_database(kLiveSql);
   std::string target = tmp.write("target.sql", kTargetSql);
-  auto plan = pgdrift({"plan", "--from", db.conninfo, "--to", target, "--format", "json",
-                       "--no-validate", "--allow-hazards", "all"});
+  auto plan = run_pgdrift({"plan", "--from", db.conninfo, "--to", target, "--format", "json",
+                           "--no-validate", "--allow-hazards", "all"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   std::string plan_file = tmp.write("plan.json", plan.out);
 
   test_cluster().execute(db.name, "ALTER TABLE public.t ADD COLUMN sneaked_in integer;");
   std::string before = model_of(db.conninfo);
-  auto r = pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file, "--allow-hazards", "all"});
+  auto r =
+      run_pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file, "--allow-hazards", "all"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("database changed since the plan was made"), std::string::npos) << r.err;
   EXPECT_EQ(model_of(db.conninfo), before);
@@ -291,8 +262,8 @@ TEST(Apply, ReviewedPlanFileIsRunExactly) {
   TempDir tmp;
   auto db = create_fresh_database(kLiveSql);
   std::string target = tmp.write("target.sql", kTargetSql);
-  auto plan = pgdrift({"plan", "--from", db.conninfo, "--to", target, "--format", "json",
-                       "--no-validate", "--allow-hazards", "all"});
+  auto plan = run_pgdrift({"plan", "--from", db.conninfo, "--to", target, "--format", "json",
+                           "--no-validate", "--allow-hazards", "all"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   // The reviewer adds a data backfill (not part of the schema model, so the fingerprints still
   // hold): only a run of the file's own statements performs it.
@@ -310,14 +281,14 @@ TEST(Apply, ReviewedPlanFileIsRunExactly) {
   std::string plan_file = tmp.write("plan.json", reviewed.dump(2));
 
   // Hazards in the file are checked too.
-  auto refused = pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file});
+  auto refused = run_pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file});
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_NE(refused.err.find("not allowed"), std::string::npos) << refused.err;
 
-  auto r = pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file, "--allow-hazards", "all",
-                    "--format", "json"});
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file, "--allow-hazards", "all",
+                        "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   ASSERT_EQ(report["steps"].size(), reviewed["steps"].size());
   for (size_t i = 0; i < reviewed["steps"].size(); ++i) {
     EXPECT_EQ(report["steps"][i]["statement"], reviewed["steps"][i]["statement"]);
@@ -327,15 +298,15 @@ TEST(Apply, ReviewedPlanFileIsRunExactly) {
   EXPECT_EQ(report["verify"]["converged"], true);
   EXPECT_EQ(report["verify"]["live_fingerprint"], reviewed["target_fingerprint"]);
   EXPECT_EQ(query_value(db.conninfo, "SELECT count(*) FROM public.t WHERE b = 'reviewed'"), "10");
-  auto drift = pgdrift({"drift", "--desired", target, "--db", db.conninfo});
+  auto drift = run_pgdrift({"drift", "--desired", target, "--db", db.conninfo});
   EXPECT_EQ(drift.exit_code, 0) << drift.out << drift.err;
 
   // Run again: the database is at the plan's target, so nothing runs (the backfill neither).
   test_cluster().execute(db.name, "UPDATE public.t SET b = 'changed' WHERE id <= 10;");
-  auto again = pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file, "--allow-hazards", "all",
-                        "--format", "json"});
+  auto again = run_pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file, "--allow-hazards",
+                            "all", "--format", "json"});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
-  EXPECT_EQ(parse(again)["result"], "already_applied");
+  EXPECT_EQ(parse_json_output(again)["result"], "already_applied");
   EXPECT_EQ(query_value(db.conninfo, "SELECT count(*) FROM public.t WHERE b = 'reviewed'"), "0");
 }
 
@@ -350,8 +321,8 @@ TEST(Apply, FailureAtCommitRollsBackTheWholeTransaction) {
   auto db = create_fresh_database(live);
   std::string target =
       tmp.write("target.sql", live + std::string("COMMENT ON TABLE public.p IS 'parents';"));
-  auto plan =
-      pgdrift({"plan", "--from", db.conninfo, "--to", target, "--format", "json", "--no-validate"});
+  auto plan = run_pgdrift(
+      {"plan", "--from", db.conninfo, "--to", target, "--format", "json", "--no-validate"});
   ASSERT_EQ(plan.exit_code, 0) << plan.err;
   json reviewed = json::parse(plan.out);
   ASSERT_EQ(reviewed["steps"].size(), 1u) << plan.out;
@@ -363,9 +334,9 @@ TEST(Apply, FailureAtCommitRollsBackTheWholeTransaction) {
   reviewed["steps"].push_back(orphan);
   std::string plan_file = tmp.write("plan.json", reviewed.dump(2));
 
-  auto r = pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file, "--format", "json"});
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--plan", plan_file, "--format", "json"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   EXPECT_EQ(report["steps"][0]["status"], "rolled_back");
   EXPECT_EQ(report["steps"][1]["status"], "failed");
   EXPECT_EQ(report["steps"][1]["error"]["sqlstate"], "23503");
@@ -386,15 +357,15 @@ TEST(Apply, AdvisoryLockHeldElsewhereRefusesWithExitTwo) {
     pqxx::nontransaction w(holder);
     w.exec("SET application_name = 'lock-holder-test'");
     w.exec("SELECT pg_advisory_lock(" + std::to_string(planner::apply_lock_key()) + ")");
-    auto r = pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
-                      "--lock-wait", "300"});
+    auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
+                          "--lock-wait", "300"});
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
     EXPECT_NE(r.err.find("lock-holder-test"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("advisory lock"), std::string::npos) << r.err;
     EXPECT_EQ(model_of(db.conninfo), before);
   }
   // The holder is gone: the same apply now runs.
-  auto r = pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all"});
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(model_of(db.conninfo), before);
 }
@@ -412,8 +383,8 @@ TEST(Apply, ConnectionFailureExitsTwoWithoutThePassword) {
   };
   for (const auto& conninfo : targets) {
     for (const char* format : {"text", "json"}) {
-      auto r = pgdrift({"apply", "--db", conninfo, "--to", target, "--allow-hazards", "all",
-                        "--format", format});
+      auto r = run_pgdrift({"apply", "--db", conninfo, "--to", target, "--allow-hazards", "all",
+                            "--format", format});
       EXPECT_EQ(r.exit_code, 2) << conninfo << "\n" << r.out << r.err;
       EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
       EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
@@ -423,8 +394,8 @@ TEST(Apply, ConnectionFailureExitsTwoWithoutThePassword) {
   // The test cluster trusts local connections, so a password in the conninfo is accepted and
   // ignored: the report of a run that connects names the database without it.
   for (const char* format : {"text", "json"}) {
-    auto r = pgdrift({"apply", "--db", db.conninfo + " password=" + secret, "--to", target,
-                      "--allow-hazards", "all", "--dry-run", "--format", format});
+    auto r = run_pgdrift({"apply", "--db", db.conninfo + " password=" + secret, "--to", target,
+                          "--allow-hazards", "all", "--dry-run", "--format", format});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
     EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
@@ -437,17 +408,17 @@ TEST(Apply, DryRunChangesNothing) {
   auto db = create_fresh_database(kLiveSql);
   std::string target = tmp.write("target.sql", kTargetSql);
   std::string before = model_of(db.conninfo);
-  auto r = pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
-                    "--dry-run", "--format", "json"});
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
+                        "--dry-run", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   EXPECT_EQ(report["result"], "dry_run");
   ASSERT_FALSE(report["steps"].empty());
   for (const auto& s : report["steps"]) EXPECT_EQ(s["status"], "planned");
   EXPECT_NE(step_with(report, "CREATE INDEX CONCURRENTLY"), nullptr) << report.dump(2);
   EXPECT_EQ(model_of(db.conninfo), before);
 
-  auto text = pgdrift(
+  auto text = run_pgdrift(
       {"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all", "--dry-run"});
   EXPECT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("CREATE INDEX CONCURRENTLY t_b_idx"), std::string::npos) << text.out;
@@ -468,12 +439,12 @@ TEST(Apply, StepLockTimeoutStopsAWaitingStatement) {
   pqxx::work read(reader);
   read.exec("LOCK TABLE public.t IN ACCESS SHARE MODE");
   ::setenv("PGOPTIONS", "-c lock_timeout=20000", 1);
-  auto r = pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
-                    "--lock-timeout", "200", "--format", "json"});
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
+                        "--lock-timeout", "200", "--format", "json"});
   ::unsetenv("PGOPTIONS");
   read.abort();
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  json report = parse(r);
+  json report = parse_json_output(r);
   const json* add = step_with(report, "ADD COLUMN c");
   ASSERT_NE(add, nullptr) << report.dump(2);
   EXPECT_EQ((*add)["status"], "failed");
@@ -498,11 +469,11 @@ TEST(Apply, MalformedPlanFileIsAnInputError) {
   };
   for (const auto& text : broken) {
     std::string file = tmp.write("plan.json", text);
-    auto r = pgdrift({"apply", "--db", db.conninfo, "--plan", file, "--allow-hazards", "all"});
+    auto r = run_pgdrift({"apply", "--db", db.conninfo, "--plan", file, "--allow-hazards", "all"});
     EXPECT_EQ(r.exit_code, 2) << text << "\n" << r.out << r.err;
     EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
   }
-  auto both = pgdrift({"apply", "--db", db.conninfo, "--plan", "x.json", "--to", "y.sql"});
+  auto both = run_pgdrift({"apply", "--db", db.conninfo, "--plan", "x.json", "--to", "y.sql"});
   EXPECT_EQ(both.exit_code, 2) << both.err;
   EXPECT_EQ(model_of(db.conninfo), before);
 }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "tests/support/fixtures.h"
+#include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
 
 namespace pgdrift::testing {
@@ -28,37 +29,9 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-// A private temporary directory, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pgdrift-drift-XXXXXX").string();
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = name.data();
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& file, const std::string& text) const {
-    fs::path p = path / file;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-};
-
 CommandOutput drift(std::vector<std::string> args) {
   args.insert(args.begin(), {PGDRIFT_BINARY, "drift"});
   return run_program(args);
-}
-
-json parse_report(const CommandOutput& r) {
-  try {
-    return json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
-    return json::object();
-  }
 }
 
 // "drift object_kind name" of every entry of database `index`, sorted.
@@ -74,14 +47,6 @@ const json* entry(const json& report, const std::string& name, size_t index = 0)
   for (const auto& e : report["databases"][index]["entries"])
     if (e["name"] == name) return &e;
   return nullptr;
-}
-
-// A python3 with jsonschema >= 4 (Debian python3-jsonschema, scripts/install-deps.sh), or "".
-std::string python_with_jsonschema() {
-  for (const char* python : {"/usr/bin/python3", "python3"})
-    if (run_program({python, "-c", "from jsonschema import Draft202012Validator"}).exit_code == 0)
-      return python;
-  return "";
 }
 
 std::string dump(const std::set<std::string>& items) {
@@ -137,7 +102,7 @@ TEST(DriftCli, SameSchemaIsNoDrift) {
   auto db = create_fresh_database(kDesiredSql);
   auto r = drift({"--desired", desired, "--db", db.url, "--format", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  json report = parse_report(r);
+  json report = parse_json_output(r);
   EXPECT_EQ(report["databases"][0]["status"], "clean") << r.out;
   EXPECT_TRUE(report["databases"][0]["entries"].empty()) << r.out;
 
@@ -153,7 +118,7 @@ TEST(DriftCli, EveryKindOfDriftIsFoundWithAttributeAndLocation) {
   auto db = create_fresh_database(kDriftedSql);
   auto r = drift({"--desired", desired, "--db", db.conninfo, "--format", "json"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  json report = parse_report(r);
+  json report = parse_json_output(r);
   std::set<std::string> expected = {
       "differs enum public.mood",                       // enum value
       "differs column public.users.email",              // nullability
@@ -229,7 +194,7 @@ TEST(DriftCli, FormatsAndIgnoreFile) {
   auto r =
       drift({"--desired", desired, "--db", db.conninfo, "--format", "json", "--ignore", rules});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  json report = parse_report(r);
+  json report = parse_json_output(r);
   EXPECT_EQ(report["summary"]["drift"], 0);
   EXPECT_EQ(report["summary"]["ignored"], 14);
 
@@ -284,7 +249,7 @@ TEST(DriftCli, UnreadableDatabasesExitTwoWithoutPasswords) {
         EXPECT_EQ(r.err.find(pw), std::string::npos) << c.what << " leaks a password:\n" << r.err;
       }
       if (std::string(format) == "json") {
-        EXPECT_EQ(parse_report(r)["databases"][0]["status"], "error") << r.out;
+        EXPECT_EQ(parse_json_output(r)["databases"][0]["status"], "error") << r.out;
       }
     }
   }
@@ -301,7 +266,7 @@ TEST(DriftCli, DriftAndUnreachableDatabaseReportsBoth) {
   auto r = drift({"--desired", desired, "--db", "prod=" + db.url, "--db",
                   "down=postgresql://u:Pw-4-down@127.0.0.1:1/x", "--format", "json"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  json report = parse_report(r);
+  json report = parse_json_output(r);
   ASSERT_EQ(report["databases"].size(), 2u) << r.out;
   EXPECT_EQ(report["databases"][0]["name"], "prod");
   EXPECT_EQ(report["databases"][0]["status"], "drift");
@@ -329,7 +294,7 @@ TEST(DriftCli, MitaReportsExactlyItsPlantedDrift) {
   auto r =
       drift({"--desired", fixture_path("mita/schema"), "--db", db.conninfo, "--format", "json"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  json report = parse_report(r);
+  json report = parse_json_output(r);
   // The header comment of fixtures/mita/live.sql lists these drifts and nothing else.
   std::set<std::string> expected = {
       // 1. money columns are double precision
@@ -381,7 +346,7 @@ TEST(DriftCli, FleetOfTwentyDatabasesWithFourJobs) {
   std::string file = tmp.write("targets.txt", targets);
   auto r = drift({"--desired", desired, "--targets", file, "--jobs", "4", "--format", "json"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  json report = parse_report(r);
+  json report = parse_json_output(r);
   ASSERT_EQ(report["databases"].size(), 20u) << r.out;
   for (size_t i = 0; i < 20; ++i) {
     const auto& db = report["databases"][i];
@@ -406,12 +371,12 @@ TEST(DriftCli, HistoryReplayNeedsNoDatabase) {
   std::string dir = (tmp.path / "migrations").string();
   auto clean = drift({"--desired", desired, "--history", dir, "--format", "json"});
   EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
-  EXPECT_EQ(parse_report(clean)["databases"][0]["name"], "history:" + dir);
+  EXPECT_EQ(parse_json_output(clean)["databases"][0]["name"], "history:" + dir);
 
   tmp.write("migrations/003_drop.sql", "ALTER TABLE t DROP COLUMN name;\n");
   auto drifted = drift({"--desired", desired, "--history", dir, "--format", "json"});
   EXPECT_EQ(drifted.exit_code, 1) << drifted.out << drifted.err;
-  EXPECT_EQ(entry_set(parse_report(drifted)),
+  EXPECT_EQ(entry_set(parse_json_output(drifted)),
             std::set<std::string>{"missing column public.t.name"});
 
   auto missing = drift({"--desired", desired, "--history", (tmp.path / "nope").string()});

@@ -18,6 +18,7 @@
 
 #include "schema/history/history.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
 
 namespace pgdrift::testing {
@@ -25,98 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pgdrift-jschemas-XXXXXX").string();
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = name.data();
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& file, const std::string& text) const {
-    fs::path p = path / file;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-};
-
-CommandOutput pgdrift(std::vector<std::string> args) {
-  args.insert(args.begin(), PGDRIFT_BINARY);
-  return run_program(args);
-}
-
-json parse(const CommandOutput& r) {
-  try {
-    return json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
-    return json::object();
-  }
-}
-
-std::string python_with_jsonschema() {
-  for (const char* python : {"/usr/bin/python3", "python3"})
-    if (run_program({python, "-c", "from jsonschema import Draft202012Validator"}).exit_code == 0)
-      return python;
-  return "";
-}
-
-const char* kNoJsonschema =
-    "python3 with jsonschema >= 4 is needed (Debian python3-jsonschema, scripts/install-deps.sh)";
-
-// One line per document: "valid", or "invalid" and " | <json path>: <message>" per error.
-const char* kValidator =
-    "import json, sys, jsonschema\n"
-    "schema = json.load(open(sys.argv[1]))\n"
-    "jsonschema.Draft202012Validator.check_schema(schema)\n"
-    "validator = jsonschema.Draft202012Validator(schema)\n"
-    "for path in sys.argv[2:]:\n"
-    "    errors = list(validator.iter_errors(json.load(open(path))))\n"
-    "    line = 'valid' if not errors else 'invalid'\n"
-    "    for e in errors:\n"
-    "        where = '/'.join(str(p) for p in e.absolute_path) or '$'\n"
-    "        line += ' | ' + where + ': ' + e.message.replace('\\n', ' ')[:300]\n"
-    "    print(line)\n";
-
-std::vector<std::string> validate(const std::string& python, const std::string& schema_file,
-                                  const std::vector<json>& documents) {
-  TempDir tmp;
-  std::vector<std::string> argv = {
-      python, "-c", kValidator, std::string(PGDRIFT_SOURCE_DIR) + "/docs/schemas/" + schema_file};
-  for (size_t i = 0; i < documents.size(); ++i)
-    argv.push_back(tmp.write("doc" + std::to_string(i) + ".json", documents[i].dump(2)));
-  auto r = run_program(argv);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::vector<std::string> lines;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  EXPECT_EQ(lines.size(), documents.size()) << r.out << r.err;
-  lines.resize(documents.size());
-  return lines;
-}
-
-struct Mutation {
-  std::string what, where;  // where: a JSON path the validator must name
-  std::function<void(json&)> mutate;
-};
-
-void expect_rejected(const std::string& python, const std::string& schema_file, const json& good,
-                     const std::vector<Mutation>& mutations) {
-  std::vector<json> docs;
-  for (const auto& m : mutations) {
-    docs.push_back(good);
-    m.mutate(docs.back());
-  }
-  auto results = validate(python, schema_file, docs);
-  for (size_t i = 0; i < mutations.size(); ++i) {
-    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << mutations[i].what << ": " << results[i];
-    EXPECT_NE(results[i].find("| " + mutations[i].where + ": "), std::string::npos)
-        << mutations[i].what << ": " << results[i];
-  }
-}
 
 std::set<std::string> values_of(const json& array, const std::string& key) {
   std::set<std::string> out;
@@ -162,9 +71,9 @@ std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
   auto run = [&](const std::string& what, int exit_code, std::vector<std::string> args) {
     args.insert(args.begin(), "apply");
     args.insert(args.end(), {"--format", "json"});
-    auto r = pgdrift(args);
+    auto r = run_pgdrift(args);
     EXPECT_EQ(r.exit_code, exit_code) << what << "\n" << r.out << r.err;
-    runs.push_back({what, parse(r)});
+    runs.push_back({what, parse_json_output(r)});
     return runs.back().report;
   };
   std::string target = tmp.write("target.sql", kTargetSql);
@@ -182,8 +91,8 @@ std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
   // A reviewed plan file: applied, already applied, stale; with a step the target lacks, the
   // database does not reach the plan's target fingerprint.
   auto plan_db = create_fresh_database(kLiveSql);
-  auto plan = pgdrift({"plan", "--from", plan_db.conninfo, "--to", target, "--format", "json",
-                       "--no-validate", "--allow-hazards", "all"});
+  auto plan = run_pgdrift({"plan", "--from", plan_db.conninfo, "--to", target, "--format", "json",
+                           "--no-validate", "--allow-hazards", "all"});
   EXPECT_EQ(plan.exit_code, 0) << plan.err;
   std::string plan_file = tmp.write("plan.json", plan.out);
   json extra = json::parse(plan.out);
@@ -247,7 +156,7 @@ TEST(JsonSchemasCli, ApplyReportsOfEveryResultValidate) {
             (std::set<std::string>{"applied", "failed", "rolled_back", "skipped"}))
       << failed.dump(2);
 
-  auto lines = validate(python, "apply-report.schema.json", docs);
+  auto lines = validate_json(python, "apply-report.schema.json", docs);
   for (size_t i = 0; i < runs.size(); ++i)
     EXPECT_EQ(lines[i], "valid") << runs[i].what << "\n" << runs[i].report.dump(2);
 }
@@ -258,11 +167,11 @@ TEST(JsonSchemasCli, BrokenApplyReportsAreRejected) {
   TempDir tmp;
   std::string failing = tmp.write("failing.sql", kFailingTargetSql);
   auto db = create_fresh_database(kLiveSql);
-  auto r = pgdrift(
+  auto r = run_pgdrift(
       {"apply", "--db", db.url, "--to", failing, "--allow-hazards", "all", "--format", "json"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  const json good = parse(r);
-  ASSERT_EQ(validate(python, "apply-report.schema.json", {good})[0], "valid") << good.dump(2);
+  const json good = parse_json_output(r);
+  ASSERT_EQ(validate_json(python, "apply-report.schema.json", {good})[0], "valid") << good.dump(2);
   size_t failed = 0, applied = 0;
   for (size_t i = 0; i < good["steps"].size(); ++i) {
     if (good["steps"][i]["status"] == "failed") failed = i;
@@ -347,9 +256,9 @@ TEST(JsonSchemasCli, ReconcileReportsOfTheMitaDatabaseValidate) {
                                      "--format",
                                      "json"};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto r = pgdrift(args);
+    auto r = run_pgdrift(args);
     EXPECT_EQ(r.exit_code, exit_code) << r.out << r.err;
-    return parse(r);
+    return parse_json_output(r);
   };
   json written = reconcile(0, {"--prefer-safer", "--out", (tmp.path / "out").string()});
   json not_written = reconcile(0, {"--prefer-safer"});
@@ -370,8 +279,9 @@ TEST(JsonSchemasCli, ReconcileReportsOfTheMitaDatabaseValidate) {
   EXPECT_EQ(unresolved["live"]["plan"]["note"], "no plan: the target has unresolved conflicts");
   EXPECT_FALSE(unresolved["findings"].empty());
 
-  EXPECT_EQ(validate(python, "reconcile-report.schema.json", {written, not_written, unresolved}),
-            (std::vector<std::string>(3, "valid")))
+  EXPECT_EQ(
+      validate_json(python, "reconcile-report.schema.json", {written, not_written, unresolved}),
+      (std::vector<std::string>(3, "valid")))
       << written.dump(2);
 
   expect_rejected(

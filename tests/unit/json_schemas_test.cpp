@@ -28,6 +28,7 @@
 #include "schema/json.h"
 #include "schema/sql/loader.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
 
 namespace pgdrift {
@@ -35,10 +36,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string schema_path(const std::string& name) {
-  return std::string(PGDRIFT_SOURCE_DIR) + "/docs/schemas/" + name;
-}
+using testing::expect_rejected;
+using testing::kNoJsonschema;
+using testing::python_with_jsonschema;
+using testing::schema_path;
+using testing::TempDir;
 
 json read_json(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -47,73 +49,9 @@ json read_json(const std::string& path) {
   return json::parse(ss.str());
 }
 
-// A python3 that has jsonschema with draft 2020-12 support (Debian python3-jsonschema).
-std::string python_with_jsonschema() {
-  for (const char* python : {"/usr/bin/python3", "python3"}) {
-    auto r = testing::run_program({python, "-c", "from jsonschema import Draft202012Validator"});
-    if (r.exit_code == 0) return python;
-  }
-  return "";
-}
-
-const char* kNoJsonschema =
-    "python3 with jsonschema >= 4 is needed (Debian python3-jsonschema, scripts/install-deps.sh)";
-
-// Prints one line per document: "valid", or "invalid" followed by every error as
-// " | <json path>: <message>". The schema itself is checked first (exit 3 when it is not a
-// valid draft 2020-12 schema).
-const char* kValidator =
-    "import json, sys, jsonschema\n"
-    "schema = json.load(open(sys.argv[1]))\n"
-    "try:\n"
-    "    jsonschema.Draft202012Validator.check_schema(schema)\n"
-    "except jsonschema.exceptions.SchemaError as e:\n"
-    "    print('bad schema:', e.message); sys.exit(3)\n"
-    "validator = jsonschema.Draft202012Validator(schema)\n"
-    "for path in sys.argv[2:]:\n"
-    "    errors = list(validator.iter_errors(json.load(open(path))))\n"
-    "    line = 'valid' if not errors else 'invalid'\n"
-    "    for e in errors:\n"
-    "        where = '/'.join(str(p) for p in e.absolute_path) or '$'\n"
-    "        line += ' | ' + where + ': ' + e.message.replace('\\n', ' ')[:300]\n"
-    "    print(line)\n";
-
-// A private temporary directory, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pgdrift-schemas-XXXXXX").string();
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path = name.data();
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-// One result line per document (see kValidator).
-std::vector<std::string> validate(const std::string& python, const std::string& schema_file,
-                                  const std::vector<json>& documents) {
-  TempDir tmp;
-  std::vector<std::string> argv = {python, "-c", kValidator, schema_path(schema_file)};
-  for (size_t i = 0; i < documents.size(); ++i) {
-    std::string file = (tmp.path / ("doc" + std::to_string(i) + ".json")).string();
-    std::ofstream(file, std::ios::binary) << documents[i].dump(2);
-    argv.push_back(file);
-  }
-  auto r = testing::run_program(argv);
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::vector<std::string> lines;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  EXPECT_EQ(lines.size(), documents.size()) << r.out << r.err;
-  lines.resize(documents.size());
-  return lines;
-}
-
 std::string validate_one(const std::string& python, const std::string& schema_file,
                          const json& document) {
-  return validate(python, schema_file, {document})[0];
+  return testing::validate_json(python, schema_file, {document})[0];
 }
 
 // ---- inputs ------------------------------------------------------------------------------
@@ -362,7 +300,7 @@ TEST(JsonSchemas, FilesAreValidDraft202012SchemasWithPgdriftIds) {
   std::string bad = (tmp.path / "bad.schema.json").string();
   std::ofstream(bad) << R"({"$schema": "https://json-schema.org/draft/2020-12/schema",
                             "type": "object", "required": "format"})";
-  auto r = testing::run_program({python, "-c", kValidator, bad});
+  auto r = testing::run_program({python, "-c", testing::kJsonSchemaValidator, bad});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
 }
 
@@ -424,9 +362,9 @@ TEST(JsonSchemas, DriftReportWithEveryKindOfEntryValidates) {
   schema::Model desired = load_sql(kDesiredSql, "x.sql");
   clean.databases.push_back(drift_of("only", desired, desired, {}));
   engine::DriftReport none;
-  EXPECT_EQ(validate(python, "drift-report.schema.json",
-                     {json::parse(engine::render_drift_json(clean)),
-                      json::parse(engine::render_drift_json(none))}),
+  EXPECT_EQ(testing::validate_json(python, "drift-report.schema.json",
+                                   {json::parse(engine::render_drift_json(clean)),
+                                    json::parse(engine::render_drift_json(none))}),
             (std::vector<std::string>{"valid", "valid"}));
 }
 
@@ -483,7 +421,7 @@ TEST(JsonSchemas, BrokenDriftReportsAreRejected) {
 
   std::vector<json> docs;
   for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = validate(python, "drift-report.schema.json", docs);
+  auto results = testing::validate_json(python, "drift-report.schema.json", docs);
   for (size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
     EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
@@ -516,7 +454,8 @@ TEST(JsonSchemas, PlanWithHazardsPreflightsAndNonTransactionalStepsValidates) {
   json rich = json::parse(planner::render_plan_json(planner::make_plan({}, rich_model())));
   json empty = json::parse(planner::render_plan_json(planner::make_plan(desired, desired)));
   EXPECT_TRUE(empty["steps"].empty());
-  EXPECT_EQ(validate(python, "plan.schema.json", {plan, offline_plan, reverse, rich, empty}),
+  EXPECT_EQ(testing::validate_json(python, "plan.schema.json",
+                                   {plan, offline_plan, reverse, rich, empty}),
             (std::vector<std::string>(5, "valid")))
       << plan.dump(2);
 }
@@ -555,7 +494,7 @@ TEST(JsonSchemas, BrokenPlansAreRejected) {
   add("wrong format", "format", [](json& d) { d["format"] = "pgdrift-plan/2"; });
   std::vector<json> docs;
   for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = validate(python, "plan.schema.json", docs);
+  auto results = testing::validate_json(python, "plan.schema.json", docs);
   for (size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
     EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
@@ -604,7 +543,8 @@ TEST(JsonSchemas, ModelWithEveryObjectKindValidates) {
   with_provenance["provenance"] = {
       {"server_version", "15.20"}, {"server_version_num", 150020}, {"database", "app"}};
   json empty = schema::model_to_json(schema::Model{});
-  EXPECT_EQ(validate(python, "model.schema.json", {plain, with_locations, with_provenance, empty}),
+  EXPECT_EQ(testing::validate_json(python, "model.schema.json",
+                                   {plain, with_locations, with_provenance, empty}),
             (std::vector<std::string>(4, "valid")))
       << plain.dump(2);
 }
@@ -652,7 +592,7 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
       [](json& d) { d["sequences"]["rich.ticket_seq"]["options"].erase("cache"); });
   std::vector<json> docs;
   for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = validate(python, "model.schema.json", docs);
+  auto results = testing::validate_json(python, "model.schema.json", docs);
   for (size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
     EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
@@ -667,46 +607,10 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
 
 // ---- lint, apply and reconcile reports ---------------------------------------------------
 
-// The built pgdrift binary with `args`.
-testing::CommandOutput pgdrift(std::vector<std::string> args) {
-  args.insert(args.begin(), PGDRIFT_BINARY);
-  return testing::run_program(args);
-}
-
-json parse_output(const testing::CommandOutput& r) {
-  try {
-    return json::parse(r.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "not JSON: " << e.what() << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
-    return json::object();
-  }
-}
-
 std::string write_file(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
   return path.string();
-}
-
-// A broken copy of a good document and the JSON path the validator must name.
-struct Mutation {
-  std::string what, where;
-  std::function<void(json&)> mutate;
-};
-
-void expect_rejected(const std::string& python, const std::string& schema_file, const json& good,
-                     const std::vector<Mutation>& mutations) {
-  std::vector<json> docs;
-  for (const auto& m : mutations) {
-    docs.push_back(good);
-    m.mutate(docs.back());
-  }
-  auto results = validate(python, schema_file, docs);
-  for (size_t i = 0; i < mutations.size(); ++i) {
-    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << mutations[i].what << ": " << results[i];
-    EXPECT_NE(results[i].find("| " + mutations[i].where + ": "), std::string::npos)
-        << mutations[i].what << ": " << results[i];
-  }
 }
 
 // Index of the first element of `array` whose `key` is `value`.
@@ -778,9 +682,9 @@ CREATE TABLE log (msg text);
 
 json lint_every_rule_report(const TempDir& tmp) {
   std::string file = write_file(tmp.path / "every_rule.sql", kLintEveryRuleSql);
-  auto r = pgdrift({"lint", file, "--format", "json", "--fail-on", "warning"});
+  auto r = testing::run_pgdrift({"lint", file, "--format", "json", "--fail-on", "warning"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  return parse_output(r);
+  return testing::parse_json_output(r);
 }
 
 TEST(JsonSchemas, LintReportWithEveryRuleValidates) {
@@ -799,24 +703,26 @@ TEST(JsonSchemas, LintReportWithEveryRuleValidates) {
   EXPECT_EQ(report["failed"], true);
 
   // A JSON model (inspect without --with-provenance) has no locations.
-  auto model = pgdrift({"inspect", (tmp.path / "every_rule.sql").string(), "--format", "json"});
+  auto model =
+      testing::run_pgdrift({"inspect", (tmp.path / "every_rule.sql").string(), "--format", "json"});
   ASSERT_EQ(model.exit_code, 0) << model.err;
   std::string model_file = write_file(tmp.path / "model.json", model.out);
-  auto from_model = pgdrift({"lint", model_file, "--format", "json", "--fail-on", "never"});
+  auto from_model =
+      testing::run_pgdrift({"lint", model_file, "--format", "json", "--fail-on", "never"});
   EXPECT_EQ(from_model.exit_code, 0) << from_model.err;
-  json unlocated = parse_output(from_model);
+  json unlocated = testing::parse_json_output(from_model);
   EXPECT_EQ(unlocated["findings"].size(), report["findings"].size());
   EXPECT_FALSE(has_key(unlocated, "location"));
   EXPECT_EQ(unlocated["failed"], false);
 
   std::string clean_file =
       write_file(tmp.path / "clean.sql", "CREATE TABLE t (id integer PRIMARY KEY);");
-  auto clean = pgdrift({"lint", clean_file, "--format", "json"});
+  auto clean = testing::run_pgdrift({"lint", clean_file, "--format", "json"});
   EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
-  json nothing = parse_output(clean);
+  json nothing = testing::parse_json_output(clean);
   EXPECT_TRUE(nothing["findings"].empty());
 
-  EXPECT_EQ(validate(python, "lint-report.schema.json", {report, unlocated, nothing}),
+  EXPECT_EQ(testing::validate_json(python, "lint-report.schema.json", {report, unlocated, nothing}),
             (std::vector<std::string>(3, "valid")))
       << report.dump(2);
 }
@@ -923,20 +829,21 @@ ReconcileReports reconcile_reports(const TempDir& tmp) {
                                        "public.counter = sql: CREATE SEQUENCE public.counter "
                                        "START 30\n");
   ReconcileReports out;
-  auto open = pgdrift({"reconcile", "--history", "a=" + a, "--history", "b=" + b, "--resolutions",
-                       resolutions, "--format", "json"});
+  auto open = testing::run_pgdrift({"reconcile", "--history", "a=" + a, "--history", "b=" + b,
+                                    "--resolutions", resolutions, "--format", "json"});
   EXPECT_EQ(open.exit_code, 1) << open.out << open.err;
-  out.unresolved = parse_output(open);
-  auto done = pgdrift({"reconcile", "--history", "a=" + a, "--history", "b=" + b, "--prefer-safer",
-                       "--prefer", "a", "--out", (tmp.path / "out").string(), "--format", "json"});
+  out.unresolved = testing::parse_json_output(open);
+  auto done = testing::run_pgdrift({"reconcile", "--history", "a=" + a, "--history", "b=" + b,
+                                    "--prefer-safer", "--prefer", "a", "--out",
+                                    (tmp.path / "out").string(), "--format", "json"});
   EXPECT_EQ(done.exit_code, 0) << done.out << done.err;
-  out.complete = parse_output(done);
-  auto mita = pgdrift({"reconcile", "--history",
-                       "alembic=" + testing::fixture_path("mita/alembic/versions"), "--history",
-                       "migrations=" + testing::fixture_path("mita/migrations"), "--prefer-safer",
-                       "--format", "json"});
+  out.complete = testing::parse_json_output(done);
+  auto mita = testing::run_pgdrift(
+      {"reconcile", "--history", "alembic=" + testing::fixture_path("mita/alembic/versions"),
+       "--history", "migrations=" + testing::fixture_path("mita/migrations"), "--prefer-safer",
+       "--format", "json"});
   EXPECT_EQ(mita.exit_code, 0) << mita.out << mita.err;
-  out.mita = parse_output(mita);
+  out.mita = testing::parse_json_output(mita);
   return out;
 }
 
@@ -969,7 +876,8 @@ TEST(JsonSchemas, ReconcileReportsWithEveryConflictKindValidate) {
 
   for (const auto* report : {&r.unresolved, &r.complete, &r.mita})
     EXPECT_EQ(report->at("format"), "pgdrift-reconcile/1");
-  EXPECT_EQ(validate(python, "reconcile-report.schema.json", {r.unresolved, r.complete, r.mita}),
+  EXPECT_EQ(testing::validate_json(python, "reconcile-report.schema.json",
+                                   {r.unresolved, r.complete, r.mita}),
             (std::vector<std::string>(3, "valid")));
 }
 
