@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "engine/reconcile.h"  // is_money_like_column, is_float_type, ... (shared with its rules)
 #include "schema/canonical.h"
 #include "schema/render.h"
 

@@ -15,6 +15,14 @@
 
 namespace pgdrift::engine {
 
+// The column vocabulary the lint rules and reconcile's --prefer-safer rules share (defined in
+// engine/reconcile_rules.cpp, where the rules were first written).
+bool is_money_like_column(const std::string& column_name);  // amount, total_price, fee, ...
+bool is_id_column(const std::string& column_name);          // id, *_id
+bool is_float_type(const std::string& type);                // real, double precision, float(p)
+bool is_exact_numeric_type(const std::string& type);        // numeric, numeric(p,s)
+bool is_text_like_type(const std::string& type);            // text, varchar(n), char(n)
+
 enum class LintSeverity { Warning, Error };
 std::string lint_severity_name(LintSeverity severity);  // "warning", "error"
 

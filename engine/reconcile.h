@@ -125,11 +125,7 @@ struct RuleDecision {
   // Columns: the taken side has no comment, the other one has: keep it (comment over none).
   bool keep_other_comment = false;
 };
-bool is_money_like_column(const std::string& column_name);
-bool is_id_column(const std::string& column_name);
-bool is_float_type(const std::string& type);          // real, double precision, float(p)
-bool is_exact_numeric_type(const std::string& type);  // numeric, numeric(p,s)
-bool is_text_like_type(const std::string& type);      // text, varchar(n), char(n)
+// The column vocabulary (is_money_like_column, is_float_type, ...) is in engine/lint.h.
 // Differing aspects of two definitions of one column: "type", "not null", "default",
 // "identity", "generated", "collation", "comment", "grants".
 std::vector<std::string> column_aspects(const schema::Column& a, const schema::Column& b);
