@@ -31,6 +31,7 @@ struct ApplyArgs {
   bool dry_run = false;
   bool no_verify = false;
   bool no_online = false;
+  bool atomic = false;
   bool privileges = false;
   int lock_timeout_ms = 5000;
   int statement_timeout_ms = 30000;
@@ -92,6 +93,7 @@ planner::Plan read_reviewed_plan(const ApplyArgs& args) {
 planner::PlanOptions plan_options(const ApplyArgs& args) {
   planner::PlanOptions options;
   options.online = !args.no_online;
+  options.atomic = args.atomic;
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
   options.diff.compare_privileges = args.privileges;
@@ -303,6 +305,16 @@ int run_apply(const ApplyArgs& args) {
     report.exit_code = 1;
     return finish(report, args.format);
   }
+  // A plan that cannot commit only at safe points is applied only as one transaction.
+  if (!report.plan.unsafe.empty() && !report.plan.atomic) {
+    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
+    report.result = "refused_unsafe";
+    report.message =
+        "not every commit of this plan is a safe point: " + report.plan.unsafe.front() +
+        "; nothing was applied (use --atomic)";
+    report.exit_code = 1;
+    return finish(report, args.format);
+  }
   if (args.dry_run) {
     report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Planned);
     report.result = "dry_run";
@@ -373,6 +385,8 @@ void add_apply_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
                   "Leave out this schema (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_flag("--atomic", args->atomic,
+                "With --to: run every step in one transaction, so a failure changes nothing");
   cmd->add_flag("--no-online", args->no_online,
                 "With --to: plain forms (no CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX)");
   cmd->add_flag("--privileges", args->privileges, "Compare and apply GRANTed privileges");

@@ -28,6 +28,7 @@ struct PlanArgs {
   std::string output;
   std::vector<std::string> allow_hazards;
   bool no_online = false;
+  bool atomic = false;
   bool validate = true;
   bool no_validate = false;
   bool privileges = false;
@@ -91,6 +92,7 @@ int run_plan(const PlanArgs& args) {
 
   planner::PlanOptions options;
   options.online = !args.no_online;
+  options.atomic = args.atomic;
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
   options.diff.compare_privileges = args.privileges;
@@ -108,6 +110,12 @@ int run_plan(const PlanArgs& args) {
     out << text;
     out.close();
     if (!out) throw SourceError(args.output + ": cannot write output file");
+  }
+
+  if (!plan.unsafe.empty()) {
+    std::cerr << "pgdrift plan: warning: not every commit of this plan is a safe point:\n";
+    for (const auto& line : plan.unsafe) std::cerr << "  " << line << "\n";
+    std::cerr << "(--atomic runs every step in one transaction)\n";
   }
 
   if (args.validate && !args.no_validate && !plan.empty() && have_server_binaries()) {
@@ -158,6 +166,9 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
                   "Leave out this schema (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_flag("--atomic", args->atomic,
+                "Run every step in one transaction (in-transaction forms: no CONCURRENTLY, "
+                "no separate VALIDATE or backfill)");
   cmd->add_flag("--no-online", args->no_online,
                 "Plain forms: no CONCURRENTLY, NOT VALID + VALIDATE or USING INDEX");
   cmd->add_flag("--validate", args->validate,

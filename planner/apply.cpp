@@ -159,9 +159,12 @@ ApplySession::ApplySession(const std::string& conninfo) : impl_(std::make_unique
   impl_->work = std::make_unique<pqxx::nontransaction>(*impl_->connection, "pgdrift-apply");
   // Named so that operators see who holds locks; quiet about "does not exist, skipping"
   // notices; function bodies may name objects created by later steps (as the SQL plan does).
+  // client_connection_check_interval: if pgdrift dies or its connection drops during a long
+  // statement, the server notices within a second, cancels the statement and rolls the open
+  // transaction back, instead of finishing a rewrite nobody will commit.
   impl_->exec(
       "SET application_name = 'pgdrift-apply'; SET client_min_messages = warning; "
-      "SET check_function_bodies = false");
+      "SET check_function_bodies = false; SET client_connection_check_interval = '1s'");
 }
 
 ApplySession::~ApplySession() = default;
@@ -194,7 +197,7 @@ ApplyResult ApplySession::execute(const Plan& plan) {
   ApplyResult result = planned_outcomes(plan, StepStatus::Skipped);
   Impl& session = *impl_;
   // The same groups as the SQL script (planner/plan.h, step_groups).
-  for (const StepGroup& group : step_groups(plan.steps)) {
+  for (const StepGroup& group : step_groups(plan)) {
     std::vector<size_t> ran;  // steps of this group whose statement completed
     size_t current = group.steps.front();
     bool committing = false;

@@ -115,8 +115,16 @@ void add_constraint(Context& ctx, const std::string& table, const schema::Constr
   }
   if ((c.kind == ConstraintKind::PrimaryKey || c.kind == ConstraintKind::Unique) && online &&
       !partitioned && c.validated) {
+    // The index is built before the constraint it replaces (if any) is dropped, so that the
+    // drop and the ADD ... USING INDEX share one transaction (docs/planner.md, safe points):
+    // under a temporary name when the name is taken; USING INDEX renames it to the
+    // constraint's name.
     schema::Index index;
     index.name = c.name;
+    if (auto from = ctx.from.tables.find(table);
+        from != ctx.from.tables.end() &&
+        (from->second.constraints.count(c.name) || from->second.indexes.count(c.name)))
+      index.name = temporary_index_name(c.name);
     index.unique = true;
     index.nulls_not_distinct = c.nulls_not_distinct;
     for (const auto& col : c.columns) {
@@ -141,7 +149,7 @@ void add_constraint(Context& ctx, const std::string& table, const schema::Constr
     ctx.add(build);
     std::string sql = alter + "ADD CONSTRAINT " + quote_ident(c.name) +
                       (c.kind == ConstraintKind::PrimaryKey ? " PRIMARY KEY" : " UNIQUE") +
-                      " USING INDEX " + quote_ident(c.name);
+                      " USING INDEX " + quote_ident(index.name);
     if (c.deferrable) sql += " DEFERRABLE";
     if (c.initially_deferred) sql += " INITIALLY DEFERRED";
     Step attach = base_step(sql + ";");

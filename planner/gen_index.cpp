@@ -106,12 +106,88 @@ bool alter_options(Context& ctx, const engine::IndexChange& change, bool partiti
 
 }  // namespace
 
+std::string temporary_index_name(const std::string& name) {
+  // Fits PostgreSQL's 63-byte identifiers, cut at a UTF-8 character boundary.
+  const std::string suffix = "_pgdrift_new";
+  size_t keep = std::min(name.size(), 63 - suffix.size());
+  while (keep > 0 && keep < name.size() && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80)
+    --keep;
+  return name.substr(0, keep) + suffix;
+}
+
+namespace {
+
+// An index whose definition changes, online: the new definition is built CONCURRENTLY under a
+// temporary name next to the old index, then one transaction drops the old index and renames
+// the new one. Dropping first and building after would leave the table without the index at
+// the commit between the two (not a safe point, docs/planner.md), and queries slow meanwhile.
+// Not when the old index uses a function the plan drops and re-creates: the new index needs
+// the new function, which can only exist after the old index is gone.
+bool swap_rebuild(Context& ctx, const engine::IndexChange& change, const std::string& owner) {
+  const auto& old_index = *change.from;
+  const auto& new_index = *change.to;
+  if (old_index.name != new_index.name || uses_changed_function(ctx, old_index)) return false;
+  const std::string qname = schema::quote_qualified(change.schema, new_index.name);
+  const std::string temp_name = temporary_index_name(new_index.name);
+  schema::Index temp = new_index;
+  temp.name = temp_name;
+  const std::string temp_qname = schema::quote_qualified(change.schema, temp_name);
+
+  Step build = make_step("index", qname, ChangeKind::Alter, kConstraintIndex,
+                         schema::render_create_index(change.schema, change.table_name, temp, true));
+  build.provides = {"index-new:" + qname};
+  build.needs = {owner};
+  for (const auto& k : new_index.keys) {
+    if (!k.column.empty())
+      build.needs.push_back("column:" + change.table + "." + schema::quote_ident(k.column));
+    for (const auto& d : ctx.to_deps.of_expr(k.expr)) build.needs.push_back(d);
+  }
+  for (const auto& d : ctx.to_deps.of_expr(new_index.where_expr)) build.needs.push_back(d);
+  build.hazards = {Hazard::IndexBuild, Hazard::NotTransactional};
+  build.transactional = false;
+  build.long_running = true;
+  build.lock = "SHARE UPDATE EXCLUSIVE";
+  build.note = "built under " + temp_name +
+               " next to the old index; a failed build leaves an INVALID " + temp_name +
+               " to drop before retrying";
+  ctx.add(build);
+
+  Step drop = make_step("index", qname, ChangeKind::Alter, kDropConstraintIndex,
+                        "DROP INDEX " + qname + ";");
+  drop.removes = {"index:" + qname};
+  drop.needs = {"index-new:" + qname};
+  for (const auto& k : old_index.keys)
+    for (const auto& d : ctx.from_deps.of_expr(k.expr)) drop.releases.push_back(d);
+  for (const auto& d : ctx.from_deps.of_expr(old_index.where_expr)) drop.releases.push_back(d);
+  // The old definition is gone (queries planned for it change), though not the index name.
+  drop.hazards = {Hazard::AccessExclusiveLock, Hazard::IndexDropped};
+  drop.lock = "ACCESS EXCLUSIVE";
+  drop.note =
+      "brief: the new definition is already built; the rename follows in the same "
+      "transaction";
+  ctx.add(drop);
+
+  Step rename = make_step(
+      "index", qname, ChangeKind::Alter, kConstraintIndex,
+      "ALTER INDEX " + temp_qname + " RENAME TO " + schema::quote_ident(new_index.name) + ";");
+  rename.needs = {"index-new:" + qname};
+  rename.after_removal = {"index:" + qname};
+  rename.provides = {"index:" + qname};
+  if (new_index.unique) rename.provides.push_back("uniques:" + change.table);
+  rename.lock = "ACCESS EXCLUSIVE";
+  ctx.add(rename);
+  return true;
+}
+
+}  // namespace
+
 void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_new,
                bool partitioned) {
   if (change.kind == ChangeKind::Alter && alter_options(ctx, change, partitioned)) return;
   bool on_view = ctx.to.views.count(change.table) || ctx.from.views.count(change.table);
   std::string owner = (on_view ? "view:" : "table:") + change.table;
   const bool concurrently = ctx.options.online && !table_is_new && !partitioned;
+  if (change.kind == ChangeKind::Alter && concurrently && swap_rebuild(ctx, change, owner)) return;
   if (change.kind == ChangeKind::Drop || change.kind == ChangeKind::Alter) {
     const auto& i = *change.from;
     std::string qname = schema::quote_qualified(change.schema, i.name);

@@ -125,6 +125,14 @@ void gen_recreated_views(Context& ctx, const std::set<std::string>& already_plan
 void gen_comments(Context& ctx, const std::vector<engine::CommentChange>& changes);
 void gen_grants(Context& ctx, const std::vector<engine::GrantChange>& changes);
 
+// The dependency edges between steps (planner/graph.cpp): out[i] holds the steps that must run
+// after step i, from the keys each step provides / needs / removes / releases.
+std::vector<std::set<size_t>> step_edges(const std::vector<Step>& steps);
+
+// The name an index is built under next to one of the same name it replaces (gen_index.cpp):
+// name + "_pgdrift_new", within PostgreSQL's 63 bytes.
+std::string temporary_index_name(const std::string& name);
+
 // Orders the steps (planner/graph.cpp) and numbers them.
 std::vector<Step> order_steps(std::vector<Step> steps);
 

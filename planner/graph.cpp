@@ -12,7 +12,7 @@
 
 namespace pgdrift::planner {
 
-std::vector<Step> order_steps(std::vector<Step> steps) {
+std::vector<std::set<size_t>> step_edges(const std::vector<Step>& steps) {
   const size_t n = steps.size();
   std::map<std::string, std::vector<size_t>> providers, removers, releasers;
   for (size_t i = 0; i < n; ++i) {
@@ -21,10 +21,8 @@ std::vector<Step> order_steps(std::vector<Step> steps) {
     for (const auto& k : steps[i].releases) releasers[k].push_back(i);
   }
   std::vector<std::set<size_t>> out_edges(n);
-  std::vector<int> in_degree(n, 0);
   auto edge = [&](size_t before, size_t after) {
-    if (before == after) return;
-    if (out_edges[before].insert(after).second) ++in_degree[after];
+    if (before != after) out_edges[before].insert(after);
   };
   auto each = [](const std::map<std::string, std::vector<size_t>>& index, const std::string& key,
                  auto fn) {
@@ -49,6 +47,15 @@ std::vector<Step> order_steps(std::vector<Step> steps) {
     for (const auto& k : s.removes) each(releasers, k, [&](size_t j) { edge(j, i); });
     for (const auto& k : s.after_removal) each(removers, k, [&](size_t j) { edge(j, i); });
   }
+  return out_edges;
+}
+
+std::vector<Step> order_steps(std::vector<Step> steps) {
+  const size_t n = steps.size();
+  const std::vector<std::set<size_t>> out_edges = step_edges(steps);
+  std::vector<int> in_degree(n, 0);
+  for (const auto& targets : out_edges)
+    for (size_t j : targets) ++in_degree[j];
   using Entry = std::pair<std::pair<int, size_t>, size_t>;  // ((phase, index), index)
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> ready;
   for (size_t i = 0; i < n; ++i)

@@ -108,7 +108,10 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   plan.target_fingerprint = model_fingerprint(to);
   plan.changes = engine::describe_changes(changes);
 
-  Context ctx(from, to, options);
+  // An atomic plan runs in one transaction, so it uses the in-transaction forms throughout.
+  PlanOptions effective = options;
+  if (options.atomic) effective.online = false;
+  Context ctx(from, to, effective);
   for (const auto& t : changes.tables) {
     if (t.kind == engine::ChangeKind::Add) ctx.new_tables.insert(t.key);
     if (t.kind == engine::ChangeKind::Drop) ctx.dropped_tables.insert(t.key);
@@ -141,6 +144,7 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
     if (seen.insert(std::to_string(s.phase) + "\n" + s.statement).second)
       unique_steps.push_back(std::move(s));
   plan.steps = order_steps(std::move(unique_steps));
+  arrange_transactions(plan, options.atomic);
 
   object_ddl(plan, "table", from.tables, to.tables, table_ddl);
   object_ddl(plan, "view", from.views, to.views, schema::render_create_view);

@@ -16,6 +16,9 @@ namespace pgdrift::planner {
 
 struct PlanOptions {
   bool online = true;  // CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX, ...
+  // Every step in one transaction: a failure anywhere leaves the database as it was. Online
+  // forms that need their own transaction give way to their in-transaction equivalents.
+  bool atomic = false;
   int lock_timeout_ms = 5000;
   // Ordinary steps; long-running steps (index builds, validations, rewrites, backfills) get 0
   // (no limit) unless long_statement_timeout_ms is set.
@@ -49,6 +52,12 @@ struct Step {
   std::vector<std::string> after_removal;  // must already be dropped (when the plan drops it)
 };
 
+struct StepGroup {
+  bool in_transaction = true;
+  std::vector<size_t> steps;     // indexes into the plan's steps
+  bool safe_point_after = true;  // the database is complete once this group has run
+};
+
 // Canonical DDL of one changed object before and after (for the markdown report).
 struct ObjectDdl {
   std::string object;
@@ -62,6 +71,11 @@ struct Plan {
   std::string target_fingerprint;
   std::vector<ObjectDdl> objects;    // per changed top-level object
   std::vector<std::string> changes;  // engine::describe_changes of the diff
+  std::vector<StepGroup> groups;     // how the steps run (arrange_transactions)
+  bool atomic = false;               // one transaction for every step (--atomic)
+  // Steps that could not be placed at a safe point, each with why (empty when every commit
+  // point is safe).
+  std::vector<std::string> unsafe;
   bool empty() const { return steps.empty(); }
 };
 
@@ -74,20 +88,33 @@ std::string model_fingerprint(const schema::Model& model);
 std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>& allowed);
 
 // How the steps run, in order (planner/transactions.cpp; render_plan_sql and apply both follow
-// it). Consecutive transactional steps share one transaction, so a failure leaves the database
-// as it was before the group: a dropped foreign key comes back when the retype it made room
-// for fails. Two kinds of step run apart:
+// it). The rule (docs/planner.md, "Safe points"): every point at which a plan commits is a
+// *safe point*: the database then holds a complete schema, in which nothing the source had and
+// the target keeps is missing and nothing is half built. So an object dropped to make way for
+// a change (a view over a retyped column, a CHECK, a policy, a foreign key) is re-created in
+// the same transaction as that change, and consecutive transactional steps share one
+// transaction. Three kinds of step run apart, and only at safe points:
 // - a non-transactional step (CONCURRENTLY, ALTER TYPE ... ADD VALUE) runs alone in
 //   autocommit, because PostgreSQL refuses it inside a transaction block;
 // - a validation step (VALIDATE CONSTRAINT) runs in a transaction of its own after the
-//   preceding group committed: the point of NOT VALID + VALIDATE is that the scan runs without
-//   the strong lock the ADD took, and that lock is held until its transaction ends; a backfill
-//   step (Hazard::Backfill, the UPDATE after an online ADD COLUMN) runs apart for the same reason.
-struct StepGroup {
-  bool in_transaction = true;
-  std::vector<size_t> steps;  // indexes into the plan's steps
-};
-std::vector<StepGroup> step_groups(const std::vector<Step>& steps);
+//   NOT VALID add committed: the point of NOT VALID + VALIDATE is that the scan runs without
+//   the strong lock the ADD took, and that lock is held until its transaction ends;
+// - a backfill step (Hazard::Backfill, the UPDATE after an online ADD COLUMN), for the same
+//   reason.
+// arrange_transactions moves such steps (with what depends on them, or what they depend on)
+// out of a drop...re-create span; where neither move is possible it runs the step inside the
+// span's transaction in its in-transaction form (CREATE INDEX without CONCURRENTLY, ...) and
+// says so in the step's note and hazards. A step it can do neither with (an enum ADD VALUE
+// whose value the span uses) is named in Plan::unsafe, and the boundaries around it are marked
+// unsafe; --atomic plans have no such boundaries.
+
+// Reorders plan.steps (renumbering their ids) and fills plan.groups, plan.unsafe and
+// plan.atomic. Needs the ordering keys of the steps, so it runs inside make_plan.
+void arrange_transactions(Plan& plan, bool atomic);
+
+// The groups the plan runs in: plan.groups, or for a plan without them (read from a file that
+// predates them) consecutive transactional steps together and the others apart.
+std::vector<StepGroup> step_groups(const Plan& plan);
 
 // Renderers (planner/render_*.cpp).
 std::string render_plan_sql(const Plan& plan);

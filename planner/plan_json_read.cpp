@@ -86,6 +86,42 @@ class Reader {
     return s;
   }
 
+  // The transaction groups, which must cover every step once, in order.
+  std::vector<StepGroup> groups(const json& list, const Plan& p) const {
+    if (!list.is_array()) fail("$.transactions", "expected an array");
+    std::vector<StepGroup> out;
+    size_t next = 1;
+    for (size_t g = 0; g < list.size(); ++g) {
+      const std::string where = "$.transactions[" + std::to_string(g) + "]";
+      StepGroup group;
+      group.in_transaction = boolean(list[g], "in_transaction", where);
+      group.safe_point_after = boolean(list[g], "safe_point_after", where);
+      const json& ids = field(list[g], "steps", where);
+      if (!ids.is_array() || ids.empty()) fail(where + ".steps", "expected a non-empty array");
+      for (const auto& id : ids) {
+        if (!id.is_number_integer() || id.get<long long>() != static_cast<long long>(next))
+          fail(where + ".steps",
+               "expected step " + std::to_string(next) + " (groups cover the steps in order)");
+        const Step& s = p.steps.at(next - 1);
+        if (!s.transactional && group.in_transaction)
+          fail(where, "step " + std::to_string(next) + " cannot run in a transaction");
+        group.steps.push_back(next - 1);
+        if (++next > p.steps.size() + 1) fail(where + ".steps", "more steps than the plan has");
+      }
+      out.push_back(group);
+    }
+    // Steps a reviewer appended after the listed ones join the last transaction when they can
+    // (as consecutive transactional steps always do); a non-transactional one runs alone.
+    for (; next <= p.steps.size(); ++next) {
+      const Step& s = p.steps[next - 1];
+      if (s.transactional && !out.empty() && out.back().in_transaction)
+        out.back().steps.push_back(next - 1);
+      else
+        out.push_back({s.transactional, {next - 1}, true});
+    }
+    return out;
+  }
+
   Plan plan(const std::string& text) const {
     json doc;
     try {
@@ -104,6 +140,18 @@ class Reader {
     for (size_t i = 0; i < steps.size(); ++i)
       p.steps.push_back(
           step(steps[i], "$.steps[" + std::to_string(i) + "]", static_cast<int>(i) + 1));
+    if (doc.contains("atomic")) p.atomic = boolean(doc, "atomic", "$");
+    if (doc.contains("unsafe")) {
+      const json& unsafe = field(doc, "unsafe", "$");
+      if (!unsafe.is_array()) fail("$.unsafe", "expected an array");
+      for (const auto& u : unsafe) {
+        if (!u.is_string()) fail("$.unsafe", "expected strings");
+        p.unsafe.push_back(u.get<std::string>());
+      }
+    }
+    // Without "transactions" (a plan written before they were recorded) step_groups() derives
+    // the groups from the steps.
+    if (doc.contains("transactions")) p.groups = groups(field(doc, "transactions", "$"), p);
     return p;
   }
 

@@ -25,10 +25,22 @@ std::string render_plan_json(const Plan& plan) {
     if (!s.note.empty()) step["note"] = s.note;
     steps.push_back(step);
   }
+  // How the steps run: the script's BEGIN/COMMIT and apply follow these groups.
+  nlohmann::json transactions = nlohmann::json::array();
+  for (const auto& g : step_groups(plan)) {
+    nlohmann::json ids = nlohmann::json::array();
+    for (size_t index : g.steps) ids.push_back(plan.steps[index].id);
+    transactions.push_back({{"in_transaction", g.in_transaction},
+                            {"steps", ids},
+                            {"safe_point_after", g.safe_point_after}});
+  }
   nlohmann::json out = {
       {"format", "pgdrift-plan/1"},
       {"source_fingerprint", plan.source_fingerprint},
       {"target_fingerprint", plan.target_fingerprint},
+      {"atomic", plan.atomic},
+      {"transactions", transactions},
+      {"unsafe", plan.unsafe},
       {"steps", steps},
   };
   return out.dump(2) + "\n";

@@ -65,6 +65,27 @@ std::string render_plan_markdown(const Plan& plan) {
     out << "| `" << code << "` | " << n << " | " << hazard_description(*hazard_from_code(code))
         << " |\n";
   out << "\nSteps outside a transaction block: " << non_transactional << "\n\n";
+  // Where the plan commits, and whether the database is complete there (docs/planner.md).
+  out << "## Transactions\n\n"
+      << (plan.atomic ? "Atomic: every step runs in one transaction.\n\n"
+                      : "Every commit is a safe point unless marked otherwise.\n\n")
+      << "| # | runs | steps | after it |\n|---|---|---|---|\n";
+  const auto groups = step_groups(plan);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const auto& ids = groups[g].steps;
+    std::string range = std::to_string(plan.steps[ids.front()].id);
+    if (ids.size() > 1) range += "–" + std::to_string(plan.steps[ids.back()].id);
+    out << "| " << g + 1 << " | "
+        << (groups[g].in_transaction ? "in a transaction" : "alone, outside a transaction") << " | "
+        << range << " | " << (groups[g].safe_point_after ? "safe point" : "**not a safe point**")
+        << " |\n";
+  }
+  out << "\n";
+  if (!plan.unsafe.empty()) {
+    out << "**Not every commit is a safe point:**\n\n";
+    for (const auto& u : plan.unsafe) out << "- " << cell(u) << "\n";
+    out << "\n";
+  }
   out << "## Steps\n\n| # | change | object | hazards | lock | statement |\n"
          "|---|---|---|---|---|---|\n";
   for (const auto& s : plan.steps) {

@@ -67,10 +67,12 @@ std::string render_plan_sql(const Plan& plan) {
   // Function bodies may refer to objects created later in the plan (as pg_dump does).
   out << "SET check_function_bodies = false;\n";
   Timeouts in_force;
-  for (const auto& group : step_groups(plan.steps)) {
+  for (const auto& group : step_groups(plan)) {
     if (group.in_transaction) out << "\nBEGIN;\n";
     for (size_t index : group.steps) render_step(out, plan.steps[index], in_force);
     if (group.in_transaction) out << "COMMIT;\n";
+    if (!group.safe_point_after)
+      out << "-- NOT a safe point: objects dropped above are re-created below\n";
   }
   return out.str();
 }

@@ -1,6 +1,19 @@
-// Transaction boundaries of a plan (planner/plan.h, step_groups).
+// Transaction boundaries of a plan and the safe-point rule (planner/plan.h, arrange_transactions;
+// docs/planner.md, "Safe points").
+//
+// A *missing span* is the stretch of the ordered plan in which something the source had and the
+// target keeps is absent: it opens at the step that removes a key ("view:public.v",
+// "constraint:public.t.c", ...) that a later step provides again, and closes at the last later
+// step that provides that key or needs it to restore what the object had (its comment, grants,
+// indexes; not a later VALIDATE, which runs apart by design).
+// Overlapping spans merge into *blocks*. A commit inside a block would leave the database
+// incomplete, so each block runs inside one transaction, and the steps that must run apart
+// (non-transactional, validations, backfills) are placed outside every block.
 #include <algorithm>
+#include <map>
+#include <set>
 
+#include "planner/generators.h"
 #include "planner/plan.h"
 
 namespace pgdrift::planner {
@@ -18,23 +31,302 @@ bool runs_apart(const Step& step) {
   return has_hazard(step, Hazard::ValidationScan) || has_hazard(step, Hazard::Backfill);
 }
 
+bool needs_own_group(const Step& step) { return !step.transactional || runs_apart(step); }
+
+// "CREATE [UNIQUE] INDEX CONCURRENTLY" / "DROP INDEX CONCURRENTLY": the in-transaction form is
+// the same statement without CONCURRENTLY. Anything else that cannot run in a transaction
+// (ALTER TYPE ... ADD VALUE: its value is unusable until committed) has no such form.
+bool strip_concurrently(std::string& statement) {
+  static const std::string kWord = " CONCURRENTLY ";
+  size_t index = statement.find(" INDEX");
+  if (index == std::string::npos) return false;
+  size_t at = statement.find(kWord, index);
+  if (at == std::string::npos || at != statement.find(" ", index + 1)) return false;
+  statement.erase(at, kWord.size() - 1);
+  return true;
+}
+
+// Makes a step that wanted to run apart run inside the surrounding transaction; false when the
+// step has no in-transaction form.
+bool run_in_transaction(Step& step, const std::string& why) {
+  if (!step.transactional) {
+    if (!strip_concurrently(step.statement)) return false;
+    step.transactional = true;
+    step.hazards.erase(
+        std::remove(step.hazards.begin(), step.hazards.end(), Hazard::NotTransactional),
+        step.hazards.end());
+    const bool build = step.statement.rfind("CREATE", 0) == 0;
+    step.hazards.push_back(build ? Hazard::BlocksWrites : Hazard::AccessExclusiveLock);
+    step.lock = build ? "SHARE" : "ACCESS EXCLUSIVE";
+    step.note.clear();  // what it said was about the concurrent form
+  }
+  // A step that runs apart only to keep a strong lock short (validation, backfill) needs no
+  // other form: inside the transaction it runs while the lock of the step before it is held.
+  step.note += (step.note.empty() ? "" : "; ") + why;
+  std::sort(step.hazards.begin(), step.hazards.end());
+  step.hazards.erase(std::unique(step.hazards.begin(), step.hazards.end()), step.hazards.end());
+  return true;
+}
+
+struct Block {
+  size_t first = 0;  // positions in the current order, inclusive
+  size_t last = 0;
+};
+
+// The blocks of `order` (positions of steps), merged and sorted.
+std::vector<Block> missing_blocks(const std::vector<Step>& steps,
+                                  const std::vector<size_t>& order) {
+  std::map<std::string, std::vector<size_t>> removed_at, provided_at, needed_at;
+  for (size_t pos = 0; pos < order.size(); ++pos) {
+    const Step& s = steps[order[pos]];
+    for (const auto& k : s.removes) removed_at[k].push_back(pos);
+    for (const auto& k : s.provides) provided_at[k].push_back(pos);
+    for (const auto& k : s.needs) needed_at[k].push_back(pos);
+  }
+  std::vector<Block> spans;
+  for (const auto& [key, removals] : removed_at) {
+    auto provided = provided_at.find(key);
+    if (provided == provided_at.end()) continue;
+    for (size_t r : removals) {
+      // The re-creation closes the span ...
+      size_t last = r;
+      for (size_t p : provided->second)
+        if (p > r && (last == r || p < last)) last = p;
+      if (last == r) continue;  // dropped for good: not missing, gone
+      // ... and what restores the object's attributes (comment, grants, indexes) belongs to it;
+      // a validation or backfill does not: a NOT VALID constraint is enforced for new rows, a
+      // nullable column is complete, and they run apart exactly so that they come later.
+      auto extend = [&](const std::vector<size_t>& positions) {
+        for (size_t p : positions)
+          if (p > last && !needs_own_group(steps[order[p]])) last = p;
+      };
+      extend(provided->second);
+      if (auto needed = needed_at.find(key); needed != needed_at.end()) extend(needed->second);
+      spans.push_back({r, last});
+    }
+  }
+  std::sort(spans.begin(), spans.end(),
+            [](const Block& a, const Block& b) { return a.first < b.first; });
+  std::vector<Block> blocks;
+  for (const auto& s : spans) {
+    if (!blocks.empty() && s.first <= blocks.back().last)
+      blocks.back().last = std::max(blocks.back().last, s.last);
+    else
+      blocks.push_back(s);
+  }
+  return blocks;
+}
+
+const Block* block_at(const std::vector<Block>& blocks, size_t pos) {
+  for (const auto& b : blocks)
+    if (b.first <= pos && pos <= b.last) return &b;
+  return nullptr;
+}
+
+class Arranger {
+ public:
+  explicit Arranger(std::vector<Step>& steps) : steps_(steps), apart_(steps.size(), false) {
+    for (size_t i = 0; i < steps.size(); ++i) {
+      order_.push_back(i);
+      apart_[i] = needs_own_group(steps[i]);
+    }
+    // Only edges that agree with the graph's order count (a cycle the sort broke is not one).
+    auto edges = step_edges(steps);
+    after_.resize(steps.size());
+    before_.resize(steps.size());
+    for (size_t i = 0; i < edges.size(); ++i)
+      for (size_t j : edges[i])
+        if (i < j) {
+          after_[i].push_back(j);
+          before_[j].push_back(i);
+        }
+  }
+
+  // Places every step that runs apart outside the blocks; returns the final order.
+  void run(std::vector<std::string>& unsafe) {
+    for (size_t guard = 0; guard < 4 * steps_.size() + 4; ++guard) {
+      auto blocks = missing_blocks(steps_, order_);
+      size_t pos = first_conflict(blocks);
+      if (pos == order_.size()) return;
+      const Block block = *block_at(blocks, pos);
+      const size_t conflicts = count_conflicts(blocks);
+      const size_t id = order_[pos];
+      if (try_order(move_earlier(pos, block), conflicts)) continue;
+      if (try_order(move_later(pos, block), conflicts)) continue;
+      if (run_in_transaction(steps_[id],
+                             "runs inside the transaction that re-creates what the plan drops "
+                             "around it, so that no commit leaves the schema incomplete")) {
+        apart_[id] = false;
+        continue;
+      }
+      unsafe.push_back("step \"" + steps_[id].statement + "\" (" + steps_[id].object_kind + " " +
+                       steps_[id].object_name +
+                       ") must run outside a transaction but falls between a drop and its "
+                       "re-creation; the commits around it are not safe points (use --atomic)");
+      unsafe_ids_.insert(id);
+    }
+  }
+
+  const std::vector<size_t>& order() const { return order_; }
+  bool apart(size_t id) const { return apart_[id]; }
+
+ private:
+  bool conflicted(const std::vector<Block>& blocks, size_t pos) const {
+    size_t id = order_[pos];
+    return apart_[id] && !unsafe_ids_.count(id) && block_at(blocks, pos) != nullptr;
+  }
+  size_t first_conflict(const std::vector<Block>& blocks) const {
+    for (size_t pos = 0; pos < order_.size(); ++pos)
+      if (conflicted(blocks, pos)) return pos;
+    return order_.size();
+  }
+  size_t count_conflicts(const std::vector<Block>& blocks) const {
+    size_t n = 0;
+    for (size_t pos = 0; pos < order_.size(); ++pos) n += conflicted(blocks, pos);
+    return n;
+  }
+
+  // The step at `pos` and what it depends on inside the block, moved to just before the block.
+  std::vector<size_t> move_earlier(size_t pos, const Block& block) const {
+    std::set<size_t> moving = closure(order_[pos], before_, block.first, pos);
+    std::vector<size_t> out(order_.begin(), order_.begin() + block.first);
+    for (size_t p = block.first; p <= pos; ++p)
+      if (moving.count(order_[p])) out.push_back(order_[p]);
+    for (size_t p = block.first; p < order_.size(); ++p)
+      if (!moving.count(order_[p])) out.push_back(order_[p]);
+    return out;
+  }
+
+  // The step at `pos` and what depends on it inside the block, moved to just after the block.
+  std::vector<size_t> move_later(size_t pos, const Block& block) const {
+    std::set<size_t> moving = closure(order_[pos], after_, pos, block.last);
+    std::vector<size_t> out(order_.begin(), order_.begin() + pos);
+    for (size_t p = pos; p <= block.last; ++p)
+      if (!moving.count(order_[p])) out.push_back(order_[p]);
+    for (size_t p = pos; p <= block.last; ++p)
+      if (moving.count(order_[p])) out.push_back(order_[p]);
+    out.insert(out.end(), order_.begin() + block.last + 1, order_.end());
+    return out;
+  }
+
+  // `id` and the steps reachable from it along `edges` whose position lies in [lo, hi].
+  std::set<size_t> closure(size_t id, const std::vector<std::vector<size_t>>& edges, size_t lo,
+                           size_t hi) const {
+    std::vector<size_t> position(steps_.size());
+    for (size_t p = 0; p < order_.size(); ++p) position[order_[p]] = p;
+    std::set<size_t> seen = {id};
+    std::vector<size_t> todo = {id};
+    while (!todo.empty()) {
+      size_t cur = todo.back();
+      todo.pop_back();
+      for (size_t next : edges[cur])
+        if (position[next] >= lo && position[next] <= hi && seen.insert(next).second)
+          todo.push_back(next);
+    }
+    return seen;
+  }
+
+  // Takes `candidate` when it leaves fewer conflicts (so the loop always ends).
+  bool try_order(std::vector<size_t> candidate, size_t conflicts) {
+    std::swap(order_, candidate);
+    if (count_conflicts(missing_blocks(steps_, order_)) < conflicts) return true;
+    std::swap(order_, candidate);
+    return false;
+  }
+
+  std::vector<Step>& steps_;
+  std::vector<bool> apart_;
+  std::vector<size_t> order_;
+  std::vector<std::vector<size_t>> after_, before_;
+  std::set<size_t> unsafe_ids_;
+};
+
 }  // namespace
 
-std::vector<StepGroup> step_groups(const std::vector<Step>& steps) {
-  std::vector<StepGroup> groups;
+void arrange_transactions(Plan& plan, bool atomic) {
+  plan.atomic = atomic;
+  plan.groups.clear();
+  plan.unsafe.clear();
+  if (plan.steps.empty()) return;
+  if (atomic) {
+    for (auto& s : plan.steps) {
+      // PostgreSQL 12+ runs ALTER TYPE ... ADD VALUE in a transaction block; only using the
+      // new value before the commit fails (55P04), and then the whole plan rolls back.
+      if (!s.transactional && s.statement.find(" ADD VALUE ") != std::string::npos) {
+        s.transactional = true;
+        s.note += std::string(s.note.empty() ? "" : "; ") +
+                  "--atomic: the new value cannot be used by later steps of the transaction";
+      }
+      if (needs_own_group(s) &&
+          !run_in_transaction(s, "--atomic: runs in the plan's single transaction"))
+        plan.unsafe.push_back("step \"" + s.statement + "\" (" + s.object_kind + " " +
+                              s.object_name + ") cannot run inside a transaction block");
+    }
+    StepGroup all;
+    for (size_t i = 0; i < plan.steps.size(); ++i) all.steps.push_back(i);
+    if (!plan.unsafe.empty()) {
+      // PostgreSQL would refuse the statement in the transaction: keep the plan runnable by
+      // running it first, alone, and say so.
+      StepGroup only_transactional;
+      for (size_t i = 0; i < plan.steps.size(); ++i) {
+        if (plan.steps[i].transactional)
+          only_transactional.steps.push_back(i);
+        else
+          plan.groups.push_back({false, {i}, false});
+      }
+      if (!only_transactional.steps.empty()) plan.groups.push_back(only_transactional);
+    } else {
+      plan.groups.push_back(all);
+    }
+    return;
+  }
+
+  Arranger arranger(plan.steps);
+  arranger.run(plan.unsafe);
+  std::vector<Step> ordered;
+  std::vector<bool> apart;
+  for (size_t id : arranger.order()) {
+    ordered.push_back(std::move(plan.steps[id]));
+    apart.push_back(arranger.apart(id));
+  }
+  plan.steps = std::move(ordered);
+  for (size_t i = 0; i < plan.steps.size(); ++i) plan.steps[i].id = static_cast<int>(i + 1);
+
+  std::vector<size_t> positions(plan.steps.size());
+  for (size_t i = 0; i < positions.size(); ++i) positions[i] = i;
+  const auto blocks = missing_blocks(plan.steps, positions);
   bool open = false;  // the last group is a transaction later steps may join
-  for (size_t i = 0; i < steps.size(); ++i) {
-    const Step& s = steps[i];
-    if (!s.transactional) {
-      groups.push_back({false, {i}});
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    if (apart[i]) {
+      plan.groups.push_back({plan.steps[i].transactional, {i}, true});
       open = false;
-    } else if (runs_apart(s)) {
-      groups.push_back({true, {i}});
+    } else if (open) {
+      plan.groups.back().steps.push_back(i);
+    } else {
+      plan.groups.push_back({true, {i}, true});
+      open = true;
+    }
+  }
+  for (auto& g : plan.groups) {
+    const size_t last = g.steps.back();
+    for (const auto& b : blocks)
+      if (b.first <= last && last < b.last) g.safe_point_after = false;
+  }
+}
+
+std::vector<StepGroup> step_groups(const Plan& plan) {
+  if (!plan.groups.empty() || plan.steps.empty()) return plan.groups;
+  std::vector<StepGroup> groups;
+  bool open = false;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& s = plan.steps[i];
+    if (needs_own_group(s)) {
+      groups.push_back({s.transactional, {i}, true});
       open = false;
     } else if (open) {
       groups.back().steps.push_back(i);
     } else {
-      groups.push_back({true, {i}});
+      groups.push_back({true, {i}, true});
       open = true;
     }
   }

@@ -117,6 +117,13 @@ std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
       {"--db", plan_db.url, "--plan", plan_file, "--allow-hazards", "all", "--dry-run"});
   run("stale plan", 1, {"--db", stale_db.url, "--plan", plan_file, "--allow-hazards", "all"});
   run("not converged", 1, {"--db", extra_db.url, "--plan", extra_file, "--allow-hazards", "all"});
+  // A plan that says not every commit is a safe point is refused unless atomic.
+  json unsafe = json::parse(plan.out);
+  unsafe["unsafe"] = json::array({"step 1 falls between a drop and its re-creation"});
+  std::string unsafe_file = tmp.write("unsafe.json", unsafe.dump(2));
+  auto unsafe_db = create_fresh_database(kLiveSql);
+  run("refused unsafe", 1,
+      {"--db", unsafe_db.url, "--plan", unsafe_file, "--allow-hazards", "all"});
   return runs;
 }
 

@@ -37,7 +37,7 @@ TEST(PlanTransactions, FailingStepRollsBackItsWholeGroup) {
   // Widen a, add d, and retype c to integer: the retype fails on 'not a number'.
   schema::Model to = load("CREATE TABLE t (id int PRIMARY KEY, a bigint, c integer, d int);");
   planner::Plan plan = planner::make_plan(before, to);
-  auto groups = planner::step_groups(plan.steps);
+  auto groups = planner::step_groups(plan);
   ASSERT_EQ(groups.size(), 1u) << planner::render_plan_sql(plan);
   ASSERT_GE(plan.steps.size(), 3u);
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "planner/plan.h"
 #include "schema/sql/loader.h"
@@ -357,7 +358,7 @@ TEST(PlanTransactions, GroupsFollowWhatPostgresAllowsAndWhatTheOnlineFormNeeds) 
       "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int, n int);",
       "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int "
       "REFERENCES p, n bigint, m text); CREATE INDEX c_n ON c (n);");
-  auto groups = step_groups(p.steps);
+  auto groups = step_groups(p);
   std::string shape;
   for (const auto& g : groups) {
     shape += g.in_transaction ? "[" : "(";
@@ -434,7 +435,7 @@ TEST(PlanVolatileDefault, OnlineAddsBareColumnThenSetsDefaultThenBackfills) {
   EXPECT_EQ(backfill.statement_timeout_ms, 0);
   // The backfill runs in a transaction of its own: the ADD COLUMN's ACCESS EXCLUSIVE lock is
   // released before the UPDATE starts.
-  for (const auto& g : step_groups(p.steps))
+  for (const auto& g : step_groups(p))
     if (std::find(g.steps.begin(), g.steps.end(), static_cast<size_t>(fill)) != g.steps.end()) {
       EXPECT_TRUE(g.in_transaction);
       EXPECT_EQ(g.steps.size(), 1u) << dump(p);
@@ -558,15 +559,17 @@ TEST(PlanIndexOptions, OnlyStorageParametersChangedIsAlterIndex) {
 
 TEST(PlanIndexOptions, RebuildWhenMoreThanOptionsChangeOrAlterCannotApplyThem) {
   const std::string table = "CREATE TABLE t (a int, b int);";
-  // Key and options change: drop and create.
+  // Key and options change: a rebuild (online: the new definition built under a temporary
+  // name, then the old index dropped and the new one renamed in one transaction), never SET.
   Plan k = plan(table + "CREATE INDEX i ON t (a) WITH (fillfactor = 70);",
                 table + "CREATE INDEX i ON t (b) WITH (fillfactor = 80);");
-  EXPECT_EQ(count(k, "ALTER INDEX"), 0) << dump(k);
+  EXPECT_EQ(count(k, "SET ("), 0) << dump(k);
+  EXPECT_EQ(count(k, "RENAME TO i;"), 1) << dump(k);
   EXPECT_EQ(count(k, "DROP INDEX"), 1) << dump(k);
   // brin keeps pages_per_range in its metapage: only a rebuild applies it.
   Plan b = plan(table + "CREATE INDEX i ON t USING brin (a) WITH (pages_per_range = 32);",
                 table + "CREATE INDEX i ON t USING brin (a) WITH (pages_per_range = 64);");
-  EXPECT_EQ(count(b, "ALTER INDEX"), 0) << dump(b);
+  EXPECT_EQ(count(b, "SET ("), 0) << dump(b);
   EXPECT_EQ(count(b, "DROP INDEX"), 1) << dump(b);
   // Partitioned indexes do not support ALTER INDEX SET.
   const std::string parted = "CREATE TABLE p (a int) PARTITION BY RANGE (a);";
@@ -596,6 +599,106 @@ TEST(PlanHazards, BackfillIsCatalogued) {
   EXPECT_EQ(hazard_code(Hazard::Backfill), "backfill");
   EXPECT_EQ(hazard_from_code("backfill"), Hazard::Backfill);
   EXPECT_FALSE(hazard_description(Hazard::Backfill).empty());
+}
+
+}  // namespace
+}  // namespace pgdrift::planner
+
+namespace pgdrift::planner {
+namespace {
+
+// The group (index into step_groups) of the first step whose statement contains `text`.
+int group_of(const Plan& p, const std::string& text) {
+  const auto groups = step_groups(p);
+  int step = find(p, text);
+  for (size_t g = 0; g < groups.size(); ++g)
+    for (size_t i : groups[g].steps)
+      if (static_cast<int>(i) == step) return static_cast<int>(g);
+  return -1;
+}
+
+const std::string kLedgerFrom =
+    "CREATE TABLE p (id int PRIMARY KEY);\n"
+    "CREATE TABLE t (id int PRIMARY KEY, p_id int, amount double precision CHECK (amount >= 0));\n"
+    "CREATE VIEW v AS SELECT id, amount FROM t;\n";
+const std::string kLedgerTo =
+    "CREATE TABLE p (id int PRIMARY KEY);\n"
+    "CREATE TABLE t (id int PRIMARY KEY, p_id int REFERENCES p, amount numeric(12,2) CHECK "
+    "(amount >= 0));\n"
+    "CREATE VIEW v AS SELECT id, amount FROM t;\n"
+    "CREATE INDEX t_amount ON t (amount);\n";
+
+TEST(PlanSafePoints, DependentsComeBackInTheTransactionThatDroppedThem) {
+  Plan p = plan(kLedgerFrom, kLedgerTo);
+  ASSERT_GE(find(p, "DROP VIEW"), 0) << dump(p);
+  EXPECT_EQ(group_of(p, "DROP VIEW"), group_of(p, "CREATE VIEW")) << dump(p);
+  EXPECT_EQ(group_of(p, "DROP CONSTRAINT IF EXISTS t_amount_check"),
+            group_of(p, "TYPE numeric(12,2)"))
+      << dump(p);
+  EXPECT_EQ(group_of(p, "DROP VIEW"), group_of(p, "TYPE numeric(12,2)")) << dump(p);
+  // The online forms stay online, outside that transaction: the index is built after it, the
+  // foreign key validated in a transaction of its own.
+  EXPECT_GT(group_of(p, "CREATE INDEX CONCURRENTLY"), group_of(p, "CREATE VIEW")) << dump(p);
+  EXPECT_NE(group_of(p, "VALIDATE CONSTRAINT"), group_of(p, "CREATE VIEW")) << dump(p);
+  EXPECT_GT(group_of(p, "VALIDATE CONSTRAINT"), group_of(p, "NOT VALID")) << dump(p);
+  for (const auto& g : step_groups(p)) EXPECT_TRUE(g.safe_point_after) << dump(p);
+  EXPECT_TRUE(p.unsafe.empty());
+  EXPECT_FALSE(p.atomic);
+}
+
+TEST(PlanSafePoints, AtomicIsOneTransactionWithInTransactionForms) {
+  PlanOptions options;
+  options.atomic = true;
+  Plan p = plan(kLedgerFrom, kLedgerTo, options);
+  ASSERT_EQ(step_groups(p).size(), 1u) << dump(p);
+  EXPECT_TRUE(step_groups(p)[0].in_transaction);
+  EXPECT_TRUE(p.atomic);
+  EXPECT_EQ(find(p, "CONCURRENTLY"), -1) << dump(p);
+  EXPECT_EQ(find(p, "VALIDATE CONSTRAINT"), -1) << dump(p);
+  for (const auto& s : p.steps) EXPECT_TRUE(s.transactional) << s.statement;
+  EXPECT_TRUE(has(p.steps[static_cast<size_t>(find(p, "CREATE INDEX"))], Hazard::BlocksWrites));
+  // The JSON carries the groups, and reading it back gives the same groups.
+  Plan back = read_plan_json(render_plan_json(p), "plan.json");
+  ASSERT_EQ(back.groups.size(), 1u);
+  EXPECT_EQ(back.groups[0].steps.size(), p.steps.size());
+  EXPECT_TRUE(back.atomic);
+}
+
+TEST(PlanSafePoints, ChangedIndexIsBuiltNextToTheOldOneThenSwapped) {
+  const std::string table = "CREATE TABLE t (id int PRIMARY KEY, a int, b int);";
+  Plan p = plan(table + "CREATE INDEX t_ab ON t (a);", table + "CREATE INDEX t_ab ON t (a, b);");
+  ASSERT_EQ(p.steps.size(), 3u) << dump(p);
+  EXPECT_NE(p.steps[0].statement.find("CREATE INDEX CONCURRENTLY t_ab_pgdrift_new"),
+            std::string::npos)
+      << dump(p);
+  EXPECT_EQ(p.steps[1].statement, "DROP INDEX public.t_ab;");
+  EXPECT_EQ(p.steps[2].statement, "ALTER INDEX public.t_ab_pgdrift_new RENAME TO t_ab;");
+  EXPECT_EQ(group_of(p, "DROP INDEX"), group_of(p, "RENAME TO")) << dump(p);
+  // A 63-byte name keeps its temporary name within PostgreSQL's limit.
+  const std::string long_name(63, 'x');
+  Plan l = plan(table + "CREATE INDEX " + long_name + " ON t (a);",
+                table + "CREATE INDEX " + long_name + " ON t (b);");
+  ASSERT_GE(find(l, "_pgdrift_new"), 0) << dump(l);
+  EXPECT_NE(l.steps[0].statement.find(std::string(51, 'x') + "_pgdrift_new ON"), std::string::npos)
+      << dump(l);
+}
+
+TEST(PlanSafePoints, ReadingAPlanChecksItsGroups) {
+  Plan p = plan(kLedgerFrom, kLedgerTo);
+  auto json = nlohmann::json::parse(render_plan_json(p));
+  json["transactions"][0]["steps"] = nlohmann::json::array({2});
+  EXPECT_THROW(read_plan_json(json.dump(), "plan.json"), std::runtime_error);
+  // Steps appended after the listed groups (a reviewer's addition) join the last transaction.
+  json = nlohmann::json::parse(render_plan_json(p));
+  auto extra = json["steps"].back();
+  extra["id"] = json["steps"].size() + 1;
+  extra["transactional"] = true;
+  extra["statement"] = "UPDATE public.t SET amount = 0 WHERE amount < 0;";
+  json["steps"].push_back(extra);
+  Plan read = read_plan_json(json.dump(), "plan.json");
+  ASSERT_EQ(read.groups.size(),
+            step_groups(p).size() + (step_groups(p).back().in_transaction ? 0 : 1));
+  EXPECT_EQ(read.groups.back().steps.back(), p.steps.size());
 }
 
 }  // namespace
