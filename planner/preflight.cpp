@@ -49,7 +49,7 @@ std::string base_of(const std::string& type) {
     t = t.substr(0, open) + (close == std::string::npos ? "" : t.substr(close + 1));
   }
   while (!t.empty() && t.back() == ' ') t.pop_back();
-  if (array && t.compare(t.size() - 2, 2, "[]") != 0) t += "[]";
+  if (array && (t.size() < 2 || t.compare(t.size() - 2, 2, "[]") != 0)) t += "[]";
   return t;
 }
 

@@ -51,9 +51,9 @@ const char* kUser =
 
 struct MitaCase {
   std::string what;
-  std::string bad_rows;     // SQL run after fixtures/mita/live.sql
-  std::string extra_target; // appended to a copy of fixtures/mita/schema (empty: the fixture)
-  std::string object;       // the step that must be named
+  std::string bad_rows;      // SQL run after fixtures/mita/live.sql
+  std::string extra_target;  // appended to a copy of fixtures/mita/schema (empty: the fixture)
+  std::string object;        // the step that must be named
   int64_t count;
   std::string sample_sql;  // the expected sample key (SELECT ... in the database)
 };
@@ -68,11 +68,9 @@ TEST(Preflight, MitaRowsAtRiskRefuseTheApplyBeforeAnyChange) {
        "", "column public.expenses.user_id", 1,
        "SELECT id::text FROM public.expenses WHERE user_id = 'legacy-42'"},
       {"money beyond numeric(12,2)",
-       std::string(kUser) +
-           "INSERT INTO public.transactions (user_id, category, amount) "
-           "VALUES ('00000000-0000-0000-0000-000000000001', 'rent', 1e12);",
-       "", "column public.transactions.amount", 1,
-       "SELECT id::text FROM public.transactions"},
+       std::string(kUser) + "INSERT INTO public.transactions (user_id, category, amount) "
+                            "VALUES ('00000000-0000-0000-0000-000000000001', 'rent', 1e12);",
+       "", "column public.transactions.amount", 1, "SELECT id::text FROM public.transactions"},
       {"orphan for a new foreign key",
        "INSERT INTO public.moods (user_id, mood_date, score) "
        "VALUES ('00000000-0000-0000-0000-00000000dead', '2024-01-01', 3);",
@@ -90,7 +88,8 @@ TEST(Preflight, MitaRowsAtRiskRefuseTheApplyBeforeAnyChange) {
        "VALUES ('a', 'Save more', 'x'), ('b', 'Save more', 'y');",
        "ALTER TABLE ai_advice_templates ADD CONSTRAINT ai_advice_templates_title_key "
        "UNIQUE (title);",
-       "constraint public.ai_advice_templates.ai_advice_templates_title_key", 2, "SELECT 'Save more'"},
+       "constraint public.ai_advice_templates.ai_advice_templates_title_key", 2,
+       "SELECT 'Save more'"},
   };
   const std::string live = text_of(fixture_path("mita/live.sql"));
   for (const auto& c : cases) {
@@ -121,15 +120,16 @@ TEST(Preflight, MitaRowsAtRiskRefuseTheApplyBeforeAnyChange) {
               report["rows_at_risk"].end());
     const std::string named = "step " + std::to_string(id) + " (";
     EXPECT_NE(r.err.find(named), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find(c.object.substr(c.object.find(' ') + 1) + "): " +
-                         std::to_string(c.count) + " row"),
+    EXPECT_NE(r.err.find(c.object.substr(c.object.find(' ') + 1) + "): " + std::to_string(c.count) +
+                         " row"),
               std::string::npos)
         << r.err;
     EXPECT_NE(r.err.find(sample), std::string::npos) << r.err;
     EXPECT_EQ(model_of(db.conninfo), before);
 
     // The text report names the step and its count too.
-    auto text = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all"});
+    auto text =
+        run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all"});
     EXPECT_EQ(text.exit_code, 1);
     EXPECT_NE(text.out.find("result: rows_at_risk"), std::string::npos) << text.out;
     EXPECT_NE(text.out.find("(preflight: " + std::to_string(c.count) + " rows at risk)"),
@@ -145,10 +145,10 @@ TEST(Preflight, MitaRowsAtRiskRefuseTheApplyBeforeAnyChange) {
 TEST(Preflight, MitaAcceptDryRunAndCleanData) {
   const std::string live = text_of(fixture_path("mita/live.sql"));
   const std::string desired = fixture_path("mita/schema");
-  auto db = create_fresh_database(
-      live +
-      "INSERT INTO public.expenses (user_id, category, amount, expense_date) "
-      "VALUES ('legacy-42', 'food', 1.5, '2024-01-01');");
+  auto db =
+      create_fresh_database(live +
+                            "INSERT INTO public.expenses (user_id, category, amount, expense_date) "
+                            "VALUES ('legacy-42', 'food', 1.5, '2024-01-01');");
   const std::string before = model_of(db.conninfo);
 
   auto dry = run_pgdrift({"apply", "--db", db.conninfo, "--to", desired, "--allow-hazards", "all",
@@ -178,8 +178,8 @@ TEST(Preflight, MitaAcceptDryRunAndCleanData) {
                                      "INSERT INTO public.expenses (user_id, category, amount, "
                                      "expense_date) VALUES ('00000000-0000-0000-0000-000000000001',"
                                      " 'food', 1.5, '2024-01-01');");
-  auto clean_dry = run_pgdrift({"apply", "--db", clean.conninfo, "--to", desired,
-                                "--allow-hazards", "all", "--dry-run", "--format", "json"});
+  auto clean_dry = run_pgdrift({"apply", "--db", clean.conninfo, "--to", desired, "--allow-hazards",
+                                "all", "--dry-run", "--format", "json"});
   EXPECT_EQ(clean_dry.exit_code, 0) << clean_dry.out << clean_dry.err;
   json clean_report = parse_json_output(clean_dry);
   EXPECT_EQ(clean_report["result"], "dry_run");
@@ -192,8 +192,8 @@ TEST(Preflight, MitaAcceptDryRunAndCleanData) {
     }
   }
   EXPECT_GE(counted, 8);  // 5 money columns, the uuid, 3 foreign keys
-  auto applied = run_pgdrift({"apply", "--db", clean.conninfo, "--to", desired, "--allow-hazards",
-                              "all"});
+  auto applied =
+      run_pgdrift({"apply", "--db", clean.conninfo, "--to", desired, "--allow-hazards", "all"});
   EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
 }
 
@@ -224,16 +224,15 @@ TEST(Preflight, PlanFromDatabaseCountsAndReviewedThresholds) {
   EXPECT_NE(md.out.find(" | 2 | `ALTER TABLE"), std::string::npos) << md.out;
 
   // The plan from a file source has nothing to count.
-  auto from_file =
-      run_pgdrift({"plan", "--from", tmp.write("live.sql", live), "--to", target, "--format",
-                   "json", "--no-validate"});
+  auto from_file = run_pgdrift({"plan", "--from", tmp.write("live.sql", live), "--to", target,
+                                "--format", "json", "--no-validate"});
   EXPECT_FALSE(json::parse(from_file.out)["steps"][0].contains("rows_at_risk"));
 
   const std::string before = model_of(db.conninfo);
   reviewed["steps"][0]["accept_rows_at_risk"] = 1;
   std::string too_few = tmp.write("too_few.json", reviewed.dump(2));
-  auto refused = run_pgdrift({"apply", "--db", db.conninfo, "--plan", too_few, "--allow-hazards",
-                              "all"});
+  auto refused =
+      run_pgdrift({"apply", "--db", db.conninfo, "--plan", too_few, "--allow-hazards", "all"});
   EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("step 1 (alter column public.t.x): 2 rows at risk (accepted: 1)"),
             std::string::npos)
@@ -312,8 +311,8 @@ TEST(Preflight, EachPreflightCountsRightOnARealServer) {
        "CREATE TABLE public.t (id integer PRIMARY KEY, a integer);"
        "INSERT INTO public.t VALUES (1, 1);",
        "INSERT INTO public.t VALUES (2, NULL), (3, NULL);",
-       "CREATE TABLE public.t (id integer PRIMARY KEY, a integer NOT NULL);",
-       "VALIDATE CONSTRAINT", 2},
+       "CREATE TABLE public.t (id integer PRIMARY KEY, a integer NOT NULL);", "VALIDATE CONSTRAINT",
+       2},
       {"rows violating a new CHECK (NULL passes)",
        "CREATE TABLE public.t (id integer PRIMARY KEY, a integer);"
        "INSERT INTO public.t VALUES (1, 1), (2, NULL);",
@@ -329,8 +328,7 @@ TEST(Preflight, EachPreflightCountsRightOnARealServer) {
        "CREATE TABLE public.t (id integer PRIMARY KEY, x numeric(12,4));"
        "INSERT INTO public.t VALUES (1, 99999999.99), (2, 1.5);",
        "INSERT INTO public.t VALUES (3, 99999999.9999);",
-       "CREATE TABLE public.t (id integer PRIMARY KEY, x numeric(10,2));", "TYPE numeric(10,2)",
-       1},
+       "CREATE TABLE public.t (id integer PRIMARY KEY, x numeric(10,2));", "TYPE numeric(10,2)", 1},
       {"integer out of range for numeric(4,1)",
        "CREATE TABLE public.t (id integer PRIMARY KEY, x integer);"
        "INSERT INTO public.t VALUES (1, 999), (2, -999);",
@@ -340,8 +338,8 @@ TEST(Preflight, EachPreflightCountsRightOnARealServer) {
        "CREATE TABLE public.t (id integer PRIMARY KEY, s varchar(10));"
        "INSERT INTO public.t VALUES (1, 'abc'), (2, NULL);",
        "INSERT INTO public.t VALUES (3, 'abcd'), (4, 'abcdefghij');",
-       "CREATE TABLE public.t (id integer PRIMARY KEY, s varchar(3));",
-       "TYPE character varying(3)", 2},
+       "CREATE TABLE public.t (id integer PRIMARY KEY, s varchar(3));", "TYPE character varying(3)",
+       2},
   };
   TempDir tmp;
   for (size_t i = 0; i < cases.size(); ++i) {

@@ -3,6 +3,8 @@
 // columns and column types), and how they travel through the JSON, SQL and Markdown plans.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "planner/plan.h"
 #include "schema/sql/loader.h"
 
@@ -67,10 +69,10 @@ TEST(Preflight, ForeignKeyCountsOrphansOnlineAndOffline) {
 
 TEST(Preflight, ForeignKeyOverARetypedColumnComparesAsText) {
   // Before the plan, c.p_id is text and p.id uuid: `=` between them does not exist.
-  Plan p = plan(
-      "CREATE TABLE p (id uuid PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id text);",
-      "CREATE TABLE p (id uuid PRIMARY KEY); "
-      "CREATE TABLE c (id int PRIMARY KEY, p_id uuid REFERENCES p (id));");
+  Plan p =
+      plan("CREATE TABLE p (id uuid PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id text);",
+           "CREATE TABLE p (id uuid PRIMARY KEY); "
+           "CREATE TABLE c (id int PRIMARY KEY, p_id uuid REFERENCES p (id));");
   const Step* validate = step_with(p, "VALIDATE CONSTRAINT");
   ASSERT_NE(validate, nullptr);
   ASSERT_TRUE(validate->preflight.has_value());
@@ -93,11 +95,12 @@ TEST(Preflight, ForeignKeyToANewTableCountsEveryReferencingRow) {
 
 TEST(Preflight, NewTablesAndNewColumnsHaveNone) {
   // A new table is empty; a new column holds only its default.
-  Plan p = plan("CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY);",
-                "CREATE TABLE p (id int PRIMARY KEY); "
-                "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id), "
-                "n int CHECK (n > 0), u int UNIQUE); "
-                "CREATE TABLE d (id int PRIMARY KEY, p_id int REFERENCES p (id) CHECK (p_id > 0));");
+  Plan p =
+      plan("CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY);",
+           "CREATE TABLE p (id int PRIMARY KEY); "
+           "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id), "
+           "n int CHECK (n > 0), u int UNIQUE); "
+           "CREATE TABLE d (id int PRIMARY KEY, p_id int REFERENCES p (id) CHECK (p_id > 0));");
   for (const auto& s : p.steps) EXPECT_FALSE(s.preflight.has_value()) << s.statement;
 }
 
@@ -108,8 +111,9 @@ TEST(Preflight, UniqueAndPrimaryKeyCountDuplicates) {
   ASSERT_NE(build, nullptr) << render_plan_sql(unique);
   ASSERT_TRUE(build->preflight.has_value());
   const auto& u = *build->preflight;
-  EXPECT_TRUE(contains(u.count_sql, "WHERE a IS NOT NULL AND b IS NOT NULL GROUP BY a, b HAVING "
-                                    "count(*) > 1"))
+  EXPECT_TRUE(contains(u.count_sql,
+                       "WHERE a IS NOT NULL AND b IS NOT NULL GROUP BY a, b HAVING "
+                       "count(*) > 1"))
       << u.count_sql;
   EXPECT_FALSE(contains(u.count_sql, " IS NULL)"));
   EXPECT_TRUE(contains(u.sample_sql, "ROW(a, b)::text AS k"));
@@ -120,7 +124,8 @@ TEST(Preflight, UniqueAndPrimaryKeyCountDuplicates) {
   const Step* add = step_with(pk, "PRIMARY KEY");
   ASSERT_NE(add, nullptr) << render_plan_sql(pk);
   ASSERT_TRUE(add->preflight.has_value());
-  EXPECT_TRUE(contains(add->preflight->count_sql, "+ (SELECT count(*) FROM public.t WHERE a IS NULL)"))
+  EXPECT_TRUE(
+      contains(add->preflight->count_sql, "+ (SELECT count(*) FROM public.t WHERE a IS NULL)"))
       << add->preflight->count_sql;
 
   Plan nnd = plan("CREATE TABLE t (id int PRIMARY KEY, a int);",
@@ -131,8 +136,9 @@ TEST(Preflight, UniqueAndPrimaryKeyCountDuplicates) {
   EXPECT_FALSE(contains(nnd_build->preflight->count_sql, "IS NOT NULL"))
       << "NULLs collide with NULLS NOT DISTINCT: " << nnd_build->preflight->count_sql;
 
-  Plan index = plan("CREATE TABLE t (id int PRIMARY KEY, a int);",
-                    "CREATE TABLE t (id int PRIMARY KEY, a int); CREATE UNIQUE INDEX t_a ON t (a);");
+  Plan index =
+      plan("CREATE TABLE t (id int PRIMARY KEY, a int);",
+           "CREATE TABLE t (id int PRIMARY KEY, a int); CREATE UNIQUE INDEX t_a ON t (a);");
   const Step* index_build = step_with(index, "CREATE UNIQUE INDEX");
   ASSERT_NE(index_build, nullptr);
   ASSERT_TRUE(index_build->preflight.has_value());
@@ -229,20 +235,16 @@ TEST(Preflight, TravelsThroughPlanJsonSqlAndMarkdown) {
   EXPECT_EQ(back.steps[0].accept_rows_at_risk, std::optional<int64_t>(2));
 
   // The older form: the count query as a string.
-  std::string old = render_plan_json(plan("CREATE TABLE t (id int PRIMARY KEY, s text);",
-                                          "CREATE TABLE t (id int PRIMARY KEY, s uuid);"));
-  const std::string object_start = "\"preflight\": {";
-  size_t at = old.find(object_start);
-  ASSERT_NE(at, std::string::npos) << old;
-  size_t end = old.find('}', at);
-  old.replace(at, end - at + 1, "\"preflight\": \"SELECT count(*) FROM public.t\"");
-  Plan legacy = read_plan_json(old, "old.json");
+  nlohmann::json old = nlohmann::json::parse(render_plan_json(p));
+  old["steps"][0]["preflight"] = "SELECT count(*) FROM public.t";
+  Plan legacy = read_plan_json(old.dump(), "old.json");
   ASSERT_TRUE(legacy.steps[0].preflight.has_value());
   EXPECT_EQ(legacy.steps[0].preflight->count_sql, "SELECT count(*) FROM public.t");
   EXPECT_EQ(legacy.steps[0].preflight->sample_sql, "");
-  EXPECT_THROW(read_plan_json(old.replace(old.find("\"SELECT count(*) FROM public.t\""), 30, "3"),
-                              "bad.json"),
-               std::runtime_error);
+  old["steps"][0]["preflight"] = 3;
+  EXPECT_THROW(read_plan_json(old.dump(), "bad.json"), std::runtime_error);
+  old["steps"][0]["preflight"] = {{"count", "SELECT 1"}, {"samples", ""}};
+  EXPECT_THROW(read_plan_json(old.dump(), "bad.json"), std::runtime_error);
 
   std::string sql = render_plan_sql(p);
   EXPECT_TRUE(contains(sql, "-- preflight: rows whose s is not a valid uuid\n")) << sql;
