@@ -1,7 +1,8 @@
 // `pgdrift apply --db URL (--to TARGET | --plan PLAN.json)`: run a plan against a live database
 // under the pgdrift advisory lock, then check that the database reached the target
 // (docs/apply.md). Exit codes: 0 applied and verified (or dry run / nothing to do); 1 refused
-// hazards, stale plan file, a failed step or a database that did not converge; 2 usage, input
+// hazards, stale plan file, rows at risk counted by the preflights (before any change), a
+// failed step or a database that did not converge; 2 usage, input
 // or connection error, or another apply holds the lock.
 #include <cmath>
 #include <cstdio>
@@ -30,6 +31,7 @@ struct ApplyArgs {
   std::vector<std::string> allow_hazards;
   bool dry_run = false;
   bool no_verify = false;
+  bool accept_rows_at_risk = false;
   bool no_online = false;
   bool atomic = false;
   bool privileges = false;
@@ -59,6 +61,9 @@ struct ApplyReport {
   planner::Plan plan;
   planner::ApplyResult outcome;
   std::vector<planner::Hazard> refused;
+  std::vector<planner::PreflightResult> preflights;  // the preflight phase, by step
+  std::vector<int> rows_at_risk;  // steps whose rows at risk were refused (result rows_at_risk)
+  bool accept_rows_at_risk = false;
   std::optional<Verification> verify;
   int exit_code = 0;
 };
@@ -108,6 +113,61 @@ std::string hazard_codes(const std::vector<planner::Hazard>& hazards, const char
   return out;
 }
 
+const planner::PreflightResult* preflight_of(const ApplyReport& r, int id) {
+  for (const auto& p : r.preflights)
+    if (p.id == id) return &p;
+  return nullptr;
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+// The counts of the preflight phase on the step outcomes (the report shows them per step).
+void attach_preflights(ApplyReport& r) {
+  for (auto& o : r.outcome.steps)
+    if (const auto* p = preflight_of(r, o.id)) o.preflight_rows = p->rows;
+}
+
+// Steps whose preflight failed or counted more rows than accepted: the step's reviewed
+// "accept_rows_at_risk" (apply --plan), else 0. Empty with --accept-rows-at-risk.
+std::vector<int> steps_at_risk(const ApplyReport& r, bool accept_all) {
+  std::vector<int> ids;
+  if (accept_all) return ids;
+  for (const auto& p : r.preflights) {
+    const auto& step = r.plan.steps.at(static_cast<size_t>(p.id - 1));
+    if (!p.rows || *p.rows > step.accept_rows_at_risk.value_or(0)) ids.push_back(p.id);
+  }
+  return ids;
+}
+
+// One line per refused step: id, object, count, description, samples.
+std::string rows_at_risk_message(const ApplyReport& r) {
+  std::string text = "rows at risk: " + std::to_string(r.rows_at_risk.size()) + " step" +
+                     (r.rows_at_risk.size() == 1 ? "" : "s") +
+                     " would fail on or change existing rows; nothing was applied";
+  for (int id : r.rows_at_risk) {
+    const auto& step = r.plan.steps.at(static_cast<size_t>(id - 1));
+    const auto* p = preflight_of(r, id);
+    text += "\n  step " + std::to_string(id) + " (" + engine::change_kind_name(step.change_kind) +
+            " " + step.object_kind + " " + step.object_name + "): ";
+    if (!p->rows) {
+      text += "preflight failed: " + p->error;
+      continue;
+    }
+    text += std::to_string(*p->rows) + " row" + (*p->rows == 1 ? "" : "s") + " at risk";
+    if (step.accept_rows_at_risk)
+      text += " (accepted: " + std::to_string(*step.accept_rows_at_risk) + ")";
+    if (!step.preflight->description.empty()) text += ": " + step.preflight->description;
+    if (!p->samples.empty()) text += "; samples: " + join(p->samples, ", ");
+  }
+  return text +
+         "\n  (accept them with --accept-rows-at-risk, or with \"accept_rows_at_risk\": N on the "
+         "step of a reviewed plan)";
+}
+
 std::string fixed1(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", ms);
@@ -129,6 +189,13 @@ void print_text(const ApplyReport& r) {
     std::cout << "  " << planner::step_status_name(o.status);
     if (o.preflight_rows) std::cout << "  (preflight: " << *o.preflight_rows << " rows at risk)";
     std::cout << "\n";
+    if (const auto* p = preflight_of(r, s.id)) {
+      if (!p->rows)
+        std::cout << "    preflight failed: " << p->error << "\n";
+      else if (*p->rows > 0)
+        std::cout << "    rows at risk: " << s.preflight->description
+                  << (p->samples.empty() ? "" : "; samples: " + join(p->samples, ", ")) << "\n";
+    }
     if (r.dry_run) {
       std::istringstream lines(s.statement);
       for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
@@ -164,12 +231,23 @@ void print_json(const ApplyReport& r) {
         {"hazards", hazards},
         {"status", planner::step_status_name(o.status)},
         {"elapsed_ms", std::round(o.elapsed_ms * 1000) / 1000},
-        {"preflight", s.preflight ? json(*s.preflight) : json(nullptr)},
+        {"preflight", s.preflight ? json{{"count", s.preflight->count_sql},
+                                         {"samples", s.preflight->sample_sql},
+                                         {"description", s.preflight->description}}
+                                  : json(nullptr)},
         {"preflight_rows", o.preflight_rows ? json(*o.preflight_rows) : json(nullptr)},
+        {"preflight_samples", json(nullptr)},
+        {"preflight_error", json(nullptr)},
+        {"accept_rows_at_risk",
+         s.accept_rows_at_risk ? json(*s.accept_rows_at_risk) : json(nullptr)},
         {"error", o.status == planner::StepStatus::Failed
                       ? json{{"sqlstate", o.sqlstate}, {"message", o.error}, {"remark", o.remark}}
                       : json(nullptr)},
     };
+    if (const auto* p = preflight_of(r, s.id)) {
+      if (p->rows) step["preflight_samples"] = p->samples;
+      if (!p->error.empty()) step["preflight_error"] = p->error;
+    }
     steps.push_back(step);
   }
   const auto* failed = r.outcome.failed_step();
@@ -188,6 +266,8 @@ void print_json(const ApplyReport& r) {
       {"target_fingerprint", r.plan.target_fingerprint},
       {"live_fingerprint", r.live_fingerprint},
       {"refused_hazards", refused},
+      {"accept_rows_at_risk", r.accept_rows_at_risk},
+      {"rows_at_risk", r.rows_at_risk},
       {"steps", steps},
       {"committed_steps", r.outcome.committed_step_ids()},
       {"failed_step", failed ? json(failed->id) : json(nullptr)},
@@ -252,6 +332,7 @@ int run_apply(const ApplyArgs& args) {
   report.database = schema::live::redact_connection_string(args.db);
   report.mode = args.to.empty() ? "plan" : "to";
   report.dry_run = args.dry_run;
+  report.accept_rows_at_risk = args.accept_rows_at_risk;
 
   // Inputs first: a broken target or plan file never takes the lock.
   std::optional<schema::Model> target;
@@ -315,13 +396,26 @@ int run_apply(const ApplyArgs& args) {
     report.exit_code = 1;
     return finish(report, args.format);
   }
+  // Preflights: every step's, in one read-only snapshot, before anything changes (dry run too).
+  report.preflights = session->run_preflights(report.plan);
+  report.rows_at_risk = steps_at_risk(report, args.accept_rows_at_risk);
+  if (!report.rows_at_risk.empty()) {
+    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
+    attach_preflights(report);
+    report.result = "rows_at_risk";
+    report.message = rows_at_risk_message(report);
+    report.exit_code = 1;
+    return finish(report, args.format);
+  }
   if (args.dry_run) {
     report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Planned);
+    attach_preflights(report);
     report.result = "dry_run";
     return finish(report, args.format);
   }
 
   report.outcome = session->execute(report.plan);
+  attach_preflights(report);
   if (report.outcome.failed()) {
     report.result = "failed";
     report.message = failure_message(report);
@@ -378,6 +472,8 @@ void add_apply_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--dry-run", args->dry_run,
                 "Lock, introspect, plan and check hazards, print what would run; change nothing");
   cmd->add_flag("--no-verify", args->no_verify, "Do not re-introspect and compare afterwards");
+  cmd->add_flag("--accept-rows-at-risk", args->accept_rows_at_risk,
+                "Apply even when preflights count rows at risk (or fail)");
   cmd->add_option("--format", args->format, "Output format: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")

@@ -13,6 +13,7 @@
 #include "cli/sources.h"
 #include "engine/diff.h"
 #include "engine/scratch_cluster.h"
+#include "planner/apply.h"
 #include "planner/plan.h"
 #include "schema/live/introspect.h"
 #include "schema/render.h"
@@ -76,6 +77,27 @@ std::vector<std::string> validate_plan(const schema::Model& from, const schema::
   return engine::describe_changes(left);
 }
 
+// `plan --from DB`: the preflights `apply` would run, counted in the source database (one
+// read-only snapshot) and shown on the steps. The plan itself refuses nothing.
+void count_rows_at_risk(const std::string& conninfo, planner::Plan& plan) {
+  std::vector<planner::PreflightResult> results;
+  try {
+    results = planner::run_preflights(conninfo, plan);
+  } catch (const std::exception& e) {
+    std::cerr << "pgdrift plan: warning: preflights not counted: " << e.what() << "\n";
+    return;
+  }
+  for (const auto& r : results) {
+    auto& step = plan.steps.at(static_cast<size_t>(r.id - 1));
+    if (r.rows) {
+      step.rows_at_risk = planner::RowsAtRisk{*r.rows, r.samples};
+    } else {
+      std::cerr << "pgdrift plan: warning: the preflight of step " << r.id << " failed: " << r.error
+                << "\n";
+    }
+  }
+}
+
 bool have_server_binaries() {
   try {
     engine::ScratchCluster::find_bindir();
@@ -99,6 +121,7 @@ int run_plan(const PlanArgs& args) {
   options.diff.include_schemas = args.source_options.include_schemas;
   options.diff.exclude_schemas = args.source_options.exclude_schemas;
   planner::Plan plan = planner::make_plan(from, to, options);
+  if (schema::live::is_connection_string(args.from)) count_rows_at_risk(args.from, plan);
 
   std::string text = args.format == "json"       ? planner::render_plan_json(plan)
                      : args.format == "markdown" ? planner::render_plan_markdown(plan)

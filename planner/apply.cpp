@@ -60,7 +60,59 @@ const char* kInvalidIndexes =
     "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE NOT i.indisvalid ORDER BY 1";
 
+// The preflight phase on an autocommit session: one read-only snapshot, a savepoint per query
+// so that a failing one does not hide the others.
+std::vector<PreflightResult> preflights_on(pqxx::nontransaction& work, const Plan& plan) {
+  std::vector<PreflightResult> results;
+  bool any = false;
+  for (const auto& s : plan.steps) any = any || s.preflight.has_value();
+  if (!any) return results;
+  work.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  try {
+    for (const auto& step : plan.steps) {
+      if (!step.preflight) continue;
+      PreflightResult r;
+      r.id = step.id;
+      work.exec("SAVEPOINT pgdrift_preflight");
+      try {
+        work.exec("SET LOCAL lock_timeout = " + std::to_string(step.lock_timeout_ms) +
+                  "; SET LOCAL statement_timeout = " + std::to_string(step.statement_timeout_ms));
+        pqxx::result rows = work.exec(step.preflight->count_sql);
+        r.rows = rows.empty() || rows[0][0].is_null() ? 0 : rows[0][0].as<int64_t>();
+        if (*r.rows > 0 && !step.preflight->sample_sql.empty())
+          for (const auto& row : work.exec(step.preflight->sample_sql))
+            if (r.samples.size() < 5)
+              r.samples.push_back(row[0].is_null() ? "NULL" : row[0].c_str());
+        work.exec("RELEASE SAVEPOINT pgdrift_preflight");
+      } catch (const pqxx::broken_connection&) {
+        throw;
+      } catch (const pqxx::sql_error& e) {
+        r.rows.reset();
+        r.samples.clear();
+        r.error = "SQLSTATE " + e.sqlstate() + ": " + clean_error(e.what());
+        work.exec("ROLLBACK TO SAVEPOINT pgdrift_preflight");
+      }
+      results.push_back(std::move(r));
+    }
+    work.exec("COMMIT");
+  } catch (...) {
+    try {
+      work.exec("ROLLBACK");
+    } catch (const std::exception&) {
+    }
+    throw;
+  }
+  return results;
+}
+
 }  // namespace
+
+std::vector<PreflightResult> run_preflights(const std::string& conninfo, const Plan& plan) {
+  auto connection = schema::live::connect(conninfo);
+  pqxx::nontransaction work(*connection, "pgdrift-preflight");
+  work.exec("SET application_name = 'pgdrift-plan'; SET client_min_messages = warning");
+  return preflights_on(work, plan);
+}
 
 int64_t apply_lock_key() {
   constexpr int64_t key = fnv1a64_signed("pgdrift");
@@ -137,17 +189,14 @@ struct ApplySession::Impl {
            ": drop it (DROP INDEX CONCURRENTLY) before retrying";
   }
 
-  // One step: its timeouts, its preflight, its statement. Throws what the server threw.
+  // One step: its timeouts, its statement. Throws what the server threw. (Its preflight ran in
+  // the preflight phase, before any step.)
   void run_step(const Step& step, bool in_transaction, StepOutcome& outcome) {
     // SET LOCAL ends with the transaction; outside one, the session value is replaced by the
     // next non-transactional step's, and SET LOCAL overrides it inside a transaction.
     const std::string set = in_transaction ? "SET LOCAL " : "SET ";
     exec(set + "lock_timeout = " + std::to_string(step.lock_timeout_ms) + "; " + set +
          "statement_timeout = " + std::to_string(step.statement_timeout_ms));
-    if (step.preflight) {
-      pqxx::result rows = exec(*step.preflight);
-      if (!rows.empty() && !rows[0][0].is_null()) outcome.preflight_rows = rows[0][0].as<int64_t>();
-    }
     const auto start = Clock::now();
     exec(step.statement);
     outcome.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -168,6 +217,10 @@ ApplySession::ApplySession(const std::string& conninfo) : impl_(std::make_unique
 }
 
 ApplySession::~ApplySession() = default;
+
+std::vector<PreflightResult> ApplySession::run_preflights(const Plan& plan) {
+  return preflights_on(*impl_->work, plan);
+}
 
 void ApplySession::lock(int wait_ms) {
   const std::string key = std::to_string(apply_lock_key());

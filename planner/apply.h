@@ -30,7 +30,7 @@ class ApplyLockBusy : public std::runtime_error {
 enum class StepStatus {
   Planned,     // --dry-run: would run
   Applied,     // committed (or, outside a transaction, completed)
-  Failed,      // this statement (or its preflight) failed
+  Failed,      // this statement failed
   RolledBack,  // ran, but in the transaction the failure rolled back
   Skipped,     // not run because an earlier step failed
 };
@@ -39,8 +39,8 @@ std::string step_status_name(StepStatus status);  // planned | applied | failed 
 struct StepOutcome {
   int id = 0;
   StepStatus status = StepStatus::Skipped;
-  double elapsed_ms = 0;                  // the statement alone, without SET and preflight
-  std::optional<int64_t> preflight_rows;  // rows at risk, when the step has a preflight
+  double elapsed_ms = 0;                  // the statement alone, without the SETs
+  std::optional<int64_t> preflight_rows;  // rows at risk, from the preflight phase
   std::string sqlstate;                   // when failed (empty if the connection broke)
   std::string error;                      // PostgreSQL's message, when failed
   std::string remark;                     // e.g. the INVALID index a failed build left behind
@@ -52,6 +52,21 @@ struct ApplyResult {
   const StepOutcome* failed_step() const;  // nullptr when every step was applied
   std::vector<int> committed_step_ids() const;
 };
+
+// What one step's preflight found (docs/apply.md, "Preflights").
+struct PreflightResult {
+  int id = 0;                        // the step's id
+  std::optional<int64_t> rows;       // rows at risk; unset when the query failed
+  std::vector<std::string> samples;  // up to 5 sample keys (queried only when rows > 0)
+  std::string error;                 // the query failed: "SQLSTATE xxxxx: message"
+};
+
+// Runs the preflight of every step that has one, in plan order, in ONE
+// `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY` transaction (one snapshot, nothing
+// written), each under its step's lock_timeout / statement_timeout. A failing query is
+// recorded in its result (the others still run, behind a savepoint). Throws only when the
+// connection breaks.
+std::vector<PreflightResult> run_preflights(const std::string& conninfo, const Plan& plan);
 
 // Outcomes for a plan that is not executed (--dry-run, refused hazards, stale plan).
 ApplyResult planned_outcomes(const Plan& plan, StepStatus status);
@@ -70,6 +85,9 @@ class ApplySession {
   // pg_try_advisory_lock(apply_lock_key()), retried every 100 ms for up to `wait_ms` (0 = try
   // once). Throws ApplyLockBusy naming the holder's pid and application_name.
   void lock(int wait_ms);
+
+  // The preflight phase (see run_preflights above) on this session, before execute().
+  std::vector<PreflightResult> run_preflights(const Plan& plan);
 
   // Runs the steps in order (see the header comment); stops at the first failure.
   ApplyResult execute(const Plan& plan);

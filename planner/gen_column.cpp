@@ -75,7 +75,16 @@ struct TypeChangePlan {
   bool via_text = false;  // USING c::text::type (enum to a different enum)
   std::vector<Hazard> hazards;
   std::string risky_rows;  // SQL condition on the column (`c`) for rows at risk
+  std::string risk;        // what makes a row at risk, e.g. "is not a valid uuid"
 };
+
+// Rows whose value is outside numeric(p,s) once rounded to s digits (rounding can carry:
+// 9.995 -> 10.00). NaN fits any numeric(p,s) (and compares above every number); Infinity
+// fits none. `x` is a numeric expression.
+std::string numeric_out_of_range(const std::string& x, int p, int s) {
+  return "(" + x + " <> 'NaN' AND abs(round(" + x + ", " + std::to_string(s) + ")) >= 1e" +
+         std::to_string(p - s) + ")";
+}
 
 // How PostgreSQL runs `ALTER COLUMN c TYPE to` for a column of type `from`.
 TypeChangePlan classify(const std::string& from, const std::string& to, const std::string& c,
@@ -83,8 +92,9 @@ TypeChangePlan classify(const std::string& from, const std::string& to, const st
   TypeChangePlan p;
   TypeParts a = split_type(from), b = split_type(to);
   auto add = [&](Hazard h) { p.hazards.push_back(h); };
-  auto risk = [&](const std::string& cond) {
+  auto risk = [&](const std::string& cond, const std::string& why) {
     p.risky_rows += (p.risky_rows.empty() ? "" : " OR ") + cond;
+    p.risk += (p.risk.empty() ? "" : " or ") + why;
   };
   auto to_enum = model.enums.find(b.base);
   if (a.base != b.base && a.array == b.array && from_model.enums.count(a.base) &&
@@ -97,7 +107,7 @@ TypeChangePlan classify(const std::string& from, const std::string& to, const st
     std::string values;
     for (const auto& v : to_enum->second.values)
       values += (values.empty() ? "" : ", ") + schema::quote_literal(v);
-    if (!a.array) risk(c + "::text NOT IN (" + values + ")");
+    if (!a.array) risk(c + "::text NOT IN (" + values + ")", "has a label missing from " + b.base);
     return p;
   }
   if (a.array != b.array || (a.array && a.base != b.base)) {
@@ -111,7 +121,8 @@ TypeChangePlan classify(const std::string& from, const std::string& to, const st
         p.rewrite = false;
       } else {
         add(Hazard::ConversionMayFail);
-        risk("length(" + c + ") > " + std::to_string(b.mods[0]));
+        risk("char_length(" + c + ") > " + std::to_string(b.mods[0]),
+             "is longer than " + std::to_string(b.mods[0]) + " characters");
       }
     } else if (a.base == "numeric") {
       if (b.mods.empty()) {
@@ -125,18 +136,21 @@ TypeChangePlan classify(const std::string& from, const std::string& to, const st
         } else {
           if (s2 < s1) {
             add(Hazard::PrecisionLoss);
-            risk(c + " <> round(" + c + ", " + std::to_string(s2) + ")");
+            risk(c + " <> round(" + c + ", " + std::to_string(s2) + ")",
+                 "has more than " + std::to_string(s2) + " decimal digits");
           }
-          if (p2 - s2 < p1 - s1) {
-            add(Hazard::ConversionMayFail);
-            risk("abs(" + c + ") >= 1e" + std::to_string(p2 - s2));
+          // Fewer integer digits, or rounding to fewer decimals that can carry into one more.
+          if (p2 - s2 < p1 - s1 || s2 < s1) {
+            if (p2 - s2 < p1 - s1) add(Hazard::ConversionMayFail);
+            risk(numeric_out_of_range(c, p2, s2), "is out of range for " + to);
           }
         }
       }
     } else if (a.base == "character" && !a.mods.empty() && !b.mods.empty() &&
                b.mods[0] < a.mods[0]) {
       add(Hazard::ConversionMayFail);
-      risk("length(" + c + ") > " + std::to_string(b.mods[0]));
+      risk("length(" + c + ") > " + std::to_string(b.mods[0]),
+           "is longer than " + std::to_string(b.mods[0]) + " characters (trailing blanks aside)");
     } else if (!b.mods.empty() && !a.mods.empty() && b.mods[0] < a.mods[0]) {
       add(Hazard::PrecisionLoss);  // timestamp(6) -> timestamp(3), ...
     }
@@ -151,7 +165,8 @@ TypeChangePlan classify(const std::string& from, const std::string& to, const st
       p.rewrite = false;
     } else {
       add(Hazard::ConversionMayFail);
-      risk("length(" + c + ") > " + std::to_string(b.mods[0]));
+      risk("char_length(" + c + ") > " + std::to_string(b.mods[0]),
+           "is longer than " + std::to_string(b.mods[0]) + " characters");
     }
     return p;
   }
@@ -159,7 +174,8 @@ TypeChangePlan classify(const std::string& from, const std::string& to, const st
     // Every type has an assignment cast to the string types (I/O conversion).
     if (!b.mods.empty()) {
       add(Hazard::ConversionMayFail);
-      risk("length(" + c + "::text) > " + std::to_string(b.mods[0]));
+      risk("char_length(" + c + "::text) > " + std::to_string(b.mods[0]),
+           "is longer than " + std::to_string(b.mods[0]) + " characters as text");
     }
     return p;
   }
@@ -167,19 +183,22 @@ TypeChangePlan classify(const std::string& from, const std::string& to, const st
     p.using_cast = true;
     add(Hazard::ConversionMayFail);
     if (b.base == "uuid")
-      risk(c + " !~* '^\\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\\}?$'");
+      risk(c + " !~* '^\\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\\}?$'",
+           "is not a valid uuid");
     else if (is_integer(b.base))
-      risk(c + " !~ '^\\s*[-+]?[0-9]+\\s*$'");
+      risk(c + " !~ '^\\s*[-+]?[0-9]+\\s*$'", "is not a valid " + b.base);
     else if (b.base == "numeric" || is_float(b.base))
-      risk(c + " !~* '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)(e[-+]?[0-9]+)?\\s*$'");
+      risk(c + " !~* '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)(e[-+]?[0-9]+)?\\s*$'",
+           "is not a valid number");
     else if (b.base == "boolean")
       risk("lower(btrim(" + c +
-           ")) NOT IN ('t','f','true','false','yes','no','on','off','1','0','y','n')");
+               ")) NOT IN ('t','f','true','false','yes','no','on','off','1','0','y','n')",
+           "is not a valid boolean");
     else if (auto e = model.enums.find(b.base); e != model.enums.end()) {
       std::string values;
       for (const auto& v : e->second.values)
         values += (values.empty() ? "" : ", ") + schema::quote_literal(v);
-      risk(c + "::text NOT IN (" + values + ")");
+      risk(c + "::text NOT IN (" + values + ")", "is not a label of " + b.base);
     }
     return p;
   }
@@ -187,22 +206,24 @@ TypeChangePlan classify(const std::string& from, const std::string& to, const st
     if (is_integer(a.base) && is_integer(b.base)) {
       if (int_rank(b.base) < int_rank(a.base)) {
         add(Hazard::ConversionMayFail);
-        risk(c + " NOT BETWEEN " + int_range(b.base));
+        risk(c + " NOT BETWEEN " + int_range(b.base), "is out of range for " + b.base);
       }
     } else if (b.base == "numeric") {
       if (!b.mods.empty()) {
         int p2 = b.mods[0], s2 = b.mods.size() > 1 ? b.mods[1] : 0;
         if (!is_integer(a.base)) {
           add(Hazard::PrecisionLoss);
-          risk(c + "::numeric <> round(" + c + "::numeric, " + std::to_string(s2) + ")");
+          risk(c + "::numeric <> round(" + c + "::numeric, " + std::to_string(s2) + ")",
+               "has more than " + std::to_string(s2) + " decimal digits");
         }
         add(Hazard::ConversionMayFail);
-        risk("abs(" + c + ") >= 1e" + std::to_string(p2 - s2));
+        risk(numeric_out_of_range(c + "::numeric", p2, s2), "is out of range for " + to);
       }
     } else if (is_integer(b.base)) {
       add(Hazard::PrecisionLoss);
       add(Hazard::ConversionMayFail);
-      risk(c + " <> trunc(" + c + ") OR " + c + " NOT BETWEEN " + int_range(b.base));
+      risk(c + " <> trunc(" + c + ") OR " + c + " NOT BETWEEN " + int_range(b.base),
+           "is not a whole number in range for " + b.base);
     } else if (is_float(b.base)) {
       if (!(a.base == "real" && b.base == "double precision")) add(Hazard::PrecisionLoss);
     }
@@ -289,7 +310,8 @@ class ColumnSteps {
       s.note = "a per-row default, identity or generated column fills every existing row";
     } else if (col.not_null && !col.default_expr) {
       s.hazards.push_back(Hazard::ConversionMayFail);
-      s.preflight = "SELECT count(*) FROM " + c_.table;
+      s.preflight = rows_where(ctx_, c_.table, "true",
+                               "every row (NOT NULL without a default needs an empty table)");
       s.note = "NOT NULL without a default fails unless the table is empty";
     }
     ctx_.add(s);
@@ -340,13 +362,20 @@ class ColumnSteps {
     ctx_.add(s);
   }
 
+  // Rows that SET NOT NULL refuses; none when the column is new (a backfilled default).
+  std::optional<Preflight> null_rows() const {
+    const std::string column = c_.to ? c_.to->name : c_.from->name;
+    if (!source_column(ctx_, c_.table, column)) return std::nullopt;
+    return rows_where(ctx_, c_.table, name_ + " IS NULL", "rows whose " + name_ + " is NULL");
+  }
+
   void set_not_null() {
     std::string col = "ALTER COLUMN " + name_;
     if (!ctx_.options.online) {
       Step s = step(col + " SET NOT NULL", ChangeKind::Alter);
       s.hazards.push_back(Hazard::ValidationScan);
       s.long_running = true;
-      s.preflight = "SELECT count(*) FROM " + c_.table + " WHERE " + name_ + " IS NULL";
+      s.preflight = null_rows();
       ctx_.add(s);
       return;
     }
@@ -360,7 +389,7 @@ class ColumnSteps {
     validate.hazards = {Hazard::ValidationScan};
     validate.lock = "SHARE UPDATE EXCLUSIVE";
     validate.long_running = true;
-    validate.preflight = "SELECT count(*) FROM " + c_.table + " WHERE " + name_ + " IS NULL";
+    validate.preflight = null_rows();
     ctx_.add(validate);
     ctx_.add(step(col + " SET NOT NULL", ChangeKind::Alter));
     ctx_.add(step("DROP CONSTRAINT " + check, ChangeKind::Alter));
@@ -387,8 +416,8 @@ class ColumnSteps {
       s.note = "indexes on the column are rebuilt";
     }
     if (!p.risky_rows.empty())
-      s.preflight = "SELECT count(*) FROM " + c_.table + " WHERE " + name_ + " IS NOT NULL AND (" +
-                    p.risky_rows + ")";
+      s.preflight = rows_where(ctx_, c_.table, name_ + " IS NOT NULL AND (" + p.risky_rows + ")",
+                               "rows whose " + name_ + " " + p.risk, name_ + "::text");
     around_views(s);
     ctx_.add(s);
   }
@@ -460,9 +489,12 @@ class ColumnSteps {
           if (restart) {
             s.note =
                 "the old START is outside the new bounds: the sequence restarts at its new START";
-            s.preflight = "SELECT count(*) FROM " + c_.table + " WHERE " + name_ +
-                          (b_increment(to) > 0 ? " >= " : " <= ") +
-                          std::to_string(to.identity_options->start);
+            s.preflight =
+                rows_where(ctx_, c_.table,
+                           name_ + (b_increment(to) > 0 ? " >= " : " <= ") +
+                               std::to_string(to.identity_options->start),
+                           "rows whose " + name_ + " the restarted sequence will generate again",
+                           name_ + "::text");
           }
           ctx_.add(s);
         }

@@ -81,6 +81,24 @@ void add_constraint(Context& ctx, const std::string& table, const schema::Constr
   if (auto it = ctx.to.tables.find(table); it != ctx.to.tables.end()) to_table = &it->second;
   const bool partitioned = to_table && to_table->kind == schema::TableKind::Partitioned;
 
+  // Rows the constraint refuses, counted in the source before any step runs.
+  auto rows_refused = [&]() -> std::optional<Preflight> {
+    if (table_is_new) return std::nullopt;
+    switch (c.kind) {
+      case ConstraintKind::ForeignKey:
+        return c.validated ? orphans_preflight(ctx, table, c) : std::nullopt;
+      case ConstraintKind::Check:
+        return c.validated ? check_preflight(ctx, table, c.check_expr) : std::nullopt;
+      case ConstraintKind::PrimaryKey:
+      case ConstraintKind::Unique:
+        return duplicates_preflight(ctx, table, c.columns, c.nulls_not_distinct,
+                                    c.kind == ConstraintKind::PrimaryKey);
+      case ConstraintKind::Exclusion:
+        return std::nullopt;
+    }
+    return std::nullopt;
+  };
+
   if (table_is_new) {
     // Empty table: the plain form is instant.
     Step s = base_step(schema::render_add_constraint(table, c));
@@ -108,8 +126,7 @@ void add_constraint(Context& ctx, const std::string& table, const schema::Constr
     validate.hazards = {Hazard::ValidationScan};
     validate.lock = "SHARE UPDATE EXCLUSIVE";
     validate.long_running = true;
-    if (c.kind == ConstraintKind::Check)
-      validate.preflight = "SELECT count(*) FROM " + table + " WHERE NOT (" + c.check_expr + ")";
+    validate.preflight = rows_refused();
     ctx.add(validate);
     return;
   }
@@ -141,11 +158,7 @@ void add_constraint(Context& ctx, const std::string& table, const schema::Constr
     build.hazards = {Hazard::IndexBuild, Hazard::NotTransactional};
     build.lock = "SHARE UPDATE EXCLUSIVE";
     build.long_running = true;
-    build.preflight = "SELECT count(*) FROM (SELECT 1 FROM " + table + " GROUP BY " + [&] {
-      std::string cols;
-      for (const auto& col : c.columns) cols += (cols.empty() ? "" : ", ") + quote_ident(col);
-      return cols;
-    }() + " HAVING count(*) > 1) AS duplicates";
+    build.preflight = rows_refused();
     ctx.add(build);
     std::string sql = alter + "ADD CONSTRAINT " + quote_ident(c.name) +
                       (c.kind == ConstraintKind::PrimaryKey ? " PRIMARY KEY" : " UNIQUE") +
@@ -163,6 +176,7 @@ void add_constraint(Context& ctx, const std::string& table, const schema::Constr
   }
   Step s = base_step(schema::render_add_constraint(table, c));
   s.long_running = true;
+  s.preflight = rows_refused();
   if (fk) {
     s.hazards = {Hazard::BlocksWrites, Hazard::ValidationScan};
     s.lock = "SHARE ROW EXCLUSIVE (both tables)";

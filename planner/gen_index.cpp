@@ -238,6 +238,15 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
         s.hazards.push_back(Hazard::BlocksWrites);
         s.lock = "SHARE";
       }
+      // A unique index over plain columns (not partial): the rows whose key is duplicated.
+      std::vector<std::string> columns;
+      bool plain = i.unique && i.where_expr.empty();
+      for (const auto& k : i.keys) {
+        plain = plain && !k.column.empty();
+        columns.push_back(k.column);
+      }
+      if (plain)
+        s.preflight = duplicates_preflight(ctx, change.table, columns, i.nulls_not_distinct, false);
     }
     ctx.add(s);
   }

@@ -1,7 +1,6 @@
 // Tables: CREATE / DROP, table-level attributes (options, RLS, persistence, inheritance), and
 // dispatch of column / constraint / index / trigger / policy changes to their generators.
 #include <algorithm>
-#include <cctype>
 
 #include "planner/generators.h"
 #include "schema/canonical.h"
@@ -174,23 +173,6 @@ void recreate_comments(Context& ctx, const std::string& key, const schema::Table
   };
   comment("TABLE " + key, t.comment);
   for (const auto& c : t.columns) comment("COLUMN " + key + "." + quote_ident(c.name), c.comment);
-}
-
-// Whether `expr` mentions `column` as an identifier token (over-matching, e.g. inside a string
-// literal, only costs an unneeded drop and re-add).
-bool mentions_column(const std::string& expr, const std::string& column) {
-  const std::string token = quote_ident(column);
-  auto is_ident = [](char ch) {
-    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '$' ||
-           (static_cast<unsigned char>(ch) & 0x80);
-  };
-  for (size_t at = expr.find(token); at != std::string::npos; at = expr.find(token, at + 1)) {
-    bool starts = at == 0 || !is_ident(expr[at - 1]) || token.front() == '"';
-    size_t end = at + token.size();
-    bool ends = end >= expr.size() || !is_ident(expr[end]) || token.back() == '"';
-    if (starts && ends) return true;
-  }
-  return false;
 }
 
 // Column keys of `retyped` that `expr` mentions.

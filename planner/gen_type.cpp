@@ -77,8 +77,9 @@ void recreate_enum(Context& ctx, const engine::EnumChange& c) {
     retype.long_running = true;
     if (!removed.empty()) {
       retype.hazards.push_back(Hazard::ConversionMayFail);
-      retype.preflight =
-          "SELECT count(*) FROM " + table + " WHERE " + qcol + "::text IN (" + removed + ")";
+      retype.preflight = rows_where(
+          ctx, table, qcol + "::text IN (" + removed + ")",
+          "rows whose " + qcol + " has a label the new " + c.key + " drops", qcol + "::text");
     }
     ctx.add(retype);
     if (col->default_expr && to_col->default_expr)

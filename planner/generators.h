@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -132,6 +133,31 @@ std::vector<std::set<size_t>> step_edges(const std::vector<Step>& steps);
 // The name an index is built under next to one of the same name it replaces (gen_index.cpp):
 // name + "_pgdrift_new", within PostgreSQL's 63 bytes.
 std::string temporary_index_name(const std::string& name);
+
+// Preflights (planner/preflight.cpp): queries valid against the source database before any
+// step ran. Each returns nullopt when the table (or a column it needs) is not in the source.
+// Rows of `table` where `condition` holds; samples are primary keys, else `value_expr`, else
+// ctid.
+std::optional<Preflight> rows_where(const Context& ctx, const std::string& table,
+                                    const std::string& condition, const std::string& description,
+                                    const std::string& value_expr = "");
+// Rows sharing their key with another row (and, for a PRIMARY KEY, rows with a NULL in it).
+std::optional<Preflight> duplicates_preflight(const Context& ctx, const std::string& table,
+                                              const std::vector<std::string>& columns,
+                                              bool nulls_not_distinct, bool primary_key);
+// Rows of `table` whose foreign key columns (all non-NULL) match no row of the referenced table.
+std::optional<Preflight> orphans_preflight(const Context& ctx, const std::string& table,
+                                           const schema::Constraint& fk);
+// Rows for which a CHECK is false; only when every column it reads exists in the source with
+// a type of the same family.
+std::optional<Preflight> check_preflight(const Context& ctx, const std::string& table,
+                                         const std::string& check_expr);
+// The column of the source table, or nullptr (new table or column).
+const schema::Column* source_column(const Context& ctx, const std::string& table,
+                                    const std::string& column);
+// Whether `expr` mentions `column` as an identifier token (over-matching, e.g. inside a string
+// literal, is possible).
+bool mentions_column(const std::string& expr, const std::string& column);
 
 // Orders the steps (planner/graph.cpp) and numbers them.
 std::vector<Step> order_steps(std::vector<Step> steps);

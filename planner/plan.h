@@ -2,6 +2,7 @@
 // make_plan = diff (engine) -> one generator per object kind -> dependency-graph ordering.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +28,23 @@ struct PlanOptions {
   engine::DiffOptions diff;
 };
 
+// The rows a step puts at risk (docs/apply.md, "Preflights"): queries valid against the
+// *source* database before any step ran (source tables, columns and column types).
+struct Preflight {
+  std::string count_sql;    // SELECT count(*) ...: the number of rows at risk
+  std::string sample_sql;   // up to 5 sample primary keys (or offending values / ctid) as text;
+                            // may be empty
+  std::string description;  // e.g. "rows whose user_id is not a valid uuid"
+  bool operator==(const Preflight&) const = default;
+};
+
+// What a preflight counted in a database: `pgdrift plan --from DB` and `apply`.
+struct RowsAtRisk {
+  int64_t count = 0;
+  std::vector<std::string> samples;  // at most 5
+  bool operator==(const RowsAtRisk&) const = default;
+};
+
 struct Step {
   int id = 0;  // 1-based position in the plan
   std::string statement;
@@ -37,9 +55,14 @@ struct Step {
   std::string lock;             // e.g. "ACCESS EXCLUSIVE"; empty = none worth noting
   bool transactional = true;    // false: must run outside BEGIN/COMMIT (CONCURRENTLY, ...)
   int lock_timeout_ms = 0;
-  int statement_timeout_ms = 0;          // 0 = no limit
-  std::optional<std::string> preflight;  // query returning the number of rows at risk
-  std::string note;                      // why the step looks the way it does
+  int statement_timeout_ms = 0;        // 0 = no limit
+  std::optional<Preflight> preflight;  // rows at risk, counted before any step runs
+  std::string note;                    // why the step looks the way it does
+  // Counted in the source database when the plan was made from one (plan --from DB).
+  std::optional<RowsAtRisk> rows_at_risk;
+  // A reviewer's accepted maximum of rows at risk (plan JSON "accept_rows_at_risk", honoured
+  // by apply --plan); unset = 0.
+  std::optional<int64_t> accept_rows_at_risk;
 
   // Ordering (planner/graph.cpp). Keys name objects: "table:public.t", "column:public.t.c",
   // "type:public.mood", "function:public.f", "uniques:public.t" (any PK/UNIQUE), ...

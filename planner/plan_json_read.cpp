@@ -78,11 +78,33 @@ class Reader {
     s.statement_timeout_ms = integer(j, "statement_timeout_ms", where);
     const json& preflight = field(j, "preflight", where);
     if (preflight.is_string()) {
-      s.preflight = preflight.get<std::string>();
+      // The older form: the count query alone.
+      s.preflight = Preflight{preflight.get<std::string>(), "", ""};
+      if (s.preflight->count_sql.empty()) fail(where + ".preflight", "empty query");
+    } else if (preflight.is_object()) {
+      const std::string at = where + ".preflight";
+      s.preflight = Preflight{string(preflight, "count", at), string(preflight, "samples", at),
+                              string(preflight, "description", at)};
+      if (s.preflight->count_sql.empty()) fail(at + ".count", "empty query");
     } else if (!preflight.is_null()) {
-      fail(where + ".preflight", "expected a string or null");
+      fail(where + ".preflight", "expected an object, a string or null");
     }
     if (j.contains("note")) s.note = string(j, "note", where);
+    if (j.contains("rows_at_risk")) {
+      const std::string at = where + ".rows_at_risk";
+      const json& measured = j["rows_at_risk"];
+      RowsAtRisk r;
+      r.count = integer(measured, "count", at);
+      const json& samples = field(measured, "samples", at);
+      if (!samples.is_array()) fail(at + ".samples", "expected an array");
+      for (const auto& v : samples) {
+        if (!v.is_string()) fail(at + ".samples", "expected strings");
+        r.samples.push_back(v.get<std::string>());
+      }
+      s.rows_at_risk = r;
+    }
+    if (j.contains("accept_rows_at_risk"))
+      s.accept_rows_at_risk = integer(j, "accept_rows_at_risk", where);
     return s;
   }
 

@@ -20,9 +20,16 @@ std::string render_plan_json(const Plan& plan) {
         {"transactional", s.transactional},
         {"lock_timeout_ms", s.lock_timeout_ms},
         {"statement_timeout_ms", s.statement_timeout_ms},
-        {"preflight", s.preflight ? nlohmann::json(*s.preflight) : nlohmann::json(nullptr)},
+        {"preflight", s.preflight ? nlohmann::json{{"count", s.preflight->count_sql},
+                                                   {"samples", s.preflight->sample_sql},
+                                                   {"description", s.preflight->description}}
+                                  : nlohmann::json(nullptr)},
     };
     if (!s.note.empty()) step["note"] = s.note;
+    if (s.rows_at_risk)
+      step["rows_at_risk"] = {{"count", s.rows_at_risk->count},
+                              {"samples", s.rows_at_risk->samples}};
+    if (s.accept_rows_at_risk) step["accept_rows_at_risk"] = *s.accept_rows_at_risk;
     steps.push_back(step);
   }
   // How the steps run: the script's BEGIN/COMMIT and apply follow these groups.

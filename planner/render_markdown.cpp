@@ -86,14 +86,37 @@ std::string render_plan_markdown(const Plan& plan) {
     for (const auto& u : plan.unsafe) out << "- " << cell(u) << "\n";
     out << "\n";
   }
-  out << "## Steps\n\n| # | change | object | hazards | lock | statement |\n"
-         "|---|---|---|---|---|---|\n";
+  out << "## Steps\n\n| # | change | object | hazards | lock | rows at risk | statement |\n"
+         "|---|---|---|---|---|---|---|\n";
   for (const auto& s : plan.steps) {
     std::string hazards;
     for (Hazard h : s.hazards) hazards += (hazards.empty() ? "" : ", ") + hazard_code(h);
+    // Counted when the plan was made from a database; else whether the step has a preflight.
+    std::string at_risk = s.rows_at_risk ? std::to_string(s.rows_at_risk->count)
+                          : s.preflight  ? "not counted"
+                                         : "";
     out << "| " << s.id << " | " << engine::change_kind_name(s.change_kind) << " " << s.object_kind
-        << " | `" << cell(s.object_name) << "` | " << hazards << " | " << s.lock << " | `"
-        << cell(s.statement) << "` |\n";
+        << " | `" << cell(s.object_name) << "` | " << hazards << " | " << s.lock << " | " << at_risk
+        << " | `" << cell(s.statement) << "` |\n";
+  }
+  bool any_preflight = false;
+  for (const auto& s : plan.steps) any_preflight = any_preflight || s.preflight.has_value();
+  if (any_preflight) {
+    out << "\n## Preflights\n\n"
+           "`pgdrift apply` runs these before the first change and refuses rows at risk.\n\n";
+    for (const auto& s : plan.steps) {
+      if (!s.preflight) continue;
+      out << "- step " << s.id << ": " << cell(s.preflight->description);
+      if (s.rows_at_risk) {
+        out << " — **" << s.rows_at_risk->count << "** at risk";
+        std::string samples;
+        for (const auto& v : s.rows_at_risk->samples)
+          samples += (samples.empty() ? "" : ", ") + std::string("`") + cell(v) + "`";
+        if (!samples.empty()) out << " (samples: " << samples << ")";
+      }
+      if (s.accept_rows_at_risk) out << "; accepted up to " << *s.accept_rows_at_risk;
+      out << "\n  `" << cell(s.preflight->count_sql) << "`\n";
+    }
   }
   out << "\n## SQL\n\n```sql\n" << render_plan_sql(plan) << "```\n";
   if (!plan.objects.empty()) {

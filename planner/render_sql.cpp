@@ -19,6 +19,14 @@ std::string trimmed(const std::string& s) {
   return out;
 }
 
+// Text inside a `--` comment: a line break (a sample value is data) would end the comment and
+// turn the rest into SQL.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  return text;
+}
+
 std::string hazard_list(const std::vector<Hazard>& hazards) {
   if (hazards.empty()) return "none";
   std::string out;
@@ -40,7 +48,22 @@ void render_step(std::ostringstream& out, const Step& s, Timeouts& in_force) {
   if (!s.lock.empty()) out << "-- lock: " << s.lock << "\n";
   if (!s.transactional) out << "-- runs outside a transaction block\n";
   if (!s.note.empty()) out << "-- note: " << s.note << "\n";
-  if (s.preflight) out << "-- preflight (rows at risk, expect 0): " << *s.preflight << ";\n";
+  if (s.preflight) {
+    if (!s.preflight->description.empty())
+      out << "-- preflight: " << one_line(s.preflight->description) << "\n";
+    out << "-- preflight count (rows at risk, expect 0): " << one_line(s.preflight->count_sql)
+        << ";\n";
+    if (!s.preflight->sample_sql.empty())
+      out << "-- preflight samples: " << one_line(s.preflight->sample_sql) << ";\n";
+  }
+  if (s.rows_at_risk) {
+    out << "-- rows at risk when planned: " << s.rows_at_risk->count;
+    for (size_t i = 0; i < s.rows_at_risk->samples.size(); ++i)
+      out << (i ? ", " : " (samples: ") << one_line(s.rows_at_risk->samples[i]);
+    out << (s.rows_at_risk->samples.empty() ? "" : ")") << "\n";
+  }
+  if (s.accept_rows_at_risk)
+    out << "-- accepted rows at risk (reviewed): " << *s.accept_rows_at_risk << "\n";
   if (s.lock_timeout_ms != in_force.lock) {
     out << "SET lock_timeout = '" << s.lock_timeout_ms << "ms';\n";
     in_force.lock = s.lock_timeout_ms;

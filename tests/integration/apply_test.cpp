@@ -141,7 +141,9 @@ TEST(Apply, FailedConcurrentBuildNamesTheInvalidIndex) {
     CREATE TABLE public.t (id integer PRIMARY KEY, a integer, b text);
     CREATE UNIQUE INDEX t_b_key ON public.t (b);
   )");
-  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all"});
+  // The preflight counts the duplicates; accepting them lets the build run (and fail).
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
+                        "--accept-rows-at-risk"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("SQLSTATE 23505"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("INVALID index public.t_b_key"), std::string::npos) << r.err;
@@ -161,8 +163,9 @@ TEST(Apply, FailingStepRollsBackItsTransactionAndIsNamed) {
     CREATE TABLE public.t (id integer PRIMARY KEY, a integer, b integer);
     CREATE TABLE public.w (id integer PRIMARY KEY);
   )");
-  auto r = run_pgdrift(
-      {"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all", "--format", "json"});
+  // Past the preflight (which counts those rows) so that the step itself fails.
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
+                        "--accept-rows-at-risk", "--format", "json"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   json report = parse_json_output(r);
   EXPECT_EQ(report["result"], "failed");
@@ -209,8 +212,8 @@ TEST(Apply, ValidateRunsInItsOwnTransaction) {
     CREATE TYPE public.mood AS ENUM ('sad', 'ok');
     CREATE TABLE public.t (id integer PRIMARY KEY, a integer NOT NULL, b text);
   )");
-  auto r = run_pgdrift(
-      {"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all", "--format", "json"});
+  auto r = run_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
+                        "--accept-rows-at-risk", "--format", "json"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   json report = parse_json_output(r);
   const json* not_valid = step_with(report, "NOT VALID");
@@ -276,7 +279,9 @@ TEST(Apply, ReviewedPlanFileIsRunExactly) {
   backfill["transactional"] = true;
   backfill["lock"] = "ROW EXCLUSIVE";
   backfill["preflight"] = "SELECT count(*) FROM public.t WHERE id <= 10";
+  backfill["accept_rows_at_risk"] = 10;  // the reviewer accepts the 10 rows it changes
   backfill.erase("note");
+  backfill.erase("rows_at_risk");
   reviewed["steps"].push_back(backfill);
   std::string plan_file = tmp.write("plan.json", reviewed.dump(2));
 

@@ -86,7 +86,9 @@ std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
   run("no changes", 0, {"--db", db.url, "--to", target});
 
   auto failed_db = create_fresh_database(kLiveSql);
-  run("failed", 1, {"--db", failed_db.url, "--to", failing, "--allow-hazards", "all"});
+  run("rows at risk", 1, {"--db", failed_db.url, "--to", failing, "--allow-hazards", "all"});
+  run("failed", 1,
+      {"--db", failed_db.url, "--to", failing, "--allow-hazards", "all", "--accept-rows-at-risk"});
 
   // A reviewed plan file: applied, already applied, stale; with a step the target lacks, the
   // database does not reach the plan's target fingerprint.
@@ -156,7 +158,7 @@ TEST(JsonSchemasCli, ApplyReportsOfEveryResultValidate) {
   EXPECT_EQ(statuses, status_enum);
   EXPECT_TRUE(preflight_rows);
   EXPECT_FALSE(remaining);  // with --plan there is nothing to list; --to converged
-  const json& failed = runs[4].report;
+  const json& failed = runs[5].report;
   ASSERT_EQ(failed.value("result", ""), "failed") << failed.dump(2);
   EXPECT_TRUE(failed["failed_step"].is_number_integer());
   EXPECT_EQ(values_of(failed["steps"], "status"),
@@ -174,8 +176,8 @@ TEST(JsonSchemasCli, BrokenApplyReportsAreRejected) {
   TempDir tmp;
   std::string failing = tmp.write("failing.sql", kFailingTargetSql);
   auto db = create_fresh_database(kLiveSql);
-  auto r = run_pgdrift(
-      {"apply", "--db", db.url, "--to", failing, "--allow-hazards", "all", "--format", "json"});
+  auto r = run_pgdrift({"apply", "--db", db.url, "--to", failing, "--allow-hazards", "all",
+                        "--accept-rows-at-risk", "--format", "json"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   const json good = parse_json_output(r);
   ASSERT_EQ(validate_json(python, "apply-report.schema.json", {good})[0], "valid") << good.dump(2);

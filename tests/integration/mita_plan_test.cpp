@@ -62,13 +62,13 @@ TEST(MitaPlan, ConvertsMoneyAndIdsSafelyAndConverges) {
     ASSERT_NE(step, nullptr) << money << "\n" << plan.dump(2);
     EXPECT_NE(step->at("statement").get<std::string>().find("numeric(12,2)"), std::string::npos);
     EXPECT_TRUE(has_hazard(*step, "precision_loss")) << money;
-    EXPECT_FALSE(step->value("preflight", "").empty()) << money;
+    EXPECT_FALSE(step->at("preflight").value("count", "").empty()) << money;
   }
   const json* user_id = step_for(plan, "public.expenses.user_id");
   ASSERT_NE(user_id, nullptr) << plan.dump(2);
   EXPECT_NE(user_id->at("statement").get<std::string>().find("uuid"), std::string::npos);
   EXPECT_TRUE(has_hazard(*user_id, "conversion_may_fail"));
-  EXPECT_FALSE(user_id->value("preflight", "").empty());
+  EXPECT_FALSE(user_id->at("preflight").value("count", "").empty());
 
   // The missing foreign keys: added NOT VALID, validated in a later, separate step.
   for (const char* fk : {"goals_user_id_fkey", "moods_user_id_fkey", "expenses_user_id_fkey"}) {
