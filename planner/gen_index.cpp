@@ -164,6 +164,8 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
       }
     }
     ctx.add(s);
+    if (change.kind == ChangeKind::Alter)
+      restore_kept(ctx, {Recreated::Kind::Index, change.table, i.name});
   }
 }
 
