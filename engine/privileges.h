@@ -14,7 +14,8 @@ namespace pgdrift::engine {
 // `after`, e.g. "lost privilege: SELECT on view public.v to app_ro" or "lost privilege:
 // UPDATE (b) on table public.t to writer WITH GRANT OPTION". Objects only in one model are not
 // compared, nor column privileges of a column `after` no longer has (the column is gone). A
-// grant option that was lost counts as a lost privilege. Sorted by object, then privilege.
+// grant option that was lost counts as a lost privilege. In model order: schemas, tables,
+// views, sequences, functions; by key, then privilege.
 std::vector<std::string> lost_privileges(const schema::Model& before, const schema::Model& after);
 
 }  // namespace pgdrift::engine
