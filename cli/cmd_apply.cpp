@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/sources.h"
 #include "engine/diff.h"
+#include "engine/privileges.h"
 #include "planner/apply.h"
 #include "planner/plan.h"
 #include "schema/live/introspect.h"
@@ -289,10 +290,10 @@ int finish(ApplyReport& r, const std::string& format) {
   return r.exit_code;
 }
 
-// The live database as `plan` would read it: introspected, filtered like the plan's source.
-schema::Model read_live(const ApplyArgs& args, const planner::PlanOptions& options) {
-  return engine::filter_model(load_source(args.db, args.source_options), options.diff);
-}
+// The live database as introspected, with its privileges even when they are not compared:
+// the planner gives re-created objects their grants back from it, and verification checks
+// that nothing was revoked. `filter_model(live, options.diff)` is what `plan` compares.
+schema::Model read_live(const ApplyArgs& args) { return load_source(args.db, args.source_options); }
 
 // Several lines: what failed, the statement, what was rolled back and what stays committed.
 std::string failure_message(const ApplyReport& r) {
@@ -353,10 +354,11 @@ int run_apply(const ApplyArgs& args) {
   }
 
   // Introspected under the lock, so no other apply changes the schema between plan and run.
-  schema::Model live = read_live(args, options);
+  const schema::Model live_with_grants = read_live(args);
+  schema::Model live = engine::filter_model(live_with_grants, options.diff);
   report.live_fingerprint = planner::model_fingerprint(live);
   if (target) {
-    report.plan = planner::make_plan(live, *target, options);
+    report.plan = planner::make_plan(live_with_grants, *target, options);
   } else if (report.live_fingerprint != report.plan.source_fingerprint &&
              report.live_fingerprint == report.plan.target_fingerprint) {
     // Re-running an applied plan (a retried CI job) is a success with nothing to do.
@@ -426,21 +428,35 @@ int run_apply(const ApplyArgs& args) {
 
   if (!args.no_verify) {
     Verification v;
-    schema::Model after = read_live(args, options);
+    const schema::Model after_with_grants = read_live(args);
+    schema::Model after = engine::filter_model(after_with_grants, options.diff);
     v.live_fingerprint = planner::model_fingerprint(after);
+    bool fingerprint_matches = true;
     if (target) {
       v.remaining = engine::describe_changes(engine::diff_models(after, *target, options.diff));
-      v.converged = v.remaining.empty();
     } else {
-      v.converged = v.live_fingerprint == report.plan.target_fingerprint;
+      fingerprint_matches = v.live_fingerprint == report.plan.target_fingerprint;
     }
+    // Without --privileges no grant is compared, and none may be lost either: objects the
+    // plan re-created must have the privileges they had (with --privileges the comparison
+    // with the target covers them).
+    std::vector<std::string> lost;
+    if (!options.diff.compare_privileges) {
+      lost = engine::lost_privileges(live_with_grants, after_with_grants);
+      v.remaining.insert(v.remaining.end(), lost.begin(), lost.end());
+    }
+    v.converged = fingerprint_matches && v.remaining.empty();
     if (!v.converged) {
       report.result = "not_converged";
-      report.message =
-          "the plan was applied but the database does not match the target: " +
-          (target ? std::to_string(v.remaining.size()) + " change(s) remain"
-                  : "its fingerprint is " + v.live_fingerprint +
-                        ", the plan's target_fingerprint is " + report.plan.target_fingerprint);
+      std::vector<std::string> why;
+      if (target && v.remaining.size() > lost.size())
+        why.push_back(std::to_string(v.remaining.size() - lost.size()) + " change(s) remain");
+      if (!fingerprint_matches)
+        why.push_back("its fingerprint is " + v.live_fingerprint +
+                      ", the plan's target_fingerprint is " + report.plan.target_fingerprint);
+      if (!lost.empty()) why.push_back(std::to_string(lost.size()) + " privilege(s) lost");
+      report.message = "the plan was applied but the database does not match the target: ";
+      for (size_t i = 0; i < why.size(); ++i) report.message += (i ? "; " : "") + why[i];
       report.exit_code = 1;
     }
     report.verify = std::move(v);

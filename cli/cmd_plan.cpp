@@ -15,6 +15,7 @@
 #include "engine/scratch_cluster.h"
 #include "planner/apply.h"
 #include "planner/plan.h"
+#include "schema/canonical.h"
 #include "schema/live/introspect.h"
 #include "schema/render.h"
 
@@ -38,12 +39,40 @@ struct PlanArgs {
   SourceOptions source_options;
 };
 
+// The roles the models grant to or name in policies. A fresh scratch cluster has none but its
+// superuser, and a plan re-grants privileges of objects it re-creates even without --privileges.
+std::set<std::string> roles_named(const std::vector<const schema::Model*>& models) {
+  std::set<std::string> roles;
+  auto grants = [&](const std::vector<schema::Grant>& list) {
+    for (const auto& g : list)
+      if (g.grantee != "PUBLIC" && g.grantee != "public") roles.insert(g.grantee);
+  };
+  for (const auto* m : models) {
+    for (const auto& [k, v] : m->schemas) grants(v.grants);
+    for (const auto& [k, v] : m->sequences) grants(v.grants);
+    for (const auto& [k, v] : m->views) grants(v.grants);
+    for (const auto& [k, v] : m->functions) grants(v.grants);
+    for (const auto& [k, t] : m->tables) {
+      grants(t.grants);
+      for (const auto& c : t.columns) grants(c.grants);
+      for (const auto& [n, p] : t.policies)
+        for (const auto& r : p.roles)
+          if (r != "public" && r != "current_user" && r != "current_role" && r != "session_user")
+            roles.insert(r);
+    }
+  }
+  return roles;
+}
+
 // Applies the plan to a scratch copy of the source schema and compares the result with the
 // target. Returns the remaining differences (empty = the plan converges).
 std::vector<std::string> validate_plan(const schema::Model& from, const schema::Model& to,
                                        const planner::Plan& plan,
-                                       const planner::PlanOptions& options) {
+                                       const planner::PlanOptions& options,
+                                       const std::set<std::string>& roles) {
   auto cluster = engine::ScratchCluster::start();
+  for (const auto& role : roles)
+    cluster->execute("postgres", "CREATE ROLE " + schema::quote_ident(role) + ";");
   cluster->create_database("pgdrift_validate");
   std::string setup = schema::render_model_sql(from);
   try {
@@ -144,7 +173,8 @@ int run_plan(const PlanArgs& args) {
   if (args.validate && !args.no_validate && !plan.empty() && have_server_binaries()) {
     try {
       auto remaining = validate_plan(engine::filter_model(from, options.diff),
-                                     engine::filter_model(to, options.diff), plan, options);
+                                     engine::filter_model(to, options.diff), plan, options,
+                                     roles_named({&from, &to}));
       if (!remaining.empty()) {
         std::cerr << "pgdrift plan: validation failed: after the plan, the scratch database "
                      "still differs from the target:\n";

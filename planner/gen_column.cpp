@@ -434,6 +434,8 @@ class ColumnSteps {
       add_column(to);
       ctx_.steps.back().needs.push_back("column-dropped:" + qname_);
       ctx_.steps[ctx_.steps.size() - 2].provides.push_back("column-dropped:" + qname_);
+      // DROP COLUMN took the column's comment and column privileges.
+      restore_kept(ctx_, {Recreated::Kind::Column, c_.table, to.name});
       return;
     }
     bool retype = c_.has(engine::kColumnType) || c_.has(engine::kColumnCollation);

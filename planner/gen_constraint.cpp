@@ -196,6 +196,8 @@ void gen_constraint(Context& ctx, const engine::ConstraintChange& change, bool t
     drop_constraint(ctx, change.table, *change.from, change.kind);
   if (change.kind == ChangeKind::Add || change.kind == ChangeKind::Alter)
     add_constraint(ctx, change.table, *change.to, table_is_new, change.kind);
+  if (change.kind == ChangeKind::Alter)
+    restore_kept(ctx, {Recreated::Kind::Constraint, change.table, change.to->name});
 }
 
 }  // namespace pgdrift::planner

@@ -95,12 +95,15 @@ void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& chan
             ct.lock = "SHARE ROW EXCLUSIVE";
             ct.hazards = {Hazard::BlocksWrites};
             ctx.add(ct);
+            restore_kept(ctx, {Recreated::Kind::Trigger, tkey, name});
           }
       ctx.add(drop);
       Step create = create_step(ctx, *c.to, ChangeKind::Alter);
       create.needs.push_back("function-dropped:" + c.key);
       ctx.steps.back().provides.push_back("function-dropped:" + c.key);
       ctx.add(create);
+      // DROP FUNCTION took its comment and its EXECUTE grants.
+      restore_kept(ctx, {Recreated::Kind::Function, c.key, ""});
     }
   }
 }

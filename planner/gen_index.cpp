@@ -249,6 +249,8 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
         s.preflight = duplicates_preflight(ctx, change.table, columns, i.nulls_not_distinct, false);
     }
     ctx.add(s);
+    if (change.kind == ChangeKind::Alter)
+      restore_kept(ctx, {Recreated::Kind::Index, change.table, i.name});
   }
 }
 

@@ -34,6 +34,8 @@ void gen_policy(Context& ctx, const engine::PolicyChange& change) {
     s.hazards = {Hazard::Authz, Hazard::AccessExclusiveLock};
     s.lock = "ACCESS EXCLUSIVE";
     ctx.add(s);
+    if (change.kind == ChangeKind::Alter)
+      restore_kept(ctx, {Recreated::Kind::Policy, change.table, p.name});
   }
 }
 

@@ -162,19 +162,6 @@ void alter_attributes(Context& ctx, const engine::TableChange& c) {
   }
 }
 
-// Comments of a table recreated by the plan (the diff only lists comments that differ).
-void recreate_comments(Context& ctx, const std::string& key, const schema::Table& t) {
-  auto comment = [&](const std::string& target, const std::optional<std::string>& text) {
-    if (!text) return;
-    Step s = make_step("comment", target, ChangeKind::Alter, kComment,
-                       schema::render_comment(target, text));
-    s.needs = {"table:" + key};
-    ctx.add(s);
-  };
-  comment("TABLE " + key, t.comment);
-  for (const auto& c : t.columns) comment("COLUMN " + key + "." + quote_ident(c.name), c.comment);
-}
-
 // Column keys of `retyped` that `expr` mentions.
 std::vector<std::string> mentioned(const std::string& table, const std::string& expr,
                                    const std::vector<std::string>& retyped) {
@@ -262,13 +249,6 @@ void recreate_dependents_around_type_changes(Context& ctx, const engine::TableCh
     around_type_changes(ctx, first, keys,
                         "dropped and added again around the type change of a column it reads "
                         "(its values are recomputed)");
-    if (column.comment) {
-      std::string target = "COLUMN " + c.key + "." + quote_ident(column.name);
-      Step comment = make_step("comment", target, ChangeKind::Alter, kComment,
-                               schema::render_comment(target, column.comment));
-      comment.needs = {"column:" + c.key + "." + quote_ident(column.name)};
-      ctx.add(comment);
-    }
   }
 }
 
@@ -291,7 +271,7 @@ void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes) {
       drop_table(ctx, c.key, *c.from, ChangeKind::Alter);
       ctx.steps.back().note = "partitioning changed: the table is recreated";
       create_table(ctx, c.key, *c.to, ChangeKind::Alter);
-      recreate_comments(ctx, c.key, *c.to);
+      restore_kept(ctx, {Recreated::Kind::Table, c.key, ""});
       continue;
     }
     alter_attributes(ctx, c);

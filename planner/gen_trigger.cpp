@@ -36,6 +36,8 @@ void gen_trigger(Context& ctx, const engine::TriggerChange& change) {
     s.hazards = {Hazard::BlocksWrites};
     s.lock = "SHARE ROW EXCLUSIVE";
     ctx.add(s);
+    if (change.kind == ChangeKind::Alter)
+      restore_kept(ctx, {Recreated::Kind::Trigger, change.table, t.name});
   }
 }
 

@@ -89,6 +89,7 @@ void recreate_enum(Context& ctx, const engine::EnumChange& c) {
   drop.needs = {"column-retyped:" + c.key, type_key};
   if (!removed.empty()) drop.hazards = {Hazard::DataLoss};
   ctx.add(drop);
+  restore_kept(ctx, {Recreated::Kind::Enum, c.key, ""});
 }
 
 void alter_enum(Context& ctx, const engine::EnumChange& c) {
@@ -292,6 +293,7 @@ void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes)
       s.hazards = {Hazard::UntrackedDependencies};
       s.note = "function arguments and composite attributes using the domain are not converted";
       ctx.add(s);
+      restore_kept(ctx, {Recreated::Kind::Domain, c.key, ""});
       for (const auto& u : uses) {
         std::string qcol = quote_ident(u.column);
         Step back =

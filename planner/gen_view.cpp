@@ -36,28 +36,8 @@ void create_view(Context& ctx, const std::string& key, const schema::View& v, Ch
   for (const auto& [name, i] : v.indexes)
     gen_index(ctx, {ChangeKind::Add, key, v.schema, v.name, {}, i}, true, false);
   for (const auto& [name, t] : v.triggers) gen_trigger(ctx, {ChangeKind::Add, key, {}, t});
-  if (!with_extras) return;
   // A recreated view loses its comments and privileges: put them back.
-  auto comment = [&](const std::string& target, const std::optional<std::string>& text) {
-    if (!text) return;
-    Step c = make_step("comment", target, ChangeKind::Alter, kComment,
-                       schema::render_comment(target, text));
-    c.needs = {"view:" + key};
-    ctx.add(c);
-  };
-  comment(keyword(v) + " " + key, v.comment);
-  for (const auto& [col, text] : v.column_comments)
-    comment("COLUMN " + key + "." + schema::quote_ident(col), text);
-  for (const auto& [name, i] : v.indexes)
-    comment("INDEX " + schema::quote_qualified(v.schema, name), i.comment);
-  if (ctx.options.diff.compare_privileges)
-    for (const auto& g : v.grants) {
-      Step gs =
-          make_step("grant", key, ChangeKind::Add, kGrant, schema::render_grant("TABLE " + key, g));
-      gs.needs = {"view:" + key};
-      gs.hazards = {Hazard::Authz};
-      ctx.add(gs);
-    }
+  if (with_extras) restore_kept(ctx, {Recreated::Kind::View, key, ""});
 }
 
 void recreate(Context& ctx, const std::string& key) {

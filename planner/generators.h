@@ -76,10 +76,14 @@ class Dependencies {
 std::string schema_key(const std::string& schema_name);
 
 struct Context {
-  Context(const schema::Model& from, const schema::Model& to, const PlanOptions& options);
+  Context(const schema::Model& from, const schema::Model& to, const PlanOptions& options,
+          const schema::Model& source);
   const schema::Model& from;
   const schema::Model& to;
   const PlanOptions& options;
+  // The source filtered by schema but with its grants, even when privileges are not compared:
+  // what a dropped and re-created object gets back (planner/gen_kept.cpp).
+  const schema::Model& source;
   Dependencies from_deps;
   Dependencies to_deps;
   std::vector<Step> steps;
@@ -158,6 +162,35 @@ const schema::Column* source_column(const Context& ctx, const std::string& table
 // Whether `expr` mentions `column` as an identifier token (over-matching, e.g. inside a string
 // literal, is possible).
 bool mentions_column(const std::string& expr, const std::string& column);
+
+// An object the plan drops and creates again although the user wants to keep it (a view rebuilt
+// around a column type change, a function whose return type changes, a generated column whose
+// expression changes, a constraint, index, trigger or policy rebuilt around a change it
+// depends on, a table recreated for a partitioning change, a recreated enum or domain).
+struct Recreated {
+  enum class Kind {
+    Table,
+    View,
+    Function,
+    Column,
+    Constraint,
+    Index,
+    Trigger,
+    Policy,
+    Enum,
+    Domain
+  };
+  Kind kind = Kind::Table;
+  std::string key;     // table / view / type key, or function_key for functions
+  std::string member;  // column, constraint, index, trigger or policy name (unquoted)
+};
+// Emits the COMMENT and GRANT steps that give a re-created object back what the drop took
+// (planner/gen_kept.cpp): the comments the target declares (the diff compares comments always)
+// on the object and its sub-objects, and the privileges the source had (table, column, view,
+// sequence, function ACLs as modelled) — with privileges compared, those the source had and
+// the target keeps (the diff grants and revokes the rest). Ownership is not modelled.
+// Call it after the steps that create the object again.
+void restore_kept(Context& ctx, const Recreated& object);
 
 // Orders the steps (planner/graph.cpp) and numbers them.
 std::vector<Step> order_steps(std::vector<Step> steps);

@@ -10,10 +10,11 @@
 namespace pgdrift::planner {
 
 Context::Context(const schema::Model& from_model, const schema::Model& to_model,
-                 const PlanOptions& plan_options)
+                 const PlanOptions& plan_options, const schema::Model& source_model)
     : from(from_model),
       to(to_model),
       options(plan_options),
+      source(source_model),
       from_deps(from_model),
       to_deps(to_model) {}
 
@@ -111,7 +112,12 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   // An atomic plan runs in one transaction, so it uses the in-transaction forms throughout.
   PlanOptions effective = options;
   if (options.atomic) effective.online = false;
-  Context ctx(from, to, effective);
+  // The source's grants are not compared without --privileges, but whatever the plan drops
+  // and re-creates gets them back: re-creating must not revoke.
+  engine::DiffOptions keep_grants = options.diff;
+  keep_grants.compare_privileges = true;
+  schema::Model source = engine::filter_model(from_model, keep_grants);
+  Context ctx(from, to, effective, source);
   for (const auto& t : changes.tables) {
     if (t.kind == engine::ChangeKind::Add) ctx.new_tables.insert(t.key);
     if (t.kind == engine::ChangeKind::Drop) ctx.dropped_tables.insert(t.key);

@@ -1,0 +1,242 @@
+// What a dropped and re-created object gets back: PostgreSQL forgets the comments and the
+// privileges of an object it drops, and the diff lists neither when they do not change (nor
+// grants at all without --privileges). One place, used by every generator that drops and
+// creates an object the user keeps: comments as the target declares them, privileges as the
+// source had them (with --privileges: those the target keeps too; the diff does the rest).
+#include <algorithm>
+#include <iterator>
+
+#include "planner/generators.h"
+#include "schema/canonical.h"
+#include "schema/render.h"
+
+namespace pgdrift::planner {
+
+using engine::ChangeKind;
+using schema::quote_ident;
+
+namespace {
+
+class Kept {
+ public:
+  Kept(Context& ctx, const Recreated& object) : ctx_(ctx), object_(object) {}
+
+  void comment(const std::string& target, const std::optional<std::string>& text,
+               const std::string& needs) {
+    if (!text) return;
+    Step s = make_step("comment", target, ChangeKind::Alter, kComment,
+                       schema::render_comment(target, text));
+    s.needs = {needs};
+    s.note = "re-applied: the object was dropped and created again";
+    ctx_.add(s);
+  }
+
+  // `source` are the grants the object had, `target` those the target declares.
+  void grants(const std::string& object_name, const std::string& target,
+              std::vector<schema::Grant> source, std::vector<schema::Grant> wanted,
+              const std::string& needs) {
+    std::vector<schema::Grant> kept;
+    std::sort(source.begin(), source.end());
+    if (ctx_.options.diff.compare_privileges) {
+      std::sort(wanted.begin(), wanted.end());
+      std::set_intersection(source.begin(), source.end(), wanted.begin(), wanted.end(),
+                            std::back_inserter(kept));
+    } else {
+      kept = std::move(source);
+    }
+    for (const auto& g : kept) {
+      Step s =
+          make_step("grant", object_name, ChangeKind::Add, kGrant, schema::render_grant(target, g));
+      s.needs = {needs};
+      s.note = "re-granted: the object was dropped and created again";
+      ctx_.add(s);
+    }
+  }
+
+  void run() {
+    using Kind = Recreated::Kind;
+    switch (object_.kind) {
+      case Kind::Table:
+        table();
+        break;
+      case Kind::View:
+        view();
+        break;
+      case Kind::Function:
+        function();
+        break;
+      case Kind::Column:
+        column();
+        break;
+      case Kind::Constraint:
+        if (const auto* t = to_table())
+          if (auto c = t->constraints.find(object_.member); c != t->constraints.end())
+            constraint_comment(c->second);
+        break;
+      case Kind::Index:
+        index();
+        break;
+      case Kind::Trigger:
+        trigger();
+        break;
+      case Kind::Policy:
+        if (const auto* t = to_table())
+          if (auto p = t->policies.find(object_.member); p != t->policies.end())
+            policy_comment(p->second);
+        break;
+      case Kind::Enum:
+        if (auto e = ctx_.to.enums.find(object_.key); e != ctx_.to.enums.end())
+          comment("TYPE " + object_.key, e->second.comment, "type:" + object_.key);
+        break;
+      case Kind::Domain:
+        domain();
+        break;
+    }
+  }
+
+ private:
+  const std::string& key() const { return object_.key; }
+  std::string member_name(const std::string& name) const { return key() + "." + quote_ident(name); }
+
+  const schema::Table* to_table() const {
+    auto it = ctx_.to.tables.find(key());
+    return it == ctx_.to.tables.end() ? nullptr : &it->second;
+  }
+  const schema::View* to_view() const {
+    auto it = ctx_.to.views.find(key());
+    return it == ctx_.to.views.end() ? nullptr : &it->second;
+  }
+  std::vector<schema::Grant> source_table_grants() const {
+    auto it = ctx_.source.tables.find(key());
+    return it == ctx_.source.tables.end() ? std::vector<schema::Grant>{} : it->second.grants;
+  }
+
+  void constraint_comment(const schema::Constraint& c) {
+    comment("CONSTRAINT " + quote_ident(c.name) + " ON " + key(), c.comment,
+            "constraint:" + member_name(c.name));
+  }
+  void policy_comment(const schema::Policy& p) {
+    comment("POLICY " + quote_ident(p.name) + " ON " + key(), p.comment,
+            "policy:" + member_name(p.name));
+  }
+  void trigger_comment(const schema::Trigger& t) {
+    comment("TRIGGER " + quote_ident(t.name) + " ON " + key(), t.comment,
+            "trigger:" + member_name(t.name));
+  }
+  void index_comment(const std::string& schema_name, const schema::Index& i) {
+    std::string qname = schema::quote_qualified(schema_name, i.name);
+    comment("INDEX " + qname, i.comment, "index:" + qname);
+  }
+
+  void table() {
+    const auto* t = to_table();
+    if (!t) return;
+    comment("TABLE " + key(), t->comment, "table:" + key());
+    for (const auto& c : t->columns)
+      comment("COLUMN " + member_name(c.name), c.comment, "column:" + member_name(c.name));
+    for (const auto& [name, c] : t->constraints) constraint_comment(c);
+    for (const auto& [name, i] : t->indexes) index_comment(t->schema, i);
+    for (const auto& [name, tr] : t->triggers) trigger_comment(tr);
+    for (const auto& [name, p] : t->policies) policy_comment(p);
+    // Column privileges of columns the target does not have are gone with the columns.
+    std::vector<schema::Grant> source;
+    for (auto g : source_table_grants()) {
+      bool had_columns = !g.columns.empty();
+      std::erase_if(g.columns, [&](const std::string& c) { return !t->find_column(c); });
+      if (!had_columns || !g.columns.empty()) source.push_back(g);
+    }
+    grants(key(), "TABLE " + key(), source, t->grants, "table:" + key());
+  }
+
+  void view() {
+    const auto* v = to_view();
+    if (!v) return;
+    const std::string dep = "view:" + key();
+    comment(std::string(v->materialized ? "MATERIALIZED VIEW " : "VIEW ") + key(), v->comment, dep);
+    for (const auto& [col, text] : v->column_comments)
+      comment("COLUMN " + member_name(col), text, dep);
+    for (const auto& [name, i] : v->indexes) index_comment(v->schema, i);
+    for (const auto& [name, t] : v->triggers) trigger_comment(t);
+    auto source = ctx_.source.views.find(key());
+    grants(key(), "TABLE " + key(),
+           source == ctx_.source.views.end() ? std::vector<schema::Grant>{} : source->second.grants,
+           v->grants, dep);
+  }
+
+  void function() {
+    auto to = ctx_.to.functions.find(key());
+    if (to == ctx_.to.functions.end()) return;
+    const schema::Function& f = to->second;
+    std::string target = std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
+                         schema::quote_qualified(f.schema, f.name) + "(" + f.identity_arguments() +
+                         ")";
+    std::string dep = "function:" + schema::quote_qualified(f.schema, f.name);
+    comment(target, f.comment, dep);
+    auto source = ctx_.source.functions.find(key());
+    grants(key(), target,
+           source == ctx_.source.functions.end() ? std::vector<schema::Grant>{}
+                                                 : source->second.grants,
+           f.grants, dep);
+  }
+
+  // A column dropped and added again: its comment, and the column privileges that name it (a
+  // grant on several columns is given back for this one only: the others kept theirs).
+  void column() {
+    const auto* t = to_table();
+    if (!t) return;
+    const schema::Column* c = t->find_column(object_.member);
+    if (!c) return;
+    const std::string qcol = member_name(c->name);
+    comment("COLUMN " + qcol, c->comment, "column:" + qcol);
+    auto of_column = [&](const std::vector<schema::Grant>& all) {
+      std::vector<schema::Grant> out;
+      for (const auto& g : all)
+        if (std::find(g.columns.begin(), g.columns.end(), c->name) != g.columns.end()) {
+          schema::Grant one = g;
+          one.columns = {c->name};
+          out.push_back(one);
+        }
+      return out;
+    };
+    grants(qcol, "TABLE " + key(), of_column(source_table_grants()), of_column(t->grants),
+           "column:" + qcol);
+  }
+
+  void index() {
+    if (const auto* t = to_table()) {
+      if (auto i = t->indexes.find(object_.member); i != t->indexes.end())
+        index_comment(t->schema, i->second);
+    } else if (const auto* v = to_view()) {
+      if (auto i = v->indexes.find(object_.member); i != v->indexes.end())
+        index_comment(v->schema, i->second);
+    }
+  }
+
+  void trigger() {
+    if (const auto* t = to_table()) {
+      if (auto tr = t->triggers.find(object_.member); tr != t->triggers.end())
+        trigger_comment(tr->second);
+    } else if (const auto* v = to_view()) {
+      if (auto tr = v->triggers.find(object_.member); tr != v->triggers.end())
+        trigger_comment(tr->second);
+    }
+  }
+
+  void domain() {
+    auto d = ctx_.to.domains.find(key());
+    if (d == ctx_.to.domains.end()) return;
+    comment("DOMAIN " + key(), d->second.comment, "type:" + key());
+    for (const auto& [name, c] : d->second.checks)
+      comment("CONSTRAINT " + quote_ident(name) + " ON DOMAIN " + key(), c.comment,
+              "type:" + key());
+  }
+
+  Context& ctx_;
+  const Recreated& object_;
+};
+
+}  // namespace
+
+void restore_kept(Context& ctx, const Recreated& object) { Kept(ctx, object).run(); }
+
+}  // namespace pgdrift::planner
