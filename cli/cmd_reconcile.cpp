@@ -166,6 +166,9 @@ LiveSection compare_live(const std::string& db, std::vector<LoadedHistory>& hist
   if (!target_complete) {
     live.plan_note = "no plan: the target has unresolved conflicts";
   } else {
+    // A plan of an earlier run must not stay behind when this one cannot be written.
+    if (!out_dir.empty())
+      for (const char* file : {"plan.sql", "plan.md"}) fs::remove(fs::path(out_dir) / file);
     planner::Plan plan;
     try {
       plan = planner::make_plan(model, target);

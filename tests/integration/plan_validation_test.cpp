@@ -130,6 +130,7 @@ TEST(ReconcileValidation, PlanThatFailsValidationIsNotWritten) {
   Histories h(kEnumTarget);
   TempDir out;
   auto db = create_fresh_database(kEnumLive);
+  out.write("plan.sql", "-- an earlier run's plan\n");  // removed, not left to be run
   auto r = h.reconcile(db.url, out.path.string());
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   expect_names_failing_step(r.err);
