@@ -1,9 +1,6 @@
 // `pgdrift plan --from SOURCE --to TARGET`: the ordered, hazard-annotated migration plan.
 // Exit codes: 0 plan printed (possibly empty), 1 the plan has hazards not allowed by
 // --allow-hazards (the plan is still printed), 2 usage/input error or failed plan validation.
-#include <unistd.h>
-
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -12,12 +9,10 @@
 #include "cli/commands.h"
 #include "cli/sources.h"
 #include "engine/diff.h"
-#include "engine/scratch_cluster.h"
 #include "planner/apply.h"
 #include "planner/plan.h"
-#include "schema/canonical.h"
+#include "planner/validate.h"
 #include "schema/live/introspect.h"
-#include "schema/render.h"
 
 namespace pgdrift::cli {
 
@@ -38,73 +33,6 @@ struct PlanArgs {
   int statement_timeout_ms = 30000;
   SourceOptions source_options;
 };
-
-// The roles the models grant to or name in policies. A fresh scratch cluster has none but its
-// superuser, and a plan re-grants privileges of objects it re-creates even without --privileges.
-std::set<std::string> roles_named(const std::vector<const schema::Model*>& models) {
-  std::set<std::string> roles;
-  auto grants = [&](const std::vector<schema::Grant>& list) {
-    for (const auto& g : list)
-      if (g.grantee != "PUBLIC" && g.grantee != "public") roles.insert(g.grantee);
-  };
-  for (const auto* m : models) {
-    for (const auto& [k, v] : m->schemas) grants(v.grants);
-    for (const auto& [k, v] : m->sequences) grants(v.grants);
-    for (const auto& [k, v] : m->views) grants(v.grants);
-    for (const auto& [k, v] : m->functions) grants(v.grants);
-    for (const auto& [k, t] : m->tables) {
-      grants(t.grants);
-      for (const auto& c : t.columns) grants(c.grants);
-      for (const auto& [n, p] : t.policies)
-        for (const auto& r : p.roles)
-          if (r != "public" && r != "current_user" && r != "current_role" && r != "session_user")
-            roles.insert(r);
-    }
-  }
-  return roles;
-}
-
-// Applies the plan to a scratch copy of the source schema and compares the result with the
-// target. Returns the remaining differences (empty = the plan converges).
-std::vector<std::string> validate_plan(const schema::Model& from, const schema::Model& to,
-                                       const planner::Plan& plan,
-                                       const planner::PlanOptions& options,
-                                       const std::set<std::string>& roles) {
-  auto cluster = engine::ScratchCluster::start();
-  for (const auto& role : roles)
-    cluster->execute("postgres", "CREATE ROLE " + schema::quote_ident(role) + ";");
-  cluster->create_database("pgdrift_validate");
-  std::string setup = schema::render_model_sql(from);
-  try {
-    cluster->execute("pgdrift_validate", setup);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("validation skipped: the source schema does not load "
-                                         "into a scratch database: ") +
-                             e.what());
-  }
-  char path[] = "/tmp/pgdrift-plan-XXXXXX";
-  int fd = mkstemp(path);
-  if (fd < 0) throw std::runtime_error("validation skipped: cannot create a temporary file");
-  close(fd);
-  {
-    std::ofstream script(path, std::ios::binary);
-    script << planner::render_plan_sql(plan);
-  }
-  std::vector<std::string> remaining;
-  try {
-    cluster->psql_file("pgdrift_validate", path);
-  } catch (const std::exception& e) {
-    std::remove(path);
-    return {std::string("the plan failed on a scratch copy of the source: ") + e.what()};
-  }
-  std::remove(path);
-  schema::live::IntrospectOptions io;
-  io.include_schemas = options.diff.include_schemas;
-  io.exclude_schemas = options.diff.exclude_schemas;
-  auto result = schema::live::introspect(cluster->conninfo("pgdrift_validate"), io);
-  engine::Changes left = engine::diff_models(result.model, to, options.diff);
-  return engine::describe_changes(left);
-}
 
 // `plan --from DB`: the preflights `apply` would run, counted in the source database (one
 // read-only snapshot) and shown on the steps. The plan itself refuses nothing.
@@ -127,15 +55,6 @@ void count_rows_at_risk(const std::string& conninfo, planner::Plan& plan) {
   }
 }
 
-bool have_server_binaries() {
-  try {
-    engine::ScratchCluster::find_bindir();
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 int run_plan(const PlanArgs& args) {
   std::set<planner::Hazard> allowed = parse_allowed_hazards(args.allow_hazards);
   schema::Model from = load_source(args.from, args.source_options);
@@ -151,6 +70,22 @@ int run_plan(const PlanArgs& args) {
   options.diff.exclude_schemas = args.source_options.exclude_schemas;
   planner::Plan plan = planner::make_plan(from, to, options);
   if (schema::live::is_connection_string(args.from)) count_rows_at_risk(args.from, plan);
+
+  // Validated before it is written: a plan that fails on a scratch copy of the source is not
+  // printed or written at all (--no-validate shows it).
+  if (args.validate && !args.no_validate && !plan.empty() && planner::can_validate_plans()) {
+    try {
+      planner::ValidationResult v = planner::validate_plan(from, to, plan, options);
+      if (v.failed()) {
+        std::cerr << "pgdrift plan: validation failed, plan not written: " << v.describe() << "\n";
+        return 2;
+      }
+      if (v.skipped)
+        std::cerr << "pgdrift plan: warning: validation skipped: " << v.skipped_reason << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "pgdrift plan: warning: validation skipped: " << e.what() << "\n";
+    }
+  }
 
   std::string text = args.format == "json"       ? planner::render_plan_json(plan)
                      : args.format == "markdown" ? planner::render_plan_markdown(plan)
@@ -168,22 +103,6 @@ int run_plan(const PlanArgs& args) {
     std::cerr << "pgdrift plan: warning: not every commit of this plan is a safe point:\n";
     for (const auto& line : plan.unsafe) std::cerr << "  " << line << "\n";
     std::cerr << "(--atomic runs every step in one transaction)\n";
-  }
-
-  if (args.validate && !args.no_validate && !plan.empty() && have_server_binaries()) {
-    try {
-      auto remaining = validate_plan(engine::filter_model(from, options.diff),
-                                     engine::filter_model(to, options.diff), plan, options,
-                                     roles_named({&from, &to}));
-      if (!remaining.empty()) {
-        std::cerr << "pgdrift plan: validation failed: after the plan, the scratch database "
-                     "still differs from the target:\n";
-        for (const auto& line : remaining) std::cerr << "  " << line << "\n";
-        return 2;
-      }
-    } catch (const std::exception& e) {
-      std::cerr << "pgdrift plan: warning: " << e.what() << "\n";
-    }
   }
 
   auto refused = planner::disallowed_hazards(plan, allowed);

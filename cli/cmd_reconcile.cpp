@@ -15,6 +15,7 @@
 #include "engine/diff.h"
 #include "engine/reconcile.h"
 #include "planner/plan.h"
+#include "planner/validate.h"
 #include "schema/history/history.h"
 #include "schema/live/introspect.h"
 #include "schema/live/version_tables.h"
@@ -165,11 +166,38 @@ LiveSection compare_live(const std::string& db, std::vector<LoadedHistory>& hist
   if (!target_complete) {
     live.plan_note = "no plan: the target has unresolved conflicts";
   } else {
-    planner::Plan plan = planner::make_plan(model, target);
+    // A plan of an earlier run must not stay behind when this one cannot be written.
+    if (!out_dir.empty())
+      for (const char* file : {"plan.sql", "plan.md"}) fs::remove(fs::path(out_dir) / file);
+    planner::Plan plan;
+    try {
+      plan = planner::make_plan(model, target);
+    } catch (const planner::PlanRefused& e) {
+      throw SourceError(std::string("no plan from the live database to the target: ") + e.what());
+    }
     live.plan_steps = plan.steps.size();
     if (out_dir.empty()) {
       live.plan_note = "plan not written: give --out DIR";
     } else {
+      // Validated like `pgdrift plan` validates: a plan that fails on a scratch copy of the
+      // live schema is not written (exit 2).
+      if (!plan.empty()) {
+        planner::ValidationResult v;
+        try {
+          v = planner::validate_plan(model, target, plan);
+        } catch (const std::exception& e) {
+          v.skipped = true;
+          v.skipped_reason = e.what();
+        }
+        if (v.failed())
+          throw SourceError("validation failed, plan not written to " + out_dir + ": " +
+                            v.describe());
+        if (v.skipped) {
+          std::cerr << "pgdrift reconcile: warning: plan not validated: " << v.skipped_reason
+                    << "\n";
+          live.plan_note = "written without validation: " + v.skipped_reason;
+        }
+      }
       for (const auto& [file, text] : std::vector<std::pair<std::string, std::string>>{
                {"plan.sql", planner::render_plan_sql(plan)},
                {"plan.md", planner::render_plan_markdown(plan)}}) {

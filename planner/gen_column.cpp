@@ -3,6 +3,7 @@
 // named, and a preflight query counts the rows at risk.
 #include <string>
 
+#include "planner/casts.h"
 #include "planner/generators.h"
 #include "planner/volatility.h"
 #include "schema/canonical.h"
@@ -397,6 +398,18 @@ class ColumnSteps {
 
   void alter_type(const schema::Column& from, const schema::Column& to) {
     TypeChangePlan p = classify(from.type, to.type, name_, ctx_.from, ctx_.to);
+    // PostgreSQL's own catalog decides what converts (planner/casts.h): no route at all fails
+    // for every table, even an empty one, so it is refused now rather than at apply.
+    CastRoute route = cast_route(from.type, to.type);
+    if (route == CastRoute::None)
+      throw PlanRefused(qname_ + ": cannot change type " + from.type + " to " + to.type +
+                        ": PostgreSQL has no cast from " + split_type(from.type).base +
+                        (split_type(from.type).array ? "[]" : "") + " to " +
+                        split_type(to.type).base + (split_type(to.type).array ? "[]" : "") +
+                        " and no USING is known (drop and add the column, or convert the data by "
+                        "hand)");
+    // An explicit-only cast needs USING: ALTER COLUMN TYPE applies assignment casts only.
+    if (route == CastRoute::Explicit || route == CastRoute::IoFromString) p.using_cast = true;
     std::string action = "ALTER COLUMN " + name_ + " TYPE " + schema::render_type(to.type);
     if (!to.collation.empty()) action += " COLLATE " + to.collation;
     if (p.using_cast)

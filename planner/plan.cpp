@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <openssl/sha.h>
+
 #include "planner/generators.h"
 #include "schema/json.h"
 #include "schema/render.h"
@@ -39,16 +41,27 @@ Step make_step(const std::string& object_kind, const std::string& object_name,
   return s;
 }
 
+schema::Model fingerprint_form(const schema::Model& model) {
+  schema::Model canonical = model;
+  auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
+  for (auto& [key, table] : canonical.tables)
+    std::stable_sort(table.columns.begin(), table.columns.end(), by_name);
+  for (auto& [key, type] : canonical.composite_types)
+    std::stable_sort(type.attributes.begin(), type.attributes.end(), by_name);
+  return canonical;
+}
+
 std::string model_fingerprint(const schema::Model& model) {
-  std::string text = schema::dump_model_json(model);
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
+  std::string text = schema::dump_model_json(fingerprint_form(model));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static const char* const hex = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned char byte : digest) {
+    out += hex[byte >> 4];
+    out += hex[byte & 0xf];
   }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
-  return std::string("fnv1a64:") + buf;
+  return out;
 }
 
 std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>& allowed) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -90,7 +91,7 @@ struct ObjectDdl {
 
 struct Plan {
   std::vector<Step> steps;
-  std::string source_fingerprint;  // fnv1a64 of the canonical JSON of the (filtered) source
+  std::string source_fingerprint;  // model_fingerprint of the (filtered) source
   std::string target_fingerprint;
   std::vector<ObjectDdl> objects;    // per changed top-level object
   std::vector<std::string> changes;  // engine::describe_changes of the diff
@@ -102,10 +103,25 @@ struct Plan {
   bool empty() const { return steps.empty(); }
 };
 
+// make_plan throws it when a change cannot be planned at all, e.g. a column type change
+// between two built-in types that PostgreSQL has no cast for (planner/casts.h) and for which no
+// USING is known: "public.t.c: cannot change type uuid to integer: PostgreSQL has no cast ...".
+// The CLI turns it into exit 2.
+class PlanRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 Plan make_plan(const schema::Model& from, const schema::Model& to, const PlanOptions& options = {});
 
-// "fnv1a64:0123456789abcdef" of dump_model_json(model).
+// "sha256:" + 64 hex digits: SHA-256 (OpenSSL) of dump_model_json(fingerprint_form(model)).
 std::string model_fingerprint(const schema::Model& model);
+
+// The model as fingerprints see it: what a plan cannot control is left out. Column position
+// is one: ADD COLUMN appends, so a plan that adds a column in the middle of a table reaches
+// the target with the column at the end. Table columns and composite type attributes are
+// ordered by name (the diff and drift still compare the models as they are).
+schema::Model fingerprint_form(const schema::Model& model);
 
 // Hazards of the plan that are not in `allowed`, sorted, unique.
 std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>& allowed);

@@ -1,9 +1,11 @@
-// The plan as a psql-runnable script (run it with `psql -v ON_ERROR_STOP=1 -f plan.sql`). Each
-// step is preceded by a comment naming it and its hazards, and by the SET lock_timeout /
-// statement_timeout it runs under. Steps are grouped as step_groups() says: BEGIN ... COMMIT
-// around each transaction, non-transactional steps (CONCURRENTLY, ALTER TYPE ... ADD VALUE)
-// outside any transaction block. With ON_ERROR_STOP a failing statement ends psql, and the
-// server rolls the open transaction back: the database is left as after the last COMMIT.
+// The plan as a psql script (`psql -X -f plan.sql`; it is not plain SQL: its first command is
+// the psql meta-command `\set ON_ERROR_STOP on`, so a failing statement ends psql with a
+// non-zero exit instead of letting it run on). Each step is preceded by a comment naming it
+// and its hazards, and by the SET lock_timeout / statement_timeout it runs under. Steps are
+// grouped as step_groups() says: BEGIN ... COMMIT around each transaction, non-transactional
+// steps (CONCURRENTLY, ALTER TYPE ... ADD VALUE) outside any transaction block. When psql
+// stops at an error, the server rolls the open transaction back: the database is left as
+// after the last COMMIT.
 #include <sstream>
 
 #include "planner/plan.h"
@@ -79,7 +81,9 @@ void render_step(std::ostringstream& out, const Step& s, Timeouts& in_force) {
 
 std::string render_plan_sql(const Plan& plan) {
   std::ostringstream out;
-  out << "-- pgdrift plan\n";
+  out << "-- pgdrift plan: a psql script, run it with `psql -X -f plan.sql` (not plain SQL:\n";
+  out << "-- it uses psql meta-commands; it stops at the first error, do not add -1: it has\n";
+  out << "-- its own transactions)\n";
   out << "-- source: " << plan.source_fingerprint << "\n";
   out << "-- target: " << plan.target_fingerprint << "\n";
   if (plan.steps.empty()) {
@@ -87,6 +91,9 @@ std::string render_plan_sql(const Plan& plan) {
     return out.str();
   }
   out << "-- steps: " << plan.steps.size() << "\n\n";
+  // Without it psql runs on after a failed statement (and exits 0): later steps would run
+  // against a database the failed step did not change, outside the failed transaction.
+  out << "\\set ON_ERROR_STOP on\n";
   // Function bodies may refer to objects created later in the plan (as pg_dump does).
   out << "SET check_function_bodies = false;\n";
   Timeouts in_force;

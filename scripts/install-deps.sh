@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config ccache
   libpg-query-dev libprotobuf-c-dev
-  libpqxx-dev libpq-dev
+  libpqxx-dev libpq-dev libssl-dev
   nlohmann-json3-dev libcli11-dev libdtl-dev
   libgtest-dev googletest libbenchmark-dev python3-jsonschema
   postgresql-15 postgresql-client-15

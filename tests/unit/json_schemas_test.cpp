@@ -134,10 +134,15 @@ engine::DatabaseDrift drift_of(const std::string& label, const schema::Model& de
   engine::DatabaseDrift db = engine::compute_drift(desired, live);
   db.label = label;
   std::vector<engine::NamedFixStep> steps;
-  for (const auto& s : planner::make_plan(live, desired).steps) {
-    engine::FixStep step{s.statement, {}};
-    for (auto h : s.hazards) step.hazards.push_back(planner::hazard_code(h));
-    steps.push_back({s.object_kind, s.object_name, std::move(step)});
+  try {
+    for (const auto& s : planner::make_plan(live, desired).steps) {
+      engine::FixStep step{s.statement, {}};
+      for (auto h : s.hazards) step.hazards.push_back(planner::hazard_code(h));
+      steps.push_back({s.object_kind, s.object_name, std::move(step)});
+    }
+  } catch (const planner::PlanRefused&) {
+    // As in the CLI: no fix statements when no plan can be made (the replayed MITA history
+    // has an integer id that the desired schema makes a uuid, which PostgreSQL cannot cast).
   }
   // A step that belongs to no entry lands in other_fix.
   steps.push_back(

@@ -43,6 +43,28 @@ TEST(Planner, NoChangesGivesEmptyPlan) {
   EXPECT_EQ(p.source_fingerprint, p.target_fingerprint);
 }
 
+TEST(Planner, FingerprintsAreSha256AndIgnoreColumnPosition) {
+  schema::Model a = load("CREATE TABLE t (id int, b text, a int);");
+  std::string fp = model_fingerprint(a);
+  ASSERT_EQ(fp.size(), 7u + 64u) << fp;
+  EXPECT_EQ(fp.substr(0, 7), "sha256:");
+  EXPECT_EQ(fp.find_first_not_of("0123456789abcdef", 7), std::string::npos) << fp;
+  // The same columns in another order (ADD COLUMN appends): same fingerprint.
+  schema::Model reordered = load("CREATE TABLE t (a int, id int, b text);");
+  EXPECT_FALSE(a == reordered);  // the model itself keeps attribute order
+  EXPECT_EQ(model_fingerprint(reordered), fp);
+  // Anything else the plan controls changes it.
+  EXPECT_NE(model_fingerprint(load("CREATE TABLE t (id int, b text, a bigint);")), fp);
+  EXPECT_NE(model_fingerprint(load("CREATE TABLE t (id int, b text, a int NOT NULL);")), fp);
+  EXPECT_NE(model_fingerprint(load("CREATE TABLE t (id int, b text, c int);")), fp);
+  EXPECT_NE(model_fingerprint(load("CREATE TABLE t (id int, b text);")), fp);
+  // Composite type attributes: ALTER TYPE ... ADD ATTRIBUTE appends too.
+  EXPECT_EQ(model_fingerprint(load("CREATE TYPE p AS (x int, y text);")),
+            model_fingerprint(load("CREATE TYPE p AS (y text, x int);")));
+  EXPECT_NE(model_fingerprint(load("CREATE TYPE p AS (x int, y text);")),
+            model_fingerprint(load("CREATE TYPE p AS (x int, y varchar);")));
+}
+
 TEST(Planner, HazardCodesRoundTrip) {
   for (Hazard h : all_hazards()) EXPECT_EQ(hazard_from_code(hazard_code(h)), h);
   EXPECT_EQ(hazard_code(Hazard::DataLoss), "data_loss");
