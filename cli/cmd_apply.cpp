@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -178,9 +179,18 @@ std::string fixed1(double ms) {
 void print_text(const ApplyReport& r) {
   std::cout << "pgdrift apply " << r.database << (r.dry_run ? " (dry run)" : "") << ": "
             << r.plan.steps.size() << " step" << (r.plan.steps.size() == 1 ? "" : "s") << "\n";
+  // Where each transaction begins, and whether its commit is a safe point (docs/planner.md).
+  std::map<size_t, size_t> group_starts, group_ends;
+  const auto groups = planner::step_groups(r.plan);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    group_starts[groups[g].steps.front()] = g;
+    group_ends[groups[g].steps.back()] = g;
+  }
   for (size_t i = 0; i < r.plan.steps.size(); ++i) {
     const auto& s = r.plan.steps[i];
     const auto& o = r.outcome.steps[i];
+    if (auto g = group_starts.find(i); g != group_starts.end() && groups[g->second].in_transaction)
+      std::cout << "-- transaction " << g->second + 1 << " of " << groups.size() << "\n";
     std::cout << "step " << s.id << "  " << engine::change_kind_name(s.change_kind) << " "
               << s.object_kind << " " << s.object_name;
     if (!s.transactional) std::cout << "  [outside transaction]";
@@ -207,6 +217,9 @@ void print_text(const ApplyReport& r) {
                 << o.error << "\n";
       if (!o.remark.empty()) std::cout << "    " << o.remark << "\n";
     }
+    if (auto g = group_ends.find(i); g != group_ends.end())
+      std::cout << (groups[g->second].safe_point_after ? "-- safe point\n"
+                                                       : "-- NOT a safe point\n");
   }
   if (r.verify) {
     std::cout << "verify: " << (r.verify->converged ? "converged" : "NOT converged") << "\n";

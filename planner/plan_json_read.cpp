@@ -121,14 +121,17 @@ class Reader {
       const json& ids = field(list[g], "steps", where);
       if (!ids.is_array() || ids.empty()) fail(where + ".steps", "expected a non-empty array");
       for (const auto& id : ids) {
-        if (!id.is_number_integer() || id.get<long long>() != static_cast<long long>(next))
+        if (next > p.steps.size() || !id.is_number_integer() ||
+            id.get<long long>() != static_cast<long long>(next))
           fail(where + ".steps",
-               "expected step " + std::to_string(next) + " (groups cover the steps in order)");
+               "expected step " + std::to_string(next) +
+                   " (groups cover the steps in order; after editing the steps, edit the "
+                   "groups too, or delete \"transactions\" to group them by the default rule)");
         const Step& s = p.steps.at(next - 1);
         if (!s.transactional && group.in_transaction)
           fail(where, "step " + std::to_string(next) + " cannot run in a transaction");
         group.steps.push_back(next - 1);
-        if (++next > p.steps.size() + 1) fail(where + ".steps", "more steps than the plan has");
+        ++next;
       }
       out.push_back(group);
     }

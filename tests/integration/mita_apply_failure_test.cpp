@@ -47,13 +47,12 @@ std::string desired_dir(const TempDir& tmp) {
   for (const auto& entry : fs::directory_iterator(fixture_path("mita/schema")))
     tmp.write("schema/" + entry.path().filename().string(), read_text(entry.path().string()));
   const std::string role = test_roles().at(0);
-  tmp.write("schema/zz_extras.sql",
-            "GRANT SELECT ON monthly_spending TO " + role +
-                ";\n"
-                "COMMENT ON VIEW monthly_spending IS 'finance dashboard';\n"
-                "ALTER TABLE expenses ENABLE ROW LEVEL SECURITY;\n"
-                "CREATE POLICY expenses_owner ON expenses USING (user_id = "
-                "current_setting('app.user', true)::uuid);\n");
+  tmp.write("schema/zz_extras.sql", "GRANT SELECT ON monthly_spending TO " + role +
+                                        ";\n"
+                                        "COMMENT ON VIEW monthly_spending IS 'finance dashboard';\n"
+                                        "ALTER TABLE expenses ENABLE ROW LEVEL SECURITY;\n"
+                                        "CREATE POLICY expenses_owner ON expenses USING (user_id = "
+                                        "current_setting('app.user', true)::uuid);\n");
   return (tmp.path / "schema").string();
 }
 
@@ -70,9 +69,8 @@ const std::vector<RowKind>& row_kinds() {
       {"UnconvertibleUuid",
        "INSERT INTO expenses (user_id, category, amount, expense_date) "
        "VALUES ('legacy-42', 'food', 1.5, '2024-01-01');"},
-      {"MoneyBeyondNumeric",
-       "INSERT INTO transactions (user_id, category, amount) VALUES (" + kUser +
-           ", 'house', 1e12);"},
+      {"MoneyBeyondNumeric", "INSERT INTO transactions (user_id, category, amount) VALUES (" +
+                                 kUser + ", 'house', 1e12);"},
       {"OrphanForNewForeignKey",
        "INSERT INTO goals (user_id, title, target_amount) "
        "VALUES (gen_random_uuid(), 'orphan goal', 100);"},
@@ -119,8 +117,8 @@ TEST_P(MitaApplyFailure, FailsMidPlanAtASafePointOrAtomicallyChangingNothing) {
 
   // Atomic: nothing changes.
   auto atomic_db = create_fresh_database(setup);
-  const std::string before = schema::dump_model_json(
-      schema::live::introspect(atomic_db.conninfo).model);
+  const std::string before =
+      schema::dump_model_json(schema::live::introspect(atomic_db.conninfo).model);
   auto atomic = run_pgdrift({"apply", "--db", atomic_db.conninfo, "--to", desired,
                              "--allow-hazards", "all", "--accept-rows-at-risk", "--atomic"});
   EXPECT_EQ(atomic.exit_code, 1) << atomic.out << atomic.err;

@@ -712,6 +712,10 @@ TEST(PlanSafePoints, ReadingAPlanChecksItsGroups) {
   auto json = nlohmann::json::parse(render_plan_json(p));
   json["transactions"][0]["steps"] = nlohmann::json::array({2});
   EXPECT_THROW(read_plan_json(json.dump(), "plan.json"), std::runtime_error);
+  // A step removed while the groups still name it.
+  json = nlohmann::json::parse(render_plan_json(p));
+  json["steps"].erase(json["steps"].size() - 1);
+  EXPECT_THROW(read_plan_json(json.dump(), "plan.json"), std::runtime_error);
   // Steps appended after the listed groups (a reviewer's addition) join the last transaction.
   json = nlohmann::json::parse(render_plan_json(p));
   auto extra = json["steps"].back();
