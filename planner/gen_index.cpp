@@ -117,6 +117,44 @@ std::string temporary_index_name(const std::string& name) {
 
 namespace {
 
+// What creating `index` needs first: its table or view, the columns it keys on, and what its
+// expressions and predicate use (target side).
+std::vector<std::string> index_needs(const Context& ctx, const engine::IndexChange& change,
+                                     const schema::Index& index, const std::string& owner) {
+  std::vector<std::string> needs = {owner};
+  for (const auto& k : index.keys) {
+    if (!k.column.empty())
+      needs.push_back("column:" + change.table + "." + schema::quote_ident(k.column));
+    for (const auto& d : ctx.to_deps.of_expr(k.expr)) needs.push_back(d);
+  }
+  for (const auto& d : ctx.to_deps.of_expr(index.where_expr)) needs.push_back(d);
+  return needs;
+}
+
+// What must still exist when `index` is dropped: the functions its expressions and predicate
+// use (source side), which the plan may drop only after it.
+std::vector<std::string> index_releases(const Context& ctx, const schema::Index& index) {
+  std::vector<std::string> releases;
+  for (const auto& k : index.keys)
+    for (const auto& d : ctx.from_deps.of_expr(k.expr)) releases.push_back(d);
+  for (const auto& d : ctx.from_deps.of_expr(index.where_expr)) releases.push_back(d);
+  return releases;
+}
+
+// A unique index over plain columns (not partial): the rows whose key is duplicated.
+std::optional<Preflight> unique_index_preflight(const Context& ctx,
+                                                const engine::IndexChange& change,
+                                                const schema::Index& index) {
+  std::vector<std::string> columns;
+  bool plain = index.unique && index.where_expr.empty();
+  for (const auto& k : index.keys) {
+    plain = plain && !k.column.empty();
+    columns.push_back(k.column);
+  }
+  if (!plain) return std::nullopt;
+  return duplicates_preflight(ctx, change.table, columns, index.nulls_not_distinct, false);
+}
+
 // An index whose definition changes, online: the new definition is built CONCURRENTLY under a
 // temporary name next to the old index, then one transaction drops the old index and renames
 // the new one. Dropping first and building after would leave the table without the index at
@@ -136,14 +174,9 @@ bool swap_rebuild(Context& ctx, const engine::IndexChange& change, const std::st
   Step build = make_step("index", qname, ChangeKind::Alter, kConstraintIndex,
                          schema::render_create_index(change.schema, change.table_name, temp, true));
   build.provides = {"index-new:" + qname};
-  build.needs = {owner};
-  for (const auto& k : new_index.keys) {
-    if (!k.column.empty())
-      build.needs.push_back("column:" + change.table + "." + schema::quote_ident(k.column));
-    for (const auto& d : ctx.to_deps.of_expr(k.expr)) build.needs.push_back(d);
-  }
-  for (const auto& d : ctx.to_deps.of_expr(new_index.where_expr)) build.needs.push_back(d);
+  build.needs = index_needs(ctx, change, new_index, owner);
   build.hazards = {Hazard::IndexBuild, Hazard::NotTransactional};
+  build.preflight = unique_index_preflight(ctx, change, new_index);
   build.transactional = false;
   build.long_running = true;
   build.lock = "SHARE UPDATE EXCLUSIVE";
@@ -156,9 +189,7 @@ bool swap_rebuild(Context& ctx, const engine::IndexChange& change, const std::st
                         "DROP INDEX " + qname + ";");
   drop.removes = {"index:" + qname};
   drop.needs = {"index-new:" + qname};
-  for (const auto& k : old_index.keys)
-    for (const auto& d : ctx.from_deps.of_expr(k.expr)) drop.releases.push_back(d);
-  for (const auto& d : ctx.from_deps.of_expr(old_index.where_expr)) drop.releases.push_back(d);
+  drop.releases = index_releases(ctx, old_index);
   // The old definition is gone (queries planned for it change), though not the index name.
   drop.hazards = {Hazard::AccessExclusiveLock, Hazard::IndexDropped};
   drop.lock = "ACCESS EXCLUSIVE";
@@ -176,6 +207,7 @@ bool swap_rebuild(Context& ctx, const engine::IndexChange& change, const std::st
   if (new_index.unique) rename.provides.push_back("uniques:" + change.table);
   rename.lock = "ACCESS EXCLUSIVE";
   ctx.add(rename);
+  restore_kept(ctx, {Recreated::Kind::Index, change.table, new_index.name});
   return true;
 }
 
@@ -196,10 +228,7 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
                            "IF EXISTS " + qname + ";");
     s.removes = {"index:" + qname};
     if (i.unique) s.removes.push_back("uniques:" + change.table);
-    // Functions its expressions and predicate use are dropped only after it.
-    for (const auto& k : i.keys)
-      for (const auto& d : ctx.from_deps.of_expr(k.expr)) s.releases.push_back(d);
-    for (const auto& d : ctx.from_deps.of_expr(i.where_expr)) s.releases.push_back(d);
+    s.releases = index_releases(ctx, i);
     s.hazards = {Hazard::IndexDropped};
     if (concurrently) {
       s.transactional = false;
@@ -219,13 +248,7 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
                   schema::render_create_index(change.schema, change.table_name, i, concurrently));
     s.provides = {"index:" + qname};
     if (i.unique) s.provides.push_back("uniques:" + change.table);
-    s.needs = {owner};
-    for (const auto& k : i.keys) {
-      if (!k.column.empty())
-        s.needs.push_back("column:" + change.table + "." + schema::quote_ident(k.column));
-      for (const auto& d : ctx.to_deps.of_expr(k.expr)) s.needs.push_back(d);
-    }
-    for (const auto& d : ctx.to_deps.of_expr(i.where_expr)) s.needs.push_back(d);
+    s.needs = index_needs(ctx, change, i, owner);
     if (!table_is_new) {
       s.hazards = {Hazard::IndexBuild};
       s.long_running = true;
@@ -238,15 +261,7 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
         s.hazards.push_back(Hazard::BlocksWrites);
         s.lock = "SHARE";
       }
-      // A unique index over plain columns (not partial): the rows whose key is duplicated.
-      std::vector<std::string> columns;
-      bool plain = i.unique && i.where_expr.empty();
-      for (const auto& k : i.keys) {
-        plain = plain && !k.column.empty();
-        columns.push_back(k.column);
-      }
-      if (plain)
-        s.preflight = duplicates_preflight(ctx, change.table, columns, i.nulls_not_distinct, false);
+      s.preflight = unique_index_preflight(ctx, change, i);
     }
     ctx.add(s);
     if (change.kind == ChangeKind::Alter)

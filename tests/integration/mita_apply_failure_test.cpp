@@ -22,13 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // What MITA's operators added by hand, in the database and in the desired schema alike: a
 // grant and a comment on the view the money retypes rebuild, and a row-level policy on the
 // expenses whose user_id the plan retypes.
@@ -45,7 +38,7 @@ std::string extras() {
 // The desired schema with the same extras (the policy compares a uuid there).
 std::string desired_dir(const TempDir& tmp) {
   for (const auto& entry : fs::directory_iterator(fixture_path("mita/schema")))
-    tmp.write("schema/" + entry.path().filename().string(), read_text(entry.path().string()));
+    tmp.write("schema/" + entry.path().filename().string(), read_text_file(entry.path().string()));
   const std::string role = test_roles().at(0);
   tmp.write("schema/zz_extras.sql", "GRANT SELECT ON monthly_spending TO " + role +
                                         ";\n"
@@ -97,7 +90,7 @@ TEST_P(MitaApplyFailure, FailsMidPlanAtASafePointOrAtomicallyChangingNothing) {
   const std::string desired = desired_dir(tmp);
   const schema::Model target = schema::sql::load_path(desired).model;
   const std::string setup =
-      read_text(fixture_path("mita/live.sql")) + extras() +
+      read_text_file(fixture_path("mita/live.sql")) + extras() +
       "INSERT INTO users (email, password_hash) VALUES ('someone@example.com', 'x');\n" +
       GetParam().setup + "\n";
 

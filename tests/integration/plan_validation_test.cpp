@@ -22,23 +22,16 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(ReviewedPlan, MitaPlanFileAppliesAndConverges) {
   TempDir tmp;
-  auto db = create_fresh_database(read_text(fixture_path("mita/live.sql")));
+  auto db = create_fresh_database(read_text_file(fixture_path("mita/live.sql")));
   const std::string desired = fixture_path("mita/schema");
   const std::string plan_file = (tmp.path / "plan.json").string();
 
   auto planned = run_pgdrift({"plan", "--from", db.url, "--to", desired, "--format", "json", "-o",
                               plan_file, "--allow-hazards", "all"});
   ASSERT_EQ(planned.exit_code, 0) << planned.err;
-  json plan = json::parse(read_text(plan_file));
+  json plan = json::parse(read_text_file(plan_file));
   ASSERT_FALSE(plan["steps"].empty());
   EXPECT_EQ(plan["source_fingerprint"].get<std::string>().rfind("sha256:", 0), 0u);
   // The plan adds columns that the desired schema has in the middle of their tables.
@@ -163,7 +156,7 @@ TEST(ReconcileValidation, ValidPlanIsWrittenAndRuns) {
   EXPECT_EQ(report["live"]["plan"]["note"], "") << report.dump(2);
   std::string plan_sql = (out.path / "plan.sql").string();
   ASSERT_TRUE(fs::exists(plan_sql));
-  std::string text = read_text(plan_sql);
+  std::string text = read_text_file(plan_sql);
   EXPECT_NE(text.find("\\set ON_ERROR_STOP on"), std::string::npos) << text;
   EXPECT_NE(text.find("ADD COLUMN n text"), std::string::npos) << text;
   auto psql = run_program({engine::ScratchCluster::find_bindir() + "/psql", "-X", "-q", "-d",

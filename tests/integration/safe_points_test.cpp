@@ -24,20 +24,6 @@ namespace {
 
 using planner::Plan;
 
-schema::Model load(const std::string& sql) {
-  schema::Model model;
-  std::vector<schema::sql::LoadWarning> warnings;
-  schema::sql::apply_sql(model, sql, "to.sql", {}, warnings);
-  return model;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The plan restricted to one of its groups, as a script.
 std::string group_script(const Plan& plan, const planner::StepGroup& group) {
   Plan part;
@@ -111,11 +97,17 @@ const std::vector<SafePointCase>& cases() {
        "CREATE TABLE d (id int PRIMARY KEY, owner varchar(64), note text NOT NULL);\n"
        "ALTER TABLE d ENABLE ROW LEVEL SECURITY;\n"
        "CREATE POLICY own ON d USING (owner = current_user);\n"},
-      {"ChangedIndexDefinition",
+      {"ChangedIndexDefinitionKeepsItsComment",
        "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n"
-       "CREATE INDEX t_ab ON t (a);\n",
+       "CREATE INDEX t_ab ON t (a);\n"
+       "COMMENT ON INDEX t_ab IS 'lookups by a';\n"
+       "CREATE TABLE u (id int PRIMARY KEY, code text);\n"
+       "CREATE UNIQUE INDEX u_code ON u (code);\n",
        "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n"
-       "CREATE INDEX t_ab ON t (a, b);\n"},
+       "CREATE INDEX t_ab ON t (a, b);\n"
+       "COMMENT ON INDEX t_ab IS 'lookups by a';\n"
+       "CREATE TABLE u (id int PRIMARY KEY, code text);\n"
+       "CREATE UNIQUE INDEX u_code ON u (lower(code));\n"},
       {"ReferencedKeyRetypedWithNewUniqueOnline",
        "CREATE TABLE p (id int PRIMARY KEY, code text);\n"
        "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p);\n",
@@ -149,7 +141,7 @@ TEST_P(SafePoints, EveryCommitLeavesACompleteSchema) {
     SCOPED_TRACE(atomic ? "atomic" : "online");
     auto db = testing::create_fresh_database(c.from);
     const schema::Model source = schema::live::introspect(db.conninfo).model;
-    const schema::Model target = load(c.to);
+    const schema::Model target = testing::load_sql_text(c.to);
     planner::PlanOptions options;
     options.atomic = atomic;
     Plan plan = planner::make_plan(source, target, options);
@@ -168,7 +160,8 @@ INSTANTIATE_TEST_SUITE_P(Cases, SafePoints, ::testing::ValuesIn(cases()),
 // The case: on MITA, the first transaction used to drop the view and the money CHECKs
 // and commit before the retypes that needed them gone.
 TEST(SafePointsMita, EveryCommitLeavesACompleteSchema) {
-  auto db = testing::create_fresh_database(read_text(testing::fixture_path("mita/live.sql")));
+  auto db = testing::create_fresh_database(
+      testing::read_text_file(testing::fixture_path("mita/live.sql")));
   const schema::Model source = schema::live::introspect(db.conninfo).model;
   const schema::Model target = schema::sql::load_path(testing::fixture_path("mita/schema")).model;
   Plan plan = planner::make_plan(source, target);

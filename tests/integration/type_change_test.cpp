@@ -8,17 +8,11 @@
 
 #include "planner/plan.h"
 #include "schema/sql/loader.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/pg_test_env.h"
 
 namespace pgdrift::testing {
 namespace {
-
-schema::Model load(const std::string& sql) {
-  schema::Model model;
-  std::vector<schema::sql::LoadWarning> warnings;
-  schema::sql::apply_sql(model, sql, "test.sql", {}, warnings);
-  return model;
-}
 
 const std::vector<std::string> kTypes = {
     "smallint",
@@ -66,8 +60,8 @@ TEST(TypeChange, RefusedExactlyWhenPostgresHasNoCast) {
       std::string pair = from + " -> " + to;
       std::optional<planner::Plan> plan;
       try {
-        plan = planner::make_plan(load("CREATE TABLE t (c " + from + ");"),
-                                  load("CREATE TABLE t (c " + to + ");"));
+        plan = planner::make_plan(load_sql_text("CREATE TABLE t (c " + from + ");"),
+                                  load_sql_text("CREATE TABLE t (c " + to + ");"));
       } catch (const planner::PlanRefused&) {
       }
       pqxx::work w(c);

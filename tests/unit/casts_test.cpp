@@ -8,16 +8,10 @@
 #include "planner/casts.h"
 #include "planner/plan.h"
 #include "schema/sql/loader.h"
+#include "tests/support/fixtures.h"
 
 namespace pgdrift::planner {
 namespace {
-
-schema::Model load(const std::string& sql) {
-  schema::Model model;
-  std::vector<schema::sql::LoadWarning> warnings;
-  schema::sql::apply_sql(model, sql, "test.sql", {}, warnings);
-  return model;
-}
 
 const char* const kUserTypes =
     "CREATE TYPE public.mood AS ENUM ('sad', 'ok');\n"
@@ -88,8 +82,10 @@ TEST(Casts, RoutesComeFromTheCatalog) {
 
 TEST(Casts, UncastableTypeChangesAreRefusedAtPlanTime) {
   for (const auto& c : kCases) {
-    schema::Model from = load(std::string(kUserTypes) + "CREATE TABLE t (c " + c.from + ");");
-    schema::Model to = load(std::string(kUserTypes) + "CREATE TABLE t (c " + c.to + ");");
+    schema::Model from =
+        testing::load_sql_text(std::string(kUserTypes) + "CREATE TABLE t (c " + c.from + ");");
+    schema::Model to =
+        testing::load_sql_text(std::string(kUserTypes) + "CREATE TABLE t (c " + c.to + ");");
     try {
       Plan p = make_plan(from, to);
       EXPECT_FALSE(c.refused) << c.from << " -> " << c.to << " was planned:\n"
@@ -112,7 +108,8 @@ TEST(Casts, UncastableTypeChangesAreRefusedAtPlanTime) {
 
 TEST(Casts, ExplicitOnlyCastsGetUsing) {
   // ALTER COLUMN TYPE applies assignment casts only: boolean -> integer needs USING.
-  Plan p = make_plan(load("CREATE TABLE t (c boolean);"), load("CREATE TABLE t (c integer);"));
+  Plan p = make_plan(testing::load_sql_text("CREATE TABLE t (c boolean);"),
+                     testing::load_sql_text("CREATE TABLE t (c integer);"));
   bool found = false;
   for (const auto& s : p.steps)
     if (s.statement.find("ALTER COLUMN c TYPE integer USING c::integer") != std::string::npos)
@@ -122,8 +119,9 @@ TEST(Casts, ExplicitOnlyCastsGetUsing) {
 
 TEST(Casts, RefusalNamesTheColumnInItsSchema) {
   try {
-    make_plan(load("CREATE SCHEMA app; CREATE TABLE app.\"Users\" (\"Id\" uuid);"),
-              load("CREATE SCHEMA app; CREATE TABLE app.\"Users\" (\"Id\" integer);"));
+    make_plan(
+        testing::load_sql_text("CREATE SCHEMA app; CREATE TABLE app.\"Users\" (\"Id\" uuid);"),
+        testing::load_sql_text("CREATE SCHEMA app; CREATE TABLE app.\"Users\" (\"Id\" integer);"));
     FAIL() << "uuid -> integer was planned";
   } catch (const PlanRefused& e) {
     EXPECT_NE(std::string(e.what()).find("app.\"Users\".\"Id\": cannot change type uuid to "

@@ -9,21 +9,15 @@
 #include "engine/privileges.h"
 #include "planner/plan.h"
 #include "schema/sql/loader.h"
+#include "tests/support/fixtures.h"
 
 namespace pgdrift::planner {
 namespace {
 
-schema::Model load(const std::string& sql) {
-  schema::Model model;
-  std::vector<schema::sql::LoadWarning> warnings;
-  schema::sql::apply_sql(model, sql, "test.sql", {}, warnings);
-  return model;
-}
-
 Plan plan(const std::string& from, const std::string& to, bool privileges = false) {
   PlanOptions options;
   options.diff.compare_privileges = privileges;
-  return make_plan(load(from), load(to), options);
+  return make_plan(testing::load_sql_text(from), testing::load_sql_text(to), options);
 }
 
 // Index of the only step whose statement is `statement` (-1 when none; fails when several).
@@ -78,7 +72,7 @@ TEST(KeptOnRebuild, RebuiltViewGetsItsGrantAndCommentBackWithoutPrivileges) {
   // The table is not re-created: its grant is not re-issued.
   EXPECT_EQ(step_of(p, "GRANT SELECT ON TABLE public.t TO app_ro;"), -1) << dump(p);
   // Privileges stay out of the fingerprints when they are not compared.
-  schema::Model stripped = load(kViewFrom);
+  schema::Model stripped = testing::load_sql_text(kViewFrom);
   schema::strip_grants(stripped);
   EXPECT_EQ(p.source_fingerprint, model_fingerprint(stripped));
 }
@@ -213,7 +207,7 @@ TEST(KeptOnRebuild, ConstraintIndexAndTriggerAroundARecreatedFunction) {
 }
 
 TEST(LostPrivileges, NamesTheObjectAndThePrivilege) {
-  schema::Model before = load(R"(
+  schema::Model before = testing::load_sql_text(R"(
     CREATE TABLE t (a int, b int);
     CREATE VIEW v AS SELECT a FROM t;
     CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';

@@ -7,19 +7,13 @@
 
 #include "planner/plan.h"
 #include "schema/sql/loader.h"
+#include "tests/support/fixtures.h"
 
 namespace pgdrift::planner {
 namespace {
 
-schema::Model load(const std::string& sql) {
-  schema::Model model;
-  std::vector<schema::sql::LoadWarning> warnings;
-  schema::sql::apply_sql(model, sql, "test.sql", {}, warnings);
-  return model;
-}
-
 Plan plan(const std::string& from, const std::string& to, PlanOptions options = {}) {
-  return make_plan(load(from), load(to), options);
+  return make_plan(testing::load_sql_text(from), testing::load_sql_text(to), options);
 }
 
 // The step whose statement contains `text` (the last one when several do), or nullptr.
