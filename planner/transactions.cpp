@@ -117,10 +117,13 @@ std::vector<Block> missing_blocks(const std::vector<Step>& steps,
   return blocks;
 }
 
+// Blocks are sorted and disjoint: the one holding `pos` is the last that starts at or before it.
 const Block* block_at(const std::vector<Block>& blocks, size_t pos) {
-  for (const auto& b : blocks)
-    if (b.first <= pos && pos <= b.last) return &b;
-  return nullptr;
+  auto it = std::upper_bound(blocks.begin(), blocks.end(), pos,
+                             [](size_t p, const Block& b) { return p < b.first; });
+  if (it == blocks.begin()) return nullptr;
+  --it;
+  return pos <= it->last ? &*it : nullptr;
 }
 
 class Arranger {
@@ -309,8 +312,8 @@ void arrange_transactions(Plan& plan, bool atomic) {
   }
   for (auto& g : plan.groups) {
     const size_t last = g.steps.back();
-    for (const auto& b : blocks)
-      if (b.first <= last && last < b.last) g.safe_point_after = false;
+    const Block* b = block_at(blocks, last);
+    if (b && last < b->last) g.safe_point_after = false;
   }
 }
 
