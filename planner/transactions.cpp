@@ -73,35 +73,57 @@ struct Block {
   size_t last = 0;
 };
 
-// The blocks of `order` (positions of steps), merged and sorted.
-std::vector<Block> missing_blocks(const std::vector<Step>& steps,
-                                  const std::vector<size_t>& order) {
-  std::map<std::string, std::vector<size_t>> removed_at, provided_at, needed_at;
+// The keys the steps remove, provide and need, as small integers (only keys some step removes
+// can open a span), so that the blocks of an order are recomputed cheaply.
+struct StepKeys {
+  std::vector<std::vector<int>> removes, provides, needs;  // by step index
+  std::vector<bool> apart;  // needs_own_group(step): does not extend a span
+  int count = 0;
+
+  explicit StepKeys(const std::vector<Step>& steps)
+      : removes(steps.size()), provides(steps.size()), needs(steps.size()), apart(steps.size()) {
+    std::map<std::string, int> ids;
+    for (const auto& s : steps)
+      for (const auto& k : s.removes) ids.emplace(k, static_cast<int>(ids.size()));
+    count = static_cast<int>(ids.size());
+    auto intern = [&](const std::vector<std::string>& keys, std::vector<int>& out) {
+      for (const auto& k : keys)
+        if (auto it = ids.find(k); it != ids.end()) out.push_back(it->second);
+    };
+    for (size_t i = 0; i < steps.size(); ++i) {
+      intern(steps[i].removes, removes[i]);
+      intern(steps[i].provides, provides[i]);
+      intern(steps[i].needs, needs[i]);
+      apart[i] = needs_own_group(steps[i]);
+    }
+  }
+};
+
+// The blocks of `order` (step indexes by position), merged and sorted.
+std::vector<Block> missing_blocks(const StepKeys& keys, const std::vector<size_t>& order) {
+  std::vector<std::vector<size_t>> removed_at(keys.count), provided_at(keys.count),
+      restored_at(keys.count);  // positions, increasing
   for (size_t pos = 0; pos < order.size(); ++pos) {
-    const Step& s = steps[order[pos]];
-    for (const auto& k : s.removes) removed_at[k].push_back(pos);
-    for (const auto& k : s.provides) provided_at[k].push_back(pos);
-    for (const auto& k : s.needs) needed_at[k].push_back(pos);
+    const size_t id = order[pos];
+    for (int k : keys.removes[id]) removed_at[k].push_back(pos);
+    for (int k : keys.provides[id]) {
+      provided_at[k].push_back(pos);
+      if (!keys.apart[id]) restored_at[k].push_back(pos);
+    }
+    if (!keys.apart[id])
+      for (int k : keys.needs[id]) restored_at[k].push_back(pos);
   }
   std::vector<Block> spans;
-  for (const auto& [key, removals] : removed_at) {
-    auto provided = provided_at.find(key);
-    if (provided == provided_at.end()) continue;
-    for (size_t r : removals) {
+  for (int k = 0; k < keys.count; ++k) {
+    for (size_t r : removed_at[k]) {
       // The re-creation closes the span ...
-      size_t last = r;
-      for (size_t p : provided->second)
-        if (p > r && (last == r || p < last)) last = p;
-      if (last == r) continue;  // dropped for good: not missing, gone
+      auto next = std::upper_bound(provided_at[k].begin(), provided_at[k].end(), r);
+      if (next == provided_at[k].end()) continue;  // dropped for good: not missing, gone
+      size_t last = *next;
       // ... and what restores the object's attributes (comment, grants, indexes) belongs to it;
       // a validation or backfill does not: a NOT VALID constraint is enforced for new rows, a
       // nullable column is complete, and they run apart exactly so that they come later.
-      auto extend = [&](const std::vector<size_t>& positions) {
-        for (size_t p : positions)
-          if (p > last && !needs_own_group(steps[order[p]])) last = p;
-      };
-      extend(provided->second);
-      if (auto needed = needed_at.find(key); needed != needed_at.end()) extend(needed->second);
+      if (!restored_at[k].empty()) last = std::max(last, restored_at[k].back());
       spans.push_back({r, last});
     }
   }
@@ -128,7 +150,8 @@ const Block* block_at(const std::vector<Block>& blocks, size_t pos) {
 
 class Arranger {
  public:
-  explicit Arranger(std::vector<Step>& steps) : steps_(steps), apart_(steps.size(), false) {
+  explicit Arranger(std::vector<Step>& steps)
+      : steps_(steps), keys_(steps), apart_(steps.size(), false) {
     for (size_t i = 0; i < steps.size(); ++i) {
       order_.push_back(i);
       apart_[i] = needs_own_group(steps[i]);
@@ -145,21 +168,28 @@ class Arranger {
         }
   }
 
-  // Places every step that runs apart outside the blocks; returns the final order.
+  // Places every step that runs apart outside the blocks.
   void run(std::vector<std::string>& unsafe) {
     for (size_t guard = 0; guard < 4 * steps_.size() + 4; ++guard) {
-      auto blocks = missing_blocks(steps_, order_);
+      auto blocks = missing_blocks(keys_, order_);
       size_t pos = first_conflict(blocks);
       if (pos == order_.size()) return;
       const Block block = *block_at(blocks, pos);
       const size_t conflicts = count_conflicts(blocks);
+      // First all of the block's steps at once (a plan that rebuilds many views has one large
+      // block with many validations in it), then one at a time.
+      std::vector<size_t> in_block;
+      for (size_t p = pos; p <= block.last; ++p)
+        if (conflicted_at(blocks, p)) in_block.push_back(p);
+      if (in_block.size() > 1 && try_order(move_later(in_block, block), conflicts)) continue;
       const size_t id = order_[pos];
       if (try_order(move_earlier(pos, block), conflicts)) continue;
-      if (try_order(move_later(pos, block), conflicts)) continue;
+      if (try_order(move_later({pos}, block), conflicts)) continue;
       if (run_in_transaction(steps_[id],
                              "runs inside the transaction that re-creates what the plan drops "
                              "around it, so that no commit leaves the schema incomplete")) {
         apart_[id] = false;
+        keys_.apart[id] = false;
         continue;
       }
       unsafe.push_back("step \"" + steps_[id].statement + "\" (" + steps_[id].object_kind + " " +
@@ -174,57 +204,67 @@ class Arranger {
   bool apart(size_t id) const { return apart_[id]; }
 
  private:
-  bool conflicted(const std::vector<Block>& blocks, size_t pos) const {
+  bool conflicted_at(const std::vector<Block>& blocks, size_t pos) const {
     size_t id = order_[pos];
     return apart_[id] && !unsafe_ids_.count(id) && block_at(blocks, pos) != nullptr;
   }
   size_t first_conflict(const std::vector<Block>& blocks) const {
     for (size_t pos = 0; pos < order_.size(); ++pos)
-      if (conflicted(blocks, pos)) return pos;
+      if (conflicted_at(blocks, pos)) return pos;
     return order_.size();
   }
   size_t count_conflicts(const std::vector<Block>& blocks) const {
     size_t n = 0;
-    for (size_t pos = 0; pos < order_.size(); ++pos) n += conflicted(blocks, pos);
+    for (size_t pos = 0; pos < order_.size(); ++pos) n += conflicted_at(blocks, pos);
     return n;
   }
 
   // The step at `pos` and what it depends on inside the block, moved to just before the block.
   std::vector<size_t> move_earlier(size_t pos, const Block& block) const {
-    std::set<size_t> moving = closure(order_[pos], before_, block.first, pos);
+    std::vector<bool> moving = closure({pos}, before_, block.first, pos);
     std::vector<size_t> out(order_.begin(), order_.begin() + block.first);
     for (size_t p = block.first; p <= pos; ++p)
-      if (moving.count(order_[p])) out.push_back(order_[p]);
+      if (moving[order_[p]]) out.push_back(order_[p]);
     for (size_t p = block.first; p < order_.size(); ++p)
-      if (!moving.count(order_[p])) out.push_back(order_[p]);
+      if (!moving[order_[p]]) out.push_back(order_[p]);
     return out;
   }
 
-  // The step at `pos` and what depends on it inside the block, moved to just after the block.
-  std::vector<size_t> move_later(size_t pos, const Block& block) const {
-    std::set<size_t> moving = closure(order_[pos], after_, pos, block.last);
-    std::vector<size_t> out(order_.begin(), order_.begin() + pos);
-    for (size_t p = pos; p <= block.last; ++p)
-      if (!moving.count(order_[p])) out.push_back(order_[p]);
-    for (size_t p = pos; p <= block.last; ++p)
-      if (moving.count(order_[p])) out.push_back(order_[p]);
+  // The steps at `positions` (in the block, increasing) and what depends on them inside the
+  // block, moved to just after the block.
+  std::vector<size_t> move_later(const std::vector<size_t>& positions, const Block& block) const {
+    const size_t from = positions.front();
+    std::vector<bool> moving = closure(positions, after_, from, block.last);
+    std::vector<size_t> out(order_.begin(), order_.begin() + from);
+    for (size_t p = from; p <= block.last; ++p)
+      if (!moving[order_[p]]) out.push_back(order_[p]);
+    for (size_t p = from; p <= block.last; ++p)
+      if (moving[order_[p]]) out.push_back(order_[p]);
     out.insert(out.end(), order_.begin() + block.last + 1, order_.end());
     return out;
   }
 
-  // `id` and the steps reachable from it along `edges` whose position lies in [lo, hi].
-  std::set<size_t> closure(size_t id, const std::vector<std::vector<size_t>>& edges, size_t lo,
-                           size_t hi) const {
+  // The steps at `positions` and those reachable from them along `edges` whose position lies
+  // in [lo, hi], by step index.
+  std::vector<bool> closure(const std::vector<size_t>& positions,
+                            const std::vector<std::vector<size_t>>& edges, size_t lo,
+                            size_t hi) const {
     std::vector<size_t> position(steps_.size());
     for (size_t p = 0; p < order_.size(); ++p) position[order_[p]] = p;
-    std::set<size_t> seen = {id};
-    std::vector<size_t> todo = {id};
+    std::vector<bool> seen(steps_.size(), false);
+    std::vector<size_t> todo;
+    for (size_t p : positions) {
+      seen[order_[p]] = true;
+      todo.push_back(order_[p]);
+    }
     while (!todo.empty()) {
       size_t cur = todo.back();
       todo.pop_back();
       for (size_t next : edges[cur])
-        if (position[next] >= lo && position[next] <= hi && seen.insert(next).second)
+        if (position[next] >= lo && position[next] <= hi && !seen[next]) {
+          seen[next] = true;
           todo.push_back(next);
+        }
     }
     return seen;
   }
@@ -232,12 +272,13 @@ class Arranger {
   // Takes `candidate` when it leaves fewer conflicts (so the loop always ends).
   bool try_order(std::vector<size_t> candidate, size_t conflicts) {
     std::swap(order_, candidate);
-    if (count_conflicts(missing_blocks(steps_, order_)) < conflicts) return true;
+    if (count_conflicts(missing_blocks(keys_, order_)) < conflicts) return true;
     std::swap(order_, candidate);
     return false;
   }
 
   std::vector<Step>& steps_;
+  StepKeys keys_;
   std::vector<bool> apart_;
   std::vector<size_t> order_;
   std::vector<std::vector<size_t>> after_, before_;
@@ -297,7 +338,7 @@ void arrange_transactions(Plan& plan, bool atomic) {
 
   std::vector<size_t> positions(plan.steps.size());
   for (size_t i = 0; i < positions.size(); ++i) positions[i] = i;
-  const auto blocks = missing_blocks(plan.steps, positions);
+  const auto blocks = missing_blocks(StepKeys(plan.steps), positions);
   bool open = false;  // the last group is a transaction later steps may join
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     if (apart[i]) {
