@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "schema/json.h"
+#include "schema/live/connection.h"
 #include "schema/sql/loader.h"
 
 namespace pgdrift::cli {
@@ -17,42 +18,6 @@ namespace {
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// The password written in a connection string, if any: "scheme://user:PASSWORD@host" or
-// "password=PASSWORD" (optionally single-quoted). Used only to scrub error messages, as a
-// second line of defence behind live::ConnectionError's own promise.
-std::string password_in(const std::string& conninfo) {
-  auto scheme = conninfo.find("://");
-  if (scheme != std::string::npos) {
-    auto at = conninfo.find('@', scheme + 3);
-    if (at == std::string::npos) return "";
-    auto colon = conninfo.find(':', scheme + 3);
-    if (colon == std::string::npos || colon > at) return "";
-    return conninfo.substr(colon + 1, at - colon - 1);
-  }
-  auto key = conninfo.find("password");
-  if (key == std::string::npos) return "";
-  auto eq = conninfo.find('=', key);
-  if (eq == std::string::npos) return "";
-  size_t start = conninfo.find_first_not_of(' ', eq + 1);
-  if (start == std::string::npos) return "";
-  if (conninfo[start] == '\'') {
-    auto end = conninfo.find('\'', start + 1);
-    return conninfo.substr(start + 1,
-                           end == std::string::npos ? std::string::npos : end - start - 1);
-  }
-  auto end = conninfo.find(' ', start);
-  return conninfo.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
-std::string scrub(std::string message, const std::string& password) {
-  if (password.empty()) return message;
-  for (auto pos = message.find(password); pos != std::string::npos;
-       pos = message.find(password, pos + 3)) {
-    message.replace(pos, password.size(), "***");
-  }
-  return message;
 }
 
 SourceResult read_database(const std::string& source, const SourceOptions& options) {
@@ -67,11 +32,11 @@ SourceResult read_database(const std::string& source, const SourceOptions& optio
     return out;
   } catch (const schema::live::ConnectionError& e) {
     // Already names the (redacted) target.
-    throw SourceError(scrub(e.what(), password_in(source)));
+    throw SourceError(schema::live::redact_message(e.what(), source));
   } catch (const std::exception& e) {
     std::string where = schema::live::redact_connection_string(source);
     throw SourceError(
-        scrub("cannot read database " + where + ": " + e.what(), password_in(source)));
+        schema::live::redact_message("cannot read database " + where + ": " + e.what(), source));
   }
 }
 

@@ -1,6 +1,8 @@
 // Connection strings: recognising them, redacting passwords, connecting with a timeout.
 #include "schema/live/connection.h"
 
+#include <libpq-fe.h>
+
 #include <cctype>
 #include <pqxx/except>
 #include <vector>
@@ -74,6 +76,29 @@ std::string percent_decode(const std::string& s) {
   return out;
 }
 
+// "password" in any letter case.
+bool is_password_key(const std::string& key) {
+  static const std::string kPassword = "password";
+  if (key.size() != kPassword.size()) return false;
+  for (size_t i = 0; i < key.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(key[i])) != kPassword[i]) return false;
+  return true;
+}
+
+// The password libpq itself reads from `conninfo` (PQconninfoParse: URL or key=value, every
+// spelling libpq accepts), or "" when there is none or libpq cannot parse the string.
+std::string libpq_password(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (!options) return "";
+  std::string password;
+  for (PQconninfoOption* o = options; o->keyword; ++o)
+    if (std::string(o->keyword) == "password" && o->val) password = o->val;
+  PQconninfoFree(options);
+  return password;
+}
+
 // A URL's parts that may hold a password: [begin, end) ranges of the raw text.
 struct Range {
   size_t begin;
@@ -99,7 +124,10 @@ std::vector<Range> url_password_ranges(const std::string& url) {
       size_t amp = url.find('&', p);
       if (amp == std::string::npos) amp = url.size();
       const size_t eq = url.find('=', p);
-      if (eq != std::string::npos && eq < amp && url.compare(p, eq - p, "password") == 0)
+      // Whatever the key's spelling (?PASSWORD=, ?%70assword=): libpq may reject it, but the
+      // text still holds a password and must not be shown.
+      if (eq != std::string::npos && eq < amp &&
+          is_password_key(percent_decode(url.substr(p, eq - p))))
         ranges.push_back({eq + 1, amp});
       p = amp + 1;
     }
@@ -110,7 +138,7 @@ std::vector<Range> url_password_ranges(const std::string& url) {
 std::vector<Range> key_value_password_ranges(const std::string& conninfo) {
   std::vector<Range> ranges;
   for (const KeyValue& kv : parse_key_values(conninfo))
-    if (kv.key == "password") ranges.push_back({kv.value_begin, kv.value_end});
+    if (is_password_key(kv.key)) ranges.push_back({kv.value_begin, kv.value_end});
   return ranges;
 }
 
@@ -134,9 +162,10 @@ std::vector<std::string> passwords_of(const std::string& conninfo) {
         out.push_back(raw.substr(0, slash));
     } else {
       for (const KeyValue& kv : parse_key_values(conninfo))
-        if (kv.key == "password" && !kv.value.empty()) out.push_back(kv.value);
+        if (is_password_key(kv.key) && !kv.value.empty()) out.push_back(kv.value);
     }
   }
+  if (const std::string parsed = libpq_password(conninfo); !parsed.empty()) out.push_back(parsed);
   return out;
 }
 

@@ -41,6 +41,19 @@ TEST(RedactConnectionString, HidesUrlQueryPassword) {
             "postgres://db/prod?user=app&password=***&sslmode=off");
 }
 
+// libpq reads percent-encoded query keys; any letter case of "password" is hidden too, even
+// where libpq would reject the key, because the text still holds the secret.
+TEST(RedactConnectionString, HidesQueryPasswordInAnySpelling) {
+  EXPECT_EQ(redact_connection_string("postgres://db/prod?user=app&PASSWORD=s3cret"),
+            "postgres://db/prod?user=app&PASSWORD=***");
+  EXPECT_EQ(redact_connection_string("postgres://db/prod?%70assword=s3cret&sslmode=off"),
+            "postgres://db/prod?%70assword=***&sslmode=off");
+  EXPECT_EQ(redact_connection_string("host=db Password=s3cret"), "host=db Password=***");
+  // The value libpq itself parses (PQconninfoParse) is scrubbed from messages as well.
+  EXPECT_EQ(redact_message("echo s3cret", "postgres://db/prod?%70assword=s3cret"), "echo ***");
+  EXPECT_EQ(redact_message("echo s3cret", "postgres://db/prod?PASSWORD=s3cret"), "echo ***");
+}
+
 TEST(RedactConnectionString, KeepsUrlsWithoutPassword) {
   EXPECT_EQ(redact_connection_string("postgres://app@db:5432/prod"), "postgres://app@db:5432/prod");
   EXPECT_EQ(redact_connection_string("postgres://db:5432/prod"), "postgres://db:5432/prod");
