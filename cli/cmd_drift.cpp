@@ -189,8 +189,8 @@ engine::DatabaseDrift check_history(const std::string& dir, const schema::Model&
     for (const auto& p : replayed.problems)
       std::cerr << "pgdrift drift: warning: " << p.where.file << ":" << p.where.line << ": "
                 << p.message << "\n";
-    filter_schemas(replayed.model, args.source_options.include_schemas,
-                   args.source_options.exclude_schemas);
+    schema::filter_schemas(replayed.model, args.source_options.include_schemas,
+                           args.source_options.exclude_schemas);
     return drift_of(label, desired, replayed.model, diff, rules);
   } catch (const std::exception& e) {
     engine::DatabaseDrift failed;

@@ -69,39 +69,7 @@ SourceResult read_json(const std::string& source) {
   }
 }
 
-template <typename Map>
-void erase_outside(Map& items, const std::function<bool(const std::string&)>& keep) {
-  for (auto it = items.begin(); it != items.end();) {
-    it = keep(it->second.schema) ? std::next(it) : items.erase(it);
-  }
-}
-
 }  // namespace
-
-void filter_schemas(schema::Model& model, const std::vector<std::string>& include_schemas,
-                    const std::vector<std::string>& exclude_schemas) {
-  if (include_schemas.empty() && exclude_schemas.empty()) return;
-  std::set<std::string> include(include_schemas.begin(), include_schemas.end());
-  std::set<std::string> exclude(exclude_schemas.begin(), exclude_schemas.end());
-  auto keep = [&](const std::string& schema) {
-    return (include.empty() || include.count(schema)) && !exclude.count(schema);
-  };
-  for (auto it = model.schemas.begin(); it != model.schemas.end();) {
-    it = keep(it->first) ? std::next(it) : model.schemas.erase(it);
-  }
-  // An extension without a pinned schema belongs to no schema the user could filter on.
-  for (auto it = model.extensions.begin(); it != model.extensions.end();) {
-    bool kept = it->second.schema.empty() || keep(it->second.schema);
-    it = kept ? std::next(it) : model.extensions.erase(it);
-  }
-  erase_outside(model.tables, keep);
-  erase_outside(model.views, keep);
-  erase_outside(model.sequences, keep);
-  erase_outside(model.enums, keep);
-  erase_outside(model.composite_types, keep);
-  erase_outside(model.domains, keep);
-  erase_outside(model.functions, keep);
-}
 
 SourceResult read_source(const std::string& source, const SourceOptions& options) {
   if (source.empty()) throw SourceError("empty source (expected a path or a connection string)");
@@ -125,7 +93,7 @@ SourceResult read_source(const std::string& source, const SourceOptions& options
                         "model or a postgres:// connection string)");
     }
   }
-  filter_schemas(result.model, options.include_schemas, options.exclude_schemas);
+  schema::filter_schemas(result.model, options.include_schemas, options.exclude_schemas);
   return result;
 }
 

@@ -41,10 +41,6 @@ SourceResult read_source(const std::string& source, const SourceOptions& options
 // read_source(...).model; warnings are printed to stderr (one "warning: ..." line each).
 schema::Model load_source(const std::string& source, const SourceOptions& options);
 
-// Keep only objects in `include_schemas` (when not empty) and not in `exclude_schemas`.
-void filter_schemas(schema::Model& model, const std::vector<std::string>& include_schemas,
-                    const std::vector<std::string>& exclude_schemas);
-
 // The hazards named by --allow-hazards values: comma-separated codes (docs/hazards.md) or
 // "all", in any number of values. Throws SourceError on an unknown code.
 std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items);

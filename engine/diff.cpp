@@ -31,25 +31,6 @@ size_t Changes::size() const {
 
 namespace {
 
-bool schema_selected(const std::string& name, const DiffOptions& options) {
-  if (!options.include_schemas.empty() &&
-      std::find(options.include_schemas.begin(), options.include_schemas.end(), name) ==
-          options.include_schemas.end())
-    return false;
-  return std::find(options.exclude_schemas.begin(), options.exclude_schemas.end(), name) ==
-         options.exclude_schemas.end();
-}
-
-template <class Map>
-void filter_by_schema(Map& objects, const DiffOptions& options) {
-  for (auto it = objects.begin(); it != objects.end();) {
-    if (schema_selected(it->second.schema, options))
-      ++it;
-    else
-      it = objects.erase(it);
-  }
-}
-
 // Walks two sorted maps side by side, calling add/drop/both for each key.
 template <class Map, class Add, class Drop, class Both>
 void zip(const Map& from, const Map& to, Add add, Drop drop, Both both) {
@@ -527,20 +508,7 @@ struct Differ {
 schema::Model filter_model(const schema::Model& model, const DiffOptions& options) {
   schema::Model m = model;
   if (!options.compare_privileges) schema::strip_grants(m);
-  if (options.include_schemas.empty() && options.exclude_schemas.empty()) return m;
-  for (auto it = m.schemas.begin(); it != m.schemas.end();) {
-    if (schema_selected(it->first, options))
-      ++it;
-    else
-      it = m.schemas.erase(it);
-  }
-  filter_by_schema(m.tables, options);
-  filter_by_schema(m.views, options);
-  filter_by_schema(m.sequences, options);
-  filter_by_schema(m.enums, options);
-  filter_by_schema(m.composite_types, options);
-  filter_by_schema(m.domains, options);
-  filter_by_schema(m.functions, options);
+  schema::filter_schemas(m, options.include_schemas, options.exclude_schemas);
   return m;
 }
 

@@ -344,4 +344,11 @@ std::string function_key(const Function& f);
 // Strip every grant from the model (privileges are compared only on request).
 void strip_grants(Model& m);
 
+// Keeps only the objects in `include_schemas` (when not empty) and not in `exclude_schemas`:
+// schemas, tables, views, sequences, types, domains, functions, and extensions pinned to a
+// schema (one without a schema belongs to none the user could filter on). The one schema
+// filter: sources apply it when they load, the engine when it compares.
+void filter_schemas(Model& m, const std::vector<std::string>& include_schemas,
+                    const std::vector<std::string>& exclude_schemas);
+
 }  // namespace pgdrift::schema

@@ -97,3 +97,44 @@ TEST(Model, LocationNeverMakesObjectsDifferent) {
 
 }  // namespace
 }  // namespace pgdrift::schema
+
+namespace pgdrift::schema {
+namespace {
+
+// The one schema filter (sources at load, the engine when it compares).
+TEST(FilterSchemas, KeepsIncludedDropsExcludedAndPinnedExtensionsFollow) {
+  Model m;
+  for (const char* s : {"public", "app", "audit"}) m.schemas[s].name = s;
+  auto table = [&](const std::string& schema, const std::string& name) {
+    Table t;
+    t.schema = schema;
+    t.name = name;
+    m.tables[schema + "." + name] = t;
+  };
+  table("public", "a");
+  table("app", "b");
+  table("audit", "c");
+  m.extensions["pgcrypto"].schema = "audit";
+  m.extensions["plpgsql"].schema = "";
+
+  Model only_app = m;
+  filter_schemas(only_app, {"app"}, {});
+  EXPECT_EQ(only_app.schemas.size(), 1u);
+  EXPECT_EQ(only_app.tables.count("app.b"), 1u);
+  EXPECT_EQ(only_app.tables.size(), 1u);
+  EXPECT_EQ(only_app.extensions.count("pgcrypto"), 0u);  // pinned to audit
+  EXPECT_EQ(only_app.extensions.count("plpgsql"), 1u);   // belongs to no schema
+
+  Model no_audit = m;
+  filter_schemas(no_audit, {}, {"audit"});
+  EXPECT_EQ(no_audit.tables.size(), 2u);
+  EXPECT_EQ(no_audit.tables.count("audit.c"), 0u);
+  EXPECT_EQ(no_audit.extensions.count("pgcrypto"), 0u);
+
+  Model all = m;
+  filter_schemas(all, {}, {});
+  EXPECT_EQ(all, m);
+}
+
+}  // namespace
+}  // namespace pgdrift::schema
