@@ -1,6 +1,8 @@
 // Cast routes between built-in types (planner/casts.h), from the generated catalog lists.
 #include "planner/casts.h"
 
+#include "schema/canonical.h"
+
 #include <map>
 #include <set>
 #include <sstream>
@@ -37,30 +39,11 @@ const Catalog& catalog() {
   return c;
 }
 
-struct Parts {
-  std::string base;
-  bool array = false;
-};
-
 // "numeric(12,2)[]" -> {numeric, array}; "timestamp(3) with time zone" -> timestamp with time
-// zone; "interval year to month" -> interval.
-Parts parts(std::string t) {
-  Parts p;
-  while (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) {
-    p.array = true;
-    t.resize(t.size() - 2);
-  }
-  if (t.find('"') == std::string::npos) {
-    size_t open = t.find('(');
-    if (open != std::string::npos) {
-      size_t close = t.find(')', open);
-      std::string rest = close == std::string::npos ? "" : t.substr(close + 1);
-      t = t.substr(0, open) + rest;
-    }
-    while (!t.empty() && t.back() == ' ') t.pop_back();
-    if (t.rfind("interval ", 0) == 0) t = "interval";
-  }
-  p.base = t;
+// zone; "interval year to month" -> interval (the fields do not change what casts exist).
+schema::TypeNameParts parts(const std::string& type) {
+  schema::TypeNameParts p = schema::split_type_name(type);
+  if (p.base.rfind("interval ", 0) == 0) p.base = "interval";
   return p;
 }
 
@@ -106,7 +89,7 @@ std::string cast_route_name(CastRoute route) {
 
 CastRoute cast_route(const std::string& from, const std::string& to) {
   const Catalog& c = catalog();
-  Parts a = parts(from), b = parts(to);
+  schema::TypeNameParts a = parts(from), b = parts(to);
   // Any type (arrays, user types) converts to a string type, and from one to any type.
   bool to_string = !b.array && c.strings.count(b.base);
   bool from_string = !a.array && c.strings.count(a.base);

@@ -16,40 +16,9 @@ using schema::quote_ident;
 
 namespace {
 
-struct TypeParts {
-  std::string base;       // "character varying", "numeric", "public.mood"
-  std::vector<int> mods;  // typmods: (20) -> {20}, (12,2) -> {12, 2}
-  bool array = false;
-};
+using TypeParts = schema::TypeNameParts;
 
-TypeParts split_type(std::string t) {
-  TypeParts p;
-  if (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) {
-    p.array = true;
-    while (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) t.resize(t.size() - 2);
-  }
-  size_t open = t.find('(');
-  if (open != std::string::npos && t.find('"') == std::string::npos) {
-    size_t close = t.find(')', open);
-    std::string inside = t.substr(open + 1, close - open - 1);
-    size_t pos = 0;
-    while (pos <= inside.size()) {
-      size_t comma = inside.find(',', pos);
-      try {
-        p.mods.push_back(std::stoi(inside.substr(pos, comma - pos)));
-      } catch (...) {
-      }
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
-    // "timestamp(3) with time zone": keep the words after the typmod in the base.
-    std::string rest = close == std::string::npos ? "" : t.substr(close + 1);
-    t = t.substr(0, open) + rest;
-    while (!t.empty() && t.back() == ' ') t.pop_back();
-  }
-  p.base = t;
-  return p;
-}
+TypeParts split_type(const std::string& t) { return schema::split_type_name(t); }
 
 bool is_text(const std::string& b) {
   return b == "text" || b == "character varying" || b == "character" || b == "name";

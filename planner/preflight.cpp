@@ -41,16 +41,8 @@ std::string column_list(const std::vector<std::string>& columns, const std::stri
 
 // "numeric(12,2)" -> "numeric", "text[]" -> "text[]" (arrays keep their brackets).
 std::string base_of(const std::string& type) {
-  std::string t = type;
-  bool array = t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0;
-  size_t open = t.find('(');
-  if (open != std::string::npos && t.find('"') == std::string::npos) {
-    size_t close = t.find(')', open);
-    t = t.substr(0, open) + (close == std::string::npos ? "" : t.substr(close + 1));
-  }
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  if (array && (t.size() < 2 || t.compare(t.size() - 2, 2, "[]") != 0)) t += "[]";
-  return t;
+  schema::TypeNameParts p = schema::split_type_name(type);
+  return p.base + (p.array ? "[]" : "");
 }
 
 // Types whose values compare alike in expressions (`amount >= 0` means the same on double

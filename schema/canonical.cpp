@@ -196,4 +196,33 @@ std::string canonical_type_text(const std::string& type_sql, const std::string& 
   return canonical_type(stmt->create_stmt->table_elts[0]->column_def->type_name, default_schema);
 }
 
+TypeNameParts split_type_name(const std::string& type) {
+  TypeNameParts p;
+  std::string t = type;
+  while (t.size() > 2 && t.compare(t.size() - 2, 2, "[]") == 0) {
+    p.array = true;
+    t.resize(t.size() - 2);
+  }
+  size_t open = t.find('(');
+  if (open != std::string::npos && t.find('"') == std::string::npos) {
+    size_t close = t.find(')', open);
+    std::string inside =
+        t.substr(open + 1, close == std::string::npos ? std::string::npos : close - open - 1);
+    for (size_t pos = 0; pos <= inside.size();) {
+      size_t comma = inside.find(',', pos);
+      try {
+        p.mods.push_back(std::stoi(inside.substr(pos, comma - pos)));
+      } catch (...) {
+      }
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+    // "timestamp(3) with time zone": keep the words after the typmod in the base.
+    t = t.substr(0, open) + (close == std::string::npos ? "" : t.substr(close + 1));
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+  }
+  p.base = t;
+  return p;
+}
+
 }  // namespace pgdrift::schema

@@ -44,6 +44,16 @@ std::string canonical_type_text(const std::string& type_sql, const std::string& 
 // True for the names of types that live in pg_catalog ("int4", "text", "uuid", ...).
 bool is_builtin_type_name(const std::string& name);
 
+// A canonical type string taken apart: "numeric(12,2)[]" -> {"numeric", {12, 2}, array};
+// "timestamp(3) with time zone" -> {"timestamp with time zone", {3}}. Quoted names are left
+// whole. The one reader of type strings for the planner's casts, preflights and type changes.
+struct TypeNameParts {
+  std::string base;       // "character varying", "numeric", "public.mood"
+  std::vector<int> mods;  // typmods: (20) -> {20}, (12,2) -> {12, 2}
+  bool array = false;
+};
+TypeNameParts split_type_name(const std::string& type);
+
 // ---- expressions ---------------------------------------------------------------------------
 // Canonical text of a scalar expression (defaults, CHECK, index expressions and predicates,
 // generated columns, policy expressions, trigger WHEN).
