@@ -104,8 +104,6 @@ planner::PlanOptions plan_options(const ApplyArgs& args) {
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
   options.diff.compare_privileges = args.privileges;
-  options.diff.include_schemas = args.source_options.include_schemas;
-  options.diff.exclude_schemas = args.source_options.exclude_schemas;
   return options;
 }
 
@@ -305,7 +303,7 @@ int finish(ApplyReport& r, const std::string& format) {
 
 // The live database as introspected, with its privileges even when they are not compared:
 // the planner gives re-created objects their grants back from it, and verification checks
-// that nothing was revoked. `filter_model(live, options.diff)` is what `plan` compares.
+// that nothing was revoked. `compared_form(live, options.diff)` is what `plan` compares.
 schema::Model read_live(const ApplyArgs& args) { return load_source(args.db, args.source_options); }
 
 // Several lines: what failed, the statement, what was rolled back and what stays committed.
@@ -351,7 +349,7 @@ int run_apply(const ApplyArgs& args) {
   // Inputs first: a broken target or plan file never takes the lock.
   std::optional<schema::Model> target;
   if (!args.to.empty()) {
-    target = engine::filter_model(load_source(args.to, args.source_options), options.diff);
+    target = load_source(args.to, args.source_options);
   } else {
     report.plan = read_reviewed_plan(args);
   }
@@ -368,8 +366,8 @@ int run_apply(const ApplyArgs& args) {
 
   // Introspected under the lock, so no other apply changes the schema between plan and run.
   const schema::Model live_with_grants = read_live(args);
-  schema::Model live = engine::filter_model(live_with_grants, options.diff);
-  report.live_fingerprint = planner::model_fingerprint(live);
+  report.live_fingerprint =
+      planner::model_fingerprint(engine::compared_form(live_with_grants, options.diff));
   if (target) {
     report.plan = planner::make_plan(live_with_grants, *target, options);
   } else if (report.live_fingerprint != report.plan.source_fingerprint &&
@@ -442,11 +440,12 @@ int run_apply(const ApplyArgs& args) {
   if (!args.no_verify) {
     Verification v;
     const schema::Model after_with_grants = read_live(args);
-    schema::Model after = engine::filter_model(after_with_grants, options.diff);
-    v.live_fingerprint = planner::model_fingerprint(after);
+    v.live_fingerprint =
+        planner::model_fingerprint(engine::compared_form(after_with_grants, options.diff));
     bool fingerprint_matches = true;
     if (target) {
-      v.remaining = engine::describe_changes(engine::diff_models(after, *target, options.diff));
+      v.remaining =
+          engine::describe_changes(engine::diff_models(after_with_grants, *target, options.diff));
     } else {
       fingerprint_matches = v.live_fingerprint == report.plan.target_fingerprint;
     }

@@ -105,11 +105,13 @@ std::vector<Target> read_targets(const std::string& path) {
   return targets;
 }
 
+// The planner's steps for exactly the changes the drift report shows.
 std::vector<engine::NamedFixStep> fix_steps(const schema::Model& live, const schema::Model& desired,
+                                            const engine::Changes& changes,
                                             const engine::DiffOptions& diff) {
   planner::PlanOptions options;
   options.diff = diff;
-  planner::Plan plan = planner::make_plan(live, desired, options);
+  planner::Plan plan = planner::make_plan(live, desired, changes, options);
   std::vector<engine::NamedFixStep> steps;
   for (const auto& s : plan.steps) {
     engine::FixStep step{s.statement, {}};
@@ -122,11 +124,12 @@ std::vector<engine::NamedFixStep> fix_steps(const schema::Model& live, const sch
 engine::DatabaseDrift drift_of(const std::string& label, const schema::Model& desired,
                                const schema::Model& live, const engine::DiffOptions& diff,
                                const std::vector<engine::IgnoreRule>& rules) {
-  engine::DatabaseDrift db = engine::compute_drift(desired, live, diff);
+  const engine::Changes changes = engine::diff_models(live, desired, diff);
+  engine::DatabaseDrift db = engine::drift_from_changes(changes, desired, live);
   db.label = label;
   if (!db.entries.empty()) {
     try {
-      engine::attach_fix_steps(db, fix_steps(live, desired, diff));
+      engine::attach_fix_steps(db, fix_steps(live, desired, changes, diff));
     } catch (const std::exception& e) {
       // The report stands without fix statements; say why rather than hide it.
       std::cerr << "pgdrift drift: warning: no fix statements for " << label << ": " << e.what()
@@ -216,8 +219,6 @@ int run_drift(const DriftArgs& args) {
   schema::Model desired = load_source(args.desired, args.source_options);
   engine::DiffOptions diff;
   diff.compare_privileges = args.privileges;
-  diff.include_schemas = args.source_options.include_schemas;
-  diff.exclude_schemas = args.source_options.exclude_schemas;
 
   engine::DriftReport report;
   report.desired = args.desired;

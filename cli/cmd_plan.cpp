@@ -66,8 +66,6 @@ int run_plan(const PlanArgs& args) {
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
   options.diff.compare_privileges = args.privileges;
-  options.diff.include_schemas = args.source_options.include_schemas;
-  options.diff.exclude_schemas = args.source_options.exclude_schemas;
   planner::Plan plan = planner::make_plan(from, to, options);
   if (schema::live::is_connection_string(args.from)) count_rows_at_risk(args.from, plan);
 

@@ -127,25 +127,45 @@ using SequenceChange = ObjectChange<schema::Sequence>;
 using CompositeTypeChange = ObjectChange<schema::CompositeType>;
 using DomainChange = ObjectChange<schema::Domain>;
 
-// A comment that differs on any object or sub-object (including objects that are added).
+// Which object a comment or a set of privileges belongs to: plain data, so the planner can
+// derive its SQL (COMMENT ON / GRANT targets) and ordering keys, and drift its entry.
+struct ObjectRef {
+  // The drift entry kind: schema, extension, table, view, materialized_view, sequence, enum,
+  // composite_type, domain, function, procedure, or a member kind: column, constraint, index,
+  // trigger, policy.
+  std::string kind;
+  std::string key;         // model key of the object, or of its owner for a member
+  std::string owner_kind;  // a member's owner: table, view, materialized_view, domain
+  std::string member;      // a member's own (unquoted) name; empty for top-level objects
+  std::string name;        // shown and matched name: "public.t", "public.t.c", "public.t_idx"
+  bool is_member() const { return !owner_kind.empty(); }
+  bool operator==(const ObjectRef&) const = default;
+};
+
+ObjectRef top_level_ref(const std::string& kind, const std::string& key);
+// A member of a table, view or domain: named "<owner key>.<quoted member>".
+ObjectRef member_ref(const std::string& kind, const std::string& owner_kind,
+                     const std::string& owner, const std::string& member);
+// An index is named like a relation, in its owner's schema: "<schema>.<index>".
+ObjectRef index_ref(const std::string& owner_kind, const std::string& owner,
+                    const std::string& schema_name, const std::string& index);
+
+// A comment that differs on any object or sub-object (including objects that are added, and
+// objects the plan re-creates, which lose their comment: `from` is then empty).
 struct CommentChange {
-  std::string object_kind;  // "table", "column", "view", ...
-  std::string object;       // qualified name for messages
-  std::string target;       // COMMENT ON target: "TABLE public.t", "COLUMN public.t.c", ...
-  std::string depends_on;   // dependency key of the commented object (see planner/graph)
+  ObjectRef object;
   std::optional<std::string> from;
   std::optional<std::string> to;
 };
 
 // Privileges that differ on one object (only when privileges are compared).
 struct GrantChange {
-  std::string object_kind;
-  std::string object;
-  std::string target;  // GRANT ... ON target: "TABLE public.t", "FUNCTION public.f(integer)"
-  std::string depends_on;
+  ObjectRef object;
   std::vector<schema::Grant> granted;  // in `to` only
   std::vector<schema::Grant> revoked;  // in `from` only
-  bool object_dropped = false;         // revokes are implied by the drop
+  std::vector<schema::Grant> from;     // every grant on each side, sorted (for reports)
+  std::vector<schema::Grant> to;
+  bool object_dropped = false;  // revokes are implied by the drop
 };
 
 struct Changes {

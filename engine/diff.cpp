@@ -21,6 +21,20 @@ std::string change_kind_name(ChangeKind kind) {
   return "alter";
 }
 
+ObjectRef top_level_ref(const std::string& kind, const std::string& key) {
+  return {kind, key, "", "", key};
+}
+
+ObjectRef member_ref(const std::string& kind, const std::string& owner_kind,
+                     const std::string& owner, const std::string& member) {
+  return {kind, owner, owner_kind, member, owner + "." + quote_ident(member)};
+}
+
+ObjectRef index_ref(const std::string& owner_kind, const std::string& owner,
+                    const std::string& schema_name, const std::string& index) {
+  return {"index", owner, owner_kind, index, schema::quote_qualified(schema_name, index)};
+}
+
 bool Changes::empty() const { return size() == 0; }
 
 size_t Changes::size() const {
@@ -59,38 +73,45 @@ struct Differ {
   Changes out;
   bool privileges = false;
 
-  void comment(const std::string& kind, const std::string& object, const std::string& target,
-               const std::string& dep, const std::optional<std::string>& from,
-               const std::optional<std::string>& to) {
-    if (from == to) return;
-    if (!to && !from) return;
-    out.comments.push_back({kind, object, target, dep, from, to});
+  static ObjectRef top(const std::string& kind, const std::string& key) {
+    return top_level_ref(kind, key);
+  }
+  static ObjectRef member(const std::string& kind, const std::string& owner_kind,
+                          const std::string& owner, const std::string& name) {
+    return member_ref(kind, owner_kind, owner, name);
   }
 
-  void grants(const std::string& kind, const std::string& object, const std::string& target,
-              const std::string& dep, std::vector<schema::Grant> from,
-              std::vector<schema::Grant> to, bool dropped = false) {
+  void comment(ObjectRef object, const std::optional<std::string>& from,
+               const std::optional<std::string>& to) {
+    if (from == to) return;
+    out.comments.push_back({std::move(object), from, to});
+  }
+
+  void grants(ObjectRef object, std::vector<schema::Grant> from, std::vector<schema::Grant> to,
+              bool dropped = false) {
     if (!privileges) return;
     std::sort(from.begin(), from.end());
     std::sort(to.begin(), to.end());
-    GrantChange change{kind, object, target, dep, {}, {}, dropped};
+    GrantChange change;
+    change.object = std::move(object);
+    change.object_dropped = dropped;
     std::set_difference(to.begin(), to.end(), from.begin(), from.end(),
                         std::back_inserter(change.granted));
     if (!dropped)
       std::set_difference(from.begin(), from.end(), to.begin(), to.end(),
                           std::back_inserter(change.revoked));
-    if (!change.granted.empty() || !change.revoked.empty()) out.grants.push_back(change);
+    if (change.granted.empty() && change.revoked.empty()) return;
+    change.from = std::move(from);
+    change.to = std::move(to);
+    out.grants.push_back(std::move(change));
   }
 
   // Comments of a table's sub-objects; `from` is null when the table is new.
   void table_comments(const std::string& key, const schema::Table* from, const schema::Table& to) {
-    comment("table", key, "TABLE " + key, "table:" + key, from ? from->comment : std::nullopt,
-            to.comment);
+    comment(top("table", key), from ? from->comment : std::nullopt, to.comment);
     for (const auto& c : to.columns) {
       const schema::Column* old = from ? from->find_column(c.name) : nullptr;
-      std::string col = key + "." + quote_ident(c.name);
-      comment("column", col, "COLUMN " + col, "column:" + col, old ? old->comment : std::nullopt,
-              c.comment);
+      comment(member("column", "table", key, c.name), old ? old->comment : std::nullopt, c.comment);
     }
     for (const auto& [name, c] : to.constraints) {
       const schema::Constraint* old = nullptr;
@@ -99,21 +120,17 @@ struct Differ {
         // A constraint that is recreated loses its comment: compare against nothing then.
         if (it != from->constraints.end() && same_without_comment(it->second, c)) old = &it->second;
       }
-      comment("constraint", key + "." + quote_ident(name),
-              "CONSTRAINT " + quote_ident(name) + " ON " + key,
-              "constraint:" + key + "." + quote_ident(name), old ? old->comment : std::nullopt,
+      comment(member("constraint", "table", key, name), old ? old->comment : std::nullopt,
               c.comment);
     }
-    index_comments(to.schema, from ? &from->indexes : nullptr, to.indexes);
+    index_comments("table", key, to.schema, from ? &from->indexes : nullptr, to.indexes);
     for (const auto& [name, t] : to.triggers) {
       const schema::Trigger* old = nullptr;
       if (from) {
         auto it = from->triggers.find(name);
         if (it != from->triggers.end() && same_without_comment(it->second, t)) old = &it->second;
       }
-      comment(
-          "trigger", key + "." + quote_ident(name), "TRIGGER " + quote_ident(name) + " ON " + key,
-          "trigger:" + key + "." + quote_ident(name), old ? old->comment : std::nullopt, t.comment);
+      comment(member("trigger", "table", key, name), old ? old->comment : std::nullopt, t.comment);
     }
     for (const auto& [name, p] : to.policies) {
       const schema::Policy* old = nullptr;
@@ -121,13 +138,12 @@ struct Differ {
         auto it = from->policies.find(name);
         if (it != from->policies.end()) old = &it->second;
       }
-      comment("policy", key + "." + quote_ident(name), "POLICY " + quote_ident(name) + " ON " + key,
-              "policy:" + key + "." + quote_ident(name), old ? old->comment : std::nullopt,
-              p.comment);
+      comment(member("policy", "table", key, name), old ? old->comment : std::nullopt, p.comment);
     }
   }
 
-  void index_comments(const std::string& schema_name,
+  void index_comments(const std::string& owner_kind, const std::string& owner,
+                      const std::string& schema_name,
                       const std::map<std::string, schema::Index>* from,
                       const std::map<std::string, schema::Index>& to) {
     for (const auto& [name, i] : to) {
@@ -136,8 +152,7 @@ struct Differ {
         auto it = from->find(name);
         if (it != from->end() && same_index(it->second, i)) old = &it->second;
       }
-      std::string qname = schema::quote_qualified(schema_name, name);
-      comment("index", qname, "INDEX " + qname, "index:" + qname, old ? old->comment : std::nullopt,
+      comment(index_ref(owner_kind, owner, schema_name, name), old ? old->comment : std::nullopt,
               i.comment);
     }
   }
@@ -238,7 +253,7 @@ struct Differ {
     diff_members(key, from.triggers, to.triggers, tc.triggers);
     diff_members(key, from.policies, to.policies, tc.policies);
     table_comments(key, &from, to);
-    grants("table", key, "TABLE " + key, "table:" + key, from.grants, to.grants);
+    grants(top("table", key), from.grants, to.grants);
     if (tc.changed || !tc.columns.empty() || !tc.constraints.empty() || !tc.indexes.empty() ||
         !tc.triggers.empty() || !tc.policies.empty())
       out.tables.push_back(std::move(tc));
@@ -256,31 +271,28 @@ struct Differ {
     diff_indexes(key, to.schema, to.name, from.indexes, to.indexes, vc.indexes);
     diff_members(key, from.triggers, to.triggers, vc.triggers);
     view_comments(key, &from, to);
-    grants("view", key, "TABLE " + key, "view:" + key, from.grants, to.grants);
+    grants(top(view_kind(to), key), from.grants, to.grants);
     if (vc.definition_changed || !vc.indexes.empty() || !vc.triggers.empty())
       out.views.push_back(std::move(vc));
   }
 
   void view_comments(const std::string& key, const schema::View* from, const schema::View& to) {
-    std::string kind = to.materialized ? "MATERIALIZED VIEW " : "VIEW ";
-    comment("view", key, kind + key, "view:" + key, from ? from->comment : std::nullopt,
-            to.comment);
+    const std::string kind = view_kind(to);
+    comment(top(kind, key), from ? from->comment : std::nullopt, to.comment);
     for (const auto& [col, text] : to.column_comments) {
       std::optional<std::string> old;
       if (from) {
         auto it = from->column_comments.find(col);
         if (it != from->column_comments.end()) old = it->second;
       }
-      std::string qcol = key + "." + quote_ident(col);
-      comment("column", qcol, "COLUMN " + qcol, "view:" + key, old, text);
+      comment(member("column", kind, key, col), old, text);
     }
     if (from)
       for (const auto& [col, text] : from->column_comments)
         if (!to.column_comments.count(col) && text) {
-          std::string qcol = key + "." + quote_ident(col);
-          comment("column", qcol, "COLUMN " + qcol, "view:" + key, text, std::nullopt);
+          comment(member("column", kind, key, col), text, std::nullopt);
         }
-    index_comments(to.schema, from ? &from->indexes : nullptr, to.indexes);
+    index_comments(kind, key, to.schema, from ? &from->indexes : nullptr, to.indexes);
     for (const auto& [name, t] : to.triggers) {
       std::optional<std::string> old;
       if (from) {
@@ -288,15 +300,15 @@ struct Differ {
         if (it != from->triggers.end() && same_without_comment(it->second, t))
           old = it->second.comment;
       }
-      comment("trigger", key + "." + quote_ident(name),
-              "TRIGGER " + quote_ident(name) + " ON " + key,
-              "trigger:" + key + "." + quote_ident(name), old, t.comment);
+      comment(member("trigger", kind, key, name), old, t.comment);
     }
   }
 
-  static std::string function_target(const schema::Function& f) {
-    return std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
-           schema::quote_qualified(f.schema, f.name) + "(" + f.identity_arguments() + ")";
+  static std::string view_kind(const schema::View& v) {
+    return v.materialized ? "materialized_view" : "view";
+  }
+  static std::string function_kind(const schema::Function& f) {
+    return f.procedure ? "procedure" : "function";
   }
 
   void run(const schema::Model& from, const schema::Model& to) {
@@ -305,26 +317,22 @@ struct Differ {
         from.schemas, to.schemas,
         [&](const std::string& k, const schema::Namespace& v) {
           out.schemas.push_back(make_change<schema::Namespace>(ChangeKind::Add, k, nullptr, &v));
-          comment("schema", k, "SCHEMA " + quote_ident(k), "schema:" + quote_ident(k), std::nullopt,
-                  v.comment);
-          grants("schema", k, "SCHEMA " + quote_ident(k), "schema:" + quote_ident(k), {}, v.grants);
+          comment(top("schema", k), std::nullopt, v.comment);
+          grants(top("schema", k), {}, v.grants);
         },
         [&](const std::string& k, const schema::Namespace& v) {
           out.schemas.push_back(make_change<schema::Namespace>(ChangeKind::Drop, k, &v, nullptr));
         },
         [&](const std::string& k, const schema::Namespace& a, const schema::Namespace& b) {
-          comment("schema", k, "SCHEMA " + quote_ident(k), "schema:" + quote_ident(k), a.comment,
-                  b.comment);
-          grants("schema", k, "SCHEMA " + quote_ident(k), "schema:" + quote_ident(k), a.grants,
-                 b.grants);
+          comment(top("schema", k), a.comment, b.comment);
+          grants(top("schema", k), a.grants, b.grants);
         });
     // Extensions: a version or schema change is an alter.
     zip(
         from.extensions, to.extensions,
         [&](const std::string& k, const schema::Extension& v) {
           out.extensions.push_back(make_change<schema::Extension>(ChangeKind::Add, k, nullptr, &v));
-          comment("extension", k, "EXTENSION " + quote_ident(k), "extension:" + k, std::nullopt,
-                  v.comment);
+          comment(top("extension", k), std::nullopt, v.comment);
         },
         [&](const std::string& k, const schema::Extension& v) {
           out.extensions.push_back(
@@ -333,8 +341,7 @@ struct Differ {
         [&](const std::string& k, const schema::Extension& a, const schema::Extension& b) {
           if (!same_without_comment(a, b))
             out.extensions.push_back(make_change(ChangeKind::Alter, k, &a, &b));
-          comment("extension", k, "EXTENSION " + quote_ident(k), "extension:" + k, a.comment,
-                  b.comment);
+          comment(top("extension", k), a.comment, b.comment);
         });
     // Enums.
     zip(
@@ -342,13 +349,13 @@ struct Differ {
         [&](const std::string& k, const schema::EnumType& v) {
           EnumChange c{ChangeKind::Add, k, {}, v, {}, false};
           out.enums.push_back(c);
-          comment("type", k, "TYPE " + k, "type:" + k, std::nullopt, v.comment);
+          comment(top("enum", k), std::nullopt, v.comment);
         },
         [&](const std::string& k, const schema::EnumType& v) {
           out.enums.push_back({ChangeKind::Drop, k, v, {}, {}, false});
         },
         [&](const std::string& k, const schema::EnumType& a, const schema::EnumType& b) {
-          comment("type", k, "TYPE " + k, "type:" + k, a.comment, b.comment);
+          comment(top("enum", k), a.comment, b.comment);
           if (a.values == b.values) return;
           EnumChange c{ChangeKind::Alter, k, a, b, {}, false};
           // Values kept must stay in the same relative order; otherwise recreate.
@@ -366,7 +373,7 @@ struct Differ {
         from.composite_types, to.composite_types,
         [&](const std::string& k, const schema::CompositeType& v) {
           out.composite_types.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
-          comment("type", k, "TYPE " + k, "type:" + k, std::nullopt, v.comment);
+          comment(top("composite_type", k), std::nullopt, v.comment);
         },
         [&](const std::string& k, const schema::CompositeType& v) {
           out.composite_types.push_back(
@@ -375,7 +382,7 @@ struct Differ {
         [&](const std::string& k, const schema::CompositeType& a, const schema::CompositeType& b) {
           if (!same_without_comment(a, b))
             out.composite_types.push_back(make_change(ChangeKind::Alter, k, &a, &b));
-          comment("type", k, "TYPE " + k, "type:" + k, a.comment, b.comment);
+          comment(top("composite_type", k), a.comment, b.comment);
         });
     zip(
         from.domains, to.domains,
@@ -396,8 +403,8 @@ struct Differ {
         from.sequences, to.sequences,
         [&](const std::string& k, const schema::Sequence& v) {
           out.sequences.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
-          comment("sequence", k, "SEQUENCE " + k, "sequence:" + k, std::nullopt, v.comment);
-          grants("sequence", k, "SEQUENCE " + k, "sequence:" + k, {}, v.grants);
+          comment(top("sequence", k), std::nullopt, v.comment);
+          grants(top("sequence", k), {}, v.grants);
         },
         [&](const std::string& k, const schema::Sequence& v) {
           out.sequences.push_back(make_change(ChangeKind::Drop, k, &v, (decltype(&v))nullptr));
@@ -408,18 +415,16 @@ struct Differ {
           y.grants.clear();
           if (!same_without_comment(x, y))
             out.sequences.push_back(make_change(ChangeKind::Alter, k, &a, &b));
-          comment("sequence", k, "SEQUENCE " + k, "sequence:" + k, a.comment, b.comment);
-          grants("sequence", k, "SEQUENCE " + k, "sequence:" + k, a.grants, b.grants);
+          comment(top("sequence", k), a.comment, b.comment);
+          grants(top("sequence", k), a.grants, b.grants);
         });
     // Functions.
     zip(
         from.functions, to.functions,
         [&](const std::string& k, const schema::Function& v) {
           out.functions.push_back({ChangeKind::Add, k, {}, v, false});
-          comment("function", k, function_target(v),
-                  "function:" + schema::quote_qualified(v.schema, v.name), std::nullopt, v.comment);
-          grants("function", k, function_target(v),
-                 "function:" + schema::quote_qualified(v.schema, v.name), {}, v.grants);
+          comment(top(function_kind(v), k), std::nullopt, v.comment);
+          grants(top(function_kind(v), k), {}, v.grants);
         },
         [&](const std::string& k, const schema::Function& v) {
           out.functions.push_back({ChangeKind::Drop, k, v, {}, false});
@@ -428,7 +433,6 @@ struct Differ {
           schema::Function x = a, y = b;
           x.grants.clear();
           y.grants.clear();
-          std::string dep = "function:" + schema::quote_qualified(b.schema, b.name);
           if (!same_without_comment(x, y)) {
             bool recreate = a.procedure != b.procedure || a.returns != b.returns;
             for (size_t i = 0; !recreate && i < a.arguments.size(); ++i)
@@ -438,8 +442,8 @@ struct Differ {
             if (a.arguments.size() != b.arguments.size()) recreate = true;
             out.functions.push_back({ChangeKind::Alter, k, a, b, recreate});
           }
-          comment("function", k, function_target(b), dep, a.comment, b.comment);
-          grants("function", k, function_target(b), dep, a.grants, b.grants);
+          comment(top(function_kind(b), k), a.comment, b.comment);
+          grants(top(function_kind(b), k), a.grants, b.grants);
         });
     // Tables.
     zip(
@@ -451,7 +455,7 @@ struct Differ {
           tc.to = v;
           out.tables.push_back(tc);
           table_comments(k, nullptr, v);
-          grants("table", k, "TABLE " + k, "table:" + k, {}, v.grants);
+          grants(top("table", k), {}, v.grants);
         },
         [&](const std::string& k, const schema::Table& v) {
           TableChange tc;
@@ -473,7 +477,7 @@ struct Differ {
           vc.to = v;
           out.views.push_back(vc);
           view_comments(k, nullptr, v);
-          grants("view", k, "TABLE " + k, "view:" + k, {}, v.grants);
+          grants(top(view_kind(v), k), {}, v.grants);
         },
         [&](const std::string& k, const schema::View& v) {
           ViewChange vc;
@@ -488,8 +492,7 @@ struct Differ {
   }
 
   void domain_comments(const std::string& k, const schema::Domain* from, const schema::Domain& to) {
-    comment("domain", k, "DOMAIN " + k, "type:" + k, from ? from->comment : std::nullopt,
-            to.comment);
+    comment(top("domain", k), from ? from->comment : std::nullopt, to.comment);
     for (const auto& [name, c] : to.checks) {
       std::optional<std::string> old;
       if (from) {
@@ -497,32 +500,31 @@ struct Differ {
         if (it != from->checks.end() && same_without_comment(it->second, c))
           old = it->second.comment;
       }
-      comment("constraint", k + "." + quote_ident(name),
-              "CONSTRAINT " + quote_ident(name) + " ON DOMAIN " + k, "type:" + k, old, c.comment);
+      comment(member("constraint", "domain", k, name), old, c.comment);
     }
   }
 };
 
 }  // namespace
 
-schema::Model filter_model(const schema::Model& model, const DiffOptions& options) {
+schema::Model compared_form(const schema::Model& model, const DiffOptions& options) {
   schema::Model m = model;
   if (!options.compare_privileges) schema::strip_grants(m);
-  schema::filter_schemas(m, options.include_schemas, options.exclude_schemas);
   return m;
 }
 
+// No copy of either model: grants are skipped by the comparison itself when not compared.
 Changes diff_models(const schema::Model& from, const schema::Model& to,
                     const DiffOptions& options) {
   Differ differ;
   differ.privileges = options.compare_privileges;
-  differ.run(filter_model(from, options), filter_model(to, options));
+  differ.run(from, to);
   return std::move(differ.out);
 }
 
 namespace {
 
-std::string column_aspects(unsigned changed) {
+std::string column_aspect_names(unsigned changed) {
   std::string out;
   auto add = [&](unsigned flag, const char* name) {
     if (changed & flag) out += std::string(out.empty() ? "" : ", ") + name;
@@ -565,7 +567,7 @@ std::vector<std::string> describe_changes(const Changes& changes) {
     for (const auto& c : t.columns) {
       std::string name = c.to ? c.to->name : c.from->name;
       std::string line = member_line("column", c, name);
-      if (c.kind == ChangeKind::Alter) line += ": " + column_aspects(c.changed);
+      if (c.kind == ChangeKind::Alter) line += ": " + column_aspect_names(c.changed);
       lines.push_back(line);
     }
     for (const auto& c : t.constraints)
@@ -584,8 +586,10 @@ std::vector<std::string> describe_changes(const Changes& changes) {
     for (const auto& c : v.triggers)
       lines.push_back(member_line("trigger", c, c.to ? c.to->name : c.from->name));
   }
-  for (const auto& c : changes.comments) lines.push_back("comment on " + c.target);
-  for (const auto& g : changes.grants) lines.push_back("privileges on " + g.target);
+  for (const auto& c : changes.comments)
+    lines.push_back("comment on " + c.object.kind + " " + c.object.name);
+  for (const auto& g : changes.grants)
+    lines.push_back("privileges on " + g.object.kind + " " + g.object.name);
   return lines;
 }
 

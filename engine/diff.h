@@ -10,14 +10,16 @@
 
 namespace pgdrift::engine {
 
+// What the diff compares. Which schemas are compared is not an option here: the sources load
+// only the selected schemas (schema::filter_schemas, once per source), so every model that
+// reaches the engine is already in scope.
 struct DiffOptions {
-  bool compare_privileges = false;           // grants are ignored unless asked for
-  std::vector<std::string> include_schemas;  // empty = every schema
-  std::vector<std::string> exclude_schemas;
+  bool compare_privileges = false;  // grants are ignored unless asked for
 };
 
-// Keep only the objects of the selected schemas (and drop grants unless compared).
-schema::Model filter_model(const schema::Model& model, const DiffOptions& options);
+// The model as the diff compares it: without its grants unless privileges are compared.
+// Fingerprints and plan validation use it, so they see exactly what the diff saw.
+schema::Model compared_form(const schema::Model& model, const DiffOptions& options);
 
 Changes diff_models(const schema::Model& from, const schema::Model& to,
                     const DiffOptions& options = {});

@@ -1,9 +1,12 @@
-// Drift entries from two models: both are written as canonical JSON (schema/json.h) and walked
-// side by side, so a new model field is compared and reported without any change here.
+// Drift entries: a view of the typed diff (engine/diff.h). Every entry is one change (or the
+// comment and grant changes of one object); the JSON form of a changed object only names the
+// attributes that differ, by path, so a new model field is reported without any change here.
 #include "engine/drift.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "schema/canonical.h"
 #include "schema/json.h"
@@ -113,6 +116,8 @@ json as_value(const json& value, const json& other) {
   return value;
 }
 
+// The attributes in which two JSON forms of one object differ, by path. Only ever called for
+// an object the diff found changed: it says *where*, the diff has already said *whether*.
 void compare_values(const json& desired, const json& live, const std::string& path,
                     std::vector<AttributeDifference>& out) {
   if (desired == live) return;
@@ -144,10 +149,32 @@ void compare_values(const json& desired, const json& live, const std::string& pa
   out.push_back({path, as_value(desired, live), as_value(live, desired)});
 }
 
-json without(const json& object, const std::vector<std::string>& keys) {
-  json copy = object;
-  for (const auto& key : keys) copy.erase(key);
-  return copy;
+// Keys of an owner's JSON that are reported elsewhere: members get entries of their own, and
+// comments and grants come from the diff's comment and grant changes.
+const std::vector<std::string> kOwnAttributesOnly = {"comment",  "grants",      "column_comments",
+                                                     "columns",  "constraints", "indexes",
+                                                     "triggers", "policies"};
+
+template <class T>
+std::vector<AttributeDifference> differences(const T& desired, const T& live,
+                                             const std::string& path, bool owner) {
+  json d = schema::object_to_json(desired);
+  json l = schema::object_to_json(live);
+  for (auto* j : {&d, &l}) {
+    j->erase("grants");
+    if (owner)
+      for (const auto& key : kOwnAttributesOnly) j->erase(key);
+  }
+  std::vector<AttributeDifference> out;
+  compare_values(d, l, path, out);
+  // The diff saw a change the JSON form does not show: report the object as a whole rather
+  // than an entry without attributes.
+  if (out.empty()) out.push_back({path.empty() ? "definition" : path, d, l});
+  return out;
+}
+
+json grants_value(const std::vector<schema::Grant>& grants) {
+  return grants.empty() ? json() : schema::object_to_json(grants);
 }
 
 const schema::SourceLocation& first_known(const schema::SourceLocation& a,
@@ -155,201 +182,355 @@ const schema::SourceLocation& first_known(const schema::SourceLocation& a,
   return a.empty() ? b : a;
 }
 
-// Members reported as entries of their own, per owner section.
-struct MemberSection {
-  const char* section;  // JSON key in the owner
-  const char* kind;     // entry kind
+// Report order: types and functions first, like a migration would create them; then relations.
+enum Section : int {
+  kSchemas,
+  kExtensions,
+  kEnums,
+  kComposites,
+  kDomains,
+  kSequences,
+  kFunctions,
+  kTables,
+  kViews
 };
-constexpr MemberSection kTableMembers[] = {{"columns", "column"},
-                                           {"constraints", "constraint"},
-                                           {"indexes", "index"},
-                                           {"triggers", "trigger"},
-                                           {"policies", "policy"}};
-constexpr MemberSection kViewMembers[] = {{"indexes", "index"}, {"triggers", "trigger"}};
+// Members after their owner, by kind, the desired ones first (in desired order), then the rest.
+enum MemberSection : int { kOwner, kColumns, kConstraints, kIndexes, kTriggers, kPolicies };
 
-template <class Map>
-schema::SourceLocation map_location(const Map& map, const std::string& name) {
-  auto it = map.find(name);
-  return it == map.end() ? schema::SourceLocation{} : it->second.location;
+struct Placed {
+  DriftEntry entry;
+  int section = 0;
+  std::string owner;
+  int member_section = kOwner;
+  bool only_live = false;
+  size_t position = 0;      // column position, or 0 for by-name members
+  bool structural = false;  // from the object's own add/drop/alter, not a comment or grant
+};
+
+int section_of(const std::string& kind) {
+  if (kind == "schema") return kSchemas;
+  if (kind == "extension") return kExtensions;
+  if (kind == "enum") return kEnums;
+  if (kind == "composite_type") return kComposites;
+  if (kind == "domain") return kDomains;
+  if (kind == "sequence") return kSequences;
+  if (kind == "function" || kind == "procedure") return kFunctions;
+  if (kind == "table") return kTables;
+  return kViews;
 }
 
-// Desired location of a member; empty when the desired owner has no such member.
-schema::SourceLocation member_location(const schema::Model& model, const std::string& owner,
-                                       const std::string& section, const std::string& name) {
-  if (auto t = model.tables.find(owner); t != model.tables.end()) {
-    const auto& table = t->second;
-    if (section == "columns") {
-      const auto* c = table.find_column(name);
-      return c ? c->location : schema::SourceLocation{};
-    }
-    if (section == "constraints") return map_location(table.constraints, name);
-    if (section == "indexes") return map_location(table.indexes, name);
-    if (section == "triggers") return map_location(table.triggers, name);
-    if (section == "policies") return map_location(table.policies, name);
-  }
-  if (auto v = model.views.find(owner); v != model.views.end()) {
-    if (section == "indexes") return map_location(v->second.indexes, name);
-    if (section == "triggers") return map_location(v->second.triggers, name);
-  }
-  return {};
+int member_section_of(const std::string& kind) {
+  if (kind == "column") return kColumns;
+  if (kind == "constraint") return kConstraints;
+  if (kind == "index") return kIndexes;
+  if (kind == "trigger") return kTriggers;
+  return kPolicies;
 }
 
-schema::SourceLocation object_location(const schema::Model& model, const std::string& section,
-                                       const std::string& key) {
-  if (section == "schemas") return map_location(model.schemas, key);
-  if (section == "extensions") return map_location(model.extensions, key);
-  if (section == "tables") return map_location(model.tables, key);
-  if (section == "views") return map_location(model.views, key);
-  if (section == "sequences") return map_location(model.sequences, key);
-  if (section == "enums") return map_location(model.enums, key);
-  if (section == "composite_types") return map_location(model.composite_types, key);
-  if (section == "domains") return map_location(model.domains, key);
-  if (section == "functions") return map_location(model.functions, key);
-  return {};
+const char* member_path(const std::string& kind) {
+  if (kind == "column") return "columns";
+  if (kind == "constraint") return "constraints";
+  if (kind == "index") return "indexes";
+  if (kind == "trigger") return "triggers";
+  return "policies";
 }
 
-std::string object_kind(const std::string& section, const json& object) {
-  if (section == "schemas") return "schema";
-  if (section == "extensions") return "extension";
-  if (section == "tables") return "table";
-  if (section == "views") return object.value("materialized", false) ? "materialized_view" : "view";
-  if (section == "sequences") return "sequence";
-  if (section == "enums") return "enum";
-  if (section == "composite_types") return "composite_type";
-  if (section == "domains") return "domain";
-  if (section == "functions") return object.value("procedure", false) ? "procedure" : "function";
-  return section;
+DriftKind drift_kind(ChangeKind kind) {
+  return kind == ChangeKind::Add    ? DriftKind::Missing
+         : kind == ChangeKind::Drop ? DriftKind::Unexpected
+                                    : DriftKind::Differs;
 }
 
-std::string member_name(const std::string& owner, const json& owner_json,
-                        const std::string& section, const std::string& name) {
-  // Indexes live in their table's schema and are named like relations, as the planner does.
-  if (section == "indexes")
-    return schema::quote_qualified(owner_json.value("schema", std::string("public")), name);
-  return owner + "." + schema::quote_ident(name);
-}
-
-// Member name -> member JSON, for both the named columns array and the by-name maps.
-std::vector<std::pair<std::string, json>> members_of(const json& owner, const char* section) {
-  std::vector<std::pair<std::string, json>> out;
-  auto it = owner.find(section);
-  if (it == owner.end()) return out;
-  if (it->is_array()) {
-    for (const auto& element : *it) out.emplace_back(element.value("name", std::string()), element);
-  } else if (it->is_object()) {
-    for (const auto& [name, value] : it->items()) out.emplace_back(name, value);
-  }
-  return out;
-}
-
-const json* find_member(const std::vector<std::pair<std::string, json>>& members,
-                        const std::string& name) {
-  for (const auto& [n, value] : members)
-    if (n == name) return &value;
-  return nullptr;
-}
-
-class DriftBuilder {
+// Builds the entries from the typed changes (live -> desired: an added object is missing).
+class DriftView {
  public:
-  DriftBuilder(const schema::Model& desired, DatabaseDrift& out) : desired_(desired), out_(out) {}
+  DriftView(const schema::Model& desired, const schema::Model& live)
+      : desired_(desired), live_(live) {}
 
-  void section(const std::string& section, const json& desired_all, const json& live_all) {
-    std::set<std::string> keys;
-    for (const auto& [key, value] : desired_all.items()) keys.insert(key);
-    for (const auto& [key, value] : live_all.items()) keys.insert(key);
-    for (const auto& key : keys) {
-      auto d = desired_all.find(key);
-      auto l = live_all.find(key);
-      const bool in_desired = d != desired_all.end();
-      const bool in_live = l != live_all.end();
-      const json& any = in_desired ? *d : *l;
-      std::string kind = object_kind(section, any);
-      schema::SourceLocation location = object_location(desired_, section, key);
-      out_.checked.push_back({kind, key, location});
-      if (!in_live) {
-        add(kind, key, "", DriftKind::Missing, {}, location);
-        continue;
-      }
-      if (!in_desired) {
-        add(kind, key, "", DriftKind::Unexpected, {}, {});
-        continue;
-      }
-      const auto* members = section == "tables"  ? std::begin(kTableMembers)
-                            : section == "views" ? std::begin(kViewMembers)
-                                                 : nullptr;
-      const auto* members_end = section == "tables"  ? std::end(kTableMembers)
-                                : section == "views" ? std::end(kViewMembers)
-                                                     : nullptr;
-      std::vector<std::string> member_keys;
-      for (auto* m = members; m != members_end; ++m) member_keys.push_back(m->section);
-      std::vector<AttributeDifference> diffs;
-      compare_values(without(*d, member_keys), without(*l, member_keys), "", diffs);
-      if (!diffs.empty()) add(kind, key, "", DriftKind::Differs, diffs, location);
-      for (auto* m = members; m != members_end; ++m) compare_members(key, *d, *l, *m, location);
+  template <class T>
+  void object(const std::string& kind, const std::string& key, ChangeKind change,
+              const std::optional<T>& live, const std::optional<T>& desired, bool owner = false) {
+    Placed& p =
+        place(kind, key, "", change, desired ? desired->location : schema::SourceLocation{});
+    p.section = section_of(kind);
+    p.owner = key;
+    if (change == ChangeKind::Alter) add_differences(p, differences(*desired, *live, "", owner));
+  }
+
+  template <class Change>
+  void member(const std::string& kind, const std::string& owner, const std::string& name,
+              const std::string& member_name, const Change& c,
+              const schema::SourceLocation& owner_location, size_t position, bool only_live) {
+    const auto& object = c.to ? *c.to : *c.from;
+    schema::SourceLocation location =
+        c.kind == ChangeKind::Drop ? owner_location : first_known(object.location, owner_location);
+    Placed& p = place(kind, name, owner, c.kind, location);
+    p.section = section_of(owner_kind_of(owner));
+    p.owner = owner;
+    p.member_section = member_section_of(kind);
+    p.position = position;
+    p.only_live = only_live;
+    if (c.kind == ChangeKind::Alter)
+      add_differences(p, differences(*c.to, *c.from,
+                                     std::string(member_path(kind)) + "." + member_name, false));
+  }
+
+  void table(const TableChange& t) {
+    // A table whose members alone changed has no entry of its own.
+    if (t.kind != ChangeKind::Alter || t.changed)
+      object(std::string("table"), t.key, t.kind, t.from, t.to, true);
+    if (t.kind != ChangeKind::Alter) return;
+    const schema::Table& desired = *t.to;
+    const schema::Table& live = *t.from;
+    for (const auto& c : t.columns) {
+      const std::string& name = c.to ? c.to->name : c.from->name;
+      size_t position = 0;
+      bool only_live = c.kind == ChangeKind::Drop;
+      const auto& columns = only_live ? live.columns : desired.columns;
+      while (position < columns.size() && columns[position].name != name) ++position;
+      member("column", t.key, t.key + "." + schema::quote_ident(name), name, c, desired.location,
+             position, only_live);
     }
+    members("constraint", t.key, t.constraints, desired.location);
+    indexes(t.key, t.indexes, desired.location);
+    members("trigger", t.key, t.triggers, desired.location);
+    members("policy", t.key, t.policies, desired.location);
+  }
+
+  void view(const ViewChange& v) {
+    const schema::View& any = v.to ? *v.to : *v.from;
+    const std::string kind = any.materialized ? "materialized_view" : "view";
+    if (v.kind != ChangeKind::Alter || v.definition_changed)
+      object(kind, v.key, v.kind, v.from, v.to, true);
+    if (v.kind != ChangeKind::Alter) return;
+    indexes(v.key, v.indexes, v.to->location);
+    members("trigger", v.key, v.triggers, v.to->location);
+  }
+
+  void comment(const CommentChange& c) {
+    const ObjectRef& o = c.object;
+    if (gone(o)) return;
+    if (!o.is_member()) {
+      add_differences(attribute_entry(o), {{"comment", json_text(c.to), json_text(c.from)}});
+      return;
+    }
+    if (o.owner_kind == "view" || o.owner_kind == "materialized_view") {
+      // View columns are not members of their own: the comment is an attribute of the view.
+      add_differences(attribute_entry(owner_ref(o)),
+                      {{"column_comments." + o.member, json_text(c.to), json_text(c.from)}});
+      return;
+    }
+    if (o.owner_kind == "domain") {
+      Placed& p = attribute_entry(owner_ref(o));
+      if (!p.structural)  // a changed domain's differences already show its checks
+        add_differences(p,
+                        {{"checks." + o.member + ".comment", json_text(c.to), json_text(c.from)}});
+      return;
+    }
+    // A member that changed (or is re-created) shows its comment among its own attributes.
+    auto it = index_.find(id(o.kind, o.name));
+    if (it != index_.end() && entries_[it->second].structural) return;
+    Placed& p = attribute_entry(o);
+    add_differences(p, {{std::string(member_path(o.kind)) + "." + o.member + ".comment",
+                         json_text(c.to), json_text(c.from)}});
+  }
+
+  void grant(const GrantChange& g) {
+    if (g.object_dropped || gone(g.object)) return;
+    add_differences(attribute_entry(g.object),
+                    {{"grants", grants_value(g.to), grants_value(g.from)}});
+  }
+
+  void checked(DatabaseDrift& out) const {
+    auto section = [&](const auto& desired, const auto& live, auto kind_of) {
+      std::set<std::string> keys;
+      for (const auto& [key, value] : desired) keys.insert(key);
+      for (const auto& [key, value] : live) keys.insert(key);
+      for (const auto& key : keys) {
+        auto d = desired.find(key);
+        const auto& any = d != desired.end() ? d->second : live.at(key);
+        out.checked.push_back({kind_of(any), key,
+                               d != desired.end() ? d->second.location : schema::SourceLocation{}});
+      }
+    };
+    auto fixed = [](const char* kind) { return [kind](const auto&) { return std::string(kind); }; };
+    section(desired_.schemas, live_.schemas, fixed("schema"));
+    section(desired_.extensions, live_.extensions, fixed("extension"));
+    section(desired_.enums, live_.enums, fixed("enum"));
+    section(desired_.composite_types, live_.composite_types, fixed("composite_type"));
+    section(desired_.domains, live_.domains, fixed("domain"));
+    section(desired_.sequences, live_.sequences, fixed("sequence"));
+    section(desired_.functions, live_.functions, [](const schema::Function& f) {
+      return std::string(f.procedure ? "procedure" : "function");
+    });
+    section(desired_.tables, live_.tables, fixed("table"));
+    section(desired_.views, live_.views, [](const schema::View& v) {
+      return std::string(v.materialized ? "materialized_view" : "view");
+    });
+  }
+
+  std::vector<DriftEntry> entries() {
+    std::stable_sort(entries_.begin(), entries_.end(), [](const Placed& a, const Placed& b) {
+      return std::tie(a.section, a.owner, a.member_section, a.only_live, a.position, a.entry.name) <
+             std::tie(b.section, b.owner, b.member_section, b.only_live, b.position, b.entry.name);
+    });
+    std::vector<DriftEntry> out;
+    out.reserve(entries_.size());
+    for (auto& p : entries_) {
+      p.entry.severity = drift_severity(p.entry);
+      out.push_back(std::move(p.entry));
+    }
+    return out;
   }
 
  private:
-  void compare_members(const std::string& owner, const json& desired_owner, const json& live_owner,
-                       const MemberSection& member, const schema::SourceLocation& owner_location) {
-    auto desired_members = members_of(desired_owner, member.section);
-    auto live_members = members_of(live_owner, member.section);
-    std::vector<std::string> names;
-    for (const auto& [name, value] : desired_members) names.push_back(name);
-    for (const auto& [name, value] : live_members)
-      if (!find_member(desired_members, name)) names.push_back(name);
-    for (const auto& name : names) {
-      const json* d = find_member(desired_members, name);
-      const json* l = find_member(live_members, name);
-      std::string qualified = member_name(owner, desired_owner, member.section, name);
-      schema::SourceLocation location =
-          first_known(member_location(desired_, owner, member.section, name), owner_location);
-      if (!l) {
-        add(member.kind, qualified, owner, DriftKind::Missing, {}, location);
-      } else if (!d) {
-        add(member.kind, qualified, owner, DriftKind::Unexpected, {}, owner_location);
-      } else {
-        std::vector<AttributeDifference> diffs;
-        compare_values(*d, *l, std::string(member.section) + "." + name, diffs);
-        if (!diffs.empty()) add(member.kind, qualified, owner, DriftKind::Differs, diffs, location);
-      }
+  static std::string id(const std::string& kind, const std::string& name) {
+    return kind + "\n" + name;
+  }
+  static json json_text(const std::optional<std::string>& text) {
+    return text ? json(*text) : json();
+  }
+  static ObjectRef owner_ref(const ObjectRef& o) { return {o.owner_kind, o.key, "", "", o.key}; }
+
+  std::string owner_kind_of(const std::string& owner) const {
+    return desired_.tables.count(owner) || live_.tables.count(owner) ? "table" : "view";
+  }
+
+  template <class Changes>
+  void members(const std::string& kind, const std::string& owner, const Changes& changes,
+               const schema::SourceLocation& owner_location) {
+    for (const auto& c : changes) {
+      const std::string& name = c.to ? c.to->name : c.from->name;
+      member(kind, owner, owner + "." + schema::quote_ident(name), name, c, owner_location, 0,
+             c.kind == ChangeKind::Drop);
+    }
+  }
+  void indexes(const std::string& owner, const std::vector<IndexChange>& changes,
+               const schema::SourceLocation& owner_location) {
+    for (const auto& c : changes) {
+      const std::string& name = c.to ? c.to->name : c.from->name;
+      member("index", owner, schema::quote_qualified(c.schema, name), name, c, owner_location, 0,
+             c.kind == ChangeKind::Drop);
     }
   }
 
-  void add(const std::string& kind, const std::string& name, const std::string& parent,
-           DriftKind drift, std::vector<AttributeDifference> diffs,
-           const schema::SourceLocation& location) {
-    DriftEntry entry;
-    entry.object_kind = kind;
-    entry.name = name;
-    entry.parent = parent;
-    entry.kind = drift;
-    entry.differences = std::move(diffs);
-    entry.location = location;
-    entry.severity = drift_severity(entry);
-    out_.entries.push_back(std::move(entry));
+  // The object, or its owner, is missing or unexpected as a whole: nothing more to say.
+  bool gone(const ObjectRef& o) const {
+    for (const std::string& key : {id(o.kind, o.name), id(o.owner_kind, o.key)}) {
+      auto it = index_.find(key);
+      if (it != index_.end() && entries_[it->second].entry.kind != DriftKind::Differs) return true;
+    }
+    return false;
+  }
+
+  Placed& place(const std::string& kind, const std::string& name, const std::string& parent,
+                ChangeKind change, const schema::SourceLocation& location) {
+    index_[id(kind, name)] = entries_.size();
+    Placed p;
+    p.entry.object_kind = kind;
+    p.entry.name = name;
+    p.entry.parent = parent;
+    p.entry.kind = drift_kind(change);
+    p.entry.location = location;
+    p.structural = true;
+    entries_.push_back(std::move(p));
+    return entries_.back();
+  }
+
+  // The Differs entry that a comment or grant change adds to: the object's own, or a new one.
+  Placed& attribute_entry(const ObjectRef& o) {
+    auto it = index_.find(id(o.kind, o.name));
+    if (it != index_.end()) return entries_[it->second];
+    schema::SourceLocation location = location_of(o);
+    Placed& p = place(o.kind, o.name, o.is_member() ? o.key : "", ChangeKind::Alter, location);
+    p.structural = false;
+    p.owner = o.key;
+    if (o.is_member()) {
+      p.section = section_of(o.owner_kind);
+      p.member_section = member_section_of(o.kind);
+      if (o.kind == "column")
+        if (auto t = desired_.tables.find(o.key); t != desired_.tables.end())
+          for (size_t i = 0; i < t->second.columns.size(); ++i)
+            if (t->second.columns[i].name == o.member) p.position = i;
+    } else {
+      p.section = section_of(o.kind);
+    }
+    return p;
+  }
+
+  schema::SourceLocation location_of(const ObjectRef& o) const {
+    auto in = [](const auto& map, const std::string& key) {
+      auto it = map.find(key);
+      return it == map.end() ? schema::SourceLocation{} : it->second.location;
+    };
+    if (o.is_member()) {
+      auto t = desired_.tables.find(o.key);
+      if (t == desired_.tables.end()) return {};
+      const schema::Table& table = t->second;
+      schema::SourceLocation own;
+      if (o.kind == "column") {
+        if (const auto* c = table.find_column(o.member)) own = c->location;
+      } else if (o.kind == "constraint") {
+        own = in(table.constraints, o.member);
+      } else if (o.kind == "index") {
+        own = in(table.indexes, o.member);
+      } else if (o.kind == "trigger") {
+        own = in(table.triggers, o.member);
+      } else if (o.kind == "policy") {
+        own = in(table.policies, o.member);
+      }
+      return first_known(own, table.location);
+    }
+    if (o.kind == "schema") return in(desired_.schemas, o.key);
+    if (o.kind == "extension") return in(desired_.extensions, o.key);
+    if (o.kind == "table") return in(desired_.tables, o.key);
+    if (o.kind == "view" || o.kind == "materialized_view") return in(desired_.views, o.key);
+    if (o.kind == "sequence") return in(desired_.sequences, o.key);
+    if (o.kind == "enum") return in(desired_.enums, o.key);
+    if (o.kind == "composite_type") return in(desired_.composite_types, o.key);
+    if (o.kind == "domain") return in(desired_.domains, o.key);
+    return in(desired_.functions, o.key);
+  }
+
+  static void add_differences(Placed& p, std::vector<AttributeDifference> diffs) {
+    for (auto& d : diffs) p.entry.differences.push_back(std::move(d));
   }
 
   const schema::Model& desired_;
-  DatabaseDrift& out_;
+  const schema::Model& live_;
+  std::vector<Placed> entries_;
+  std::map<std::string, size_t> index_;
 };
 
 }  // namespace
 
+DatabaseDrift drift_from_changes(const Changes& changes, const schema::Model& desired,
+                                 const schema::Model& live) {
+  DriftView view(desired, live);
+  for (const auto& c : changes.schemas) view.object("schema", c.key, c.kind, c.from, c.to);
+  for (const auto& c : changes.extensions) view.object("extension", c.key, c.kind, c.from, c.to);
+  for (const auto& c : changes.enums) view.object("enum", c.key, c.kind, c.from, c.to);
+  for (const auto& c : changes.composite_types)
+    view.object("composite_type", c.key, c.kind, c.from, c.to);
+  for (const auto& c : changes.domains) view.object("domain", c.key, c.kind, c.from, c.to);
+  for (const auto& c : changes.sequences) view.object("sequence", c.key, c.kind, c.from, c.to);
+  for (const auto& c : changes.functions) {
+    const schema::Function& any = c.to ? *c.to : *c.from;
+    view.object(any.procedure ? "procedure" : "function", c.key, c.kind, c.from, c.to);
+  }
+  for (const auto& t : changes.tables) view.table(t);
+  for (const auto& v : changes.views) view.view(v);
+  for (const auto& c : changes.comments) view.comment(c);
+  for (const auto& g : changes.grants) view.grant(g);
+  DatabaseDrift out;
+  out.entries = view.entries();
+  view.checked(out);
+  return out;
+}
+
 DatabaseDrift compute_drift(const schema::Model& desired, const schema::Model& live,
                             const DiffOptions& options) {
-  schema::Model d = filter_model(desired, options);
-  schema::Model l = filter_model(live, options);
-  json dj = schema::model_to_json(d);
-  json lj = schema::model_to_json(l);
-  DatabaseDrift out;
-  DriftBuilder builder(d, out);
-  // Types and functions first, like a migration would create them; then relations.
-  for (const char* section : {"schemas", "extensions", "enums", "composite_types", "domains",
-                              "sequences", "functions", "tables", "views"}) {
-    builder.section(section, dj.value(section, json::object()), lj.value(section, json::object()));
-  }
-  return out;
+  return drift_from_changes(diff_models(live, desired, options), desired, live);
 }
 
 void attach_fix_steps(DatabaseDrift& db, const std::vector<NamedFixStep>& steps) {

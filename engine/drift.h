@@ -1,7 +1,7 @@
 // Drift detection: how a live schema differs from the desired one, as a report that CI can
-// gate on (docs/drift.md). compute_drift compares two models object by object through their
-// canonical JSON (schema/json.h), so every attribute the model knows is compared and reported
-// by path without a hand-written comparison per object kind.
+// gate on (docs/drift.md). Drift is a view of the one comparison, the typed diff
+// (engine/diff.h): the diff decides what changed, and the canonical JSON of each changed
+// object (schema/json.h) names the attributes that differ, by path.
 //
 // Entries name objects the way the planner names its steps (qualified keys; members of a table
 // as "<table key>.<quoted name>"; indexes as "<schema>.<index>"), so the caller can attach the
@@ -91,7 +91,14 @@ struct DriftReport {
 // only in comments; Error for everything else.
 DriftSeverity drift_severity(const DriftEntry& entry);
 
-// Compare `desired` with `live` (both filtered with `options` first: schemas, grants).
+// The drift of `live` from `desired`, as a view of the typed diff `changes` =
+// diff_models(live, desired): one entry per changed object (an added object is missing, a
+// dropped one unexpected), its comment and grant changes among its attributes. So there is
+// drift exactly when the diff, and therefore the plan, is not empty. `desired` and `live` give
+// source locations and the list of checked objects.
+DatabaseDrift drift_from_changes(const Changes& changes, const schema::Model& desired,
+                                 const schema::Model& live);
+// drift_from_changes(diff_models(live, desired, options), desired, live)
 DatabaseDrift compute_drift(const schema::Model& desired, const schema::Model& live,
                             const DiffOptions& options = {});
 

@@ -7,13 +7,13 @@
 #include <iterator>
 
 #include "planner/generators.h"
+#include "planner/object_sql.h"
 #include "schema/canonical.h"
 #include "schema/render.h"
 
 namespace pgdrift::planner {
 
 using engine::ChangeKind;
-using schema::quote_ident;
 
 namespace {
 
@@ -21,20 +21,19 @@ class Kept {
  public:
   Kept(Context& ctx, const Recreated& object) : ctx_(ctx), object_(object) {}
 
-  void comment(const std::string& target, const std::optional<std::string>& text,
-               const std::string& needs) {
+  void comment(const engine::ObjectRef& object, const std::optional<std::string>& text) {
     if (!text) return;
-    Step s = make_step("comment", target, ChangeKind::Alter, kComment,
-                       schema::render_comment(target, text));
-    s.needs = {needs};
+    Step s = make_step("comment", object.name, ChangeKind::Alter, kComment,
+                       schema::render_comment(comment_target(object, ctx_.to), text));
+    s.needs = {dependency_key(object, ctx_.to)};
     s.note = "re-applied: the object was dropped and created again";
     ctx_.add(s);
   }
 
   // `source` are the grants the object had, `target` those the target declares.
-  void grants(const std::string& object_name, const std::string& target,
-              std::vector<schema::Grant> source, std::vector<schema::Grant> wanted,
-              const std::string& needs) {
+  void grants(const engine::ObjectRef& object, std::vector<schema::Grant> source,
+              std::vector<schema::Grant> wanted) {
+    const std::string target = grant_target(object, ctx_.to);
     std::vector<schema::Grant> kept;
     std::sort(source.begin(), source.end());
     if (ctx_.options.diff.compare_privileges) {
@@ -46,8 +45,8 @@ class Kept {
     }
     for (const auto& g : kept) {
       Step s =
-          make_step("grant", object_name, ChangeKind::Add, kGrant, schema::render_grant(target, g));
-      s.needs = {needs};
+          make_step("grant", object.name, ChangeKind::Add, kGrant, schema::render_grant(target, g));
+      s.needs = {dependency_key(object, ctx_.to)};
       s.note = "re-granted: the object was dropped and created again";
       ctx_.add(s);
     }
@@ -86,7 +85,7 @@ class Kept {
         break;
       case Kind::Enum:
         if (auto e = ctx_.to.enums.find(object_.key); e != ctx_.to.enums.end())
-          comment("TYPE " + object_.key, e->second.comment, "type:" + object_.key);
+          comment(engine::top_level_ref("enum", object_.key), e->second.comment);
         break;
       case Kind::Domain:
         domain();
@@ -96,7 +95,9 @@ class Kept {
 
  private:
   const std::string& key() const { return object_.key; }
-  std::string member_name(const std::string& name) const { return key() + "." + quote_ident(name); }
+  engine::ObjectRef table_member(const std::string& kind, const std::string& name) const {
+    return engine::member_ref(kind, "table", key(), name);
+  }
 
   const schema::Table* to_table() const {
     auto it = ctx_.to.tables.find(key());
@@ -112,28 +113,24 @@ class Kept {
   }
 
   void constraint_comment(const schema::Constraint& c) {
-    comment("CONSTRAINT " + quote_ident(c.name) + " ON " + key(), c.comment,
-            "constraint:" + member_name(c.name));
+    comment(table_member("constraint", c.name), c.comment);
   }
   void policy_comment(const schema::Policy& p) {
-    comment("POLICY " + quote_ident(p.name) + " ON " + key(), p.comment,
-            "policy:" + member_name(p.name));
+    comment(table_member("policy", p.name), p.comment);
   }
+  // Triggers and indexes of a view are written and ordered like those of a table.
   void trigger_comment(const schema::Trigger& t) {
-    comment("TRIGGER " + quote_ident(t.name) + " ON " + key(), t.comment,
-            "trigger:" + member_name(t.name));
+    comment(table_member("trigger", t.name), t.comment);
   }
   void index_comment(const std::string& schema_name, const schema::Index& i) {
-    std::string qname = schema::quote_qualified(schema_name, i.name);
-    comment("INDEX " + qname, i.comment, "index:" + qname);
+    comment(engine::index_ref("table", key(), schema_name, i.name), i.comment);
   }
 
   void table() {
     const auto* t = to_table();
     if (!t) return;
-    comment("TABLE " + key(), t->comment, "table:" + key());
-    for (const auto& c : t->columns)
-      comment("COLUMN " + member_name(c.name), c.comment, "column:" + member_name(c.name));
+    comment(engine::top_level_ref("table", key()), t->comment);
+    for (const auto& c : t->columns) comment(table_member("column", c.name), c.comment);
     for (const auto& [name, c] : t->constraints) constraint_comment(c);
     for (const auto& [name, i] : t->indexes) index_comment(t->schema, i);
     for (const auto& [name, tr] : t->triggers) trigger_comment(tr);
@@ -145,38 +142,36 @@ class Kept {
       std::erase_if(g.columns, [&](const std::string& c) { return !t->find_column(c); });
       if (!had_columns || !g.columns.empty()) source.push_back(g);
     }
-    grants(key(), "TABLE " + key(), source, t->grants, "table:" + key());
+    grants(engine::top_level_ref("table", key()), source, t->grants);
   }
 
   void view() {
     const auto* v = to_view();
     if (!v) return;
-    const std::string dep = "view:" + key();
-    comment(std::string(v->materialized ? "MATERIALIZED VIEW " : "VIEW ") + key(), v->comment, dep);
+    const std::string kind = v->materialized ? "materialized_view" : "view";
+    comment(engine::top_level_ref(kind, key()), v->comment);
     for (const auto& [col, text] : v->column_comments)
-      comment("COLUMN " + member_name(col), text, dep);
+      comment(engine::member_ref("column", kind, key(), col), text);
     for (const auto& [name, i] : v->indexes) index_comment(v->schema, i);
     for (const auto& [name, t] : v->triggers) trigger_comment(t);
     auto source = ctx_.source.views.find(key());
-    grants(key(), "TABLE " + key(),
+    grants(engine::top_level_ref(kind, key()),
            source == ctx_.source.views.end() ? std::vector<schema::Grant>{} : source->second.grants,
-           v->grants, dep);
+           v->grants);
   }
 
   void function() {
     auto to = ctx_.to.functions.find(key());
     if (to == ctx_.to.functions.end()) return;
     const schema::Function& f = to->second;
-    std::string target = std::string(f.procedure ? "PROCEDURE " : "FUNCTION ") +
-                         schema::quote_qualified(f.schema, f.name) + "(" + f.identity_arguments() +
-                         ")";
-    std::string dep = "function:" + schema::quote_qualified(f.schema, f.name);
-    comment(target, f.comment, dep);
+    const engine::ObjectRef ref =
+        engine::top_level_ref(f.procedure ? "procedure" : "function", key());
+    comment(ref, f.comment);
     auto source = ctx_.source.functions.find(key());
-    grants(key(), target,
+    grants(ref,
            source == ctx_.source.functions.end() ? std::vector<schema::Grant>{}
                                                  : source->second.grants,
-           f.grants, dep);
+           f.grants);
   }
 
   // A column dropped and added again: its comment, and the column privileges that name it (a
@@ -186,8 +181,8 @@ class Kept {
     if (!t) return;
     const schema::Column* c = t->find_column(object_.member);
     if (!c) return;
-    const std::string qcol = member_name(c->name);
-    comment("COLUMN " + qcol, c->comment, "column:" + qcol);
+    const engine::ObjectRef ref = table_member("column", c->name);
+    comment(ref, c->comment);
     auto of_column = [&](const std::vector<schema::Grant>& all) {
       std::vector<schema::Grant> out;
       for (const auto& g : all)
@@ -198,8 +193,7 @@ class Kept {
         }
       return out;
     };
-    grants(qcol, "TABLE " + key(), of_column(source_table_grants()), of_column(t->grants),
-           "column:" + qcol);
+    grants(ref, of_column(source_table_grants()), of_column(t->grants));
   }
 
   void index() {
@@ -225,10 +219,9 @@ class Kept {
   void domain() {
     auto d = ctx_.to.domains.find(key());
     if (d == ctx_.to.domains.end()) return;
-    comment("DOMAIN " + key(), d->second.comment, "type:" + key());
+    comment(engine::top_level_ref("domain", key()), d->second.comment);
     for (const auto& [name, c] : d->second.checks)
-      comment("CONSTRAINT " + quote_ident(name) + " ON DOMAIN " + key(), c.comment,
-              "type:" + key());
+      comment(engine::member_ref("constraint", "domain", key(), name), c.comment);
   }
 
   Context& ctx_;

@@ -111,11 +111,16 @@ std::string table_ddl(const schema::Table& t) {
 
 Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
                const PlanOptions& options) {
-  schema::Model from = engine::filter_model(from_model, options.diff);
-  schema::Model to = engine::filter_model(to_model, options.diff);
-  engine::DiffOptions no_filter;
-  no_filter.compare_privileges = options.diff.compare_privileges;
-  engine::Changes changes = engine::diff_models(from, to, no_filter);
+  return make_plan(from_model, to_model, engine::diff_models(from_model, to_model, options.diff),
+                   options);
+}
+
+Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
+               const engine::Changes& changes, const PlanOptions& options) {
+  // The generators see the models as the diff compared them (no grants unless compared);
+  // the source keeps its grants, to give re-created objects theirs back.
+  const schema::Model from = engine::compared_form(from_model, options.diff);
+  const schema::Model to = engine::compared_form(to_model, options.diff);
 
   Plan plan;
   plan.source_fingerprint = model_fingerprint(from);
@@ -127,10 +132,7 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   if (options.atomic) effective.online = false;
   // The source's grants are not compared without --privileges, but whatever the plan drops
   // and re-creates gets them back: re-creating must not revoke.
-  engine::DiffOptions keep_grants = options.diff;
-  keep_grants.compare_privileges = true;
-  schema::Model source = engine::filter_model(from_model, keep_grants);
-  Context ctx(from, to, effective, source);
+  Context ctx(from, to, effective, from_model);
   for (const auto& t : changes.tables) {
     if (t.kind == engine::ChangeKind::Add) ctx.new_tables.insert(t.key);
     if (t.kind == engine::ChangeKind::Drop) ctx.dropped_tables.insert(t.key);

@@ -112,7 +112,12 @@ class PlanRefused : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The plan from `from` to `to` (models of the schemas in scope: the sources filter them).
 Plan make_plan(const schema::Model& from, const schema::Model& to, const PlanOptions& options = {});
+// The same for changes already computed: `changes` must be diff_models(from, to, options.diff).
+// Drift uses it, so that its fix steps are the plan of exactly the changes it reports.
+Plan make_plan(const schema::Model& from, const schema::Model& to, const engine::Changes& changes,
+               const PlanOptions& options);
 
 // "sha256:" + 64 hex digits: SHA-256 (OpenSSL) of dump_model_json(fingerprint_form(model)).
 std::string model_fingerprint(const schema::Model& model);

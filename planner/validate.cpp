@@ -148,8 +148,8 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
     result.skipped_reason = "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found";
     return result;
   }
-  schema::Model from = engine::filter_model(from_model, options.diff);
-  schema::Model to = engine::filter_model(to_model, options.diff);
+  const schema::Model from = engine::compared_form(from_model, options.diff);
+  const schema::Model& to = to_model;
 
   auto cluster = engine::ScratchCluster::start();
   for (const auto& role : roles_named({&from_model, &to_model}))
@@ -179,12 +179,9 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
     return result;
   }
 
-  schema::live::IntrospectOptions io;
-  io.include_schemas = options.diff.include_schemas;
-  io.exclude_schemas = options.diff.exclude_schemas;
-  auto live = schema::live::introspect(cluster->conninfo(db), io);
-  engine::DiffOptions diff = options.diff;
-  result.remaining = engine::describe_changes(engine::diff_models(live.model, to, diff));
+  // The scratch database holds only the source's objects (in scope) and what the plan made.
+  auto live = schema::live::introspect(cluster->conninfo(db));
+  result.remaining = engine::describe_changes(engine::diff_models(live.model, to, options.diff));
   return result;
 }
 

@@ -971,6 +971,22 @@ json model_to_json(const Model& model, bool with_provenance) {
   return j;
 }
 
+json object_to_json(const Namespace& n) { return Writer(false).name_space(n); }
+json object_to_json(const Extension& e) { return Writer(false).extension(e); }
+json object_to_json(const Table& t) { return Writer(false).table(t); }
+json object_to_json(const View& v) { return Writer(false).view(v); }
+json object_to_json(const Sequence& s) { return Writer(false).sequence(s); }
+json object_to_json(const EnumType& e) { return Writer(false).enum_type(e); }
+json object_to_json(const CompositeType& c) { return Writer(false).composite_type(c); }
+json object_to_json(const Domain& d) { return Writer(false).domain(d); }
+json object_to_json(const Function& f) { return Writer(false).function(f); }
+json object_to_json(const Column& c) { return Writer(false).column(c); }
+json object_to_json(const Constraint& c) { return Writer(false).constraint(c); }
+json object_to_json(const Index& i) { return Writer(false).index(i); }
+json object_to_json(const Trigger& t) { return Writer(false).trigger(t); }
+json object_to_json(const Policy& p) { return Writer(false).policy(p); }
+json object_to_json(const std::vector<Grant>& grants) { return Writer(false).grants(grants); }
+
 Model model_from_json(const json& j) {
   ObjectReader r(j, "$");
   std::string format = r.required_string("format");

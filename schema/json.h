@@ -11,6 +11,23 @@ namespace pgdrift::schema {
 
 // `with_provenance` adds each object's source location ("location": "file:line").
 nlohmann::json model_to_json(const Model& model, bool with_provenance = false);
+// The JSON of one object, exactly as model_to_json writes it (without provenance): drift
+// reports the attributes of a changed object by these paths.
+nlohmann::json object_to_json(const Namespace& n);
+nlohmann::json object_to_json(const Extension& e);
+nlohmann::json object_to_json(const Table& t);
+nlohmann::json object_to_json(const View& v);
+nlohmann::json object_to_json(const Sequence& s);
+nlohmann::json object_to_json(const EnumType& e);
+nlohmann::json object_to_json(const CompositeType& c);
+nlohmann::json object_to_json(const Domain& d);
+nlohmann::json object_to_json(const Function& f);
+nlohmann::json object_to_json(const Column& c);
+nlohmann::json object_to_json(const Constraint& c);
+nlohmann::json object_to_json(const Index& i);
+nlohmann::json object_to_json(const Trigger& t);
+nlohmann::json object_to_json(const Policy& p);
+nlohmann::json object_to_json(const std::vector<Grant>& grants);  // an array
 // Inverse of model_to_json; throws std::runtime_error naming the JSON path on bad input.
 Model model_from_json(const nlohmann::json& json);
 // model_to_json(...).dump(2) + "\n"

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/diff.h"
+#include "planner/object_sql.h"
 #include "schema/sql/loader.h"
 
 namespace pgdrift::engine {
@@ -16,6 +17,16 @@ schema::Model load(const std::string& sql) {
 
 Changes diff(const std::string& from, const std::string& to, DiffOptions options = {}) {
   return diff_models(load(from), load(to), options);
+}
+
+Changes diff_in_scope(const std::string& from, const std::string& to,
+                      const std::vector<std::string>& include,
+                      const std::vector<std::string>& exclude) {
+  schema::Model a = load(from);
+  schema::Model b = load(to);
+  schema::filter_schemas(a, include, exclude);
+  schema::filter_schemas(b, include, exclude);
+  return diff_models(a, b);
 }
 
 TEST(Diff, EqualModelsGiveNoChanges) {
@@ -69,7 +80,7 @@ TEST(Diff, CommentOnlyChangeIsACommentChange) {
       diff("CREATE TABLE t (c int);", "CREATE TABLE t (c int); COMMENT ON COLUMN t.c IS 'the c';");
   EXPECT_TRUE(changes.tables.empty());
   ASSERT_EQ(changes.comments.size(), 1u);
-  EXPECT_EQ(changes.comments[0].target, "COLUMN public.t.c");
+  EXPECT_EQ(planner::comment_target(changes.comments[0].object, {}), "COLUMN public.t.c");
   EXPECT_EQ(changes.comments[0].to, std::optional<std::string>("the c"));
 }
 
@@ -107,14 +118,11 @@ TEST(Diff, SchemaFilter) {
   const std::string from = "CREATE SCHEMA app; CREATE TABLE app.t (c int);";
   const std::string to =
       "CREATE SCHEMA app; CREATE TABLE app.t (c int, d int); CREATE TABLE u (x int);";
-  DiffOptions only_app;
-  only_app.include_schemas = {"app"};
-  Changes changes = diff(from, to, only_app);
+  // The sources filter (schema::filter_schemas); the diff compares what it is given.
+  Changes changes = diff_in_scope(from, to, {"app"}, {});
   ASSERT_EQ(changes.tables.size(), 1u);
   EXPECT_EQ(changes.tables[0].key, "app.t");
-  DiffOptions no_app;
-  no_app.exclude_schemas = {"app"};
-  Changes rest = diff(from, to, no_app);
+  Changes rest = diff_in_scope(from, to, {}, {"app"});
   ASSERT_EQ(rest.tables.size(), 1u);
   EXPECT_EQ(rest.tables[0].key, "public.u");
 }
