@@ -214,7 +214,7 @@ class Reconciler {
     if constexpr (std::is_same_v<T, schema::Column>) {
       std::set<std::string> seen;
       for (size_t i = 1; i < c.values.size(); ++i)
-        for (const auto& a : column_aspects(*c.values[0], *c.values[i]))
+        for (const auto& a : differing_column_aspects(*c.values[0], *c.values[i]))
           if (seen.insert(a).second) conflict.aspects.push_back(a);
     }
     int chosen = -1;        // index into holders; -2 = omit; -3 = SQL (pending)

@@ -128,7 +128,7 @@ struct RuleDecision {
 // The column vocabulary (is_money_like_column, is_float_type, ...) is in engine/lint.h.
 // Differing aspects of two definitions of one column: "type", "not null", "default",
 // "identity", "generated", "collation", "comment", "grants".
-std::vector<std::string> column_aspects(const schema::Column& a, const schema::Column& b);
+std::vector<std::string> differing_column_aspects(const schema::Column& a, const schema::Column& b);
 // Two types of which one holds every value of the other: text / varchar(n) / char(n) by length
 // (char(n) vs varchar(n) is not decided), smallint < integer < bigint, timestamp <
 // timestamptz. Undecided for any other pair.
