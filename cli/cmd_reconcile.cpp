@@ -14,6 +14,7 @@
 #include "cli/sources.h"
 #include "engine/diff.h"
 #include "engine/reconcile.h"
+#include "engine/reconcile_live.h"
 #include "planner/plan.h"
 #include "planner/validate.h"
 #include "schema/history/history.h"

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <set>
 
+#include "engine/reconcile_live.h"
 #include "schema/history/history.h"
 #include "schema/sql/loader.h"
 #include "tests/support/fixtures.h"

@@ -1,14 +1,11 @@
-// Reconcile replayed histories into one target (engine/reconcile.h, docs/reconcile.md).
+// The merge of replayed histories into one target: take / merge / conflict per object, then
+// resolutions, the --prefer-safer rules (engine/reconcile_rules.cpp) and --prefer, the
+// foreign-key check and the consistency pass (engine/reconcile.h, docs/reconcile.md).
 #include "engine/reconcile.h"
 
 #include <algorithm>
-#include <fstream>
-#include <functional>
-#include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
-#include "engine/diff.h"
 #include "schema/canonical.h"
 #include "schema/render.h"
 #include "schema/sql/loader.h"
@@ -710,13 +707,6 @@ class Reconciler {
   }
 };
 
-std::string trim(const std::string& s) {
-  const char* space = " \t\r\n";
-  auto b = s.find_first_not_of(space);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(space) - b + 1);
-}
-
 }  // namespace
 
 const std::set<std::string>& consistency_rules() {
@@ -728,193 +718,6 @@ const std::set<std::string>& consistency_rules() {
 ReconcileResult reconcile(const std::vector<NamedHistory>& histories,
                           const ReconcileOptions& options) {
   return Reconciler(histories, options).run();
-}
-
-std::vector<Resolution> parse_resolutions(const std::string& text, const std::string& filename) {
-  std::vector<Resolution> out;
-  std::string first = trim(text);
-  if (!first.empty() && first[0] == '{') {
-    nlohmann::json json;
-    try {
-      json = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-      throw ReconcileError(filename + ": not valid JSON: " + e.what());
-    }
-    for (const auto& [key, value] : json.items()) {
-      Resolution r;
-      r.key = key;
-      r.where = filename + ": " + key;
-      if (value.is_string()) {
-        r.take = value.get<std::string>();
-      } else if (value.is_object() && value.contains("take") && value["take"].is_string()) {
-        r.take = value["take"].get<std::string>();
-      } else if (value.is_object() && value.contains("sql") && value["sql"].is_string()) {
-        r.sql = value["sql"].get<std::string>();
-      } else if (value.is_object() && value.value("omit", false)) {
-        r.omit = true;
-      } else {
-        throw ReconcileError(r.where +
-                             ": expected \"history\", {\"take\": ...}, {\"sql\": ...} or "
-                             "{\"omit\": true}");
-      }
-      out.push_back(std::move(r));
-    }
-    return out;
-  }
-  std::istringstream in(text);
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    std::string t = trim(line);
-    if (t.empty() || t[0] == '#') continue;
-    Resolution r;
-    r.where = filename + ":" + std::to_string(number);
-    // The key may contain spaces ("public.t constraint c"): split at " = ".
-    auto eq = t.find(" = ");
-    if (eq == std::string::npos)
-      throw ReconcileError(r.where + ": expected `key = take NAME | sql: DDL | omit`");
-    r.key = trim(t.substr(0, eq));
-    std::string action = trim(t.substr(eq + 3));
-    if (action.starts_with("take ")) {
-      r.take = trim(action.substr(5));
-    } else if (action.starts_with("sql:")) {
-      r.sql = trim(action.substr(4));
-    } else if (action == "omit") {
-      r.omit = true;
-    } else {
-      throw ReconcileError(r.where + ": expected `take NAME`, `sql: DDL` or `omit`, got `" +
-                           action + "`");
-    }
-    if (r.key.empty() || (r.take.empty() && r.sql.empty() && !r.omit))
-      throw ReconcileError(r.where + ": empty key or action");
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-std::vector<Resolution> load_resolutions_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ReconcileError(path + ": cannot read resolutions file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_resolutions(buffer.str(), path);
-}
-
-size_t object_distance(const schema::Model& from, const schema::Model& to) {
-  Changes changes = diff_models(from, to);
-  size_t n = changes.size();
-  for (const auto& t : changes.tables)
-    if (t.kind == ChangeKind::Alter)
-      n += t.columns.size() + t.constraints.size() + t.indexes.size() + t.triggers.size() +
-           t.policies.size();
-  return n;
-}
-
-namespace {
-
-// Copies into `m` every object of `live` that one of `others` defines identically (tables
-// member by member), so that such objects never count as a difference.
-void mask_explained(schema::Model& m, const schema::Model& live,
-                    const std::vector<schema::Model>& others) {
-  auto top = [&](auto member) {
-    for (const auto& [key, value] : live.*member)
-      for (const auto& o : others) {
-        auto it = (o.*member).find(key);
-        if (it != (o.*member).end() && it->second == value) {
-          (m.*member)[key] = value;
-          break;
-        }
-      }
-  };
-  top(&Model::schemas);
-  top(&Model::extensions);
-  top(&Model::views);
-  top(&Model::sequences);
-  top(&Model::enums);
-  top(&Model::composite_types);
-  top(&Model::domains);
-  top(&Model::functions);
-  for (const auto& [key, table] : live.tables) {
-    std::vector<const schema::Table*> theirs;
-    for (const auto& o : others)
-      if (auto it = o.tables.find(key); it != o.tables.end()) theirs.push_back(&it->second);
-    if (theirs.empty()) continue;
-    if (std::any_of(theirs.begin(), theirs.end(), [&](const auto* t) { return *t == table; })) {
-      m.tables[key] = table;
-      continue;
-    }
-    auto mine = m.tables.find(key);
-    if (mine == m.tables.end()) continue;  // the missing table counts, whatever its members
-    schema::Table& t = mine->second;
-    for (const auto& col : table.columns) {
-      bool explained = std::any_of(theirs.begin(), theirs.end(), [&](const auto* o) {
-        const auto* c = o->find_column(col.name);
-        return c && *c == col;
-      });
-      if (!explained) continue;
-      if (auto* c = t.find_column(col.name))
-        *c = col;
-      else
-        t.columns.push_back(col);
-    }
-    auto members = [&](auto member) {
-      for (const auto& [name, value] : table.*member)
-        for (const auto* o : theirs) {
-          auto it = (o->*member).find(name);
-          if (it != (o->*member).end() && it->second == value) {
-            (t.*member)[name] = value;
-            break;
-          }
-        }
-    };
-    members(&schema::Table::constraints);
-    members(&schema::Table::indexes);
-    members(&schema::Table::triggers);
-    members(&schema::Table::policies);
-  }
-}
-
-}  // namespace
-
-std::string BestMatch::tie_text() const {
-  if (tied.empty()) return id;
-  if (tied.size() == 1) return tied.front();
-  // Contiguous in the history: first..last; otherwise the list.
-  size_t first = 0;
-  while (first < distances.size() && distances[first].id != tied.front()) ++first;
-  bool contiguous = first + tied.size() <= distances.size();
-  for (size_t i = 0; contiguous && i < tied.size(); ++i)
-    contiguous = distances[first + i].id == tied[i];
-  if (contiguous) return tied.front() + ".." + tied.back();
-  std::string out;
-  for (const auto& t : tied) out += (out.empty() ? "" : ", ") + t;
-  return out;
-}
-
-BestMatch best_matching_migration(const std::vector<std::string>& ids,
-                                  const std::vector<schema::Model>& per_migration,
-                                  const schema::Model& live,
-                                  const std::vector<schema::Model>& others) {
-  BestMatch best;
-  for (size_t i = 0; i < ids.size() && i < per_migration.size(); ++i) {
-    size_t d;
-    if (others.empty()) {
-      d = object_distance(live, per_migration[i]);
-    } else {
-      schema::Model masked = per_migration[i];
-      mask_explained(masked, live, others);
-      d = object_distance(live, masked);
-    }
-    best.distances.push_back({ids[i], d});
-    if (best.id.empty() || d <= best.distance) {  // ties -> the later migration
-      best.id = ids[i];
-      best.distance = d;
-    }
-  }
-  for (const auto& m : best.distances)
-    if (m.distance == best.distance) best.tied.push_back(m.id);
-  return best;
 }
 
 }  // namespace pgdrift::engine
