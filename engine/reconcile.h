@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -65,7 +66,12 @@ struct Conflict {
 struct Resolution {
   std::string key;
   std::string take;  // history name, or empty
-  std::string sql;   // DDL that creates the object, or empty
+  // `sql:` entries: the DDL as written, and what it defines. The engine never reads SQL: the
+  // caller (cli/cmd_reconcile.cpp) loads `sql` into definition_context(histories, key) with the
+  // SQL loader and stores the result in `definition`, from which reconcile() takes the object
+  // the key names.
+  std::string sql;
+  std::optional<schema::Model> definition;
   bool omit = false;
   std::string where;  // "file:line" (or "file: key") for messages
 };
@@ -98,7 +104,8 @@ struct ReconcileResult {
 };
 
 // Bad input: unknown history in --prefer or a resolution, a resolution for a key that is not a
-// conflict, SQL that does not load or does not define the object.
+// conflict, SQL that does not load (thrown by the caller that loads it) or does not define the
+// object.
 class ReconcileError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -107,6 +114,15 @@ class ReconcileError : public std::runtime_error {
 // ---- the merge (engine/reconcile_merge.cpp) ------------------------------------------------
 ReconcileResult reconcile(const std::vector<NamedHistory>& histories,
                           const ReconcileOptions& options = {});
+
+// The model a `sql:` resolution for `key` is loaded into, so that its DDL can refer to what the
+// histories define (`ALTER TABLE t ADD COLUMN c ...` needs t, a foreign key its referenced
+// table): every object of every history (the first history's definition where they differ, a
+// table with the members of all), without the object `key` names, which the DDL is to create.
+// nullopt when no history has an object of that key (reconcile() then says it is not a
+// conflict).
+std::optional<schema::Model> definition_context(const std::vector<NamedHistory>& histories,
+                                                const std::string& key);
 
 // The lint rules of reconcile's consistency pass: money-as-float, missing-foreign-key,
 // inconsistent-id-type, foreign-key-type-mismatch.
