@@ -14,11 +14,13 @@
 #include "cli/sources.h"
 #include "engine/diff.h"
 #include "engine/reconcile.h"
+#include "engine/reconcile_live.h"
 #include "planner/plan.h"
 #include "planner/validate.h"
 #include "schema/history/history.h"
 #include "schema/live/introspect.h"
 #include "schema/live/version_tables.h"
+#include "schema/sql/loader.h"
 
 namespace pgdrift::cli {
 
@@ -421,6 +423,24 @@ std::string report_text(const Report& r, bool markdown) {
   return o.str();
 }
 
+// `sql:` resolutions are DDL: the SQL loader (a source) turns each into the model it defines,
+// loaded into engine::definition_context, so that the engine sees models only.
+void load_sql_resolutions(const std::vector<engine::NamedHistory>& histories,
+                          std::vector<engine::Resolution>& resolutions) {
+  for (auto& r : resolutions) {
+    if (r.sql.empty()) continue;
+    auto context = engine::definition_context(histories, r.key);
+    if (!context) continue;  // no such object: reconcile() reports the key as not a conflict
+    std::vector<schema::sql::LoadWarning> warnings;
+    try {
+      schema::sql::apply_sql(*context, r.sql, r.where, {}, warnings);
+    } catch (const schema::sql::LoadError& e) {
+      throw engine::ReconcileError(r.where + ": SQL for " + r.key + " does not load: " + e.what());
+    }
+    r.definition = std::move(*context);
+  }
+}
+
 int run_reconcile(const ReconcileArgs& args) {
   if (args.histories.size() < 2) throw SourceError("give at least two --history NAME=PATH");
   if (args.format != "text" && args.format != "json" && args.format != "markdown")
@@ -451,6 +471,7 @@ int run_reconcile(const ReconcileArgs& args) {
   try {
     if (!args.resolutions.empty())
       options.resolutions = engine::load_resolutions_file(args.resolutions);
+    load_sql_resolutions(named, options.resolutions);
     Report report;
     report.histories = &histories;
     report.result = engine::reconcile(named, options);

@@ -1,6 +1,7 @@
 // Reconcile: several replayed migration histories (e.g. two Alembic environments that both
 // migrated one database) -> one target schema, with every disagreement reported as a conflict
-// that names both definitions and the migrations they came from (docs/reconcile.md).
+// that names both definitions and the migrations they came from (docs/reconcile.md). The live
+// section (best-matching migration, distance) is in engine/reconcile_live.h.
 //
 // Objects are compared at object granularity, tables member by member: an object (or table
 // column / constraint / index / trigger / policy) held by one history only is taken; equal in
@@ -10,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -64,7 +66,12 @@ struct Conflict {
 struct Resolution {
   std::string key;
   std::string take;  // history name, or empty
-  std::string sql;   // DDL that creates the object, or empty
+  // `sql:` entries: the DDL as written, and what it defines. The engine never reads SQL: the
+  // caller (cli/cmd_reconcile.cpp) loads `sql` into definition_context(histories, key) with the
+  // SQL loader and stores the result in `definition`, from which reconcile() takes the object
+  // the key names.
+  std::string sql;
+  std::optional<schema::Model> definition;
   bool omit = false;
   std::string where;  // "file:line" (or "file: key") for messages
 };
@@ -97,19 +104,31 @@ struct ReconcileResult {
 };
 
 // Bad input: unknown history in --prefer or a resolution, a resolution for a key that is not a
-// conflict, SQL that does not load or does not define the object.
+// conflict, SQL that does not load (thrown by the caller that loads it) or does not define the
+// object.
 class ReconcileError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
+// ---- the merge (engine/reconcile_merge.cpp) ------------------------------------------------
 ReconcileResult reconcile(const std::vector<NamedHistory>& histories,
                           const ReconcileOptions& options = {});
+
+// The model a `sql:` resolution for `key` is loaded into, so that its DDL can refer to what the
+// histories define (`ALTER TABLE t ADD COLUMN c ...` needs t, a foreign key its referenced
+// table): every object of every history (the first history's definition where they differ, a
+// table with the members of all), without the object `key` names, which the DDL is to create.
+// nullopt when no history has an object of that key (reconcile() then says it is not a
+// conflict).
+std::optional<schema::Model> definition_context(const std::vector<NamedHistory>& histories,
+                                                const std::string& key);
 
 // The lint rules of reconcile's consistency pass: money-as-float, missing-foreign-key,
 // inconsistent-id-type, foreign-key-type-mismatch.
 const std::set<std::string>& consistency_rules();
 
+// ---- the resolutions file (engine/reconcile_resolutions.cpp) -----------------------------
 // A resolutions file: JSON ({"key": "history"} or {"key": {"take": "h"} | {"sql": "..."} |
 // {"omit": true}}) or text, one per line: `key = take NAME`, `key = sql: DDL`, `key = omit`
 // (`#` comments). Throws ReconcileError naming file:line.
@@ -128,7 +147,7 @@ struct RuleDecision {
 // The column vocabulary (is_money_like_column, is_float_type, ...) is in engine/lint.h.
 // Differing aspects of two definitions of one column: "type", "not null", "default",
 // "identity", "generated", "collation", "comment", "grants".
-std::vector<std::string> column_aspects(const schema::Column& a, const schema::Column& b);
+std::vector<std::string> differing_column_aspects(const schema::Column& a, const schema::Column& b);
 // Two types of which one holds every value of the other: text / varchar(n) / char(n) by length
 // (char(n) vs varchar(n) is not decided), smallint < integer < bigint, timestamp <
 // timestamptz. Undecided for any other pair.
@@ -137,38 +156,6 @@ RuleDecision safer_column(const schema::Column& a, const schema::Column& b);
 // For any object with an optional `comment`: the commented side when that is the only
 // difference.
 RuleDecision comment_only(bool equal_without_comment, bool a_has_comment, bool b_has_comment);
-
-// ---- live comparison ----------------------------------------------------------------------
-// How far the live model is from a model, in changed objects: each top-level change counts one,
-// and every column / constraint / index / trigger / policy change of a table counts one more.
-size_t object_distance(const schema::Model& from, const schema::Model& to);
-
-struct MigrationMatch {
-  std::string id;
-  size_t distance = 0;
-};
-// The migration whose resulting model (per_migration[i] after ids[i]) is closest to `live`:
-// the minimum distance, ties -> the latest. distances holds every migration's distance.
-//
-// Objects of `live` that one of `others` (the other histories' final models) defines exactly
-// as live has them are left out of every distance: another history explains them, so they say
-// nothing about how far this history ran. Without that, a history whose later migrations only
-// add what another history already made would always seem to have run them.
-struct BestMatch {
-  std::string id;  // empty when there are no migrations
-  size_t distance = 0;
-  std::vector<MigrationMatch> distances;
-  // Every migration at the minimum distance, in history order (id is the last): the schema
-  // alone cannot tell them apart.
-  std::vector<std::string> tied;
-  // "0004" or "0004..0006" (first..last of `tied`; the ids between them tie unless listed as
-  // "0004, 0006").
-  std::string tie_text() const;
-};
-BestMatch best_matching_migration(const std::vector<std::string>& ids,
-                                  const std::vector<schema::Model>& per_migration,
-                                  const schema::Model& live,
-                                  const std::vector<schema::Model>& others = {});
 
 // ---- output (engine/reconcile_output.cpp) ---------------------------------------------------
 // The target as a declarative schema directory: file name -> content. Files: 00_schemas_

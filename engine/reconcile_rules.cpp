@@ -86,7 +86,8 @@ bool is_text_like_type(const std::string& type) {
          base == "varchar" || base == "char";
 }
 
-std::vector<std::string> column_aspects(const schema::Column& a, const schema::Column& b) {
+std::vector<std::string> differing_column_aspects(const schema::Column& a,
+                                                  const schema::Column& b) {
   std::vector<std::string> aspects;
   if (a.type != b.type) aspects.push_back("type");
   if (a.not_null != b.not_null) aspects.push_back("not null");
@@ -126,7 +127,7 @@ RuleDecision wider_type(const std::string& a, const std::string& b) {
 }
 
 RuleDecision safer_column(const schema::Column& a, const schema::Column& b) {
-  auto aspects = column_aspects(a, b);
+  auto aspects = differing_column_aspects(a, b);
   // A type rule decides the whole column: the other aspects (a uuid's gen_random_uuid()
   // default, ...) belong with the type they were written for. A comment does not: when the
   // taken side has none and the other has one, the comment rule keeps it.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <set>
 
+#include "engine/reconcile_live.h"
 #include "schema/history/history.h"
 #include "schema/sql/loader.h"
 #include "tests/support/fixtures.h"
@@ -24,6 +25,20 @@ NamedHistory history(const std::string& name, const std::string& sql) {
   std::vector<schema::sql::LoadWarning> warnings;
   schema::sql::apply_sql(h.model, sql, name + ".sql", {}, warnings);
   return h;
+}
+
+// What pgdrift reconcile does before reconcile(): each `sql:` resolution loaded into its
+// definition_context (the engine never parses SQL).
+ReconcileOptions with_sql_loaded(const std::vector<NamedHistory>& histories,
+                                 ReconcileOptions options) {
+  for (auto& r : options.resolutions) {
+    auto context = r.sql.empty() ? std::nullopt : definition_context(histories, r.key);
+    if (!context) continue;
+    std::vector<schema::sql::LoadWarning> warnings;
+    schema::sql::apply_sql(*context, r.sql, r.where, {}, warnings);
+    r.definition = std::move(context);
+  }
+  return options;
 }
 
 const Conflict* find_conflict(const ReconcileResult& r, const std::string& key) {
@@ -201,7 +216,7 @@ TEST(Reconcile, ResolutionForAConstraintInOneHistoryOnly) {
   options.resolutions = parse_resolutions(
       "public.t constraint t_x_check = sql: ALTER TABLE t ADD CONSTRAINT t_x_check CHECK (x > 1)\n",
       "res.txt");
-  auto r = reconcile({a, b}, options);
+  auto r = reconcile({a, b}, with_sql_loaded({a, b}, options));
   ASSERT_TRUE(r.complete());
   EXPECT_EQ(r.target.tables.at("public.t").constraints.at("t_x_check").check_expr, "x > 1");
   options.resolutions = parse_resolutions("public.t constraint t_x_check = take b\n", "res.txt");
@@ -219,7 +234,7 @@ TEST(Reconcile, ResolutionsFileTakesGivesSqlAndOmits) {
       "public.t.size = sql: ALTER TABLE t ADD COLUMN size numeric(20) NOT NULL\n"
       "public.t.flag = omit\n",
       "res.txt");
-  auto r = reconcile({a, b}, options);
+  auto r = reconcile({a, b}, with_sql_loaded({a, b}, options));
   EXPECT_TRUE(r.complete());
   const auto& t = r.target.tables.at("public.t");
   ASSERT_EQ(t.columns.size(), 2u);
@@ -243,7 +258,8 @@ TEST(Reconcile, ResolutionsFileTakesGivesSqlAndOmits) {
   options.resolutions = parse_resolutions("public.t.note = take c\n", "bad.txt");
   EXPECT_THROW(reconcile({a, b}, options), ReconcileError);
   options.resolutions = parse_resolutions("public.t.note = sql: ALTER TABLE t ADD x int\n", "b");
-  EXPECT_THROW(reconcile({a, b}, options), ReconcileError);  // does not define note
+  EXPECT_THROW(reconcile({a, b}, with_sql_loaded({a, b}, options)),
+               ReconcileError);  // does not define note
   EXPECT_THROW(parse_resolutions("public.t.note take a\n", "bad.txt"), ReconcileError);
   EXPECT_THROW(parse_resolutions("{\"k\": 3}", "bad.json"), ReconcileError);
 }

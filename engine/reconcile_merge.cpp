@@ -1,17 +1,14 @@
-// Reconcile replayed histories into one target (engine/reconcile.h, docs/reconcile.md).
+// The merge of replayed histories into one target: take / merge / conflict per object, then
+// resolutions, the --prefer-safer rules (engine/reconcile_rules.cpp) and --prefer, the
+// foreign-key check and the consistency pass (engine/reconcile.h, docs/reconcile.md).
 #include "engine/reconcile.h"
 
 #include <algorithm>
-#include <fstream>
-#include <functional>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
-#include <sstream>
 
-#include "engine/diff.h"
 #include "schema/canonical.h"
 #include "schema/render.h"
-#include "schema/sql/loader.h"
 
 namespace pgdrift::engine {
 
@@ -79,26 +76,88 @@ std::string type_family(const std::string& type) {
   return base;
 }
 
-// How a pending SQL / omit resolution finds its object again.
+// One object of a model, as a conflict key names it.
 struct ObjectRef {
   std::string kind;   // column, constraint, index, trigger, policy, table, or a top-level kind
   std::string table;  // table key for members
   std::string name;   // member name, or the top-level map key
 };
 
-// Calls f(map) with the model's map for a top-level kind.
+// The one spelling of conflict keys (Conflict::key): "schema s", "extension e", "public.t"
+// (tables, views, types, ...), "public.t.\"Col\"" (columns), "public.t index i" (members).
+std::string key_of(const ObjectRef& ref) {
+  if (ref.table.empty())
+    return ref.kind == "schema" || ref.kind == "extension" ? ref.kind + " " + ref.name : ref.name;
+  if (ref.kind == "column") return ref.table + "." + quote_ident(ref.name);
+  return ref.table + " " + ref.kind + " " + ref.name;
+}
+
+// Calls f(kind, member) for every top-level map of a Model.
 template <class F>
-bool with_top_map(Model& m, const std::string& kind, F&& f) {
-  if (kind == "table") return f(m.tables), true;
-  if (kind == "view") return f(m.views), true;
-  if (kind == "sequence") return f(m.sequences), true;
-  if (kind == "enum") return f(m.enums), true;
-  if (kind == "composite type") return f(m.composite_types), true;
-  if (kind == "domain") return f(m.domains), true;
-  if (kind == "function") return f(m.functions), true;
-  if (kind == "schema") return f(m.schemas), true;
-  if (kind == "extension") return f(m.extensions), true;
-  return false;
+void for_each_top_map(F&& f) {
+  f("schema", &Model::schemas);
+  f("extension", &Model::extensions);
+  f("enum", &Model::enums);
+  f("composite type", &Model::composite_types);
+  f("domain", &Model::domains);
+  f("sequence", &Model::sequences);
+  f("function", &Model::functions);
+  f("view", &Model::views);
+  f("table", &Model::tables);
+}
+
+// Calls f(map) with the model's map for a top-level kind.
+template <class M, class F>
+bool with_top_map(M& m, const std::string& kind, F&& f) {
+  bool found = false;
+  for_each_top_map([&](const std::string& k, auto member) {
+    if (k != kind) return;
+    f(m.*member);
+    found = true;
+  });
+  return found;
+}
+
+// The object `key` names in the first history that has one.
+std::optional<ObjectRef> find_object(const std::vector<NamedHistory>& histories,
+                                     const std::string& key) {
+  for (const auto& h : histories) {
+    std::optional<ObjectRef> found;
+    auto consider = [&](ObjectRef ref) {
+      if (!found && key_of(ref) == key) found = std::move(ref);
+    };
+    for_each_top_map([&](const std::string& kind, auto member) {
+      for (const auto& [k, v] : h.model.*member) consider({kind, "", k});
+    });
+    for (const auto& [k, t] : h.model.tables) {
+      for (const auto& c : t.columns) consider({"column", k, c.name});
+      for (const auto& [n, v] : t.constraints) consider({"constraint", k, n});
+      for (const auto& [n, v] : t.indexes) consider({"index", k, n});
+      for (const auto& [n, v] : t.triggers) consider({"trigger", k, n});
+      for (const auto& [n, v] : t.policies) consider({"policy", k, n});
+    }
+    if (found) return found;
+  }
+  return std::nullopt;
+}
+
+// Removes one object from a model (a table's members go with it).
+void erase_object(Model& m, const ObjectRef& ref) {
+  if (ref.table.empty()) {
+    with_top_map(m, ref.kind, [&](auto& map) { map.erase(ref.name); });
+    return;
+  }
+  auto t = m.tables.find(ref.table);
+  if (t == m.tables.end()) return;
+  auto& columns = t->second.columns;
+  if (ref.kind == "column")
+    columns.erase(std::remove_if(columns.begin(), columns.end(),
+                                 [&](const schema::Column& c) { return c.name == ref.name; }),
+                  columns.end());
+  if (ref.kind == "constraint") t->second.constraints.erase(ref.name);
+  if (ref.kind == "index") t->second.indexes.erase(ref.name);
+  if (ref.kind == "trigger") t->second.triggers.erase(ref.name);
+  if (ref.kind == "policy") t->second.policies.erase(ref.name);
 }
 
 class Reconciler {
@@ -121,28 +180,24 @@ class Reconciler {
   }
 
   ReconcileResult run() {
-    merge_top(
-        "schema", &Model::schemas, [](const std::string& k) { return "schema " + k; },
-        [](const schema::Namespace& n) {
-          return with_comment(schema::render_create_schema(n), "SCHEMA " + quote_ident(n.name),
-                              n.comment);
-        });
-    merge_top(
-        "extension", &Model::extensions, [](const std::string& k) { return "extension " + k; },
-        [](const schema::Extension& e) { return schema::render_create_extension(e); });
-    auto same = [](const std::string& k) { return k; };
-    merge_top("enum", &Model::enums, same,
+    merge_top("schema", &Model::schemas, [](const schema::Namespace& n) {
+      return with_comment(schema::render_create_schema(n), "SCHEMA " + quote_ident(n.name),
+                          n.comment);
+    });
+    merge_top("extension", &Model::extensions,
+              [](const schema::Extension& e) { return schema::render_create_extension(e); });
+    merge_top("enum", &Model::enums,
               [](const schema::EnumType& e) { return schema::render_create_enum(e); });
-    merge_top("composite type", &Model::composite_types, same, [](const schema::CompositeType& t) {
+    merge_top("composite type", &Model::composite_types, [](const schema::CompositeType& t) {
       return schema::render_create_composite_type(t);
     });
-    merge_top("domain", &Model::domains, same,
+    merge_top("domain", &Model::domains,
               [](const schema::Domain& d) { return schema::render_create_domain(d); });
-    merge_top("sequence", &Model::sequences, same,
+    merge_top("sequence", &Model::sequences,
               [](const schema::Sequence& s) { return schema::render_create_sequence(s); });
-    merge_top("function", &Model::functions, same,
+    merge_top("function", &Model::functions,
               [](const schema::Function& f) { return schema::render_create_function(f); });
-    merge_top("view", &Model::views, same,
+    merge_top("view", &Model::views,
               [](const schema::View& v) { return schema::render_create_view(v); });
     std::set<std::string> table_keys;
     for (const auto& h : histories_)
@@ -214,7 +269,7 @@ class Reconciler {
     if constexpr (std::is_same_v<T, schema::Column>) {
       std::set<std::string> seen;
       for (size_t i = 1; i < c.values.size(); ++i)
-        for (const auto& a : column_aspects(*c.values[0], *c.values[i]))
+        for (const auto& a : differing_column_aspects(*c.values[0], *c.values[i]))
           if (seen.insert(a).second) conflict.aspects.push_back(a);
     }
     int chosen = -1;        // index into holders; -2 = omit; -3 = SQL (pending)
@@ -290,9 +345,8 @@ class Reconciler {
     return *c.values[from];
   }
 
-  template <class T, class KeyFn, class Render>
-  void merge_top(const std::string& kind, std::map<std::string, T> Model::*member, KeyFn key_of,
-                 Render render) {
+  template <class T, class Render>
+  void merge_top(const std::string& kind, std::map<std::string, T> Model::*member, Render render) {
     std::set<std::string> keys;
     for (const auto& h : histories_)
       for (const auto& [k, v] : h.model.*member) keys.insert(k);
@@ -305,7 +359,8 @@ class Reconciler {
           c.values.push_back(&it->second);
         }
       }
-      auto value = settle(key_of(k), ObjectRef{kind, "", k}, c, render,
+      ObjectRef ref{kind, "", k};
+      auto value = settle(key_of(ref), ref, c, render,
                           [](const T& a, const T& b) { return comment_rule(a, b); });
       if (value) (result_.target.*member)[k] = std::move(*value);
     }
@@ -331,9 +386,10 @@ class Reconciler {
           c.values.push_back(&it->second);
         }
       }
-      std::string key = table_key + " " + kind + " " + n;
-      auto value = settle(key, ObjectRef{kind, table_key, n}, c, render,
-                          [](const T& a, const T& b) { return comment_rule(a, b); });
+      ObjectRef ref{kind, table_key, n};
+      std::string key = key_of(ref);
+      auto value =
+          settle(key, ref, c, render, [](const T& a, const T& b) { return comment_rule(a, b); });
       // Constraints and indexes that some of the table's histories lack are a conflict of
       // their own: "absent" is a definition too (a history may have left a foreign key out on
       // purpose). Triggers and policies in one history only are taken, like columns.
@@ -471,8 +527,9 @@ class Reconciler {
           c.holders.push_back(holders[i]);
           c.values.push_back(col);
         }
+      ObjectRef ref{"column", key, n};
       auto column = settle(
-          key + "." + quote_ident(n), ObjectRef{"column", key, n}, c,
+          key_of(ref), ref, c,
           [&](const schema::Column& col) {
             return with_comment(schema::render_column_definition(col),
                                 "COLUMN " + key + "." + quote_ident(col.name), col.comment);
@@ -497,42 +554,24 @@ class Reconciler {
   }
 
   // ---- SQL resolutions ------------------------------------------------------------------
+  // The caller loaded the SQL into definition_context(key) (Resolution::definition): the
+  // engine only copies the object the key names from that model into the target.
   void apply_sql_resolution(const PendingSql& p) {
     const Resolution& r = *p.resolution;
-    Model scratch = result_.target;
     const ObjectRef& ref = p.ref;
     bool member = !ref.table.empty();
-    if (member) {
-      auto& t = scratch.tables.at(ref.table);
-      if (ref.kind == "column") {
-        auto it = std::find_if(t.columns.begin(), t.columns.end(),
-                               [&](const schema::Column& c) { return c.name == ref.name; });
-        t.columns.erase(it);
-      } else if (ref.kind == "constraint") {
-        t.constraints.erase(ref.name);
-      } else if (ref.kind == "index") {
-        t.indexes.erase(ref.name);
-      } else if (ref.kind == "trigger") {
-        t.triggers.erase(ref.name);
-      } else if (ref.kind == "policy") {
-        t.policies.erase(ref.name);
-      }
-    } else {
-      with_top_map(scratch, ref.kind, [&](auto& m) { m.erase(ref.name); });
-      // A table's members go with it: the SQL gives the whole table.
-    }
-    std::vector<schema::sql::LoadWarning> warnings;
-    try {
-      schema::sql::apply_sql(scratch, r.sql, r.where, {}, warnings);
-    } catch (const schema::sql::LoadError& e) {
-      throw ReconcileError(r.where + ": SQL for " + r.key + " does not load: " + e.what());
-    }
+    if (!r.definition)
+      throw ReconcileError(r.where + ": SQL for " + r.key +
+                           " was not loaded (Resolution::definition is empty)");
+    const Model& defined = *r.definition;
     auto missing = [&]() {
       return ReconcileError(r.where + ": SQL for " + r.key + " does not define " + ref.kind + " " +
                             ref.name);
     };
     if (member) {
-      auto& from = scratch.tables.at(ref.table);
+      auto defined_table = defined.tables.find(ref.table);
+      if (defined_table == defined.tables.end()) throw missing();
+      const auto& from = defined_table->second;
       auto& to = result_.target.tables.at(ref.table);
       if (ref.kind == "column") {
         const auto* col = from.find_column(ref.name);
@@ -553,7 +592,7 @@ class Reconciler {
       }
     } else {
       Model& target = result_.target;
-      with_top_map(scratch, ref.kind, [&](auto& m) {
+      with_top_map(defined, ref.kind, [&](auto& m) {
         auto it = m.find(ref.name);
         if (it == m.end()) throw missing();
         with_top_map(target, ref.kind, [&](auto& dst) {
@@ -710,13 +749,6 @@ class Reconciler {
   }
 };
 
-std::string trim(const std::string& s) {
-  const char* space = " \t\r\n";
-  auto b = s.find_first_not_of(space);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(space) - b + 1);
-}
-
 }  // namespace
 
 const std::set<std::string>& consistency_rules() {
@@ -725,196 +757,34 @@ const std::set<std::string>& consistency_rules() {
   return rules;
 }
 
+std::optional<schema::Model> definition_context(const std::vector<NamedHistory>& histories,
+                                                const std::string& key) {
+  auto ref = find_object(histories, key);
+  if (!ref) return std::nullopt;
+  // Every object of every history, the first history's definition where they differ; a table
+  // held by several histories gets the members the later ones add.
+  Model context;
+  for (const auto& h : histories) {
+    for_each_top_map([&](const std::string&, auto member) {
+      for (const auto& [k, v] : h.model.*member) (context.*member).emplace(k, v);
+    });
+    for (const auto& [k, theirs] : h.model.tables) {
+      schema::Table& t = context.tables.at(k);
+      for (const auto& c : theirs.columns)
+        if (!t.find_column(c.name)) t.columns.push_back(c);
+      t.constraints.insert(theirs.constraints.begin(), theirs.constraints.end());
+      t.indexes.insert(theirs.indexes.begin(), theirs.indexes.end());
+      t.triggers.insert(theirs.triggers.begin(), theirs.triggers.end());
+      t.policies.insert(theirs.policies.begin(), theirs.policies.end());
+    }
+  }
+  erase_object(context, *ref);
+  return context;
+}
+
 ReconcileResult reconcile(const std::vector<NamedHistory>& histories,
                           const ReconcileOptions& options) {
   return Reconciler(histories, options).run();
-}
-
-std::vector<Resolution> parse_resolutions(const std::string& text, const std::string& filename) {
-  std::vector<Resolution> out;
-  std::string first = trim(text);
-  if (!first.empty() && first[0] == '{') {
-    nlohmann::json json;
-    try {
-      json = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-      throw ReconcileError(filename + ": not valid JSON: " + e.what());
-    }
-    for (const auto& [key, value] : json.items()) {
-      Resolution r;
-      r.key = key;
-      r.where = filename + ": " + key;
-      if (value.is_string()) {
-        r.take = value.get<std::string>();
-      } else if (value.is_object() && value.contains("take") && value["take"].is_string()) {
-        r.take = value["take"].get<std::string>();
-      } else if (value.is_object() && value.contains("sql") && value["sql"].is_string()) {
-        r.sql = value["sql"].get<std::string>();
-      } else if (value.is_object() && value.value("omit", false)) {
-        r.omit = true;
-      } else {
-        throw ReconcileError(r.where +
-                             ": expected \"history\", {\"take\": ...}, {\"sql\": ...} or "
-                             "{\"omit\": true}");
-      }
-      out.push_back(std::move(r));
-    }
-    return out;
-  }
-  std::istringstream in(text);
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    std::string t = trim(line);
-    if (t.empty() || t[0] == '#') continue;
-    Resolution r;
-    r.where = filename + ":" + std::to_string(number);
-    // The key may contain spaces ("public.t constraint c"): split at " = ".
-    auto eq = t.find(" = ");
-    if (eq == std::string::npos)
-      throw ReconcileError(r.where + ": expected `key = take NAME | sql: DDL | omit`");
-    r.key = trim(t.substr(0, eq));
-    std::string action = trim(t.substr(eq + 3));
-    if (action.starts_with("take ")) {
-      r.take = trim(action.substr(5));
-    } else if (action.starts_with("sql:")) {
-      r.sql = trim(action.substr(4));
-    } else if (action == "omit") {
-      r.omit = true;
-    } else {
-      throw ReconcileError(r.where + ": expected `take NAME`, `sql: DDL` or `omit`, got `" +
-                           action + "`");
-    }
-    if (r.key.empty() || (r.take.empty() && r.sql.empty() && !r.omit))
-      throw ReconcileError(r.where + ": empty key or action");
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-std::vector<Resolution> load_resolutions_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ReconcileError(path + ": cannot read resolutions file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_resolutions(buffer.str(), path);
-}
-
-size_t object_distance(const schema::Model& from, const schema::Model& to) {
-  Changes changes = diff_models(from, to);
-  size_t n = changes.size();
-  for (const auto& t : changes.tables)
-    if (t.kind == ChangeKind::Alter)
-      n += t.columns.size() + t.constraints.size() + t.indexes.size() + t.triggers.size() +
-           t.policies.size();
-  return n;
-}
-
-namespace {
-
-// Copies into `m` every object of `live` that one of `others` defines identically (tables
-// member by member), so that such objects never count as a difference.
-void mask_explained(schema::Model& m, const schema::Model& live,
-                    const std::vector<schema::Model>& others) {
-  auto top = [&](auto member) {
-    for (const auto& [key, value] : live.*member)
-      for (const auto& o : others) {
-        auto it = (o.*member).find(key);
-        if (it != (o.*member).end() && it->second == value) {
-          (m.*member)[key] = value;
-          break;
-        }
-      }
-  };
-  top(&Model::schemas);
-  top(&Model::extensions);
-  top(&Model::views);
-  top(&Model::sequences);
-  top(&Model::enums);
-  top(&Model::composite_types);
-  top(&Model::domains);
-  top(&Model::functions);
-  for (const auto& [key, table] : live.tables) {
-    std::vector<const schema::Table*> theirs;
-    for (const auto& o : others)
-      if (auto it = o.tables.find(key); it != o.tables.end()) theirs.push_back(&it->second);
-    if (theirs.empty()) continue;
-    if (std::any_of(theirs.begin(), theirs.end(), [&](const auto* t) { return *t == table; })) {
-      m.tables[key] = table;
-      continue;
-    }
-    auto mine = m.tables.find(key);
-    if (mine == m.tables.end()) continue;  // the missing table counts, whatever its members
-    schema::Table& t = mine->second;
-    for (const auto& col : table.columns) {
-      bool explained = std::any_of(theirs.begin(), theirs.end(), [&](const auto* o) {
-        const auto* c = o->find_column(col.name);
-        return c && *c == col;
-      });
-      if (!explained) continue;
-      if (auto* c = t.find_column(col.name))
-        *c = col;
-      else
-        t.columns.push_back(col);
-    }
-    auto members = [&](auto member) {
-      for (const auto& [name, value] : table.*member)
-        for (const auto* o : theirs) {
-          auto it = (o->*member).find(name);
-          if (it != (o->*member).end() && it->second == value) {
-            (t.*member)[name] = value;
-            break;
-          }
-        }
-    };
-    members(&schema::Table::constraints);
-    members(&schema::Table::indexes);
-    members(&schema::Table::triggers);
-    members(&schema::Table::policies);
-  }
-}
-
-}  // namespace
-
-std::string BestMatch::tie_text() const {
-  if (tied.empty()) return id;
-  if (tied.size() == 1) return tied.front();
-  // Contiguous in the history: first..last; otherwise the list.
-  size_t first = 0;
-  while (first < distances.size() && distances[first].id != tied.front()) ++first;
-  bool contiguous = first + tied.size() <= distances.size();
-  for (size_t i = 0; contiguous && i < tied.size(); ++i)
-    contiguous = distances[first + i].id == tied[i];
-  if (contiguous) return tied.front() + ".." + tied.back();
-  std::string out;
-  for (const auto& t : tied) out += (out.empty() ? "" : ", ") + t;
-  return out;
-}
-
-BestMatch best_matching_migration(const std::vector<std::string>& ids,
-                                  const std::vector<schema::Model>& per_migration,
-                                  const schema::Model& live,
-                                  const std::vector<schema::Model>& others) {
-  BestMatch best;
-  for (size_t i = 0; i < ids.size() && i < per_migration.size(); ++i) {
-    size_t d;
-    if (others.empty()) {
-      d = object_distance(live, per_migration[i]);
-    } else {
-      schema::Model masked = per_migration[i];
-      mask_explained(masked, live, others);
-      d = object_distance(live, masked);
-    }
-    best.distances.push_back({ids[i], d});
-    if (best.id.empty() || d <= best.distance) {  // ties -> the later migration
-      best.id = ids[i];
-      best.distance = d;
-    }
-  }
-  for (const auto& m : best.distances)
-    if (m.distance == best.distance) best.tied.push_back(m.id);
-  return best;
 }
 
 }  // namespace pgdrift::engine

@@ -1,0 +1,93 @@
+// The resolutions file reader (engine/reconcile.h, docs/reconcile.md "Resolving conflicts"):
+// text (`key = take NAME | sql: DDL | omit`) or JSON -> Resolution entries.
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "engine/reconcile.h"
+
+namespace pgdrift::engine {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  const char* space = " \t\r\n";
+  auto b = s.find_first_not_of(space);
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+}  // namespace
+
+std::vector<Resolution> parse_resolutions(const std::string& text, const std::string& filename) {
+  std::vector<Resolution> out;
+  std::string first = trim(text);
+  if (!first.empty() && first[0] == '{') {
+    nlohmann::json json;
+    try {
+      json = nlohmann::json::parse(text);
+    } catch (const std::exception& e) {
+      throw ReconcileError(filename + ": not valid JSON: " + e.what());
+    }
+    for (const auto& [key, value] : json.items()) {
+      Resolution r;
+      r.key = key;
+      r.where = filename + ": " + key;
+      if (value.is_string()) {
+        r.take = value.get<std::string>();
+      } else if (value.is_object() && value.contains("take") && value["take"].is_string()) {
+        r.take = value["take"].get<std::string>();
+      } else if (value.is_object() && value.contains("sql") && value["sql"].is_string()) {
+        r.sql = value["sql"].get<std::string>();
+      } else if (value.is_object() && value.value("omit", false)) {
+        r.omit = true;
+      } else {
+        throw ReconcileError(r.where +
+                             ": expected \"history\", {\"take\": ...}, {\"sql\": ...} or "
+                             "{\"omit\": true}");
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+  std::istringstream in(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    Resolution r;
+    r.where = filename + ":" + std::to_string(number);
+    // The key may contain spaces ("public.t constraint c"): split at " = ".
+    auto eq = t.find(" = ");
+    if (eq == std::string::npos)
+      throw ReconcileError(r.where + ": expected `key = take NAME | sql: DDL | omit`");
+    r.key = trim(t.substr(0, eq));
+    std::string action = trim(t.substr(eq + 3));
+    if (action.starts_with("take ")) {
+      r.take = trim(action.substr(5));
+    } else if (action.starts_with("sql:")) {
+      r.sql = trim(action.substr(4));
+    } else if (action == "omit") {
+      r.omit = true;
+    } else {
+      throw ReconcileError(r.where + ": expected `take NAME`, `sql: DDL` or `omit`, got `" +
+                           action + "`");
+    }
+    if (r.key.empty() || (r.take.empty() && r.sql.empty() && !r.omit))
+      throw ReconcileError(r.where + ": empty key or action");
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Resolution> load_resolutions_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ReconcileError(path + ": cannot read resolutions file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_resolutions(buffer.str(), path);
+}
+
+}  // namespace pgdrift::engine
