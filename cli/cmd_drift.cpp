@@ -19,6 +19,7 @@
 #include "engine/ignore_rules.h"
 #include "planner/plan.h"
 #include "schema/history/history.h"
+#include "schema/live/connection.h"
 #include "schema/live/introspect.h"
 
 namespace pgdrift::cli {
@@ -50,33 +51,6 @@ std::string trim(const std::string& s) {
   return s.substr(begin, s.find_last_not_of(space) - begin + 1);
 }
 
-// libpq connection keywords: "host=..." starts a connection string, not a target name.
-bool is_libpq_keyword(const std::string& word) {
-  static const std::set<std::string> keywords = {"host",
-                                                 "hostaddr",
-                                                 "port",
-                                                 "dbname",
-                                                 "user",
-                                                 "password",
-                                                 "passfile",
-                                                 "service",
-                                                 "options",
-                                                 "application_name",
-                                                 "sslmode",
-                                                 "sslcert",
-                                                 "sslkey",
-                                                 "sslrootcert",
-                                                 "connect_timeout",
-                                                 "target_session_attrs",
-                                                 "channel_binding",
-                                                 "gssencmode",
-                                                 "krbsrvname",
-                                                 "requirepeer",
-                                                 "sslpassword",
-                                                 "keepalives"};
-  return keywords.count(word) > 0;
-}
-
 // "NAME=URL" (or NAME=key=value...) names a target; anything else is a connection string
 // shown by its redacted form.
 Target parse_target(const std::string& text) {
@@ -85,7 +59,8 @@ Target parse_target(const std::string& text) {
     std::string name = trim(text.substr(0, eq));
     std::string rest = trim(text.substr(eq + 1));
     bool plain_name = !name.empty() && name.find_first_of(" '\"/:") == std::string::npos;
-    if (plain_name && !is_libpq_keyword(name) && schema::live::is_connection_string(rest))
+    if (plain_name && !schema::live::is_conninfo_keyword(name) &&
+        schema::live::is_connection_string(rest))
       return {name, rest};
   }
   return {schema::live::redact_connection_string(text), text};

@@ -169,19 +169,35 @@ std::vector<std::string> passwords_of(const std::string& conninfo) {
   return out;
 }
 
+// Whether libpq reads a connect_timeout from `conninfo` (any form libpq parses).
 bool sets_connect_timeout(const std::string& conninfo) {
-  if (starts_with_url_scheme(conninfo)) {
-    const size_t query = conninfo.find('?');
-    return query != std::string::npos &&
-           (conninfo.find("?connect_timeout=", query) != std::string::npos ||
-            conninfo.find("&connect_timeout=", query) != std::string::npos);
-  }
-  for (const KeyValue& kv : parse_key_values(conninfo))
-    if (kv.key == "connect_timeout") return true;
-  return false;
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (error) PQfreemem(error);
+  if (!options) return false;  // libpq will say what is wrong when connecting
+  bool set = false;
+  for (PQconninfoOption* o = options; o->keyword; ++o)
+    if (std::string(o->keyword) == "connect_timeout" && o->val && *o->val) set = true;
+  PQconninfoFree(options);
+  return set;
 }
 
 }  // namespace
+
+bool is_conninfo_keyword(const std::string& word) {
+  // libpq's own list (PQconndefaults), so every option it accepts is known, now and later.
+  static const std::vector<std::string> keywords = [] {
+    std::vector<std::string> out;
+    if (PQconninfoOption* options = PQconndefaults()) {
+      for (PQconninfoOption* o = options; o->keyword; ++o) out.emplace_back(o->keyword);
+      PQconninfoFree(options);
+    }
+    return out;
+  }();
+  for (const auto& k : keywords)
+    if (k == word) return true;
+  return false;
+}
 
 bool is_connection_string(const std::string& source) {
   if (starts_with_url_scheme(source)) return true;

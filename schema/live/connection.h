@@ -11,6 +11,8 @@ namespace pgdrift::schema::live {
 // `conninfo` with connect_timeout=10 added unless it sets one (URL or key=value form). An empty
 // conninfo stays usable: libpq fills in the rest from the PG* environment variables.
 std::string with_connect_timeout(const std::string& conninfo);
+// Whether libpq knows `word` as a connection option ("host", "sslmode", ...).
+bool is_conninfo_keyword(const std::string& word);
 
 // How messages name the target: the redacted conninfo, or "(PG* environment)" when empty.
 std::string describe_target(const std::string& conninfo);
