@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "engine/diff.h"
-#include "engine/scratch_cluster.h"
+#include "pg/scratch_cluster.h"
 #include "schema/live/introspect.h"
 #include "schema/render.h"
 
@@ -26,7 +26,7 @@ struct TempFile {
   TempFile() {
     char name[] = "/tmp/pgdrift-validate-XXXXXX";
     int fd = mkstemp(name);
-    if (fd < 0) throw engine::ScratchClusterError("cannot create a temporary file");
+    if (fd < 0) throw pg::ScratchClusterError("cannot create a temporary file");
     close(fd);
     path = name;
   }
@@ -95,7 +95,7 @@ std::string ValidationResult::describe() const {
 
 bool can_validate_plans() {
   try {
-    engine::ScratchCluster::find_bindir();
+    pg::ScratchCluster::find_bindir();
     return true;
   } catch (const std::exception&) {
     return false;
@@ -151,7 +151,7 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
   schema::Model from = engine::filter_model(from_model, options.diff);
   schema::Model to = engine::filter_model(to_model, options.diff);
 
-  auto cluster = engine::ScratchCluster::start();
+  auto cluster = pg::ScratchCluster::start();
   for (const auto& role : roles_named({&from_model, &to_model}))
     cluster->execute("postgres", "CREATE ROLE " + schema::quote_ident(role) + ";");
   const std::string db = "pgdrift_validate";
@@ -174,7 +174,7 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
   }
   try {
     cluster->psql_file(db, file.path);
-  } catch (const engine::ScratchClusterError& e) {
+  } catch (const pg::ScratchClusterError& e) {
     result.failure = parse_psql_error(e.what(), script, plan);
     return result;
   }

@@ -37,11 +37,11 @@ struct ValidationResult {
 // PostgreSQL server binaries (initdb, pg_ctl, postgres) are installed: validation can run.
 bool can_validate_plans();
 
-// Starts a scratch cluster (engine/scratch_cluster.h), creates `from` in it
+// Starts a scratch cluster (pg/scratch_cluster.h), creates `from` in it
 // (schema::render_model_sql), runs render_plan_sql(plan) with psql, introspects the result and
 // diffs it with `to`. `from` and `to` are filtered with options.diff first, as make_plan does.
 // Never throws for what the plan does; a cluster that cannot start throws
-// engine::ScratchClusterError.
+// pg::ScratchClusterError.
 ValidationResult validate_plan(const schema::Model& from, const schema::Model& to, const Plan& plan,
                                const PlanOptions& options = {});
 

@@ -1,6 +1,6 @@
 // The scratch cluster itself: it starts, serves SQL on its private socket, runs unprivileged
 // when the caller is root, and leaves nothing behind.
-#include "engine/scratch_cluster.h"
+#include "pg/scratch_cluster.h"
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -12,7 +12,7 @@
 
 #include "tests/support/pg_test_env.h"
 
-namespace pgdrift::engine {
+namespace pgdrift::pg {
 namespace {
 
 namespace fs = std::filesystem;
@@ -110,7 +110,7 @@ TEST(TestEnvironment, FreshDatabasesAreSeparateAndLoaded) {
         << role;
   }
   EXPECT_THROW(testing::create_fresh_database("CREATE TABLE broken (;"),
-               engine::ScratchClusterError);
+               pg::ScratchClusterError);
 }
 
 TEST(TestEnvironment, LineDiffShowsChangedLines) {
@@ -121,4 +121,4 @@ TEST(TestEnvironment, LineDiffShowsChangedLines) {
 }
 
 }  // namespace
-}  // namespace pgdrift::engine
+}  // namespace pgdrift::pg

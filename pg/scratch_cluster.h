@@ -16,7 +16,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace pgdrift::engine {
+namespace pgdrift::pg {
 
 // Cluster could not be found, created, started, or a command against it failed. what() carries
 // the server's message or the tail of the initdb / pg_ctl log.
@@ -88,4 +88,4 @@ class ScratchCluster {
   int watchdog_fd_ = -1;  // write end of the watchdog's pipe: closing it ends the cluster
 };
 
-}  // namespace pgdrift::engine
+}  // namespace pgdrift::pg

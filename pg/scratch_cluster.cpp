@@ -1,4 +1,4 @@
-#include "engine/scratch_cluster.h"
+#include "pg/scratch_cluster.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -21,7 +21,7 @@
 
 extern char** environ;
 
-namespace pgdrift::engine {
+namespace pgdrift::pg {
 namespace {
 
 namespace fs = std::filesystem;
@@ -395,4 +395,4 @@ std::string ScratchCluster::psql_file(const std::string& database, const std::st
   return r.output;
 }
 
-}  // namespace pgdrift::engine
+}  // namespace pgdrift::pg
