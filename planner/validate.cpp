@@ -188,4 +188,17 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
   return result;
 }
 
+ValidationResult validate_before_writing(const schema::Model& from, const schema::Model& to,
+                                         const Plan& plan, const PlanOptions& options) {
+  ValidationResult result;
+  if (plan.empty()) return result;
+  try {
+    return validate_plan(from, to, plan, options);
+  } catch (const std::exception& e) {
+    result.skipped = true;
+    result.skipped_reason = e.what();
+    return result;
+  }
+}
+
 }  // namespace pgdrift::planner
