@@ -33,11 +33,11 @@ work=$(mktemp -d /tmp/pgdrift-bench-XXXXXX)
 # Not inside $work: as root, the server's OS user cannot enter a mktemp directory of root's.
 cluster=$(mktemp -u /tmp/pgdrift-bench-pg-XXXXXX)
 cleanup() {
-  "$repo/scripts/scratch-pg.sh" stop "$cluster" >/dev/null 2>&1 || true
+  "$pgdrift" scratch-cluster stop --dir "$cluster" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-exports=$("$repo/scripts/scratch-pg.sh" start "$cluster")
+exports=$("$pgdrift" scratch-cluster start --dir "$cluster" --format env)
 eval "$exports"
 export PGHOST PGPORT PGUSER
 pg_dump=$(pg_config --bindir 2>/dev/null)/pg_dump

@@ -70,19 +70,13 @@ int run_plan(const PlanArgs& args) {
   if (schema::live::is_connection_string(args.from)) count_rows_at_risk(args.from, plan);
 
   // Validated before it is written: a plan that fails on a scratch copy of the source is not
-  // printed or written at all (--no-validate shows it).
-  if (args.validate && !args.no_validate && !plan.empty() && planner::can_validate_plans()) {
-    try {
-      planner::ValidationResult v = planner::validate_plan(from, to, plan, options);
-      if (v.failed()) {
-        std::cerr << "pgdrift plan: validation failed, plan not written: " << v.describe() << "\n";
-        return 2;
-      }
-      if (v.skipped)
-        std::cerr << "pgdrift plan: warning: validation skipped: " << v.skipped_reason << "\n";
-    } catch (const std::exception& e) {
-      std::cerr << "pgdrift plan: warning: validation skipped: " << e.what() << "\n";
-    }
+  // printed or written at all (--no-validate shows it). Without server binaries, plans go
+  // unvalidated silently (docs/planner.md, "Validation").
+  if (args.validate && !args.no_validate && planner::can_validate_plans()) {
+    planner::ValidationResult v = planner::validate_before_writing(from, to, plan, options);
+    if (v.failed()) throw SourceError("validation failed, plan not written: " + v.describe());
+    if (v.skipped)
+      std::cerr << "pgdrift plan: warning: validation skipped: " << v.skipped_reason << "\n";
   }
 
   std::string text = args.format == "json"       ? planner::render_plan_json(plan)

@@ -183,22 +183,13 @@ LiveSection compare_live(const std::string& db, std::vector<LoadedHistory>& hist
     } else {
       // Validated like `pgdrift plan` validates: a plan that fails on a scratch copy of the
       // live schema is not written (exit 2).
-      if (!plan.empty()) {
-        planner::ValidationResult v;
-        try {
-          v = planner::validate_plan(model, target, plan);
-        } catch (const std::exception& e) {
-          v.skipped = true;
-          v.skipped_reason = e.what();
-        }
-        if (v.failed())
-          throw SourceError("validation failed, plan not written to " + out_dir + ": " +
-                            v.describe());
-        if (v.skipped) {
-          std::cerr << "pgdrift reconcile: warning: plan not validated: " << v.skipped_reason
-                    << "\n";
-          live.plan_note = "written without validation: " + v.skipped_reason;
-        }
+      planner::ValidationResult v = planner::validate_before_writing(model, target, plan);
+      if (v.failed())
+        throw SourceError("validation failed, plan not written to " + out_dir + ": " +
+                          v.describe());
+      if (v.skipped) {
+        std::cerr << "pgdrift reconcile: warning: plan not validated: " << v.skipped_reason << "\n";
+        live.plan_note = "written without validation: " + v.skipped_reason;
       }
       for (const auto& [file, text] : std::vector<std::pair<std::string, std::string>>{
                {"plan.sql", planner::render_plan_sql(plan)},

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "engine/diff.h"
-#include "engine/scratch_cluster.h"
+#include "pg/scratch_cluster.h"
 #include "schema/live/introspect.h"
 #include "schema/render.h"
 
@@ -26,7 +26,7 @@ struct TempFile {
   TempFile() {
     char name[] = "/tmp/pgdrift-validate-XXXXXX";
     int fd = mkstemp(name);
-    if (fd < 0) throw engine::ScratchClusterError("cannot create a temporary file");
+    if (fd < 0) throw pg::ScratchClusterError("cannot create a temporary file");
     close(fd);
     path = name;
   }
@@ -95,7 +95,7 @@ std::string ValidationResult::describe() const {
 
 bool can_validate_plans() {
   try {
-    engine::ScratchCluster::find_bindir();
+    pg::ScratchCluster::find_bindir();
     return true;
   } catch (const std::exception&) {
     return false;
@@ -151,7 +151,7 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
   const schema::Model from = engine::compared_form(from_model, options.diff);
   const schema::Model& to = to_model;
 
-  auto cluster = engine::ScratchCluster::start();
+  auto cluster = pg::ScratchCluster::start();
   for (const auto& role : roles_named({&from_model, &to_model}))
     cluster->execute("postgres", "CREATE ROLE " + schema::quote_ident(role) + ";");
   const std::string db = "pgdrift_validate";
@@ -174,7 +174,7 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
   }
   try {
     cluster->psql_file(db, file.path);
-  } catch (const engine::ScratchClusterError& e) {
+  } catch (const pg::ScratchClusterError& e) {
     result.failure = parse_psql_error(e.what(), script, plan);
     return result;
   }
@@ -183,6 +183,19 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
   auto live = schema::live::introspect(cluster->conninfo(db));
   result.remaining = engine::describe_changes(engine::diff_models(live.model, to, options.diff));
   return result;
+}
+
+ValidationResult validate_before_writing(const schema::Model& from, const schema::Model& to,
+                                         const Plan& plan, const PlanOptions& options) {
+  ValidationResult result;
+  if (plan.empty()) return result;
+  try {
+    return validate_plan(from, to, plan, options);
+  } catch (const std::exception& e) {
+    result.skipped = true;
+    result.skipped_reason = e.what();
+    return result;
+  }
 }
 
 }  // namespace pgdrift::planner

@@ -1,6 +1,6 @@
 // Plan validation: run a plan's SQL script on a scratch copy of its source schema and check
 // that the result is the target (docs/planner.md, "Validation"). `pgdrift plan` and
-// `pgdrift reconcile --db --out` validate every plan they write with it.
+// `pgdrift reconcile --db --out` validate every plan they write with validate_before_writing.
 #pragma once
 
 #include <optional>
@@ -37,13 +37,21 @@ struct ValidationResult {
 // PostgreSQL server binaries (initdb, pg_ctl, postgres) are installed: validation can run.
 bool can_validate_plans();
 
-// Starts a scratch cluster (engine/scratch_cluster.h), creates `from` in it
+// Starts a scratch cluster (pg/scratch_cluster.h), creates `from` in it
 // (schema::render_model_sql), runs render_plan_sql(plan) with psql, introspects the result and
 // diffs it with `to`. `from` and `to` are filtered with options.diff first, as make_plan does.
 // Never throws for what the plan does; a cluster that cannot start throws
-// engine::ScratchClusterError.
+// pg::ScratchClusterError.
 ValidationResult validate_plan(const schema::Model& from, const schema::Model& to, const Plan& plan,
                                const PlanOptions& options = {});
+
+// validate_plan as every command runs it before a plan is printed or written (`pgdrift plan`,
+// `pgdrift reconcile --db --out`), so that they refuse and warn alike. Never throws: an empty
+// plan is not validated (there is nothing to fail), and missing server binaries or a scratch
+// cluster that cannot start give a skipped result with the reason. The caller writes no plan
+// when failed() (describe() says why) and warns with skipped_reason when skipped.
+ValidationResult validate_before_writing(const schema::Model& from, const schema::Model& to,
+                                         const Plan& plan, const PlanOptions& options = {});
 
 // Which step of render_plan_sql(plan) holds line `line` (1-based) of the script; 0 for lines
 // before the first step. A failing COMMIT is charged to the last step of its transaction.

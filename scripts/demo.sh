@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pgdrift demo on the MITA fixtures, against a throwaway local PostgreSQL:
-#   1. start a private PostgreSQL 15 cluster (removed again at the end);
+#   1. start a private PostgreSQL 15 cluster with `pgdrift scratch-cluster` (removed again at
+#      the end);
 #   2. load the desired schema (fixtures/mita/schema/) and the drifted production variant
 #      (fixtures/mita/live.sql) into two databases;
 #   3. show the canonical model of the desired schema (`pgdrift inspect fixtures/mita/schema/`),
@@ -18,11 +19,12 @@ bash "$ROOT/scripts/install-deps.sh"
 bash "$ROOT/scripts/build.sh" --target pgdrift
 PGDRIFT="$BUILD_DIR/pgdrift"
 
+# The throwaway PostgreSQL is pgdrift's own (`pgdrift scratch-cluster`, docs/cli.md): the
+# cluster the tests and plan validation use, left running until the stop in cleanup.
 CLUSTER_DIR="$(mktemp -d /tmp/pgdrift-demo.XXXXXX)"
-rmdir "$CLUSTER_DIR"
-cleanup() { bash "$ROOT/scripts/scratch-pg.sh" stop "$CLUSTER_DIR" >/dev/null 2>&1 || true; }
+cleanup() { "$PGDRIFT" scratch-cluster stop --dir "$CLUSTER_DIR" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-exports=$(bash "$ROOT/scripts/scratch-pg.sh" start "$CLUSTER_DIR")
+exports=$("$PGDRIFT" scratch-cluster start --dir "$CLUSTER_DIR" --format env)
 eval "$exports"
 
 psql -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE mita_desired' -c 'CREATE DATABASE mita_live'

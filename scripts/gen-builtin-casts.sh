@@ -9,11 +9,15 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$ROOT/planner/builtin_casts.cpp"
+# The catalog comes from pgdrift's own throwaway cluster (`pgdrift scratch-cluster`): an
+# existing build of it, or a fresh one (planner/builtin_casts.cpp is checked in, so the build
+# does not need this script's output).
+PGDRIFT=${PGDRIFT:-$ROOT/build/pgdrift}
+[[ -x $PGDRIFT ]] || bash "$ROOT/scripts/build.sh" --target pgdrift
 DIR=$(mktemp -d /tmp/pgdrift-casts-XXXXXX)
-rmdir "$DIR"
-exports=$("$ROOT/scripts/scratch-pg.sh" start "$DIR")
+trap '"$PGDRIFT" scratch-cluster stop --dir "$DIR" >/dev/null 2>&1 || true' EXIT
+exports=$("$PGDRIFT" scratch-cluster start --dir "$DIR" --format env)
 eval "$exports"
-trap '"$ROOT/scripts/scratch-pg.sh" stop "$DIR" >/dev/null 2>&1 || true' EXIT
 
 q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d postgres -c "$1"; }
 

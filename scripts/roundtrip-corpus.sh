@@ -50,10 +50,9 @@ mkdir -p "$out/diffs" "$out/work"
 out=$(cd "$out" && pwd)
 
 cluster=$(mktemp -d /tmp/pgdrift-rt-XXXXXX)
-rmdir "$cluster"
-cleanup() { "$repo/scripts/scratch-pg.sh" stop "$cluster" >/dev/null 2>&1 || true; }
+cleanup() { "$pgdrift" scratch-cluster stop --dir "$cluster" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-exports=$("$repo/scripts/scratch-pg.sh" start "$cluster")
+exports=$("$pgdrift" scratch-cluster start --dir "$cluster" --format env)
 eval "$exports"
 export PGHOST PGPORT PGUSER
 

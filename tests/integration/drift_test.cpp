@@ -222,7 +222,7 @@ TEST(DriftCli, UnreadableDatabasesExitTwoWithoutPasswords) {
   const std::string secret = "Xy7-secret-Pw";
   const std::string wrong = "Wr0ng-pass-Qz9";
 
-  auto cluster = engine::ScratchCluster::start();
+  auto cluster = pg::ScratchCluster::start();
   cluster->execute("postgres", "CREATE ROLE drift_app LOGIN PASSWORD '" + secret + "';");
   {
     std::ofstream hba(cluster->dir() + "/data/pg_hba.conf", std::ios::trunc);

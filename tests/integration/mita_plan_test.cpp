@@ -93,8 +93,8 @@ TEST(MitaPlan, ConvertsMoneyAndIdsSafelyAndConverges) {
   fs::path script = fs::temp_directory_path() / ("pgdrift-mita-plan-" + db.name + ".sql");
   std::ofstream(script) << sql.out;
   CommandOutput applied =
-      run_program({engine::ScratchCluster::find_bindir() + "/psql", "-X", "-q", "-v",
-                   "ON_ERROR_STOP=1", "-d", db.conninfo, "-f", script.string()});
+      run_program({pg::ScratchCluster::find_bindir() + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                   "-d", db.conninfo, "-f", script.string()});
   fs::remove(script);
   ASSERT_EQ(applied.exit_code, 0) << applied.err << "\n" << sql.out;
 

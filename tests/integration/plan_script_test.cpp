@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/scratch_cluster.h"
+#include "pg/scratch_cluster.h"
 #include "planner/plan.h"
 #include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
@@ -45,7 +45,7 @@ planner::Plan failing_second_step() {
 CommandOutput run_psql_file(const std::string& conninfo, const std::string& path) {
   // No -v ON_ERROR_STOP=1: the script must stop by itself.
   return run_program(
-      {engine::ScratchCluster::find_bindir() + "/psql", "-X", "-q", "-d", conninfo, "-f", path});
+      {pg::ScratchCluster::find_bindir() + "/psql", "-X", "-q", "-d", conninfo, "-f", path});
 }
 
 bool table_exists(const std::string& conninfo, const std::string& table) {

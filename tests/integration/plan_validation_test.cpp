@@ -159,8 +159,8 @@ TEST(ReconcileValidation, ValidPlanIsWrittenAndRuns) {
   std::string text = read_text_file(plan_sql);
   EXPECT_NE(text.find("\\set ON_ERROR_STOP on"), std::string::npos) << text;
   EXPECT_NE(text.find("ADD COLUMN n text"), std::string::npos) << text;
-  auto psql = run_program({engine::ScratchCluster::find_bindir() + "/psql", "-X", "-q", "-d",
-                           db.conninfo, "-f", plan_sql});
+  auto psql = run_program(
+      {pg::ScratchCluster::find_bindir() + "/psql", "-X", "-q", "-d", db.conninfo, "-f", plan_sql});
   EXPECT_EQ(psql.exit_code, 0) << psql.err;
   auto drift = run_pgdrift({"drift", "--desired", (out.path / "schema").string(), "--db", db.url});
   EXPECT_EQ(drift.exit_code, 0) << drift.out << drift.err;

@@ -1,6 +1,6 @@
 // The scratch cluster itself: it starts, serves SQL on its private socket, runs unprivileged
 // when the caller is root, and leaves nothing behind.
-#include "engine/scratch_cluster.h"
+#include "pg/scratch_cluster.h"
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -10,9 +10,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
 
-namespace pgdrift::engine {
+namespace pgdrift::pg {
 namespace {
 
 namespace fs = std::filesystem;
@@ -96,6 +97,52 @@ TEST(ScratchCluster, TwoClustersRunSideBySide) {
             "0");
 }
 
+// A directory for a cluster at a chosen place: directly in the temp dir, because as root the
+// server's OS user cannot pass a private (mkdtemp) parent.
+std::string chosen_dir(const std::string& name) {
+  return (fs::temp_directory_path() / ("pgdrift-" + name + "-" + std::to_string(::getpid())))
+      .string();
+}
+
+TEST(ScratchCluster, DetachedClusterRunsUntilAttachStopsIt) {
+  const std::string dir = chosen_dir("detached");
+  fs::remove_all(dir);
+  {
+    ScratchClusterOptions options;
+    options.dir = dir;
+    auto cluster = ScratchCluster::start(options);
+    EXPECT_EQ(cluster->dir(), dir);
+    cluster->execute("postgres", "CREATE TABLE kept (x int); INSERT INTO kept VALUES (7);");
+    cluster->detach();
+    EXPECT_TRUE(cluster->dir().empty());
+  }
+  ASSERT_TRUE(fs::exists(dir + "/data")) << "a detached cluster outlives its object";
+  {
+    auto attached = ScratchCluster::attach(dir);
+    EXPECT_EQ(attached->dir(), dir);
+    EXPECT_EQ(query_value(attached->conninfo(), "SELECT x FROM kept"), "7");
+    EXPECT_GE(attached->server_version_num(), 100000);
+    attached->stop();
+  }
+  EXPECT_FALSE(fs::exists(dir)) << "stop removes the directory of an attached cluster";
+}
+
+TEST(ScratchCluster, ChosenDirectoryMustBeEmptyAndOursToStop) {
+  testing::TempDir tmp;
+  std::string file = tmp.write("busy/keep.txt", "not a cluster");
+  ScratchClusterOptions options;
+  options.dir = (tmp.path / "busy").string();
+  EXPECT_THROW(ScratchCluster::start(options), ScratchClusterError);
+  EXPECT_TRUE(fs::exists(file)) << "a refused directory is left alone";
+
+  EXPECT_THROW(ScratchCluster::attach((tmp.path / "busy").string()), ScratchClusterError);
+  EXPECT_TRUE(fs::exists(file)) << "attach refuses a directory without the marker";
+
+  options.dir = "/tmp/" + std::string(120, 'x');
+  EXPECT_THROW(ScratchCluster::start(options), ScratchClusterError) << "socket path too long";
+  EXPECT_FALSE(fs::exists(options.dir));
+}
+
 TEST(TestEnvironment, FreshDatabasesAreSeparateAndLoaded) {
   auto a = testing::create_fresh_database("CREATE TABLE only_here (x int);");
   auto b = testing::create_fresh_database();
@@ -109,8 +156,7 @@ TEST(TestEnvironment, FreshDatabasesAreSeparateAndLoaded) {
         "1")
         << role;
   }
-  EXPECT_THROW(testing::create_fresh_database("CREATE TABLE broken (;"),
-               engine::ScratchClusterError);
+  EXPECT_THROW(testing::create_fresh_database("CREATE TABLE broken (;"), pg::ScratchClusterError);
 }
 
 TEST(TestEnvironment, LineDiffShowsChangedLines) {
@@ -121,4 +167,4 @@ TEST(TestEnvironment, LineDiffShowsChangedLines) {
 }
 
 }  // namespace
-}  // namespace pgdrift::engine
+}  // namespace pgdrift::pg

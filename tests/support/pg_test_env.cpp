@@ -25,8 +25,8 @@ namespace {
 
 constexpr const char* kTemplateDatabase = "pgdrift_test_template";
 
-std::unique_ptr<engine::ScratchCluster>& cluster_slot() {
-  static std::unique_ptr<engine::ScratchCluster> cluster;
+std::unique_ptr<pg::ScratchCluster>& cluster_slot() {
+  static std::unique_ptr<pg::ScratchCluster> cluster;
   return cluster;
 }
 
@@ -83,11 +83,11 @@ const std::vector<std::string>& test_roles() {
   return roles;
 }
 
-engine::ScratchCluster& test_cluster() {
+pg::ScratchCluster& test_cluster() {
   std::lock_guard lock(cluster_mutex());
   auto& cluster = cluster_slot();
   if (!cluster) {
-    auto started = engine::ScratchCluster::start();
+    auto started = pg::ScratchCluster::start();
     std::string setup;
     for (const auto& role : test_roles()) setup += "CREATE ROLE " + quoted(role) + ";\n";
     started->execute("postgres", setup);

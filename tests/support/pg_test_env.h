@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "engine/scratch_cluster.h"
+#include "pg/scratch_cluster.h"
 
 namespace pgdrift::testing {
 
 // The cluster of this test binary (started on first call; throws ScratchClusterError when
 // PostgreSQL cannot be started). Cluster-wide roles from test_roles() exist in it.
-engine::ScratchCluster& test_cluster();
+pg::ScratchCluster& test_cluster();
 
 // Roles created in the test cluster, for GRANT and policy tests.
 const std::vector<std::string>& test_roles();

@@ -1,14 +1,19 @@
-// A throwaway PostgreSQL cluster: initdb into a fresh temporary directory, a server that listens
-// only on a unix socket inside that directory, and removal of everything when the object dies.
+// A throwaway PostgreSQL cluster: initdb into a fresh temporary (or a chosen, empty) directory,
+// a server that listens only on a unix socket inside that directory, and removal of everything
+// when the object dies.
 //
-// Used by the integration tests, the README demo and the planner's plan validation. The cluster
-// trades durability for speed (fsync=off, no full-page writes): it exists for seconds and holds
-// nothing worth keeping. When the calling process runs as root, every server command runs as an
-// unprivileged OS user (default "pgdrift-test", created if missing) because postgres refuses to
-// run as root.
+// Used by the integration tests, the planner's plan validation and `pgdrift scratch-cluster`
+// (which the demo and the scripts start their clusters with). The cluster trades durability for
+// speed (fsync=off, no full-page writes): it exists for seconds and holds nothing worth keeping.
+// When the calling process runs as root, every server command runs as an unprivileged OS user
+// (default "pgdrift-test", created if missing) because postgres refuses to run as root.
 //
 // A watchdog process removes the cluster if the calling process dies without running the
-// destructor (crash, SIGKILL, a test timeout), so no postgres is ever left behind.
+// destructor (crash, SIGKILL, a test timeout), so no postgres is ever left behind -- unless the
+// caller detach()es it on purpose, to be stopped later through attach(dir).
+//
+// pg/ sits at the far left of the include order: it includes libpq and POSIX, nothing of the
+// project, and every other folder may include it.
 #pragma once
 
 #include <sys/types.h>
@@ -16,7 +21,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace pgdrift::engine {
+namespace pgdrift::pg {
 
 // Cluster could not be found, created, started, or a command against it failed. what() carries
 // the server's message or the tail of the initdb / pg_ctl log.
@@ -31,6 +36,11 @@ struct ScratchClusterOptions {
   // Parent of the temporary directory; empty = $TMPDIR or /tmp. Keep it short: the socket path
   // (parent + ~30 characters) must fit in 107 bytes.
   std::string parent_dir;
+  // The cluster's directory instead of a fresh temporary one: created if missing, refused unless
+  // empty or when the socket path (absolute dir + "/.s.PGSQL.<port>") would exceed 107 bytes.
+  // Removed like a temporary one. As root, the OS user below must be able to reach it (no
+  // private parents).
+  std::string dir;
   // OS user the server runs as when the caller is root.
   std::string os_user = "pgdrift-test";
   int port = 5432;  // only names the socket file, which lives in a private directory
@@ -41,6 +51,11 @@ class ScratchCluster {
   // initdb + start. Throws ScratchClusterError with the initdb / pg_ctl log on failure (and
   // leaves no directory behind).
   static std::unique_ptr<ScratchCluster> start(const ScratchClusterOptions& options = {});
+
+  // The cluster a detach()ed object left running in `dir` (the marker file start() writes there
+  // names its binaries and OS user); stop() or the destructor stops it and removes `dir`. Throws
+  // ScratchClusterError when `dir` holds no scratch cluster.
+  static std::unique_ptr<ScratchCluster> attach(const std::string& dir);
 
   // Stops the server (immediate mode) and removes the directory.
   ~ScratchCluster();
@@ -74,6 +89,10 @@ class ScratchCluster {
 
   // Stop now (idempotent; the destructor calls it).
   void stop();
+  // Leave the server running: the watchdog exits without removing anything, and this object
+  // forgets the cluster (stop() and the destructor do nothing). attach() with the directory it
+  // had takes it back.
+  void detach();
 
  private:
   ScratchCluster() = default;
@@ -88,4 +107,4 @@ class ScratchCluster {
   int watchdog_fd_ = -1;  // write end of the watchdog's pipe: closing it ends the cluster
 };
 
-}  // namespace pgdrift::engine
+}  // namespace pgdrift::pg

@@ -1,4 +1,4 @@
-#include "engine/scratch_cluster.h"
+#include "pg/scratch_cluster.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -21,7 +21,7 @@
 
 extern char** environ;
 
-namespace pgdrift::engine {
+namespace pgdrift::pg {
 namespace {
 
 namespace fs = std::filesystem;
@@ -147,10 +147,12 @@ std::string percent_encode(const std::string& v) {
 
 // Shell run by the watchdog: waits until the parent's end of the pipe closes (the parent
 // stopped the cluster or died), then stops the server if it still runs and removes the
-// directory. Arguments: $1 dir, $2 bindir, $3 OS user (empty = no runuser).
+// directory -- unless the parent wrote "detach" first. Arguments: $1 dir, $2 bindir, $3 OS user
+// (empty = no runuser).
 constexpr const char* kWatchdogScript = R"sh(
 trap '' INT TERM HUP
-read _ignored
+read line
+[ "$line" = detach ] && exit 0
 if [ -f "$1/data/postmaster.pid" ]; then
   if [ -n "$3" ]; then
     runuser -u "$3" -- "$2/pg_ctl" -D "$1/data" -m immediate -w stop
@@ -160,6 +162,38 @@ if [ -f "$1/data/postmaster.pid" ]; then
 fi
 rm -rf "$1"
 )sh";
+
+// In every cluster directory: marks it as a scratch cluster (attach() refuses others, so that
+// `pgdrift scratch-cluster stop` cannot remove an arbitrary directory) and says how to stop it.
+constexpr const char* kMarkerFile = ".pgdrift-scratch";
+
+// The server's socket: a unix socket path holds at most 107 bytes.
+void check_socket_path(const std::string& dir, int port) {
+  std::string socket = dir + "/.s.PGSQL." + std::to_string(port);
+  if (socket.size() > 107) {
+    throw ScratchClusterError(dir + " is too long for a unix socket path (" + socket + ": " +
+                              std::to_string(socket.size()) + " bytes, at most 107)");
+  }
+}
+
+// options.dir made absolute, created if missing; throws unless it is an empty directory.
+std::string prepare_dir(const std::string& requested, int port) {
+  std::string dir = fs::absolute(requested).lexically_normal().string();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  check_socket_path(dir, port);
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec)) {
+      throw ScratchClusterError(dir + " exists and is not an empty directory");
+    }
+  } else if (!fs::create_directories(dir, ec)) {
+    throw ScratchClusterError("cannot create " + dir + ": " + ec.message());
+  }
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    throw ScratchClusterError("chmod " + dir + ": " + std::strerror(errno));
+  }
+  return dir;
+}
 
 }  // namespace
 
@@ -200,14 +234,19 @@ std::unique_ptr<ScratchCluster> ScratchCluster::start(const ScratchClusterOption
     const char* tmp = std::getenv("TMPDIR");
     parent = tmp && *tmp ? tmp : "/tmp";
   }
-  std::string templ = parent + "/pgdrift-pg-XXXXXX";
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) {
-    throw ScratchClusterError("cannot create a directory in " + parent + ": " +
-                              std::strerror(errno));
+  if (!options.dir.empty()) {
+    cluster->dir_ = prepare_dir(options.dir, cluster->port_);
+  } else {
+    std::string templ = parent + "/pgdrift-pg-XXXXXX";
+    check_socket_path(templ, cluster->port_);
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back('\0');
+    if (::mkdtemp(buf.data()) == nullptr) {
+      throw ScratchClusterError("cannot create a directory in " + parent + ": " +
+                                std::strerror(errno));
+    }
+    cluster->dir_ = buf.data();
   }
-  cluster->dir_ = buf.data();
   const std::string& dir = cluster->dir_;
   // From here on the destructor removes the directory, whatever fails next.
 
@@ -244,6 +283,13 @@ std::unique_ptr<ScratchCluster> ScratchCluster::start(const ScratchClusterOption
     }
   }
 
+  {
+    std::ofstream marker(dir + "/" + kMarkerFile);
+    marker << "bindir=" << cluster->bindir_ << "\nrun_as=" << cluster->run_as_
+           << "\nport=" << cluster->port_ << "\n";
+    if (!marker) throw ScratchClusterError("cannot write " + dir + "/" + kMarkerFile);
+  }
+
   std::vector<std::string> as_user;
   if (!cluster->run_as_.empty()) {
     ensure_os_user(cluster->run_as_, dir);
@@ -252,6 +298,13 @@ std::unique_ptr<ScratchCluster> ScratchCluster::start(const ScratchClusterOption
       throw ScratchClusterError("chown " + dir + ": " + std::strerror(errno));
     }
     as_user = {"runuser", "-u", cluster->run_as_, "--"};
+    // A directory the caller chose may sit below a parent the OS user cannot pass.
+    auto access = run_command({"runuser", "-u", cluster->run_as_, "--", "test", "-w", dir}, "/",
+                              dir + "/access.log");
+    if (access.exit_code != 0) {
+      throw ScratchClusterError("OS user " + cluster->run_as_ + " cannot enter " + dir +
+                                " (is a parent directory private?)");
+    }
   }
   auto server_command = [&](std::vector<std::string> argv) {
     argv.insert(argv.begin(), as_user.begin(), as_user.end());
@@ -300,6 +353,57 @@ std::unique_ptr<ScratchCluster> ScratchCluster::start(const ScratchClusterOption
   cluster->server_version_num_ = PQserverVersion(conn);
   PQfinish(conn);
   return cluster;
+}
+
+std::unique_ptr<ScratchCluster> ScratchCluster::attach(const std::string& requested) {
+  std::string dir = fs::absolute(requested).lexically_normal().string();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  std::ifstream marker(dir + "/" + kMarkerFile);
+  if (!marker) {
+    throw ScratchClusterError(dir + " is not a scratch cluster directory (no " + kMarkerFile + ")");
+  }
+  std::unique_ptr<ScratchCluster> cluster(new ScratchCluster());
+  cluster->dir_ = dir;
+  std::string line;
+  while (std::getline(marker, line)) {
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "bindir") cluster->bindir_ = value;
+    if (key == "run_as") cluster->run_as_ = value;
+    if (key == "port") cluster->port_ = std::atoi(value.c_str());
+  }
+  if (cluster->bindir_.empty()) cluster->bindir_ = find_bindir();
+  cluster->running_ = fs::exists(dir + "/data/postmaster.pid");
+  if (cluster->running_) {
+    PGconn* conn = PQconnectdb(cluster->conninfo("postgres").c_str());
+    cluster->server_version_num_ = PQserverVersion(conn);
+    PQfinish(conn);
+  }
+  return cluster;
+}
+
+void ScratchCluster::detach() {
+  if (watchdog_fd_ >= 0) {
+    const char line[] = "detach\n";
+    ssize_t written = ::write(watchdog_fd_, line, sizeof line - 1);
+    ::close(watchdog_fd_);
+    watchdog_fd_ = -1;
+    if (watchdog_pid_ > 0) {
+      int status = 0;
+      while (::waitpid(watchdog_pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      watchdog_pid_ = -1;
+    }
+    if (written != static_cast<ssize_t>(sizeof line - 1)) {
+      // The watchdog saw end of file instead and removed the cluster.
+      dir_.clear();
+      running_ = false;
+      throw ScratchClusterError("cannot tell the watchdog to leave the cluster running");
+    }
+  }
+  dir_.clear();
+  running_ = false;
 }
 
 ScratchCluster::~ScratchCluster() {
@@ -395,4 +499,4 @@ std::string ScratchCluster::psql_file(const std::string& database, const std::st
   return r.output;
 }
 
-}  // namespace pgdrift::engine
+}  // namespace pgdrift::pg
