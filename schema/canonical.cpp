@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "schema/canonical_tree.h"
-#include "schema/keywords.h"
+#include "schema/pg_builtins.h"
 
 namespace pgdrift::schema {
 

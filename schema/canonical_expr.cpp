@@ -14,7 +14,7 @@
 
 #include "schema/canonical.h"
 #include "schema/canonical_tree.h"
-#include "schema/keywords.h"
+#include "schema/pg_builtins.h"
 
 namespace pgdrift::schema {
 namespace {

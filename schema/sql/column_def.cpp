@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "schema/canonical.h"
-#include "schema/keywords.h"
+#include "schema/pg_builtins.h"
 #include "schema/sql/naming.h"
 
 namespace pgdrift::schema::sql {

@@ -1,7 +1,7 @@
 // CREATE INDEX on a table (cascading to its partitions, as PostgreSQL does) or a materialized
 // view.
 #include "schema/canonical.h"
-#include "schema/keywords.h"
+#include "schema/pg_builtins.h"
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/naming.h"
