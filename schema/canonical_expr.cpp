@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "schema/canonical.h"
-#include "schema/canonical_tree.h"
+#include "schema/parse_tree.h"
 #include "schema/pg_builtins.h"
 
 namespace pgdrift::schema {
@@ -510,7 +510,7 @@ bool like_to_operator(PgQuery__Node** slot) {
   return true;
 }
 
-PgQuery__Node* copy_of(const PgQuery__Node* node) { return canonical_tree::copy(node).release(); }
+PgQuery__Node* copy_of(const PgQuery__Node* node) { return parse_tree::copy(node).release(); }
 
 // `a BETWEEN x AND y` -> `a >= x AND a <= y`; NOT BETWEEN -> `a < x OR a > y`;
 // BETWEEN SYMMETRIC -> `(a >= x AND a <= y) OR (a >= y AND a <= x)`;
@@ -1388,18 +1388,18 @@ void make_deparse_safe(PgQuery__Node** slot) {
 }
 
 // A deparse-safe copy of `node`, the caller's tree untouched.
-canonical_tree::NodePtr deparse_safe_copy(const PgQuery__Node* node) {
-  canonical_tree::NodePtr copy = canonical_tree::copy(node);
+parse_tree::NodePtr deparse_safe_copy(const PgQuery__Node* node) {
+  parse_tree::NodePtr copy = parse_tree::copy(node);
   PgQuery__Node* root = copy.release();
   make_deparse_safe(&root);
-  return canonical_tree::NodePtr(root);
+  return parse_tree::NodePtr(root);
 }
 
 }  // namespace
 
 std::string deparse_expr(const PgQuery__Node* expr) {
   if (expr == nullptr) throw CanonicalError("missing expression");
-  return canonical_tree::deparse_expression(deparse_safe_copy(expr).get());
+  return parse_tree::deparse_expression(deparse_safe_copy(expr).get());
 }
 
 std::string canonical_expr(const PgQuery__Node* expr) {
@@ -1410,9 +1410,9 @@ namespace {
 
 // The one expression of `SELECT <expr_sql>`, inside `tree`; throws unless it is exactly one
 // unnamed expression.
-PgQuery__Node** parse_expression(canonical_tree::ParseTree& tree, const std::string& expr_sql) {
-  tree = canonical_tree::parse("SELECT " + expr_sql);
-  PgQuery__Node* stmt = canonical_tree::first_statement(tree);
+PgQuery__Node** parse_expression(parse_tree::ParseTree& tree, const std::string& expr_sql) {
+  tree = parse_tree::parse("SELECT " + expr_sql);
+  PgQuery__Node* stmt = parse_tree::first_statement(tree);
   if (tree->n_stmts != 1 || stmt->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
     throw CanonicalError("not an expression: " + expr_sql);
   }
@@ -1429,13 +1429,13 @@ PgQuery__Node** parse_expression(canonical_tree::ParseTree& tree, const std::str
 
 std::string normalised_text(PgQuery__Node** slot) {
   normalise_node(slot);
-  return canonical_tree::deparse_expression(*slot);
+  return parse_tree::deparse_expression(*slot);
 }
 
 }  // namespace
 
 std::string canonical_expr_text(const std::string& expr_sql) {
-  canonical_tree::ParseTree tree;
+  parse_tree::ParseTree tree;
   return normalised_text(parse_expression(tree, expr_sql));
 }
 
@@ -1479,7 +1479,7 @@ std::string canonical_default_expr(const PgQuery__Node* expr, const std::string&
 
 std::string canonical_default_expr_text(const std::string& expr_sql,
                                         const std::string& column_type) {
-  canonical_tree::ParseTree tree;
+  parse_tree::ParseTree tree;
   PgQuery__Node** slot = parse_expression(tree, expr_sql);
   const bool bare_null = is_const(*slot) && (*slot)->a_const->isnull;
   if (column_type.empty() || (!is_string_const(*slot) && !bare_null)) {
@@ -1490,9 +1490,9 @@ std::string canonical_default_expr_text(const std::string& expr_sql,
   // `'{}'::jsonb`,
   // `'x'::character varying` for varchar(20), `'101'::"bit"` for bit(3). Interval fields are the
   // exception: `'1 day'::interval day`.
-  canonical_tree::ParseTree cast_tree;
+  parse_tree::ParseTree cast_tree;
   PgQuery__Node** cast_slot = parse_expression(
-      cast_tree, "CAST(" + canonical_tree::deparse_expression(*slot) + " AS " + column_type + ")");
+      cast_tree, "CAST(" + parse_tree::deparse_expression(*slot) + " AS " + column_type + ")");
   if ((*cast_slot)->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) {
     throw CanonicalError("not a type: " + column_type);
   }
@@ -1513,11 +1513,11 @@ std::string canonical_default_expr_text(const std::string& expr_sql,
 std::string canonical_query(const PgQuery__Node* select_stmt) {
   if (select_stmt == nullptr) throw CanonicalError("missing query");
   return canonical_query_text(
-      canonical_tree::deparse_statement(deparse_safe_copy(select_stmt).get()));
+      parse_tree::deparse_statement(deparse_safe_copy(select_stmt).get()));
 }
 
 std::string canonical_query_text(const std::string& query_sql) {
-  auto tree = canonical_tree::parse(query_sql);
+  auto tree = parse_tree::parse(query_sql);
   PgQuery__Node** slot = &tree->stmts[0]->stmt;
   if (tree->n_stmts != 1 || (*slot)->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
     throw CanonicalError("not a single SELECT: " + query_sql);
@@ -1527,7 +1527,7 @@ std::string canonical_query_text(const std::string& query_sql) {
   top_with_clause = (*slot)->select_stmt->with_clause;
   apply_view_rules_to_nested(slot);
   top_with_clause = nullptr;
-  return canonical_tree::deparse_statement(*slot);
+  return parse_tree::deparse_statement(*slot);
 }
 
 std::string canonical_query(const PgQuery__Node* select_stmt,
