@@ -6,8 +6,8 @@
 #include <map>
 #include <vector>
 
-#include "schema/canonical_tree.h"
-#include "schema/keywords.h"
+#include "schema/parse_tree.h"
+#include "schema/pg_builtins.h"
 
 namespace pgdrift::schema {
 
@@ -186,8 +186,8 @@ std::string canonical_type(const PgQuery__TypeName* type, const std::string& def
 std::string canonical_type_text(const std::string& type_sql, const std::string& default_schema) {
   // A column definition accepts every type spelling, including interval fields and SETOF-free
   // array forms; the statement is never executed.
-  auto tree = canonical_tree::parse("CREATE TABLE t (c " + type_sql + ")");
-  const PgQuery__Node* stmt = canonical_tree::first_statement(tree);
+  auto tree = parse_tree::parse("CREATE TABLE t (c " + type_sql + ")");
+  const PgQuery__Node* stmt = parse_tree::first_statement(tree);
   if (tree->n_stmts != 1 || stmt->node_case != PG_QUERY__NODE__NODE_CREATE_STMT ||
       stmt->create_stmt->n_table_elts != 1 ||
       stmt->create_stmt->table_elts[0]->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) {

@@ -1,35 +1,17 @@
 // COMMENT ON <object> IS '...' | NULL. NULL and '' both remove the comment, as in PostgreSQL.
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
 namespace {
-
-using objects::QualifiedName;
-
-std::vector<std::string> name_parts(const PgQuery__Node* object) {
-  if (!object) return {};
-  if (object->node_case == PG_QUERY__NODE__NODE_LIST)
-    return objects::string_list(object->list->n_items, object->list->items);
-  if (object->node_case == PG_QUERY__NODE__NODE_STRING) return {objects::string_value(object)};
-  if (object->node_case == PG_QUERY__NODE__NODE_TYPE_NAME)
-    return objects::string_list(object->type_name->n_names, object->type_name->names);
-  return {};
-}
-
-QualifiedName qualify(const LoadContext& ctx, const std::vector<std::string>& parts) {
-  if (parts.empty()) return {ctx.search_schema, ""};
-  if (parts.size() == 1) return {ctx.search_schema, parts[0]};
-  return {parts[parts.size() - 2], parts.back()};
-}
 
 // Splits [schema.]table.member into the table name and the member.
 std::pair<QualifiedName, std::string> split_member(const LoadContext& ctx,
                                                    const std::vector<std::string>& parts) {
   if (parts.empty()) return {{ctx.search_schema, ""}, ""};
   std::vector<std::string> table(parts.begin(), parts.end() - 1);
-  return {qualify(ctx, table), parts.back()};
+  return {qualified_name(ctx, table), parts.back()};
 }
 
 }  // namespace
@@ -38,8 +20,8 @@ void load_comment(LoadContext& ctx, const PgQuery__CommentStmt* stmt) {
   std::optional<std::string> comment;
   if (stmt->comment && *stmt->comment) comment = stmt->comment;
   Model& m = ctx.model;
-  std::vector<std::string> parts = name_parts(stmt->object);
-  QualifiedName name = qualify(ctx, parts);
+  std::vector<std::string> parts = object_name_parts(stmt->object);
+  QualifiedName name = qualified_name(ctx, parts);
   std::string key = name.key();
   auto not_found = [&](const std::string& what) { ctx.fail(-1, what + " does not exist"); };
 
@@ -119,9 +101,9 @@ void load_comment(LoadContext& ctx, const PgQuery__CommentStmt* stmt) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
       const PgQuery__ObjectWithArgs* func = stmt->object->object_with_args;
-      std::string fkey = objects::find_function(ctx, func, -1);
+      std::string fkey = find_function(ctx, func, -1);
       if (fkey.empty())
-        not_found("function " + objects::qualified_name(ctx, func->n_objname, func->objname).key());
+        not_found("function " + qualified_name(ctx, func->objname, func->n_objname).key());
       m.functions.at(fkey).comment = comment;
       break;
     }
@@ -160,8 +142,8 @@ void load_comment(LoadContext& ctx, const PgQuery__CommentStmt* stmt) {
         ctx.unsupported(-1, "COMMENT ON CONSTRAINT ... ON DOMAIN form");
         break;
       }
-      QualifiedName domain = objects::qualified_name(ctx, list->items[0]->type_name);
-      std::string constraint = objects::string_value(list->items[1]);
+      QualifiedName domain = qualified_name(ctx, list->items[0]->type_name);
+      std::string constraint = string_value(list->items[1]);
       auto d = m.domains.find(domain.key());
       if (d == m.domains.end()) not_found("type \"" + domain.name + "\"");
       auto c = d->second.checks.find(constraint);

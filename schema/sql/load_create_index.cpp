@@ -1,10 +1,12 @@
 // CREATE INDEX on a table (cascading to its partitions, as PostgreSQL does) or a materialized
 // view.
 #include "schema/canonical.h"
-#include "schema/keywords.h"
+#include "schema/pg_builtins.h"
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/naming.h"
+#include "schema/sql/table_parts.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 

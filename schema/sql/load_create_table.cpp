@@ -5,6 +5,8 @@
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/naming.h"
+#include "schema/sql/table_parts.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 

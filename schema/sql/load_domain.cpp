@@ -3,8 +3,8 @@
 #include "schema/canonical.h"
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
 #include "schema/sql/naming.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -64,7 +64,7 @@ void apply_constraint(LoadContext& ctx, Domain& domain, const PgQuery__Node* nod
 }  // namespace
 
 void load_create_domain(LoadContext& ctx, const PgQuery__CreateDomainStmt* stmt) {
-  auto name = objects::qualified_name(ctx, stmt->n_domainname, stmt->domainname);
+  auto name = qualified_name(ctx, stmt->domainname, stmt->n_domainname);
   const Model& m = ctx.model;
   std::string key = name.key();
   if (m.enums.count(key) || m.composite_types.count(key) || m.domains.count(key) ||
@@ -75,14 +75,14 @@ void load_create_domain(LoadContext& ctx, const PgQuery__CreateDomainStmt* stmt)
   domain.name = name.name;
   domain.location = ctx.location_at(-1);
   domain.base_type = canonical_type(stmt->type_name, ctx.search_schema);
-  domain.collation = objects::collation_name(stmt->coll_clause);
+  domain.collation = collation_name(stmt->coll_clause);
   for (size_t i = 0; i < stmt->n_constraints; ++i)
     apply_constraint(ctx, domain, stmt->constraints[i]);
   ctx.model.domains[key] = domain;
 }
 
 void load_alter_domain(LoadContext& ctx, const PgQuery__AlterDomainStmt* stmt) {
-  auto name = objects::qualified_name(ctx, stmt->n_type_name, stmt->type_name);
+  auto name = qualified_name(ctx, stmt->type_name, stmt->n_type_name);
   auto it = ctx.model.domains.find(name.key());
   if (it == ctx.model.domains.end()) ctx.fail(-1, "type \"" + name.name + "\" does not exist");
   Domain& domain = it->second;

@@ -6,28 +6,11 @@
 #include <set>
 
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
 namespace {
-
-using objects::QualifiedName;
-
-std::vector<std::string> name_parts(const PgQuery__Node* object) {
-  if (object->node_case == PG_QUERY__NODE__NODE_LIST)
-    return objects::string_list(object->list->n_items, object->list->items);
-  if (object->node_case == PG_QUERY__NODE__NODE_STRING) return {objects::string_value(object)};
-  if (object->node_case == PG_QUERY__NODE__NODE_TYPE_NAME)
-    return objects::string_list(object->type_name->n_names, object->type_name->names);
-  return {};
-}
-
-QualifiedName qualify(const LoadContext& ctx, const std::vector<std::string>& parts) {
-  if (parts.empty()) return {ctx.search_schema, ""};
-  if (parts.size() == 1) return {ctx.search_schema, parts[0]};
-  return {parts[parts.size() - 2], parts.back()};
-}
 
 void drop_tables(LoadContext& ctx, const std::vector<std::string>& keys, bool cascade) {
   std::set<std::string> dropping(keys.begin(), keys.end());
@@ -117,8 +100,8 @@ void load_drop(LoadContext& ctx, const PgQuery__DropStmt* stmt) {
   std::vector<std::string> tables_to_drop;
   for (size_t i = 0; i < stmt->n_objects; ++i) {
     const PgQuery__Node* object = stmt->objects[i];
-    std::vector<std::string> parts = name_parts(object);
-    QualifiedName name = qualify(ctx, parts);
+    std::vector<std::string> parts = object_name_parts(object);
+    QualifiedName name = qualified_name(ctx, parts);
     std::string key = name.key();
     switch (stmt->remove_type) {
       case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
@@ -160,8 +143,8 @@ void load_drop(LoadContext& ctx, const PgQuery__DropStmt* stmt) {
       case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
       case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
         const PgQuery__ObjectWithArgs* func = object->object_with_args;
-        QualifiedName fname = objects::qualified_name(ctx, func->n_objname, func->objname);
-        std::string fkey = objects::find_function(ctx, func, -1);
+        QualifiedName fname = qualified_name(ctx, func->objname, func->n_objname);
+        std::string fkey = find_function(ctx, func, -1);
         if (fkey.empty()) {
           missing("function " + fname.key());
           break;
@@ -179,7 +162,7 @@ void load_drop(LoadContext& ctx, const PgQuery__DropStmt* stmt) {
         bool trigger = stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER;
         std::string object_name = parts.empty() ? "" : parts.back();
         std::vector<std::string> table_parts(parts.begin(), parts.end() - (parts.empty() ? 0 : 1));
-        QualifiedName table = qualify(ctx, table_parts);
+        QualifiedName table = qualified_name(ctx, table_parts);
         std::string what = std::string(trigger ? "trigger" : "policy") + " \"" + object_name +
                            "\" for table \"" + table.name + "\"";
         bool erased = false;

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -16,13 +16,13 @@ bool type_name_taken(const Model& model, const std::string& key) {
 }  // namespace
 
 void load_create_enum(LoadContext& ctx, const PgQuery__CreateEnumStmt* stmt) {
-  auto name = objects::qualified_name(ctx, stmt->n_type_name, stmt->type_name);
+  auto name = qualified_name(ctx, stmt->type_name, stmt->n_type_name);
   if (type_name_taken(ctx.model, name.key()))
     ctx.fail(-1, "type \"" + name.name + "\" already exists");
   EnumType type;
   type.schema = name.schema;
   type.name = name.name;
-  type.values = objects::string_list(stmt->n_vals, stmt->vals);
+  type.values = string_list(stmt->vals, stmt->n_vals);
   for (size_t i = 0; i < type.values.size(); ++i)
     if (std::find(type.values.begin(), type.values.begin() + i, type.values[i]) !=
         type.values.begin() + i)
@@ -32,7 +32,7 @@ void load_create_enum(LoadContext& ctx, const PgQuery__CreateEnumStmt* stmt) {
 }
 
 void load_alter_enum(LoadContext& ctx, const PgQuery__AlterEnumStmt* stmt) {
-  auto name = objects::qualified_name(ctx, stmt->n_type_name, stmt->type_name);
+  auto name = qualified_name(ctx, stmt->type_name, stmt->n_type_name);
   auto it = ctx.model.enums.find(name.key());
   if (it == ctx.model.enums.end()) ctx.fail(-1, "type \"" + name.name + "\" does not exist");
   auto& values = it->second.values;

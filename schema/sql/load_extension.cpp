@@ -1,6 +1,6 @@
 // CREATE EXTENSION [IF NOT EXISTS] name [WITH] [SCHEMA s] [VERSION v] [CASCADE].
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -17,11 +17,11 @@ void load_create_extension(LoadContext& ctx, const PgQuery__CreateExtensionStmt*
     const PgQuery__DefElem* d = stmt->options[i]->def_elem;
     std::string option = d->defname;
     if (option == "schema") {
-      extension.schema = objects::defelem_string(d);
+      extension.schema = defelem_string(d);
       if (extension.schema != "public" && !ctx.model.schemas.count(extension.schema))
         ctx.fail(d->location, "schema \"" + extension.schema + "\" does not exist");
     } else if (option == "new_version") {
-      extension.version = objects::defelem_string(d);
+      extension.version = defelem_string(d);
     } else if (option == "cascade") {
       // CASCADE only matters when a required extension is missing on the server; the model
       // lists the extensions the SQL names, which is what the extension itself needs.

@@ -1,14 +1,14 @@
 // CREATE [OR REPLACE] FUNCTION / PROCEDURE and ALTER FUNCTION / PROCEDURE / ROUTINE.
 // The return type is rendered exactly as pg_get_function_result prints it, cost and rows are
 // stored as 0 when they equal the default PostgreSQL would pick, and the body is prosrc.
-#include <pg_query.h>
 
 #include <cctype>
 #include <cstring>
 
 #include "schema/canonical.h"
+#include "schema/parse_tree.h"
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -117,22 +117,22 @@ struct Attributes {
 bool apply_attribute(LoadContext& ctx, Function& f, const PgQuery__DefElem* d, Attributes& a) {
   std::string name = d->defname;
   if (name == "volatility") {
-    f.volatility = objects::upper(objects::defelem_string(d));
+    f.volatility = upper(defelem_string(d));
   } else if (name == "strict") {
-    f.strict = objects::defelem_bool(d);
+    f.strict = defelem_bool(d);
   } else if (name == "security") {
-    f.security_definer = objects::defelem_bool(d);
+    f.security_definer = defelem_bool(d);
   } else if (name == "leakproof") {
-    f.leakproof = objects::defelem_bool(d);
+    f.leakproof = defelem_bool(d);
   } else if (name == "parallel") {
-    f.parallel = objects::upper(objects::defelem_string(d));
+    f.parallel = upper(defelem_string(d));
     if (f.parallel != "SAFE" && f.parallel != "RESTRICTED" && f.parallel != "UNSAFE")
       ctx.fail(d->location, "parameter \"parallel\" must be SAFE, RESTRICTED, or UNSAFE");
   } else if (name == "cost") {
-    a.cost = objects::defelem_number(d);
+    a.cost = defelem_number(d);
     if (*a.cost <= 0) ctx.fail(d->location, "COST must be positive");
   } else if (name == "rows") {
-    a.rows = objects::defelem_number(d);
+    a.rows = defelem_number(d);
     if (*a.rows <= 0) ctx.fail(d->location, "ROWS must be positive");
   } else if (name == "set") {
     if (d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_VARIABLE_SET_STMT)
@@ -167,19 +167,12 @@ std::string deparse_sql_body(PgQuery__Node* body) {
   PgQuery__Node stmt_node = PG_QUERY__NODE__INIT;
   stmt_node.node_case = PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT;
   stmt_node.create_function_stmt = &create;
-  PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
-  raw.stmt = &stmt_node;
-  PgQuery__RawStmt* raws[] = {&raw};
-  PgQuery__ParseResult result = PG_QUERY__PARSE_RESULT__INIT;
-  result.version = PG_VERSION_NUM;
-  result.n_stmts = 1;
-  result.stmts = raws;
-  std::string packed(pg_query__parse_result__get_packed_size(&result), '\0');
-  pg_query__parse_result__pack(&result, reinterpret_cast<uint8_t*>(packed.data()));
-  PgQueryProtobuf pbuf{packed.size(), packed.data()};
-  PgQueryDeparseResult out = pg_query_deparse_protobuf(pbuf);
-  std::string text = out.error ? std::string{} : std::string(out.query);
-  pg_query_free_deparse_result(out);
+  std::string text;
+  try {
+    text = parse_tree::deparse_statement(&stmt_node);
+  } catch (const CanonicalError&) {
+    return "";
+  }
   const std::string header = "CREATE FUNCTION f() ";
   if (text.rfind(header, 0) == 0) text = text.substr(header.size());
   return text;
@@ -189,7 +182,7 @@ std::string deparse_sql_body(PgQuery__Node* body) {
 
 void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* stmt) {
   Function f;
-  auto name = objects::qualified_name(ctx, stmt->n_funcname, stmt->funcname);
+  auto name = qualified_name(ctx, stmt->funcname, stmt->n_funcname);
   f.schema = name.schema;
   f.name = name.name;
   f.procedure = stmt->is_procedure;
@@ -237,12 +230,12 @@ void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* s
     const PgQuery__DefElem* d = stmt->options[i]->def_elem;
     std::string option = d->defname;
     if (option == "language") {
-      f.language = objects::lower(objects::defelem_string(d));
+      f.language = lower(defelem_string(d));
       language_given = true;
     } else if (option == "as") {
       std::vector<std::string> parts;
       if (d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_LIST)
-        parts = objects::string_list(d->arg->list->n_items, d->arg->list->items);
+        parts = string_list(d->arg->list->items, d->arg->list->n_items);
       // AS 'obj_file', 'link_symbol': prosrc is the link symbol (probin is not modelled).
       if (parts.size() == 2) ctx.unsupported(d->location, "AS 'obj_file', 'link_symbol'");
       if (!parts.empty()) f.body = parts.back();
@@ -275,9 +268,9 @@ void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* s
 }
 
 void load_alter_function(LoadContext& ctx, const PgQuery__AlterFunctionStmt* stmt) {
-  std::string key = objects::find_function(ctx, stmt->func, -1);
+  std::string key = find_function(ctx, stmt->func, -1);
   if (key.empty()) {
-    auto name = objects::qualified_name(ctx, stmt->func->n_objname, stmt->func->objname);
+    auto name = qualified_name(ctx, stmt->func->objname, stmt->func->n_objname);
     ctx.fail(-1, "function " + name.key() + " does not exist");
   }
   Function& f = ctx.model.functions.at(key);

@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -133,7 +133,7 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
     const PgQuery__RoleSpec* spec = stmt->grantees[i]->role_spec;
     if (spec && spec->roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_PUBLIC) {
       request.grantees.push_back("PUBLIC");
-    } else if (auto role = objects::role_name(spec)) {
+    } else if (auto role = role_name(spec)) {
       request.grantees.push_back(*role);
     } else {
       ctx.unsupported(spec ? spec->location : -1, "CURRENT_USER / SESSION_USER as grantee");
@@ -144,9 +144,8 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
   for (size_t i = 0; i < stmt->n_privileges; ++i) {
     const PgQuery__AccessPriv* priv = stmt->privileges[i]->access_priv;
     if (!priv) continue;
-    std::string name =
-        priv->priv_name && *priv->priv_name ? objects::upper(priv->priv_name) : "ALL";
-    request.privileges.push_back({name, objects::string_list(priv->n_cols, priv->cols)});
+    std::string name = priv->priv_name && *priv->priv_name ? upper(priv->priv_name) : "ALL";
+    request.privileges.push_back({name, string_list(priv->cols, priv->n_cols)});
   }
 
   for (size_t i = 0; i < stmt->n_objects; ++i) {
@@ -192,10 +191,10 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
       case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:
       case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
       case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
-        std::string key = objects::find_function(ctx, object->object_with_args, -1);
+        std::string key = find_function(ctx, object->object_with_args, -1);
         if (key.empty()) {
-          auto name = objects::qualified_name(ctx, object->object_with_args->n_objname,
-                                              object->object_with_args->objname);
+          auto name = qualified_name(ctx, object->object_with_args->objname,
+                                     object->object_with_args->n_objname);
           ctx.fail(-1, "function " + name.key() + " does not exist");
         }
         apply(ctx, ctx.model.functions.at(key).grants, request, kFunctionPrivileges, "function", {},
@@ -203,7 +202,7 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
         break;
       }
       case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
-        std::string name = objects::string_value(object);
+        std::string name = string_value(object);
         if (name == "public") {
           ctx.unsupported(-1, "GRANT/REVOKE on schema public (its privileges are not modelled)");
           break;

@@ -4,7 +4,7 @@
 #include "schema/canonical.h"
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -15,7 +15,7 @@ std::vector<std::string> policy_roles(LoadContext& ctx, size_t n, PgQuery__Node*
   std::vector<std::string> roles;
   for (size_t i = 0; i < n; ++i) {
     const PgQuery__RoleSpec* spec = items[i]->role_spec;
-    auto role = objects::role_name(spec);
+    auto role = role_name(spec);
     if (!role) {
       ctx.unsupported(spec ? spec->location : -1, "CURRENT_USER / SESSION_USER as a policy role");
       continue;
@@ -38,7 +38,7 @@ void load_create_policy(LoadContext& ctx, const PgQuery__CreatePolicyStmt* stmt)
   if (table.policies.count(policy.name))
     ctx.fail(-1, "policy \"" + policy.name + "\" for table \"" + table.name + "\" already exists");
   policy.permissive = stmt->permissive;
-  policy.command = objects::upper(stmt->cmd_name ? stmt->cmd_name : "all");
+  policy.command = upper(stmt->cmd_name ? stmt->cmd_name : "all");
   policy.roles = policy_roles(ctx, stmt->n_roles, stmt->roles);
   const ColumnTypes column_types = column_types_of(ctx.model, table);
   if (stmt->qual) policy.using_expr = canonical_expr(stmt->qual, column_types);

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "schema/canonical.h"
-#include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -161,8 +161,8 @@ std::pair<std::string, std::string> split_names(LoadContext& ctx, const PgQuery_
   if (object != nullptr && object->node_case == PG_QUERY__NODE__NODE_LIST)
     names = string_list(object->list->items, object->list->n_items);
   if (names.empty()) ctx.fail(0, "missing object name");
-  if (names.size() == 1) return {ctx.search_schema, names[0]};
-  return {names[names.size() - 2], names.back()};
+  QualifiedName name = qualified_name(ctx, names);
+  return {name.schema, name.name};
 }
 
 void rename_type(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
@@ -233,9 +233,9 @@ void rename_schema(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
 
 void rename_function(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
   const PgQuery__ObjectWithArgs* func = stmt->object->object_with_args;
-  std::vector<std::string> names = string_list(func->objname, func->n_objname);
-  std::string schema = names.size() >= 2 ? names[names.size() - 2] : ctx.search_schema;
-  std::string name = names.empty() ? "" : names.back();
+  const QualifiedName qualified = qualified_name(ctx, func->objname, func->n_objname);
+  const std::string& schema = qualified.schema;
+  const std::string& name = qualified.name;
   std::string args;
   for (size_t i = 0; i < func->n_objargs; ++i) {
     if (func->objargs[i]->node_case != PG_QUERY__NODE__NODE_TYPE_NAME) continue;

@@ -2,7 +2,7 @@
 // modelled. "public" always exists and is never stored. Embedded elements are applied with
 // the new schema as the schema of unqualified names, as PostgreSQL does.
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -38,7 +38,7 @@ void load_schema_element(LoadContext& ctx, const PgQuery__Node* node) {
 void load_create_schema(LoadContext& ctx, const PgQuery__CreateSchemaStmt* stmt) {
   std::string name = stmt->schemaname ? stmt->schemaname : "";
   if (name.empty()) {  // CREATE SCHEMA AUTHORIZATION role: the schema is named after the role
-    auto role = objects::role_name(stmt->authrole);
+    auto role = role_name(stmt->authrole);
     if (!role) {
       ctx.unsupported(-1, "CREATE SCHEMA AUTHORIZATION CURRENT_USER without a schema name");
       return;

@@ -6,13 +6,11 @@
 
 #include "schema/canonical.h"
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
 namespace {
-
-using objects::defelem_int;
 
 struct TypeRange {
   int64_t min;
@@ -64,11 +62,11 @@ WrittenOptions read_options(LoadContext& ctx, size_t n, PgQuery__Node* const* it
     } else if (name == "cache") {
       w.cache = number();
     } else if (name == "cycle") {
-      w.cycle = objects::defelem_bool(d);
+      w.cycle = defelem_bool(d);
     } else if (name == "owned_by") {
       std::vector<std::string> parts;
       if (d->arg && d->arg->node_case == PG_QUERY__NODE__NODE_LIST)
-        parts = objects::string_list(d->arg->list->n_items, d->arg->list->items);
+        parts = string_list(d->arg->list->items, d->arg->list->n_items);
       w.owned_by = parts;
     } else if (name == "restart") {
       // RESTART changes the current value only, which the model does not hold.

@@ -5,7 +5,7 @@
 #include "schema/canonical.h"
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -32,11 +32,10 @@ bool has_function(const Model& model, const std::string& schema, const std::stri
 }
 
 std::string trigger_function(LoadContext& ctx, const PgQuery__CreateTrigStmt* stmt) {
-  auto parts = objects::string_list(stmt->n_funcname, stmt->funcname);
-  std::string name = parts.empty() ? "" : parts.back();
-  bool qualified = parts.size() >= 2;
-  std::string schema = qualified ? parts[parts.size() - 2] : ctx.search_schema;
-  if (!qualified && builtin_trigger_function(name)) schema = "pg_catalog";
+  const QualifiedName function = qualified_name(ctx, stmt->funcname, stmt->n_funcname);
+  const std::string& name = function.name;
+  std::string schema = function.schema;
+  if (stmt->n_funcname < 2 && builtin_trigger_function(name)) schema = "pg_catalog";
   // Functions of extensions are not in the model, so with extensions present an unknown
   // function may be theirs and is accepted (qualified with the search schema).
   if (!has_function(ctx.model, schema, name) && schema != "pg_catalog" &&
@@ -58,10 +57,10 @@ void load_create_trigger(LoadContext& ctx, const PgQuery__CreateTrigStmt* stmt) 
   if (stmt->events & kInsert) trigger.events.push_back("INSERT");
   if (stmt->events & kTruncate) trigger.events.push_back("TRUNCATE");
   if (stmt->events & kUpdate) trigger.events.push_back("UPDATE");
-  trigger.update_columns = objects::string_list(stmt->n_columns, stmt->columns);
+  trigger.update_columns = string_list(stmt->columns, stmt->n_columns);
   trigger.for_each_row = stmt->row;
   trigger.function = trigger_function(ctx, stmt);
-  trigger.arguments = objects::string_list(stmt->n_args, stmt->args);
+  trigger.arguments = string_list(stmt->args, stmt->n_args);
   trigger.constraint_trigger = stmt->isconstraint;
   trigger.deferrable = stmt->deferrable;
   trigger.initially_deferred = stmt->initdeferred;

@@ -6,7 +6,7 @@
 
 #include "schema/canonical.h"
 #include "schema/sql/load_context.h"
-#include "schema/sql/load_objects_common.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -43,7 +43,7 @@ void read_reloptions(LoadContext& ctx, size_t n, PgQuery__Node* const* items,
     bool known = materialized;  // materialized views take storage parameters (fillfactor, ...)
     for (const char* option : kKnownViewOptions) known = known || name == option;
     if (!known) ctx.fail(d->location, "unrecognized parameter \"" + name + "\"");
-    options[name] = d->arg ? objects::defelem_string(d) : "true";
+    options[name] = option_value(d);
   }
 }
 
@@ -95,8 +95,7 @@ void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt) {
   } else if (relation_exists(ctx.model, key)) {
     ctx.fail(stmt->view->location, "relation \"" + view.name + "\" already exists");
   }
-  fold_column_names_into_query(ctx, stmt->query,
-                               objects::string_list(stmt->n_aliases, stmt->aliases));
+  fold_column_names_into_query(ctx, stmt->query, string_list(stmt->aliases, stmt->n_aliases));
   view.query = canonical_query(stmt->query, relation_columns(ctx));
   read_reloptions(ctx, stmt->n_options, stmt->options, view.options, false);
   switch (stmt->with_check_option) {
@@ -134,8 +133,7 @@ void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* st
     ctx.unsupported(-1, "USING access method on a materialized view");
   if (into->table_space_name && *into->table_space_name)
     ctx.unsupported(-1, "TABLESPACE on a materialized view");
-  fold_column_names_into_query(ctx, stmt->query,
-                               objects::string_list(into->n_col_names, into->col_names));
+  fold_column_names_into_query(ctx, stmt->query, string_list(into->col_names, into->n_col_names));
   view.query = canonical_query(stmt->query, relation_columns(ctx));
   read_reloptions(ctx, into->n_options, into->options, view.options, true);
   view.with_data = !into->skip_data;

@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "schema/canonical.h"
-#include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
+#include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
 
@@ -167,15 +167,9 @@ bool apply_dump_select(LoadContext& ctx, const PgQuery__SelectStmt* select) {
     if (is_function_call_to(value, "setval")) continue;
     if (!is_function_call_to(value, "set_config")) return false;
     const auto* fc = value->func_call;
-    auto const_string = [](const PgQuery__Node* n) -> std::optional<std::string> {
-      if (n->node_case == PG_QUERY__NODE__NODE_A_CONST &&
-          n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
-        return std::string(n->a_const->sval->sval);
-      return std::nullopt;
-    };
     if (fc->n_args >= 2) {
-      auto name = const_string(fc->args[0]);
-      auto setting = const_string(fc->args[1]);
+      auto name = string_constant(fc->args[0]);
+      auto setting = string_constant(fc->args[1]);
       if (name && *name == "search_path" && setting) {
         std::string schema = first_search_path_schema({*setting});
         if (!schema.empty()) ctx.search_schema = schema;
@@ -194,11 +188,8 @@ void apply_variable_set(LoadContext& ctx, const PgQuery__VariableSetStmt* set) {
   }
   std::vector<std::string> items;
   for (size_t i = 0; i < set->n_args; ++i) {
-    const PgQuery__Node* arg = set->args[i];
-    if (arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
-        arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL)
-      // Already case-folded identifiers; quote them so the splitter keeps their case.
-      items.push_back("\"" + std::string(arg->a_const->sval->sval) + "\"");
+    // Already case-folded identifiers; quote them so the splitter keeps their case.
+    if (auto item = string_constant(set->args[i])) items.push_back("\"" + *item + "\"");
   }
   std::string schema = first_search_path_schema(items);
   if (!schema.empty()) ctx.search_schema = schema;

@@ -1,4 +1,4 @@
-#include "schema/keywords.h"
+#include "schema/pg_builtins.h"
 
 #include <algorithm>
 #include <array>

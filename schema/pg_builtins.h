@@ -1,5 +1,7 @@
-// Word lists PostgreSQL 15 uses when it prints names, embedded so that quoting and type
-// spelling never need a server. Both lists were taken from a PostgreSQL 15 server.
+// What PostgreSQL 15 has built in, embedded so that quoting, type spelling and the canonical
+// form never need a server: its keywords, its pg_catalog types, its default operator classes
+// and its text-returning functions. Every list was taken from a PostgreSQL 15 server with the
+// query quoted next to it.
 #pragma once
 
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "schema/canonical_tree.h"
+#include "schema/parse_tree.h"
 
 #include <pg_query.h>
 
@@ -6,7 +6,7 @@
 
 #include "schema/canonical.h"
 
-namespace pgdrift::schema::canonical_tree {
+namespace pgdrift::schema::parse_tree {
 
 void ParseResultDeleter::operator()(PgQuery__ParseResult* r) const {
   pg_query__parse_result__free_unpacked(r, nullptr);
@@ -88,4 +88,31 @@ NodePtr copy(const PgQuery__Node* node) {
   return result;
 }
 
-}  // namespace pgdrift::schema::canonical_tree
+void visit_nodes(const ProtobufCMessage* message,
+                 const std::function<void(const PgQuery__Node*)>& visit) {
+  if (message == nullptr) return;
+  if (message->descriptor == &pg_query__node__descriptor)
+    visit(reinterpret_cast<const PgQuery__Node*>(message));
+  // Only read: the walk hands out writable slots, which nothing here writes.
+  walk_children(const_cast<ProtobufCMessage*>(message),
+                [&](PgQuery__Node** slot) { visit_nodes(&(*slot)->base, visit); });
+}
+
+std::string string_value(const PgQuery__Node* node) {
+  if (node != nullptr && node->node_case == PG_QUERY__NODE__NODE_STRING &&
+      node->string != nullptr && node->string->sval != nullptr)
+    return node->string->sval;
+  return "";
+}
+
+std::vector<std::string> string_list(PgQuery__Node* const* nodes, size_t count) {
+  std::vector<std::string> result;
+  for (size_t i = 0; i < count; ++i) result.push_back(string_value(nodes[i]));
+  return result;
+}
+
+std::string last_name(PgQuery__Node* const* nodes, size_t count) {
+  return count == 0 ? "" : string_value(nodes[count - 1]);
+}
+
+}  // namespace pgdrift::schema::parse_tree

@@ -1,0 +1,87 @@
+// Internal to the canonical form: what the files of canonical expressions and queries share.
+//   canonical_expr.cpp        the entry points of canonical.h: parse, normalise, deparse
+//   canonical_expr_build.cpp  building and replacing malloc'd parse-tree nodes
+//   canonical_expr_rules.cpp  the rewrite rules, and normalise_node, which applies them
+//   canonical_expr_view.cpp   the rules only view queries get
+// Walking a tree is parse_tree::walk_children (schema/parse_tree.h), the loader's walk too.
+#pragma once
+
+#include <pg_query/pg_query.pb-c.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "schema/canonical.h"
+
+namespace pgdrift::schema::canon {
+
+// What one canonical_expr / canonical_query call knows, handed to the rules that need it.
+struct Context {
+  // The column type lookup of canonical_expr (null when the caller gave none: the cast rules
+  // on column references then keep their type-blind form, see column_type_of).
+  const ColumnTypes* column_types = nullptr;
+  // How deep the walk is inside sub-SELECTs, whose columns belong to other relations.
+  int subquery_depth = 0;
+  // The relation column lookup of canonical_query (null when none was given): SELECT * expands
+  // to the columns it gives.
+  const RelationColumns* relation_columns = nullptr;
+  // The WITH clause of the query whose view rules run (SELECT * over a CTE).
+  const PgQuery__WithClause* top_with_clause = nullptr;
+};
+
+// ---- building nodes (canonical_expr_build.cpp) -------------------------------------------------
+// Every node is malloc'd, like every node protobuf-c unpacks.
+template <typename T, void (*Init)(T*)>
+T* make_message() {
+  T* message = static_cast<T*>(std::malloc(sizeof(T)));
+  Init(message);
+  return message;
+}
+PgQuery__Node* make_node();
+PgQuery__Node** make_node_array(size_t count);
+PgQuery__Node* make_string_node(const char* text);
+// `left op right` (takes ownership of both operands).
+PgQuery__Node* make_operator(const char* op, PgQuery__Node* left, PgQuery__Node* right);
+// `arg::type_name` with an unqualified type name (takes ownership of arg).
+PgQuery__Node* make_cast(PgQuery__Node* arg, const char* type_name);
+PgQuery__Node* make_bool_expr(PgQuery__BoolExprType op, PgQuery__Node* a, PgQuery__Node* b);
+// `left IN (items)` / `left NOT IN (items)` (takes ownership of left and the items).
+PgQuery__Node* make_in_list(const char* op, PgQuery__Node* left,
+                            const std::vector<PgQuery__Node*>& items);
+void free_node(PgQuery__Node* node);
+// Replace *slot by `replacement`, which must be a node owned by *slot's subtree and already
+// detached from it (its parent's pointer set to null), then free the old node.
+void replace(PgQuery__Node** slot, PgQuery__Node* replacement);
+// A malloc'd deep copy.
+PgQuery__Node* copy_of(const PgQuery__Node* node);
+
+// ---- small predicates --------------------------------------------------------------------------
+inline bool is_const(const PgQuery__Node* n) {
+  return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_A_CONST;
+}
+inline bool is_string_const(const PgQuery__Node* n) {
+  return is_const(n) && !n->a_const->isnull && n->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL;
+}
+inline bool is_column_ref(const PgQuery__Node* n) {
+  return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_COLUMN_REF;
+}
+
+// ---- rules (canonical_expr_rules.cpp) ----------------------------------------------------------
+// Marks (in TypeCast.location, which the deparser ignores) a cast that is a whole target of a
+// view's SELECT list, where the cast decides the view column's type.
+constexpr int32_t kTargetCastMark = -7;
+
+// Children first, then the rules on *slot until none applies.
+void normalise_node(Context& ctx, PgQuery__Node** slot);
+// `(x AT TIME ZONE z)::T` -> `timezone(z, x)::T`: the one rule the deparser needs to print a
+// tree with its meaning (deparse_expr applies it alone).
+bool explicit_timezone_under_cast(PgQuery__Node** slot);
+
+// ---- view rules (canonical_expr_view.cpp) ------------------------------------------------------
+// Marks every cast that is a whole SELECT-list target, in every SELECT of the query.
+void mark_target_casts(PgQuery__Node** slot);
+// The view rules for every SELECT in the query (sub-links, FROM sub-queries, CTEs).
+void apply_view_rules_to_nested(const Context& ctx, PgQuery__Node** slot);
+
+}  // namespace pgdrift::schema::canon

@@ -1,0 +1,247 @@
+// The rules only view queries get: a view's SELECT as pg_get_viewdef prints it (SELECT *
+// expanded, qualifiers of a single relation dropped, aliases PostgreSQL derives itself dropped),
+// on top of the expression rules every query gets (canonical_expr_rules.cpp).
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "schema/canonical_expr.h"
+#include "schema/parse_tree.h"
+
+namespace pgdrift::schema::canon {
+
+using parse_tree::last_name;
+using parse_tree::string_list;
+
+namespace {
+
+// `users.id` -> `id` in a SELECT that reads one relation, `relation` (pg_get_viewdef qualifies
+// every column). Nested SELECTs are skipped here: they get their own pass with their own relation.
+void strip_qualifier(const std::string& relation, PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) return;
+  parse_tree::walk_children(&node->base,
+                            [&](PgQuery__Node** child) { strip_qualifier(relation, child); });
+  if (!is_column_ref(node)) return;
+  PgQuery__ColumnRef* ref = node->column_ref;
+  if (ref->n_fields != 2 || ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING ||
+      relation != ref->fields[0]->string->sval) {
+    return;
+  }
+  free_node(ref->fields[0]);
+  ref->fields[0] = ref->fields[1];
+  ref->n_fields = 1;
+}
+
+// The output column name PostgreSQL derives for an unnamed target (parser's FigureColname),
+// for the node kinds views commonly use; "" when unknown (the alias is then kept).
+std::string figure_column_name(const PgQuery__Node* node) {
+  if (node == nullptr) return "";
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+      return last_name(node->column_ref->fields, node->column_ref->n_fields);
+    case PG_QUERY__NODE__NODE_FUNC_CALL:
+      return last_name(node->func_call->funcname, node->func_call->n_funcname);
+    case PG_QUERY__NODE__NODE_TYPE_CAST: {
+      std::string name = figure_column_name(node->type_cast->arg);
+      if (!name.empty() || node->type_cast->type_name == nullptr) return name;
+      return last_name(node->type_cast->type_name->names, node->type_cast->type_name->n_names);
+    }
+    case PG_QUERY__NODE__NODE_CASE_EXPR:
+      return "case";
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+      return "coalesce";
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+      return node->min_max_expr->op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "greatest" : "least";
+    default:
+      return "";
+  }
+}
+
+// figure_column_name, with PostgreSQL's "?column?" for the node kinds that have no name of
+// their own (constants, operators, boolean tests): `SELECT 1` is printed `1 AS "?column?"`.
+std::string derived_column_name(const PgQuery__Node* node) {
+  std::string name = figure_column_name(node);
+  if (!name.empty() || node == nullptr) return name;
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_A_CONST:
+    case PG_QUERY__NODE__NODE_A_EXPR:
+    case PG_QUERY__NODE__NODE_BOOL_EXPR:
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+    case PG_QUERY__NODE__NODE_BOOLEAN_TEST:
+      return "?column?";
+    default:
+      return "";
+  }
+}
+
+void clear_name(PgQuery__ResTarget* res) {
+  std::free(res->name);
+  res->name = strdup("");
+}
+
+// The single relation a SELECT reads, by the name its columns are qualified with.
+std::string single_relation_of(const PgQuery__SelectStmt* select) {
+  if (select->n_from_clause != 1) return "";
+  const PgQuery__Node* from = select->from_clause[0];
+  const PgQuery__Alias* alias = nullptr;
+  std::string name;
+  if (from->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+    alias = from->range_var->alias;
+    name = from->range_var->relname;
+  } else if (from->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
+    alias = from->range_subselect->alias;
+  } else if (from->node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
+    alias = from->range_function->alias;
+  }
+  if (alias != nullptr && alias->aliasname != nullptr && alias->aliasname[0] != '\0') {
+    return alias->aliasname;
+  }
+  return name;
+}
+
+// The output column names of a SELECT (its first branch for a set operation), or empty when
+// one of them is not known without the catalog (a `*`, an expression PostgreSQL names itself).
+std::vector<std::string> output_column_names(const PgQuery__SelectStmt* select) {
+  while (select->larg != nullptr) select = select->larg;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < select->n_target_list; ++i) {
+    const PgQuery__Node* target = select->target_list[i];
+    if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) return {};
+    const PgQuery__ResTarget* res = target->res_target;
+    std::string name = res->name != nullptr && res->name[0] != '\0' ? std::string(res->name)
+                                                                    : derived_column_name(res->val);
+    if (name.empty() || name == "?column?") return {};
+    names.push_back(name);
+  }
+  return names;
+}
+
+// The columns `SELECT *` reads from the single FROM item of `select`: a CTE, a sub-query, or a
+// relation the caller's lookup knows.
+std::vector<std::string> star_columns(const Context& ctx, const PgQuery__SelectStmt* select) {
+  if (select->n_from_clause != 1) return {};
+  const PgQuery__Node* from = select->from_clause[0];
+  if (from->node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
+    const PgQuery__RangeSubselect* sub = from->range_subselect;
+    if (sub->alias != nullptr && sub->alias->n_colnames > 0) return {};  // partial renames
+    if (sub->subquery == nullptr || sub->subquery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+      return {};
+    return output_column_names(sub->subquery->select_stmt);
+  }
+  if (from->node_case != PG_QUERY__NODE__NODE_RANGE_VAR) return {};
+  const PgQuery__RangeVar* rv = from->range_var;
+  if (rv->alias != nullptr && rv->alias->n_colnames > 0) return {};
+  const std::string schema = rv->schemaname != nullptr ? rv->schemaname : "";
+  for (const PgQuery__WithClause* with :
+       {static_cast<const PgQuery__WithClause*>(select->with_clause), ctx.top_with_clause}) {
+    if (with == nullptr || !schema.empty()) continue;
+    for (size_t i = 0; i < with->n_ctes; ++i) {
+      if (with->ctes[i]->node_case != PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR) continue;
+      const PgQuery__CommonTableExpr* cte = with->ctes[i]->common_table_expr;
+      if (std::strcmp(cte->ctename, rv->relname) != 0) continue;
+      if (cte->n_aliascolnames > 0) return string_list(cte->aliascolnames, cte->n_aliascolnames);
+      if (cte->ctequery == nullptr || cte->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return {};
+      return output_column_names(cte->ctequery->select_stmt);
+    }
+  }
+  if (ctx.relation_columns == nullptr) return {};
+  return (*ctx.relation_columns)(schema, rv->relname);
+}
+
+bool is_bare_star(const PgQuery__Node* target) {
+  if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) return false;
+  const PgQuery__Node* val = target->res_target->val;
+  return val != nullptr && val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+         val->column_ref->n_fields == 1 &&
+         val->column_ref->fields[0]->node_case == PG_QUERY__NODE__NODE_A_STAR;
+}
+
+// `SELECT * FROM t` -> `SELECT a, b FROM t`: PostgreSQL stores the expanded column list.
+void expand_star(const Context& ctx, PgQuery__SelectStmt* select) {
+  if (select->n_target_list != 1 || !is_bare_star(select->target_list[0])) return;
+  const std::vector<std::string> columns = star_columns(ctx, select);
+  if (columns.empty()) return;
+  PgQuery__Node** targets = make_node_array(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    auto* ref = make_message<PgQuery__ColumnRef, pg_query__column_ref__init>();
+    ref->n_fields = 1;
+    ref->fields = make_node_array(1);
+    ref->fields[0] = make_string_node(columns[i].c_str());
+    ref->location = -1;
+    PgQuery__Node* val = make_node();
+    val->node_case = PG_QUERY__NODE__NODE_COLUMN_REF;
+    val->column_ref = ref;
+    auto* res = make_message<PgQuery__ResTarget, pg_query__res_target__init>();
+    res->val = val;
+    res->location = -1;
+    targets[i] = make_node();
+    targets[i]->node_case = PG_QUERY__NODE__NODE_RES_TARGET;
+    targets[i]->res_target = res;
+  }
+  free_node(select->target_list[0]);
+  std::free(select->target_list);
+  select->target_list = targets;
+  select->n_target_list = columns.size();
+}
+
+// `in_set_branch`: a non-first branch of UNION / INTERSECT / EXCEPT, whose column names
+// PostgreSQL ignores (and prints as the first branch's names).
+void apply_view_rules(const Context& ctx, PgQuery__SelectStmt* select, bool in_set_branch = false) {
+  expand_star(ctx, select);
+  if (std::string name = single_relation_of(select); !name.empty()) {
+    auto strip = [&](PgQuery__Node** clause) {
+      if (*clause != nullptr) strip_qualifier(name, clause);
+    };
+    for (size_t i = 0; i < select->n_target_list; ++i) strip(&select->target_list[i]);
+    strip(&select->where_clause);
+    for (size_t i = 0; i < select->n_group_clause; ++i) strip(&select->group_clause[i]);
+    strip(&select->having_clause);
+    for (size_t i = 0; i < select->n_distinct_clause; ++i) strip(&select->distinct_clause[i]);
+    for (size_t i = 0; i < select->n_sort_clause; ++i) strip(&select->sort_clause[i]);
+  }
+  // `SELECT id AS id`, `max(x) AS max` -> no alias: PostgreSQL prints an alias only when it
+  // differs from the name it derives itself.
+  for (size_t i = 0; i < select->n_target_list; ++i) {
+    PgQuery__Node* target = select->target_list[i];
+    if (target->node_case != PG_QUERY__NODE__NODE_RES_TARGET) continue;
+    PgQuery__ResTarget* res = target->res_target;
+    if (res->name == nullptr || res->name[0] == '\0') continue;
+    if (in_set_branch || derived_column_name(res->val) == res->name) clear_name(res);
+  }
+  if (select->larg) apply_view_rules(ctx, select->larg, in_set_branch);
+  if (select->rarg) apply_view_rules(ctx, select->rarg, true);
+}
+
+}  // namespace
+
+// Marks every cast that is a whole SELECT-list target, in every SELECT of the query.
+void mark_target_casts(PgQuery__Node** slot) {
+  if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+    PgQuery__SelectStmt* select = (*slot)->select_stmt;
+    for (size_t i = 0; i < select->n_target_list; ++i) {
+      PgQuery__Node* target = select->target_list[i];
+      if (target->node_case == PG_QUERY__NODE__NODE_RES_TARGET &&
+          target->res_target->val != nullptr &&
+          target->res_target->val->node_case == PG_QUERY__NODE__NODE_TYPE_CAST) {
+        target->res_target->val->type_cast->location = kTargetCastMark;
+      }
+    }
+  }
+  parse_tree::walk_children(&(*slot)->base,
+                            [](PgQuery__Node** child) { mark_target_casts(child); });
+}
+
+// Finds every SELECT nested in the query (sub-links, FROM sub-queries, CTEs) and gives it the
+// view rules; UNION branches are handled by apply_view_rules itself.
+void apply_view_rules_to_nested(const Context& ctx, PgQuery__Node** slot) {
+  if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
+    apply_view_rules(ctx, (*slot)->select_stmt);
+  }
+  parse_tree::walk_children(&(*slot)->base,
+                            [&](PgQuery__Node** child) { apply_view_rules_to_nested(ctx, child); });
+}
+
+}  // namespace pgdrift::schema::canon

@@ -1,0 +1,30 @@
+// Internal to the SQL loader: the parts of a table definition that are not columns: index keys
+// (CREATE INDEX, EXCLUDE), partition bounds, and PostgreSQL's index column names.
+#pragma once
+
+#include <pg_query/pg_query.pb-c.h>
+
+#include <string>
+#include <vector>
+
+#include "schema/canonical.h"
+#include "schema/model.h"
+#include "schema/sql/load_context.h"
+
+namespace pgdrift::schema::sql {
+
+// The IndexKey of one index element (CREATE INDEX, EXCLUDE).
+// `column_types` (canonical.h) are those of the indexed table; empty for a materialized view,
+// whose columns' types the loader does not know (the type-blind rules then apply).
+IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem,
+                             const ColumnTypes& column_types);
+
+// The partition bound as pg_get_expr(relpartbound) prints it, with literals printed for the
+// type of the parent's key columns: "FOR VALUES FROM ('2024-01-01') TO (MAXVALUE)",
+// "FOR VALUES IN (1, 2)", "FOR VALUES WITH (modulus 4, remainder 0)", "DEFAULT".
+std::string partition_bound_text(LoadContext& ctx, const Table& parent,
+                                 const PgQuery__PartitionBoundSpec* bound);
+// ChooseIndexColumnNames for an existing index: column names, or "expr" for expressions.
+std::vector<std::string> index_key_names(const Index& index);
+
+}  // namespace pgdrift::schema::sql
