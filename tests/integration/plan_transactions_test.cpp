@@ -11,6 +11,7 @@
 #include "schema/live/introspect.h"
 #include "schema/sql/loader.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift {
 namespace {
@@ -22,10 +23,8 @@ schema::Model load(const std::string& sql) {
   return model;
 }
 
-std::string write_plan(const planner::Plan& plan) {
-  std::string path = ::testing::TempDir() + "/plan_tx_" + std::to_string(::getpid()) + ".sql";
-  std::ofstream(path) << planner::render_plan_sql(plan);
-  return path;
+std::string write_plan(const testing::TempDir& tmp, const planner::Plan& plan) {
+  return tmp.write("plan.sql", planner::render_plan_sql(plan));
 }
 
 TEST(PlanTransactions, FailingStepRollsBackItsWholeGroup) {
@@ -41,14 +40,14 @@ TEST(PlanTransactions, FailingStepRollsBackItsWholeGroup) {
   ASSERT_EQ(groups.size(), 1u) << planner::render_plan_sql(plan);
   ASSERT_GE(plan.steps.size(), 3u);
 
-  std::string path = write_plan(plan);
+  testing::TempDir tmp("pgdrift-plan-tx");
+  std::string path = write_plan(tmp, plan);
   EXPECT_ANY_THROW(testing::test_cluster().psql_file(db.name, path));
   schema::Model after = schema::live::introspect(db.conninfo).model;
   EXPECT_TRUE(engine::diff_models(before, after).empty())
       << "a failed group left changes behind:\n"
       << planner::render_plan_sql(planner::make_plan(before, after));
   EXPECT_EQ(testing::query_value(db.conninfo, "SELECT c FROM t"), "not a number");
-  std::filesystem::remove(path);
 }
 
 TEST(PlanTransactions, ConcurrentIndexAndValidationRunFromTheScript) {
@@ -64,11 +63,11 @@ TEST(PlanTransactions, ConcurrentIndexAndValidationRunFromTheScript) {
   ASSERT_NE(sql.find("CONCURRENTLY"), std::string::npos) << sql;
   ASSERT_NE(sql.find("VALIDATE CONSTRAINT"), std::string::npos) << sql;
   ASSERT_NE(sql.find("BEGIN;"), std::string::npos) << sql;
-  std::string path = write_plan(plan);
+  testing::TempDir tmp("pgdrift-plan-tx");
+  std::string path = write_plan(tmp, plan);
   testing::test_cluster().psql_file(db.name, path);  // throws when a step is misplaced
   auto left = engine::diff_models(schema::live::introspect(db.conninfo).model, to);
   EXPECT_TRUE(left.empty()) << sql;
-  std::filesystem::remove(path);
 }
 
 }  // namespace
