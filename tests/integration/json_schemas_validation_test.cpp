@@ -40,6 +40,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::enum_of;
 using testing::expect_rejected;
+using testing::JsonMutation;
 using testing::kNoJsonschema;
 using testing::python_with_jsonschema;
 using testing::schema_path;
@@ -357,15 +358,10 @@ TEST(JsonSchemas, BrokenDriftReportsAreRejected) {
   const size_t missing = entry_index(good, "missing");
   const size_t differs = entry_index(good, "differs");
   const std::string entry = "databases/0/entries/" + std::to_string(missing);
-  struct Case {
-    std::string what, where;  // where: a JSON path the validator must name
-    json doc;
-  };
-  std::vector<Case> cases;
+  // Each mutation of `good` must be invalid, with an error at its JSON path.
+  std::vector<JsonMutation> mutations;
   auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
-    json doc = good;
-    mutate(doc);
-    cases.push_back({what, where, doc});
+    mutations.push_back({what, where, mutate});
   };
   add("unknown drift kind", entry + "/drift",
       [&](json& d) { d["databases"][0]["entries"][missing]["drift"] = "renamed"; });
@@ -392,14 +388,7 @@ TEST(JsonSchemas, BrokenDriftReportsAreRejected) {
   add("line as text", entry + "/location/line",
       [&](json& d) { d["databases"][0]["entries"][missing]["location"]["line"] = "7"; });
 
-  std::vector<json> docs;
-  for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = testing::validate_json(python, "drift-report.schema.json", docs);
-  for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
-    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
-        << cases[i].what << ": " << results[i];
-  }
+  expect_rejected(python, "drift-report.schema.json", good, mutations);
 }
 
 // ---- plan --------------------------------------------------------------------------------
@@ -440,15 +429,10 @@ TEST(JsonSchemas, BrokenPlansAreRejected) {
   schema::Model live = load_sql(kLiveSql, "live.sql");
   const json good = json::parse(planner::render_plan_json(planner::make_plan(live, desired)));
   ASSERT_FALSE(good["steps"].empty());
-  struct Case {
-    std::string what, where;
-    json doc;
-  };
-  std::vector<Case> cases;
+  // Each mutation of `good` must be invalid, with an error at its JSON path.
+  std::vector<JsonMutation> mutations;
   auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
-    json doc = good;
-    mutate(doc);
-    cases.push_back({what, where, doc});
+    mutations.push_back({what, where, mutate});
   };
   add("unknown object kind", "steps/0/object/kind",
       [](json& d) { d["steps"][0]["object"]["kind"] = "banana"; });
@@ -465,14 +449,7 @@ TEST(JsonSchemas, BrokenPlansAreRejected) {
       [](json& d) { d["source_fingerprint"] = "md5:abc"; });
   add("preflight as number", "steps/0/preflight", [](json& d) { d["steps"][0]["preflight"] = 3; });
   add("wrong format", "format", [](json& d) { d["format"] = "pgdrift-plan/2"; });
-  std::vector<json> docs;
-  for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = testing::validate_json(python, "plan.schema.json", docs);
-  for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
-    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
-        << cases[i].what << ": " << results[i];
-  }
+  expect_rejected(python, "plan.schema.json", good, mutations);
 }
 
 // ---- model -------------------------------------------------------------------------------
@@ -527,15 +504,10 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
   if (python.empty()) GTEST_SKIP() << kNoJsonschema;
   const json good = schema::model_to_json(rich_model(), true);
   const std::string accounts = "tables/rich.accounts";
-  struct Case {
-    std::string what, where;
-    json doc;
-  };
-  std::vector<Case> cases;
+  // Each mutation of `good` must be invalid, with an error at its JSON path.
+  std::vector<JsonMutation> mutations;
   auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
-    json doc = good;
-    mutate(doc);
-    cases.push_back({what, where, doc});
+    mutations.push_back({what, where, mutate});
   };
   add("unknown constraint kind", accounts + "/constraints/accounts_room_check/kind", [](json& d) {
     d["tables"]["rich.accounts"]["constraints"]["accounts_room_check"]["kind"] = "bogus";
@@ -563,17 +535,12 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
       [](json& d) { d["tables"]["public.goals"]["location"] = "schema.sql"; });
   add("sequence options incomplete", "sequences/rich.ticket_seq/options",
       [](json& d) { d["sequences"]["rich.ticket_seq"]["options"].erase("cache"); });
-  std::vector<json> docs;
-  for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = testing::validate_json(python, "model.schema.json", docs);
-  for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
-    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
-        << cases[i].what << ": " << results[i];
-  }
+  expect_rejected(python, "model.schema.json", good, mutations);
   // The reader agrees on the ones it checks (it is the format's other definition).
   for (size_t i : {0u, 1u, 2u, 3u, 4u, 5u}) {
-    EXPECT_THROW(schema::model_from_json(cases[i].doc), std::runtime_error) << cases[i].what;
+    json doc = good;
+    mutations[i].mutate(doc);
+    EXPECT_THROW(schema::model_from_json(doc), std::runtime_error) << mutations[i].what;
   }
   EXPECT_NO_THROW(schema::model_from_json(good));
 }

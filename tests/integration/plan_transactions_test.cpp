@@ -3,25 +3,15 @@
 // allows them.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "engine/diff.h"
 #include "planner/plan.h"
 #include "schema/live/introspect.h"
-#include "schema/sql/loader.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/pg_test_env.h"
 #include "tests/support/temp_dir.h"
 
 namespace pgdrift {
 namespace {
-
-schema::Model load(const std::string& sql) {
-  schema::Model model;
-  std::vector<schema::sql::LoadWarning> warnings;
-  schema::sql::apply_sql(model, sql, "to.sql", {}, warnings);
-  return model;
-}
 
 std::string write_plan(const testing::TempDir& tmp, const planner::Plan& plan) {
   return tmp.write("plan.sql", planner::render_plan_sql(plan));
@@ -34,7 +24,8 @@ TEST(PlanTransactions, FailingStepRollsBackItsWholeGroup) {
   auto db = testing::create_fresh_database(from);
   schema::Model before = schema::live::introspect(db.conninfo).model;
   // Widen a, add d, and retype c to integer: the retype fails on 'not a number'.
-  schema::Model to = load("CREATE TABLE t (id int PRIMARY KEY, a bigint, c integer, d int);");
+  schema::Model to =
+      testing::load_sql_text("CREATE TABLE t (id int PRIMARY KEY, a bigint, c integer, d int);");
   planner::Plan plan = planner::make_plan(before, to);
   auto groups = planner::step_groups(plan);
   ASSERT_EQ(groups.size(), 1u) << planner::render_plan_sql(plan);
@@ -54,7 +45,7 @@ TEST(PlanTransactions, ConcurrentIndexAndValidationRunFromTheScript) {
   auto db = testing::create_fresh_database(
       "CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (1);\n"
       "CREATE TABLE c (id int PRIMARY KEY, p_id int); INSERT INTO c VALUES (1, 1);\n");
-  schema::Model to = load(
+  schema::Model to = testing::load_sql_text(
       "CREATE TABLE p (id int PRIMARY KEY);\n"
       "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p, n int DEFAULT 0);\n"
       "CREATE INDEX c_p ON c (p_id);");

@@ -224,13 +224,7 @@ TEST_F(ReconcileMita, SaferTargetIsWrittenAndThePlanConverges) {
 
   // The schema directory loads back into the target.
   auto target = schema::sql::load_path(out_ + "/schema").model;
-  for (auto [table, col] :
-       std::vector<std::pair<std::string, std::string>>{{"expenses", "amount"},
-                                                        {"transactions", "amount"},
-                                                        {"subscriptions", "price"},
-                                                        {"users", "annual_income"},
-                                                        {"goals", "target_amount"},
-                                                        {"goals", "current_amount"}})
+  for (const auto& [table, col] : testing::mita_money_columns())
     EXPECT_EQ(target.tables.at("public." + table).find_column(col)->type, "numeric(12,2)")
         << table << "." << col;
   EXPECT_EQ(target.tables.at("public.users").find_column("id")->type, "uuid");

@@ -326,13 +326,7 @@ TEST(Reconcile, MitaHistoriesReconcileWithTheSaferRulesAlone) {
     if (!c.resolved) open += c.key + "\n";
   ASSERT_TRUE(r.complete()) << "unresolved:\n" << open;
   // Money exact, as chain one fixed it.
-  for (auto [table, col] :
-       std::vector<std::pair<std::string, std::string>>{{"expenses", "amount"},
-                                                        {"transactions", "amount"},
-                                                        {"subscriptions", "price"},
-                                                        {"users", "annual_income"},
-                                                        {"goals", "target_amount"},
-                                                        {"goals", "current_amount"}})
+  for (const auto& [table, col] : testing::mita_money_columns())
     EXPECT_EQ(column(r, "public." + table, col).type, "numeric(12,2)") << table << "." << col;
   // uuid ids and user ids, with their foreign keys, in every table both chains have.
   for (std::string t :
