@@ -17,6 +17,7 @@
 #include "schema/json.h"
 #include "schema/live/introspect.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
@@ -40,14 +41,7 @@ const char* kTarget =
     "CREATE VIEW ledger_totals AS SELECT count(*) AS n, sum(amount) AS total FROM ledger;\n"
     "COMMENT ON VIEW ledger_totals IS 'for the finance dashboard';\n";
 
-std::string write_target() {
-  std::string path =
-      ::testing::TempDir() + "/interrupt_target_" + std::to_string(::getpid()) + ".sql";
-  FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs(kTarget, f);
-  std::fclose(f);
-  return path;
-}
+std::string write_target(const TempDir& tmp) { return tmp.write("target.sql", kTarget); }
 
 // Starts pgdrift without waiting for it; its output goes to /dev/null.
 pid_t spawn_pgdrift(const std::vector<std::string>& args) {
@@ -98,7 +92,8 @@ std::string model_json(const std::string& conninfo) {
 TEST(ApplyInterrupt, KilledDuringALongStepLeavesASafePointAndASecondApplyConverges) {
   auto db = create_fresh_database(kSource);
   const std::string before = model_json(db.conninfo);
-  const std::string target = write_target();
+  TempDir tmp("pgdrift-interrupt");
+  const std::string target = write_target(tmp);
 
   pid_t pid = spawn_pgdrift({"apply", "--db", db.conninfo, "--to", target, "--allow-hazards", "all",
                              "--statement-timeout", "0"});
@@ -126,13 +121,13 @@ TEST(ApplyInterrupt, KilledDuringALongStepLeavesASafePointAndASecondApplyConverg
   EXPECT_EQ(
       query_value(db.conninfo, "SELECT obj_description('ledger_totals'::regclass, 'pg_class')"),
       "for the finance dashboard");
-  std::remove(target.c_str());
 }
 
 TEST(ApplyInterrupt, LostConnectionIsAFailureNamingTheStepNotASuccess) {
   auto db = create_fresh_database(kSource);
   const std::string before = model_json(db.conninfo);
-  const std::string target = write_target();
+  TempDir tmp("pgdrift-interrupt");
+  const std::string target = write_target(tmp);
 
   // The connection is terminated from another session while the retype runs.
   std::thread terminator([&] {
@@ -154,7 +149,6 @@ TEST(ApplyInterrupt, LostConnectionIsAFailureNamingTheStepNotASuccess) {
       run_program({PGDRIFT_BINARY, "apply", "--db", db.conninfo, "--to", target, "--allow-hazards",
                    "all", "--lock-wait", "60000", "--statement-timeout", "0"});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
-  std::remove(target.c_str());
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // stale plan, a failed step with rolled-back and skipped steps, not converged) and reconcile
 // reports of the MITA database (--prefer-safer with --out and without, and with conflicts left
 // unresolved). Broken documents must be rejected at the expected path. Validation runs in
-// python3-jsonschema, as in tests/unit/json_schemas_test.cpp.
+// python3-jsonschema, as in json_schemas_validation_test.cpp.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -224,7 +224,7 @@ TEST(JsonSchemasCli, BrokenApplyReportsAreRejected) {
 // ---- reconcile ---------------------------------------------------------------------------
 
 // Applies the replayed SQL of every migration up to `last`; a migration that fails (its objects
-// exist already) is left out, as if stamped. As in tests/integration/reconcile_test.cpp.
+// exist already) is left out, as if stamped. As in reconcile_db_test.cpp.
 void apply_chain(const std::string& database, const std::string& dir, const std::string& last) {
   auto history = schema::history::read_history(fixture_path(dir));
   for (const auto& m : history.ordered) {

@@ -8,6 +8,7 @@
 
 #include "tests/support/fixtures.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift {
 namespace {
@@ -58,7 +59,8 @@ TEST(LintCli, LiveDatabaseWithPlantedDriftFails) {
 }
 
 TEST(LintCli, SqlFileFindingsNameFileAndLine) {
-  std::string path = ::testing::TempDir() + "/lint_cli.sql";
+  testing::TempDir tmp("pgdrift-lint-cli");
+  std::string path = tmp.file("lint_cli.sql");
   std::ofstream(path) << "CREATE TABLE users (id uuid PRIMARY KEY);\n\n"
                          "CREATE TABLE payments (\n  id int PRIMARY KEY,\n  amount real\n);\n";
   auto run = lint({path});

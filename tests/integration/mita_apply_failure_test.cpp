@@ -2,7 +2,7 @@
 // carry, an apply that is told to go ahead anyway (--accept-rows-at-risk) fails mid-plan and
 // leaves every view, CHECK, policy, grant and comment that the database had and the target
 // keeps; with --atomic it leaves the database byte-identical to before. (That the default apply
-// refuses before any change is tested with the preflights, mita_preflight_test.cpp.)
+// refuses before any change is tested with the preflights, preflight_db_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <filesystem>

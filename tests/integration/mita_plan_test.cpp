@@ -12,6 +12,7 @@
 
 #include "tests/support/fixtures.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift::testing {
 namespace {
@@ -90,12 +91,12 @@ TEST(MitaPlan, ConvertsMoneyAndIdsSafelyAndConverges) {
   CommandOutput sql = pgdrift({"plan", "--from", db.conninfo, "--to", desired, "--format", "sql",
                                "--allow-hazards", "all", "--no-validate"});
   ASSERT_EQ(sql.exit_code, 0) << sql.err;
-  fs::path script = fs::temp_directory_path() / ("pgdrift-mita-plan-" + db.name + ".sql");
+  TempDir tmp("pgdrift-mita-plan");
+  fs::path script = tmp.path / "plan.sql";
   std::ofstream(script) << sql.out;
   CommandOutput applied =
       run_program({pg::ScratchCluster::find_bindir() + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
                    "-d", db.conninfo, "-f", script.string()});
-  fs::remove(script);
   ASSERT_EQ(applied.exit_code, 0) << applied.err << "\n" << sql.out;
 
   CommandOutput drift = pgdrift({"drift", "--desired", desired, "--db", db.conninfo});

@@ -3,29 +3,18 @@
 // allows them.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "engine/diff.h"
 #include "planner/plan.h"
 #include "schema/live/introspect.h"
-#include "schema/sql/loader.h"
+#include "tests/support/fixtures.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift {
 namespace {
 
-schema::Model load(const std::string& sql) {
-  schema::Model model;
-  std::vector<schema::sql::LoadWarning> warnings;
-  schema::sql::apply_sql(model, sql, "to.sql", {}, warnings);
-  return model;
-}
-
-std::string write_plan(const planner::Plan& plan) {
-  std::string path = ::testing::TempDir() + "/plan_tx_" + std::to_string(::getpid()) + ".sql";
-  std::ofstream(path) << planner::render_plan_sql(plan);
-  return path;
+std::string write_plan(const testing::TempDir& tmp, const planner::Plan& plan) {
+  return tmp.write("plan.sql", planner::render_plan_sql(plan));
 }
 
 TEST(PlanTransactions, FailingStepRollsBackItsWholeGroup) {
@@ -35,27 +24,28 @@ TEST(PlanTransactions, FailingStepRollsBackItsWholeGroup) {
   auto db = testing::create_fresh_database(from);
   schema::Model before = schema::live::introspect(db.conninfo).model;
   // Widen a, add d, and retype c to integer: the retype fails on 'not a number'.
-  schema::Model to = load("CREATE TABLE t (id int PRIMARY KEY, a bigint, c integer, d int);");
+  schema::Model to =
+      testing::load_sql_text("CREATE TABLE t (id int PRIMARY KEY, a bigint, c integer, d int);");
   planner::Plan plan = planner::make_plan(before, to);
   auto groups = planner::step_groups(plan);
   ASSERT_EQ(groups.size(), 1u) << planner::render_plan_sql(plan);
   ASSERT_GE(plan.steps.size(), 3u);
 
-  std::string path = write_plan(plan);
+  testing::TempDir tmp("pgdrift-plan-tx");
+  std::string path = write_plan(tmp, plan);
   EXPECT_ANY_THROW(testing::test_cluster().psql_file(db.name, path));
   schema::Model after = schema::live::introspect(db.conninfo).model;
   EXPECT_TRUE(engine::diff_models(before, after).empty())
       << "a failed group left changes behind:\n"
       << planner::render_plan_sql(planner::make_plan(before, after));
   EXPECT_EQ(testing::query_value(db.conninfo, "SELECT c FROM t"), "not a number");
-  std::filesystem::remove(path);
 }
 
 TEST(PlanTransactions, ConcurrentIndexAndValidationRunFromTheScript) {
   auto db = testing::create_fresh_database(
       "CREATE TABLE p (id int PRIMARY KEY); INSERT INTO p VALUES (1);\n"
       "CREATE TABLE c (id int PRIMARY KEY, p_id int); INSERT INTO c VALUES (1, 1);\n");
-  schema::Model to = load(
+  schema::Model to = testing::load_sql_text(
       "CREATE TABLE p (id int PRIMARY KEY);\n"
       "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p, n int DEFAULT 0);\n"
       "CREATE INDEX c_p ON c (p_id);");
@@ -64,11 +54,11 @@ TEST(PlanTransactions, ConcurrentIndexAndValidationRunFromTheScript) {
   ASSERT_NE(sql.find("CONCURRENTLY"), std::string::npos) << sql;
   ASSERT_NE(sql.find("VALIDATE CONSTRAINT"), std::string::npos) << sql;
   ASSERT_NE(sql.find("BEGIN;"), std::string::npos) << sql;
-  std::string path = write_plan(plan);
+  testing::TempDir tmp("pgdrift-plan-tx");
+  std::string path = write_plan(tmp, plan);
   testing::test_cluster().psql_file(db.name, path);  // throws when a step is misplaced
   auto left = engine::diff_models(schema::live::introspect(db.conninfo).model, to);
   EXPECT_TRUE(left.empty()) << sql;
-  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "tests/support/fixtures.h"
 #include "tests/support/pg_test_env.h"
 #include "tests/support/schema_facts.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift {
 namespace {
@@ -42,8 +43,8 @@ std::string group_script(const Plan& plan, const planner::StepGroup& group) {
 size_t run_checking_safe_points(const testing::FreshDatabase& db, const schema::Model& source,
                                 const schema::Model& target, const Plan& plan) {
   const auto groups = planner::step_groups(plan);
-  const std::string path =
-      ::testing::TempDir() + "/safe_points_" + std::to_string(::getpid()) + ".sql";
+  testing::TempDir tmp("pgdrift-safe-points");
+  const std::string path = tmp.file("group.sql");
   for (size_t g = 0; g < groups.size(); ++g) {
     std::ofstream(path) << group_script(plan, groups[g]);
     testing::test_cluster().psql_file(db.name, path);
@@ -56,7 +57,6 @@ size_t run_checking_safe_points(const testing::FreshDatabase& db, const schema::
                                  << list << planner::render_plan_sql(plan);
     EXPECT_TRUE(groups[g].safe_point_after) << "group " << g + 1;
   }
-  std::filesystem::remove(path);
   const auto left = engine::diff_models(schema::live::introspect(db.conninfo).model, target);
   EXPECT_TRUE(left.empty()) << planner::render_plan_sql(plan);
   return groups.size();

@@ -12,6 +12,13 @@ std::string fixture_path(const std::string& relative) {
   return std::string(PGDRIFT_SOURCE_DIR) + "/fixtures/" + relative;
 }
 
+const std::vector<std::pair<std::string, std::string>>& mita_money_columns() {
+  static const std::vector<std::pair<std::string, std::string>> columns = {
+      {"expenses", "amount"},     {"transactions", "amount"}, {"subscriptions", "price"},
+      {"users", "annual_income"}, {"goals", "target_amount"}, {"goals", "current_amount"}};
+  return columns;
+}
+
 schema::Model load_sql_text(const std::string& sql, const std::string& filename) {
   schema::Model model;
   std::vector<schema::sql::LoadWarning> warnings;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "schema/model.h"
 
@@ -9,6 +11,10 @@ namespace pgdrift::testing {
 
 // PGDRIFT_SOURCE_DIR "/fixtures/" + relative.
 std::string fixture_path(const std::string& relative);
+
+// The money columns of the MITA fixture as (table, column) in schema public: float in some
+// migrations, numeric(12,2) once chain one fixed them.
+const std::vector<std::pair<std::string, std::string>>& mita_money_columns();
 
 // The model of `sql` as the SQL loader reads it (warnings dropped), named `filename` in
 // locations.

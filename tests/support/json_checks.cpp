@@ -1,7 +1,6 @@
 #include "tests/support/json_checks.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <fstream>
 #include <sstream>
@@ -11,26 +10,6 @@ namespace pgdrift::testing {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-TempDir::TempDir(const std::string& prefix) {
-  std::string pattern = (fs::temp_directory_path() / (prefix + "-XXXXXX")).string();
-  std::vector<char> name(pattern.begin(), pattern.end());
-  name.push_back('\0');
-  if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path = name.data();
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path, ignored);
-}
-
-std::string TempDir::write(const std::string& file, const std::string& text) const {
-  fs::path p = path / file;
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-  return p.string();
-}
 
 CommandOutput run_pgdrift(std::vector<std::string> args) {
   args.insert(args.begin(), PGDRIFT_BINARY);
@@ -59,6 +38,12 @@ const char* const kNoJsonschema =
 
 std::string schema_path(const std::string& name) {
   return std::string(PGDRIFT_SOURCE_DIR) + "/docs/schemas/" + name;
+}
+
+std::set<std::string> enum_of(const json& schema_part) {
+  std::set<std::string> out;
+  for (const auto& v : schema_part.at("enum")) out.insert(v.get<std::string>());
+  return out;
 }
 
 // The schema is checked first (exit 3 when it is not a valid draft 2020-12 schema).

@@ -1,29 +1,19 @@
 // Helpers shared by the tests that run the pgdrift binary and check its JSON against the
-// published JSON Schemas (docs/schemas/): a private temporary directory, the binary itself,
-// and python3-jsonschema as the validator.
+// published JSON Schemas (docs/schemas/): the binary itself and python3-jsonschema as the
+// validator (temporary directories: tests/support/temp_dir.h).
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift::testing {
-
-// A private temporary directory (mkdtemp under the system temp dir), removed with everything in
-// it at the end of the test.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& prefix = "pgdrift-test");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  // Writes `text` to path/file (creating directories), returns the full path.
-  std::string write(const std::string& file, const std::string& text) const;
-};
 
 // The built pgdrift binary run with `args`.
 CommandOutput run_pgdrift(std::vector<std::string> args);
@@ -39,6 +29,9 @@ extern const char* const kNoJsonschema;
 
 // docs/schemas/<name> in the source tree.
 std::string schema_path(const std::string& name);
+
+// The values of the "enum" of a schema part.
+std::set<std::string> enum_of(const nlohmann::json& schema_part);
 
 // The python validator validate_json runs: `python -c kJsonSchemaValidator SCHEMA DOC...`; it
 // exits 3 when SCHEMA is not a valid draft 2020-12 schema.

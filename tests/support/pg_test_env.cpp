@@ -18,6 +18,8 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
+#include "tests/support/temp_dir.h"
+
 extern char** environ;
 
 namespace pgdrift::testing {
@@ -122,12 +124,14 @@ std::string query_value(const std::string& conninfo, const std::string& sql) {
 
 CommandOutput run_program(const std::vector<std::string>& argv) {
   CommandOutput result;
-  char out_path[] = "/tmp/pgdrift-test-out-XXXXXX";
-  char err_path[] = "/tmp/pgdrift-test-err-XXXXXX";
-  int out_fd = ::mkstemp(out_path);
-  int err_fd = ::mkstemp(err_path);
+  TempDir tmp("pgdrift-run");
+  const std::string out_path = tmp.file("stdout"), err_path = tmp.file("stderr");
+  int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out_fd < 0 || err_fd < 0) {
-    result.err = std::string("mkstemp: ") + std::strerror(errno);
+    result.err = std::string("cannot capture output: ") + std::strerror(errno);
+    if (out_fd >= 0) ::close(out_fd);
+    if (err_fd >= 0) ::close(err_fd);
     return result;
   }
   posix_spawn_file_actions_t actions;
@@ -153,8 +157,6 @@ CommandOutput run_program(const std::vector<std::string>& argv) {
   } else {
     result.err = "cannot run " + argv[0] + ": " + std::strerror(rc);
   }
-  ::unlink(out_path);
-  ::unlink(err_path);
   return result;
 }
 

@@ -1,76 +1,21 @@
-// Drift entries from hand-built models, ignore rules, and the shape of every report format
-// (JSON parses, JUnit parses as XML, SARIF validates against the SARIF 2.1.0 schema).
+// Drift entries from hand-built models, ignore rules, and the report formats (the JUnit and SARIF
+// files checked by external parsers: tests/integration/drift_render_validation_test.cpp).
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "engine/drift.h"
 #include "engine/ignore_rules.h"
-#include "tests/support/pg_test_env.h"
+#include "tests/support/drift_samples.h"
 
 namespace pgdrift::engine {
 namespace {
 
 using nlohmann::json;
-
-schema::IndexKey key(const std::string& column) {
-  schema::IndexKey k;
-  k.column = column;
-  return k;
-}
-
-schema::Column column(const std::string& name, const std::string& type, bool not_null = false,
-                      int line = 0) {
-  schema::Column c;
-  c.name = name;
-  c.type = type;
-  c.not_null = not_null;
-  c.location = {"schema/expenses.sql", line};
-  return c;
-}
-
-// public.expenses (id, amount numeric(12,2), user_id uuid) with a primary key, an FK, an index.
-schema::Model expenses_model() {
-  schema::Model m;
-  schema::Table t;
-  t.schema = "public";
-  t.name = "expenses";
-  t.location = {"schema/expenses.sql", 3};
-  t.columns = {column("id", "uuid", true, 4), column("amount", "numeric(12,2)", true, 5),
-               column("user_id", "uuid", true, 6)};
-  schema::Constraint pk;
-  pk.name = "expenses_pkey";
-  pk.kind = schema::ConstraintKind::PrimaryKey;
-  pk.columns = {"id"};
-  pk.location = {"schema/expenses.sql", 4};
-  t.constraints[pk.name] = pk;
-  schema::Constraint fk;
-  fk.name = "expenses_user_id_fkey";
-  fk.kind = schema::ConstraintKind::ForeignKey;
-  fk.columns = {"user_id"};
-  fk.foreign_key = schema::ForeignKey{};
-  fk.foreign_key->ref_table = "public.users";
-  fk.foreign_key->ref_columns = {"id"};
-  fk.location = {"schema/expenses.sql", 6};
-  t.constraints[fk.name] = fk;
-  schema::Index idx;
-  idx.name = "expenses_user_idx";
-  idx.keys = {key("user_id")};
-  idx.location = {"schema/expenses.sql", 9};
-  t.indexes[idx.name] = idx;
-  m.tables["public.expenses"] = t;
-  schema::EnumType mood;
-  mood.schema = "public";
-  mood.name = "mood";
-  mood.values = {"sad", "ok", "happy"};
-  mood.location = {"schema/types.sql", 1};
-  m.enums["public.mood"] = mood;
-  return m;
-}
+using testing::expenses;
+using testing::expenses_model;
+using testing::index_key;
+using testing::sample_report;
 
 schema::Table& expenses(schema::Model& m) { return m.tables.at("public.expenses"); }
 
@@ -138,11 +83,11 @@ TEST(Drift, MissingAndUnexpectedMembers) {
   schema::Model live = expenses_model();
   auto& t = expenses(live);
   t.constraints.erase("expenses_user_id_fkey");
-  t.columns.push_back(column("note", "text"));
+  t.columns.push_back(testing::column("note", "text"));
   t.indexes.erase("expenses_user_idx");
   schema::Index extra;
   extra.name = "expenses_amount_idx";
-  extra.keys = {key("amount")};
+  extra.keys = {index_key("amount")};
   t.indexes[extra.name] = extra;
   DatabaseDrift db = compute_drift(expenses_model(), live);
   EXPECT_EQ(db.entries.size(), 4u) << entries_text(db);
@@ -175,7 +120,7 @@ TEST(Drift, MissingTableIsOneEntryWithoutItsMembers) {
   schema::Table other;
   other.schema = "public";
   other.name = "legacy";
-  other.columns = {column("x", "integer")};
+  other.columns = {testing::column("x", "integer")};
   live.tables["public.legacy"] = other;
   DatabaseDrift db = compute_drift(expenses_model(), live);
   ASSERT_EQ(db.entries.size(), 2u) << entries_text(db);
@@ -263,7 +208,7 @@ TEST(IgnoreRules, IgnoredEntriesStayButDoNotCount) {
   t.find_column("amount")->type = "double precision";
   schema::Index extra;
   extra.name = "expenses_amount_idx";
-  extra.keys = {key("amount")};
+  extra.keys = {index_key("amount")};
   t.indexes[extra.name] = extra;
   DatabaseDrift db = compute_drift(expenses_model(), live);
   ASSERT_EQ(db.entries.size(), 2u) << entries_text(db);
@@ -293,59 +238,6 @@ TEST(IgnoreRules, IgnoredEntriesStayButDoNotCount) {
 }
 
 // ---- renderers ---------------------------------------------------------------------------
-
-DriftReport sample_report() {
-  schema::Model live = expenses_model();
-  auto& t = expenses(live);
-  t.find_column("amount")->type = "double precision";
-  t.constraints.erase("expenses_user_id_fkey");
-  schema::Index extra;
-  extra.name = "expenses_amount_idx";
-  extra.keys = {key("amount")};
-  t.indexes[extra.name] = extra;
-  live.tables["public.legacy"] = schema::Table{};
-  live.tables["public.legacy"].schema = "public";
-  live.tables["public.legacy"].name = "legacy";
-  DriftReport report;
-  report.desired = "schema/";
-  report.databases.push_back(compute_drift(expenses_model(), live));
-  report.databases[0].label = "prod <&> \"eu\"";
-  attach_fix_steps(report.databases[0],
-                   {{"column",
-                     "public.expenses.amount",
-                     {"ALTER TABLE public.expenses ALTER COLUMN amount TYPE numeric(12,2);",
-                      {"table_rewrite", "access_exclusive_lock"}}}});
-  apply_ignore_rules(report.databases[0], parse_ignore_rules("table:public.legacy\n", "r"));
-  DatabaseDrift clean = compute_drift(expenses_model(), expenses_model());
-  clean.label = "staging";
-  report.databases.push_back(clean);
-  DatabaseDrift broken;
-  broken.label = "host=db3 user=app password=***";
-  broken.error = "connection refused";
-  report.databases.push_back(broken);
-  return report;
-}
-
-std::string temp_file(const std::string& text, const std::string& suffix) {
-  std::string path = "/tmp/pgdrift-drift-unit-XXXXXX" + suffix;
-  std::vector<char> name(path.begin(), path.end());
-  name.push_back('\0');
-  int fd = ::mkstemps(name.data(), static_cast<int>(suffix.size()));
-  EXPECT_GE(fd, 0);
-  ::close(fd);
-  std::ofstream(name.data(), std::ios::binary) << text;
-  return name.data();
-}
-
-// A python3 that can import `module`: Debian's (python3-jsonschema, scripts/install-deps.sh)
-// first, then whatever python3 is on PATH.
-std::string python_with(const std::string& module) {
-  for (const char* python : {"/usr/bin/python3", "python3"}) {
-    auto r = testing::run_program({python, "-c", "import " + module});
-    if (r.exit_code == 0) return python;
-  }
-  return "";
-}
 
 TEST(DriftRender, JsonIsStableAndComplete) {
   DriftReport report = sample_report();
@@ -377,82 +269,6 @@ TEST(DriftRender, JsonIsStableAndComplete) {
   EXPECT_EQ(j["databases"][2]["status"], "error");
   EXPECT_EQ(j["databases"][2]["error"], "connection refused");
   EXPECT_EQ(render_drift_json(report), text) << "same report, same bytes";
-}
-
-TEST(DriftRender, JunitParsesWithOneTestcasePerObject) {
-  std::string xml = render_drift_junit(sample_report());
-  std::string path = temp_file(xml, ".xml");
-  // Counts per suite: tests / failures / errors / skipped, as the parser sees them.
-  auto r = testing::run_program(
-      {"python3", "-c",
-       "import sys, xml.etree.ElementTree as E\n"
-       "root = E.parse(sys.argv[1]).getroot()\n"
-       "assert root.tag == 'testsuites', root.tag\n"
-       "for s in root.findall('testsuite'):\n"
-       "    cases = s.findall('testcase')\n"
-       "    assert int(s.get('tests')) == len(cases)\n"
-       "    print(s.get('name'), len(cases), len([c for c in cases if c.find('failure') is not "
-       "None]), len([c for c in cases if c.find('error') is not None]), len([c for c in cases "
-       "if c.find('skipped') is not None]))\n",
-       path});
-  std::remove(path.c_str());
-  ASSERT_EQ(r.exit_code, 0) << r.err << "\n" << xml;
-  // prod: expenses (failure), mood (pass), legacy (skipped: ignored); staging: 2 passing;
-  // the broken database: one error testcase.
-  EXPECT_EQ(r.out,
-            "prod <&> \"eu\" 3 1 0 1\nstaging 2 0 0 0\nhost=db3 user=app password=*** 1 0 1 0\n")
-      << xml;
-}
-
-TEST(DriftRender, SarifValidatesAgainstTheSarif210Schema) {
-  DriftReport report = sample_report();
-  std::string sarif = render_drift_sarif(report);
-  std::string python = python_with("jsonschema");
-  ASSERT_FALSE(python.empty())
-      << "python3 with jsonschema is needed (Debian python3-jsonschema, scripts/install-deps.sh)";
-  std::string path = temp_file(sarif, ".sarif");
-  auto r = testing::run_program(
-      {python, "-c",
-       "import json, sys, jsonschema\n"
-       "schema = json.load(open(sys.argv[1]))\n"
-       "log = json.load(open(sys.argv[2]))\n"
-       "jsonschema.validate(log, schema)\n"
-       "print('valid')\n",
-       std::string(PGDRIFT_SOURCE_DIR) + "/tests/data/sarif-schema-2.1.0.json", path});
-  std::remove(path.c_str());
-  ASSERT_EQ(r.exit_code, 0) << r.err << "\n" << sarif;
-  EXPECT_EQ(r.out, "valid\n");
-
-  json log = json::parse(sarif);
-  const auto& results = log["runs"][0]["results"];
-  bool found = false;
-  for (const auto& result : results) {
-    // const json::operator[] on a missing key is undefined behaviour: look keys up with value().
-    const json locations = result.value("locations", json::array());
-    if (locations.empty()) continue;
-    const json logical = locations[0].value("logicalLocations", json::array());
-    if (logical.empty() || logical[0].value("fullyQualifiedName", "") != "public.expenses.amount")
-      continue;
-    found = true;
-    EXPECT_EQ(result["ruleId"], "drift/differs");
-    EXPECT_EQ(result["level"], "error");
-    const auto& loc = result["locations"][0]["physicalLocation"];
-    EXPECT_EQ(loc["artifactLocation"]["uri"], "schema/expenses.sql");
-    EXPECT_EQ(loc["region"]["startLine"], 5);
-  }
-  EXPECT_TRUE(found) << sarif;
-  EXPECT_EQ(log["runs"][0]["invocations"][0]["executionSuccessful"], false);
-
-  // The validator really checks: a result without a message is rejected.
-  log["runs"][0]["results"][0].erase("message");
-  std::string bad = temp_file(log.dump(), ".sarif");
-  auto rejected = testing::run_program(
-      {python, "-c",
-       "import json, sys, jsonschema\n"
-       "jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))\n",
-       std::string(PGDRIFT_SOURCE_DIR) + "/tests/data/sarif-schema-2.1.0.json", bad});
-  std::remove(bad.c_str());
-  EXPECT_NE(rejected.exit_code, 0);
 }
 
 TEST(DriftRender, GithubAnnotationsPointAtTheDesiredSource) {

@@ -1,12 +1,12 @@
 // Alembic revisions read statically: op.* calls and SQLAlchemy types -> PostgreSQL DDL.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 #include <filesystem>
 
 #include <fstream>
 
 #include "schema/history/history.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift::schema::history {
 namespace {
@@ -264,9 +264,8 @@ TEST(HistoryAlembic, UnreadableCodeIsReportedWithFileAndLine) {
 
 TEST(HistoryAlembic, DirectoryOrderMergeAndHeads) {
   namespace fs = std::filesystem;
-  fs::path dir =
-      fs::temp_directory_path() / ("pgdrift_history_alembic_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  testing::TempDir tmp("pgdrift-history-alembic");
+  const fs::path dir = tmp.path;
   fs::create_directories(dir / "versions");
   auto write = [&](const std::string& name, const std::string& text) {
     std::ofstream(dir / "versions" / name) << text;
@@ -287,7 +286,6 @@ TEST(HistoryAlembic, DirectoryOrderMergeAndHeads) {
   EXPECT_TRUE(h.problems.empty());
   write("ee_orphan.py", "revision = 'orphan'\ndown_revision = 'missing'\n" + body);
   EXPECT_EQ(read_history(dir.string()).problems.size(), 1u);
-  fs::remove_all(dir);
 }
 
 TEST(HistoryAlembic, MitaChainsReadWithoutProblems) {

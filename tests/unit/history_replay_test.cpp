@@ -1,12 +1,12 @@
 // Replaying histories through the SQL loader: the resulting model, object provenance, and
 // loader errors reported at the migration's file:line.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "schema/history/history.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift::schema::history {
 namespace {
@@ -25,9 +25,8 @@ std::string problems_text(const std::vector<Problem>& problems) {
 }
 
 TEST(HistoryReplay, ProvenanceAndPerMigrationModels) {
-  fs::path dir = fs::temp_directory_path() / ("pgdrift_replay_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  testing::TempDir tmp("pgdrift-replay");
+  const fs::path dir = tmp.path;
   std::ofstream(dir / "0001_init.up.sql") << "CREATE TABLE users (id int PRIMARY KEY, name text);\n"
                                              "CREATE TABLE logs (id int);\n";
   std::ofstream(dir / "0002_email.up.sql") << "ALTER TABLE users ADD COLUMN email text;\n"
@@ -37,7 +36,6 @@ TEST(HistoryReplay, ProvenanceAndPerMigrationModels) {
   ReplayOptions options;
   options.keep_per_migration = true;
   ReplayResult r = replay(h, options);
-  fs::remove_all(dir);
 
   ASSERT_EQ(r.per_migration.size(), 3u);
   EXPECT_EQ(r.per_migration[0].tables.count("public.logs"), 1u);

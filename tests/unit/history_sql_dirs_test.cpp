@@ -1,35 +1,19 @@
 // SQL-file histories: Flyway, golang-migrate, dbmate, plain numbered files, and the output of
 // `alembic upgrade --sql`.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "schema/history/history.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift::schema::history {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag)
-      : path_(fs::temp_directory_path() /
-              ("pgdrift_history_" + tag + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name) << text;
-  }
-  std::string str() const { return path_.string(); }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 std::vector<std::string> ids(const History& h) {
   std::vector<std::string> out;
@@ -46,7 +30,7 @@ TEST(HistorySqlDirs, FlywayOrdersVersionsNumericallyThenRepeatables) {
   dir.write("V2_1__two_one.sql", "SELECT 21;");
   dir.write("R__views.sql", "SELECT 'r';");
   dir.write("U2__undo_two.sql", "SELECT 'undo';");
-  History h = read_history(dir.str());
+  History h = read_history(dir.path.string());
   EXPECT_EQ(h.kind, "flyway");
   EXPECT_EQ(ids(h), (std::vector<std::string>{"1", "1.1", "2", "2_1", "10", "R__views"}));
   EXPECT_EQ(h.ordered[1].name, "one one");
@@ -61,7 +45,7 @@ TEST(HistorySqlDirs, FlywayDuplicateVersionIsAProblem) {
   TempDir dir("flyway_dup");
   dir.write("V2__a.sql", "SELECT 1;");
   dir.write("V2.0__b.sql", "SELECT 2;");
-  EXPECT_EQ(read_flyway(dir.str()).problems.size(), 1u);
+  EXPECT_EQ(read_flyway(dir.path.string()).problems.size(), 1u);
 }
 
 TEST(HistorySqlDirs, GolangMigrateIgnoresDownFiles) {
@@ -71,7 +55,7 @@ TEST(HistorySqlDirs, GolangMigrateIgnoresDownFiles) {
   dir.write("0001_init.up.sql", "CREATE TABLE t (a int);");
   dir.write("0001_init.down.sql", "DROP TABLE t;");
   dir.write("0010_more.up.sql", "SELECT 1;");
-  History h = read_history(dir.str());
+  History h = read_history(dir.path.string());
   EXPECT_EQ(h.kind, "golang-migrate");
   EXPECT_EQ(ids(h), (std::vector<std::string>{"0001", "0002", "0010"}));
   EXPECT_EQ(h.ordered[1].statements.at(0).sql, "ALTER TABLE t ADD COLUMN b int;");
@@ -84,7 +68,7 @@ TEST(HistorySqlDirs, DbmateKeepsOnlyTheUpSectionWithItsLine) {
   dir.write("20240301000000_add.sql",
             "-- a comment\n-- migrate:up transaction:false\nCREATE INDEX i ON t (a);\n"
             "-- migrate:down\nDROP INDEX i;\n");
-  History h = read_history(dir.str());
+  History h = read_history(dir.path.string());
   EXPECT_EQ(h.kind, "dbmate");
   ASSERT_EQ(ids(h), (std::vector<std::string>{"20240101120000", "20240301000000"}));
   EXPECT_EQ(h.ordered[0].statements.at(0).sql, "CREATE TABLE t (a int);\n\n");
@@ -98,7 +82,7 @@ TEST(HistorySqlDirs, PlainNumberedFiles) {
   dir.write("2_b.sql", "SELECT 2;");
   dir.write("001_a.sql", "SELECT 1;");
   dir.write("README.md", "not sql");
-  History h = read_history(dir.str());
+  History h = read_history(dir.path.string());
   EXPECT_EQ(h.kind, "plain");
   EXPECT_EQ(ids(h), (std::vector<std::string>{"001", "2", "010"}));
 }
@@ -128,7 +112,7 @@ TEST(HistorySqlDirs, AlembicOfflineSqlDropsBookkeeping) {
             "alembic_version.version_num = '0001';\n"
             "\n"
             "COMMIT;\n");
-  History h = read_history(dir.str() + "/upgrade.sql");
+  History h = read_history(dir.path.string() + "/upgrade.sql");
   EXPECT_EQ(h.kind, "alembic-sql");
   ASSERT_EQ(ids(h), (std::vector<std::string>{"0001", "0002"}));
   EXPECT_EQ(h.ordered[1].parents, std::vector<std::string>{"0001"});
@@ -151,8 +135,8 @@ TEST(HistorySqlDirs, AlembicOfflineSqlDropsBookkeeping) {
 TEST(HistorySqlDirs, UnknownDirectoryIsAnError) {
   TempDir dir("empty");
   dir.write("notes.txt", "x");
-  EXPECT_THROW(read_history(dir.str()), std::runtime_error);
-  EXPECT_THROW(read_history(dir.str() + "/missing"), std::runtime_error);
+  EXPECT_THROW(read_history(dir.path.string()), std::runtime_error);
+  EXPECT_THROW(read_history(dir.path.string() + "/missing"), std::runtime_error);
 }
 
 TEST(HistorySqlDirs, MitaGolangMigrateCopy) {

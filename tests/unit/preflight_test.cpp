@@ -1,6 +1,7 @@
-// Preflight queries as the planner writes them (no database: tests/integration/preflight_test.cpp
-// runs them): which steps get one, that they only use what exists in the source (source tables,
-// columns and column types), and how they travel through the JSON, SQL and Markdown plans.
+// Preflight queries as the planner writes them (no database:
+// tests/integration/preflight_db_test.cpp runs them): which steps get one, that they only use what
+// exists in the source (source tables, columns and column types), and how they travel through the
+// JSON, SQL and Markdown plans.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>

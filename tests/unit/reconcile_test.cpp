@@ -3,7 +3,6 @@
 #include "engine/reconcile.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "schema/history/history.h"
 #include "schema/sql/loader.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift::engine {
 namespace {
@@ -283,16 +283,9 @@ TEST(Reconcile, WholeObjectConflictsAndSerialSequencesFollowTheirColumn) {
   EXPECT_EQ(rb.target.sequences.size(), 1u);
 }
 
-std::string temp_dir(const std::string& name) {
-  fs::path p =
-      fs::temp_directory_path() / ("pgdrift-reconcile-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p.string();
-}
-
 void expect_loads_back(const ReconcileResult& r, const std::string& name) {
-  std::string dir = temp_dir(name);
+  testing::TempDir tmp("pgdrift-reconcile-" + name);
+  const std::string dir = tmp.path.string();
   auto files = render_schema_directory(r);
   ASSERT_FALSE(files.empty());
   for (const auto& [file, text] : files) {
@@ -301,7 +294,6 @@ void expect_loads_back(const ReconcileResult& r, const std::string& name) {
   }
   auto loaded = schema::sql::load_path(dir);
   EXPECT_TRUE(loaded.model == r.target) << "schema directory does not load back: " << dir;
-  fs::remove_all(dir);
 }
 
 TEST(Reconcile, SchemaDirectoryLoadsBackIntoTheTarget) {
@@ -350,13 +342,7 @@ TEST(Reconcile, MitaHistoriesReconcileWithTheSaferRulesAlone) {
     if (!c.resolved) open += c.key + "\n";
   ASSERT_TRUE(r.complete()) << "unresolved:\n" << open;
   // Money exact, as chain one fixed it.
-  for (auto [table, col] :
-       std::vector<std::pair<std::string, std::string>>{{"expenses", "amount"},
-                                                        {"transactions", "amount"},
-                                                        {"subscriptions", "price"},
-                                                        {"users", "annual_income"},
-                                                        {"goals", "target_amount"},
-                                                        {"goals", "current_amount"}})
+  for (const auto& [table, col] : testing::mita_money_columns())
     EXPECT_EQ(column(r, "public." + table, col).type, "numeric(12,2)") << table << "." << col;
   // uuid ids and user ids, with their foreign keys, in every table both chains have.
   for (std::string t :

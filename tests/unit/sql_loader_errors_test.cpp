@@ -2,38 +2,16 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "schema/sql/loader.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift::schema::sql {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh empty directory under the system temp directory, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("pgdrift_loader_test_" +
-             std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  fs::path write(const std::string& name, const std::string& content) const {
-    fs::path file = path_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << content;
-    return file;
-  }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 LoadError load_error(const std::string& sql, LoadOptions options = {}) {
   Model model;
@@ -101,7 +79,7 @@ TEST(SqlLoaderErrors, DumpStatementsAreSkipped) {
 TEST(SqlLoaderErrors, EmptyDirectory) {
   TempDir dir;
   try {
-    load_path(dir.path().string());
+    load_path(dir.path.string());
     FAIL() << "expected LoadError";
   } catch (const LoadError& e) {
     EXPECT_NE(e.message().find("no .sql files in"), std::string::npos) << e.what();
@@ -110,7 +88,7 @@ TEST(SqlLoaderErrors, EmptyDirectory) {
 
 TEST(SqlLoaderErrors, MissingPath) {
   TempDir dir;
-  EXPECT_THROW(load_path((dir.path() / "nope.sql").string()), LoadError);
+  EXPECT_THROW(load_path((dir.path / "nope.sql").string()), LoadError);
 }
 
 TEST(SqlLoaderErrors, NonUtf8FileNamesTheByte) {
@@ -131,7 +109,7 @@ TEST(SqlLoaderErrors, DirectoryLoadsSortedRecursively) {
   dir.write("b/002_alter.sql", "ALTER TABLE t ADD COLUMN b int;");
   dir.write("a/001_create.sql", "CREATE TABLE t (a int);");
   dir.write("notes.txt", "not sql");
-  LoadResult result = load_path(dir.path().string());
+  LoadResult result = load_path(dir.path.string());
   ASSERT_EQ(result.model.tables.count("public.t"), 1u);
   EXPECT_EQ(result.model.tables.at("public.t").columns.size(), 2u);
 }

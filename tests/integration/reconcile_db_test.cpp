@@ -5,7 +5,6 @@
 // `pgdrift reconcile` must list the planted conflicts with both sources, find each chain's
 // applied revision, and plan the database to the reconciled target so that it converges.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -20,6 +19,7 @@
 #include "schema/sql/loader.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift {
 namespace {
@@ -82,11 +82,8 @@ class ReconcileMita : public ::testing::Test {
               (std::vector<std::string>{"0001_initial", "0002_subscription_plan_dates"}));
     testing::test_cluster().execute(
         db_.name, version_table_sql("alembic_version_migrations", "0004_user_timezone"));
-    out_ =
-        (fs::temp_directory_path() / ("pgdrift-reconcile-" + std::to_string(::getpid()))).string();
-    fs::remove_all(out_);
+    out_ = tmp_.file("out");
   }
-  void TearDown() override { fs::remove_all(out_); }
 
   testing::CommandOutput reconcile(std::vector<std::string> extra) {
     std::vector<std::string> args = {
@@ -100,7 +97,8 @@ class ReconcileMita : public ::testing::Test {
   }
 
   testing::FreshDatabase db_;
-  std::string out_;
+  testing::TempDir tmp_{"pgdrift-reconcile"};
+  std::string out_;  // tmp_/out, made by the tests that need it
 };
 
 TEST_F(ReconcileMita, VersionTablesAreRead) {
@@ -226,13 +224,7 @@ TEST_F(ReconcileMita, SaferTargetIsWrittenAndThePlanConverges) {
 
   // The schema directory loads back into the target.
   auto target = schema::sql::load_path(out_ + "/schema").model;
-  for (auto [table, col] :
-       std::vector<std::pair<std::string, std::string>>{{"expenses", "amount"},
-                                                        {"transactions", "amount"},
-                                                        {"subscriptions", "price"},
-                                                        {"users", "annual_income"},
-                                                        {"goals", "target_amount"},
-                                                        {"goals", "current_amount"}})
+  for (const auto& [table, col] : testing::mita_money_columns())
     EXPECT_EQ(target.tables.at("public." + table).find_column(col)->type, "numeric(12,2)")
         << table << "." << col;
   EXPECT_EQ(target.tables.at("public.users").find_column("id")->type, "uuid");
@@ -349,26 +341,9 @@ TEST(ReconcileGolangMigrate, VersionTableAndSchemaAgree) {
   EXPECT_EQ(live_history(report, "alembic")["claimed"], json::array());
 }
 
-// A scratch directory removed at the end of the test.
-struct ScratchDir {
-  fs::path path =
-      fs::temp_directory_path() / ("pgdrift-reconcile-cli-" + std::to_string(::getpid()) + "-" +
-                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  ScratchDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) {
-    fs::create_directories((path / name).parent_path());
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
-
 // No rule decides what ON DELETE should do: --prefer-safer leaves it open, exit 1.
 TEST(ReconcileCli, GenuinelyAmbiguousConflictStaysUnresolved) {
-  ScratchDir dir;
+  testing::TempDir dir("pgdrift-reconcile-cli");
   std::string users = "CREATE TABLE users (id uuid PRIMARY KEY, email varchar(100));\n";
   dir.write("a/001_init.sql", users +
                                   "CREATE TABLE orders (id uuid PRIMARY KEY, user_id uuid "
@@ -401,7 +376,7 @@ TEST(ReconcileCli, GenuinelyAmbiguousConflictStaysUnresolved) {
 // `drift --history DIR` replays an Alembic versions directory as the "database": equal to a
 // schema written from the same history, and drifted from the MITA schema (chain two's objects).
 TEST(DriftAlembicHistory, ReplayedChainComparedWithADesiredSchema) {
-  ScratchDir dir;
+  testing::TempDir dir("pgdrift-reconcile-cli");
   std::string chain = testing::fixture_path("mita/alembic/versions");
   auto written = testing::run_program({PGDRIFT_BINARY, "reconcile", "--history", "a=" + chain,
                                        "--history", "b=" + chain, "--out", dir.path.string()});

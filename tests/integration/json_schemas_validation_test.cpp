@@ -4,9 +4,11 @@
 // history), a plan with hazards, preflights, notes and non-transactional steps, and the model of
 // the MITA fixture plus a snippet with every object kind; the lint and reconcile reports of the
 // built binary (every lint rule, every conflict kind; no database needed: the apply reports and
-// reconcile's live section are in tests/integration/json_schemas_cli_test.cpp). Validation runs
-// in python3-jsonschema (installed by scripts/install-deps.sh); broken documents must be
-// rejected, so the schemas really constrain something.
+// reconcile's live section are in json_schemas_cli_test.cpp). Validation runs in
+// python3-jsonschema (installed by scripts/install-deps.sh), a child process, so these are
+// integration tests; the enums of the schemas against the code are unit tests
+// (tests/unit/json_schemas_enums_test.cpp). Broken documents must be rejected, so the schemas
+// really constrain something.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -36,18 +38,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::enum_of;
 using testing::expect_rejected;
+using testing::JsonMutation;
 using testing::kNoJsonschema;
 using testing::python_with_jsonschema;
 using testing::schema_path;
 using testing::TempDir;
 
-json read_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return json::parse(ss.str());
-}
+json read_json(const std::string& path) { return json::parse(testing::read_text_file(path)); }
 
 std::string validate_one(const std::string& python, const std::string& schema_file,
                          const json& document) {
@@ -279,12 +278,6 @@ bool has_key(const json& j, const std::string& key) {
   return false;
 }
 
-std::set<std::string> enum_of(const json& schema_part) {
-  std::set<std::string> out;
-  for (const auto& v : schema_part.at("enum")) out.insert(v.get<std::string>());
-  return out;
-}
-
 // ---- the schema files --------------------------------------------------------------------
 
 TEST(JsonSchemas, FilesAreValidDraft202012SchemasWithPgdriftIds) {
@@ -307,30 +300,6 @@ TEST(JsonSchemas, FilesAreValidDraft202012SchemasWithPgdriftIds) {
                             "type": "object", "required": "format"})";
   auto r = testing::run_program({python, "-c", testing::kJsonSchemaValidator, bad});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-}
-
-// The closed vocabularies in the schemas are the code's vocabularies (no python needed).
-TEST(JsonSchemas, EnumsMatchTheCode) {
-  json drift = read_json(schema_path("drift-report.schema.json"));
-  json plan = read_json(schema_path("plan.schema.json"));
-  const auto& kinds = engine::drift_object_kinds();
-  EXPECT_EQ(enum_of(drift["$defs"]["entry"]["properties"]["object_kind"]),
-            std::set<std::string>(kinds.begin(), kinds.end()));
-  std::set<std::string> hazards;
-  for (auto h : planner::all_hazards()) hazards.insert(planner::hazard_code(h));
-  EXPECT_EQ(enum_of(drift["$defs"]["hazard"]), hazards);
-  EXPECT_EQ(enum_of(plan["$defs"]["hazard"]), hazards);
-  EXPECT_EQ(enum_of(drift["$defs"]["entry"]["properties"]["drift"]),
-            (std::set<std::string>{engine::drift_kind_name(engine::DriftKind::Missing),
-                                   engine::drift_kind_name(engine::DriftKind::Unexpected),
-                                   engine::drift_kind_name(engine::DriftKind::Differs)}));
-  EXPECT_EQ(enum_of(drift["$defs"]["entry"]["properties"]["severity"]),
-            (std::set<std::string>{engine::drift_severity_name(engine::DriftSeverity::Error),
-                                   engine::drift_severity_name(engine::DriftSeverity::Warning)}));
-  EXPECT_EQ(enum_of(plan["$defs"]["step"]["properties"]["change"]),
-            (std::set<std::string>{engine::change_kind_name(engine::ChangeKind::Add),
-                                   engine::change_kind_name(engine::ChangeKind::Drop),
-                                   engine::change_kind_name(engine::ChangeKind::Alter)}));
 }
 
 // ---- drift report ------------------------------------------------------------------------
@@ -389,15 +358,10 @@ TEST(JsonSchemas, BrokenDriftReportsAreRejected) {
   const size_t missing = entry_index(good, "missing");
   const size_t differs = entry_index(good, "differs");
   const std::string entry = "databases/0/entries/" + std::to_string(missing);
-  struct Case {
-    std::string what, where;  // where: a JSON path the validator must name
-    json doc;
-  };
-  std::vector<Case> cases;
+  // Each mutation of `good` must be invalid, with an error at its JSON path.
+  std::vector<JsonMutation> mutations;
   auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
-    json doc = good;
-    mutate(doc);
-    cases.push_back({what, where, doc});
+    mutations.push_back({what, where, mutate});
   };
   add("unknown drift kind", entry + "/drift",
       [&](json& d) { d["databases"][0]["entries"][missing]["drift"] = "renamed"; });
@@ -424,14 +388,7 @@ TEST(JsonSchemas, BrokenDriftReportsAreRejected) {
   add("line as text", entry + "/location/line",
       [&](json& d) { d["databases"][0]["entries"][missing]["location"]["line"] = "7"; });
 
-  std::vector<json> docs;
-  for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = testing::validate_json(python, "drift-report.schema.json", docs);
-  for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
-    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
-        << cases[i].what << ": " << results[i];
-  }
+  expect_rejected(python, "drift-report.schema.json", good, mutations);
 }
 
 // ---- plan --------------------------------------------------------------------------------
@@ -472,15 +429,10 @@ TEST(JsonSchemas, BrokenPlansAreRejected) {
   schema::Model live = load_sql(kLiveSql, "live.sql");
   const json good = json::parse(planner::render_plan_json(planner::make_plan(live, desired)));
   ASSERT_FALSE(good["steps"].empty());
-  struct Case {
-    std::string what, where;
-    json doc;
-  };
-  std::vector<Case> cases;
+  // Each mutation of `good` must be invalid, with an error at its JSON path.
+  std::vector<JsonMutation> mutations;
   auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
-    json doc = good;
-    mutate(doc);
-    cases.push_back({what, where, doc});
+    mutations.push_back({what, where, mutate});
   };
   add("unknown object kind", "steps/0/object/kind",
       [](json& d) { d["steps"][0]["object"]["kind"] = "banana"; });
@@ -497,14 +449,7 @@ TEST(JsonSchemas, BrokenPlansAreRejected) {
       [](json& d) { d["source_fingerprint"] = "md5:abc"; });
   add("preflight as number", "steps/0/preflight", [](json& d) { d["steps"][0]["preflight"] = 3; });
   add("wrong format", "format", [](json& d) { d["format"] = "pgdrift-plan/2"; });
-  std::vector<json> docs;
-  for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = testing::validate_json(python, "plan.schema.json", docs);
-  for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
-    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
-        << cases[i].what << ": " << results[i];
-  }
+  expect_rejected(python, "plan.schema.json", good, mutations);
 }
 
 // ---- model -------------------------------------------------------------------------------
@@ -559,15 +504,10 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
   if (python.empty()) GTEST_SKIP() << kNoJsonschema;
   const json good = schema::model_to_json(rich_model(), true);
   const std::string accounts = "tables/rich.accounts";
-  struct Case {
-    std::string what, where;
-    json doc;
-  };
-  std::vector<Case> cases;
+  // Each mutation of `good` must be invalid, with an error at its JSON path.
+  std::vector<JsonMutation> mutations;
   auto add = [&](const std::string& what, const std::string& where, auto&& mutate) {
-    json doc = good;
-    mutate(doc);
-    cases.push_back({what, where, doc});
+    mutations.push_back({what, where, mutate});
   };
   add("unknown constraint kind", accounts + "/constraints/accounts_room_check/kind", [](json& d) {
     d["tables"]["rich.accounts"]["constraints"]["accounts_room_check"]["kind"] = "bogus";
@@ -595,28 +535,17 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
       [](json& d) { d["tables"]["public.goals"]["location"] = "schema.sql"; });
   add("sequence options incomplete", "sequences/rich.ticket_seq/options",
       [](json& d) { d["sequences"]["rich.ticket_seq"]["options"].erase("cache"); });
-  std::vector<json> docs;
-  for (const auto& c : cases) docs.push_back(c.doc);
-  auto results = testing::validate_json(python, "model.schema.json", docs);
-  for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(results[i].rfind("invalid", 0), 0u) << cases[i].what << ": " << results[i];
-    EXPECT_NE(results[i].find("| " + cases[i].where + ": "), std::string::npos)
-        << cases[i].what << ": " << results[i];
-  }
+  expect_rejected(python, "model.schema.json", good, mutations);
   // The reader agrees on the ones it checks (it is the format's other definition).
   for (size_t i : {0u, 1u, 2u, 3u, 4u, 5u}) {
-    EXPECT_THROW(schema::model_from_json(cases[i].doc), std::runtime_error) << cases[i].what;
+    json doc = good;
+    mutations[i].mutate(doc);
+    EXPECT_THROW(schema::model_from_json(doc), std::runtime_error) << mutations[i].what;
   }
   EXPECT_NO_THROW(schema::model_from_json(good));
 }
 
 // ---- lint, apply and reconcile reports ---------------------------------------------------
-
-std::string write_file(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-  return path.string();
-}
 
 // Index of the first element of `array` whose `key` is `value`.
 size_t index_where(const json& array, const std::string& key, const json& value) {
@@ -624,51 +553,6 @@ size_t index_where(const json& array, const std::string& key, const json& value)
     if (array[i].value(key, json()) == value) return i;
   ADD_FAILURE() << "no element with " << key << " = " << value.dump();
   return 0;
-}
-
-TEST(JsonSchemas, LintApplyAndReconcileEnumsMatchTheCode) {
-  json lint = read_json(schema_path("lint-report.schema.json"));
-  json apply = read_json(schema_path("apply-report.schema.json"));
-  json reconcile = read_json(schema_path("reconcile-report.schema.json"));
-  json plan = read_json(schema_path("plan.schema.json"));
-
-  std::set<std::string> rules, fixable, error_rules;
-  for (const auto& r : engine::lint_rules()) {
-    rules.insert(r.name);
-    if (r.fixable) fixable.insert(r.name);
-    if (r.severity == engine::LintSeverity::Error) error_rules.insert(r.name);
-  }
-  EXPECT_EQ(enum_of(lint["$defs"]["rule"]), rules);
-  const json& conditions = lint["$defs"]["finding"]["allOf"];
-  EXPECT_EQ(std::set<std::string>{conditions[0]["if"]["properties"]["rule"]["const"]}, error_rules);
-  EXPECT_EQ(enum_of(conditions[1]["if"]["properties"]["rule"]), fixable);
-  const std::set<std::string> severities = {
-      engine::lint_severity_name(engine::LintSeverity::Error),
-      engine::lint_severity_name(engine::LintSeverity::Warning)};
-  EXPECT_EQ(enum_of(lint["$defs"]["finding"]["properties"]["severity"]), severities);
-
-  std::set<std::string> statuses;
-  for (auto s :
-       {planner::StepStatus::Planned, planner::StepStatus::Applied, planner::StepStatus::Failed,
-        planner::StepStatus::RolledBack, planner::StepStatus::Skipped})
-    statuses.insert(planner::step_status_name(s));
-  EXPECT_EQ(enum_of(apply["$defs"]["step"]["properties"]["status"]), statuses);
-  std::set<std::string> hazards;
-  for (auto h : planner::all_hazards()) hazards.insert(planner::hazard_code(h));
-  EXPECT_EQ(enum_of(apply["$defs"]["hazard"]), hazards);
-  EXPECT_EQ(enum_of(apply["$defs"]["step"]["properties"]["object"]["properties"]["kind"]),
-            enum_of(plan["$defs"]["step"]["properties"]["object"]["properties"]["kind"]));
-  EXPECT_EQ(enum_of(apply["$defs"]["step"]["properties"]["change"]),
-            enum_of(plan["$defs"]["step"]["properties"]["change"]));
-  EXPECT_EQ(apply["properties"]["lock_key"]["const"].get<int64_t>(), planner::apply_lock_key());
-
-  EXPECT_EQ(enum_of(reconcile["$defs"]["finding"]["properties"]["rule"]),
-            engine::consistency_rules());
-  EXPECT_EQ(enum_of(reconcile["$defs"]["finding"]["properties"]["severity"]), severities);
-  std::set<std::string> fixable_consistency;
-  for (const auto& r : engine::consistency_rules())
-    if (fixable.count(r)) fixable_consistency.insert(r);
-  EXPECT_EQ(enum_of(reconcile["$defs"]["harmonised"]["properties"]["rule"]), fixable_consistency);
 }
 
 // Every lint rule fires once at least: float money (fixable), a varchar user_id without the
@@ -686,7 +570,7 @@ CREATE TABLE log (msg text);
 )sql";
 
 json lint_every_rule_report(const TempDir& tmp) {
-  std::string file = write_file(tmp.path / "every_rule.sql", kLintEveryRuleSql);
+  std::string file = tmp.write("every_rule.sql", kLintEveryRuleSql);
   auto r = testing::run_pgdrift({"lint", file, "--format", "json", "--fail-on", "warning"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   return testing::parse_json_output(r);
@@ -711,7 +595,7 @@ TEST(JsonSchemas, LintReportWithEveryRuleValidates) {
   auto model =
       testing::run_pgdrift({"inspect", (tmp.path / "every_rule.sql").string(), "--format", "json"});
   ASSERT_EQ(model.exit_code, 0) << model.err;
-  std::string model_file = write_file(tmp.path / "model.json", model.out);
+  std::string model_file = tmp.write("model.json", model.out);
   auto from_model =
       testing::run_pgdrift({"lint", model_file, "--format", "json", "--fail-on", "never"});
   EXPECT_EQ(from_model.exit_code, 0) << from_model.err;
@@ -720,8 +604,7 @@ TEST(JsonSchemas, LintReportWithEveryRuleValidates) {
   EXPECT_FALSE(has_key(unlocated, "location"));
   EXPECT_EQ(unlocated["failed"], false);
 
-  std::string clean_file =
-      write_file(tmp.path / "clean.sql", "CREATE TABLE t (id integer PRIMARY KEY);");
+  std::string clean_file = tmp.write("clean.sql", "CREATE TABLE t (id integer PRIMARY KEY);");
   auto clean = testing::run_pgdrift({"lint", clean_file, "--format", "json"});
   EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
   json nothing = testing::parse_json_output(clean);
@@ -825,14 +708,14 @@ struct ReconcileReports {
 
 ReconcileReports reconcile_reports(const TempDir& tmp) {
   std::string a = (tmp.path / "a").string(), b = (tmp.path / "b").string();
-  write_file(tmp.path / "a" / "001_init.sql", kHistoryA);
-  write_file(tmp.path / "b" / "001_init.sql", kHistoryB);
-  std::string resolutions = write_file(tmp.path / "resolutions.txt",
-                                       "public.users.id = take b\n"
-                                       "public.orders.user_id = take a\n"
-                                       "public.v = omit\n"
-                                       "public.counter = sql: CREATE SEQUENCE public.counter "
-                                       "START 30\n");
+  tmp.write("a/001_init.sql", kHistoryA);
+  tmp.write("b/001_init.sql", kHistoryB);
+  std::string resolutions = tmp.write("resolutions.txt",
+                                      "public.users.id = take b\n"
+                                      "public.orders.user_id = take a\n"
+                                      "public.v = omit\n"
+                                      "public.counter = sql: CREATE SEQUENCE public.counter "
+                                      "START 30\n");
   ReconcileReports out;
   auto open = testing::run_pgdrift({"reconcile", "--history", "a=" + a, "--history", "b=" + b,
                                     "--resolutions", resolutions, "--format", "json"});

@@ -1,0 +1,42 @@
+-- Convergence cases. Tables as a whole: created and dropped, options, storage parameters,
+-- partitions.
+-- Format: tests/support/convergence_cases.h; runner: tests/integration/convergence_test.cpp.
+
+-- case: create_and_drop_table
+-- from:
+-- to:
+CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL);
+-- statements:
+CREATE TABLE public.t (
+CONSTRAINT t_pkey PRIMARY KEY (id)
+
+-- case: table_options_and_unlogged
+-- from:
+CREATE TABLE t (a int);
+-- to:
+CREATE UNLOGGED TABLE t (a int) WITH (fillfactor = 70);
+-- hazards: table_rewrite
+-- statements:
+ALTER TABLE public.t SET (fillfactor = 70);
+ALTER TABLE public.t SET UNLOGGED;
+
+-- case: table_storage_parameters
+-- from:
+CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false);
+-- to:
+CREATE TABLE t (a int) WITH (fillfactor = 80, parallel_workers = 2);
+-- statements:
+ALTER TABLE public.t RESET (autovacuum_enabled);
+ALTER TABLE public.t SET (fillfactor = 80, parallel_workers = 2);
+
+-- case: partition_added_and_dropped
+-- from:
+CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+-- to:
+CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+-- hazards: data_loss
+-- statements:
+DROP TABLE public.m_2024;
+CREATE TABLE public.m_2025 PARTITION OF public.m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');

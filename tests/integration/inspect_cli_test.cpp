@@ -1,0 +1,181 @@
+// `pgdrift inspect` and `pgdrift --version` run as a user would, through the built binary:
+// exit codes, messages and outputs for files, JSON models and unreachable servers; and
+// byte-identical JSON for a database and for the SQL it was built from (the end-to-end form of
+// the round-trip proof).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "schema/json.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/json_checks.h"
+#include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
+
+namespace pgdrift::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+CommandOutput inspect_json(const std::string& source) {
+  return run_program({PGDRIFT_BINARY, "inspect", source, "--format", "json"});
+}
+
+TEST(CliInspect, VersionExitsZero) {
+  CommandOutput run = run_pgdrift({"--version"});
+  EXPECT_EQ(run.exit_code, 0);
+  std::string text = run.out + run.err;
+  ASSERT_EQ(text.rfind("pgdrift ", 0), 0u) << text;
+  EXPECT_TRUE(text.size() > 8 && std::isdigit(static_cast<unsigned char>(text[8]))) << text;
+}
+
+TEST(CliInspect, HelpExitsZero) {
+  CommandOutput run = run_pgdrift({"inspect", "--help"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("--with-provenance"), std::string::npos) << run.out;
+}
+
+TEST(CliInspect, UnknownOptionIsAUsageError) {
+  CommandOutput run = run_pgdrift({"inspect", "--no-such-option", "x.sql"});
+  EXPECT_EQ(run.exit_code, 2);
+}
+
+TEST(CliInspect, MissingPathExitsTwo) {
+  CommandOutput run = run_pgdrift({"inspect", "/nonexistent/pgdrift/schema.sql"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("/nonexistent/pgdrift/schema.sql"), std::string::npos) << run.err;
+  EXPECT_TRUE(run.out.empty());
+}
+
+TEST(CliInspect, ClosedPortExitsTwoWithoutPassword) {
+  CommandOutput run = run_pgdrift({"inspect", "postgres://u:s3cret@127.0.0.1:1/db"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(run.err.empty());
+  EXPECT_EQ(run.err.find("s3cret"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out.find("s3cret"), std::string::npos) << run.out;
+
+  CommandOutput kv =
+      run_pgdrift({"inspect", "host=127.0.0.1 port=1 user=u password=s3cret dbname=db"});
+  EXPECT_EQ(kv.exit_code, 2);
+  EXPECT_FALSE(kv.err.empty());
+  EXPECT_EQ(kv.err.find("s3cret"), std::string::npos) << kv.err;
+}
+
+TEST(CliInspect, BadJsonModelExitsTwoWithThePath) {
+  TempDir tmp("pgdrift-cli-inspect");
+  std::string path = tmp.write(
+      "bad.json", R"({"format": "pgdrift-model", "version": 1, "tables": {"public.t": []}})");
+  CommandOutput run = run_pgdrift({"inspect", path});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("$.tables[\"public.t\"]"), std::string::npos) << run.err;
+}
+
+TEST(CliInspect, JsonModelIsPrintedBackIdentically) {
+  schema::Model m;
+  schema::EnumType e;
+  e.schema = "public";
+  e.name = "push_platform";
+  e.values = {"ios", "android", "web"};
+  m.enums[schema::qualified_key("public", "push_platform")] = e;
+  std::string text = schema::dump_model_json(m);
+  TempDir tmp("pgdrift-cli-inspect");
+  std::string path = tmp.write("model.json", text);
+  CommandOutput run = run_pgdrift({"inspect", path});
+  CommandOutput sql = run_pgdrift({"inspect", "--format", "sql", path});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, text);
+  EXPECT_EQ(sql.exit_code, 0) << sql.err;
+  EXPECT_NE(sql.out.find("CREATE TYPE public.push_platform AS ENUM ('ios', 'android', 'web');"),
+            std::string::npos)
+      << sql.out;
+}
+
+TEST(CliInspect, MitaFixtureAsJsonAndSql) {
+  std::string fixture = fixture_path("mita/schema");
+  CommandOutput json_run = run_pgdrift({"inspect", fixture});
+  ASSERT_EQ(json_run.exit_code, 0) << json_run.err;
+  auto j = nlohmann::json::parse(json_run.out);
+  EXPECT_TRUE(j["tables"].contains("public.transactions"));
+  EXPECT_EQ(j["tables"]["public.transactions"].dump().find("\"location\""), std::string::npos);
+
+  CommandOutput provenance = run_pgdrift({"inspect", "--with-provenance", fixture});
+  ASSERT_EQ(provenance.exit_code, 0) << provenance.err;
+  EXPECT_NE(provenance.out.find("20_transactions.sql:"), std::string::npos);
+  // A file source has no server, so no provenance object.
+  EXPECT_FALSE(nlohmann::json::parse(provenance.out).contains("provenance"));
+
+  CommandOutput sql_run = run_pgdrift({"inspect", "--format", "sql", fixture});
+  ASSERT_EQ(sql_run.exit_code, 0) << sql_run.err;
+  EXPECT_NE(sql_run.out.find("CREATE TABLE public.transactions"), std::string::npos);
+
+  CommandOutput filtered = run_pgdrift({"inspect", "--exclude-schema", "public", fixture});
+  ASSERT_EQ(filtered.exit_code, 0) << filtered.err;
+  EXPECT_TRUE(nlohmann::json::parse(filtered.out)["tables"].empty());
+}
+
+TEST(CliInspect, OutputFile) {
+  TempDir tmp("pgdrift-cli-inspect");
+  std::string path = tmp.file("out.sql");
+  CommandOutput run =
+      run_pgdrift({"inspect", "--format", "sql", "--output", path, fixture_path("mita/schema")});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.out.empty());
+  std::string written = read_text_file(path);
+  EXPECT_NE(written.find("CREATE TABLE public.users"), std::string::npos);
+}
+
+void expect_database_inspects_like_file(const std::string& sql_file) {
+  ASSERT_TRUE(fs::is_regular_file(sql_file)) << sql_file;
+  auto db = create_fresh_database(read_text_file(sql_file));
+
+  auto from_file = inspect_json(sql_file);
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  ASSERT_FALSE(from_file.out.empty());
+
+  auto from_db = inspect_json(db.conninfo);
+  ASSERT_EQ(from_db.exit_code, 0) << from_db.err;
+  EXPECT_TRUE(from_file.out == from_db.out)
+      << "inspect " << sql_file << " (-) vs inspect database (+):\n"
+      << line_diff(from_file.out, from_db.out);
+
+  auto from_url = inspect_json(db.url);
+  ASSERT_EQ(from_url.exit_code, 0) << from_url.err;
+  EXPECT_TRUE(from_db.out == from_url.out)
+      << "the URL and key=value forms must read the same database";
+}
+
+TEST(CliInspect, MitaLiveDatabaseEqualsItsSql) {
+  expect_database_inspects_like_file(fixture_path("mita/live.sql"));
+}
+
+TEST(CliInspect, MitaSchemaDatabaseEqualsItsSql) {
+  // The schema directory as one file, in load order, so both sides read the same text.
+  fs::path dir = fixture_path("mita/schema");
+  ASSERT_TRUE(fs::is_directory(dir)) << dir;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".sql") files.push_back(entry);
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_FALSE(files.empty());
+  TempDir tmp("pgdrift-mita-schema");
+  fs::path out = tmp.path / "schema.sql";
+  {
+    std::ofstream o(out);
+    for (const auto& f : files) o << read_text_file(f.string()) << "\n";
+  }
+  expect_database_inspects_like_file(out);
+}
+
+TEST(CliInspect, UnreachableDatabaseIsAnError) {
+  auto result = inspect_json("host=/nonexistent-pgdrift-socket-dir port=1 user=nobody dbname=x");
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_TRUE(result.out.empty()) << result.out;
+}
+
+}  // namespace
+}  // namespace pgdrift::testing
