@@ -21,9 +21,8 @@ std::string without_newline(std::string s) {
 }
 
 TEST(ScratchClusterCommand, StartPrintsUrlAndStopRemovesTheCluster) {
-  const std::string dir =
-      (fs::temp_directory_path() / ("pgdrift-cli-sc-" + std::to_string(::getpid()))).string();
-  fs::remove_all(dir);
+  TempDir tmp("pgdrift-cli-sc");
+  const std::string dir = tmp.reachable("cluster");
   auto started = run_pgdrift({"scratch-cluster", "start", "--dir", dir, "--port", "5499"});
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   std::string url = without_newline(started.out);
@@ -46,9 +45,8 @@ TEST(ScratchClusterCommand, StartPrintsUrlAndStopRemovesTheCluster) {
 }
 
 TEST(ScratchClusterCommand, EnvFormatPrintsShellExports) {
-  const std::string dir =
-      (fs::temp_directory_path() / ("pgdrift-cli-env-" + std::to_string(::getpid()))).string();
-  fs::remove_all(dir);
+  TempDir tmp("pgdrift-cli-env");
+  const std::string dir = tmp.reachable("cluster");
   auto started = run_pgdrift({"scratch-cluster", "start", "--dir", dir, "--format", "env"});
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
   EXPECT_EQ(started.out,

@@ -97,16 +97,9 @@ TEST(ScratchCluster, TwoClustersRunSideBySide) {
             "0");
 }
 
-// A directory for a cluster at a chosen place: directly in the temp dir, because as root the
-// server's OS user cannot pass a private (mkdtemp) parent.
-std::string chosen_dir(const std::string& name) {
-  return (fs::temp_directory_path() / ("pgdrift-" + name + "-" + std::to_string(::getpid())))
-      .string();
-}
-
 TEST(ScratchCluster, DetachedClusterRunsUntilAttachStopsIt) {
-  const std::string dir = chosen_dir("detached");
-  fs::remove_all(dir);
+  testing::TempDir tmp("pgdrift-detached");
+  const std::string dir = tmp.reachable("cluster");
   {
     ScratchClusterOptions options;
     options.dir = dir;
@@ -138,7 +131,7 @@ TEST(ScratchCluster, ChosenDirectoryMustBeEmptyAndOursToStop) {
   EXPECT_THROW(ScratchCluster::attach((tmp.path / "busy").string()), ScratchClusterError);
   EXPECT_TRUE(fs::exists(file)) << "attach refuses a directory without the marker";
 
-  options.dir = "/tmp/" + std::string(120, 'x');
+  options.dir = (tmp.path / std::string(120, 'x')).string();
   EXPECT_THROW(ScratchCluster::start(options), ScratchClusterError) << "socket path too long";
   EXPECT_FALSE(fs::exists(options.dir));
 }

@@ -30,4 +30,9 @@ std::string TempDir::write(const std::string& file, const std::string& text) con
   return p.string();
 }
 
+std::string TempDir::reachable(const std::string& name) const {
+  fs::permissions(path, fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
+  return (path / name).string();
+}
+
 }  // namespace pgdrift::testing

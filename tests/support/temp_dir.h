@@ -20,6 +20,9 @@ struct TempDir {
   std::string write(const std::string& file, const std::string& text) const;
   // path/file as a string (nothing is created).
   std::string file(const std::string& name) const { return (path / name).string(); }
+  // path/name for a directory that another OS user must reach (a scratch server started as
+  // pgdrift-test when tests run as root): opens `path` for traversal, creates nothing.
+  std::string reachable(const std::string& name) const;
 };
 
 }  // namespace pgdrift::testing

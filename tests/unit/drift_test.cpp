@@ -17,8 +17,6 @@ using testing::expenses_model;
 using testing::index_key;
 using testing::sample_report;
 
-schema::Table& expenses(schema::Model& m) { return m.tables.at("public.expenses"); }
-
 const DriftEntry* find_entry(const DatabaseDrift& db, const std::string& kind,
                              const std::string& name) {
   for (const auto& e : db.entries)
