@@ -118,9 +118,16 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
 Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
                const engine::Changes& changes, const PlanOptions& options) {
   // The generators see the models as the diff compared them (no grants unless compared);
-  // the source keeps its grants, to give re-created objects theirs back.
-  const schema::Model from = engine::compared_form(from_model, options.diff);
-  const schema::Model to = engine::compared_form(to_model, options.diff);
+  // the source keeps its grants, to give re-created objects theirs back. A model is copied
+  // only when it has grants to leave out (drift at 10,000 tables holds both models already).
+  std::optional<schema::Model> from_copy, to_copy;
+  const bool strip = !options.diff.compare_privileges;
+  if (strip && schema::has_grants(from_model))
+    from_copy = engine::compared_form(from_model, options.diff);
+  if (strip && schema::has_grants(to_model))
+    to_copy = engine::compared_form(to_model, options.diff);
+  const schema::Model& from = from_copy ? *from_copy : from_model;
+  const schema::Model& to = to_copy ? *to_copy : to_model;
 
   Plan plan;
   plan.source_fingerprint = model_fingerprint(from);

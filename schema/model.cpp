@@ -53,6 +53,18 @@ void strip_grants(Model& m) {
   for (auto& [key, function] : m.functions) function.grants.clear();
 }
 
+bool has_grants(const Model& m) {
+  auto any = [](const auto& map) {
+    for (const auto& [key, object] : map)
+      if (!object.grants.empty()) return true;
+    return false;
+  };
+  for (const auto& [key, table] : m.tables)
+    for (const Column& column : table.columns)
+      if (!column.grants.empty()) return true;
+  return any(m.schemas) || any(m.tables) || any(m.views) || any(m.sequences) || any(m.functions);
+}
+
 namespace {
 
 template <typename Map, typename Keep>

@@ -343,6 +343,8 @@ std::string function_key(const Function& f);
 
 // Strip every grant from the model (privileges are compared only on request).
 void strip_grants(Model& m);
+// Whether any object of the model has a grant.
+bool has_grants(const Model& m);
 
 // Keeps only the objects in `include_schemas` (when not empty) and not in `exclude_schemas`:
 // schemas, tables, views, sequences, types, domains, functions, and extensions pinned to a

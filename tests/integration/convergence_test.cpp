@@ -33,12 +33,6 @@ using planner::Hazard;
 enum class Direction { Forward, Backward };
 enum class Target { Introspected, Loaded };
 
-// Runs where drift and plan disagree with the current drift engine (the property's known
-// failures), as "<case>/<forward|backward>/<introspected|loaded>/<before|after>". The drift
-// engine is being rebuilt on the typed diff; remove entries as they start to agree (a listed
-// run that agrees fails, so the list cannot go stale).
-const std::set<std::string> kExpectedDriftPlanDisagreements = {};
-
 struct ConvergenceRun {
   ConvergenceCase c;
   Direction direction = Direction::Forward;
@@ -62,16 +56,14 @@ std::vector<ConvergenceRun> runs() {
 }
 
 // Property bookkeeping, printed once at the end of the binary.
-std::atomic<int> property_checks{0}, property_disagreements{0}, property_expected{0};
+std::atomic<int> property_checks{0}, property_disagreements{0};
 
 class PropertySummary : public ::testing::Environment {
  public:
   void TearDown() override {
     if (property_checks == 0) return;
-    std::printf(
-        "[ property ] drift empty <=> plan empty: %d checks, %d disagreements (%d listed "
-        "in kExpectedDriftPlanDisagreements)\n",
-        property_checks.load(), property_disagreements.load(), property_expected.load());
+    std::printf("[ property ] drift empty <=> plan empty: %d checks, %d disagreements\n",
+                property_checks.load(), property_disagreements.load());
   }
 };
 [[maybe_unused]] const auto* registered_summary =
@@ -101,20 +93,11 @@ std::string drift_plan_disagreement(const schema::Model& live, const schema::Mod
          std::to_string(plan.steps.size()) + " steps\n" + drift_text(drift) + steps_text(plan);
 }
 
-// Counts a property check; a failure unless it is listed (and a listed one that holds fails).
+// Counts a property check: drift is a view of the diff the plan is made from, so they agree.
 void expect_property(const std::string& key, const std::string& disagreement) {
   ++property_checks;
-  const bool listed = kExpectedDriftPlanDisagreements.count(key) > 0;
-  if (!disagreement.empty()) {
-    ++property_disagreements;
-    if (listed) {
-      ++property_expected;
-      return;
-    }
-  }
+  if (!disagreement.empty()) ++property_disagreements;
   EXPECT_TRUE(disagreement.empty()) << "drift and plan disagree (" << key << "): " << disagreement;
-  EXPECT_FALSE(listed && disagreement.empty())
-      << key << " now agrees: remove it from kExpectedDriftPlanDisagreements";
 }
 
 std::string key_of(const ConvergenceRun& run, Target target, const char* phase) {
