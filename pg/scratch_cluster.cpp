@@ -1,4 +1,5 @@
 #include "pg/scratch_cluster.h"
+#include "pg/process.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -58,27 +59,13 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
     result.output = "cannot open " + log_path + ": " + std::strerror(errno);
     return result;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, log_fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, log_fd, 2);
-  posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  ProcessResult run = run_process(argv, log_fd, log_fd, cwd);
   ::close(log_fd);
-  if (rc != 0) {
-    result.output = "cannot run " + argv[0] + ": " + std::strerror(rc);
+  if (!run.error.empty()) {
+    result.output = run.error;
     return result;
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.exit_code = run.exit_code;
   result.output = read_file(log_path);
   return result;
 }

@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +16,7 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
+#include "pg/process.h"
 #include "tests/support/temp_dir.h"
 
 extern char** environ;
@@ -134,29 +133,16 @@ CommandOutput run_program(const std::vector<std::string>& argv) {
     if (err_fd >= 0) ::close(err_fd);
     return result;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  pg::ProcessResult run = pg::run_process(argv, out_fd, err_fd);
   ::close(out_fd);
   ::close(err_fd);
-  if (rc == 0) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = read_all(out_path);
-    result.err = read_all(err_path);
-  } else {
-    result.err = "cannot run " + argv[0] + ": " + std::strerror(rc);
+  if (!run.error.empty()) {
+    result.err = run.error;
+    return result;
   }
+  result.exit_code = run.exit_code;
+  result.out = read_all(out_path);
+  result.err = read_all(err_path);
   return result;
 }
 
