@@ -314,7 +314,7 @@ class DriftView {
       add_differences(attribute_entry(o), {{"comment", json_text(c.to), json_text(c.from)}});
       return;
     }
-    if (o.owner_kind == "view" || o.owner_kind == "materialized_view") {
+    if (o.kind == "column" && (o.owner_kind == "view" || o.owner_kind == "materialized_view")) {
       // View columns are not members of their own: the comment is an attribute of the view.
       add_differences(attribute_entry(owner_ref(o)),
                       {{"column_comments." + o.member, json_text(c.to), json_text(c.from)}});

@@ -150,6 +150,36 @@ TEST(Drift, EnumValuesAndCommentsAreAttributes) {
   EXPECT_EQ(table->severity, DriftSeverity::Warning) << "comment-only drift is a warning";
 }
 
+TEST(Drift, CommentsOfViewMembersAreAttributesOfTheirOwnEntries) {
+  schema::Model desired = expenses_model();
+  schema::View v;
+  v.schema = "public";
+  v.name = "totals";
+  v.materialized = true;
+  v.query = "SELECT 1 AS n";
+  schema::Index idx;
+  idx.name = "totals_n_idx";
+  idx.keys = {index_key("n")};
+  v.indexes[idx.name] = idx;
+  v.column_comments["n"] = "the n";
+  desired.views["public.totals"] = v;
+  schema::Model live = desired;
+  desired.views.at("public.totals").indexes.at("totals_n_idx").comment = "fast";
+  DatabaseDrift db = compute_drift(desired, live);
+  const auto* index = find_entry(db, "index", "public.totals_n_idx");
+  ASSERT_NE(index, nullptr) << entries_text(db);
+  ASSERT_EQ(index->differences.size(), 1u);
+  EXPECT_EQ(index->differences[0].path, "indexes.totals_n_idx.comment");
+  EXPECT_EQ(index->severity, DriftSeverity::Warning);
+  // A view column's comment is an attribute of the view itself.
+  live.views.at("public.totals").column_comments["n"] = "old";
+  db = compute_drift(desired, live);
+  const auto* view = find_entry(db, "materialized_view", "public.totals");
+  ASSERT_NE(view, nullptr) << entries_text(db);
+  ASSERT_EQ(view->differences.size(), 1u);
+  EXPECT_EQ(view->differences[0].path, "column_comments.n");
+}
+
 TEST(Drift, SchemaFilterLeavesOtherSchemasOut) {
   schema::Model live = expenses_model();
   schema::Table audit;
