@@ -77,7 +77,8 @@ enum TableAspect : unsigned {
   kTableRls = 1u << 1,          // ENABLE / FORCE ROW LEVEL SECURITY
   kTablePersistence = 1u << 2,  // LOGGED / UNLOGGED
   kTableInherits = 1u << 3,     // INHERIT / NO INHERIT
-  kTableStructure = 1u << 4,    // partitioning: can only be changed by recreating the table
+  kTableStructure = 1u << 4,    // partitioned or not, partition key: only by recreating it
+  kTablePartition = 1u << 5,    // the parent or bound of a partition: DETACH / ATTACH
 };
 
 struct TableChange {

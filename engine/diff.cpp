@@ -244,9 +244,10 @@ struct Differ {
       tc.changed |= kTableRls;
     if (from.unlogged != to.unlogged) tc.changed |= kTablePersistence;
     if (from.inherits != to.inherits) tc.changed |= kTableInherits;
-    if (from.kind != to.kind || from.partition_key != to.partition_key ||
-        from.partition_of != to.partition_of || from.partition_bound != to.partition_bound)
+    if (from.kind != to.kind || from.partition_key != to.partition_key)
       tc.changed |= kTableStructure;
+    if (from.partition_of != to.partition_of || from.partition_bound != to.partition_bound)
+      tc.changed |= kTablePartition;
     diff_columns(tc, from, to);
     diff_members(key, from.constraints, to.constraints, tc.constraints);
     diff_indexes(key, to.schema, to.name, from.indexes, to.indexes, tc.indexes);

@@ -117,6 +117,11 @@ std::string temporary_index_name(const std::string& name) {
 
 namespace {
 
+bool has_partitions(const schema::Model& model, const std::string& table_key) {
+  return std::any_of(model.tables.begin(), model.tables.end(),
+                     [&](const auto& entry) { return entry.second.partition_of == table_key; });
+}
+
 // What creating `index` needs first: its table or view, the columns it keys on, and what its
 // expressions and predicate use (target side).
 std::vector<std::string> index_needs(const Context& ctx, const engine::IndexChange& change,
@@ -242,6 +247,12 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
   }
   if (change.kind == ChangeKind::Add || change.kind == ChangeKind::Alter) {
     const auto& i = *change.to;
+    if (partitioned && has_partitions(ctx.to, change.table)) {
+      create_partitioned_index(ctx, change.table, i, index_needs(ctx, change, i, owner));
+      if (change.kind == ChangeKind::Alter)
+        restore_kept(ctx, {Recreated::Kind::Index, change.table, i.name});
+      return;
+    }
     std::string qname = schema::quote_qualified(change.schema, i.name);
     Step s =
         make_step("index", qname, change.kind, kConstraintIndex,

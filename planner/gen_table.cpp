@@ -19,8 +19,13 @@ bool is_unique_kind(schema::ConstraintKind k) {
 
 // CREATE TABLE with its non-FK constraints, then its indexes, FKs, triggers, policies, RLS.
 void create_table(Context& ctx, const std::string& key, const schema::Table& t, ChangeKind kind) {
-  Step s = make_step("table", key, kind, kCreateTable, schema::render_create_table(t, true));
+  const bool partition = !t.partition_of.empty();
+  auto parent = ctx.to.tables.find(t.partition_of);
+  Step s = make_step("table", key, kind, kCreateTable,
+                     schema::render_create_table(
+                         t, true, parent == ctx.to.tables.end() ? nullptr : &parent->second));
   s.provides = {"table:" + key};
+  if (partition) s.provides.push_back("partition:" + key);
   for (const auto& c : t.columns) s.provides.push_back("column:" + key + "." + quote_ident(c.name));
   for (const auto& [name, c] : t.constraints) {
     if (c.kind == schema::ConstraintKind::ForeignKey) continue;
@@ -29,12 +34,15 @@ void create_table(Context& ctx, const std::string& key, const schema::Table& t, 
   }
   s.needs = ctx.to_deps.of_table(t);
   ctx.add(s);
+  // A partition's copies of its parent's keys and indexes come from the parent.
   for (const auto& [name, c] : t.constraints)
-    if (c.kind == schema::ConstraintKind::ForeignKey)
+    if (c.kind == schema::ConstraintKind::ForeignKey && c.parent_constraint.empty())
       gen_constraint(ctx, {ChangeKind::Add, key, {}, c}, true);
   for (const auto& [name, i] : t.indexes)
-    gen_index(ctx, {ChangeKind::Add, key, t.schema, t.name, {}, i}, true,
-              t.kind == schema::TableKind::Partitioned);
+    if (!partition || i.parent_index.empty())
+      gen_index(ctx, {ChangeKind::Add, key, t.schema, t.name, {}, i}, true,
+                t.kind == schema::TableKind::Partitioned);
+  if (partition) gen_partition_clone_renames(ctx, key, t);
   for (const auto& [name, tr] : t.triggers) gen_trigger(ctx, {ChangeKind::Add, key, {}, tr});
   for (const auto& [name, p] : t.policies) gen_policy(ctx, {ChangeKind::Add, key, {}, p});
   if (t.rls_enabled || t.rls_forced) {
@@ -265,15 +273,21 @@ void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes) {
       continue;
     }
     if (c.changed & engine::kTableStructure) {
-      // Partitioning cannot be altered in place: recreate the table (its rows are lost).
+      // Partitioning cannot be altered in place: recreate the table (its rows are lost), and
+      // its partitions, which go with it.
       for (const auto& v : ctx.from_deps.dependent_views("table:" + c.key))
         ctx.recreate_views.insert(v);
       drop_table(ctx, c.key, *c.from, ChangeKind::Alter);
-      ctx.steps.back().note = "partitioning changed: the table is recreated";
+      ctx.steps.back().note =
+          c.from->kind != c.to->kind || c.from->partition_key != c.to->partition_key
+              ? "partitioning changed: the table is recreated"
+              : "its partitioned parent is recreated: the partition is recreated with it";
       create_table(ctx, c.key, *c.to, ChangeKind::Alter);
       restore_kept(ctx, {Recreated::Kind::Table, c.key, ""});
       continue;
     }
+    const std::optional<size_t> detach = gen_partition_detach(ctx, c);
+    const size_t first_step = ctx.steps.size();
     alter_attributes(ctx, c);
     bool partitioned = c.to->kind == schema::TableKind::Partitioned;
     for (const auto& col : c.columns) gen_column(ctx, col);
@@ -282,6 +296,13 @@ void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes) {
     for (const auto& i : c.indexes) gen_index(ctx, i, false, partitioned);
     for (const auto& t : c.triggers) gen_trigger(ctx, t);
     for (const auto& p : c.policies) gen_policy(ctx, p);
+    gen_partition_attach(ctx, c, first_step, detach);
+    // Keys this plan adds to a partitioned table reach its partitions under PostgreSQL's names.
+    if (partitioned)
+      for (const auto& [key, t] : ctx.to.tables)
+        if (t.partition_of == c.key && !ctx.new_tables.count(key) &&
+            !ctx.recreated_tables.count(key))
+          gen_partition_clone_renames(ctx, key, t);
   }
 }
 

@@ -93,6 +93,11 @@ struct Context {
   std::set<std::string> new_tables;
   std::set<std::string> dropped_tables;
   std::set<std::string> dropped_functions;
+  // Tables dropped and created again: partitioning changes, and the partitions of such a table.
+  std::set<std::string> recreated_tables;
+  // "table.name" of the indexes and constraints of partitioned tables that the plan creates
+  // (their partitions' copies are made with them).
+  std::set<std::string> created_parent_members;
 
   // Appends a step with the option-driven timeouts.
   Step& add(Step step);
@@ -111,6 +116,26 @@ void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes)
 void gen_sequences(Context& ctx, const std::vector<engine::SequenceChange>& changes);
 void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& changes);
 void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes);
+
+// Partitions (planner/gen_partition.cpp). The table changes as the generators get them: the
+// partitions of a recreated table are recreated with it; of a partition that stays, the changes
+// PostgreSQL makes from its parent's are left out (and its own renames and index attachments
+// planned). Fills ctx.recreated_tables and ctx.created_parent_members.
+std::vector<engine::TableChange> partition_changes(Context& ctx,
+                                                   const std::vector<engine::TableChange>& changes);
+// After CREATE TABLE ... PARTITION OF (or a key added to its parent): the partition's copies of
+// its parent's keys and indexes that PostgreSQL names otherwise than the target are renamed.
+void gen_partition_clone_renames(Context& ctx, const std::string& key, const schema::Table& t);
+// CREATE INDEX ... ON ONLY the partitioned table, then each partition's index (CONCURRENTLY
+// on existing partitions, online) under its own name, attached with ALTER INDEX ... ATTACH
+// PARTITION; recursively for sub-partitioned partitions.
+void create_partitioned_index(Context& ctx, const std::string& table_key,
+                              const schema::Index& index, std::vector<std::string> needs);
+// A partition moving: DETACH PARTITION before its own steps (the step's index, if any), and
+// ATTACH PARTITION after them (`first_step`: the first of them).
+std::optional<size_t> gen_partition_detach(Context& ctx, const engine::TableChange& change);
+void gen_partition_attach(Context& ctx, const engine::TableChange& change, size_t first_step,
+                          std::optional<size_t> detach_step);
 void gen_column(Context& ctx, const engine::ColumnChange& change);
 void gen_constraint(Context& ctx, const engine::ConstraintChange& change, bool table_is_new);
 void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_new,

@@ -154,9 +154,10 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   gen_domains(ctx, changes.domains);
   gen_sequences(ctx, changes.sequences);
   gen_functions(ctx, changes.functions);
-  gen_tables(ctx, changes.tables);
-  gen_dependent_foreign_keys(ctx, changes.tables);
-  gen_function_dependents(ctx, changes.functions, changes.tables);
+  const std::vector<engine::TableChange> tables = partition_changes(ctx, changes.tables);
+  gen_tables(ctx, tables);
+  gen_dependent_foreign_keys(ctx, tables);
+  gen_function_dependents(ctx, changes.functions, tables);
   gen_views(ctx, changes.views);
   std::set<std::string> planned_views;
   for (const auto& v : changes.views) planned_views.insert(v.key);

@@ -169,6 +169,7 @@ class Writer {
     put_bool(j, "deferrable", c.deferrable);
     put_bool(j, "initially_deferred", c.initially_deferred);
     put_bool(j, "validated", c.validated, true);
+    put_string(j, "parent_constraint", c.parent_constraint);
     put_optional(j, "comment", c.comment);
     put_location(j, c.location);
     return j;
@@ -194,6 +195,7 @@ class Writer {
     put_list(j, "include", ix.include);
     put_string(j, "where_expr", ix.where_expr);
     put_string_map(j, "options", ix.options);
+    put_string(j, "parent_index", ix.parent_index);
     put_optional(j, "comment", ix.comment);
     put_location(j, ix.location);
     return j;
@@ -667,6 +669,7 @@ Constraint read_constraint(const std::string& name, const json& j, const std::st
   c.deferrable = r.boolean("deferrable");
   c.initially_deferred = r.boolean("initially_deferred");
   c.validated = r.boolean("validated", true);
+  c.parent_constraint = r.string("parent_constraint");
   c.comment = r.optional_string("comment");
   c.location = r.location();
   r.finish();
@@ -698,6 +701,7 @@ Index read_index(const std::string& name, const json& j, const std::string& path
   ix.include = r.strings("include");
   ix.where_expr = r.string("where_expr");
   ix.options = r.string_map("options");
+  ix.parent_index = r.string("parent_index");
   ix.comment = r.optional_string("comment");
   ix.location = r.location();
   r.finish();

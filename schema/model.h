@@ -109,6 +109,11 @@ struct Constraint {
   bool deferrable = false;
   bool initially_deferred = false;
   bool validated = true;  // false = NOT VALID (checks and foreign keys only)
+  // Set when PostgreSQL keeps this constraint for one of the parent table's: the parent's
+  // constraint name. A partition's PK / UNIQUE / EXCLUDE / FOREIGN KEY clone
+  // (pg_constraint.conparentid), or an inherited CHECK (coninhcount > 0) of a partition or an
+  // inheritance child. PostgreSQL creates and drops these with the parent's constraint.
+  std::string parent_constraint;
   std::optional<std::string> comment;
   SourceLocation location;
   bool operator==(const Constraint&) const = default;
@@ -138,6 +143,11 @@ struct Index {
   std::string where_expr;                      // canonical predicate; empty = not partial
   std::map<std::string, std::string> options;  // WITH (...) storage parameters as reloptions
                                                // stores them, e.g. fillfactor -> 70
+  // On a partition: the name of the partitioned parent's index this index is attached to
+  // (pg_inherits between the two indexes; the parent index lives in the parent table's
+  // schema). PostgreSQL creates such an index with the parent's (or attaches a matching one)
+  // and drops it with the parent's. Empty = an index of this table alone.
+  std::string parent_index;
   std::optional<std::string> comment;
   SourceLocation location;
   bool operator==(const Index&) const = default;

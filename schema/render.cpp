@@ -15,6 +15,7 @@
 #include <pg_query.h>
 
 #include "schema/canonical.h"
+#include "schema/sql/naming.h"
 
 namespace pgdrift::schema {
 
@@ -186,20 +187,6 @@ std::vector<const Table*> tables_in_dependency_order(const Model& model) {
   return out;
 }
 
-// True when PostgreSQL creates `c` on a partition by itself, from the parent's constraint of the
-// same name (CHECK, FOREIGN KEY) or kind (PRIMARY KEY): rendering it again would fail.
-bool comes_from_parent(const Model& model, const Table& t, const Constraint& c) {
-  if (t.partition_of.empty()) return false;
-  auto parent = model.tables.find(t.partition_of);
-  if (parent == model.tables.end()) return false;
-  if (parent->second.constraints.count(c.name)) return true;
-  if (c.kind != ConstraintKind::PrimaryKey && c.kind != ConstraintKind::Unique) return false;
-  for (const auto& [name, pc] : parent->second.constraints) {
-    if (pc.kind == c.kind && pc.columns == c.columns) return true;
-  }
-  return false;
-}
-
 // A constraint that goes into CREATE TABLE (FKs and NOT VALID checks are added afterwards).
 bool inline_constraint(const Constraint& c) {
   if (c.kind == ConstraintKind::ForeignKey) return false;
@@ -308,15 +295,26 @@ std::string render_constraint_definition(const Constraint& c) {
   return out;
 }
 
-std::string render_create_table(const Table& t, bool with_constraints) {
+std::string render_create_table(const Table& t, bool with_constraints, const Table* parent) {
   std::string name = quote_qualified(t.schema, t.name);
   std::vector<std::string> items;
   if (t.partition_of.empty()) {
     for (const auto& c : t.columns) items.push_back(render_column_definition(c));
+  } else if (parent != nullptr) {
+    // `col WITH OPTIONS DEFAULT ... NOT NULL`: what the partition adds to the parent's column.
+    for (const auto& c : t.columns) {
+      const Column* inherited = parent->find_column(c.name);
+      if (inherited == nullptr) continue;
+      std::string options;
+      if (c.default_expr && c.default_expr != inherited->default_expr)
+        options += default_clause(*c.default_expr);
+      if (c.not_null && !inherited->not_null) options += " NOT NULL";
+      if (!options.empty()) items.push_back(quote_ident(c.name) + " WITH OPTIONS" + options);
+    }
   }
   if (with_constraints) {
     for (const auto& [cname, c] : t.constraints) {
-      if (inline_constraint(c)) {
+      if (inline_constraint(c) && c.parent_constraint.empty()) {
         items.push_back("CONSTRAINT " + quote_ident(cname) + " " + render_constraint_definition(c));
       }
     }
@@ -341,12 +339,12 @@ std::string render_add_constraint(const std::string& table_key, const Constraint
 }
 
 std::string render_create_index(const std::string& schema, const std::string& table_name,
-                                const Index& ix, bool concurrently) {
+                                const Index& ix, bool concurrently, bool only) {
   std::vector<std::string> keys;
   for (const auto& k : ix.keys) keys.push_back(index_key_sql(k));
   std::string out = std::string("CREATE ") + (ix.unique ? "UNIQUE " : "") + "INDEX " +
                     (concurrently ? "CONCURRENTLY " : "") + quote_ident(ix.name) + " ON " +
-                    quote_qualified(schema, table_name);
+                    (only ? "ONLY " : "") + quote_qualified(schema, table_name);
   if (ix.method != "btree") out += " USING " + ix.method;
   out += " (" + join(keys) + ")";
   if (!ix.include.empty()) out += " INCLUDE (" + quoted_list(ix.include) + ")";
@@ -546,16 +544,31 @@ std::string render_model_sql(const Model& model) {
   }
 
   auto tables = tables_in_dependency_order(model);
+  auto parent_of = [&](const Table& t) -> const Table* {
+    auto it = model.tables.find(t.partition_of);
+    return it == model.tables.end() ? nullptr : &it->second;
+  };
   if (!tables.empty()) section("tables");
+  for (const Table* t : tables) out << render_create_table(*t, true, parent_of(*t)) << "\n";
+
+  // A partition's clones of its parent's keys are named by PostgreSQL when the partition is
+  // created; one with another name is renamed.
+  bool any_renamed = false;
   for (const Table* t : tables) {
-    if (t->partition_of.empty()) {
-      out << render_create_table(*t) << "\n";
-      continue;
+    const Table* parent = parent_of(*t);
+    if (parent == nullptr) continue;
+    for (const auto& [name, c] : t->constraints) {
+      auto pc = parent->constraints.find(c.parent_constraint);
+      if (pc == parent->constraints.end() || pc->second.kind == ConstraintKind::Check ||
+          pc->second.kind == ConstraintKind::ForeignKey)
+        continue;
+      const std::string expected = sql::expected_clone_name(sql::clone_name_parts(*t, pc->second));
+      if (expected == name) continue;
+      if (!any_renamed) section("partition keys named apart from their parent's");
+      any_renamed = true;
+      out << "ALTER TABLE " << quote_qualified(t->schema, t->name) << " RENAME CONSTRAINT "
+          << quote_ident(expected) << " TO " << quote_ident(name) << ";\n";
     }
-    Table own = *t;  // a partition: only the constraints the parent does not give it
-    std::erase_if(own.constraints,
-                  [&](const auto& item) { return comes_from_parent(model, *t, item.second); });
-    out << render_create_table(own) << "\n";
   }
 
   bool any_owned = false;
@@ -566,19 +579,35 @@ std::string render_model_sql(const Model& model) {
     out << "ALTER SEQUENCE " << key << " OWNED BY " << s.owned_by << ";\n";
   }
 
+  // An index attached to its parent's comes from the parent's CREATE INDEX, named by
+  // PostgreSQL. One named otherwise is created first (children before parents), and the
+  // parent's CREATE INDEX attaches it; indexes of the partitions alone come after the parents',
+  // so that no parent index takes one of them for its own.
   bool any_index = false;
-  for (const Table* t : tables) {
-    for (const auto& [name, ix] : t->indexes) {
-      if (!any_index) section("indexes");
-      any_index = true;
-      out << render_create_index(t->schema, t->name, ix) << "\n";
+  auto index_line = [&](const Table& t, const Index& ix) {
+    if (!any_index) section("indexes");
+    any_index = true;
+    out << render_create_index(t.schema, t.name, ix) << "\n";
+  };
+  for (auto t = tables.rbegin(); t != tables.rend(); ++t) {
+    const Table* parent = parent_of(**t);
+    for (const auto& [name, ix] : (*t)->indexes) {
+      if (ix.parent_index.empty() || parent == nullptr) continue;
+      auto pi = parent->indexes.find(ix.parent_index);
+      if (pi != parent->indexes.end() &&
+          sql::expected_clone_name(sql::clone_name_parts(**t, pi->second)) == name)
+        continue;
+      index_line(**t, ix);
     }
   }
+  for (const Table* t : tables)
+    for (const auto& [name, ix] : t->indexes)
+      if (ix.parent_index.empty() || parent_of(*t) == nullptr) index_line(*t, ix);
 
   bool any_late_constraint = false;
   for (const Table* t : tables) {
     for (const auto& [name, c] : t->constraints) {
-      if (inline_constraint(c) || comes_from_parent(model, *t, c)) continue;
+      if (inline_constraint(c) || !c.parent_constraint.empty()) continue;
       if (!any_late_constraint) section("foreign keys and NOT VALID checks");
       any_late_constraint = true;
       out << render_add_constraint(quote_qualified(t->schema, t->name), c) << "\n";

@@ -20,14 +20,20 @@ std::string render_column_definition(const Column& column);
 // The constraint body after "CONSTRAINT name ": "PRIMARY KEY (a, b)", "CHECK (x > 0)",
 // "FOREIGN KEY (a) REFERENCES t(b) ON DELETE CASCADE", "... DEFERRABLE", "... NOT VALID".
 std::string render_constraint_definition(const Constraint& constraint);
-// CREATE TABLE with its columns and, when `with_constraints`, its non-FK constraints.
-std::string render_create_table(const Table& table, bool with_constraints = true);
+// CREATE TABLE with its columns and, when `with_constraints`, its non-FK constraints. The
+// constraints PostgreSQL gives the table from its parent (parent_constraint) are left out. A
+// partition (`parent` is its partitioned table) is written `PARTITION OF parent`, with the column
+// defaults and NOT NULLs it has beyond the parent's.
+std::string render_create_table(const Table& table, bool with_constraints = true,
+                                const Table* parent = nullptr);
 // "ALTER TABLE t ADD CONSTRAINT name <definition>;"
 std::string render_add_constraint(const std::string& table_key, const Constraint& constraint);
 // A foreign key action code ('a', 'r', 'c', 'n', 'd'; model.h) as SQL: "NO ACTION", ...
 const char* fk_action_sql(char code);
+// CREATE INDEX [CONCURRENTLY] name ON [ONLY] schema.table ...; `only`: on a partitioned table,
+// the index of the parent alone (its partitions' are attached to it one by one).
 std::string render_create_index(const std::string& schema, const std::string& table_name,
-                                const Index& index, bool concurrently = false);
+                                const Index& index, bool concurrently = false, bool only = false);
 std::string render_create_sequence(const Sequence& sequence);
 std::string render_create_enum(const EnumType& type);
 std::string render_create_composite_type(const CompositeType& type);

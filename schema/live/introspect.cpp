@@ -387,6 +387,7 @@ class Introspector {
       const ColumnTypes column_types = column_types_of(r.relid);
       index.where_expr = canonical_expr_of(text(row["predicate"]), column_types);
       index.options = options_map(row["reloptions"]);
+      if (!row["parent_index"].is_null()) index.parent_index = text(row["parent_index"]);
       const int key_count = row["indnkeyatts"].as<int>();
       // An expression key's COLLATE is known only from the printed definition, where
       // PostgreSQL shows it exactly when it differs from the expression's own collation.
@@ -439,6 +440,7 @@ class Introspector {
       c.deferrable = flag(row["condeferrable"]);
       c.initially_deferred = flag(row["condeferred"]);
       c.validated = flag(row["convalidated"]);
+      if (!row["parent_constraint"].is_null()) c.parent_constraint = text(row["parent_constraint"]);
       const IndexRow* index = nullptr;
       if (auto it = indexes_.find(oid(row["conindid"])); it != indexes_.end()) index = &it->second;
       switch (letter(row["contype"])) {

@@ -111,7 +111,8 @@ inline constexpr const char* kColumnsQuery =
     " ORDER BY a.attrelid, a.attnum";
 
 // Every index of the tables and materialized views, constraint-backed or not, with its keys as
-// JSON. Indexes PostgreSQL clones onto partitions are included, like the SQL loader does.
+// JSON. Indexes PostgreSQL clones onto partitions are included, like the SQL loader does, with
+// the name of the parent's index they are attached to.
 // Per key: column name (plain column) or expression, non-default opclass, collation when it is
 // not the column's, indoption bits (1 = DESC, 2 = NULLS FIRST); keys past indnkeyatts are
 // INCLUDE columns.
@@ -120,6 +121,9 @@ inline constexpr const char* kIndexesQuery =
     " am.amname, i.indnkeyatts, to_json(ic.reloptions) AS reloptions,"
     " pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,"
     " pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) AS definition,"
+    " (SELECT pi.relname FROM pg_catalog.pg_inherits h"
+    "   JOIN pg_catalog.pg_class pi ON pi.oid = h.inhparent WHERE h.inhrelid = i.indexrelid)"
+    "   AS parent_index,"
     " EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid"
     "   AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')) AS constraint_backed,"
     " (SELECT json_agg(json_build_object("
@@ -154,6 +158,9 @@ inline constexpr const char* kIndexesQuery =
 inline constexpr const char* kConstraintsQuery =
     "SELECT con.oid, con.conrelid, con.conname, con.contype, con.condeferrable, con.condeferred,"
     " con.convalidated, con.connoinherit, con.conindid,"
+    " CASE WHEN con.conparentid <> 0 THEN (SELECT pc.conname FROM pg_catalog.pg_constraint pc"
+    "   WHERE pc.oid = con.conparentid) WHEN con.coninhcount > 0 THEN con.conname END"
+    "   AS parent_constraint,"
     " (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY"
     "   AS k(attnum, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid"
     "   AND a.attnum = k.attnum) AS columns,"

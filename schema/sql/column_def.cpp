@@ -132,7 +132,16 @@ Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__Colu
   column.name = def->colname != nullptr ? def->colname : "";
   column.location = ctx.location_at(def->location);
   const std::string serial_type = serial_base_type(def->type_name);
-  column.type = serial_type.empty() ? located_canonical_type(ctx, def->type_name) : serial_type;
+  if (def->type_name == nullptr) {
+    // `col WITH OPTIONS ...` in CREATE TABLE ... PARTITION OF / OF type: options of a column
+    // the table already has from its parent.
+    const Column* inherited = table.find_column(column.name);
+    if (inherited == nullptr)
+      ctx.fail(def->location, "column \"" + column.name + "\" does not exist");
+    column.type = inherited->type;
+  } else {
+    column.type = serial_type.empty() ? located_canonical_type(ctx, def->type_name) : serial_type;
+  }
   if (def->coll_clause != nullptr)
     column.collation = collation_name(def->coll_clause->collname, def->coll_clause->n_collname);
   if (def->is_not_null) column.not_null = true;

@@ -6,6 +6,7 @@
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/naming.h"
+#include "schema/sql/partitions.h"
 #include "schema/sql/sequence_options.h"
 #include "schema/sql/table_parts.h"
 #include "schema/sql/tree_read.h"
@@ -29,6 +30,16 @@ std::vector<Table*> children_of(Model& model, const Table& parent) {
   for (auto& [k, t] : model.tables)
     if (t.partition_of == key ||
         std::find(t.inherits.begin(), t.inherits.end(), key) != t.inherits.end())
+      children.push_back(&t);
+  return children;
+}
+
+// Plain inheritance children (INHERITS), which get CHECK constraints but no keys or indexes.
+std::vector<Table*> inheritance_children_of(Model& model, const Table& parent) {
+  const std::string key = qualified_key(parent.schema, parent.name);
+  std::vector<Table*> children;
+  for (auto& [k, t] : model.tables)
+    if (std::find(t.inherits.begin(), t.inherits.end(), key) != t.inherits.end())
       children.push_back(&t);
   return children;
 }
@@ -229,8 +240,35 @@ void apply_to_composite(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
   }
 }
 
-// ALTER INDEX / SEQUENCE / VIEW / MATERIALIZED VIEW: only ownership, tablespace and index
-// partition attachment (none of which the model holds) are understood.
+// The table holding index (or PK / UNIQUE / EXCLUDE constraint) `rv`, and the index's name.
+std::pair<Table*, std::string> index_owner(LoadContext& ctx, const PgQuery__RangeVar* rv) {
+  const std::string schema = ctx.schema_or_default(rv->schemaname);
+  for (auto& [key, t] : ctx.model.tables) {
+    if (t.schema != schema) continue;
+    if (t.indexes.count(rv->relname) != 0 || t.constraints.count(rv->relname) != 0)
+      return {&t, rv->relname};
+  }
+  ctx.fail(rv->location, "index " + quote_qualified(schema, rv->relname) + " does not exist");
+}
+
+// ALTER INDEX parent ATTACH PARTITION child: the partition's index (or the constraint it backs)
+// becomes the partition's share of the parent's.
+void attach_index(LoadContext& ctx, const PgQuery__RangeVar* parent_rv,
+                  const PgQuery__RangeVar* child_rv) {
+  auto [parent, parent_name] = index_owner(ctx, parent_rv);
+  auto [child, child_name] = index_owner(ctx, child_rv);
+  if (child->partition_of != qualified_key(parent->schema, parent->name))
+    ctx.fail(child_rv->location,
+             "\"" + child_name + "\" is not an index of a partition of \"" + parent->name + "\"");
+  if (auto index = child->indexes.find(child_name); index != child->indexes.end()) {
+    index->second.parent_index = parent_name;
+    return;
+  }
+  child->constraints.at(child_name).parent_constraint = parent_name;
+}
+
+// ALTER INDEX / SEQUENCE / VIEW / MATERIALIZED VIEW: only ownership and tablespace (which the
+// model does not hold) and index partition attachment are understood.
 void apply_to_other_relation(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt,
                              const std::string& kind) {
   for (size_t i = 0; i < stmt->n_cmds; ++i) {
@@ -240,8 +278,10 @@ void apply_to_other_relation(LoadContext& ctx, const PgQuery__AlterTableStmt* st
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
         break;
       case PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition:
-        // ALTER INDEX parent ATTACH PARTITION child: both indexes are already in the model.
-        if (kind == "INDEX") break;
+        if (kind == "INDEX") {
+          attach_index(ctx, stmt->relation, cmd->def->partition_cmd->name);
+          break;
+        }
         [[fallthrough]];
       default:
         ctx.unsupported(0, "ALTER " + kind + " " + subcommand_name(cmd).substr(12));
@@ -304,7 +344,11 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
               if (t.find_column(column.name) == nullptr) t.columns.push_back(inherited);
             });
         }
+        const std::map<std::string, Constraint> before = table.constraints;
         add_constraints(ctx, table, pending, true);
+        if (table.kind == TableKind::Partitioned)
+          for (const auto& [name, con] : table.constraints)
+            if (before.count(name) == 0) give_constraint_to_partitions(ctx, table, con);
         break;
       }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
@@ -382,14 +426,18 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
         }
         std::map<std::string, Constraint> before = table.constraints;
         add_constraints(ctx, table, {{c, "", std::nullopt, std::nullopt}}, false);
-        // CHECK and FOREIGN KEY constraints are cloned, same name, onto the descendants.
+        // Without ONLY the partitions get the constraint too (attached to it), and inheritance
+        // children get a CHECK (same name). With ONLY, a partition's is attached later with
+        // ALTER INDEX ... ATTACH PARTITION.
         for (const auto& [name, con] : table.constraints) {
           if (before.count(name) != 0 || !inh) continue;
-          if (!(con.kind == ConstraintKind::ForeignKey ||
-                (con.kind == ConstraintKind::Check && !con.no_inherit)))
-            continue;
-          for (Table* child : children_of(ctx.model, table))
-            recurse(ctx, *child, true, [&](Table& t) { t.constraints.emplace(name, con); });
+          if (table.kind == TableKind::Partitioned) give_constraint_to_partitions(ctx, table, con);
+          if (con.kind != ConstraintKind::Check || con.no_inherit) continue;
+          for (Table* child : inheritance_children_of(ctx.model, table))
+            recurse(ctx, *child, true, [&](Table& t) {
+              Constraint& inherited = t.constraints.emplace(name, con).first->second;
+              inherited.parent_constraint = name;
+            });
         }
         break;
       }
@@ -399,7 +447,11 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
           ctx.fail(0, "constraint \"" + std::string(cmd->name) + "\" of relation \"" + table.name +
                           "\" does not exist");
         }
-        recurse(ctx, table, inh, [&](Table& t) { t.constraints.erase(cmd->name); });
+        table.constraints.erase(cmd->name);
+        drop_constraint_from_partitions(ctx.model, table, cmd->name);
+        if (inh)
+          for (Table* child : inheritance_children_of(ctx.model, table))
+            recurse(ctx, *child, true, [&](Table& t) { t.constraints.erase(cmd->name); });
         break;
       }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint: {
@@ -437,15 +489,21 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
         if (table.kind != TableKind::Partitioned)
           ctx.fail(0, "table \"" + table.name + "\" is not partitioned");
         Table& child = ctx.table(part->name);
+        if (!child.partition_of.empty())
+          ctx.fail(part->name->location, "\"" + child.name + "\" is already a partition");
         child.partition_of = qualified_key(table.schema, table.name);
         child.partition_bound = partition_bound_text(ctx, table, part->bound);
+        give_parent_objects(ctx, child, table, true);
         break;
       }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartition: {
         const PgQuery__PartitionCmd* part = cmd->def->partition_cmd;
         Table& child = ctx.table(part->name);
-        child.partition_of.clear();
-        child.partition_bound.clear();
+        if (child.partition_of != qualified_key(table.schema, table.name))
+          ctx.fail(part->name->location, "relation \"" + child.name +
+                                             "\" is not a partition of relation \"" + table.name +
+                                             "\"");
+        detach_partition(child);
         break;
       }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions: {

@@ -5,34 +5,11 @@
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/naming.h"
+#include "schema/sql/partitions.h"
 #include "schema/sql/table_parts.h"
 #include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
-
-namespace {
-
-// The partitions of `table_key` (direct children).
-std::vector<Table*> partitions_of(Model& model, const std::string& table_key) {
-  std::vector<Table*> children;
-  for (auto& [key, t] : model.tables)
-    if (t.partition_of == table_key) children.push_back(&t);
-  return children;
-}
-
-// DefineIndex recurses into partitions, naming each partition's index for the partition.
-void add_to_partitions(LoadContext& ctx, const Table& parent, const Index& index) {
-  for (Table* child : partitions_of(ctx.model, qualified_key(parent.schema, parent.name))) {
-    Index copy = index;
-    copy.comment.reset();
-    copy.name = choose_relation_name(ctx, child->schema, child->name,
-                                     join_name_addition(index_key_names(index)), "idx", false);
-    child->indexes[copy.name] = copy;
-    add_to_partitions(ctx, *child, index);
-  }
-}
-
-}  // namespace
 
 void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt) {
   const PgQuery__RangeVar* rv = stmt->relation;
@@ -108,7 +85,8 @@ void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt) {
   }
   table->indexes[index.name] = index;
   // CREATE INDEX ON ONLY (rv->inh false) leaves the partitions alone.
-  if (table->kind == TableKind::Partitioned && rv->inh) add_to_partitions(ctx, *table, index);
+  if (table->kind == TableKind::Partitioned && rv->inh)
+    give_index_to_partitions(ctx, *table, index);
 }
 
 }  // namespace pgdrift::schema::sql

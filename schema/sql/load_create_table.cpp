@@ -5,6 +5,7 @@
 #include "schema/sql/column_def.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/naming.h"
+#include "schema/sql/partitions.h"
 #include "schema/sql/table_parts.h"
 #include "schema/sql/tree_read.h"
 
@@ -71,45 +72,6 @@ void merge_column(LoadContext& ctx, Column& target, const Column& local,
   if (!local.collation.empty()) target.collation = local.collation;
 }
 
-// Constraints and indexes a partition receives from its parent: CHECK and FOREIGN KEY keep
-// their names; PK / UNIQUE / EXCLUDE and indexes get names chosen for the partition.
-void clone_parent_objects(LoadContext& ctx, Table& partition, const Table& parent) {
-  for (const auto& [name, con] : parent.constraints) {
-    Constraint copy = con;
-    copy.comment.reset();
-    if (con.kind == ConstraintKind::Check || con.kind == ConstraintKind::ForeignKey) {
-      if (con.kind == ConstraintKind::Check && con.no_inherit) continue;
-      partition.constraints[name] = copy;
-      continue;
-    }
-    std::vector<std::string> names;
-    std::string label = "key";
-    if (con.kind == ConstraintKind::PrimaryKey) {
-      label = "pkey";
-    } else if (con.kind == ConstraintKind::Exclusion) {
-      label = "excl";
-      for (const auto& e : con.exclusion_elements) names.push_back(e.expr);
-    } else {
-      names = con.columns;
-    }
-    if (con.kind != ConstraintKind::PrimaryKey)
-      names.insert(names.end(), con.include.begin(), con.include.end());
-    copy.name = choose_relation_name(ctx, partition.schema, partition.name,
-                                     con.kind == ConstraintKind::PrimaryKey
-                                         ? ""
-                                         : join_name_addition(unique_index_column_names(names)),
-                                     label, true);
-    partition.constraints[copy.name] = copy;
-  }
-  for (const auto& [name, index] : parent.indexes) {
-    Index copy = index;
-    copy.comment.reset();
-    copy.name = choose_relation_name(ctx, partition.schema, partition.name,
-                                     join_name_addition(index_key_names(index)), "idx", false);
-    partition.indexes[copy.name] = copy;
-  }
-}
-
 }  // namespace
 
 void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
@@ -162,6 +124,7 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
         if (con.kind == ConstraintKind::Check && !con.no_inherit) {
           Constraint copy = con;
           copy.comment.reset();
+          copy.parent_constraint = name;
           table.constraints[name] = copy;
         }
     }
@@ -205,10 +168,11 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
   }
   if (stmt->partbound != nullptr && partition_parent != nullptr) {
     table.partition_bound = partition_bound_text(ctx, *partition_parent, stmt->partbound);
-    clone_parent_objects(ctx, table, *partition_parent);
   }
   table.options = relation_options(ctx, stmt->options, stmt->n_options);
   add_constraints(ctx, table, pending, true);
+  // The partition's own constraints come first: a CHECK of the parent's name merges with them.
+  if (partition_parent != nullptr) give_parent_objects(ctx, table, *partition_parent, false);
 }
 
 }  // namespace pgdrift::schema::sql

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "schema/sql/load_context.h"
+#include "schema/sql/partitions.h"
 #include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
@@ -50,7 +51,15 @@ std::map<std::string, Trigger>* trigger_map(LoadContext& ctx, const std::string&
 bool drop_index(LoadContext& ctx, const QualifiedName& name) {
   for (auto& [key, t] : ctx.model.tables) {
     if (t.schema != name.schema) continue;
-    if (t.indexes.erase(name.name)) return true;
+    if (auto index = t.indexes.find(name.name); index != t.indexes.end()) {
+      if (!index->second.parent_index.empty())
+        ctx.fail(-1, "cannot drop index " + name.name + " because index " +
+                         index->second.parent_index + " requires it");
+      t.indexes.erase(index);
+      // A partitioned table's index takes its partitions' attached indexes with it.
+      drop_index_from_partitions(ctx.model, t, name.name);
+      return true;
+    }
     auto c = t.constraints.find(name.name);
     if (c != t.constraints.end() && c->second.kind != ConstraintKind::Check &&
         c->second.kind != ConstraintKind::ForeignKey)

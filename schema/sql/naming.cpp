@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "schema/canonical.h"
+#include "schema/parse_tree.h"
 #include "schema/sql/load_context.h"
 
 namespace pgdrift::schema::sql {
@@ -460,6 +461,53 @@ std::vector<std::string> unique_index_column_names(const std::vector<std::string
     result.push_back(current);
   }
   return result;
+}
+
+// FigureIndexColname of a canonical index expression: the index's attribute name, which is
+// what PostgreSQL names a partition's copy of the index after.
+std::string expression_column_name(const std::string& expr) {
+  try {
+    const parse_tree::ParseTree tree = parse_tree::parse("SELECT " + expr);
+    const PgQuery__Node* stmt = parse_tree::first_statement(tree);
+    if (stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
+        stmt->select_stmt->n_target_list == 1 &&
+        stmt->select_stmt->target_list[0]->node_case == PG_QUERY__NODE__NODE_RES_TARGET) {
+      std::string name;
+      if (figure_colname(stmt->select_stmt->target_list[0]->res_target->val, name) > 0) return name;
+    }
+  } catch (const CanonicalError&) {
+  }
+  return "expr";
+}
+
+std::vector<std::string> index_key_names(const Index& index) {
+  std::vector<std::string> names;
+  for (const auto& key : index.keys)
+    names.push_back(key.column.empty() ? expression_column_name(key.expr) : key.column);
+  names.insert(names.end(), index.include.begin(), index.include.end());
+  return unique_index_column_names(names);
+}
+
+CloneNameParts clone_name_parts(const Table& partition, const Index& parent_index) {
+  return {partition.name, join_name_addition(index_key_names(parent_index)), "idx"};
+}
+
+CloneNameParts clone_name_parts(const Table& partition, const Constraint& c) {
+  if (c.kind == ConstraintKind::PrimaryKey) return {partition.name, "", "pkey"};
+  std::vector<std::string> names;
+  std::string label = "key";
+  if (c.kind == ConstraintKind::Exclusion) {
+    label = "excl";
+    for (const auto& e : c.exclusion_elements) names.push_back(e.expr);
+  } else {
+    names = c.columns;
+  }
+  names.insert(names.end(), c.include.begin(), c.include.end());
+  return {partition.name, join_name_addition(unique_index_column_names(names)), label};
+}
+
+std::string expected_clone_name(const CloneNameParts& parts) {
+  return make_object_name(parts.name1, parts.name2, parts.label);
 }
 
 }  // namespace pgdrift::schema::sql

@@ -84,5 +84,17 @@ std::string choose_constraint_name(LoadContext& ctx, const std::string& schema,
 std::string index_column_name(const PgQuery__IndexElem* elem);
 // ChooseIndexColumnNames: index_column_name of each element, made unique with a numeric suffix.
 std::vector<std::string> unique_index_column_names(const std::vector<std::string>& names);
+// ChooseIndexColumnNames for an existing index: column names, or "expr" for expressions.
+std::vector<std::string> index_key_names(const Index& index);
+
+// What ChooseRelationName is given for a partition's clone of its parent's index or PK /
+// UNIQUE / EXCLUDE constraint: "<partition>_<columns>_idx", "<partition>_pkey", ...
+struct CloneNameParts {
+  std::string name1, name2, label;
+};
+CloneNameParts clone_name_parts(const Table& partition, const Index& parent_index);
+CloneNameParts clone_name_parts(const Table& partition, const Constraint& parent_constraint);
+// The name PostgreSQL gives that clone when no relation of the schema has it already.
+std::string expected_clone_name(const CloneNameParts& parts);
 
 }  // namespace pgdrift::schema::sql

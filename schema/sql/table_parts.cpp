@@ -167,11 +167,4 @@ std::string partition_bound_text(LoadContext& ctx, const Table& parent,
          datum_list(ctx, bound->upperdatums, bound->n_upperdatums, types, false) + ")";
 }
 
-std::vector<std::string> index_key_names(const Index& index) {
-  std::vector<std::string> names;
-  for (const auto& key : index.keys) names.push_back(key.column.empty() ? "expr" : key.column);
-  names.insert(names.end(), index.include.begin(), index.include.end());
-  return unique_index_column_names(names);
-}
-
 }  // namespace pgdrift::schema::sql

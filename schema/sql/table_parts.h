@@ -1,5 +1,5 @@
 // Internal to the SQL loader: the parts of a table definition that are not columns: index keys
-// (CREATE INDEX, EXCLUDE), partition bounds, and PostgreSQL's index column names.
+// (CREATE INDEX, EXCLUDE) and partition bounds.
 #pragma once
 
 #include <pg_query/pg_query.pb-c.h>
@@ -24,7 +24,5 @@ IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem,
 // "FOR VALUES IN (1, 2)", "FOR VALUES WITH (modulus 4, remainder 0)", "DEFAULT".
 std::string partition_bound_text(LoadContext& ctx, const Table& parent,
                                  const PgQuery__PartitionBoundSpec* bound);
-// ChooseIndexColumnNames for an existing index: column names, or "expr" for expressions.
-std::vector<std::string> index_key_names(const Index& index);
 
 }  // namespace pgdrift::schema::sql

@@ -1,5 +1,5 @@
--- Convergence cases. Tables as a whole: created and dropped, options, storage parameters,
--- partitions.
+-- Convergence cases. Tables as a whole: created and dropped, options, storage parameters
+-- (partitioned tables: partitions.sql).
 -- Format: tests/support/convergence_cases.h; runner: tests/integration/convergence_test.cpp.
 
 -- case: create_and_drop_table
@@ -28,15 +28,3 @@ CREATE TABLE t (a int) WITH (fillfactor = 80, parallel_workers = 2);
 -- statements:
 ALTER TABLE public.t RESET (autovacuum_enabled);
 ALTER TABLE public.t SET (fillfactor = 80, parallel_workers = 2);
-
--- case: partition_added_and_dropped
--- from:
-CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
-CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
--- to:
-CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
-CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
--- hazards: data_loss
--- statements:
-DROP TABLE public.m_2024;
-CREATE TABLE public.m_2025 PARTITION OF public.m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');

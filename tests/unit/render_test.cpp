@@ -229,8 +229,11 @@ TEST(Render, PartitionsDoNotRepeatTheParentsConstraints) {
   part.constraints.clear();
   Constraint part_pk = pk;
   part_pk.name = "events_2026_pkey";
+  part_pk.parent_constraint = pk.name;
   part.constraints[part_pk.name] = part_pk;
-  part.constraints[fk.name] = fk;
+  Constraint part_fk = fk;
+  part_fk.parent_constraint = fk.name;
+  part.constraints[fk.name] = part_fk;
   Constraint own;
   own.name = "events_2026_id_check";
   own.kind = ConstraintKind::Check;
