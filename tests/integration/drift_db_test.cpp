@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -381,6 +382,31 @@ TEST(DriftCli, HistoryReplayNeedsNoDatabase) {
 
   auto missing = drift({"--desired", desired, "--history", (tmp.path / "nope").string()});
   EXPECT_EQ(missing.exit_code, 2) << missing.out << missing.err;
+}
+
+// A role without USAGE on schema public reads every name of public back qualified
+// (`public.gen_random_bytes(6)`, `FROM public.transactions`): the canonical form drops the
+// qualifier, so the MITA schema still has no drift.
+TEST(DriftCli, RoleWithoutUsageOnPublicSeesNoFalseDrift) {
+  test_cluster().execute("postgres",
+                         "DO $$ BEGIN CREATE ROLE pgdrift_no_public LOGIN; EXCEPTION WHEN "
+                         "duplicate_object THEN NULL; END $$;");
+  std::string sql;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(fixture_path("mita/schema")))
+    if (entry.path().extension() == ".sql") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) sql += read_text(file.string()) + "\n";
+  auto db = create_fresh_database(sql + "REVOKE USAGE ON SCHEMA public FROM PUBLIC;");
+  const std::string as_role = test_cluster().conninfo(db.name) + " user=pgdrift_no_public";
+  ASSERT_NE(
+      query_value(as_role,
+                  "SELECT pg_get_viewdef(oid) FROM pg_class WHERE relname = 'monthly_spending'")
+          .find("public.transactions"),
+      std::string::npos)
+      << "the role should read public's names qualified";
+  auto r = drift({"--desired", fixture_path("mita/schema"), "--db", as_role});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
 TEST(DriftCli, UsageErrorsExitTwo) {

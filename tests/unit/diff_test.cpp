@@ -36,6 +36,19 @@ TEST(Diff, EqualModelsGiveNoChanges) {
   EXPECT_TRUE(changes.empty()) << ::testing::PrintToString(describe_changes(changes));
 }
 
+// WITH NO DATA says how a materialized view is created: a view populated since (REFRESH; every
+// view pg_dump -s writes WITH NO DATA) still matches it. A view that must be populated and is
+// not differs.
+TEST(Diff, PopulatedIsRequiredOnlyByTheTarget) {
+  const std::string table = "CREATE TABLE t (a int);";
+  const std::string populated = table + "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;";
+  const std::string unpopulated = populated.substr(0, populated.size() - 1) + " WITH NO DATA;";
+  EXPECT_TRUE(diff(populated, unpopulated).empty());
+  Changes changes = diff(unpopulated, populated);
+  ASSERT_EQ(changes.views.size(), 1u);
+  EXPECT_TRUE(changes.views[0].definition_changed);
+}
+
 TEST(Diff, AddedAndDroppedTables) {
   Changes changes = diff("CREATE TABLE a (x int);", "CREATE TABLE b (x int);");
   ASSERT_EQ(changes.tables.size(), 2u);

@@ -77,6 +77,26 @@ TEST(Drift, NullabilityAndDefaultReadAbsentFieldsAsDefaults) {
   EXPECT_EQ(id->differences[0].live, "gen_random_uuid()");
 }
 
+// Booleans that default to true (with_data, validated, permissive) are omitted when true too.
+TEST(Drift, AbsentBooleansReadAsTheirDefaultsWhenTheDefaultIsTrue) {
+  schema::Model desired = expenses_model();
+  schema::View view;
+  view.schema = "public";
+  view.name = "totals";
+  view.materialized = true;
+  view.query = "SELECT amount FROM expenses";
+  desired.views["public.totals"] = view;  // populated (with_data = true, the default)
+  schema::Model live = desired;
+  live.views["public.totals"].with_data = false;
+  DatabaseDrift db = compute_drift(desired, live);
+  const auto* totals = find_entry(db, "materialized_view", "public.totals");
+  ASSERT_NE(totals, nullptr) << entries_text(db);
+  ASSERT_EQ(totals->differences.size(), 1u);
+  EXPECT_EQ(totals->differences[0].path, "with_data");
+  EXPECT_EQ(totals->differences[0].desired, true);
+  EXPECT_EQ(totals->differences[0].live, false);
+}
+
 TEST(Drift, MissingAndUnexpectedMembers) {
   schema::Model live = expenses_model();
   auto& t = expenses(live);
