@@ -3,6 +3,7 @@
 
 #include "engine/diff.h"
 #include "planner/object_sql.h"
+#include "schema/filter.h"
 #include "schema/sql/loader.h"
 
 namespace pgdrift::engine {
@@ -24,8 +25,11 @@ Changes diff_in_scope(const std::string& from, const std::string& to,
                       const std::vector<std::string>& exclude) {
   schema::Model a = load(from);
   schema::Model b = load(to);
-  schema::filter_schemas(a, include, exclude);
-  schema::filter_schemas(b, include, exclude);
+  schema::SchemaFilter filter;
+  filter.include_schemas = include;
+  filter.exclude_schemas = exclude;
+  schema::filter_schemas(a, filter);
+  schema::filter_schemas(b, filter);
   return diff_models(a, b);
 }
 

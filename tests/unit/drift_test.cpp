@@ -6,6 +6,7 @@
 
 #include "engine/drift.h"
 #include "engine/ignore_rules.h"
+#include "schema/filter.h"
 #include "tests/support/drift_samples.h"
 
 namespace pgdrift::engine {
@@ -208,7 +209,9 @@ TEST(Drift, SchemaFilterLeavesOtherSchemasOut) {
   live.tables["audit.log"] = audit;
   // Sources load only the schemas in scope (schema::filter_schemas); drift compares those.
   schema::Model in_scope = live;
-  schema::filter_schemas(in_scope, {}, {"audit"});
+  schema::SchemaFilter filter;
+  filter.exclude_schemas = {"audit"};
+  schema::filter_schemas(in_scope, filter);
   EXPECT_TRUE(compute_drift(expenses_model(), in_scope).entries.empty());
   EXPECT_EQ(compute_drift(expenses_model(), live).entries.size(), 1u);
 }
