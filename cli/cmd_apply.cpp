@@ -304,7 +304,9 @@ int finish(ApplyReport& r, const std::string& format) {
 // The live database as introspected, with its privileges even when they are not compared:
 // the planner gives re-created objects their grants back from it, and verification checks
 // that nothing was revoked. `compared_form(live, options.diff)` is what `plan` compares.
-schema::Model read_live(const ApplyArgs& args) { return load_source(args.db, args.source_options); }
+schema::Model read_live(const ApplyArgs& args, schema::UnmatchedPatterns* unmatched = nullptr) {
+  return load_source(args.db, args.source_options, unmatched);
+}
 
 // Several lines: what failed, the statement, what was rolled back and what stays committed.
 std::string failure_message(const ApplyReport& r) {
@@ -348,8 +350,9 @@ int run_apply(const ApplyArgs& args) {
 
   // Inputs first: a broken target or plan file never takes the lock.
   std::optional<schema::Model> target;
+  schema::UnmatchedPatterns unmatched_target;
   if (!args.to.empty()) {
-    target = load_source(args.to, args.source_options);
+    target = load_source(args.to, args.source_options, &unmatched_target);
   } else {
     report.plan = read_reviewed_plan(args);
   }
@@ -365,7 +368,12 @@ int run_apply(const ApplyArgs& args) {
   }
 
   // Introspected under the lock, so no other apply changes the schema between plan and run.
-  const schema::Model live_with_grants = read_live(args);
+  schema::UnmatchedPatterns unmatched_live;
+  const schema::Model live_with_grants = read_live(args, &unmatched_live);
+  if (target)
+    require_matches({&unmatched_target, &unmatched_live}, "in --to or the database");
+  else
+    require_matches({&unmatched_live}, "in the database");
   report.live_fingerprint =
       planner::model_fingerprint(engine::compared_form(live_with_grants, options.diff));
   if (target) {
@@ -504,11 +512,7 @@ void add_apply_command(CLI::App& app, int& exit_code) {
                 "Apply even when preflights count rows at risk (or fail)");
   cmd->add_option("--format", args->format, "Output format: text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
-  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
-                  "Leave out this schema (repeatable)")
-      ->allow_extra_args(false);
+  add_filter_options(cmd, args->source_options);
   cmd->add_flag("--atomic", args->atomic,
                 "With --to: run every step in one transaction, so a failure changes nothing");
   cmd->add_flag("--no-online", args->no_online,

@@ -115,7 +115,13 @@ engine::DatabaseDrift drift_of(const std::string& label, const schema::Model& de
   return db;
 }
 
-engine::DatabaseDrift check_target(const Target& target, const schema::Model& desired,
+// The desired schema with the include patterns that selected nothing in it.
+struct Desired {
+  schema::Model model;
+  schema::UnmatchedPatterns unmatched;
+};
+
+engine::DatabaseDrift check_target(const Target& target, const Desired& desired,
                                    const DriftArgs& args, const engine::DiffOptions& diff,
                                    const std::vector<engine::IgnoreRule>& rules) {
   engine::DatabaseDrift failed;
@@ -126,7 +132,8 @@ engine::DatabaseDrift check_target(const Target& target, const schema::Model& de
   }
   try {
     SourceResult live = read_source(target.conninfo, args.source_options);
-    return drift_of(target.label, desired, live.model, diff, rules);
+    require_matches({&desired.unmatched, &live.unmatched}, "in the desired schema or the database");
+    return drift_of(target.label, desired.model, live.model, diff, rules);
   } catch (const std::exception& e) {
     failed.error = e.what();  // SourceError messages are already scrubbed of passwords
     return failed;
@@ -140,8 +147,7 @@ unsigned job_count(int requested, size_t targets) {
 }
 
 std::vector<engine::DatabaseDrift> check_targets(const std::vector<Target>& targets,
-                                                 const schema::Model& desired,
-                                                 const DriftArgs& args,
+                                                 const Desired& desired, const DriftArgs& args,
                                                  const engine::DiffOptions& diff,
                                                  const std::vector<engine::IgnoreRule>& rules) {
   std::vector<engine::DatabaseDrift> results(targets.size());
@@ -157,7 +163,7 @@ std::vector<engine::DatabaseDrift> check_targets(const std::vector<Target>& targ
   return results;
 }
 
-engine::DatabaseDrift check_history(const std::string& dir, const schema::Model& desired,
+engine::DatabaseDrift check_history(const std::string& dir, const Desired& desired,
                                     const DriftArgs& args, const engine::DiffOptions& diff,
                                     const std::vector<engine::IgnoreRule>& rules) {
   std::string label = "history:" + dir;
@@ -167,9 +173,10 @@ engine::DatabaseDrift check_history(const std::string& dir, const schema::Model&
     for (const auto& p : replayed.problems)
       std::cerr << "pgdrift drift: warning: " << p.where.file << ":" << p.where.line << ": "
                 << p.message << "\n";
-    schema::filter_schemas(replayed.model, args.source_options.include_schemas,
-                           args.source_options.exclude_schemas);
-    return drift_of(label, desired, replayed.model, diff, rules);
+    const schema::UnmatchedPatterns unmatched =
+        schema::filter_schemas(replayed.model, args.source_options.filter);
+    require_matches({&desired.unmatched, &unmatched}, "in the desired schema or the history");
+    return drift_of(label, desired.model, replayed.model, diff, rules);
   } catch (const std::exception& e) {
     engine::DatabaseDrift failed;
     failed.label = label;
@@ -191,7 +198,8 @@ int run_drift(const DriftArgs& args) {
       throw SourceError(e.what());
     }
   }
-  schema::Model desired = load_source(args.desired, args.source_options);
+  Desired desired;
+  desired.model = load_source(args.desired, args.source_options, &desired.unmatched);
   engine::DiffOptions diff;
   diff.compare_privileges = args.privileges;
 
@@ -254,11 +262,7 @@ void add_drift_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json", "junit", "sarif", "github"}));
   cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
   cmd->add_option("--ignore", args->ignore_file, "Ignore rules file ([kind:]glob per line)");
-  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
-                  "Leave out this schema (repeatable)")
-      ->allow_extra_args(false);
+  add_filter_options(cmd, args->source_options);
   cmd->add_option("-j,--jobs", args->jobs,
                   "Databases read at once (default: number of hardware threads)")
       ->check(CLI::PositiveNumber);

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/sources.h"
 #include "schema/json.h"
+#include "schema/live/introspect.h"
 #include "schema/render.h"
 
 namespace pgdrift::cli {
@@ -23,6 +24,7 @@ struct InspectArgs {
 
 int run_inspect(const InspectArgs& args) {
   SourceResult result = read_source(args.source, args.source_options);
+  require_matches({&result.unmatched}, "in " + schema::live::redact_connection_string(args.source));
   if (!args.privileges) schema::strip_grants(result.model);
 
   std::string text;
@@ -67,11 +69,7 @@ void add_inspect_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout");
   cmd->add_flag("--with-provenance", args->with_provenance,
                 "Add source locations (file:line) and, for a database, the server version");
-  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
-                  "Leave out this schema (repeatable)")
-      ->allow_extra_args(false);
+  add_filter_options(cmd, args->source_options);
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
   cmd->add_flag("--privileges", args->privileges, "Include GRANTed privileges");

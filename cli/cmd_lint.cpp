@@ -52,6 +52,7 @@ int run_lint(const LintArgs& args) {
     ignored.insert({item.substr(0, colon), item.substr(colon + 1)});
   }
   SourceResult source = read_source(args.source, args.source_options);
+  require_matches({&source.unmatched}, "in " + schema::live::redact_connection_string(args.source));
   std::vector<engine::LintFinding> findings;
   try {
     findings = engine::lint_model(source.model, options);
@@ -129,11 +130,7 @@ void add_lint_command(CLI::App& app, int& exit_code) {
                   "Drop one finding: RULE:OBJECT, e.g. money-as-float:public.fx.rate (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--list-rules", args->list_rules, "List the rules and exit");
-  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
-                  "Leave out this schema (repeatable)")
-      ->allow_extra_args(false);
+  add_filter_options(cmd, args->source_options);
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
   cmd->callback(

@@ -57,8 +57,10 @@ void count_rows_at_risk(const std::string& conninfo, planner::Plan& plan) {
 
 int run_plan(const PlanArgs& args) {
   std::set<planner::Hazard> allowed = parse_allowed_hazards(args.allow_hazards);
-  schema::Model from = load_source(args.from, args.source_options);
-  schema::Model to = load_source(args.to, args.source_options);
+  schema::UnmatchedPatterns unmatched_from, unmatched_to;
+  schema::Model from = load_source(args.from, args.source_options, &unmatched_from);
+  schema::Model to = load_source(args.to, args.source_options, &unmatched_to);
+  require_matches({&unmatched_from, &unmatched_to}, "in --from or --to");
 
   planner::PlanOptions options;
   options.online = !args.no_online;
@@ -125,11 +127,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--allow-hazards", args->allow_hazards,
                   "Comma-separated hazard codes (or 'all') the plan may contain")
       ->allow_extra_args(false);
-  cmd->add_option("--schema", args->source_options.include_schemas, "Only this schema (repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
-                  "Leave out this schema (repeatable)")
-      ->allow_extra_args(false);
+  add_filter_options(cmd, args->source_options);
   cmd->add_flag("--atomic", args->atomic,
                 "Run every step in one transaction (in-transaction forms: no CONCURRENTLY, "
                 "no separate VALIDATE or backfill)");

@@ -1,5 +1,6 @@
 #include "cli/sources.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -22,8 +23,7 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 
 SourceResult read_database(const std::string& source, const SourceOptions& options) {
   schema::live::IntrospectOptions live_options;
-  live_options.include_schemas = options.include_schemas;
-  live_options.exclude_schemas = options.exclude_schemas;
+  live_options.filter = options.filter;
   try {
     auto result = schema::live::introspect(source, live_options);
     SourceResult out;
@@ -73,6 +73,11 @@ SourceResult read_json(const std::string& source) {
 
 SourceResult read_source(const std::string& source, const SourceOptions& options) {
   if (source.empty()) throw SourceError("empty source (expected a path or a connection string)");
+  try {
+    schema::ObjectSelection check(options.filter);  // bad patterns fail before any reading
+  } catch (const schema::PatternError& e) {
+    throw SourceError(e.what());
+  }
   SourceResult result;
   if (schema::live::is_connection_string(source)) {
     result = read_database(source, options);
@@ -93,12 +98,48 @@ SourceResult read_source(const std::string& source, const SourceOptions& options
                         "model or a postgres:// connection string)");
     }
   }
-  schema::filter_schemas(result.model, options.include_schemas, options.exclude_schemas);
+  result.unmatched = schema::filter_schemas(result.model, options.filter);
   return result;
 }
 
-schema::Model load_source(const std::string& source, const SourceOptions& options) {
+void add_filter_options(CLI::App* command, SourceOptions& options) {
+  command
+      ->add_option("-n,--schema", options.filter.include_schemas,
+                   "Only schemas matching this psql pattern (repeatable)")
+      ->allow_extra_args(false);
+  command
+      ->add_option("-N,--exclude-schema", options.filter.exclude_schemas,
+                   "Leave out schemas matching this pattern (repeatable)")
+      ->allow_extra_args(false);
+  command
+      ->add_option("-t,--table", options.filter.include_tables,
+                   "Only tables, views and sequences matching this [schema.]table pattern "
+                   "(repeatable)")
+      ->allow_extra_args(false);
+  command
+      ->add_option("-T,--exclude-table", options.filter.exclude_tables,
+                   "Leave out tables, views and sequences matching this pattern (repeatable)")
+      ->allow_extra_args(false);
+}
+
+void require_matches(const std::vector<const schema::UnmatchedPatterns*>& sides,
+                     const std::string& where) {
+  if (sides.empty()) return;
+  std::string patterns;
+  for (const std::string& pattern : sides.front()->patterns) {
+    bool everywhere = true;
+    for (const auto* side : sides)
+      everywhere = everywhere && std::find(side->patterns.begin(), side->patterns.end(), pattern) !=
+                                     side->patterns.end();
+    if (everywhere) patterns += (patterns.empty() ? "" : ", ") + pattern;
+  }
+  if (!patterns.empty()) throw SourceError(patterns + " matched nothing " + where);
+}
+
+schema::Model load_source(const std::string& source, const SourceOptions& options,
+                          schema::UnmatchedPatterns* unmatched) {
   SourceResult result = read_source(source, options);
+  if (unmatched != nullptr) *unmatched = std::move(result.unmatched);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   return std::move(result.model);
 }

@@ -10,17 +10,23 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "planner/hazards.h"
+#include "schema/filter.h"
 #include "schema/live/introspect.h"
 #include "schema/model.h"
 
 namespace pgdrift::cli {
 
 struct SourceOptions {
-  std::vector<std::string> include_schemas;  // empty = all
-  std::vector<std::string> exclude_schemas;
+  schema::SchemaFilter filter;    // -n/--schema, -N, -t/--table, -T (schema/filter.h)
   bool skip_unsupported = false;  // unsupported SQL statements become warnings
 };
+
+// Adds the filter options every command that reads a schema takes, with pg_dump's spellings:
+// -n/--schema, -N/--exclude-schema, -t/--table, -T/--exclude-table (each repeatable).
+void add_filter_options(CLI::App* command, SourceOptions& options);
 
 // A source that could not be read: missing path, SQL/JSON error, connection failure.
 // what() is a complete one-line message without any password; commands exit with 2.
@@ -31,15 +37,25 @@ class SourceError : public std::runtime_error {
 
 struct SourceResult {
   schema::Model model;
-  std::vector<std::string> warnings;  // "file:line:column: message" (--skip-unsupported)
+  schema::UnmatchedPatterns unmatched;  // include patterns that selected nothing here
+  std::vector<std::string> warnings;    // "file:line:column: message" (--skip-unsupported)
   std::optional<schema::live::Provenance> provenance;  // set for a database source
 };
 
 // Read `source` into a model, filtered to the requested schemas. Throws SourceError.
 SourceResult read_source(const std::string& source, const SourceOptions& options);
 
-// read_source(...).model; warnings are printed to stderr (one "warning: ..." line each).
-schema::Model load_source(const std::string& source, const SourceOptions& options);
+// read_source(...).model; warnings are printed to stderr (one "warning: ..." line each), the
+// unmatched include patterns go to `unmatched` when given.
+schema::Model load_source(const std::string& source, const SourceOptions& options,
+                          schema::UnmatchedPatterns* unmatched = nullptr);
+
+// An include pattern (--schema, --table) that selected nothing in any of `sides` (read with the
+// same options) is a mistake, never an empty comparison: throws SourceError naming the patterns
+// and `where` ("in the desired schema or the database"), like pg_dump's "no matching schemas
+// were found". A pattern that matches on one side only is real drift and passes.
+void require_matches(const std::vector<const schema::UnmatchedPatterns*>& sides,
+                     const std::string& where);
 
 // The hazards named by --allow-hazards values: comma-separated codes (docs/hazards.md) or
 // "all", in any number of values. Throws SourceError on an unknown code.

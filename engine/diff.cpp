@@ -266,9 +266,11 @@ struct Differ {
     vc.key = key;
     vc.from = from;
     vc.to = to;
+    // Populated is required only by `to`: WITH NO DATA says how the view is created, and a
+    // view populated since (REFRESH, or any view pg_dump -s writes WITH NO DATA) matches it.
     vc.definition_changed = from.materialized != to.materialized || from.query != to.query ||
                             from.column_names != to.column_names || from.options != to.options ||
-                            from.with_data != to.with_data;
+                            (to.with_data && !from.with_data);
     diff_indexes(key, to.schema, to.name, from.indexes, to.indexes, vc.indexes);
     diff_members(key, from.triggers, to.triggers, vc.triggers);
     view_comments(key, &from, to);

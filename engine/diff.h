@@ -10,9 +10,9 @@
 
 namespace pgdrift::engine {
 
-// What the diff compares. Which schemas are compared is not an option here: the sources load
-// only the selected schemas (schema::filter_schemas, once per source), so every model that
-// reaches the engine is already in scope.
+// What the diff compares. Which objects are compared is not an option here: the sources load
+// only the selected objects (schema::filter_schemas in schema/filter.h, once per source), so
+// every model that reaches the engine is already in scope.
 struct DiffOptions {
   bool compare_privileges = false;  // grants are ignored unless asked for
 };

@@ -110,9 +110,10 @@ const json* find_named(const json& array, const std::string& name) {
   return nullptr;
 }
 
-// Defaulted fields are omitted from the JSON; a missing boolean reads as false.
+// Defaulted fields are omitted from the JSON: a missing boolean facing a present one is its
+// default, which is the other value (validated, permissive and with_data default to true).
 json as_value(const json& value, const json& other) {
-  if (value.is_null() && other.is_boolean()) return false;
+  if (value.is_null() && other.is_boolean()) return !other.get<bool>();
   return value;
 }
 

@@ -66,6 +66,7 @@ PgQuery__Node** parse_expression(parse_tree::ParseTree& tree, const std::string&
 
 std::string normalised_text(canon::Context& ctx, PgQuery__Node** slot) {
   canon::normalise_node(ctx, slot);
+  canon::unqualify_public_relations(slot);
   return parse_tree::deparse_expression(*slot);
 }
 
@@ -90,6 +91,7 @@ std::string query_text(const std::string& query_sql, const RelationColumns* rela
   canon::normalise_node(ctx, slot);
   ctx.top_with_clause = (*slot)->select_stmt->with_clause;
   canon::apply_view_rules_to_nested(ctx, slot);
+  canon::unqualify_public_relations(slot);
   return parse_tree::deparse_statement(*slot);
 }
 

@@ -74,6 +74,10 @@ constexpr int32_t kTargetCastMark = -7;
 
 // Children first, then the rules on *slot until none applies.
 void normalise_node(Context& ctx, PgQuery__Node** slot);
+// `FROM public.t` -> `FROM t`, in the whole tree (also sub-SELECTs of expressions): the relation
+// half of unqualify_public_names, run once the view rules have looked relations up by the
+// schema they were written with (SELECT * expansion).
+void unqualify_public_relations(PgQuery__Node** slot);
 // `(x AT TIME ZONE z)::T` -> `timezone(z, x)::T`: the one rule the deparser needs to print a
 // tree with its meaning (deparse_expr applies it alone).
 bool explicit_timezone_under_cast(PgQuery__Node** slot);

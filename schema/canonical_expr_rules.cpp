@@ -1,6 +1,7 @@
 // The canonical form's rewrite rules (docs/canonical-form.md numbers them) and normalise_node,
 // which applies them bottom-up until none applies. Each rule returns true when it changed *slot;
 // the rules that depend on the column types of the expression take the call's Context.
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -536,6 +537,96 @@ bool unqualify_catalog_function(PgQuery__Node** slot) {
   return true;
 }
 
+// `'public.s'` -> `'s'`: the name a regclass string gives, without the default schema (the
+// quoting of the rest kept as written); nullopt when it names no relation of schema public.
+std::optional<std::string> regclass_without_public(const std::string& name) {
+  std::vector<std::string> raw_parts(1);
+  std::vector<std::string> folded_parts(1);
+  bool quoted = false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c == '"') {
+      if (quoted && i + 1 < name.size() && name[i + 1] == '"') {
+        raw_parts.back() += "\"\"";
+        folded_parts.back() += '"';
+        ++i;
+        continue;
+      }
+      quoted = !quoted;
+      raw_parts.back() += c;
+    } else if (c == '.' && !quoted) {
+      raw_parts.emplace_back();
+      folded_parts.emplace_back();
+    } else {
+      raw_parts.back() += c;
+      folded_parts.back() +=
+          quoted ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  auto trim = [](const std::string& t) {
+    const size_t b = t.find_first_not_of(" \t\n");
+    return b == std::string::npos ? std::string()
+                                  : t.substr(b, t.find_last_not_of(" \t\n") - b + 1);
+  };
+  if (quoted || raw_parts.size() != 2 || trim(folded_parts[0]) != "public") return std::nullopt;
+  std::string rest = trim(raw_parts[1]);
+  if (rest.empty()) return std::nullopt;
+  return rest;
+}
+
+bool unqualify_public_string(PgQuery__Node* node) {
+  if (!is_string_const(node)) return false;
+  PgQuery__String* value = node->a_const->sval;
+  auto rest = regclass_without_public(value->sval);
+  if (!rest) return false;
+  std::free(value->sval);
+  value->sval = strdup(rest->c_str());
+  return true;
+}
+
+// Drops the leading `public` of a name list of `count` parts (public.f, public.t.c).
+bool drop_public_name(PgQuery__Node**& names, size_t& count, size_t qualified_count) {
+  if (count != qualified_count || string_value(names[0]) != "public") return false;
+  free_node(names[0]);
+  for (size_t i = 1; i < count; ++i) names[i - 1] = names[i];
+  --count;
+  return true;
+}
+
+// Names of schema public are written unqualified, whoever wrote them: public is the default
+// schema of the model (the loader's, and the catalog's search_path pg_catalog, public), but
+// pg_dump qualifies everything (search_path ''), and so does the catalog for a role without
+// USAGE on public. Functions `public.f(x)` -> `f(x)`, operators `OPERATOR(public.@@)` -> `@@`,
+// column references `public.t.c` -> `t.c`, and relation names in regclass strings
+// `'public.s'::regclass` / `nextval('public.s')` -> `'s'` (before rule 1 drops the cast).
+// Relations in FROM are unqualified by unqualify_public_relations, after the view rules.
+bool unqualify_public_names(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_FUNC_CALL: {
+      PgQuery__FuncCall* call = node->func_call;
+      if (drop_public_name(call->funcname, call->n_funcname, 2)) return true;
+      const std::string name = last_name(call->funcname, call->n_funcname);
+      const bool catalog =
+          call->n_funcname == 1 ||
+          (call->n_funcname == 2 && string_value(call->funcname[0]) == "pg_catalog");
+      if (catalog && call->n_args >= 1 &&
+          (name == "nextval" || name == "currval" || name == "setval"))
+        return unqualify_public_string(call->args[0]);
+      return false;
+    }
+    case PG_QUERY__NODE__NODE_A_EXPR:
+      return drop_public_name(node->a_expr->name, node->a_expr->n_name, 2);
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+      return drop_public_name(node->column_ref->fields, node->column_ref->n_fields, 3);
+    case PG_QUERY__NODE__NODE_TYPE_CAST:
+      return cast_type(node->type_cast->type_name) == "regclass" &&
+             unqualify_public_string(node->type_cast->arg);
+    default:
+      return false;
+  }
+}
+
 // Cast target types: `x::int4`, `x::integer` and the catalog's `x::integer` must print alike.
 // The deparser prints pg_catalog-qualified int2/int4/int8/float4/float8/bool/numeric/varchar/
 // time[stamp][tz]/interval with their SQL names and every other pg_catalog type qualified, so
@@ -919,9 +1010,10 @@ bool drop_case_else_null(PgQuery__Node** slot) {
 
 // The rules in the order they are tried; the first that changes *slot wins.
 bool apply_one_rule(Context& ctx, PgQuery__Node** slot) {
-  return bit_string_as_cast(slot) || push_cast_into_array(ctx, slot) || drop_cast(ctx, slot) ||
-         normalise_number(slot) || any_to_in(slot) || in_list_as_postgres(ctx, slot) ||
-         drop_in_list_casts(slot) || expand_row_equality(ctx, slot) || explicit_row(slot) ||
+  return unqualify_public_names(slot) || bit_string_as_cast(slot) ||
+         push_cast_into_array(ctx, slot) || drop_cast(ctx, slot) || normalise_number(slot) ||
+         any_to_in(slot) || in_list_as_postgres(ctx, slot) || drop_in_list_casts(slot) ||
+         expand_row_equality(ctx, slot) || explicit_row(slot) ||
          explicit_timezone_under_cast(slot) || drop_text_cast_of_text_function(slot) ||
          drop_text_cast_of_varchar_cast(ctx, slot) || spread_variadic_array(slot) ||
          normalise_money_literal(slot) || drop_case_else_null(slot) ||
@@ -960,6 +1052,17 @@ void normalise_node(Context& ctx, PgQuery__Node** slot) {
   if (subquery) --ctx.subquery_depth;
   for (int guard = 0; guard < 100 && apply_one_rule(ctx, slot); ++guard) {
   }
+}
+
+void unqualify_public_relations(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case == PG_QUERY__NODE__NODE_RANGE_VAR && node->range_var->schemaname != nullptr &&
+      std::strcmp(node->range_var->schemaname, "public") == 0) {
+    std::free(node->range_var->schemaname);
+    node->range_var->schemaname = strdup("");
+  }
+  parse_tree::walk_children(&node->base,
+                            [](PgQuery__Node** child) { unqualify_public_relations(child); });
 }
 
 }  // namespace pgdrift::schema::canon

@@ -1,7 +1,5 @@
 #include "schema/model.h"
 
-#include <set>
-
 #include <tuple>
 
 #include "schema/canonical.h"
@@ -63,38 +61,6 @@ bool has_grants(const Model& m) {
     for (const Column& column : table.columns)
       if (!column.grants.empty()) return true;
   return any(m.schemas) || any(m.tables) || any(m.views) || any(m.sequences) || any(m.functions);
-}
-
-namespace {
-
-template <typename Map, typename Keep>
-void erase_outside(Map& items, const Keep& keep) {
-  for (auto it = items.begin(); it != items.end();)
-    it = keep(it->second.schema) ? std::next(it) : items.erase(it);
-}
-
-}  // namespace
-
-void filter_schemas(Model& m, const std::vector<std::string>& include_schemas,
-                    const std::vector<std::string>& exclude_schemas) {
-  if (include_schemas.empty() && exclude_schemas.empty()) return;
-  const std::set<std::string> include(include_schemas.begin(), include_schemas.end());
-  const std::set<std::string> exclude(exclude_schemas.begin(), exclude_schemas.end());
-  auto keep = [&](const std::string& schema) {
-    return (include.empty() || include.count(schema)) && !exclude.count(schema);
-  };
-  for (auto it = m.schemas.begin(); it != m.schemas.end();)
-    it = keep(it->first) ? std::next(it) : m.schemas.erase(it);
-  for (auto it = m.extensions.begin(); it != m.extensions.end();)
-    it = (it->second.schema.empty() || keep(it->second.schema)) ? std::next(it)
-                                                                : m.extensions.erase(it);
-  erase_outside(m.tables, keep);
-  erase_outside(m.views, keep);
-  erase_outside(m.sequences, keep);
-  erase_outside(m.enums, keep);
-  erase_outside(m.composite_types, keep);
-  erase_outside(m.domains, keep);
-  erase_outside(m.functions, keep);
 }
 
 }  // namespace pgdrift::schema

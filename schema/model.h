@@ -317,7 +317,7 @@ struct Function {
 
 struct Extension {
   std::string name;
-  std::string schema;   // empty = the extension's default
+  std::string schema;   // empty = public, where CREATE EXTENSION puts it by default
   std::string version;  // empty = not pinned
   std::optional<std::string> comment;
   SourceLocation location;
@@ -355,12 +355,5 @@ std::string function_key(const Function& f);
 void strip_grants(Model& m);
 // Whether any object of the model has a grant.
 bool has_grants(const Model& m);
-
-// Keeps only the objects in `include_schemas` (when not empty) and not in `exclude_schemas`:
-// schemas, tables, views, sequences, types, domains, functions, and extensions pinned to a
-// schema (one without a schema belongs to none the user could filter on). The one schema
-// filter: sources apply it when they load, the engine when it compares.
-void filter_schemas(Model& m, const std::vector<std::string>& include_schemas,
-                    const std::vector<std::string>& exclude_schemas);
 
 }  // namespace pgdrift::schema

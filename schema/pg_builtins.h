@@ -1,9 +1,10 @@
 // What PostgreSQL 15 has built in, embedded so that quoting, type spelling and the canonical
-// form never need a server: its keywords, its pg_catalog types, its default operator classes
-// and its text-returning functions. Every list was taken from a PostgreSQL 15 server with the
-// query quoted next to it.
+// form never need a server: its keywords, its pg_catalog types, its default operator classes,
+// its text-returning functions and the comments of the extensions it ships. Every list was taken
+// from a PostgreSQL 15 server with the query quoted next to it.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace pgdrift::schema {
@@ -25,5 +26,9 @@ bool is_default_opclass(std::string_view method, std::string_view opclass);
 // True for a pg_catalog function name whose every overload returns text (`lower`, `concat`,
 // `current_setting`, ...): a cast of its result to text is a no-op PostgreSQL does not store.
 bool is_text_function(std::string_view name);
+// The comment CREATE EXTENSION gives extension `name` (its control file's), for the extensions
+// PostgreSQL 15 ships; nullopt for any other. Not user-written, so not part of the model: the
+// introspector reads the same from the server's pg_available_extensions.
+std::optional<std::string_view> extension_control_comment(std::string_view name);
 
 }  // namespace pgdrift::schema

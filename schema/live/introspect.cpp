@@ -142,21 +142,6 @@ std::vector<std::string> trigger_arguments(const std::string& hex, int count) {
   return args;
 }
 
-// A PostgreSQL array literal of strings, for the text[] parameters.
-std::string text_array_literal(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ",";
-    out += "\"";
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += "\"";
-  }
-  return out + "}";
-}
-
 // ---- the introspection ---------------------------------------------------------------------
 
 using ReadOnlySnapshot = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
@@ -234,14 +219,14 @@ class Introspector {
 
   void read_schemas(const IntrospectOptions& options) {
     ++result_.catalog_queries;
-    const pqxx::result rows =
-        tx_.exec_params(kSchemasQuery, text_array_literal(options.include_schemas),
-                        text_array_literal(options.exclude_schemas));
+    const pqxx::result rows = tx_.exec(kSchemasQuery);
+    const ObjectSelection selection(options.filter);
     std::string oids = "{";
     for (const pqxx::row& row : rows) {
+      const std::string name = text(row["nspname"]);
+      if (!selection.may_select_in(name)) continue;
       if (oids.size() > 1) oids += ",";
       oids += text(row["oid"]);
-      const std::string name = text(row["nspname"]);
       if (name == "public") continue;  // implicit in every model
       Namespace& ns = model().schemas[name];
       ns.name = name;

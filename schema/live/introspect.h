@@ -7,13 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "schema/filter.h"
 #include "schema/model.h"
 
 namespace pgdrift::schema::live {
 
 struct IntrospectOptions {
-  std::vector<std::string> include_schemas;  // empty = all non-system schemas
-  std::vector<std::string> exclude_schemas;
+  // Only the schemas that can hold an object the filter selects are read (all non-system
+  // schemas when it is empty). The selection itself is schema::filter_schemas, which the
+  // caller applies to the result (cli/sources.cpp does, for every source).
+  SchemaFilter filter;
 };
 
 struct Provenance {

@@ -3,8 +3,9 @@
 // of queries is fixed. introspect.cpp runs them in one read-only REPEATABLE READ snapshot.
 //
 // Conventions shared by every query:
-//  - $1 is the oid[] of the schemas to read: kSchemasQuery applies the include/exclude filter and
-//    drops system schemas, every later query only keeps objects whose namespace is in $1;
+//  - $1 is the oid[] of the schemas to read: kSchemasQuery lists the non-system schemas, the
+//    introspector keeps those the schema filter can select in (schema/filter.h), and every later
+//    query only keeps objects whose namespace is in $1;
 //  - objects that belong to an extension (pg_depend deptype 'e') are skipped;
 //  - lists come back as JSON (json_agg / to_json), parsed with nlohmann::json;
 //  - the session runs with search_path = pg_catalog, public, so pg_get_expr & co. print objects
@@ -50,16 +51,15 @@ inline constexpr const char* kServerQuery =
     " current_setting('server_version_num')::int AS version_num,"
     " current_database() AS database";
 
-// Schemas to read. $1 = include list (text[], empty = all), $2 = exclude list (text[]).
-// Names starting with pg_ are reserved for the system (pg_catalog, pg_toast*, pg_temp*).
+// The schemas that may be read (no parameter: the schema filter's patterns are matched in C++,
+// by the same code for every source). Names starting with pg_ are reserved for the system
+// (pg_catalog, pg_toast*, pg_temp*).
 inline constexpr const char* kSchemasQuery =
     "SELECT n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner"
     " FROM pg_catalog.pg_namespace n"
     " WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'"
-    "   AND " PGDRIFT_NOT_EXTENSION_MEMBER("pg_catalog.pg_namespace", "n.oid")
-    "   AND (cardinality($1::text[]) = 0 OR n.nspname = ANY($1::text[]))"
-    "   AND NOT (n.nspname = ANY($2::text[]))"
-    " ORDER BY n.nspname";
+    "   AND " PGDRIFT_NOT_EXTENSION_MEMBER("pg_catalog.pg_namespace",
+                                           "n.oid") " ORDER BY n.nspname";
 
 // Extensions installed in one of the schemas.
 inline constexpr const char* kExtensionsQuery =

@@ -1,4 +1,7 @@
 // COMMENT ON <object> IS '...' | NULL. NULL and '' both remove the comment, as in PostgreSQL.
+#include <string_view>
+
+#include "schema/pg_builtins.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/tree_read.h"
 
@@ -154,7 +157,12 @@ void load_comment(LoadContext& ctx, const PgQuery__CommentStmt* stmt) {
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
       if (name.name == "public") {
-        ctx.unsupported(-1, "COMMENT ON SCHEMA public (schema public is not stored in the model)");
+        // Schema public is implicit: neither source models its comment (pg_dump writes one
+        // whenever it differs from initdb's). Skipped, and said so unless it is initdb's.
+        if (comment != std::optional<std::string>("standard public schema"))
+          ctx.warnings.push_back(LoadWarning{ctx.location_at(-1), ctx.column_at(-1),
+                                             "COMMENT ON SCHEMA public ignored: schema public is "
+                                             "implicit, its comment is not compared"});
         break;
       }
       auto ns = m.schemas.find(name.name);
@@ -165,6 +173,10 @@ void load_comment(LoadContext& ctx, const PgQuery__CommentStmt* stmt) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_EXTENSION: {
       auto e = m.extensions.find(name.name);
       if (e == m.extensions.end()) not_found("extension \"" + name.name + "\"");
+      // The comment CREATE EXTENSION sets itself (pg_dump writes it out) is not user-written:
+      // the introspector leaves it out as well.
+      if (comment && extension_control_comment(name.name) == std::string_view(*comment))
+        comment.reset();
       e->second.comment = comment;
       break;
     }

@@ -20,6 +20,9 @@ void load_create_extension(LoadContext& ctx, const PgQuery__CreateExtensionStmt*
       extension.schema = defelem_string(d);
       if (extension.schema != "public" && !ctx.model.schemas.count(extension.schema))
         ctx.fail(d->location, "schema \"" + extension.schema + "\" does not exist");
+      // "public" is where CREATE EXTENSION puts it without SCHEMA: stored as no schema, as the
+      // introspector does, so `WITH SCHEMA public` (pg_dump's spelling) is the same extension.
+      if (extension.schema == "public") extension.schema.clear();
     } else if (option == "new_version") {
       extension.version = defelem_string(d);
     } else if (option == "cascade") {

@@ -204,7 +204,12 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
       case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA: {
         std::string name = string_value(object);
         if (name == "public") {
-          ctx.unsupported(-1, "GRANT/REVOKE on schema public (its privileges are not modelled)");
+          // Schema public is implicit: neither source models its privileges (pg_dump writes
+          // them whenever they differ from initdb's).
+          ctx.warnings.push_back(LoadWarning{ctx.location_at(-1), ctx.column_at(-1),
+                                             "GRANT/REVOKE on schema public ignored: schema "
+                                             "public is implicit, its privileges are not "
+                                             "compared"});
           break;
         }
         auto ns = ctx.model.schemas.find(name);

@@ -13,6 +13,7 @@
 
 #include "schema/canonical.h"
 #include "schema/sql/load_context.h"
+#include "schema/sql/psql_meta.h"
 #include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
@@ -281,6 +282,19 @@ void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
   ctx.unsupported(0, node_type_name(node) + " statement");
 }
 
+// A psql meta-command other than the schema-neutral ones: unsupported like a statement (an
+// error, or a warning with skip_unsupported), never dropped silently. `\connect` would send the
+// rest of the script to another database.
+void meta_command(LoadContext& ctx, const MetaCommand& command) {
+  if (is_schema_neutral_meta_command(command.name)) return;
+  auto [line, column] = line_and_column(ctx.text, command.offset);
+  const std::string message = "not supported: psql meta-command \\" + command.name +
+                              " (only \\restrict and \\unrestrict, which do not change the "
+                              "schema, are skipped)";
+  if (!ctx.options.skip_unsupported) throw LoadError(ctx.file, line, column, message);
+  ctx.warnings.push_back(LoadWarning{SourceLocation{ctx.file, line}, column, message});
+}
+
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw LoadError(path.string(), 0, 0, "cannot read file");
@@ -354,13 +368,16 @@ void apply_sql(Model& model, const std::string& sql, const std::string& filename
     auto [line, column] = line_and_column(sql, bad);
     throw LoadError(filename, line, column, "invalid UTF-8 byte sequence");
   }
-  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(sql.c_str());
+  // psql meta-commands become spaces: the same offsets, lines and columns, SQL only.
+  std::string text = sql;
+  const std::vector<MetaCommand> meta_commands = blank_meta_commands(text);
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(text.c_str());
   std::unique_ptr<PgQueryProtobufParseResult, void (*)(PgQueryProtobufParseResult*)> guard(
       &parsed, [](PgQueryProtobufParseResult* r) { pg_query_free_protobuf_parse_result(*r); });
   if (parsed.error != nullptr) {
-    int offset = parsed.error->cursorpos > 0 ? byte_offset_of_char(sql, parsed.error->cursorpos)
-                                             : static_cast<int>(sql.size());
-    auto [line, column] = line_and_column(sql, offset);
+    int offset = parsed.error->cursorpos > 0 ? byte_offset_of_char(text, parsed.error->cursorpos)
+                                             : static_cast<int>(text.size());
+    auto [line, column] = line_and_column(text, offset);
     throw LoadError(filename, line, column, parsed.error->message);
   }
   PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
@@ -369,15 +386,23 @@ void apply_sql(Model& model, const std::string& sql, const std::string& filename
   std::unique_ptr<PgQuery__ParseResult, void (*)(PgQuery__ParseResult*)> tree_guard(
       tree, [](PgQuery__ParseResult* t) { pg_query__parse_result__free_unpacked(t, nullptr); });
 
-  LoadContext ctx{model, options, filename, sql, warnings, options.default_schema, 0, {}, {}};
+  LoadContext ctx{model, options, filename, text, warnings, options.default_schema, 0, {}, {}};
+  // Meta-commands are taken in file order with the statements: each one before the statement
+  // whose text it is in or precedes.
+  size_t next_meta = 0;
   for (size_t i = 0; i < tree->n_stmts; ++i) {
     const PgQuery__RawStmt* raw = tree->stmts[i];
+    const int64_t end = raw->stmt_len > 0 ? int64_t{raw->stmt_location} + raw->stmt_len
+                                          : static_cast<int64_t>(text.size());
+    for (; next_meta < meta_commands.size() && meta_commands[next_meta].offset < end; ++next_meta)
+      meta_command(ctx, meta_commands[next_meta]);
     if (raw->stmt == nullptr) continue;
     ctx.stmt_location = raw->stmt_location;
     ctx.names.begin_statement(ctx.model, ctx.search_schema, raw->stmt);
     dispatch(ctx, raw->stmt);
     ctx.names.end_statement(ctx.model);
   }
+  for (; next_meta < meta_commands.size(); ++next_meta) meta_command(ctx, meta_commands[next_meta]);
 }
 
 LoadResult load_path(const std::string& path, const LoadOptions& options) {

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -381,6 +382,97 @@ TEST(DriftCli, HistoryReplayNeedsNoDatabase) {
 
   auto missing = drift({"--desired", desired, "--history", (tmp.path / "nope").string()});
   EXPECT_EQ(missing.exit_code, 2) << missing.out << missing.err;
+}
+
+// A role without USAGE on schema public reads every name of public back qualified
+// (`public.gen_random_bytes(6)`, `FROM public.transactions`): the canonical form drops the
+// qualifier, so the MITA schema still has no drift.
+TEST(DriftCli, RoleWithoutUsageOnPublicSeesNoFalseDrift) {
+  test_cluster().execute("postgres",
+                         "DO $$ BEGIN CREATE ROLE pgdrift_no_public LOGIN; EXCEPTION WHEN "
+                         "duplicate_object THEN NULL; END $$;");
+  std::string sql;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(fixture_path("mita/schema")))
+    if (entry.path().extension() == ".sql") files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) sql += read_text(file.string()) + "\n";
+  auto db = create_fresh_database(sql + "REVOKE USAGE ON SCHEMA public FROM PUBLIC;");
+  const std::string as_role = test_cluster().conninfo(db.name) + " user=pgdrift_no_public";
+  ASSERT_NE(
+      query_value(as_role,
+                  "SELECT pg_get_viewdef(oid) FROM pg_class WHERE relname = 'monthly_spending'")
+          .find("public.transactions"),
+      std::string::npos)
+      << "the role should read public's names qualified";
+  auto r = drift({"--desired", fixture_path("mita/schema"), "--db", as_role});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+// --schema filters both sides the same way: pgcrypto, installed in public, is out of scope on
+// the database side and on the desired side alike.
+const char* kAppWithExtensionSql =
+    "CREATE EXTENSION pgcrypto;\n"
+    "CREATE SCHEMA app;\n"
+    "CREATE TABLE app.accounts (id integer PRIMARY KEY, token text DEFAULT "
+    "encode(gen_random_bytes(8), 'hex'));\n"
+    "CREATE TABLE app_audit (id integer);\n"
+    "CREATE SCHEMA app_log;\n"
+    "CREATE TABLE app_log.entries (id integer);\n";
+
+TEST(DriftCli, SchemaFilterAppliesToBothSides) {
+  TempDir tmp;
+  const std::string desired = tmp.write("schema.sql", kAppWithExtensionSql);
+  auto db = create_fresh_database(kAppWithExtensionSql);
+  for (const std::vector<std::string>& filter : {std::vector<std::string>{"--schema", "app"},
+                                                 {"-n", "app"},
+                                                 {"-n", "app*"},
+                                                 {"--schema", "public"},
+                                                 {"-N", "app", "--exclude-schema", "app_log"},
+                                                 {"-t", "app.accounts"},
+                                                 {"--table", "app_audit"},
+                                                 {"-n", "app", "-T", "app.acc*"}}) {
+    std::vector<std::string> args = {"--desired", desired, "--db", db.url, "--format", "json"};
+    args.insert(args.end(), filter.begin(), filter.end());
+    auto r = drift(args);
+    EXPECT_EQ(r.exit_code, 0) << ::testing::PrintToString(filter) << "\n" << r.out << r.err;
+  }
+  // The database drifts inside and outside the filter: only what is selected is reported.
+  test_cluster().execute(db.name,
+                         "DROP TABLE app_audit; DROP TABLE app_log.entries;"
+                         " ALTER TABLE app.accounts ADD COLUMN note text;");
+  auto in_app = drift({"--desired", desired, "--db", db.url, "--format", "json", "-n", "app"});
+  EXPECT_EQ(in_app.exit_code, 1) << in_app.out << in_app.err;
+  EXPECT_EQ(entry_set(parse_json_output(in_app)),
+            std::set<std::string>{"unexpected column app.accounts.note"});
+  auto log = drift({"--desired", desired, "--db", db.url, "--format", "json", "-n", "app_l?g"});
+  EXPECT_EQ(entry_set(parse_json_output(log)),
+            std::set<std::string>{"missing table app_log.entries"});
+}
+
+TEST(DriftCli, PatternThatMatchesNothingIsAnError) {
+  TempDir tmp;
+  const std::string desired = tmp.write("schema.sql", kAppWithExtensionSql);
+  auto db = create_fresh_database(kAppWithExtensionSql);
+  auto nosuch = drift({"--desired", desired, "--db", db.url, "--schema", "nosuch"});
+  EXPECT_EQ(nosuch.exit_code, 2) << nosuch.out << nosuch.err;
+  EXPECT_NE(nosuch.err.find("--schema 'nosuch' matched nothing in the desired schema or the "
+                            "database"),
+            std::string::npos)
+      << nosuch.err;
+  EXPECT_EQ(nosuch.out.find("no drift"), std::string::npos) << nosuch.out;
+  auto table = drift({"--desired", desired, "--db", db.url, "-t", "app.nosuch"});
+  EXPECT_EQ(table.exit_code, 2) << table.out << table.err;
+  EXPECT_NE(table.err.find("--table 'app.nosuch'"), std::string::npos) << table.err;
+  // One side is enough: a schema only the desired side has is drift, not a mistake.
+  const std::string more =
+      tmp.write("more.sql", std::string(kAppWithExtensionSql) + "CREATE SCHEMA billing;\n");
+  auto missing = drift({"--desired", more, "--db", db.url, "--format", "json", "-n", "billing"});
+  EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
+  EXPECT_EQ(entry_set(parse_json_output(missing)), std::set<std::string>{"missing schema billing"});
+  auto bad = drift({"--desired", desired, "--db", db.url, "-n", "app.x.y"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("too many dotted names"), std::string::npos) << bad.err;
 }
 
 TEST(DriftCli, UsageErrorsExitTwo) {

@@ -117,6 +117,45 @@ TEST(CliInspect, MitaFixtureAsJsonAndSql) {
   EXPECT_TRUE(nlohmann::json::parse(filtered.out)["tables"].empty());
 }
 
+// Every command that reads a schema takes pg_dump's filter options, and an include pattern that
+// selects nothing is an error (exit 2), never an empty schema.
+TEST(CliFilter, EveryCommandTakesTheFilterOptions) {
+  TempDir tmp;
+  const std::string schema =
+      "CREATE EXTENSION pgcrypto; CREATE SCHEMA app; CREATE TABLE app.t (id int);"
+      " CREATE TABLE app.u (id int); CREATE TABLE public.p (id int);\n";
+  const std::string sql = tmp.write("schema.sql", schema);
+  tmp.write("migrations/001_init.sql", schema);
+  CommandOutput app = run_pgdrift({"inspect", sql, "-n", "app", "-T", "app.u"});
+  ASSERT_EQ(app.exit_code, 0) << app.err;
+  nlohmann::json model = nlohmann::json::parse(app.out);
+  EXPECT_EQ(model["tables"].size(), 1u) << app.out;
+  EXPECT_TRUE(model["tables"].contains("app.t")) << app.out;
+  EXPECT_TRUE(model["extensions"].empty()) << app.out;  // pgcrypto lives in public
+  CommandOutput tables = run_pgdrift({"inspect", sql, "--table", "app.*", "-t", "p"});
+  ASSERT_EQ(tables.exit_code, 0) << tables.err;
+  EXPECT_EQ(nlohmann::json::parse(tables.out)["tables"].size(), 3u) << tables.out;
+
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"inspect", sql},
+        {"lint", sql},
+        {"plan", "--from", sql, "--to", sql},
+        {"drift", "--desired", sql, "--history", (tmp.path / "migrations").string()}}) {
+    std::vector<std::string> args = command;
+    args.insert(args.end(), {"--schema", "nosuch"});
+    CommandOutput run = run_pgdrift(args);
+    EXPECT_EQ(run.exit_code, 2) << command[0] << "\n" << run.out << run.err;
+    EXPECT_NE(run.err.find("--schema 'nosuch' matched nothing"), std::string::npos)
+        << command[0] << ": " << run.err;
+    args = command;
+    args.insert(args.end(), {"-n", "app", "-N", "x", "-t", "app.t", "-T", "y"});
+    run = run_pgdrift(args);
+    EXPECT_NE(run.exit_code, 2) << command[0] << "\n" << run.out << run.err;
+  }
+  CommandOutput help = run_pgdrift({"apply", "--help"});
+  EXPECT_NE(help.out.find("-T,--exclude-table"), std::string::npos) << help.out;
+}
+
 TEST(CliInspect, OutputFile) {
   TempDir tmp("pgdrift-cli-inspect");
   std::string path = tmp.file("out.sql");

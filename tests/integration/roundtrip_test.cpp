@@ -3,6 +3,9 @@
 // kept (not stripped), so privileges are compared too.
 //
 // One case per object kind (and per tricky spelling), so a failure names what disagrees.
+//
+// The same databases dumped by pg_dump: `pg_dump -s DB > desired.sql; pgdrift drift --desired
+// desired.sql --db DB` must report no drift (PgDumpRoundTrip, FixturePgDumpRoundTrip).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +18,7 @@
 #include "schema/sql/loader.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/pg_test_env.h"
+#include "tests/support/temp_dir.h"
 
 namespace pgdrift::testing {
 namespace {
@@ -506,6 +510,50 @@ TEST_P(FixtureRoundTrip, IntrospectedModelEqualsLoadedModel) {
 INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureRoundTrip, ::testing::ValuesIn(fixture_sources()),
                          [](const auto& info) { return info.param.name; });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(FixtureRoundTrip);
+
+// ---- pg_dump output as the desired schema -------------------------------------------------------
+// pg_dump writes what the database has in its own spelling: psql meta-commands (\restrict from
+// 15.14 on), search_path '' so that every name is schema-qualified, WITH SCHEMA public, the
+// extensions' own comments, grants as GRANT / REVOKE. Drift against the dumped database must
+// still be empty, privileges included.
+
+// Runs pg_dump --schema-only on `db` into a file of `dir`, then `pgdrift drift --privileges` of
+// that file against `db`; expects exit 0 and no drift.
+void expect_dump_without_drift(const FreshDatabase& db, const std::string& name) {
+  TempDir dir("pgdrift-dump");
+  const std::string desired = dir.file(name + ".sql");
+  const CommandOutput dump = run_program({test_cluster().bindir() + "/pg_dump", "--schema-only",
+                                          "--file", desired, "--dbname", db.conninfo});
+  ASSERT_EQ(dump.exit_code, 0) << dump.err;
+  const CommandOutput drift =
+      run_program({PGDRIFT_BINARY, "drift", "--desired", desired, "--db", db.url, "--privileges"});
+  EXPECT_EQ(drift.exit_code, 0) << drift.out << drift.err << "\n--- " << desired << ":\n"
+                                << read_text(desired);
+  EXPECT_NE(drift.out.find("no drift"), std::string::npos) << drift.out;
+}
+
+class PgDumpRoundTrip : public ::testing::TestWithParam<RoundTripCase> {};
+
+TEST_P(PgDumpRoundTrip, DumpOfTheDatabaseHasNoDrift) {
+  const RoundTripCase& c = GetParam();
+  expect_dump_without_drift(create_fresh_database(c.sql), c.name);
+}
+
+INSTANTIATE_TEST_SUITE_P(ObjectKinds, PgDumpRoundTrip, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return info.param.name; });
+
+class FixturePgDumpRoundTrip : public ::testing::TestWithParam<FixtureSource> {};
+
+TEST_P(FixturePgDumpRoundTrip, DumpOfTheFixtureDatabaseHasNoDrift) {
+  const FixtureSource& source = GetParam();
+  std::string sql;
+  for (const auto& file : sql_files_in_order(source.path)) sql += read_text(file) + "\n";
+  expect_dump_without_drift(create_fresh_database(sql), source.name);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixturePgDumpRoundTrip, ::testing::ValuesIn(fixture_sources()),
+                         [](const auto& info) { return info.param.name; });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(FixturePgDumpRoundTrip);
 
 TEST(FixtureRoundTripCoverage, MitaFixtureIsCovered) {
   // The MITA fixture is the project's reference schema: its absence would silently shrink the

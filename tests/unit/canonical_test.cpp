@@ -619,6 +619,73 @@ TEST(CanonicalQuery, KeepsQualifiersWhenSeveralRelations) {
   EXPECT_THROW(canonical_query_text("create table t (a int)"), CanonicalError);
 }
 
+// Names of schema public as pg_dump prints them (search_path '', every name qualified) and as
+// the introspector reads them (search_path pg_catalog, public), both from PostgreSQL 15 for the
+// same objects (pgcrypto in public, a function f(integer), an operator === and a sequence
+// "My Seq" in public); a role without USAGE on public gets the first spelling too.
+const std::vector<Pair> kPublicNames = {
+    {"nextval('public.\"My Seq\"'::regclass)", "nextval('\"My Seq\"'::regclass)"},
+    {"public.f(1)", "f(1)"},
+    {"encode(public.gen_random_bytes(6), 'hex'::text)", "encode(gen_random_bytes(6), 'hex'::text)"},
+    {"'public.t'::regclass", "'t'::regclass"},
+    {"((a OPERATOR(public.===) 5))", "((a === 5))"},
+    {"public.t.a > 0", "t.a > 0"},
+    {"nextval('public.s')", "nextval('s'::regclass)"},
+};
+
+TEST(CanonicalExpr, PublicNamesPrintUnqualified) {
+  for (const auto& [dumped, catalog] : kPublicNames) {
+    EXPECT_EQ(canonical_expr_text(dumped), canonical_expr_text(catalog)) << dumped;
+    const std::string once = canonical_expr_text(dumped);
+    EXPECT_EQ(canonical_expr_text(once), once) << dumped;
+    EXPECT_EQ(once.find("public."), std::string::npos) << once;
+  }
+  // Only the default schema goes: other schemas, and a quoted "Public", stay.
+  EXPECT_NE(canonical_expr_text("app.f(1)"), canonical_expr_text("f(1)"));
+  EXPECT_NE(canonical_expr_text("nextval('app.s'::regclass)"), canonical_expr_text("nextval('s')"));
+  EXPECT_NE(canonical_expr_text("'\"Public\".t'::regclass"), canonical_expr_text("'t'::regclass"));
+  EXPECT_NE(canonical_expr_text("a OPERATOR(app.===) 5"), canonical_expr_text("a === 5"));
+  // A user type keeps the qualification canonical_type gives it.
+  EXPECT_EQ(canonical_expr_text("'a'::public.mood"), canonical_expr_text("'a'::mood"));
+  EXPECT_EQ(canonical_expr_text("'a'::mood"), "'a'::public.mood");
+}
+
+TEST(CanonicalQuery, PublicRelationsPrintUnqualified) {
+  // pg_get_viewdef(v, true) of the same view under search_path '' and pg_catalog, public.
+  const std::string dumped =
+      " SELECT t.id,\n    t.a\n   FROM public.t\n     JOIN public.t t2 ON t.id = t2.id\n  WHERE "
+      "public.f(t.a) > 0;";
+  const std::string catalog =
+      " SELECT t.id,\n    t.a\n   FROM t\n     JOIN t t2 ON t.id = t2.id\n  WHERE f(t.a) > 0;";
+  EXPECT_EQ(canonical_query_text(dumped), canonical_query_text(catalog));
+  EXPECT_EQ(canonical_query_text(dumped),
+            "SELECT t.id, t.a FROM t JOIN t t2 ON t.id = t2.id WHERE f(t.a) > 0");
+  EXPECT_EQ(canonical_query_text("select x from (select id as x from public.t) s where exists "
+                                 "(select 1 from public.u where u.id = s.x)"),
+            canonical_query_text("select x from (select id as x from t) s where exists "
+                                 "(select 1 from u where u.id = s.x)"));
+  EXPECT_NE(canonical_query_text("select id from app.t"), canonical_query_text("select id from t"));
+  // SELECT * is expanded with the relation as written (the loader looks public.t up in public,
+  // whatever its search_path), then the qualifier goes.
+  RelationColumns columns = [](const std::string& schema, const std::string& name) {
+    return schema == "public" && name == "t" ? std::vector<std::string>{"id", "a"}
+                                             : std::vector<std::string>{};
+  };
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf("SELECT * FROM public.t");
+  ASSERT_EQ(parsed.error, nullptr);
+  PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
+      nullptr, parsed.parse_tree.len, reinterpret_cast<const uint8_t*>(parsed.parse_tree.data));
+  EXPECT_EQ(canonical_query(tree->stmts[0]->stmt, columns), "SELECT id, a FROM t");
+  pg_query__parse_result__free_unpacked(tree, nullptr);
+  pg_query_free_protobuf_parse_result(parsed);
+}
+
+// Expressions may hold sub-SELECTs (policies): their relations lose public too.
+TEST(CanonicalExpr, PublicRelationsInSubSelectsPrintUnqualified) {
+  EXPECT_EQ(canonical_expr_text("EXISTS (SELECT 1 FROM public.members m WHERE m.id = owner)"),
+            canonical_expr_text("EXISTS (SELECT 1 FROM members m WHERE m.id = owner)"));
+}
+
 struct TypeCase {
   std::string written;
   std::string canonical;

@@ -3,6 +3,7 @@
 
 #include "engine/diff.h"
 #include "planner/object_sql.h"
+#include "schema/filter.h"
 #include "schema/sql/loader.h"
 
 namespace pgdrift::engine {
@@ -24,8 +25,11 @@ Changes diff_in_scope(const std::string& from, const std::string& to,
                       const std::vector<std::string>& exclude) {
   schema::Model a = load(from);
   schema::Model b = load(to);
-  schema::filter_schemas(a, include, exclude);
-  schema::filter_schemas(b, include, exclude);
+  schema::SchemaFilter filter;
+  filter.include_schemas = include;
+  filter.exclude_schemas = exclude;
+  schema::filter_schemas(a, filter);
+  schema::filter_schemas(b, filter);
   return diff_models(a, b);
 }
 
@@ -34,6 +38,19 @@ TEST(Diff, EqualModelsGiveNoChanges) {
       "CREATE TABLE t (id int PRIMARY KEY, name text); CREATE VIEW v AS SELECT id FROM t;";
   Changes changes = diff(sql, sql);
   EXPECT_TRUE(changes.empty()) << ::testing::PrintToString(describe_changes(changes));
+}
+
+// WITH NO DATA says how a materialized view is created: a view populated since (REFRESH; every
+// view pg_dump -s writes WITH NO DATA) still matches it. A view that must be populated and is
+// not differs.
+TEST(Diff, PopulatedIsRequiredOnlyByTheTarget) {
+  const std::string table = "CREATE TABLE t (a int);";
+  const std::string populated = table + "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;";
+  const std::string unpopulated = populated.substr(0, populated.size() - 1) + " WITH NO DATA;";
+  EXPECT_TRUE(diff(populated, unpopulated).empty());
+  Changes changes = diff(unpopulated, populated);
+  ASSERT_EQ(changes.views.size(), 1u);
+  EXPECT_TRUE(changes.views[0].definition_changed);
 }
 
 TEST(Diff, AddedAndDroppedTables) {

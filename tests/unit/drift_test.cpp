@@ -6,6 +6,7 @@
 
 #include "engine/drift.h"
 #include "engine/ignore_rules.h"
+#include "schema/filter.h"
 #include "tests/support/drift_samples.h"
 
 namespace pgdrift::engine {
@@ -75,6 +76,26 @@ TEST(Drift, NullabilityAndDefaultReadAbsentFieldsAsDefaults) {
   EXPECT_EQ(id->differences[0].path, "columns.id.default_expr");
   EXPECT_TRUE(id->differences[0].desired.is_null());
   EXPECT_EQ(id->differences[0].live, "gen_random_uuid()");
+}
+
+// Booleans that default to true (with_data, validated, permissive) are omitted when true too.
+TEST(Drift, AbsentBooleansReadAsTheirDefaultsWhenTheDefaultIsTrue) {
+  schema::Model desired = expenses_model();
+  schema::View view;
+  view.schema = "public";
+  view.name = "totals";
+  view.materialized = true;
+  view.query = "SELECT amount FROM expenses";
+  desired.views["public.totals"] = view;  // populated (with_data = true, the default)
+  schema::Model live = desired;
+  live.views["public.totals"].with_data = false;
+  DatabaseDrift db = compute_drift(desired, live);
+  const auto* totals = find_entry(db, "materialized_view", "public.totals");
+  ASSERT_NE(totals, nullptr) << entries_text(db);
+  ASSERT_EQ(totals->differences.size(), 1u);
+  EXPECT_EQ(totals->differences[0].path, "with_data");
+  EXPECT_EQ(totals->differences[0].desired, true);
+  EXPECT_EQ(totals->differences[0].live, false);
 }
 
 TEST(Drift, MissingAndUnexpectedMembers) {
@@ -188,7 +209,9 @@ TEST(Drift, SchemaFilterLeavesOtherSchemasOut) {
   live.tables["audit.log"] = audit;
   // Sources load only the schemas in scope (schema::filter_schemas); drift compares those.
   schema::Model in_scope = live;
-  schema::filter_schemas(in_scope, {}, {"audit"});
+  schema::SchemaFilter filter;
+  filter.exclude_schemas = {"audit"};
+  schema::filter_schemas(in_scope, filter);
   EXPECT_TRUE(compute_drift(expenses_model(), in_scope).entries.empty());
   EXPECT_EQ(compute_drift(expenses_model(), live).entries.size(), 1u);
 }

@@ -1,0 +1,28 @@
+// Internal to the SQL loader: psql meta-commands (`\restrict KEY`, `\connect db`, ...) in a
+// script. pg_dump writes some (15.14+ opens and closes every dump with \restrict / \unrestrict),
+// libpg_query knows none, so the loader takes them out of the text before parsing and decides
+// about each one itself (loader.cpp: skipped when it does not change the schema, else
+// unsupported, with its file:line:column).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pgdrift::schema::sql {
+
+struct MetaCommand {
+  int offset = 0;    // byte offset of the backslash
+  std::string name;  // the command without its backslash: "restrict", "connect", "."
+};
+
+// Finds every psql meta-command of `text` the way psql's lexer does: a backslash outside string
+// literals (standard, E'', U&''), quoted identifiers, dollar quotes and comments starts one,
+// which runs to the end of its line. Each one is overwritten with spaces (line breaks kept), so
+// the text parses as the SQL around it and every byte offset, line and column stays the same.
+std::vector<MetaCommand> blank_meta_commands(std::string& text);
+
+// True for the meta-commands that cannot change the schema a script defines: \restrict and
+// \unrestrict (pg_dump's guard against meta-commands hidden in the dumped data).
+bool is_schema_neutral_meta_command(const std::string& name);
+
+}  // namespace pgdrift::schema::sql
