@@ -163,7 +163,7 @@ engine::DatabaseDrift check_history(const std::string& dir, const schema::Model&
   std::string label = "history:" + dir;
   try {
     auto history = schema::history::read_history(dir);
-    auto replayed = schema::history::replay(history);
+    auto replayed = replay_history(history, {}, args.source_options.load_via_scratch);
     for (const auto& p : replayed.problems)
       std::cerr << "pgdrift drift: warning: " << p.where.file << ":" << p.where.line << ": "
                 << p.message << "\n";
@@ -259,6 +259,7 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--exclude-schema", args->source_options.exclude_schemas,
                   "Leave out this schema (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);
   cmd->add_option("-j,--jobs", args->jobs,
                   "Databases read at once (default: number of hardware threads)")
       ->check(CLI::PositiveNumber);

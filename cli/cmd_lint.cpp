@@ -136,6 +136,7 @@ void add_lint_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
+  cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);
   cmd->callback(
       [args, &exit_code] { exit_code = run_command("lint", [&args] { return run_lint(*args); }); });
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "planner/hazards.h"
+#include "schema/history/history.h"
 #include "schema/live/introspect.h"
 #include "schema/model.h"
 
@@ -20,6 +21,9 @@ struct SourceOptions {
   std::vector<std::string> include_schemas;  // empty = all
   std::vector<std::string> exclude_schemas;
   bool skip_unsupported = false;  // unsupported SQL statements become warnings
+  // SQL sources (files, directories) are run in a scratch PostgreSQL and introspected
+  // (schema/scratch) instead of read by the static loader; other sources are read as always.
+  bool load_via_scratch = false;
 };
 
 // A source that could not be read: missing path, SQL/JSON error, connection failure.
@@ -35,18 +39,32 @@ struct SourceResult {
   std::optional<schema::live::Provenance> provenance;  // set for a database source
 };
 
+// --load-via-scratch, as every command that reads SQL describes it.
+inline constexpr const char* kLoadViaScratchHelp =
+    "Run SQL files (and migration histories) in a throwaway PostgreSQL and introspect the "
+    "result, instead of reading them statically: DO blocks, EXECUTE and anything else "
+    "PostgreSQL accepts";
+
 // Read `source` into a model, filtered to the requested schemas. Throws SourceError.
 SourceResult read_source(const std::string& source, const SourceOptions& options);
 
 // read_source(...).model; warnings are printed to stderr (one "warning: ..." line each).
 schema::Model load_source(const std::string& source, const SourceOptions& options);
 
+// A migration history replayed by the static loader or, with `load_via_scratch`, in the
+// command's scratch PostgreSQL. Throws SourceError when the scratch replay fails.
+schema::history::ReplayResult replay_history(const schema::history::History& history,
+                                             const schema::history::ReplayOptions& options,
+                                             bool load_via_scratch);
+
 // The hazards named by --allow-hazards values: comma-separated codes (docs/hazards.md) or
 // "all", in any number of values. Throws SourceError on an unknown code.
 std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items);
 
 // Run a command body, turning every error into "pgdrift <command>: message" on stderr and
-// exit code 2. Returns the body's exit code otherwise.
+// exit code 2. Returns the body's exit code otherwise. The scratch PostgreSQL that
+// --load-via-scratch loads started (one per command, shared by its loads) is stopped when the
+// body ends, however it ends.
 int run_command(const std::string& command, const std::function<int()>& body);
 
 }  // namespace pgdrift::cli
