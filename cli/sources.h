@@ -62,9 +62,9 @@ schema::history::ReplayResult replay_history(const schema::history::History& his
 std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items);
 
 // Run a command body, turning every error into "pgdrift <command>: message" on stderr and
-// exit code 2. Returns the body's exit code otherwise. The scratch PostgreSQL that
-// --load-via-scratch loads started (one per command, shared by its loads) is stopped when the
-// body ends, however it ends.
+// exit code 2. Returns the body's exit code otherwise. The scratch PostgreSQL of
+// --load-via-scratch (one per command, shared by its loads) is stopped when the body ends,
+// however it ends.
 int run_command(const std::string& command, const std::function<int()>& body);
 
 }  // namespace pgdrift::cli
