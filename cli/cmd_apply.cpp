@@ -520,6 +520,7 @@ void add_apply_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--privileges", args->privileges, "Compare and apply GRANTed privileges");
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
+  cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);
   cmd->callback([args, &exit_code] {
     exit_code = run_command("apply", [&args] { return run_apply(*args); });
   });

@@ -169,7 +169,7 @@ engine::DatabaseDrift check_history(const std::string& dir, const Desired& desir
   std::string label = "history:" + dir;
   try {
     auto history = schema::history::read_history(dir);
-    auto replayed = schema::history::replay(history);
+    auto replayed = replay_history(history, {}, args.source_options.load_via_scratch);
     for (const auto& p : replayed.problems)
       std::cerr << "pgdrift drift: warning: " << p.where.file << ":" << p.where.line << ": "
                 << p.message << "\n";
@@ -263,6 +263,7 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
   cmd->add_option("--ignore", args->ignore_file, "Ignore rules file ([kind:]glob per line)");
   add_filter_options(cmd, args->source_options);
+  cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);
   cmd->add_option("-j,--jobs", args->jobs,
                   "Databases read at once (default: number of hardware threads)")
       ->check(CLI::PositiveNumber);

@@ -133,6 +133,7 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   add_filter_options(cmd, args->source_options);
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
+  cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);
   cmd->callback(
       [args, &exit_code] { exit_code = run_command("lint", [&args] { return run_lint(*args); }); });
 }

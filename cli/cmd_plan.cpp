@@ -143,6 +143,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
                   "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
+  cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);
   cmd->callback(
       [args, &exit_code] { exit_code = run_command("plan", [&args] { return run_plan(*args); }); });
 }

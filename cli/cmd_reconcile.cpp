@@ -38,6 +38,7 @@ struct ReconcileArgs {
   std::string out;
   std::string format = "text";
   std::string output;
+  bool load_via_scratch = false;
 };
 
 struct LoadedHistory {
@@ -449,7 +450,7 @@ int run_reconcile(const ReconcileArgs& args) {
     }
     schema::history::ReplayOptions ro;
     ro.keep_per_migration = !args.db.empty();
-    h.replayed = schema::history::replay(h.history, ro);
+    h.replayed = replay_history(h.history, ro, args.load_via_scratch);
     engine::NamedHistory n{name, h.replayed.model, h.replayed.last_changed_by, {}};
     for (const auto& m : h.history.ordered) n.migration_files[m.id] = m.file;
     histories.push_back(std::move(h));
@@ -532,6 +533,7 @@ void add_reconcile_command(CLI::App& app, int& exit_code) {
                   "Write the target to DIR/schema/*.sql (and DIR/plan.sql, plan.md with --db)");
   cmd->add_option("--format", args->format, "Report format: text, json or markdown");
   cmd->add_option("--output,-o", args->output, "Write the report to this file");
+  cmd->add_flag("--load-via-scratch", args->load_via_scratch, kLoadViaScratchHelp);
   cmd->callback([args, &exit_code]() {
     exit_code = run_command("reconcile", [&]() { return run_reconcile(*args); });
   });

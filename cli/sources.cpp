@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sstream>
 
 #include "schema/json.h"
 #include "schema/live/connection.h"
+#include "schema/scratch/scratch_loader.h"
 #include "schema/sql/loader.h"
 
 namespace pgdrift::cli {
@@ -40,7 +42,31 @@ SourceResult read_database(const std::string& source, const SourceOptions& optio
   }
 }
 
+// The scratch PostgreSQL of this command: started by its first --load-via-scratch load, shared
+// by the others (each in its own database), stopped by run_command.
+std::unique_ptr<schema::scratch::ScratchLoader>& scratch_loader_slot() {
+  static std::unique_ptr<schema::scratch::ScratchLoader> loader;
+  return loader;
+}
+
+schema::scratch::ScratchLoader& scratch_loader() {
+  auto& loader = scratch_loader_slot();
+  if (!loader) loader = std::make_unique<schema::scratch::ScratchLoader>();
+  return *loader;
+}
+
+SourceResult read_sql_via_scratch(const std::string& source) {
+  try {
+    SourceResult out;
+    out.model = scratch_loader().load_path(source);
+    return out;
+  } catch (const std::exception& e) {
+    throw SourceError(e.what());  // names the file:line and SQLSTATE, or what is missing
+  }
+}
+
 SourceResult read_sql(const std::string& source, const SourceOptions& options) {
+  if (options.load_via_scratch) return read_sql_via_scratch(source);
   schema::sql::LoadOptions load_options;
   load_options.skip_unsupported = options.skip_unsupported;
   try {
@@ -163,7 +189,21 @@ std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& 
   return allowed;
 }
 
+schema::history::ReplayResult replay_history(const schema::history::History& history,
+                                             const schema::history::ReplayOptions& options,
+                                             bool load_via_scratch) {
+  if (!load_via_scratch) return schema::history::replay(history, options);
+  try {
+    return scratch_loader().replay(history, options);
+  } catch (const std::exception& e) {
+    throw SourceError(e.what());  // names the migration, file:line and SQLSTATE
+  }
+}
+
 int run_command(const std::string& command, const std::function<int()>& body) {
+  struct StopScratch {
+    ~StopScratch() { scratch_loader_slot().reset(); }
+  } stop_scratch;
   try {
     return body();
   } catch (const SourceError& e) {

@@ -14,6 +14,7 @@
 
 #include "planner/hazards.h"
 #include "schema/filter.h"
+#include "schema/history/history.h"
 #include "schema/live/introspect.h"
 #include "schema/model.h"
 
@@ -22,6 +23,9 @@ namespace pgdrift::cli {
 struct SourceOptions {
   schema::SchemaFilter filter;    // -n/--schema, -N, -t/--table, -T (schema/filter.h)
   bool skip_unsupported = false;  // unsupported SQL statements become warnings
+  // SQL sources (files, directories) are run in a scratch PostgreSQL and introspected
+  // (schema/scratch) instead of read by the static loader; other sources are read as always.
+  bool load_via_scratch = false;
 };
 
 // Adds the filter options every command that reads a schema takes, with pg_dump's spellings:
@@ -42,6 +46,12 @@ struct SourceResult {
   std::optional<schema::live::Provenance> provenance;  // set for a database source
 };
 
+// --load-via-scratch, as every command that reads SQL describes it.
+inline constexpr const char* kLoadViaScratchHelp =
+    "Run SQL files (and migration histories) in a throwaway PostgreSQL and introspect the "
+    "result, instead of reading them statically: DO blocks, EXECUTE and anything else "
+    "PostgreSQL accepts";
+
 // Read `source` into a model, filtered to the requested schemas. Throws SourceError.
 SourceResult read_source(const std::string& source, const SourceOptions& options);
 
@@ -57,12 +67,20 @@ schema::Model load_source(const std::string& source, const SourceOptions& option
 void require_matches(const std::vector<const schema::UnmatchedPatterns*>& sides,
                      const std::string& where);
 
+// A migration history replayed by the static loader or, with `load_via_scratch`, in the
+// command's scratch PostgreSQL. Throws SourceError when the scratch replay fails.
+schema::history::ReplayResult replay_history(const schema::history::History& history,
+                                             const schema::history::ReplayOptions& options,
+                                             bool load_via_scratch);
+
 // The hazards named by --allow-hazards values: comma-separated codes (docs/hazards.md) or
 // "all", in any number of values. Throws SourceError on an unknown code.
 std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items);
 
 // Run a command body, turning every error into "pgdrift <command>: message" on stderr and
-// exit code 2. Returns the body's exit code otherwise.
+// exit code 2. Returns the body's exit code otherwise. The scratch PostgreSQL of
+// --load-via-scratch (one per command, shared by its loads) is stopped when the body ends,
+// however it ends.
 int run_command(const std::string& command, const std::function<int()>& body);
 
 }  // namespace pgdrift::cli

@@ -2,9 +2,10 @@
 // a server that listens only on a unix socket inside that directory, and removal of everything
 // when the object dies.
 //
-// Used by the integration tests, the planner's plan validation and `pgdrift scratch-cluster`
-// (which the demo and the scripts start their clusters with). The cluster trades durability for
-// speed (fsync=off, no full-page writes): it exists for seconds and holds nothing worth keeping.
+// Used by the integration tests, schema/scratch (--load-via-scratch), the planner's plan
+// validation and `pgdrift scratch-cluster` (which the demo and the scripts start their clusters
+// with). The cluster trades durability for speed (fsync=off, no full-page writes): it exists for
+// seconds and holds nothing worth keeping.
 // When the calling process runs as root, every server command runs as an unprivileged OS user
 // (default "pgdrift-test", created if missing) because postgres refuses to run as root.
 //

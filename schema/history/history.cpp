@@ -162,26 +162,36 @@ void for_each_object(const Model& a, const Model& b, Fn&& changed) {
 }  // namespace
 
 ReplayResult replay(const History& history, const ReplayOptions& options) {
-  ReplayResult result;
   sql::LoadOptions load = options.load;
   load.skip_unsupported = true;
+  return replay(
+      history, options,
+      [&load](const Migration& migration, Model& model, std::vector<Problem>& problems) {
+        for (const auto& statement : migration.statements) {
+          // Leading newlines make the loader's line numbers the file's line numbers.
+          std::string text =
+              std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
+          std::vector<sql::LoadWarning> warnings;
+          try {
+            sql::apply_sql(model, text, statement.where.file, load, warnings);
+          } catch (const sql::LoadError& e) {
+            problems.push_back(Problem{SourceLocation{e.file(), e.line()},
+                                       "migration " + migration.id + ": " + e.message()});
+          }
+          for (const auto& w : warnings)
+            problems.push_back(Problem{w.where, "migration " + migration.id + ": " + w.message});
+        }
+      });
+}
+
+ReplayResult replay(const History& history, const ReplayOptions& options,
+                    const MigrationStep& step) {
+  ReplayResult result;
   for (const auto& p : history.problems) result.problems.push_back(p);
   for (const auto& migration : history.ordered) {
     for (const auto& p : migration.problems) result.problems.push_back(p);
     Model before = result.model;
-    for (const auto& statement : migration.statements) {
-      // Leading newlines make the loader's line numbers the file's line numbers.
-      std::string text = std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
-      std::vector<sql::LoadWarning> warnings;
-      try {
-        sql::apply_sql(result.model, text, statement.where.file, load, warnings);
-      } catch (const sql::LoadError& e) {
-        result.problems.push_back(Problem{SourceLocation{e.file(), e.line()},
-                                          "migration " + migration.id + ": " + e.message()});
-      }
-      for (const auto& w : warnings)
-        result.problems.push_back(Problem{w.where, "migration " + migration.id + ": " + w.message});
-    }
+    step(migration, result.model, result.problems);
     std::set<std::string> present;
     for_each_object(before, result.model, [&](const std::string& key, bool changed) {
       present.insert(key);

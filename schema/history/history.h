@@ -7,6 +7,7 @@
 // then marked partial) instead of being skipped silently. docs/history.md describes every rule.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -99,5 +100,17 @@ struct ReplayResult {
 // Apply every statement of the history, in order, with sql::apply_sql. A statement the loader
 // rejects becomes a Problem (at its file:line) and the replay goes on with the next one.
 ReplayResult replay(const History& history, const ReplayOptions& options = {});
+
+// What one migration does to the model: `model` is the model after the migrations before it,
+// to be changed into the model after it; problems met are added to `problems`. replay() above
+// applies the statements with the SQL loader; schema/scratch runs them in PostgreSQL and
+// introspects. May throw: the replay stops and the exception propagates.
+using MigrationStep =
+    std::function<void(const Migration& migration, Model& model, std::vector<Problem>& problems)>;
+
+// The one replay loop (history problems first, migrations in order, last_changed_by,
+// per_migration) with `step` doing each migration.
+ReplayResult replay(const History& history, const ReplayOptions& options,
+                    const MigrationStep& step);
 
 }  // namespace pgdrift::schema::history

@@ -29,8 +29,6 @@ LoadError::LoadError(std::string file, int line, int column, const std::string& 
       column_(column),
       message_(message) {}
 
-namespace {
-
 // Byte offset of the first token at or after `offset`: skips whitespace and -- / nested /* */
 // comments, because a RawStmt starts right after the previous semicolon.
 int skip_space_and_comments(const std::string& text, int offset) {
@@ -60,6 +58,8 @@ int skip_space_and_comments(const std::string& text, int offset) {
   }
   return static_cast<int>(std::min(i, text.size()));
 }
+
+namespace {
 
 // 1-based line and column (in characters) of a byte offset, scanning on from a known
 // position (`start` with `line`/`column`) when it lies before the offset.
@@ -109,7 +109,8 @@ int first_invalid_utf8(const std::string& text) {
   return -1;
 }
 
-// Byte offset of the 1-based character position PostgreSQL reports as cursorpos.
+}  // namespace
+
 int byte_offset_of_char(const std::string& text, int char_pos) {
   int chars = 0;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -118,6 +119,8 @@ int byte_offset_of_char(const std::string& text, int char_pos) {
   }
   return static_cast<int>(text.size());
 }
+
+namespace {
 
 // The message type name of a node case, e.g. "CreateRoleStmt".
 std::string node_type_name(const PgQuery__Node* node) {
@@ -405,26 +408,29 @@ void apply_sql(Model& model, const std::string& sql, const std::string& filename
   for (; next_meta < meta_commands.size(); ++next_meta) meta_command(ctx, meta_commands[next_meta]);
 }
 
-LoadResult load_path(const std::string& path, const LoadOptions& options) {
-  LoadResult result;
+std::vector<std::string> sql_files(const std::string& path) {
   std::error_code ec;
   const fs::path root(path);
   if (!fs::exists(root, ec)) throw LoadError(path, 0, 0, "no such file or directory");
+  if (!fs::is_directory(root, ec)) return {path};
   std::vector<fs::path> files;
-  if (fs::is_directory(root, ec)) {
-    fs::recursive_directory_iterator it(root, ec), end;
+  fs::recursive_directory_iterator it(root, ec), end;
+  if (ec) throw LoadError(path, 0, 0, "cannot read directory: " + ec.message());
+  for (; it != end; it.increment(ec)) {
     if (ec) throw LoadError(path, 0, 0, "cannot read directory: " + ec.message());
-    for (; it != end; it.increment(ec)) {
-      if (ec) throw LoadError(path, 0, 0, "cannot read directory: " + ec.message());
-      if (it->is_regular_file(ec) && it->path().extension() == ".sql") files.push_back(it->path());
-    }
-    std::sort(files.begin(), files.end());
-    if (files.empty()) throw LoadError(path, 0, 0, "no .sql files in " + path);
-  } else {
-    files.push_back(root);
+    if (it->is_regular_file(ec) && it->path().extension() == ".sql") files.push_back(it->path());
   }
-  for (const auto& file : files)
-    apply_sql(result.model, read_file(file), file.string(), options, result.warnings);
+  std::sort(files.begin(), files.end());  // path order: "a/b.sql" before "a-c.sql"
+  if (files.empty()) throw LoadError(path, 0, 0, "no .sql files in " + path);
+  return std::vector<std::string>(files.begin(), files.end());
+}
+
+std::string read_sql_file(const std::string& path) { return read_file(path); }
+
+LoadResult load_path(const std::string& path, const LoadOptions& options) {
+  LoadResult result;
+  for (const auto& file : sql_files(path))
+    apply_sql(result.model, read_file(file), file, options, result.warnings);
   return result;
 }
 

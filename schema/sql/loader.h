@@ -49,6 +49,20 @@ struct LoadResult {
 // Load one .sql file or a directory of .sql files (recursively, sorted by path).
 LoadResult load_path(const std::string& path, const LoadOptions& options = {});
 
+// The files load_path reads for `path`, in the order it reads them: `path` itself, or every
+// .sql file below the directory sorted by path. Throws LoadError (missing path, no .sql files).
+// schema/scratch runs the same files in the same order.
+std::vector<std::string> sql_files(const std::string& path);
+// A file's text; throws LoadError when it cannot be read.
+std::string read_sql_file(const std::string& path);
+
+// Positions in SQL text, shared by the loader's messages and schema/scratch's:
+// the byte offset of a 1-based character position as PostgreSQL reports it (cursorpos,
+// PG_DIAG_STATEMENT_POSITION), and the byte offset of the first token at or after `offset`
+// (skipping whitespace and comments: a statement's location starts after the previous `;`).
+int byte_offset_of_char(const std::string& text, int char_pos);
+int skip_space_and_comments(const std::string& text, int offset);
+
 // Apply the statements of `sql` (named `filename` in messages) to `model`.
 void apply_sql(Model& model, const std::string& sql, const std::string& filename,
                const LoadOptions& options, std::vector<LoadWarning>& warnings);

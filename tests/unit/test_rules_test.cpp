@@ -18,9 +18,10 @@ TEST(TestRules, NoUnitTestStartsAProcessOrUsesADatabase) {
   // PostgreSQL server (libpqxx, the scratch cluster, the test databases). A connection refused
   // at once (port 1, tests/unit/live_conninfo_test.cpp) needs no server and stays a unit test.
   const std::vector<std::string> forbidden = {
-      "popen(", "system(",        "fork(",         "posix_spawn",    "execvp(",
-      "execl(", "run_program(",   "run_pgdrift(",  "validate_json(", "python_with",
-      "pqxx::", "ScratchCluster", "test_cluster(", "fresh_database("};
+      "popen(",         "system(",         "fork(",         "posix_spawn",
+      "execvp(",        "execl(",          "run_program(",  "run_pgdrift(",
+      "validate_json(", "python_with",     "pqxx::",        "ScratchCluster",
+      "test_cluster(",  "fresh_database(", "ScratchLoader", "pg::Session"};
   const fs::path dir = fs::path(PGDRIFT_SOURCE_DIR) / "tests" / "unit";
   size_t files = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
