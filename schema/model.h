@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pgdrift::schema {
@@ -340,6 +341,10 @@ struct Model {
 std::string qualified_key(const std::string& schema, const std::string& name);
 // qualified_key(schema, name) + "(" + identity_arguments + ")"
 std::string function_key(const Function& f);
+
+// Sequence::owned_by taken apart at the dot before its (quoted) column, which may itself hold a
+// dot: `public.t."a.b"` -> {"public.t", "\"a.b\""}. Both empty when owned_by is.
+std::pair<std::string, std::string> split_owned_by(const std::string& owned_by);
 
 // Strip every grant from the model (privileges are compared only on request).
 void strip_grants(Model& m);

@@ -731,3 +731,23 @@ TEST(PlanSafePoints, ReadingAPlanChecksItsGroups) {
 
 }  // namespace
 }  // namespace pgdrift::planner
+
+namespace pgdrift::planner {
+namespace {
+
+// DROP COLUMN / DROP TABLE drop the sequences the column owns: a sequence the target keeps
+// changes owner first.
+TEST(Planner, SequenceChangesOwnerBeforeItsOwnerGoes) {
+  Plan p = plan(
+      "CREATE TABLE t (id int, \"Some Col\" bigint);"
+      "CREATE SEQUENCE \"my sequence\" OWNED BY t.\"Some Col\";",
+      "CREATE TABLE t (id int); CREATE SEQUENCE \"my sequence\" OWNED BY t.id;");
+  EXPECT_LT(find(p, "OWNED BY public.t.id"), find(p, "DROP COLUMN \"Some Col\"")) << dump(p);
+  Plan table = plan(
+      "CREATE TABLE t (\"a.b\" bigint); CREATE SEQUENCE s OWNED BY t.\"a.b\";",
+      "CREATE SEQUENCE s;");
+  EXPECT_LT(find(table, "OWNED BY NONE"), find(table, "DROP TABLE public.t")) << dump(table);
+}
+
+}  // namespace
+}  // namespace pgdrift::planner
