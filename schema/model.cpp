@@ -42,6 +42,16 @@ std::string function_key(const Function& f) {
   return qualified_key(f.schema, f.name) + "(" + f.identity_arguments() + ")";
 }
 
+std::string expression_type(const Model& m, const std::string& type) {
+  std::string resolved = type;
+  for (int depth = 0; depth < 16; ++depth) {  // a domain over a domain: the last base
+    auto domain = m.domains.find(resolved);
+    if (domain == m.domains.end()) break;
+    resolved = domain->second.base_type;
+  }
+  return resolved;
+}
+
 std::pair<std::string, std::string> split_owned_by(const std::string& owned_by) {
   if (owned_by.empty()) return {};
   size_t column_start = owned_by.rfind('.') + 1;  // an unquoted column has no dot

@@ -527,4 +527,10 @@ bool is_text_function(std::string_view name) {
   return std::binary_search(kTextFunctions.begin(), kTextFunctions.end(), name);
 }
 
+bool is_list_quoted_setting(std::string_view name) {
+  return name == "search_path" || name == "temp_tablespaces" ||
+         name == "session_preload_libraries" || name == "shared_preload_libraries" ||
+         name == "local_preload_libraries";
+}
+
 }  // namespace pgdrift::schema

@@ -25,5 +25,9 @@ bool is_default_opclass(std::string_view method, std::string_view opclass);
 // True for a pg_catalog function name whose every overload returns text (`lower`, `concat`,
 // `current_setting`, ...): a cast of its result to text is a no-op PostgreSQL does not store.
 bool is_text_function(std::string_view name);
+// True for a setting whose list value PostgreSQL keeps as quoted identifiers (GUC_LIST_QUOTE:
+// proconfig stores `SET search_path TO '', 'My Schema'` as `search_path="", "My Schema"`), the
+// settings flagged so in PostgreSQL 15's guc.c.
+bool is_list_quoted_setting(std::string_view name);
 
 }  // namespace pgdrift::schema
