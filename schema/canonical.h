@@ -117,6 +117,10 @@ struct SqlBodyContext {
   std::function<std::vector<std::pair<std::string, std::string>>(const std::string& schema,
                                                                  const std::string& name)>
       relation_columns;
+  // The schema unqualified relation names are in (the SQL loader's search schema). A known
+  // relation of another schema than public is written qualified, as PostgreSQL prints a relation
+  // that the introspector's search_path (pg_catalog, public) does not show.
+  std::string unqualified_schema = "public";
 };
 // The canonical text of a SQL-standard body: `RETURN <expr>`, or `BEGIN ATOMIC` + one line per
 // statement (`    <stmt>;`) + `END`. Parameters are referred to by name as

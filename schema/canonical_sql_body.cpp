@@ -98,7 +98,7 @@ class Resolver {
     parse_tree::walk_children(message, [this](PgQuery__Node** child) { visit(child); });
   }
 
-  ScopeRelation relation_of(const PgQuery__RangeVar* rv, const PgQuery__Alias* alias) const {
+  ScopeRelation relation_of(PgQuery__RangeVar* rv, const PgQuery__Alias* alias) const {
     ScopeRelation r;
     r.name = alias != nullptr && alias->aliasname != nullptr && alias->aliasname[0] != '\0'
                  ? alias->aliasname
@@ -114,6 +114,12 @@ class Resolver {
     if (context_.relation_columns) {
       r.columns = context_.relation_columns(qualified ? rv->schemaname : "", rv->relname);
       r.known = !r.columns.empty();
+    }
+    if (!qualified && r.known && !context_.unqualified_schema.empty() &&
+        context_.unqualified_schema != "public") {
+      // An empty string may be protobuf-c's static one, which is not freed.
+      if (rv->schemaname != protobuf_c_empty_string) std::free(rv->schemaname);
+      rv->schemaname = strdup(context_.unqualified_schema.c_str());
     }
     return r;
   }
@@ -161,7 +167,7 @@ class Resolver {
 
   // The relations a FROM item brings into scope (both sides of a join; a sub-query or a
   // function by its alias, columns unknown).
-  void add_from_item(const PgQuery__Node* item, Level& level) const {
+  void add_from_item(PgQuery__Node* item, Level& level) const {
     switch (item->node_case) {
       case PG_QUERY__NODE__NODE_RANGE_VAR:
         level.relations.push_back(relation_of(item->range_var, item->range_var->alias));
@@ -602,6 +608,7 @@ SqlBodyContext sql_body_context(const Model& model, const Function& function,
                                 const std::string& default_schema) {
   SqlBodyContext context;
   context.function_name = function.name;
+  context.unqualified_schema = default_schema;
   for (const FunctionArgument& a : function.arguments)
     if (a.mode == "IN" || a.mode == "INOUT" || a.mode == "VARIADIC")
       context.parameters.emplace_back(a.name, expression_type(model, a.type));

@@ -318,6 +318,17 @@ TEST(SqlLoaderFunction, SqlStandardBody) {
   EXPECT_THROW(load("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql RETURN 1;"), LoadError);
 }
 
+// Relations of the loader's search schema other than public are written qualified, as
+// pg_get_function_sqlbody prints them to the introspector (search_path pg_catalog, public).
+TEST(SqlLoaderFunction, SqlStandardBodyQualifiesRelationsOutsidePublic) {
+  Model m = load(
+      "CREATE SCHEMA app; SET search_path = app;"
+      "CREATE TABLE t (id int);"
+      "CREATE FUNCTION n() RETURNS bigint RETURN (SELECT count(*) FROM t WHERE t.id > 0);");
+  EXPECT_EQ(at(m.functions, "app.n()").sql_body,
+            "RETURN (SELECT count(*) FROM app.t WHERE id > 0)");
+}
+
 // proconfig stores list settings (GUC_LIST_QUOTE) as quoted identifiers: '' is `""`.
 TEST(SqlLoaderFunction, EmptySearchPath) {
   Model m = load(
