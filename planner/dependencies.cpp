@@ -87,7 +87,8 @@ void walk(const nlohmann::json& node, Refs& refs) {
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
       // The target of INSERT / UPDATE / DELETE is a RangeVar message, not a RangeVar node.
-      if (key == "RangeVar" || (key == "relation" && value.is_object() && value.contains("relname"))) {
+      if (key == "RangeVar" ||
+          (key == "relation" && value.is_object() && value.contains("relname"))) {
         refs.relations.push_back({value.value("schemaname", ""), value.value("relname", "")});
       } else if (key == "FuncCall") {
         Name fn = name_of(strings_of(value["funcname"]));
@@ -164,7 +165,7 @@ std::string strip_type_decorations(std::string type) {
 // UPDATE SET targets against their target. Scopes are ignored: an over-approximation, which
 // only adds ordering.
 struct BodyColumns {
-  std::map<std::string, std::vector<Name>> relations;  // name used in the body -> relations
+  std::map<std::string, std::vector<Name>> relations;        // name used in the body -> relations
   std::vector<std::pair<std::string, std::string>> columns;  // (qualifier or "", column)
 };
 

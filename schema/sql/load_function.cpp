@@ -217,8 +217,8 @@ void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* s
     if (!language_given) f.language = "sql";
     if (f.language != "sql") ctx.fail(-1, "inline SQL function body only valid for language SQL");
     try {
-      f.sql_body = canonical_sql_body(stmt->sql_body, sql_body_context(ctx.model, f,
-                                                                       ctx.search_schema));
+      f.sql_body =
+          canonical_sql_body(stmt->sql_body, sql_body_context(ctx.model, f, ctx.search_schema));
     } catch (const CanonicalError& e) {
       ctx.fail(-1, e.what());
     }

@@ -644,59 +644,89 @@ SqlBodyContext body_context(const BodyCase& c) {
 
 const std::vector<BodyCase> kBodies = {
     {"f1", {{"x", "character varying"}}, "return x || 'a'", "RETURN ((x)::text || 'a'::text)"},
-    {"f2", {}, "begin atomic select name from tab limit 1; end",
+    {"f2",
+     {},
+     "begin atomic select name from tab limit 1; end",
      "BEGIN ATOMIC\n SELECT tab.name\n    FROM tab\n  LIMIT 1;\nEND"},
-    {"f3", {}, "begin atomic select id::text from tab where name = 'x' and c = 'y'; end",
+    {"f3",
+     {},
+     "begin atomic select id::text from tab where name = 'x' and c = 'y'; end",
      "BEGIN ATOMIC\n SELECT (tab.id)::text AS id\n    FROM tab\n   WHERE (((tab.name)::text = "
      "'x'::text) AND (tab.c = 'y'::text));\nEND"},
-    {"f5", {{"i", "integer"}}, "begin atomic select i + id from tab; end",
+    {"f5",
+     {{"i", "integer"}},
+     "begin atomic select i + id from tab; end",
      "BEGIN ATOMIC\n SELECT (f5.i + tab.id)\n    FROM tab;\nEND"},
     {"f6", {{"", "integer"}}, "return $1 + 1", "RETURN ($1 + 1)"},
-    {"f7", {{"id", "integer"}}, "begin atomic select count(*) from tab where tab.id = f7.id; end",
+    {"f7",
+     {{"id", "integer"}},
+     "begin atomic select count(*) from tab where tab.id = f7.id; end",
      "BEGIN ATOMIC\n SELECT count(*) AS count\n    FROM tab\n   WHERE (tab.id = f7.id);\nEND"},
-    {"f8", {}, "begin atomic select o.id from other.o join tab t on t.id = o.id; end",
+    {"f8",
+     {},
+     "begin atomic select o.id from other.o join tab t on t.id = o.id; end",
      "BEGIN ATOMIC\n SELECT o.id\n    FROM (other.o\n      JOIN tab t ON ((t.id = o.id)));\nEND"},
-    {"f9", {{"x", "integer"}},
+    {"f9",
+     {{"x", "integer"}},
      "begin atomic update tab set n = x where id = x; delete from tab where id > x; "
      "insert into tab values (1), (2); end",
      "BEGIN ATOMIC\n UPDATE tab SET n = f9.x\n   WHERE (tab.id = f9.x);\n DELETE FROM tab\n   "
      "WHERE (tab.id > f9.x);\n INSERT INTO tab (id) VALUES (1), (2);\nEND"},
-    {"p1", {{"x", "integer"}}, "begin atomic insert into tab (id) values (x) returning id; end",
+    {"p1",
+     {{"x", "integer"}},
+     "begin atomic insert into tab (id) values (x) returning id; end",
      "BEGIN ATOMIC\n INSERT INTO tab (id)\n   VALUES (p1.x)\n   RETURNING tab.id;\nEND"},
-    {"f10", {{"x", "integer"}}, "return (select max(id) from tab where id < x)",
+    {"f10",
+     {{"x", "integer"}},
+     "return (select max(id) from tab where id < x)",
      "RETURN (SELECT max(tab.id) AS max FROM tab WHERE (tab.id < f10.x))"},
-    {"f13", {}, "return case when true then 'a' end",
+    {"f13",
+     {},
+     "return case when true then 'a' end",
      "RETURN CASE WHEN true THEN 'a'::text ELSE NULL::text END"},
-    {"f14", {{"x", "integer"}}, "begin atomic select x from tab; end",
+    {"f14",
+     {{"x", "integer"}},
+     "begin atomic select x from tab; end",
      "BEGIN ATOMIC\n SELECT f14.x AS x\n    FROM tab;\nEND"},
-    {"f15", {{"x", "integer"}}, "begin atomic select 1; select x; end",
+    {"f15",
+     {{"x", "integer"}},
+     "begin atomic select 1; select x; end",
      "BEGIN ATOMIC\n SELECT 1;\n SELECT x AS x;\nEND"},
-    {"g2", {{"a", "integer"}},
+    {"g2",
+     {{"a", "integer"}},
      "begin atomic select v from other.o join tab t on t.id = o.id where name = 'x' and a > 0; end",
      "BEGIN ATOMIC\n SELECT o.v\n    FROM (other.o\n      JOIN tab t ON ((t.id = o.id)))\n   "
      "WHERE (((t.name)::text = 'x'::text) AND (g2.a > 0));\nEND"},
-    {"g3", {{"a", "integer"}},
+    {"g3",
+     {{"a", "integer"}},
      "begin atomic select v from other.o where exists (select 1 from tab where tab.id = o.id and "
      "a = 1); end",
      "BEGIN ATOMIC\n SELECT o.v\n    FROM other.o\n   WHERE (EXISTS ( SELECT 1\n            FROM "
      "tab\n           WHERE ((tab.id = o.id) AND (g3.a = 1))));\nEND"},
-    {"g4", {{"id", "integer"}},
+    {"g4",
+     {{"id", "integer"}},
      "begin atomic update tab set n = n + 1 where tab.id = g4.id returning n; end",
      "BEGIN ATOMIC\n UPDATE tab SET n = (tab.n + (1)::numeric)\n   WHERE (tab.id = g4.id)\n   "
      "RETURNING tab.n;\nEND"},
     {"g6", {{"d", "date"}}, "return d > '2020-01-01'", "RETURN (d > '2020-01-01'::date)"},
-    {"g7", {}, "begin atomic select * from tab; end",
+    {"g7",
+     {},
+     "begin atomic select * from tab; end",
      "BEGIN ATOMIC\n SELECT tab.id,\n     tab.name,\n     tab.c,\n     tab.n\n    FROM tab;\nEND"},
-    {"g8", {{"x", "text"}},
+    {"g8",
+     {{"x", "text"}},
      "begin atomic insert into tab(c) values (x) on conflict do nothing; select 1; end",
-     "BEGIN ATOMIC\n INSERT INTO tab (c)\n   VALUES (g8.x) ON CONFLICT DO NOTHING;\n SELECT 1;\nEND"},
-    {"k1", {},
+     "BEGIN ATOMIC\n INSERT INTO tab (c)\n   VALUES (g8.x) ON CONFLICT DO NOTHING;\n SELECT "
+     "1;\nEND"},
+    {"k1",
+     {},
      "begin atomic insert into tab values (null, 'x', 'y', null); "
      "update tab set n = null, name = 'z' where c = 'q'; end",
      "BEGIN ATOMIC\n INSERT INTO tab (id, name, c, n)\n   VALUES (NULL::integer, "
      "'x'::character varying, 'y'::text, NULL::numeric);\n UPDATE tab SET n = NULL::numeric, "
      "name = 'z'::character varying\n   WHERE (tab.c = 'q'::text);\nEND"},
-    {"g9", {{"x", "integer"}},
+    {"g9",
+     {{"x", "integer"}},
      "begin atomic with w as (select id from tab) select count(*)::int from w where id = x; end",
      "BEGIN ATOMIC\n WITH w AS (\n          SELECT tab.id\n            FROM tab\n         )\n  "
      "SELECT (count(*))::integer AS count\n    FROM w\n   WHERE (w.id = g9.x);\nEND"},
@@ -709,8 +739,8 @@ std::string loaded_body(const std::string& body, const SqlBodyContext& context) 
   EXPECT_EQ(parsed.error, nullptr) << sql;
   PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
       nullptr, parsed.parse_tree.len, reinterpret_cast<const uint8_t*>(parsed.parse_tree.data));
-  std::string out = canonical_sql_body(tree->stmts[0]->stmt->create_function_stmt->sql_body,
-                                       context);
+  std::string out =
+      canonical_sql_body(tree->stmts[0]->stmt->create_function_stmt->sql_body, context);
   pg_query__parse_result__free_unpacked(tree, nullptr);
   pg_query_free_protobuf_parse_result(parsed);
   return out;

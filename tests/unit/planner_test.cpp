@@ -799,9 +799,8 @@ TEST(Planner, SequenceChangesOwnerBeforeItsOwnerGoes) {
       "CREATE SEQUENCE \"my sequence\" OWNED BY t.\"Some Col\";",
       "CREATE TABLE t (id int); CREATE SEQUENCE \"my sequence\" OWNED BY t.id;");
   EXPECT_LT(find(p, "OWNED BY public.t.id"), find(p, "DROP COLUMN \"Some Col\"")) << dump(p);
-  Plan table = plan(
-      "CREATE TABLE t (\"a.b\" bigint); CREATE SEQUENCE s OWNED BY t.\"a.b\";",
-      "CREATE SEQUENCE s;");
+  Plan table = plan("CREATE TABLE t (\"a.b\" bigint); CREATE SEQUENCE s OWNED BY t.\"a.b\";",
+                    "CREATE SEQUENCE s;");
   EXPECT_LT(find(table, "OWNED BY NONE"), find(table, "DROP TABLE public.t")) << dump(table);
 }
 

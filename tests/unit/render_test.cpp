@@ -174,10 +174,11 @@ TEST(Render, FunctionBodiesAndSettings) {
             "    LANGUAGE sql\n    IMMUTABLE\n    SET search_path TO ''\nRETURN a + b;");
   f.sql_body = "BEGIN ATOMIC\n    SELECT a + b;\nEND";
   f.config = {{"search_path", "\"$user\", public, \"My \"\"S\"\"\""}, {"work_mem", "64MB"}};
-  EXPECT_EQ(render_create_function(f),
-            "CREATE FUNCTION public.add(a integer, b integer)\n    RETURNS integer\n"
-            "    LANGUAGE sql\n    IMMUTABLE\n    SET search_path TO '$user', 'public', 'My \"S\"'\n"
-            "    SET work_mem TO '64MB'\nBEGIN ATOMIC\n    SELECT a + b;\nEND;");
+  EXPECT_EQ(
+      render_create_function(f),
+      "CREATE FUNCTION public.add(a integer, b integer)\n    RETURNS integer\n"
+      "    LANGUAGE sql\n    IMMUTABLE\n    SET search_path TO '$user', 'public', 'My \"S\"'\n"
+      "    SET work_mem TO '64MB'\nBEGIN ATOMIC\n    SELECT a + b;\nEND;");
   f.sql_body.clear();
   f.body = "select $1 + $2";
   f.config.clear();
