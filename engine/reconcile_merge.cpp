@@ -725,10 +725,8 @@ class Reconciler {
       bool owner_undecided =
           owner != column_conflicts_.end() && !result_.conflicts[owner->second.conflict].resolved;
       if (!seq.owned_by.empty() && !owner_undecided) {
-        auto dot = seq.owned_by.rfind('.');
         // owned_by is "<table key>.<quoted column>"; find the column by its quoted name.
-        std::string table_key = seq.owned_by.substr(0, dot);
-        std::string quoted = seq.owned_by.substr(dot + 1);
+        auto [table_key, quoted] = schema::split_owned_by(seq.owned_by);
         auto t = result_.target.tables.find(table_key);
         if (t != result_.target.tables.end()) {
           for (const auto& col : t->second.columns) {

@@ -80,7 +80,7 @@ class DirectoryWriter {
       add("12_functions.sql", key, m);
     }
     for (const auto& [key, s] : t.sequences) {
-      if (!s.owned_by.empty() && t.tables.count(s.owned_by.substr(0, s.owned_by.rfind('.'))))
+      if (!s.owned_by.empty() && t.tables.count(schema::split_owned_by(s.owned_by).first))
         continue;  // written with its table
       Model m;
       m.sequences[key] = s;

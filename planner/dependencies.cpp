@@ -1,9 +1,12 @@
-// Finding what an expression, a view query or a type refers to, by walking the libpg_query
-// JSON parse tree for RangeVar / FuncCall / TypeName nodes and resolving their names against
-// the model (unqualified names: public first, then any schema that has exactly one match).
+// Finding what an expression, a view query, a SQL-standard function body or a type refers to, by
+// walking the libpg_query JSON parse tree for RangeVar / FuncCall / TypeName nodes (and the
+// columns a function body names) and resolving their names against the model (unqualified
+// names: public first, then any schema that has exactly one match). A live model and a file
+// model hold the same canonical text, so they give the same keys.
 #include <pg_query.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "planner/generators.h"
@@ -83,7 +86,9 @@ void collect_string_constants(const nlohmann::json& node, std::vector<std::strin
 void walk(const nlohmann::json& node, Refs& refs) {
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
-      if (key == "RangeVar") {
+      // The target of INSERT / UPDATE / DELETE is a RangeVar message, not a RangeVar node.
+      if (key == "RangeVar" ||
+          (key == "relation" && value.is_object() && value.contains("relname"))) {
         refs.relations.push_back({value.value("schemaname", ""), value.value("relname", "")});
       } else if (key == "FuncCall") {
         Name fn = name_of(strings_of(value["funcname"]));
@@ -155,11 +160,100 @@ std::string strip_type_decorations(std::string type) {
   return type;
 }
 
+// The names a SQL-standard body uses for relations (alias, else relation name) and the columns
+// it names: `q.c` through q, `c` against every relation of the body, INSERT column lists and
+// UPDATE SET targets against their target. Scopes are ignored: an over-approximation, which
+// only adds ordering.
+struct BodyColumns {
+  std::map<std::string, std::vector<Name>> relations;        // name used in the body -> relations
+  std::vector<std::pair<std::string, std::string>> columns;  // (qualifier or "", column)
+};
+
+void add_body_relation(const nlohmann::json& rv, BodyColumns& out) {
+  Name name{rv.value("schemaname", ""), rv.value("relname", "")};
+  std::string used = name.name;
+  if (rv.contains("alias") && rv["alias"].is_object()) used = rv["alias"].value("aliasname", used);
+  out.relations[used].push_back(name);
+}
+
+void walk_body(const nlohmann::json& node, BodyColumns& out) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "RangeVar") add_body_relation(value, out);
+      if ((key == "InsertStmt" || key == "UpdateStmt" || key == "DeleteStmt") &&
+          value.contains("relation")) {
+        add_body_relation(value["relation"], out);
+        std::string target = value["relation"].value("relname", "");
+        if (value["relation"].contains("alias"))
+          target = value["relation"]["alias"].value("aliasname", target);
+        const char* list = key == "InsertStmt" ? "cols" : key == "UpdateStmt" ? "targetList" : "";
+        if (*list && value.contains(list))
+          for (const auto& item : value[list])
+            if (item.contains("ResTarget") && item["ResTarget"].contains("name"))
+              out.columns.emplace_back(target, item["ResTarget"].value("name", ""));
+      }
+      if (key == "ColumnRef") {
+        std::vector<std::string> fields = strings_of(value["fields"]);
+        if (fields.size() == 1) out.columns.emplace_back("", fields[0]);
+        if (fields.size() == 2) out.columns.emplace_back(fields[0], fields[1]);
+      }
+      walk_body(value, out);
+    }
+  } else if (node.is_array()) {
+    for (const auto& v : node) walk_body(v, out);
+  }
+}
+
 }  // namespace
 
 Dependencies::Dependencies(const schema::Model& model) : model_(model) {
   for (const auto& [key, view] : model.views)
     for (const auto& dep : of_query(view.query)) view_readers_[dep].insert(key);
+  for (const auto& [key, function] : model.functions)
+    for (const auto& dep : of_sql_body(function)) body_readers_[dep].insert(key);
+}
+
+std::vector<std::string> Dependencies::of_sql_body(const schema::Function& function) const {
+  if (function.sql_body.empty()) return {};
+  const std::string sql = "CREATE FUNCTION f() " + function.sql_body;
+  std::vector<std::string> out = collect(sql);
+  // The columns it names, as "column:" keys of the tables it reads.
+  BodyColumns body;
+  PgQueryParseResult result = pg_query_parse(sql.c_str());
+  if (!result.error && result.parse_tree) {
+    try {
+      walk_body(nlohmann::json::parse(result.parse_tree), body);
+    } catch (const std::exception&) {
+      // fewer known columns only means fewer ordering edges
+    }
+  }
+  pg_query_free_parse_result(result);
+  std::vector<std::string> schemas{"public"};
+  for (const auto& [name, ns] : model_.schemas) schemas.push_back(name);
+  auto is_table = [this](const std::string& k) { return model_.tables.count(k) > 0; };
+  auto add_column = [&](const Name& relation, const std::string& column) {
+    std::string table = resolve(relation, is_table, schemas);
+    if (table.empty()) return;
+    if (model_.tables.at(table).find_column(column))
+      add_unique(out, "column:" + table + "." + schema::quote_ident(column));
+  };
+  for (const auto& [qualifier, column] : body.columns) {
+    if (qualifier.empty()) {
+      for (const auto& [used, relations] : body.relations)
+        for (const Name& relation : relations) add_column(relation, column);
+    } else if (auto it = body.relations.find(qualifier); it != body.relations.end()) {
+      for (const Name& relation : it->second) add_column(relation, column);
+    }
+  }
+  // A recursive call is no dependency on another object.
+  const std::string self = "function:" + qualified_key(function.schema, function.name);
+  out.erase(std::remove(out.begin(), out.end(), self), out.end());
+  return out;
+}
+
+std::set<std::string> Dependencies::dependent_functions(const std::string& key) const {
+  auto it = body_readers_.find(key);
+  return it == body_readers_.end() ? std::set<std::string>() : it->second;
 }
 
 std::vector<std::string> Dependencies::collect(const std::string& sql) const {
@@ -254,6 +348,7 @@ std::vector<std::string> Dependencies::of_function(const schema::Function& funct
   std::string ret = function.returns;
   if (ret.rfind("SETOF ", 0) == 0) ret = ret.substr(6);
   for (const auto& d : of_type(ret)) add_unique(out, d);
+  for (const auto& d : of_sql_body(function)) add_unique(out, d);
   return out;
 }
 

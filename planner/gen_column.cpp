@@ -263,6 +263,16 @@ class ColumnSteps {
     }
   }
 
+  // SQL-standard function bodies reading the column let go of it before `s` (a retype, which
+  // PostgreSQL refuses while one uses the column): gen_function.cpp detaches them.
+  void after_function_bodies(Step& s) {
+    for (const auto& key : ctx_.from_deps.dependent_functions("column:" + qname_)) {
+      auto f = ctx_.from.functions.find(key);
+      if (f != ctx_.from.functions.end())
+        s.after_removal.push_back("body-of:" + schema::function_key(f->second));
+    }
+  }
+
   void add_column(const schema::Column& col) {
     // A volatile default (a value per row) makes ADD COLUMN rewrite the table; any other
     // default is stored as metadata only (PostgreSQL 11+).
@@ -401,6 +411,7 @@ class ColumnSteps {
       s.preflight = rows_where(ctx_, c_.table, name_ + " IS NOT NULL AND (" + p.risky_rows + ")",
                                "rows whose " + name_ + " " + p.risk, name_ + "::text");
     around_views(s);
+    after_function_bodies(s);
     ctx_.add(s);
   }
 

@@ -1,6 +1,16 @@
 // Functions and procedures. A body change is CREATE OR REPLACE; a change of return type,
 // argument names/modes or kind needs DROP + CREATE, and then the views and triggers that use
 // the function are recreated around it.
+//
+// A SQL-standard body (RETURN / BEGIN ATOMIC) holds on to what it uses (pg_depend): PostgreSQL
+// refuses to drop those objects, or to retype a column it reads, while the body exists. Its
+// function is created after them and dropped (or replaced) before them, through the keys of
+// Dependencies::of_sql_body. Where one of them is dropped and created again, or retyped
+// (Context::rebuilt), the function is *detached* first: replaced by the same statements as a
+// string body, which PostgreSQL only parses when called and so tracks nothing, and replaced
+// by its SQL-standard body again afterwards. The function keeps its identity, its grants and
+// whatever uses it; the key "body-of:<function key>" (removed by the detach, provided again
+// by the re-attach) keeps the two in one transaction.
 #include "planner/generators.h"
 #include "schema/canonical.h"
 #include "schema/render.h"
@@ -27,11 +37,36 @@ std::string or_replace(std::string sql) {
   return sql;
 }
 
+std::string body_key(const schema::Function& f) { return "body-of:" + schema::function_key(f); }
+
+// Whether `f` (of the source) has a SQL-standard body that uses something the plan rebuilds.
+bool needs_detach(const Context& ctx, const schema::Function& f) {
+  for (const auto& key : ctx.from_deps.of_sql_body(f))
+    if (ctx.rebuilt.count(key)) return true;
+  return false;
+}
+
+// CREATE OR REPLACE with the body's statements as a string body (see the top of the file).
+void detach(Context& ctx, const schema::Function& f) {
+  schema::Function detached = f;
+  detached.body = schema::sql_body_as_string_body(f.sql_body);
+  detached.sql_body.clear();
+  Step s = make_step(f.procedure ? "procedure" : "function", signature(f), ChangeKind::Alter,
+                     kDropFunction, or_replace(schema::render_create_function(detached)));
+  s.removes = {body_key(f)};
+  s.releases = ctx.from_deps.of_sql_body(f);
+  s.note =
+      "the SQL-standard body lets go of the objects it uses while they are rebuilt: the same "
+      "statements as a string body until it is put back";
+  ctx.add(s);
+}
+
 Step create_step(Context& ctx, const schema::Function& f, ChangeKind kind) {
   Step s = make_step(f.procedure ? "procedure" : "function", signature(f), kind, kFunction,
                      kind == ChangeKind::Add ? schema::render_create_function(f)
                                              : or_replace(schema::render_create_function(f)));
   s.provides = {function_dep(f)};
+  if (!f.sql_body.empty()) s.provides.push_back(body_key(f));
   s.needs = ctx.to_deps.of_function(f);
   if (kind != ChangeKind::Add) {
     s.hazards = {Hazard::UntrackedDependencies};
@@ -46,6 +81,7 @@ Step drop_step(Context& ctx, const schema::Function& f) {
       f.procedure ? "procedure" : "function", signature(f), ChangeKind::Drop, kDropFunction,
       std::string(f.procedure ? "DROP PROCEDURE " : "DROP FUNCTION ") + signature(f) + ";");
   s.removes = {function_dep(f)};
+  if (!f.sql_body.empty()) s.removes.push_back(body_key(f));
   s.releases = ctx.from_deps.of_function(f);
   s.hazards = {Hazard::UntrackedDependencies};
   s.note = "callers of the function (other functions, applications) are not checked";
@@ -61,7 +97,12 @@ void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& chan
     } else if (c.kind == ChangeKind::Drop) {
       ctx.add(drop_step(ctx, *c.from));
     } else if (!c.needs_recreate) {
-      ctx.add(create_step(ctx, *c.to, ChangeKind::Alter));
+      // The old body's objects stay until it is replaced (unless it lets go of them earlier).
+      const bool detached = needs_detach(ctx, *c.from);
+      if (detached) detach(ctx, *c.from);
+      Step replace = create_step(ctx, *c.to, ChangeKind::Alter);
+      if (!detached) replace.releases = ctx.from_deps.of_sql_body(*c.from);
+      ctx.add(replace);
     } else {
       Step drop = drop_step(ctx, *c.from);
       drop.phase = kFunction;
@@ -105,6 +146,18 @@ void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& chan
       // DROP FUNCTION took its comment and its EXECUTE grants.
       restore_kept(ctx, {Recreated::Kind::Function, c.key, ""});
     }
+  }
+  // Functions the diff leaves alone whose SQL-standard body uses something rebuilt: detached
+  // and put back as they are.
+  std::set<std::string> changed;
+  for (const auto& c : changes) changed.insert(c.key);
+  for (const auto& [key, f] : ctx.from.functions) {
+    if (changed.count(key) || !ctx.to.functions.count(key) || !needs_detach(ctx, f)) continue;
+    detach(ctx, f);
+    Step reattach = create_step(ctx, ctx.to.functions.at(key), ChangeKind::Alter);
+    reattach.hazards.clear();
+    reattach.note = "the SQL-standard body is put back";
+    ctx.add(reattach);
   }
 }
 

@@ -14,17 +14,22 @@ namespace {
 
 // "public.t.c" (quoted parts) -> "column:public.t.c" and "table:public.t".
 std::vector<std::string> owner_keys(const std::string& owned_by) {
-  size_t dot = owned_by.rfind('.');
-  if (owned_by.empty() || dot == std::string::npos) return {};
-  return {"column:" + owned_by, "table:" + owned_by.substr(0, dot)};
+  auto [table, column] = schema::split_owned_by(owned_by);
+  if (table.empty()) return {};
+  return {"column:" + owned_by, "table:" + table};
 }
 
-void owned_by_step(Context& ctx, const std::string& key, const std::string& owned_by) {
+// OWNED BY `owned_by` (empty: NONE) for a sequence owned by `previous` so far. It runs before
+// the previous owner goes: DROP COLUMN / DROP TABLE drop the sequences their columns own
+// (the ALTER SEQUENCE after them failed with `relation "public.s" does not exist`).
+void owned_by_step(Context& ctx, const std::string& key, const std::string& owned_by,
+                   const std::string& previous = "") {
   Step s = make_step("sequence", key, ChangeKind::Alter, kSequenceOwner,
                      "ALTER SEQUENCE " + key + " OWNED BY " +
                          (owned_by.empty() ? std::string("NONE") : owned_by) + ";");
   s.needs = owner_keys(owned_by);
   s.needs.push_back("sequence:" + key);
+  s.releases = owner_keys(previous);
   ctx.add(s);
 }
 
@@ -78,7 +83,8 @@ void gen_sequences(Context& ctx, const std::vector<engine::SequenceChange>& chan
           s.hazards.push_back(Hazard::ConversionMayFail);
         ctx.add(s);
       }
-      if (c.from->owned_by != c.to->owned_by) owned_by_step(ctx, c.key, c.to->owned_by);
+      if (c.from->owned_by != c.to->owned_by)
+        owned_by_step(ctx, c.key, c.to->owned_by, c.from->owned_by);
     }
   }
 }

@@ -60,7 +60,14 @@ class Dependencies {
   std::vector<std::string> of_table(const schema::Table& table) const;
   std::vector<std::string> of_column(const schema::Column& column) const;
   std::vector<std::string> of_view(const schema::View& view) const;
+  // Everything a function needs: schema, argument and return types, argument defaults, and
+  // what its SQL-standard body reads (of_sql_body).
   std::vector<std::string> of_function(const schema::Function& function) const;
+  // What a SQL-standard body uses (PostgreSQL records it in pg_depend): relations, functions,
+  // sequences, types, and the columns it names ("column:public.t.c"). Empty for a string body.
+  std::vector<std::string> of_sql_body(const schema::Function& function) const;
+  // Functions (function_key) whose SQL-standard body uses `key`.
+  std::set<std::string> dependent_functions(const std::string& key) const;
   // Views that read `key` ("table:..", "view:..", "function:..", "type:.."), transitively.
   std::set<std::string> dependent_views(const std::string& key) const;
   // Tables whose columns use the type `type_key` ("type:public.mood"): (table key, column).
@@ -71,6 +78,7 @@ class Dependencies {
   std::vector<std::string> collect(const std::string& sql) const;
   const schema::Model& model_;
   std::map<std::string, std::set<std::string>> view_readers_;  // object key -> view keys
+  std::map<std::string, std::set<std::string>> body_readers_;  // object key -> function keys
 };
 
 std::string schema_key(const std::string& schema_name);
@@ -98,6 +106,10 @@ struct Context {
   // "table.name" of the indexes and constraints of partitioned tables that the plan creates
   // (their partitions' copies are made with them).
   std::set<std::string> created_parent_members;
+  // Dependency keys of what the plan drops and creates again, or retypes, under the same name
+  // ("function:public.f" recreated, "column:public.t.c" retyped or re-added, "table:public.t"
+  // recreated): SQL-standard bodies that use one are detached around it (gen_function.cpp).
+  std::set<std::string> rebuilt;
 
   // Appends a step with the option-driven timeouts.
   Step& add(Step step);

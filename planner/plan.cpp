@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include "planner/generators.h"
+#include "schema/canonical.h"
 #include "schema/json.h"
 #include "schema/render.h"
 
@@ -73,6 +74,30 @@ std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>&
 }
 
 namespace {
+
+// Context::rebuilt from the changes: functions the plan recreates, columns it retypes or drops
+// and adds again, tables it recreates.
+void note_rebuilt(Context& ctx, const engine::Changes& changes) {
+  for (const auto& f : changes.functions)
+    if (f.kind == engine::ChangeKind::Alter && f.needs_recreate)
+      ctx.rebuilt.insert("function:" + schema::quote_qualified(f.from->schema, f.from->name));
+  for (const auto& t : changes.tables) {
+    if (t.kind != engine::ChangeKind::Alter) continue;
+    auto column_key = [&](const std::string& name) {
+      return "column:" + t.key + "." + schema::quote_ident(name);
+    };
+    if (t.changed & engine::kTableStructure) {
+      ctx.rebuilt.insert("table:" + t.key);
+      for (const auto& column : t.from->columns) ctx.rebuilt.insert(column_key(column.name));
+      continue;
+    }
+    for (const auto& c : t.columns)
+      if (c.kind == engine::ChangeKind::Alter &&
+          (c.has(engine::kColumnType) || c.has(engine::kColumnCollation) ||
+           (c.has(engine::kColumnGenerated) && c.to->generated_expr)))
+        ctx.rebuilt.insert(column_key(c.from->name));
+  }
+}
 
 // Canonical DDL of the top-level objects that change, for the markdown report.
 template <class Map, class Render>
@@ -146,6 +171,7 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   }
   for (const auto& f : changes.functions)
     if (f.kind == engine::ChangeKind::Drop) ctx.dropped_functions.insert(f.key);
+  note_rebuilt(ctx, changes);
 
   gen_schemas(ctx, changes.schemas);
   gen_extensions(ctx, changes.extensions);

@@ -12,12 +12,16 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct PgQuery__Node;
 struct PgQuery__TypeName;
 
 namespace pgdrift::schema {
+
+struct Model;
+struct Function;
 
 class CanonicalError : public std::runtime_error {
  public:
@@ -99,5 +103,42 @@ std::string canonical_query(const PgQuery__Node* select_stmt,
 
 // Deparse any expression node as-is (no normalisation), for messages and rendering.
 std::string deparse_expr(const PgQuery__Node* expr);
+
+// ---- SQL-standard function bodies ------------------------------------------------------------
+// What the canonical form of a SQL-standard body (`RETURN expr`, `BEGIN ATOMIC ... END`) needs
+// to know of its function and of the relations it reads.
+struct SqlBodyContext {
+  std::string function_name;
+  // The input parameters ($1 is the first; OUT and TABLE columns are not inputs): name ("" =
+  // unnamed) and the type PostgreSQL coerces them from (a domain's base type).
+  std::vector<std::pair<std::string, std::string>> parameters;
+  // The columns of relation `schema`.`name` (schema empty when the body did not qualify it), in
+  // order, each with its expression type ("" when unknown); empty = the relation is unknown.
+  std::function<std::vector<std::pair<std::string, std::string>>(const std::string& schema,
+                                                                 const std::string& name)>
+      relation_columns;
+  // The schema unqualified relation names are in (the SQL loader's search schema). A known
+  // relation of another schema than public is written qualified, as PostgreSQL prints a relation
+  // that the introspector's search_path (pg_catalog, public) does not show.
+  std::string unqualified_schema = "public";
+};
+// The canonical text of a SQL-standard body: `RETURN <expr>`, or `BEGIN ATOMIC` + one line per
+// statement (`    <stmt>;`) + `END`. Parameters are referred to by name as
+// pg_get_function_sqlbody prints them (qualified with the function name inside a statement that
+// reads relations, `$n` only when unnamed), columns qualified as pg_get_viewdef would (only in
+// statements that read several relations, and references to an outer query's relation), then
+// the query and expression rules (docs/canonical-form.md, "SQL-standard function bodies").
+// `sql_body` is CreateFunctionStmt.sql_body (a ReturnStmt, or a List holding the List of
+// statements); the text form takes what canonical_sql_body or pg_get_function_sqlbody printed.
+std::string canonical_sql_body(const PgQuery__Node* sql_body, const SqlBodyContext& context);
+std::string canonical_sql_body_text(const std::string& body_sql, const SqlBodyContext& context);
+// The SqlBodyContext of `function` in `model`: its input parameters, and the columns of the
+// model's tables, with unqualified relation names taken in `default_schema`. It refers to
+// `model`: use it while the model lives.
+SqlBodyContext sql_body_context(const Model& model, const Function& function,
+                                const std::string& default_schema);
+// The statements of a canonical SQL-standard body as the string body of a LANGUAGE sql function
+// with the same meaning (`RETURN x` -> `SELECT x`), parsed only when it is called.
+std::string sql_body_as_string_body(const std::string& canonical_body);
 
 }  // namespace pgdrift::schema

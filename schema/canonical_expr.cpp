@@ -34,6 +34,15 @@ parse_tree::NodePtr deparse_safe_copy(const PgQuery__Node* node) {
 
 }  // namespace
 
+namespace canon {
+
+std::string deparse_statement_safe(const PgQuery__Node* stmt) {
+  if (stmt == nullptr) throw CanonicalError("missing statement");
+  return parse_tree::deparse_statement(deparse_safe_copy(stmt).get());
+}
+
+}  // namespace canon
+
 std::string deparse_expr(const PgQuery__Node* expr) {
   if (expr == nullptr) throw CanonicalError("missing expression");
   return parse_tree::deparse_expression(deparse_safe_copy(expr).get());
@@ -113,27 +122,19 @@ std::string canonical_default_expr(const PgQuery__Node* expr, const std::string&
   return canonical_default_expr_text(deparse_expr(expr), column_type);
 }
 
-std::string canonical_default_expr_text(const std::string& expr_sql,
-                                        const std::string& column_type) {
-  parse_tree::ParseTree tree;
-  PgQuery__Node** slot = parse_expression(tree, expr_sql);
-  const bool bare_null = canon::is_const(*slot) && (*slot)->a_const->isnull;
-  canon::Context ctx;
-  if (column_type.empty() || (!canon::is_string_const(*slot) && !bare_null)) {
-    return normalised_text(ctx, slot);
-  }
-  // PostgreSQL stores an untyped string (or NULL) default as a constant of the column type,
-  // printed with a cast to that type without its typmod (a hidden length coercion applies it):
-  // `'{}'::jsonb`,
-  // `'x'::character varying` for varchar(20), `'101'::"bit"` for bit(3). Interval fields are the
-  // exception: `'1 day'::interval day`.
-  parse_tree::ParseTree cast_tree;
-  PgQuery__Node** cast_slot = parse_expression(
-      cast_tree, "CAST(" + parse_tree::deparse_expression(*slot) + " AS " + column_type + ")");
-  if ((*cast_slot)->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) {
+namespace {
+
+// `CAST(<literal_sql> AS <column_type>)` as PostgreSQL stores an untyped string (or NULL) given
+// to a column of that type, inside `tree`: the type without its typmods (a hidden length
+// coercion applies them), `'x'::character varying` for varchar(20), `'101'::"bit"` for bit(3);
+// interval keeps its fields (`'1 day'::interval day`).
+PgQuery__Node** column_typed_literal(parse_tree::ParseTree& tree, const std::string& literal_sql,
+                                     const std::string& column_type) {
+  PgQuery__Node** slot = parse_expression(tree, "CAST(" + literal_sql + " AS " + column_type + ")");
+  if ((*slot)->node_case != PG_QUERY__NODE__NODE_TYPE_CAST) {
     throw CanonicalError("not a type: " + column_type);
   }
-  PgQuery__TypeName* type = (*cast_slot)->type_cast->type_name;
+  PgQuery__TypeName* type = (*slot)->type_cast->type_name;
   const bool is_interval = parse_tree::last_name(type->names, type->n_names) == "interval";
   if (!is_interval) {
     for (size_t i = 0; i < type->n_typmods; ++i) canon::free_node(type->typmods[i]);
@@ -141,12 +142,44 @@ std::string canonical_default_expr_text(const std::string& expr_sql,
     type->typmods = nullptr;
     type->n_typmods = 0;
   }
-  return normalised_text(ctx, cast_slot);
+  return slot;
+}
+
+bool is_untyped_literal(const PgQuery__Node* node) {
+  return canon::is_string_const(node) || (canon::is_const(node) && node->a_const->isnull);
+}
+
+}  // namespace
+
+namespace canon {
+
+bool type_assigned_literal(PgQuery__Node** slot, const std::string& column_type) {
+  if (column_type.empty() || !is_untyped_literal(*slot)) return false;
+  parse_tree::ParseTree tree;
+  PgQuery__Node** cast =
+      column_typed_literal(tree, parse_tree::deparse_expression(*slot), column_type);
+  replace(slot, parse_tree::copy(*cast).release());
+  return true;
+}
+
+}  // namespace canon
+
+std::string canonical_default_expr_text(const std::string& expr_sql,
+                                        const std::string& column_type) {
+  parse_tree::ParseTree tree;
+  PgQuery__Node** slot = parse_expression(tree, expr_sql);
+  canon::Context ctx;
+  if (column_type.empty() || !is_untyped_literal(*slot)) return normalised_text(ctx, slot);
+  // PostgreSQL stores an untyped string (or NULL) default as a constant of the column type,
+  // printed with a cast (`'{}'::jsonb`).
+  parse_tree::ParseTree cast_tree;
+  return normalised_text(
+      ctx, column_typed_literal(cast_tree, parse_tree::deparse_expression(*slot), column_type));
 }
 
 std::string canonical_query(const PgQuery__Node* select_stmt) {
   if (select_stmt == nullptr) throw CanonicalError("missing query");
-  return query_text(parse_tree::deparse_statement(deparse_safe_copy(select_stmt).get()), nullptr);
+  return query_text(canon::deparse_statement_safe(select_stmt), nullptr);
 }
 
 std::string canonical_query_text(const std::string& query_sql) {
@@ -156,8 +189,7 @@ std::string canonical_query_text(const std::string& query_sql) {
 std::string canonical_query(const PgQuery__Node* select_stmt,
                             const RelationColumns& relation_columns) {
   if (select_stmt == nullptr) throw CanonicalError("missing query");
-  return query_text(parse_tree::deparse_statement(deparse_safe_copy(select_stmt).get()),
-                    &relation_columns);
+  return query_text(canon::deparse_statement_safe(select_stmt), &relation_columns);
 }
 
 }  // namespace pgdrift::schema

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "schema/canonical.h"
@@ -28,7 +30,27 @@ struct Context {
   const RelationColumns* relation_columns = nullptr;
   // The WITH clause of the query whose view rules run (SELECT * over a CTE).
   const PgQuery__WithClause* top_with_clause = nullptr;
+  // The types of the column references of a SQL-standard function body, resolved against the
+  // relations and parameters in scope where each stands (canonical_sql_body.cpp): a reference
+  // not listed is of unknown type. When set, it answers for every column reference, those in
+  // sub-SELECTs too, instead of column_types.
+  const std::map<const PgQuery__ColumnRef*, std::string>* resolved_column_types = nullptr;
+
+  // Whether column types are known at all (else the type-blind rules apply).
+  bool knows_column_types() const {
+    return column_types != nullptr || resolved_column_types != nullptr;
+  }
 };
+
+// An untyped string literal or NULL in *slot that is assigned to a column of `column_type` (an
+// INSERT value, an UPDATE SET) becomes `literal::type`, the constant of the column type
+// PostgreSQL stores (as for a default, canonical_default_expr); false when *slot is no such
+// literal or the type is unknown ("").
+bool type_assigned_literal(PgQuery__Node** slot, const std::string& column_type);
+
+// Deparses one statement node (not modified) after the rules the deparser needs to print it
+// with its meaning (explicit_timezone_under_cast): the loader's first step for queries.
+std::string deparse_statement_safe(const PgQuery__Node* stmt);
 
 // ---- building nodes (canonical_expr_build.cpp) -------------------------------------------------
 // Every node is malloc'd, like every node protobuf-c unpacks.
@@ -83,6 +105,9 @@ void unqualify_public_relations(PgQuery__Node** slot);
 bool explicit_timezone_under_cast(PgQuery__Node** slot);
 
 // ---- view rules (canonical_expr_view.cpp) ------------------------------------------------------
+// `relation.c` -> `c` in every column reference under *slot except inside nested SELECTs
+// (pg_get_viewdef qualifies every column of a single-relation SELECT).
+void strip_qualifier(const std::string& relation, PgQuery__Node** slot);
 // Marks every cast that is a whole SELECT-list target, in every SELECT of the query.
 void mark_target_casts(PgQuery__Node** slot);
 // The view rules for every SELECT in the query (sub-links, FROM sub-queries, CTEs).

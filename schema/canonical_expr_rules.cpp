@@ -25,6 +25,10 @@ namespace {
 // the relations the sub-SELECT reads), else the type PostgreSQL coerces the column from (a
 // domain's base type for a domain-typed column).
 std::optional<std::string> column_type_of(const Context& ctx, const PgQuery__Node* ref) {
+  if (ctx.resolved_column_types != nullptr) {
+    auto found = ctx.resolved_column_types->find(ref->column_ref);
+    return found == ctx.resolved_column_types->end() ? "" : found->second;
+  }
   if (ctx.column_types == nullptr) return std::nullopt;
   if (ctx.subquery_depth > 0) return "";
   const PgQuery__ColumnRef* column = ref->column_ref;
@@ -239,7 +243,7 @@ bool drop_column_cast(const std::optional<std::string>& column_type, const std::
 // the column's type.
 bool drop_text_cast_of_varchar_cast(const Context& ctx, PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
-  if (ctx.column_types == nullptr || node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST ||
+  if (!ctx.knows_column_types() || node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST ||
       node->type_cast->arg == nullptr ||
       node->type_cast->arg->node_case != PG_QUERY__NODE__NODE_TYPE_CAST ||
       cast_type(node->type_cast->type_name) != "text" ||

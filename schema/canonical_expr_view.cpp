@@ -16,24 +16,6 @@ using parse_tree::string_list;
 
 namespace {
 
-// `users.id` -> `id` in a SELECT that reads one relation, `relation` (pg_get_viewdef qualifies
-// every column). Nested SELECTs are skipped here: they get their own pass with their own relation.
-void strip_qualifier(const std::string& relation, PgQuery__Node** slot) {
-  PgQuery__Node* node = *slot;
-  if (node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) return;
-  parse_tree::walk_children(&node->base,
-                            [&](PgQuery__Node** child) { strip_qualifier(relation, child); });
-  if (!is_column_ref(node)) return;
-  PgQuery__ColumnRef* ref = node->column_ref;
-  if (ref->n_fields != 2 || ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING ||
-      relation != ref->fields[0]->string->sval) {
-    return;
-  }
-  free_node(ref->fields[0]);
-  ref->fields[0] = ref->fields[1];
-  ref->n_fields = 1;
-}
-
 // The output column name PostgreSQL derives for an unnamed target (parser's FigureColname),
 // for the node kinds views commonly use; "" when unknown (the alias is then kept).
 std::string figure_column_name(const PgQuery__Node* node) {
@@ -216,6 +198,24 @@ void apply_view_rules(const Context& ctx, PgQuery__SelectStmt* select, bool in_s
 }
 
 }  // namespace
+
+// `users.id` -> `id` in a SELECT that reads one relation, `relation` (pg_get_viewdef qualifies
+// every column). Nested SELECTs are skipped here: they get their own pass with their own relation.
+void strip_qualifier(const std::string& relation, PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) return;
+  parse_tree::walk_children(&node->base,
+                            [&](PgQuery__Node** child) { strip_qualifier(relation, child); });
+  if (!is_column_ref(node)) return;
+  PgQuery__ColumnRef* ref = node->column_ref;
+  if (ref->n_fields != 2 || ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING ||
+      relation != ref->fields[0]->string->sval) {
+    return;
+  }
+  free_node(ref->fields[0]);
+  ref->fields[0] = ref->fields[1];
+  ref->n_fields = 1;
+}
 
 // Marks every cast that is a whole SELECT-list target, in every SELECT of the query.
 void mark_target_casts(PgQuery__Node** slot) {

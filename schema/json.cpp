@@ -364,6 +364,7 @@ class Writer {
     put_string(j, "returns", f.returns);
     j["language"] = f.language;
     j["body"] = f.body;
+    put_string(j, "sql_body", f.sql_body);
     put_string(j, "volatility", f.volatility, "VOLATILE");
     put_bool(j, "strict", f.strict);
     put_bool(j, "security_definer", f.security_definer);
@@ -911,6 +912,7 @@ Function read_function(const std::string& key, const json& j, const std::string&
   f.returns = r.string("returns");
   f.language = r.required_string("language");
   f.body = r.required_string("body");
+  f.sql_body = r.string("sql_body");
   f.volatility = r.string("volatility", "VOLATILE");
   f.strict = r.boolean("strict");
   f.security_definer = r.boolean("security_definer");

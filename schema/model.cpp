@@ -40,6 +40,37 @@ std::string function_key(const Function& f) {
   return qualified_key(f.schema, f.name) + "(" + f.identity_arguments() + ")";
 }
 
+std::string expression_type(const Model& m, const std::string& type) {
+  std::string resolved = type;
+  for (int depth = 0; depth < 16; ++depth) {  // a domain over a domain: the last base
+    auto domain = m.domains.find(resolved);
+    if (domain == m.domains.end()) break;
+    resolved = domain->second.base_type;
+  }
+  return resolved;
+}
+
+std::pair<std::string, std::string> split_owned_by(const std::string& owned_by) {
+  if (owned_by.empty()) return {};
+  size_t column_start = owned_by.rfind('.') + 1;  // an unquoted column has no dot
+  if (owned_by.back() == '"') {
+    // The opening quote of the last name: a quote that is not half of a doubled "".
+    size_t i = owned_by.size() - 1;
+    while (i > 0) {
+      --i;
+      if (owned_by[i] != '"') continue;
+      if (i > 0 && owned_by[i - 1] == '"') {
+        --i;
+        continue;
+      }
+      break;
+    }
+    column_start = i;
+  }
+  if (column_start == 0) return {"", owned_by};
+  return {owned_by.substr(0, column_start - 1), owned_by.substr(column_start)};
+}
+
 void strip_grants(Model& m) {
   for (auto& [key, ns] : m.schemas) ns.grants.clear();
   for (auto& [key, table] : m.tables) {

@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pgdrift::schema {
@@ -297,7 +298,12 @@ struct Function {
   std::string returns;   // canonical return type ("SETOF x", "TABLE(...)" rendered); empty for
                          // procedures
   std::string language;  // lower case, e.g. "plpgsql"
-  std::string body;      // the function body exactly as stored (prosrc)
+  std::string body;      // the function body exactly as stored (prosrc); "" with a sql_body
+  // A SQL-standard body (PostgreSQL 14+, pg_proc.prosqlbody): `RETURN expr` or
+  // `BEGIN ATOMIC stmt; ... END` as canonical text (canonical.h, canonical_sql_body); "" when
+  // the body is a string (`AS $$...$$`). PostgreSQL resolves what it references when the
+  // function is created and tracks those objects in pg_depend.
+  std::string sql_body;
   std::string volatility = "VOLATILE";  // IMMUTABLE | STABLE | VOLATILE
   bool strict = false;
   bool security_definer = false;
@@ -350,6 +356,14 @@ struct Model {
 std::string qualified_key(const std::string& schema, const std::string& name);
 // qualified_key(schema, name) + "(" + identity_arguments + ")"
 std::string function_key(const Function& f);
+
+// The type PostgreSQL coerces a value of `type` to in expressions: a domain's base type
+// (through nested domains), else `type` itself.
+std::string expression_type(const Model& m, const std::string& type);
+
+// Sequence::owned_by taken apart at the dot before its (quoted) column, which may itself hold a
+// dot: `public.t."a.b"` -> {"public.t", "\"a.b\""}. Both empty when owned_by is.
+std::pair<std::string, std::string> split_owned_by(const std::string& owned_by);
 
 // Strip every grant from the model (privileges are compared only on request).
 void strip_grants(Model& m);

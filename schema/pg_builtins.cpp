@@ -590,4 +590,10 @@ std::optional<std::string_view> extension_control_comment(std::string_view name)
   return it->second;
 }
 
+bool is_list_quoted_setting(std::string_view name) {
+  return name == "search_path" || name == "temp_tablespaces" ||
+         name == "session_preload_libraries" || name == "shared_preload_libraries" ||
+         name == "local_preload_libraries";
+}
+
 }  // namespace pgdrift::schema

@@ -30,5 +30,9 @@ bool is_text_function(std::string_view name);
 // PostgreSQL 15 ships; nullopt for any other. Not user-written, so not part of the model: the
 // introspector reads the same from the server's pg_available_extensions.
 std::optional<std::string_view> extension_control_comment(std::string_view name);
+// True for a setting whose list value PostgreSQL keeps as quoted identifiers (GUC_LIST_QUOTE:
+// proconfig stores `SET search_path TO '', 'My Schema'` as `search_path="", "My Schema"`), the
+// settings flagged so in PostgreSQL 15's guc.c.
+bool is_list_quoted_setting(std::string_view name);
 
 }  // namespace pgdrift::schema

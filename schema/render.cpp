@@ -15,6 +15,7 @@
 #include <pg_query.h>
 
 #include "schema/canonical.h"
+#include "schema/pg_builtins.h"
 #include "schema/sql/naming.h"
 
 namespace pgdrift::schema {
@@ -129,6 +130,43 @@ std::string dollar_quote(const std::string& body) {
   return tag + body + tag;
 }
 
+// A proconfig value as pg_get_functiondef writes it after `SET name TO`: a list of identifiers
+// (GUC_LIST_QUOTE, proconfig `search_path="", public`) as one string literal per element
+// (`'', 'public'`: a zero-length "" is no identifier), any other value as one literal.
+std::string setting_value(const std::string& name, const std::string& value) {
+  if (!is_list_quoted_setting(name)) return quote_literal(value);
+  std::vector<std::string> elements;
+  size_t i = 0;
+  while (i <= value.size()) {
+    while (i < value.size() && std::isspace(static_cast<unsigned char>(value[i]))) ++i;
+    std::string element;
+    if (i < value.size() && value[i] == '"') {
+      for (++i; i < value.size(); ++i) {
+        if (value[i] == '"' && i + 1 < value.size() && value[i + 1] == '"') {
+          element += '"';
+          ++i;
+        } else if (value[i] == '"') {
+          ++i;
+          break;
+        } else {
+          element += value[i];
+        }
+      }
+      while (i < value.size() && value[i] != ',') ++i;
+    } else {
+      size_t end = value.find(',', i);
+      if (end == std::string::npos) end = value.size();
+      element = value.substr(i, end - i);
+      while (!element.empty() && std::isspace(static_cast<unsigned char>(element.back())))
+        element.pop_back();
+      i = end;
+    }
+    elements.push_back(quote_literal(element));
+    ++i;  // past the comma (or the end)
+  }
+  return join(elements);
+}
+
 std::string function_signature(const Function& f) {
   return quote_qualified(f.schema, f.name) + "(" + f.identity_arguments() + ")";
 }
@@ -168,6 +206,27 @@ std::vector<const View*> views_in_dependency_order(const Model& model) {
     out.push_back(&v);
   };
   for (const auto& [key, v] : model.views) visit(key, v);
+  return out;
+}
+
+// The functions `include` selects, each after the functions its SQL-standard body names
+// (PostgreSQL resolves them when it creates the function). A word match on the function name,
+// as for views: a false match only reorders.
+std::vector<const Function*> functions_in_dependency_order(
+    const Model& model, const std::function<bool(const Function&)>& include) {
+  std::vector<const Function*> out;
+  std::set<const Function*> done, visiting;
+  std::function<void(const Function&)> visit = [&](const Function& f) {
+    if (done.count(&f) || visiting.count(&f)) return;
+    visiting.insert(&f);
+    for (const auto& [key, other] : model.functions)
+      if (&other != &f && include(other) && mentions_word(f.sql_body, other.name)) visit(other);
+    visiting.erase(&f);
+    done.insert(&f);
+    out.push_back(&f);
+  };
+  for (const auto& [key, f] : model.functions)
+    if (include(f)) visit(f);
   return out;
 }
 
@@ -433,12 +492,10 @@ std::string render_create_function(const Function& f) {
   };
   if (f.cost != 0) out += "\n    COST " + number(f.cost);
   if (f.rows != 0) out += "\n    ROWS " + number(f.rows);
-  for (const auto& [name, value] : f.config) {
-    // proconfig keeps list values (search_path) already in SQL list form.
-    bool list = value.find(',') != std::string::npos;
-    // Other values are quoted as pg_get_functiondef prints them ('30s' is not a bare word).
-    out += "\n    SET " + name + " TO " + (list ? value : quote_literal(value));
-  }
+  for (const auto& [name, value] : f.config)
+    out += "\n    SET " + name + " TO " + setting_value(name, value);
+  // A SQL-standard body is written as it is (pg_get_functiondef starts it on its own line).
+  if (!f.sql_body.empty()) return out + "\n" + f.sql_body + ";";
   out += "\n    AS " + dollar_quote(f.body) + ";";
   return out;
 }
@@ -615,11 +672,10 @@ std::string render_model_sql(const Model& model) {
   }
 
   bool any_late_function = false;
-  for (const auto& [key, f] : model.functions) {
-    if (!is_sql_function(f)) continue;
+  for (const Function* f : functions_in_dependency_order(model, is_sql_function)) {
     if (!any_late_function) section("functions in LANGUAGE sql");
     any_late_function = true;
-    out << render_create_function(f) << "\n";
+    out << render_create_function(*f) << "\n";
   }
 
   auto views = views_in_dependency_order(model);

@@ -186,22 +186,11 @@ class Introspector {
 
   Model& model() { return result_.model; }
 
-  // The type PostgreSQL coerces a value of `type` to in expressions: a domain's base type
-  // (through nested domains), else `type`.
-  std::string expression_type(std::string type) {
-    for (int depth = 0; depth < 16; ++depth) {
-      auto domain = model().domains.find(type);
-      if (domain == model().domains.end()) break;
-      type = domain->second.base_type;
-    }
-    return type;
-  }
-
   // The column type lookup for expressions of `table` (the loader's column_types_of).
   ColumnTypes column_types_of(const Table& table) {
     return [this, &table](const std::string& name) -> std::string {
       const Column* column = table.find_column(name);
-      return column != nullptr ? expression_type(column->type) : std::string();
+      return column != nullptr ? expression_type(model(), column->type) : std::string();
     };
   }
   ColumnTypes column_types_of(Oid relid) {
@@ -536,7 +525,7 @@ class Introspector {
       c.name = text(row["conname"]);
       c.kind = ConstraintKind::Check;
       // VALUE is the only column of a domain CHECK; it has the domain's base type.
-      const std::string value_type = expression_type(domain->second->base_type);
+      const std::string value_type = expression_type(model(), domain->second->base_type);
       c.check_expr = canonical_expr_of(text(row["expr"]), [&value_type](const std::string& name) {
         return name == "value" ? value_type : std::string();
       });
@@ -616,6 +605,17 @@ class Introspector {
       const double rows = row["prorows"].as<double>();
       f.rows = rows == (returns_set ? 1000 : 0) ? 0 : rows;
       f.config = options_map(row["config"]);
+      // The tables' columns are read by now: the body's references resolve against them as
+      // the SQL loader's do (names PostgreSQL printed unqualified are visible through
+      // search_path = pg_catalog, public).
+      if (!row["sql_body"].is_null()) {
+        const std::string printed = text(row["sql_body"]);
+        try {
+          f.sql_body = canonical_sql_body_text(printed, sql_body_context(model(), f, "public"));
+        } catch (const CanonicalError&) {
+          f.sql_body = printed;
+        }
+      }
       const std::string key = function_key(f);
       Function& stored = model().functions[key] = std::move(f);
       functions_[oid(row["oid"])] = &stored;

@@ -259,9 +259,12 @@ inline constexpr const char* kViewsQuery =
 
 // Functions and procedures (prokind f, p; aggregates and window functions are skipped). The
 // arguments come as JSON in proallargtypes order (proargtypes when there are no OUT args).
-// procost / prorows come raw; the model's 0 = "the language default" is decided in C++.
+// procost / prorows come raw; the model's 0 = "the language default" is decided in C++. A
+// SQL-standard body (prosqlbody, PostgreSQL 14+) comes as pg_get_function_sqlbody prints it.
 inline constexpr const char* kFunctionsQuery =
     "SELECT p.oid, n.nspname, p.proname, p.prokind, l.lanname, p.prosrc, p.provolatile,"
+    " CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) END"
+    "   AS sql_body,"
     " p.proisstrict, p.prosecdef, p.proleakproof, p.proparallel, p.procost, p.prorows,"
     " p.proretset, to_json(p.proconfig) AS config,"
     " " PGDRIFT_TYPE_TEXT("p.prorettype", "NULL") " AS return_type,"

@@ -82,16 +82,6 @@ std::string serial_base_type(const PgQuery__TypeName* type) {
 
 // ---- columns -------------------------------------------------------------------------------
 
-std::string expression_type(const Model& model, const std::string& type) {
-  std::string resolved = type;
-  for (int depth = 0; depth < 16; ++depth) {  // a domain over a domain: the last base
-    auto domain = model.domains.find(resolved);
-    if (domain == model.domains.end()) break;
-    resolved = domain->second.base_type;
-  }
-  return resolved;
-}
-
 ColumnTypes column_types_of(const Model& model, const Table& table,
                             std::map<std::string, std::string> more) {
   return [&model, &table, more = std::move(more)](const std::string& name) -> std::string {

@@ -16,9 +16,6 @@
 
 namespace pgdrift::schema::sql {
 
-// The type PostgreSQL coerces a value of canonical type `type` to in expressions: a domain's
-// base type (through nested domains), else `type` itself.
-std::string expression_type(const Model& model, const std::string& type);
 // The column type lookup (canonical.h) for expressions of `table`: its columns' types, domains
 // resolved to their base types, "" for a name that is not a column. `more` (the columns of the
 // CREATE TABLE being loaded, which may come later than the expression) is asked for names the

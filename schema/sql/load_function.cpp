@@ -1,12 +1,14 @@
 // CREATE [OR REPLACE] FUNCTION / PROCEDURE and ALTER FUNCTION / PROCEDURE / ROUTINE.
 // The return type is rendered exactly as pg_get_function_result prints it, cost and rows are
-// stored as 0 when they equal the default PostgreSQL would pick, and the body is prosrc.
+// stored as 0 when they equal the default PostgreSQL would pick, and the body is prosrc, or the
+// canonical SQL-standard body (canonical_sql_body).
 
 #include <cctype>
 #include <cstring>
 
 #include "schema/canonical.h"
 #include "schema/parse_tree.h"
+#include "schema/pg_builtins.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/tree_read.h"
 
@@ -29,13 +31,6 @@ std::string parameter_mode(PgQuery__FunctionParameterMode mode) {
   }
 }
 
-// GUCs whose list elements PostgreSQL stores quoted as identifiers (GUC_LIST_QUOTE).
-bool list_quoted_setting(const std::string& name) {
-  return name == "search_path" || name == "temp_tablespaces" ||
-         name == "session_preload_libraries" || name == "shared_preload_libraries" ||
-         name == "local_preload_libraries";
-}
-
 // The value text of `SET name = args` as proconfig stores it (flatten_set_variable_args).
 std::string setting_value(LoadContext& ctx, const PgQuery__VariableSetStmt* set) {
   std::string value;
@@ -56,7 +51,7 @@ std::string setting_value(LoadContext& ctx, const PgQuery__VariableSetStmt* set)
         value += c->fval->fval;
         break;
       case PG_QUERY__A__CONST__VAL_SVAL:
-        value += list_quoted_setting(name) ? quote_ident(c->sval->sval) : c->sval->sval;
+        value += is_list_quoted_setting(name) ? quote_ident(c->sval->sval) : c->sval->sval;
         break;
       case PG_QUERY__A__CONST__VAL_BOOLVAL:
         value += c->boolval->boolval ? "true" : "false";
@@ -151,33 +146,6 @@ void resolve_cost_rows(LoadContext& ctx, Function& f, const Attributes& a) {
   }
 }
 
-// Deparses a SQL-standard body (RETURN expr / BEGIN ATOMIC ... END) by deparsing a minimal
-// CREATE FUNCTION around it and cutting off the header.
-std::string deparse_sql_body(PgQuery__Node* body) {
-  PgQuery__String fname = PG_QUERY__STRING__INIT;
-  fname.sval = const_cast<char*>("f");
-  PgQuery__Node fname_node = PG_QUERY__NODE__INIT;
-  fname_node.node_case = PG_QUERY__NODE__NODE_STRING;
-  fname_node.string = &fname;
-  PgQuery__Node* fname_items[] = {&fname_node};
-  PgQuery__CreateFunctionStmt create = PG_QUERY__CREATE_FUNCTION_STMT__INIT;
-  create.n_funcname = 1;
-  create.funcname = fname_items;
-  create.sql_body = body;
-  PgQuery__Node stmt_node = PG_QUERY__NODE__INIT;
-  stmt_node.node_case = PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT;
-  stmt_node.create_function_stmt = &create;
-  std::string text;
-  try {
-    text = parse_tree::deparse_statement(&stmt_node);
-  } catch (const CanonicalError&) {
-    return "";
-  }
-  const std::string header = "CREATE FUNCTION f() ";
-  if (text.rfind(header, 0) == 0) text = text.substr(header.size());
-  return text;
-}
-
 }  // namespace
 
 void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* stmt) {
@@ -244,10 +212,16 @@ void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* s
     }
   }
   if (stmt->sql_body) {
-    // SQL-standard body: prosrc is empty and prosqlbody holds the parsed body; the model keeps
-    // the deparsed body text instead (not guaranteed to match the server's rendering).
-    f.body = deparse_sql_body(stmt->sql_body);
+    // SQL-standard body: prosrc is empty and prosqlbody holds the analysed body, which
+    // PostgreSQL resolves against the tables already created (loaded before this statement).
     if (!language_given) f.language = "sql";
+    if (f.language != "sql") ctx.fail(-1, "inline SQL function body only valid for language SQL");
+    try {
+      f.sql_body =
+          canonical_sql_body(stmt->sql_body, sql_body_context(ctx.model, f, ctx.search_schema));
+    } catch (const CanonicalError& e) {
+      ctx.fail(-1, e.what());
+    }
   }
   if (f.language.empty()) ctx.fail(-1, "no language specified");
   resolve_cost_rows(ctx, f, attributes);

@@ -31,3 +31,62 @@ CREATE SEQUENCE s START 50 MINVALUE 10;
 -- statements:
 ALTER SEQUENCE public.s MINVALUE 10 START WITH 50 RESTART WITH 50;
 ALTER TABLE public.v ALTER COLUMN x SET INCREMENT BY 5 SET MINVALUE -100 SET MAXVALUE 100 SET START WITH -100 RESTART WITH -100;
+
+-- case: sequence_owned_by_quoted_column
+-- from:
+CREATE TABLE t (id int);
+-- to:
+CREATE TABLE t (id int, "Some Col" bigint);
+CREATE SEQUENCE "my sequence" OWNED BY t."Some Col";
+ALTER TABLE t ALTER COLUMN "Some Col" SET DEFAULT nextval('"my sequence"');
+-- statements:
+CREATE SEQUENCE public."my sequence";
+ALTER SEQUENCE public."my sequence" OWNED BY public.t."Some Col";
+
+-- case: sequence_owned_by_quoted_column_other_schema
+-- from:
+CREATE SCHEMA "App";
+-- to:
+CREATE SCHEMA "App";
+CREATE TABLE "App"."T 1" ("Some Col" bigint, "a.b" int);
+CREATE SEQUENCE "App"."my sequence" OWNED BY "App"."T 1"."Some Col";
+CREATE SEQUENCE "App"."seq.2" OWNED BY "App"."T 1"."a.b";
+ALTER TABLE "App"."T 1" ALTER COLUMN "Some Col" SET DEFAULT nextval('"App"."my sequence"');
+-- statements:
+ALTER SEQUENCE "App"."my sequence" OWNED BY "App"."T 1"."Some Col";
+
+-- case: sequence_owner_column_dropped
+-- from:
+CREATE TABLE t (id integer, "Some Col" bigint);
+CREATE SEQUENCE "my sequence" OWNED BY t."Some Col";
+-- to:
+CREATE TABLE t (id integer);
+CREATE SEQUENCE "my sequence" OWNED BY t.id;
+-- hazards: data_loss
+-- statements:
+ALTER SEQUENCE public."my sequence" OWNED BY public.t.id;
+ALTER TABLE public.t DROP COLUMN "Some Col";
+
+-- case: sequence_owner_table_dropped
+-- from:
+CREATE TABLE "Owner Table" ("Some Col" bigint);
+CREATE SEQUENCE "my sequence" OWNED BY "Owner Table"."Some Col";
+-- to:
+CREATE SEQUENCE "my sequence";
+-- hazards: data_loss
+-- statements:
+ALTER SEQUENCE public."my sequence" OWNED BY NONE;
+DROP TABLE public."Owner Table";
+
+-- case: sequence_owner_moves_to_new_column
+-- from:
+CREATE SEQUENCE "my sequence";
+CREATE TABLE t (id integer, "Some Col" bigint DEFAULT nextval('"my sequence"'));
+ALTER SEQUENCE "my sequence" OWNED BY t."Some Col";
+-- to:
+CREATE SEQUENCE "my sequence";
+CREATE TABLE t (id integer, "Other Col" bigint DEFAULT nextval('"my sequence"'));
+ALTER SEQUENCE "my sequence" OWNED BY t."Other Col";
+-- hazards: data_loss
+-- statements:
+ALTER SEQUENCE public."my sequence" OWNED BY public.t."Other Col";

@@ -190,6 +190,29 @@ BEGIN
 END
 $$;
 )sql"},
+      {"sql_standard_bodies", R"sql(
+CREATE SCHEMA ledger;
+CREATE TABLE ledger.entries (id int, account int, amount numeric(12,2), memo varchar(40));
+CREATE TABLE accounts (id int, name text, closed boolean);
+CREATE FUNCTION add(a integer, b integer) RETURNS integer LANGUAGE sql IMMUTABLE
+  RETURN a + b;
+CREATE FUNCTION plus_one(integer) RETURNS integer LANGUAGE sql RETURN add($1, 1);
+CREATE FUNCTION balance(id int) RETURNS numeric LANGUAGE sql STABLE
+  RETURN (SELECT coalesce(sum(amount), 0) FROM ledger.entries e WHERE e.account = balance.id
+          AND memo <> 'void');
+CREATE FUNCTION open_balances() RETURNS TABLE (name text, total numeric) LANGUAGE sql STABLE
+  BEGIN ATOMIC
+    SELECT name, sum(amount) FROM accounts a JOIN ledger.entries e ON e.account = a.id
+      WHERE NOT closed GROUP BY name ORDER BY name;
+  END;
+CREATE PROCEDURE book(account int, amount numeric, memo text DEFAULT 'x') LANGUAGE sql
+  BEGIN ATOMIC
+    INSERT INTO ledger.entries VALUES (NULL, account, amount, memo);
+    UPDATE accounts SET closed = false WHERE id = account;
+    DELETE FROM ledger.entries WHERE entries.amount = 0 AND entries.account = book.account;
+  END;
+CREATE FUNCTION no_path() RETURNS text LANGUAGE sql SET search_path TO '' RETURN 'x';
+)sql"},
       {"triggers", R"sql(
 CREATE TABLE audited (id int, updated_at timestamptz, note text);
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql

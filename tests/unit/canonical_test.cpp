@@ -686,6 +686,184 @@ TEST(CanonicalExpr, PublicRelationsInSubSelectsPrintUnqualified) {
             canonical_expr_text("EXISTS (SELECT 1 FROM members m WHERE m.id = owner)"));
 }
 
+// ---- SQL-standard function bodies ------------------------------------------------------------
+
+// The relations of the body cases: tab (id integer, name varchar(20), c text, n numeric) and
+// other.o (id integer, v text), as a SQL loader or the introspector would give them.
+std::vector<std::pair<std::string, std::string>> body_relation(const std::string& schema,
+                                                               const std::string& name) {
+  if ((schema.empty() || schema == "public") && name == "tab")
+    return {{"id", "integer"}, {"name", "character varying(20)"}, {"c", "text"}, {"n", "numeric"}};
+  if (schema == "other" && name == "o") return {{"id", "integer"}, {"v", "text"}};
+  return {};
+}
+
+struct BodyCase {
+  std::string function;
+  std::vector<std::pair<std::string, std::string>> parameters;
+  std::string user;     // as written after the function's header
+  std::string catalog;  // pg_get_function_sqlbody on PostgreSQL 15
+};
+
+SqlBodyContext body_context(const BodyCase& c) {
+  return SqlBodyContext{c.function, c.parameters, body_relation};
+}
+
+const std::vector<BodyCase> kBodies = {
+    {"f1", {{"x", "character varying"}}, "return x || 'a'", "RETURN ((x)::text || 'a'::text)"},
+    {"f2",
+     {},
+     "begin atomic select name from tab limit 1; end",
+     "BEGIN ATOMIC\n SELECT tab.name\n    FROM tab\n  LIMIT 1;\nEND"},
+    {"f3",
+     {},
+     "begin atomic select id::text from tab where name = 'x' and c = 'y'; end",
+     "BEGIN ATOMIC\n SELECT (tab.id)::text AS id\n    FROM tab\n   WHERE (((tab.name)::text = "
+     "'x'::text) AND (tab.c = 'y'::text));\nEND"},
+    {"f5",
+     {{"i", "integer"}},
+     "begin atomic select i + id from tab; end",
+     "BEGIN ATOMIC\n SELECT (f5.i + tab.id)\n    FROM tab;\nEND"},
+    {"f6", {{"", "integer"}}, "return $1 + 1", "RETURN ($1 + 1)"},
+    {"f7",
+     {{"id", "integer"}},
+     "begin atomic select count(*) from tab where tab.id = f7.id; end",
+     "BEGIN ATOMIC\n SELECT count(*) AS count\n    FROM tab\n   WHERE (tab.id = f7.id);\nEND"},
+    {"f8",
+     {},
+     "begin atomic select o.id from other.o join tab t on t.id = o.id; end",
+     "BEGIN ATOMIC\n SELECT o.id\n    FROM (other.o\n      JOIN tab t ON ((t.id = o.id)));\nEND"},
+    {"f9",
+     {{"x", "integer"}},
+     "begin atomic update tab set n = x where id = x; delete from tab where id > x; "
+     "insert into tab values (1), (2); end",
+     "BEGIN ATOMIC\n UPDATE tab SET n = f9.x\n   WHERE (tab.id = f9.x);\n DELETE FROM tab\n   "
+     "WHERE (tab.id > f9.x);\n INSERT INTO tab (id) VALUES (1), (2);\nEND"},
+    {"p1",
+     {{"x", "integer"}},
+     "begin atomic insert into tab (id) values (x) returning id; end",
+     "BEGIN ATOMIC\n INSERT INTO tab (id)\n   VALUES (p1.x)\n   RETURNING tab.id;\nEND"},
+    {"f10",
+     {{"x", "integer"}},
+     "return (select max(id) from tab where id < x)",
+     "RETURN (SELECT max(tab.id) AS max FROM tab WHERE (tab.id < f10.x))"},
+    {"f13",
+     {},
+     "return case when true then 'a' end",
+     "RETURN CASE WHEN true THEN 'a'::text ELSE NULL::text END"},
+    {"f14",
+     {{"x", "integer"}},
+     "begin atomic select x from tab; end",
+     "BEGIN ATOMIC\n SELECT f14.x AS x\n    FROM tab;\nEND"},
+    {"f15",
+     {{"x", "integer"}},
+     "begin atomic select 1; select x; end",
+     "BEGIN ATOMIC\n SELECT 1;\n SELECT x AS x;\nEND"},
+    {"g2",
+     {{"a", "integer"}},
+     "begin atomic select v from other.o join tab t on t.id = o.id where name = 'x' and a > 0; end",
+     "BEGIN ATOMIC\n SELECT o.v\n    FROM (other.o\n      JOIN tab t ON ((t.id = o.id)))\n   "
+     "WHERE (((t.name)::text = 'x'::text) AND (g2.a > 0));\nEND"},
+    {"g3",
+     {{"a", "integer"}},
+     "begin atomic select v from other.o where exists (select 1 from tab where tab.id = o.id and "
+     "a = 1); end",
+     "BEGIN ATOMIC\n SELECT o.v\n    FROM other.o\n   WHERE (EXISTS ( SELECT 1\n            FROM "
+     "tab\n           WHERE ((tab.id = o.id) AND (g3.a = 1))));\nEND"},
+    {"g4",
+     {{"id", "integer"}},
+     "begin atomic update tab set n = n + 1 where tab.id = g4.id returning n; end",
+     "BEGIN ATOMIC\n UPDATE tab SET n = (tab.n + (1)::numeric)\n   WHERE (tab.id = g4.id)\n   "
+     "RETURNING tab.n;\nEND"},
+    {"g6", {{"d", "date"}}, "return d > '2020-01-01'", "RETURN (d > '2020-01-01'::date)"},
+    {"g7",
+     {},
+     "begin atomic select * from tab; end",
+     "BEGIN ATOMIC\n SELECT tab.id,\n     tab.name,\n     tab.c,\n     tab.n\n    FROM tab;\nEND"},
+    {"g8",
+     {{"x", "text"}},
+     "begin atomic insert into tab(c) values (x) on conflict do nothing; select 1; end",
+     "BEGIN ATOMIC\n INSERT INTO tab (c)\n   VALUES (g8.x) ON CONFLICT DO NOTHING;\n SELECT "
+     "1;\nEND"},
+    {"k1",
+     {},
+     "begin atomic insert into tab values (null, 'x', 'y', null); "
+     "update tab set n = null, name = 'z' where c = 'q'; end",
+     "BEGIN ATOMIC\n INSERT INTO tab (id, name, c, n)\n   VALUES (NULL::integer, "
+     "'x'::character varying, 'y'::text, NULL::numeric);\n UPDATE tab SET n = NULL::numeric, "
+     "name = 'z'::character varying\n   WHERE (tab.c = 'q'::text);\nEND"},
+    {"g9",
+     {{"x", "integer"}},
+     "begin atomic with w as (select id from tab) select count(*)::int from w where id = x; end",
+     "BEGIN ATOMIC\n WITH w AS (\n          SELECT tab.id\n            FROM tab\n         )\n  "
+     "SELECT (count(*))::integer AS count\n    FROM w\n   WHERE (w.id = g9.x);\nEND"},
+};
+
+// What CREATE FUNCTION's sql_body node (the SQL loader's) gives for `body`.
+std::string loaded_body(const std::string& body, const SqlBodyContext& context) {
+  const std::string sql = "CREATE FUNCTION f() " + body;
+  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(sql.c_str());
+  EXPECT_EQ(parsed.error, nullptr) << sql;
+  PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
+      nullptr, parsed.parse_tree.len, reinterpret_cast<const uint8_t*>(parsed.parse_tree.data));
+  std::string out =
+      canonical_sql_body(tree->stmts[0]->stmt->create_function_stmt->sql_body, context);
+  pg_query__parse_result__free_unpacked(tree, nullptr);
+  pg_query_free_protobuf_parse_result(parsed);
+  return out;
+}
+
+TEST(CanonicalSqlBody, MatchesPgGetFunctionSqlbody) {
+  for (const BodyCase& c : kBodies) {
+    const SqlBodyContext context = body_context(c);
+    EXPECT_EQ(loaded_body(c.user, context), canonical_sql_body_text(c.catalog, context)) << c.user;
+  }
+}
+
+TEST(CanonicalSqlBody, IsIdempotent) {
+  for (const BodyCase& c : kBodies) {
+    const SqlBodyContext context = body_context(c);
+    const std::string once = canonical_sql_body_text(c.catalog, context);
+    EXPECT_EQ(canonical_sql_body_text(once, context), once) << c.catalog;
+  }
+}
+
+TEST(CanonicalSqlBody, ExactForm) {
+  const SqlBodyContext add{"add", {{"a", "integer"}, {"b", "integer"}}, body_relation};
+  EXPECT_EQ(loaded_body("RETURN a + b", add), "RETURN a + b");
+  EXPECT_EQ(loaded_body("RETURN $1 + add.b", add), "RETURN a + b");
+  EXPECT_EQ(loaded_body("BEGIN ATOMIC SELECT a; INSERT INTO tab VALUES ($2); END", add),
+            "BEGIN ATOMIC\n    SELECT a;\n    INSERT INTO tab (id) VALUES (add.b);\nEND");
+  EXPECT_EQ(loaded_body("BEGIN ATOMIC END", add), "BEGIN ATOMIC\nEND");
+}
+
+// A column wins over a parameter of the same name (PostgreSQL's rule for SQL functions); both
+// keep their meaning in the canonical text.
+TEST(CanonicalSqlBody, ColumnsAndParametersKeepTheirMeaning) {
+  const SqlBodyContext f{"f", {{"id", "integer"}, {"v", "text"}}, body_relation};
+  EXPECT_EQ(loaded_body("RETURN (SELECT count(*) FROM tab WHERE id > 0)", f),
+            "RETURN (SELECT count(*) FROM tab WHERE id > 0)");
+  EXPECT_EQ(loaded_body("RETURN (SELECT count(*) FROM tab WHERE id > f.id)", f),
+            "RETURN (SELECT count(*) FROM tab WHERE id > f.id)");
+  EXPECT_EQ(loaded_body("RETURN (SELECT count(*) FROM tab WHERE c = v)", f),
+            "RETURN (SELECT count(*) FROM tab WHERE c = f.v)");
+  // Over a relation whose columns are unknown, a bare name stays as written.
+  EXPECT_EQ(loaded_body("RETURN (SELECT count(*) FROM unknown_rel WHERE c = v)", f),
+            "RETURN (SELECT count(*) FROM unknown_rel WHERE c = v)");
+  // A cast that changes the type stays (c is text here, id an integer).
+  EXPECT_NE(loaded_body("RETURN (SELECT max(id::text) FROM tab)", f),
+            loaded_body("RETURN (SELECT max(id) FROM tab)", f));
+}
+
+TEST(CanonicalSqlBody, AsAStringBody) {
+  EXPECT_EQ(sql_body_as_string_body("RETURN a + b"), "SELECT a + b");
+  EXPECT_EQ(sql_body_as_string_body(
+                "BEGIN ATOMIC\n    SELECT a;\n    INSERT INTO tab (id) VALUES (add.b);\nEND"),
+            "SELECT a; INSERT INTO tab (id) VALUES (add.b)");
+  EXPECT_EQ(sql_body_as_string_body("BEGIN ATOMIC\nEND"), "");
+  EXPECT_THROW(canonical_sql_body_text("AS 'select 1'", SqlBodyContext{}), CanonicalError);
+}
+
 struct TypeCase {
   std::string written;
   std::string canonical;

@@ -731,3 +731,78 @@ TEST(PlanSafePoints, ReadingAPlanChecksItsGroups) {
 
 }  // namespace
 }  // namespace pgdrift::planner
+
+namespace pgdrift::planner {
+namespace {
+
+// A SQL-standard body is resolved when the function is created and holds on to what it uses:
+// created after its tables, columns and functions, dropped (or replaced) before them.
+TEST(Planner, SqlStandardBodiesComeAfterWhatTheyUse) {
+  const std::string schema =
+      "CREATE TABLE t (id int, amount numeric);"
+      "CREATE FUNCTION zz_base(x int) RETURNS int LANGUAGE sql IMMUTABLE RETURN x * 2;"
+      "CREATE FUNCTION aa_total(x int) RETURNS numeric LANGUAGE sql STABLE"
+      "  RETURN (SELECT sum(amount) FROM t WHERE id = zz_base(x));";
+  Plan up = plan("", schema);
+  EXPECT_LT(find(up, "CREATE TABLE public.t"), find(up, "FUNCTION public.aa_total")) << dump(up);
+  EXPECT_LT(find(up, "FUNCTION public.zz_base"), find(up, "FUNCTION public.aa_total")) << dump(up);
+  Plan down = plan(schema, "");
+  EXPECT_LT(find(down, "DROP FUNCTION public.aa_total"), find(down, "DROP TABLE public.t"))
+      << dump(down);
+  EXPECT_LT(find(down, "DROP FUNCTION public.aa_total"), find(down, "DROP FUNCTION public.zz_base"))
+      << dump(down);
+  // A body that stops reading a column is replaced before the column goes.
+  Plan column = plan(
+      "CREATE TABLE t (id int, old int); CREATE FUNCTION f() RETURNS int RETURN (SELECT max(old) "
+      "FROM t);",
+      "CREATE TABLE t (id int); CREATE FUNCTION f() RETURNS int RETURN (SELECT max(id) FROM t);");
+  EXPECT_LT(find(column, "RETURN (SELECT max(id) FROM t)"), find(column, "DROP COLUMN old"))
+      << dump(column);
+}
+
+// PostgreSQL refuses to retype a column a SQL-standard body reads, or to drop a function one
+// calls: the body is swapped for the same statements as a string body around the change, in
+// the same transaction.
+TEST(Planner, SqlStandardBodiesAreDetachedAroundRebuilds) {
+  Plan p = plan(
+      "CREATE TABLE t (price numeric(8,2));"
+      "CREATE FUNCTION top() RETURNS numeric LANGUAGE sql RETURN (SELECT max(price) FROM t);",
+      "CREATE TABLE t (price numeric(12,2));"
+      "CREATE FUNCTION top() RETURNS numeric LANGUAGE sql RETURN (SELECT max(price) FROM t);");
+  const int detach = find(p, "AS $function$SELECT (SELECT max(price) FROM t)$function$");
+  const int retype = find(p, "TYPE numeric(12,2)");
+  const int reattach = find(p, "RETURN (SELECT max(price) FROM t);");
+  ASSERT_GE(detach, 0) << dump(p);
+  EXPECT_LT(detach, retype) << dump(p);
+  EXPECT_LT(retype, reattach) << dump(p);
+  EXPECT_EQ(group_of(p, "AS $function$SELECT"), group_of(p, "RETURN (SELECT max(price)"))
+      << dump(p);
+
+  Plan callee = plan(
+      "CREATE FUNCTION inner_f() RETURNS int LANGUAGE sql RETURN 1;"
+      "CREATE FUNCTION outer_f() RETURNS bigint LANGUAGE sql RETURN inner_f() + 1;",
+      "CREATE FUNCTION inner_f() RETURNS bigint LANGUAGE sql RETURN 1;"
+      "CREATE FUNCTION outer_f() RETURNS bigint LANGUAGE sql RETURN inner_f() + 1;");
+  const int outer_detached = find(callee, "AS $function$SELECT inner_f() + 1$function$");
+  ASSERT_GE(outer_detached, 0) << dump(callee);
+  EXPECT_LT(outer_detached, find(callee, "DROP FUNCTION public.inner_f()")) << dump(callee);
+  EXPECT_LT(find(callee, "RETURNS bigint\n    LANGUAGE sql\nRETURN 1;"),
+            find(callee, "RETURN inner_f() + 1;"))
+      << dump(callee);
+}
+
+// DROP COLUMN / DROP TABLE drop the sequences the column owns: a sequence the target keeps
+// changes owner first.
+TEST(Planner, SequenceChangesOwnerBeforeItsOwnerGoes) {
+  Plan p = plan(
+      "CREATE TABLE t (id int, \"Some Col\" bigint);"
+      "CREATE SEQUENCE \"my sequence\" OWNED BY t.\"Some Col\";",
+      "CREATE TABLE t (id int); CREATE SEQUENCE \"my sequence\" OWNED BY t.id;");
+  EXPECT_LT(find(p, "OWNED BY public.t.id"), find(p, "DROP COLUMN \"Some Col\"")) << dump(p);
+  Plan table = plan("CREATE TABLE t (\"a.b\" bigint); CREATE SEQUENCE s OWNED BY t.\"a.b\";",
+                    "CREATE SEQUENCE s;");
+  EXPECT_LT(find(table, "OWNED BY NONE"), find(table, "DROP TABLE public.t")) << dump(table);
+}
+
+}  // namespace
+}  // namespace pgdrift::planner

@@ -157,6 +157,53 @@ TEST(Render, SequenceAndTypes) {
   EXPECT_EQ(render_create_enum(e), "CREATE TYPE public.mood AS ENUM ('bad', 'it''s ok');");
 }
 
+// A SQL-standard body is written back as it is (not as a string), after the attributes;
+// list settings as one literal per element, as pg_get_functiondef writes them.
+TEST(Render, FunctionBodiesAndSettings) {
+  Function f;
+  f.schema = "public";
+  f.name = "add";
+  f.arguments = {{"IN", "a", "integer", std::nullopt}, {"IN", "b", "integer", std::nullopt}};
+  f.returns = "integer";
+  f.language = "sql";
+  f.volatility = "IMMUTABLE";
+  f.sql_body = "RETURN a + b";
+  f.config = {{"search_path", "\"\""}};
+  EXPECT_EQ(render_create_function(f),
+            "CREATE FUNCTION public.add(a integer, b integer)\n    RETURNS integer\n"
+            "    LANGUAGE sql\n    IMMUTABLE\n    SET search_path TO ''\nRETURN a + b;");
+  f.sql_body = "BEGIN ATOMIC\n    SELECT a + b;\nEND";
+  f.config = {{"search_path", "\"$user\", public, \"My \"\"S\"\"\""}, {"work_mem", "64MB"}};
+  EXPECT_EQ(
+      render_create_function(f),
+      "CREATE FUNCTION public.add(a integer, b integer)\n    RETURNS integer\n"
+      "    LANGUAGE sql\n    IMMUTABLE\n    SET search_path TO '$user', 'public', 'My \"S\"'\n"
+      "    SET work_mem TO '64MB'\nBEGIN ATOMIC\n    SELECT a + b;\nEND;");
+  f.sql_body.clear();
+  f.body = "select $1 + $2";
+  f.config.clear();
+  EXPECT_NE(render_create_function(f).find("AS $function$select $1 + $2$function$;"),
+            std::string::npos);
+}
+
+// A function with a SQL-standard body comes after the functions its body calls.
+TEST(Render, SqlStandardBodiesAfterTheFunctionsTheyCall) {
+  Model m;
+  Function inner;
+  inner.schema = "public";
+  inner.name = "zz_inner";
+  inner.returns = "integer";
+  inner.language = "sql";
+  inner.sql_body = "RETURN 1";
+  m.functions["public.zz_inner()"] = inner;
+  Function outer = inner;
+  outer.name = "aa_outer";
+  outer.sql_body = "RETURN zz_inner() + 1";
+  m.functions["public.aa_outer()"] = outer;
+  std::string sql = render_model_sql(m);
+  EXPECT_LT(sql.find("public.zz_inner()"), sql.find("public.aa_outer()")) << sql;
+}
+
 TEST(Render, ModelOrderPutsDependenciesFirst) {
   Model m;
   Table parent;

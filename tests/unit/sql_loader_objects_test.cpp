@@ -295,12 +295,48 @@ TEST(SqlLoaderFunction, DefaultCostAndRowsStoreZero) {
                LoadError);
 }
 
+// prosrc is empty and prosqlbody holds the body: the model keeps its canonical text
+// (canonical_sql_body), resolved against the tables loaded before it.
 TEST(SqlLoaderFunction, SqlStandardBody) {
-  Model m = load("CREATE FUNCTION add1(a int) RETURNS int RETURN a + 1;");
+  Model m = load(
+      "CREATE TABLE t (id int, note text);"
+      "CREATE FUNCTION add1(a int) RETURNS int RETURN a + 1;"
+      "CREATE PROCEDURE log_it(id int, note text) BEGIN ATOMIC"
+      "  INSERT INTO t VALUES (id, note); DELETE FROM t WHERE t.id < log_it.id - 10; END;");
   const Function& f = at(m.functions, "public.add1(integer)");
   EXPECT_EQ(f.language, "sql");
-  EXPECT_NE(f.body.find("RETURN"), std::string::npos);
-  EXPECT_NE(f.body.find("a + 1"), std::string::npos);
+  EXPECT_EQ(f.body, "");
+  EXPECT_EQ(f.sql_body, "RETURN a + 1");
+  EXPECT_EQ(at(m.functions, "public.log_it(integer, text)").sql_body,
+            "BEGIN ATOMIC\n"
+            "    INSERT INTO t (id, note) VALUES (log_it.id, log_it.note);\n"
+            "    DELETE FROM t WHERE id < (log_it.id - 10);\n"
+            "END");
+  // The same function as a string body is another function.
+  EXPECT_NE(load("CREATE FUNCTION add1(a int) RETURNS int RETURN a + 1;"),
+            load("CREATE FUNCTION add1(a int) RETURNS int LANGUAGE sql AS 'RETURN a + 1';"));
+  EXPECT_THROW(load("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql RETURN 1;"), LoadError);
+}
+
+// Relations of the loader's search schema other than public are written qualified, as
+// pg_get_function_sqlbody prints them to the introspector (search_path pg_catalog, public).
+TEST(SqlLoaderFunction, SqlStandardBodyQualifiesRelationsOutsidePublic) {
+  Model m = load(
+      "CREATE SCHEMA app; SET search_path = app;"
+      "CREATE TABLE t (id int);"
+      "CREATE FUNCTION n() RETURNS bigint RETURN (SELECT count(*) FROM t WHERE t.id > 0);");
+  EXPECT_EQ(at(m.functions, "app.n()").sql_body,
+            "RETURN (SELECT count(*) FROM app.t WHERE id > 0)");
+}
+
+// proconfig stores list settings (GUC_LIST_QUOTE) as quoted identifiers: '' is `""`.
+TEST(SqlLoaderFunction, EmptySearchPath) {
+  Model m = load(
+      "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO '' AS 'select 1';"
+      "CREATE FUNCTION g() RETURNS int LANGUAGE sql SET search_path = '', \"$user\", \"My S\""
+      " AS 'select 1';");
+  EXPECT_EQ(at(at(m.functions, "public.f()").config, "search_path"), "\"\"");
+  EXPECT_EQ(at(at(m.functions, "public.g()").config, "search_path"), "\"\", \"$user\", \"My S\"");
 }
 
 TEST(SqlLoaderFunction, OrReplaceAndOverloads) {
