@@ -520,6 +520,21 @@ std::string canonical_statement(const SqlBodyContext& context, PgQuery__Node** s
     ctx.top_with_clause = (*slot)->select_stmt->with_clause;
   canon::apply_view_rules_to_nested(ctx, slot);
   strip_target_qualifiers(*slot);
+  // As views and expressions write them; the target of INSERT / UPDATE / DELETE is a RangeVar
+  // field rather than a node, so the walk does not reach it.
+  canon::unqualify_public_relations(slot);
+  PgQuery__RangeVar* target = nullptr;
+  if ((*slot)->node_case == PG_QUERY__NODE__NODE_INSERT_STMT)
+    target = (*slot)->insert_stmt->relation;
+  if ((*slot)->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT)
+    target = (*slot)->update_stmt->relation;
+  if ((*slot)->node_case == PG_QUERY__NODE__NODE_DELETE_STMT)
+    target = (*slot)->delete_stmt->relation;
+  if (target != nullptr && target->schemaname != nullptr &&
+      std::strcmp(target->schemaname, "public") == 0) {
+    std::free(target->schemaname);
+    target->schemaname = strdup("");
+  }
   return parse_tree::deparse_statement(*slot);
 }
 
@@ -535,6 +550,7 @@ std::string canonical_return(const SqlBodyContext& context, PgQuery__Node** slot
   canon::mark_target_casts(value);
   canon::normalise_node(ctx, value);
   canon::apply_view_rules_to_nested(ctx, value);  // its sub-SELECTs
+  canon::unqualify_public_relations(value);
   return "RETURN " + parse_tree::deparse_expression(*value);
 }
 
