@@ -218,6 +218,20 @@ bool swap_rebuild(Context& ctx, const engine::IndexChange& change, const std::st
 
 }  // namespace
 
+void mark_index_build(Step& s, bool concurrently) {
+  s.hazards = {Hazard::IndexBuild};
+  s.long_running = true;
+  if (concurrently) {
+    s.transactional = false;
+    s.hazards.push_back(Hazard::NotTransactional);
+    s.lock = "SHARE UPDATE EXCLUSIVE";
+    s.note = "a failed concurrent build leaves an INVALID index to drop before retrying";
+  } else {
+    s.hazards.push_back(Hazard::BlocksWrites);
+    s.lock = "SHARE";
+  }
+}
+
 void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_new,
                bool partitioned) {
   if (change.kind == ChangeKind::Alter && alter_options(ctx, change, partitioned)) return;
@@ -261,17 +275,7 @@ void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_ne
     if (i.unique) s.provides.push_back("uniques:" + change.table);
     s.needs = index_needs(ctx, change, i, owner);
     if (!table_is_new) {
-      s.hazards = {Hazard::IndexBuild};
-      s.long_running = true;
-      if (concurrently) {
-        s.transactional = false;
-        s.hazards.push_back(Hazard::NotTransactional);
-        s.lock = "SHARE UPDATE EXCLUSIVE";
-        s.note = "a failed concurrent build leaves an INVALID index to drop before retrying";
-      } else {
-        s.hazards.push_back(Hazard::BlocksWrites);
-        s.lock = "SHARE";
-      }
+      mark_index_build(s, concurrently);
       s.preflight = unique_index_preflight(ctx, change, i);
     }
     ctx.add(s);

@@ -387,19 +387,7 @@ void create_partitioned_index(Context& ctx, const std::string& table_key,
                            schema::render_create_index(p->schema, p->name, *child, concurrently));
         c.provides = {"index:" + child_qname};
         c.needs = child_needs;
-        if (before != nullptr) {
-          c.hazards = {Hazard::IndexBuild};
-          c.long_running = true;
-          if (concurrently) {
-            c.transactional = false;
-            c.hazards.push_back(Hazard::NotTransactional);
-            c.lock = "SHARE UPDATE EXCLUSIVE";
-            c.note = "a failed concurrent build leaves an INVALID index to drop before retrying";
-          } else {
-            c.hazards.push_back(Hazard::BlocksWrites);
-            c.lock = "SHARE";
-          }
-        }
+        if (before != nullptr) mark_index_build(c, concurrently);
         ctx.add(c);
       }
     }

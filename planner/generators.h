@@ -152,6 +152,9 @@ void gen_column(Context& ctx, const engine::ColumnChange& change);
 void gen_constraint(Context& ctx, const engine::ConstraintChange& change, bool table_is_new);
 void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_new,
                bool partitioned);
+// The hazards, lock and timeout class of building an index on an existing table (CONCURRENTLY
+// or not): shared by plain and partitioned index builds.
+void mark_index_build(Step& step, bool concurrently);
 // Unchanged foreign keys whose referenced key, columns or table change: dropped and re-added.
 void gen_dependent_foreign_keys(Context& ctx, const std::vector<engine::TableChange>& changes);
 // Unchanged table objects (defaults, generated columns, checks, indexes, triggers, policies)

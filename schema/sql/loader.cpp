@@ -40,18 +40,7 @@ int skip_space_and_comments(const std::string& text, int offset) {
     } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
       while (i < text.size() && text[i] != '\n') ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      int depth = 0;
-      while (i < text.size()) {
-        if (text.compare(i, 2, "/*") == 0) {
-          ++depth;
-          i += 2;
-        } else if (text.compare(i, 2, "*/") == 0) {
-          i += 2;
-          if (--depth == 0) break;
-        } else {
-          ++i;
-        }
-      }
+      i = end_of_block_comment(text, i);
     } else {
       break;
     }

@@ -61,24 +61,6 @@ size_t dollar_delimiter_length(const std::string& text, size_t dollar) {
   return i < text.size() && text[i] == '$' ? i + 1 - dollar : 0;
 }
 
-// The end of the /* */ comment at `start`; comments nest, as in PostgreSQL.
-size_t end_of_block_comment(const std::string& text, size_t start) {
-  int depth = 0;
-  size_t i = start;
-  while (i < text.size()) {
-    if (text.compare(i, 2, "/*") == 0) {
-      ++depth;
-      i += 2;
-    } else if (text.compare(i, 2, "*/") == 0) {
-      i += 2;
-      if (--depth == 0) return i;
-    } else {
-      ++i;
-    }
-  }
-  return text.size();
-}
-
 }  // namespace
 
 std::vector<MetaCommand> blank_meta_commands(std::string& text) {
@@ -137,6 +119,23 @@ std::vector<MetaCommand> blank_meta_commands(std::string& text) {
 
 bool is_schema_neutral_meta_command(const std::string& name) {
   return name == "restrict" || name == "unrestrict";
+}
+
+size_t end_of_block_comment(const std::string& text, size_t start) {
+  int depth = 0;
+  size_t i = start;
+  while (i < text.size()) {
+    if (text.compare(i, 2, "/*") == 0) {
+      ++depth;
+      i += 2;
+    } else if (text.compare(i, 2, "*/") == 0) {
+      i += 2;
+      if (--depth == 0) return i;
+    } else {
+      ++i;
+    }
+  }
+  return text.size();
 }
 
 }  // namespace pgdrift::schema::sql

@@ -25,4 +25,8 @@ std::vector<MetaCommand> blank_meta_commands(std::string& text);
 // \unrestrict (pg_dump's guard against meta-commands hidden in the dumped data).
 bool is_schema_neutral_meta_command(const std::string& name);
 
+// The end of the /* */ comment that starts at `start` (comments nest, as in PostgreSQL); the end
+// of the text when it is not closed.
+size_t end_of_block_comment(const std::string& text, size_t start);
+
 }  // namespace pgdrift::schema::sql
