@@ -52,7 +52,7 @@ TEST(RenameAnnotation, LoaderReadsItAboveOrOnTheLine) {
 }
 
 TEST(RenameAnnotation, IsNotPartOfSchemaEquality) {
-  EXPECT_EQ(load("CREATE TABLE t (a int); -- pgdrift:renamed-from u"),
+  EXPECT_EQ(load("-- pgdrift:renamed-from u\nCREATE TABLE t (a int);"),
             load("CREATE TABLE t (a int);"));
 }
 
@@ -116,7 +116,7 @@ TEST(RenameDiff, AnnotationWithoutTheOldNameIsIgnored) {
                                "-- pgdrift:renamed-from gone\nCREATE TABLE fresh (id int);"));
   EXPECT_TRUE(c.renames.empty());
   EXPECT_EQ(engine::describe_changes(c),
-            (std::vector<std::string>{"add table public.fresh", "add column public.t.x"}));
+            (std::vector<std::string>{"add column public.t.x", "add table public.fresh"}));
 }
 
 TEST(RenameDiff, AlreadyRenamedSourceHasNoChanges) {
@@ -140,8 +140,8 @@ TEST(RenameDiff, RenamedTableKeepsForeignKeysThatReferenceIt) {
   engine::Changes c = engine::diff_models(
       load("CREATE TABLE a (id int PRIMARY KEY); "
            "CREATE TABLE r (a_id int, CONSTRAINT r_fk FOREIGN KEY (a_id) REFERENCES a (id));"),
-      load("CREATE TABLE b (id int,\n"
-           "  CONSTRAINT a_pkey PRIMARY KEY (id)); -- pgdrift:renamed-from a\n"
+      load("-- pgdrift:renamed-from a\n"
+           "CREATE TABLE b (id int, CONSTRAINT a_pkey PRIMARY KEY (id));\n"
            "CREATE TABLE r (a_id int, CONSTRAINT r_fk FOREIGN KEY (a_id) REFERENCES b (id));"));
   EXPECT_EQ(engine::describe_changes(c), (std::vector<std::string>{"rename table public.a to b"}));
 }
