@@ -128,6 +128,22 @@ using SequenceChange = ObjectChange<schema::Sequence>;
 using CompositeTypeChange = ObjectChange<schema::CompositeType>;
 using DomainChange = ObjectChange<schema::Domain>;
 
+// An object renamed in place, paired by the diff from an explicit annotation on the target
+// object (schema::RenamedFrom): the source's `from_name` becomes `to_name`, keeping its data.
+// The diff compares the rest as if the rename had run (apply_renames), so whatever else
+// differs on the renamed object is an ordinary change next to this one.
+struct RenameChange {
+  enum class Kind { Table, Column, Index, Constraint };
+  Kind kind = Kind::Table;
+  // The owning table's key after its own rename (for a Table: the key it gets).
+  std::string table;
+  std::string schema;  // of the table (and so of the index)
+  std::string from_name;
+  std::string to_name;
+  // "table", "column", "index", "constraint"
+  std::string kind_name() const;
+};
+
 // Which object a comment or a set of privileges belongs to: plain data, so the planner can
 // derive its SQL (COMMENT ON / GRANT targets) and ordering keys, and drift its entry.
 struct ObjectRef {
@@ -170,6 +186,7 @@ struct GrantChange {
 };
 
 struct Changes {
+  std::vector<RenameChange> renames;  // tables first, then their members
   std::vector<SchemaChange> schemas;
   std::vector<ExtensionChange> extensions;
   std::vector<EnumChange> enums;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "schema/canonical.h"
 
@@ -35,12 +36,26 @@ ObjectRef index_ref(const std::string& owner_kind, const std::string& owner,
   return {"index", owner, owner_kind, index, schema::quote_qualified(schema_name, index)};
 }
 
+std::string RenameChange::kind_name() const {
+  switch (kind) {
+    case Kind::Table:
+      return "table";
+    case Kind::Column:
+      return "column";
+    case Kind::Index:
+      return "index";
+    case Kind::Constraint:
+      return "constraint";
+  }
+  return "table";
+}
+
 bool Changes::empty() const { return size() == 0; }
 
 size_t Changes::size() const {
-  return schemas.size() + extensions.size() + enums.size() + composite_types.size() +
-         domains.size() + sequences.size() + functions.size() + tables.size() + views.size() +
-         comments.size() + grants.size();
+  return renames.size() + schemas.size() + extensions.size() + enums.size() +
+         composite_types.size() + domains.size() + sequences.size() + functions.size() +
+         tables.size() + views.size() + comments.size() + grants.size();
 }
 
 namespace {
@@ -516,12 +531,174 @@ schema::Model compared_form(const schema::Model& model, const DiffOptions& optio
   return m;
 }
 
-// No copy of either model: grants are skipped by the comparison itself when not compared.
+namespace {
+
+[[noreturn]] void both_names_exist(const std::string& what, const std::string& old_name,
+                                   const std::string& new_name) {
+  throw std::runtime_error(what + " " + new_name + " is annotated pgdrift:renamed-from " +
+                           old_name + ", but the source has both " + old_name + " and " + new_name +
+                           ": remove the annotation (the rename is done) or the "
+                           "object named " +
+                           old_name);
+}
+
+// Pairs the annotated members of one table (`src`: the source table it continues).
+void pair_member_renames(const schema::Table& src, const std::string& key,
+                         const schema::Table& target, std::vector<RenameChange>& out) {
+  auto add = [&](RenameChange::Kind kind, const std::string& what, const std::string& old_name,
+                 const std::string& new_name, bool has_old, bool has_new) {
+    if (!has_old || old_name == new_name) return;
+    if (has_new)
+      both_names_exist(what + " of " + key, quote_ident(old_name), quote_ident(new_name));
+    out.push_back({kind, key, target.schema, old_name, new_name});
+  };
+  for (const auto& c : target.columns)
+    if (!c.renamed_from.empty())
+      add(RenameChange::Kind::Column, "column", c.renamed_from.name, c.name,
+          src.find_column(c.renamed_from.name) != nullptr, src.find_column(c.name) != nullptr);
+  for (const auto& [name, c] : target.constraints)
+    if (!c.renamed_from.empty())
+      add(RenameChange::Kind::Constraint, "constraint", c.renamed_from.name, name,
+          src.constraints.count(c.renamed_from.name) != 0, src.constraints.count(name) != 0);
+  for (const auto& [name, i] : target.indexes)
+    if (!i.renamed_from.empty())
+      add(RenameChange::Kind::Index, "index", i.renamed_from.name, name,
+          src.indexes.count(i.renamed_from.name) != 0, src.indexes.count(name) != 0);
+}
+
+bool relation_exists(const schema::Model& m, const std::string& key) {
+  return m.tables.count(key) != 0 || m.views.count(key) != 0 || m.sequences.count(key) != 0;
+}
+
+void rename_in(std::vector<std::string>& names, const std::string& from, const std::string& to) {
+  for (auto& n : names)
+    if (n == from) n = to;
+}
+
+// A column rename recurses to partitions and inheritance children, as in PostgreSQL.
+void rename_column(schema::Model& m, const std::string& key, const std::string& from,
+                   const std::string& to) {
+  auto it = m.tables.find(key);
+  if (it == m.tables.end()) return;
+  schema::Table& t = it->second;
+  if (schema::Column* c = t.find_column(from)) c->name = to;
+  for (auto& [name, con] : t.constraints) {
+    rename_in(con.columns, from, to);
+    rename_in(con.include, from, to);
+    for (auto& e : con.exclusion_elements)
+      if (e.expr == from) e.expr = to;
+  }
+  for (auto& [name, ix] : t.indexes) {
+    for (auto& k : ix.keys)
+      if (k.column == from) k.column = to;
+    rename_in(ix.include, from, to);
+  }
+  for (auto& [name, tr] : t.triggers) rename_in(tr.update_columns, from, to);
+  for (auto& [other_key, other] : m.tables)
+    for (auto& [name, con] : other.constraints)
+      if (con.foreign_key && con.foreign_key->ref_table == key)
+        rename_in(con.foreign_key->ref_columns, from, to);
+  const std::string old_owner = key + "." + quote_ident(from);
+  for (auto& [seq_key, seq] : m.sequences)
+    if (seq.owned_by == old_owner) seq.owned_by = key + "." + quote_ident(to);
+  std::vector<std::string> children;
+  for (const auto& [child_key, child] : m.tables)
+    if (child.partition_of == key ||
+        std::find(child.inherits.begin(), child.inherits.end(), key) != child.inherits.end())
+      children.push_back(child_key);
+  for (const auto& child : children) rename_column(m, child, from, to);
+}
+
+template <class T>
+void rename_entry(std::map<std::string, T>& members, const std::string& from,
+                  const std::string& to) {
+  auto node = members.extract(from);
+  if (node.empty()) return;
+  node.key() = to;
+  node.mapped().name = to;
+  members.insert(std::move(node));
+}
+
+}  // namespace
+
+std::vector<RenameChange> pair_renames(const schema::Model& from, const schema::Model& to) {
+  std::vector<RenameChange> out;
+  std::map<std::string, std::string> source_of;  // target table key -> source table key
+  for (const auto& [key, t] : to.tables) {
+    if (t.renamed_from.empty()) continue;
+    const std::string old_key = schema::qualified_key(t.schema, t.renamed_from.name);
+    if (old_key == key || !from.tables.count(old_key)) continue;
+    if (relation_exists(from, key)) both_names_exist("table", old_key, key);
+    for (const auto& [other, source] : source_of)
+      if (source == old_key)
+        throw std::runtime_error("tables " + other + " and " + key +
+                                 " are both annotated pgdrift:renamed-from " + old_key);
+    source_of[key] = old_key;
+    out.push_back({RenameChange::Kind::Table, key, t.schema, t.renamed_from.name, t.name});
+  }
+  for (const auto& [key, t] : to.tables) {
+    auto src_key = source_of.count(key) ? source_of[key] : key;
+    auto src = from.tables.find(src_key);
+    if (src != from.tables.end()) pair_member_renames(src->second, key, t, out);
+  }
+  return out;
+}
+
+schema::Model apply_renames(const schema::Model& from, const std::vector<RenameChange>& renames) {
+  schema::Model m = from;
+  for (const auto& r : renames) {
+    if (r.kind == RenameChange::Kind::Table) {
+      const std::string old_key = schema::qualified_key(r.schema, r.from_name);
+      auto node = m.tables.extract(old_key);
+      if (node.empty()) continue;
+      node.key() = r.table;
+      node.mapped().name = r.to_name;
+      m.tables.insert(std::move(node));
+      for (auto& [key, t] : m.tables) {
+        for (auto& [name, con] : t.constraints)
+          if (con.foreign_key && con.foreign_key->ref_table == old_key)
+            con.foreign_key->ref_table = r.table;
+        if (t.partition_of == old_key) t.partition_of = r.table;
+        rename_in(t.inherits, old_key, r.table);
+      }
+      for (auto& [seq_key, seq] : m.sequences) {
+        auto [table, column] = schema::split_owned_by(seq.owned_by);
+        if (table == old_key) seq.owned_by = r.table + "." + column;
+      }
+      continue;
+    }
+    auto it = m.tables.find(r.table);
+    if (it == m.tables.end()) continue;
+    switch (r.kind) {
+      case RenameChange::Kind::Column:
+        rename_column(m, r.table, r.from_name, r.to_name);
+        break;
+      case RenameChange::Kind::Constraint:
+        rename_entry(it->second.constraints, r.from_name, r.to_name);
+        break;
+      case RenameChange::Kind::Index:
+        rename_entry(it->second.indexes, r.from_name, r.to_name);
+        break;
+      case RenameChange::Kind::Table:
+        break;
+    }
+  }
+  return m;
+}
+
+// No copy of either model (but the renamed source when the target renames something): grants
+// are skipped by the comparison itself when not compared.
 Changes diff_models(const schema::Model& from, const schema::Model& to,
                     const DiffOptions& options) {
+  std::vector<RenameChange> renames = pair_renames(from, to);
   Differ differ;
   differ.privileges = options.compare_privileges;
-  differ.run(from, to);
+  if (renames.empty()) {
+    differ.run(from, to);
+  } else {
+    differ.run(apply_renames(from, renames), to);
+  }
+  differ.out.renames = std::move(renames);
   return std::move(differ.out);
 }
 
@@ -553,6 +730,12 @@ std::vector<std::string> describe_changes(const Changes& changes) {
   auto simple = [&](const std::string& what, ChangeKind kind, const std::string& key) {
     lines.push_back(change_kind_name(kind) + " " + what + " " + key);
   };
+  for (const auto& r : changes.renames) {
+    const std::string owner =
+        r.kind == RenameChange::Kind::Table ? quote_ident(r.schema) + "." : r.table + ".";
+    lines.push_back("rename " + r.kind_name() + " " + owner + quote_ident(r.from_name) + " to " +
+                    quote_ident(r.to_name));
+  }
   for (const auto& c : changes.schemas) simple("schema", c.kind, c.key);
   for (const auto& c : changes.extensions) simple("extension", c.kind, c.key);
   for (const auto& c : changes.enums) {

@@ -21,6 +21,18 @@ struct DiffOptions {
 // Fingerprints and plan validation use it, so they see exactly what the diff saw.
 schema::Model compared_form(const schema::Model& model, const DiffOptions& options);
 
+// The renames the target's annotations ask for (schema::RenamedFrom), tables first: an annotated
+// object is renamed when the source has its old name and not its new one; with neither, the
+// annotation is ignored (the object is new); with both, std::runtime_error (an annotation left
+// behind by a rename already done, next to a new object that reuses the old name: dropping the
+// old one is then the user's explicit call, not ours).
+std::vector<RenameChange> pair_renames(const schema::Model& from, const schema::Model& to);
+// `from` as it is after the renames ran: keys, names, and the references PostgreSQL follows
+// by OID (key columns, foreign keys, owned sequences, partition parents). Expression text
+// (checks, defaults, index expressions, view queries) keeps the old name: an object whose
+// expression names a renamed column or table differs and is rebuilt.
+schema::Model apply_renames(const schema::Model& from, const std::vector<RenameChange>& renames);
+
 Changes diff_models(const schema::Model& from, const schema::Model& to,
                     const DiffOptions& options = {});
 

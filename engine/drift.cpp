@@ -308,6 +308,30 @@ class DriftView {
     members("trigger", v.key, v.triggers, v.to->location);
   }
 
+  // A rename is a difference in the name of the (desired) object; whatever else differs on it
+  // is already in its entry.
+  void rename(const RenameChange& r) {
+    ObjectRef o;
+    std::string path = "name";
+    switch (r.kind) {
+      case RenameChange::Kind::Table:
+        o = top_level_ref("table", r.table);
+        break;
+      case RenameChange::Kind::Column:
+      case RenameChange::Kind::Constraint:
+        o = member_ref(r.kind_name(), "table", r.table, r.to_name);
+        path = std::string(member_path(r.kind_name())) + "." + r.to_name + ".name";
+        break;
+      case RenameChange::Kind::Index:
+        o = index_ref("table", r.table, r.schema, r.to_name);
+        path = "indexes." + r.to_name + ".name";
+        break;
+    }
+    Placed& p = attribute_entry(o);
+    p.structural = true;
+    add_differences(p, {{path, r.to_name, r.from_name}});
+  }
+
   void comment(const CommentChange& c) {
     const ObjectRef& o = c.object;
     if (gone(o)) return;
@@ -523,6 +547,7 @@ DatabaseDrift drift_from_changes(const Changes& changes, const schema::Model& de
   for (const auto& v : changes.views) view.view(v);
   for (const auto& c : changes.comments) view.comment(c);
   for (const auto& g : changes.grants) view.grant(g);
+  for (const auto& r : changes.renames) view.rename(r);
   DatabaseDrift out;
   out.entries = view.entries();
   view.checked(out);

@@ -17,6 +17,7 @@ namespace pgdrift::planner {
 // Phases: the tie-break order of the graph sort (drops first, in reverse dependency order,
 // then creates in dependency order). Edges between steps always win over phases.
 enum Phase : int {
+  kRename = 5,  // renames first: every other step uses the new names
   kDropPolicyTrigger = 10,
   kDropView = 11,
   kDropForeignKey = 12,
@@ -101,6 +102,9 @@ struct Context {
   std::set<std::string> new_tables;
   std::set<std::string> dropped_tables;
   std::set<std::string> dropped_functions;
+  // Tables renamed, or with a renamed column, by this plan (keys after the rename): preflights
+  // run before any step, so they cannot name them the way the other steps do.
+  std::set<std::string> renamed_tables;
   // Tables dropped and created again: partitioning changes, and the partitions of such a table.
   std::set<std::string> recreated_tables;
   // "table.name" of the indexes and constraints of partitioned tables that the plan creates
@@ -120,6 +124,8 @@ Step make_step(const std::string& object_kind, const std::string& object_name,
                engine::ChangeKind kind, int phase, std::string statement);
 
 // The generators, one per object kind.
+// ALTER ... RENAME for the annotated renames (planner/gen_rename.cpp).
+void gen_renames(Context& ctx, const std::vector<engine::RenameChange>& renames);
 void gen_schemas(Context& ctx, const std::vector<engine::SchemaChange>& changes);
 void gen_extensions(Context& ctx, const std::vector<engine::ExtensionChange>& changes);
 void gen_enums(Context& ctx, const std::vector<engine::EnumChange>& changes);

@@ -151,11 +151,20 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
     from_copy = engine::compared_form(from_model, options.diff);
   if (strip && schema::has_grants(to_model))
     to_copy = engine::compared_form(to_model, options.diff);
-  const schema::Model& from = from_copy ? *from_copy : from_model;
+  const schema::Model& unrenamed_from = from_copy ? *from_copy : from_model;
   const schema::Model& to = to_copy ? *to_copy : to_model;
 
   Plan plan;
-  plan.source_fingerprint = model_fingerprint(from);
+  plan.source_fingerprint = model_fingerprint(unrenamed_from);
+  // The rename steps run first, so every other generator plans against the source as renamed
+  // (the same model the diff compared to the target).
+  std::optional<schema::Model> renamed_from, renamed_source;
+  if (!changes.renames.empty()) {
+    renamed_from = engine::apply_renames(unrenamed_from, changes.renames);
+    renamed_source = engine::apply_renames(from_model, changes.renames);
+  }
+  const schema::Model& from = renamed_from ? *renamed_from : unrenamed_from;
+  const schema::Model& source = renamed_source ? *renamed_source : from_model;
   plan.target_fingerprint = model_fingerprint(to);
   plan.changes = engine::describe_changes(changes);
 
@@ -164,15 +173,19 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   if (options.atomic) effective.online = false;
   // The source's grants are not compared without --privileges, but whatever the plan drops
   // and re-creates gets them back: re-creating must not revoke.
-  Context ctx(from, to, effective, from_model);
+  Context ctx(from, to, effective, source);
   for (const auto& t : changes.tables) {
     if (t.kind == engine::ChangeKind::Add) ctx.new_tables.insert(t.key);
     if (t.kind == engine::ChangeKind::Drop) ctx.dropped_tables.insert(t.key);
   }
   for (const auto& f : changes.functions)
     if (f.kind == engine::ChangeKind::Drop) ctx.dropped_functions.insert(f.key);
+  for (const auto& r : changes.renames)
+    if (r.kind == engine::RenameChange::Kind::Table || r.kind == engine::RenameChange::Kind::Column)
+      ctx.renamed_tables.insert(r.table);
   note_rebuilt(ctx, changes);
 
+  gen_renames(ctx, changes.renames);
   gen_schemas(ctx, changes.schemas);
   gen_extensions(ctx, changes.extensions);
   gen_enums(ctx, changes.enums);

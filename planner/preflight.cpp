@@ -17,6 +17,8 @@ namespace {
 
 const schema::Table* source_table(const Context& ctx, const std::string& table) {
   if (ctx.new_tables.count(table)) return nullptr;
+  // Its source names differ from the model's (a rename runs first): no preflight on it.
+  if (ctx.renamed_tables.count(table)) return nullptr;
   auto it = ctx.from.tables.find(table);
   return it == ctx.from.tables.end() ? nullptr : &it->second;
 }

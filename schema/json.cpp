@@ -69,7 +69,11 @@ std::string location_text(const SourceLocation& loc) {
 
 class Writer {
  public:
-  explicit Writer(bool with_provenance) : with_provenance_(with_provenance) {}
+  // `with_renames`: write each rename annotation ("renamed_from"), which is model input (a JSON
+  // desired model carries it) though not schema: the model JSON has it, the per-object JSON
+  // that drift compares does not, so it never shows as a difference.
+  explicit Writer(bool with_provenance, bool with_renames = true)
+      : with_provenance_(with_provenance), with_renames_(with_renames) {}
 
   static void put_string(json& j, const char* key, const std::string& value,
                          const std::string& default_value = "") {
@@ -87,6 +91,9 @@ class Writer {
   static void put_string_map(json& j, const char* key,
                              const std::map<std::string, std::string>& values) {
     if (!values.empty()) j[key] = values;
+  }
+  void put_renamed_from(json& j, const RenamedFrom& renamed) const {
+    if (with_renames_ && !renamed.empty()) j["renamed_from"] = renamed.name;
   }
   void put_location(json& j, const SourceLocation& loc) const {
     if (with_provenance_ && !loc.empty()) j["location"] = location_text(loc);
@@ -128,6 +135,7 @@ class Writer {
     put_optional(j, "generated_expr", c.generated_expr);
     put_optional(j, "comment", c.comment);
     put_grants(j, c.grants);
+    put_renamed_from(j, c.renamed_from);
     put_location(j, c.location);
     return j;
   }
@@ -171,6 +179,7 @@ class Writer {
     put_bool(j, "validated", c.validated, true);
     put_string(j, "parent_constraint", c.parent_constraint);
     put_optional(j, "comment", c.comment);
+    put_renamed_from(j, c.renamed_from);
     put_location(j, c.location);
     return j;
   }
@@ -197,6 +206,7 @@ class Writer {
     put_string_map(j, "options", ix.options);
     put_string(j, "parent_index", ix.parent_index);
     put_optional(j, "comment", ix.comment);
+    put_renamed_from(j, ix.renamed_from);
     put_location(j, ix.location);
     return j;
   }
@@ -262,6 +272,7 @@ class Writer {
     put_string_map(j, "options", t.options);
     put_optional(j, "comment", t.comment);
     put_grants(j, t.grants);
+    put_renamed_from(j, t.renamed_from);
     put_location(j, t.location);
     return j;
   }
@@ -398,6 +409,7 @@ class Writer {
 
  private:
   bool with_provenance_;
+  bool with_renames_;
 };
 
 // ---- reading ----------------------------------------------------------------------------
@@ -623,6 +635,7 @@ Column read_column(const json& j, const std::string& path) {
   c.generated_expr = r.optional_string("generated_expr");
   c.comment = r.optional_string("comment");
   c.grants = read_grants(r);
+  c.renamed_from.name = r.string("renamed_from");
   c.location = r.location();
   r.finish();
   return c;
@@ -672,6 +685,7 @@ Constraint read_constraint(const std::string& name, const json& j, const std::st
   c.validated = r.boolean("validated", true);
   c.parent_constraint = r.string("parent_constraint");
   c.comment = r.optional_string("comment");
+  c.renamed_from.name = r.string("renamed_from");
   c.location = r.location();
   r.finish();
   return c;
@@ -704,6 +718,7 @@ Index read_index(const std::string& name, const json& j, const std::string& path
   ix.options = r.string_map("options");
   ix.parent_index = r.string("parent_index");
   ix.comment = r.optional_string("comment");
+  ix.renamed_from.name = r.string("renamed_from");
   ix.location = r.location();
   r.finish();
   return ix;
@@ -793,6 +808,7 @@ Table read_table(const std::string& key, const json& j, const std::string& path)
   t.options = r.string_map("options");
   t.comment = r.optional_string("comment");
   t.grants = read_grants(r);
+  t.renamed_from.name = r.string("renamed_from");
   t.location = r.location();
   r.finish();
   return t;
@@ -977,21 +993,23 @@ json model_to_json(const Model& model, bool with_provenance) {
   return j;
 }
 
-json object_to_json(const Namespace& n) { return Writer(false).name_space(n); }
-json object_to_json(const Extension& e) { return Writer(false).extension(e); }
-json object_to_json(const Table& t) { return Writer(false).table(t); }
-json object_to_json(const View& v) { return Writer(false).view(v); }
-json object_to_json(const Sequence& s) { return Writer(false).sequence(s); }
-json object_to_json(const EnumType& e) { return Writer(false).enum_type(e); }
-json object_to_json(const CompositeType& c) { return Writer(false).composite_type(c); }
-json object_to_json(const Domain& d) { return Writer(false).domain(d); }
-json object_to_json(const Function& f) { return Writer(false).function(f); }
-json object_to_json(const Column& c) { return Writer(false).column(c); }
-json object_to_json(const Constraint& c) { return Writer(false).constraint(c); }
-json object_to_json(const Index& i) { return Writer(false).index(i); }
-json object_to_json(const Trigger& t) { return Writer(false).trigger(t); }
-json object_to_json(const Policy& p) { return Writer(false).policy(p); }
-json object_to_json(const std::vector<Grant>& grants) { return Writer(false).grants(grants); }
+json object_to_json(const Namespace& n) { return Writer(false, false).name_space(n); }
+json object_to_json(const Extension& e) { return Writer(false, false).extension(e); }
+json object_to_json(const Table& t) { return Writer(false, false).table(t); }
+json object_to_json(const View& v) { return Writer(false, false).view(v); }
+json object_to_json(const Sequence& s) { return Writer(false, false).sequence(s); }
+json object_to_json(const EnumType& e) { return Writer(false, false).enum_type(e); }
+json object_to_json(const CompositeType& c) { return Writer(false, false).composite_type(c); }
+json object_to_json(const Domain& d) { return Writer(false, false).domain(d); }
+json object_to_json(const Function& f) { return Writer(false, false).function(f); }
+json object_to_json(const Column& c) { return Writer(false, false).column(c); }
+json object_to_json(const Constraint& c) { return Writer(false, false).constraint(c); }
+json object_to_json(const Index& i) { return Writer(false, false).index(i); }
+json object_to_json(const Trigger& t) { return Writer(false, false).trigger(t); }
+json object_to_json(const Policy& p) { return Writer(false, false).policy(p); }
+json object_to_json(const std::vector<Grant>& grants) {
+  return Writer(false, false).grants(grants);
+}
 
 Model model_from_json(const json& j) {
   ObjectReader r(j, "$");

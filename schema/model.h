@@ -27,6 +27,17 @@ struct SourceLocation {
   bool empty() const { return file.empty(); }
 };
 
+// The explicit rename annotation of a table, column, index or constraint: the name the object
+// had before (`-- pgdrift:renamed-from old` in SQL, "renamed_from" in JSON). Provenance like
+// SourceLocation, kept on the object so every source and the JSON model carry it the same way:
+// never part of schema equality (a model that says where an object came from is the same
+// schema). Only the diff reads it, to pair the old object with this one (engine/diff.h).
+struct RenamedFrom {
+  std::string name;  // exact (case-folded) identifier; empty = no annotation
+  bool operator==(const RenamedFrom&) const { return true; }
+  bool empty() const { return name.empty(); }
+};
+
 // One privilege granted on an object, e.g. {grantee "app_ro", privilege "SELECT"}.
 // grantee "PUBLIC" is the PUBLIC pseudo-role. Column privileges carry the column names.
 struct Grant {
@@ -66,6 +77,7 @@ struct Column {
   std::optional<std::string> generated_expr;        // GENERATED ALWAYS AS (expr) STORED
   std::optional<std::string> comment;
   std::vector<Grant> grants;  // column-level privileges are stored on the table's grants
+  RenamedFrom renamed_from;
   SourceLocation location;
   bool operator==(const Column&) const = default;
 };
@@ -116,6 +128,7 @@ struct Constraint {
   // inheritance child. PostgreSQL creates and drops these with the parent's constraint.
   std::string parent_constraint;
   std::optional<std::string> comment;
+  RenamedFrom renamed_from;
   SourceLocation location;
   bool operator==(const Constraint&) const = default;
 };
@@ -150,6 +163,7 @@ struct Index {
   // and drops it with the parent's. Empty = an index of this table alone.
   std::string parent_index;
   std::optional<std::string> comment;
+  RenamedFrom renamed_from;
   SourceLocation location;
   bool operator==(const Index&) const = default;
 };
@@ -207,6 +221,7 @@ struct Table {
   std::map<std::string, std::string> options;  // reloptions, e.g. fillfactor -> 70
   std::optional<std::string> comment;
   std::vector<Grant> grants;  // sorted
+  RenamedFrom renamed_from;
   SourceLocation location;
   bool operator==(const Table&) const = default;
 

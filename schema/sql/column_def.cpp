@@ -121,6 +121,9 @@ Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__Colu
   Column column;
   column.name = def->colname != nullptr ? def->colname : "";
   column.location = ctx.location_at(def->location);
+  column.renamed_from.name =
+      ctx.renamed_from_at(def->location, "column " + qualified_key(table.schema, table.name) + "." +
+                                             quote_ident(column.name));
   const std::string serial_type = serial_base_type(def->type_name);
   if (def->type_name == nullptr) {
     // `col WITH OPTIONS ...` in CREATE TABLE ... PARTITION OF / OF type: options of a column
@@ -313,6 +316,11 @@ Constraint constraint_from_node(LoadContext& ctx, const Table& table,
   Constraint con;
   con.name = name;
   con.location = ctx.location_at(c->location);
+  // A column constraint shares its column's line: only a table constraint can be annotated.
+  if (pending.column.empty())
+    con.renamed_from.name =
+        ctx.renamed_from_at(c->location, "constraint " + quote_ident(name) + " of " +
+                                             qualified_key(table.schema, table.name));
   con.deferrable = pending.deferrable.value_or(c->deferrable);
   con.initially_deferred = pending.initially_deferred.value_or(c->initdeferred);
   if (con.initially_deferred) con.deferrable = true;

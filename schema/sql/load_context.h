@@ -4,6 +4,7 @@
 
 #include <pg_query/pg_query.pb-c.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,18 @@ struct LoadContext {
   // Names taken per schema, for choosing implicit names (see NameRegistry's invariant).
   NameRegistry names;
 
+  // `-- pgdrift:renamed-from` annotations already given to an object: byte offset of the
+  // annotation -> the object it renames, so one annotation never silently renames two.
+  std::map<size_t, std::string> claimed_renames;
+
   // file:line of a byte offset (-1 or 0 = the statement's start).
   SourceLocation location_at(int byte_offset) const;
   int column_at(int byte_offset) const;
+  // The old name a `-- pgdrift:renamed-from old_name` annotation gives the object `what`
+  // (e.g. `column "a"`) defined at byte_offset (0 = the statement's start): the annotation at
+  // the end of that line, or alone on the line directly above when the object begins its line.
+  // Empty when there is none. One annotation claimed by two objects is a load error.
+  std::string renamed_from_at(int byte_offset, const std::string& what);
   // Stop the load with "file:line:column: message".
   [[noreturn]] void fail(int byte_offset, const std::string& message) const;
   // A statement (or clause) the loader does not handle: an error, or a warning with

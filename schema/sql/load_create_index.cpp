@@ -79,6 +79,7 @@ void load_create_index(LoadContext& ctx, const PgQuery__IndexStmt* stmt) {
                                       "idx", false);
   }
 
+  index.renamed_from.name = ctx.renamed_from_at(0, "index " + quote_qualified(schema, index.name));
   if (view != nullptr) {
     view->indexes[index.name] = index;
     return;

@@ -93,6 +93,7 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
   table.name = rv->relname;
   table.unlogged = persistence == "u";
   table.location = ctx.location_at(0);
+  table.renamed_from.name = ctx.renamed_from_at(0, "table " + key);
 
   // Parents first: their columns come before the table's own (MergeAttributes).
   const Table* partition_parent = nullptr;

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <string_view>
+#include <tuple>
 
 #include "schema/canonical.h"
 #include "schema/sql/load_context.h"
@@ -325,6 +327,75 @@ int LoadContext::column_at(int byte_offset) const {
   return cached_line_and_column(*this, byte_offset).second;
 }
 
+namespace {
+constexpr std::string_view kRenamedFromMarker = "pgdrift:renamed-from";
+
+// The annotation in the `--` comment of the line [begin, end): its offset and old name, or
+// npos. The name is an identifier as SQL reads it: "quoted" kept exactly, else lower-cased.
+std::pair<size_t, std::string> annotation_in_line(const std::string& text, size_t begin, size_t end,
+                                                  bool comment_only) {
+  const std::string line = text.substr(begin, end - begin);
+  // The `--` right before the marker (a string literal holding `--` earlier on the line, or a
+  // comment about something else, is not it).
+  size_t dashes = std::string::npos, at = std::string::npos;
+  for (size_t d = line.find("--"); d != std::string::npos; d = line.find("--", d + 1)) {
+    size_t word = line.find_first_not_of(" \t", d + 2);
+    if (word != std::string::npos &&
+        line.compare(word, kRenamedFromMarker.size(), kRenamedFromMarker) == 0) {
+      dashes = d;
+      at = word;
+      break;
+    }
+  }
+  if (dashes == std::string::npos) return {std::string::npos, ""};
+  if (comment_only && line.find_first_not_of(" \t\r") != dashes) return {std::string::npos, ""};
+  size_t pos = line.find_first_not_of(" \t", at + kRenamedFromMarker.size());
+  std::string name;
+  if (pos != std::string::npos && line[pos] == '"') {
+    for (++pos; pos < line.size(); ++pos) {
+      if (line[pos] == '"') {
+        if (pos + 1 < line.size() && line[pos + 1] == '"') {
+          name += '"';
+          ++pos;
+          continue;
+        }
+        break;
+      }
+      name += line[pos];
+    }
+  } else {
+    for (; pos < line.size() && !std::isspace(static_cast<unsigned char>(line[pos])); ++pos)
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(line[pos])));
+  }
+  return {begin + dashes, name};
+}
+}  // namespace
+
+std::string LoadContext::renamed_from_at(int byte_offset, const std::string& what) {
+  int offset = byte_offset > 0 ? byte_offset : skip_space_and_comments(text, stmt_location);
+  const int line = location_at(offset).line;  // builds line_starts
+  auto line_end = [&](size_t index) {
+    return index + 1 < line_starts.size() ? line_starts[index + 1] - 1 : text.size();
+  };
+  const size_t index = static_cast<size_t>(line - 1);
+  auto [at, name] = annotation_in_line(text, line_starts[index], line_end(index), false);
+  // The line above belongs to the object that begins the next line, not to one further on it
+  // (`CREATE TABLE t (id int,`: the table's, not id's).
+  const bool begins_line =
+      text.find_first_not_of(" \t", line_starts[index]) == static_cast<size_t>(offset);
+  if (at == std::string::npos && index > 0 && begins_line)
+    std::tie(at, name) =
+        annotation_in_line(text, line_starts[index - 1], line_end(index - 1), true);
+  if (at == std::string::npos) return "";
+  if (name.empty()) fail(static_cast<int>(at), "pgdrift:renamed-from needs the old name");
+  auto [it, inserted] = claimed_renames.emplace(at, what);
+  if (!inserted && it->second != what)
+    fail(static_cast<int>(at), "this pgdrift:renamed-from annotation applies to both " +
+                                   it->second + " and " + what +
+                                   ": put it alone on the line directly above the one renamed");
+  return name;
+}
+
 void LoadContext::fail(int byte_offset, const std::string& message) const {
   SourceLocation where = location_at(byte_offset);
   throw LoadError(where.file, where.line, column_at(byte_offset), message);
@@ -378,7 +449,7 @@ void apply_sql(Model& model, const std::string& sql, const std::string& filename
   std::unique_ptr<PgQuery__ParseResult, void (*)(PgQuery__ParseResult*)> tree_guard(
       tree, [](PgQuery__ParseResult* t) { pg_query__parse_result__free_unpacked(t, nullptr); });
 
-  LoadContext ctx{model, options, filename, text, warnings, options.default_schema, 0, {}, {}};
+  LoadContext ctx{model, options, filename, text, warnings, options.default_schema, 0, {}, {}, {}};
   // Meta-commands are taken in file order with the statements: each one before the statement
   // whose text it is in or precedes.
   size_t next_meta = 0;
