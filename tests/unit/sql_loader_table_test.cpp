@@ -354,7 +354,9 @@ TEST(SqlLoaderTable, LikeCopiesWhatItIsAskedTo) {
   EXPECT_TRUE(plain.indexes.empty());
 
   const Table all = like("INCLUDING ALL");
-  EXPECT_EQ(all.find_column("code")->default_expr, std::optional<std::string>("'x'::text"));
+  const Table src = table_of(load(source), "public.src");
+  ASSERT_TRUE(all.find_column("code")->default_expr);
+  EXPECT_EQ(all.find_column("code")->default_expr, src.find_column("code")->default_expr);
   EXPECT_EQ(all.find_column("code")->comment, std::optional<std::string>("the code"));
   EXPECT_EQ(all.find_column("id")->identity, IdentityKind::ByDefault);
   EXPECT_EQ(all.find_column("id")->identity_options->start, 5);
