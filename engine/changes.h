@@ -64,6 +64,9 @@ struct TriggerChange {
   std::optional<schema::Trigger> from;
   std::optional<schema::Trigger> to;
 };
+// Whether a trigger that changes from `from` to `to` stays the same trigger: only its enabled
+// state (ALTER TABLE ... ENABLE / DISABLE TRIGGER) or comment differ. Else it is recreated.
+bool trigger_altered_in_place(schema::Trigger from, schema::Trigger to);
 struct PolicyChange {
   ChangeKind kind = ChangeKind::Add;
   std::string table;
@@ -73,12 +76,13 @@ struct PolicyChange {
 
 // Table-level aspects (bit flags), besides its sub-objects.
 enum TableAspect : unsigned {
-  kTableOptions = 1u << 0,      // reloptions
-  kTableRls = 1u << 1,          // ENABLE / FORCE ROW LEVEL SECURITY
-  kTablePersistence = 1u << 2,  // LOGGED / UNLOGGED
-  kTableInherits = 1u << 3,     // INHERIT / NO INHERIT
-  kTableStructure = 1u << 4,    // partitioned or not, partition key: only by recreating it
-  kTablePartition = 1u << 5,    // the parent or bound of a partition: DETACH / ATTACH
+  kTableOptions = 1u << 0,          // reloptions
+  kTableRls = 1u << 1,              // ENABLE / FORCE ROW LEVEL SECURITY
+  kTablePersistence = 1u << 2,      // LOGGED / UNLOGGED
+  kTableInherits = 1u << 3,         // INHERIT / NO INHERIT
+  kTableStructure = 1u << 4,        // partitioned or not, partition key: only by recreating it
+  kTablePartition = 1u << 5,        // the parent or bound of a partition: DETACH / ATTACH
+  kTableReplicaIdentity = 1u << 6,  // REPLICA IDENTITY
 };
 
 struct TableChange {
@@ -99,7 +103,10 @@ struct ViewChange {
   std::string key;
   std::optional<schema::View> from;
   std::optional<schema::View> to;
-  bool definition_changed = false;  // query, columns, options, kind: needs a recreate
+  bool definition_changed = false;  // query, columns, kind: needs a recreate
+  // reloptions (check_option, security_barrier, security_invoker; a materialized view's storage
+  // parameters): ALTER [MATERIALIZED] VIEW ... SET / RESET, unless the view is recreated.
+  bool options_changed = false;
   std::vector<IndexChange> indexes;
   std::vector<TriggerChange> triggers;
 };

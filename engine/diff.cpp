@@ -58,6 +58,12 @@ size_t Changes::size() const {
          tables.size() + views.size() + comments.size() + grants.size();
 }
 
+bool trigger_altered_in_place(schema::Trigger from, schema::Trigger to) {
+  from.enabled = to.enabled;
+  from.comment = to.comment;
+  return from == to;
+}
+
 namespace {
 
 // Walks two sorted maps side by side, calling add/drop/both for each key.
@@ -143,7 +149,8 @@ struct Differ {
       const schema::Trigger* old = nullptr;
       if (from) {
         auto it = from->triggers.find(name);
-        if (it != from->triggers.end() && same_without_comment(it->second, t)) old = &it->second;
+        if (it != from->triggers.end() && trigger_altered_in_place(it->second, t))
+          old = &it->second;
       }
       comment(member("trigger", "table", key, name), old ? old->comment : std::nullopt, t.comment);
     }
@@ -258,6 +265,9 @@ struct Differ {
     if (from.rls_enabled != to.rls_enabled || from.rls_forced != to.rls_forced)
       tc.changed |= kTableRls;
     if (from.unlogged != to.unlogged) tc.changed |= kTablePersistence;
+    if (from.replica_identity != to.replica_identity ||
+        from.replica_identity_index != to.replica_identity_index)
+      tc.changed |= kTableReplicaIdentity;
     if (from.inherits != to.inherits) tc.changed |= kTableInherits;
     if (from.kind != to.kind || from.partition_key != to.partition_key)
       tc.changed |= kTableStructure;
@@ -284,13 +294,14 @@ struct Differ {
     // Populated is required only by `to`: WITH NO DATA says how the view is created, and a
     // view populated since (REFRESH, or any view pg_dump -s writes WITH NO DATA) matches it.
     vc.definition_changed = from.materialized != to.materialized || from.query != to.query ||
-                            from.column_names != to.column_names || from.options != to.options ||
+                            from.column_names != to.column_names ||
                             (to.with_data && !from.with_data);
     diff_indexes(key, to.schema, to.name, from.indexes, to.indexes, vc.indexes);
     diff_members(key, from.triggers, to.triggers, vc.triggers);
     view_comments(key, &from, to);
     grants(top(view_kind(to), key), from.grants, to.grants);
-    if (vc.definition_changed || !vc.indexes.empty() || !vc.triggers.empty())
+    vc.options_changed = from.options != to.options;
+    if (vc.definition_changed || vc.options_changed || !vc.indexes.empty() || !vc.triggers.empty())
       out.views.push_back(std::move(vc));
   }
 
@@ -315,7 +326,7 @@ struct Differ {
       std::optional<std::string> old;
       if (from) {
         auto it = from->triggers.find(name);
-        if (it != from->triggers.end() && same_without_comment(it->second, t))
+        if (it != from->triggers.end() && trigger_altered_in_place(it->second, t))
           old = it->second.comment;
       }
       comment(member("trigger", kind, key, name), old, t.comment);
@@ -766,7 +777,8 @@ std::vector<std::string> describe_changes(const Changes& changes) {
       lines.push_back(member_line("policy", c, c.to ? c.to->name : c.from->name));
   }
   for (const auto& v : changes.views) {
-    if (v.kind != ChangeKind::Alter || v.definition_changed) simple("view", v.kind, v.key);
+    if (v.kind != ChangeKind::Alter || v.definition_changed || v.options_changed)
+      simple("view", v.kind, v.key);
     for (const auto& c : v.indexes)
       lines.push_back(member_line("index", c, c.to ? c.to->name : c.from->name));
     for (const auto& c : v.triggers)

@@ -301,7 +301,7 @@ class DriftView {
   void view(const ViewChange& v) {
     const schema::View& any = v.to ? *v.to : *v.from;
     const std::string kind = any.materialized ? "materialized_view" : "view";
-    if (v.kind != ChangeKind::Alter || v.definition_changed)
+    if (v.kind != ChangeKind::Alter || v.definition_changed || v.options_changed)
       object(kind, v.key, v.kind, v.from, v.to, true);
     if (v.kind != ChangeKind::Alter) return;
     indexes(v.key, v.indexes, v.to->location);

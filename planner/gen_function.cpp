@@ -136,6 +136,7 @@ void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& chan
             ct.lock = "SHARE ROW EXCLUSIVE";
             ct.hazards = {Hazard::BlocksWrites};
             ctx.add(ct);
+            if (to_trig->second.enabled != 'O') ctx.add(trigger_state_step(tkey, to_trig->second));
             restore_kept(ctx, {Recreated::Kind::Trigger, tkey, name});
           }
       ctx.add(drop);

@@ -17,7 +17,20 @@ bool is_unique_kind(schema::ConstraintKind k) {
   return k == schema::ConstraintKind::PrimaryKey || k == schema::ConstraintKind::Unique;
 }
 
-// CREATE TABLE with its non-FK constraints, then its indexes, FKs, triggers, policies, RLS.
+// ALTER TABLE ... REPLICA IDENTITY, after the index it names when the plan creates that index.
+Step replica_identity_step(const std::string& key, const schema::Table& t) {
+  Step s = make_step("table", key, ChangeKind::Alter, kTableAttributes,
+                     schema::render_replica_identity(key, t));
+  s.needs = {"table:" + key};
+  if (t.replica_identity == 'i') {
+    s.needs.push_back("index:" + schema::quote_qualified(t.schema, t.replica_identity_index));
+    s.needs.push_back("constraint:" + key + "." + quote_ident(t.replica_identity_index));
+  }
+  return s;
+}
+
+// CREATE TABLE with its non-FK constraints, then its indexes, FKs, triggers (and their states),
+// policies, RLS, replica identity.
 void create_table(Context& ctx, const std::string& key, const schema::Table& t, ChangeKind kind) {
   const bool partition = !t.partition_of.empty();
   auto parent = ctx.to.tables.find(t.partition_of);
@@ -54,6 +67,7 @@ void create_table(Context& ctx, const std::string& key, const schema::Table& t, 
     r.hazards = {Hazard::Authz};
     ctx.add(r);
   }
+  if (t.replica_identity != 'd') ctx.add(replica_identity_step(key, t));
 }
 
 void drop_table(Context& ctx, const std::string& key, const schema::Table& t, ChangeKind kind) {
@@ -148,6 +162,21 @@ void alter_attributes(Context& ctx, const engine::TableChange& c) {
     if (a.rls_forced != b.rls_forced)
       ctx.add(step(b.rls_forced ? "FORCE ROW LEVEL SECURITY" : "NO FORCE ROW LEVEL SECURITY",
                    {Hazard::Authz}));
+  }
+  // An index the plan builds again is no longer the replica identity: set it again.
+  bool identity_rebuilt = false;
+  if (b.replica_identity == 'i') {
+    for (const auto& i : c.indexes)
+      identity_rebuilt = identity_rebuilt || (i.to && i.to->name == b.replica_identity_index);
+    for (const auto& k : c.constraints)
+      identity_rebuilt = identity_rebuilt || (k.to && k.to->name == b.replica_identity_index);
+  }
+  if ((c.changed & engine::kTableReplicaIdentity) || identity_rebuilt) {
+    Step s = replica_identity_step(c.key, b);
+    s.note = "logical decoding logs the old-row columns of the new replica identity from now on";
+    s.hazards = {Hazard::AccessExclusiveLock};
+    s.lock = "ACCESS EXCLUSIVE";
+    ctx.add(s);
   }
   if (c.changed & engine::kTablePersistence) {
     Step s = step(b.unlogged ? "SET UNLOGGED" : "SET LOGGED", {Hazard::TableRewrite});

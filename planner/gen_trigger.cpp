@@ -1,4 +1,5 @@
-// Triggers (on tables and views): CREATE / DROP; a changed trigger is dropped and created.
+// Triggers (on tables and views): CREATE / DROP; a changed trigger is dropped and created, one
+// that changes only its enabled state (ENABLE / DISABLE TRIGGER) is altered.
 #include "planner/generators.h"
 #include "schema/canonical.h"
 #include "schema/render.h"
@@ -7,7 +8,25 @@ namespace pgdrift::planner {
 
 using engine::ChangeKind;
 
+// ALTER TABLE ... ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER: PostgreSQL 15 takes SHARE ROW
+// EXCLUSIVE for it.
+Step trigger_state_step(const std::string& table, const schema::Trigger& t) {
+  const std::string qname = table + "." + schema::quote_ident(t.name);
+  Step s = make_step("trigger", qname, ChangeKind::Alter, kTriggerPolicy,
+                     schema::render_trigger_state(table, t));
+  s.needs = {"trigger:" + qname};
+  s.hazards = {Hazard::BlocksWrites};
+  s.lock = "SHARE ROW EXCLUSIVE";
+  return s;
+}
+
 void gen_trigger(Context& ctx, const engine::TriggerChange& change) {
+  if (change.kind == ChangeKind::Alter &&
+      engine::trigger_altered_in_place(*change.from, *change.to)) {
+    if (change.from->enabled != change.to->enabled)
+      ctx.add(trigger_state_step(change.table, *change.to));
+    return;
+  }
   bool on_view = ctx.to.views.count(change.table) || ctx.from.views.count(change.table);
   std::string owner = (on_view ? "view:" : "table:") + change.table;
   if (change.kind == ChangeKind::Drop || change.kind == ChangeKind::Alter) {
@@ -36,6 +55,7 @@ void gen_trigger(Context& ctx, const engine::TriggerChange& change) {
     s.hazards = {Hazard::BlocksWrites};
     s.lock = "SHARE ROW EXCLUSIVE";
     ctx.add(s);
+    if (t.enabled != 'O') ctx.add(trigger_state_step(change.table, t));
     if (change.kind == ChangeKind::Alter)
       restore_kept(ctx, {Recreated::Kind::Trigger, change.table, t.name});
   }

@@ -1,6 +1,7 @@
 // Views and materialized views. A changed definition is DROP + CREATE (CREATE OR REPLACE cannot
-// drop, rename or retype columns), and every view reading a recreated view, a retyped or
-// dropped column, or a recreated function is dropped and created around the change.
+// drop, rename or retype columns), changed options ALTER ... SET / RESET, and every view reading a
+// recreated view, a retyped or dropped column, or a recreated function is dropped and created
+// around the change.
 #include "planner/generators.h"
 #include "schema/canonical.h"
 #include "schema/render.h"
@@ -51,6 +52,29 @@ void recreate(Context& ctx, const std::string& key) {
                 from == ctx.from.views.end() ? ChangeKind::Add : ChangeKind::Alter, true);
 }
 
+// ALTER [MATERIALIZED] VIEW ... RESET / SET the options that differ: the view is kept.
+void alter_options(Context& ctx, const engine::ViewChange& c) {
+  const auto& a = c.from->options;
+  const auto& b = c.to->options;
+  std::string reset, set;
+  for (const auto& [k, v] : a)
+    if (!b.count(k)) reset += (reset.empty() ? "" : ", ") + k;
+  for (const auto& [k, v] : b)
+    if (!a.count(k) || a.at(k) != v)
+      set += (set.empty() ? "" : ", ") + schema::render_reloption(k, v);
+  auto step = [&](const std::string& action) {
+    Step s = make_step(c.to->materialized ? "materialized view" : "view", c.key, ChangeKind::Alter,
+                       kCreateView, "ALTER " + keyword(*c.to) + " " + c.key + " " + action + ";");
+    s.needs = {"view:" + c.key};
+    s.provides = {"view:" + c.key};
+    s.hazards = {Hazard::AccessExclusiveLock};
+    s.lock = "ACCESS EXCLUSIVE";
+    ctx.add(s);
+  };
+  if (!reset.empty()) step("RESET (" + reset + ")");
+  if (!set.empty()) step("SET (" + set + ")");
+}
+
 }  // namespace
 
 void gen_views(Context& ctx, const std::vector<engine::ViewChange>& changes) {
@@ -67,6 +91,7 @@ void gen_views(Context& ctx, const std::vector<engine::ViewChange>& changes) {
     } else if (c.definition_changed || ctx.recreate_views.count(c.key)) {
       recreate(ctx, c.key);
     } else {
+      if (c.options_changed) alter_options(ctx, c);
       for (const auto& i : c.indexes) gen_index(ctx, i, false, false);
       for (const auto& t : c.triggers) gen_trigger(ctx, t);
     }

@@ -134,6 +134,9 @@ void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes)
 void gen_sequences(Context& ctx, const std::vector<engine::SequenceChange>& changes);
 void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& changes);
 void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes);
+// ALTER TABLE ... ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER to the trigger's `enabled` state,
+// after the trigger exists (a trigger is created enabled: 'O').
+Step trigger_state_step(const std::string& table, const schema::Trigger& trigger);
 
 // Partitions (planner/gen_partition.cpp). The table changes as the generators get them: the
 // partitions of a recreated table are recreated with it; of a partition that stays, the changes

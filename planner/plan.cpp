@@ -125,8 +125,13 @@ std::string table_ddl(const schema::Table& t) {
       out += "\n" + schema::render_add_constraint(schema::qualified_key(t.schema, t.name), c);
   for (const auto& [name, i] : t.indexes)
     out += "\n" + schema::render_create_index(t.schema, t.name, i);
-  for (const auto& [name, tr] : t.triggers)
+  for (const auto& [name, tr] : t.triggers) {
     out += "\n" + schema::render_create_trigger(schema::qualified_key(t.schema, t.name), tr);
+    if (tr.enabled != 'O')
+      out += "\n" + schema::render_trigger_state(schema::qualified_key(t.schema, t.name), tr);
+  }
+  if (t.replica_identity != 'd')
+    out += "\n" + schema::render_replica_identity(schema::qualified_key(t.schema, t.name), t);
   for (const auto& [name, p] : t.policies)
     out += "\n" + schema::render_create_policy(schema::qualified_key(t.schema, t.name), p);
   return out;

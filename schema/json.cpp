@@ -57,6 +57,32 @@ const char* constraint_kind_word(ConstraintKind kind) {
   return "check";
 }
 
+// Single-letter catalog codes stored in the model, and their names in the JSON model.
+struct CodeName {
+  char code;
+  const char* name;
+};
+// pg_class.relreplident
+constexpr CodeName kReplicaIdentities[] = {
+    {'d', "default"}, {'f', "full"}, {'n', "nothing"}, {'i', "index"}};
+// pg_trigger.tgenabled
+constexpr CodeName kTriggerStates[] = {
+    {'O', "origin"}, {'D', "disabled"}, {'R', "replica"}, {'A', "always"}};
+
+template <size_t N>
+std::string name_of_code(const CodeName (&names)[N], char code) {
+  for (const CodeName& n : names)
+    if (n.code == code) return n.name;
+  return std::string(1, code);  // unknown code: keep it visible rather than drop it
+}
+// 0 when `name` is none of them.
+template <size_t N>
+char code_of_name(const CodeName (&names)[N], const std::string& name) {
+  for (const CodeName& n : names)
+    if (name == n.name) return n.code;
+  return 0;
+}
+
 const char* identity_word(IdentityKind kind) {
   return kind == IdentityKind::Always ? "always" : "by_default";
 }
@@ -225,6 +251,7 @@ class Writer {
     put_bool(j, "initially_deferred", t.initially_deferred);
     put_string(j, "old_table", t.old_table);
     put_string(j, "new_table", t.new_table);
+    if (t.enabled != 'O') j["enabled"] = name_of_code(kTriggerStates, t.enabled);
     put_optional(j, "comment", t.comment);
     put_location(j, t.location);
     return j;
@@ -269,6 +296,9 @@ class Writer {
     put_list(j, "inherits", t.inherits);
     put_bool(j, "rls_enabled", t.rls_enabled);
     put_bool(j, "rls_forced", t.rls_forced);
+    if (t.replica_identity != 'd')
+      j["replica_identity"] = name_of_code(kReplicaIdentities, t.replica_identity);
+    put_string(j, "replica_identity_index", t.replica_identity_index);
     put_string_map(j, "options", t.options);
     put_optional(j, "comment", t.comment);
     put_grants(j, t.grants);
@@ -740,6 +770,9 @@ Trigger read_trigger(const std::string& name, const json& j, const std::string& 
   t.initially_deferred = r.boolean("initially_deferred");
   t.old_table = r.string("old_table");
   t.new_table = r.string("new_table");
+  t.enabled = code_of_name(kTriggerStates, r.string("enabled", "origin"));
+  if (t.enabled == 0)
+    fail(r.path_of("enabled"), "expected \"origin\", \"disabled\", \"replica\" or \"always\"");
   t.comment = r.optional_string("comment");
   t.location = r.location();
   r.finish();
@@ -805,6 +838,13 @@ Table read_table(const std::string& key, const json& j, const std::string& path)
   t.inherits = r.strings("inherits");
   t.rls_enabled = r.boolean("rls_enabled");
   t.rls_forced = r.boolean("rls_forced");
+  t.replica_identity = code_of_name(kReplicaIdentities, r.string("replica_identity", "default"));
+  if (t.replica_identity == 0)
+    fail(r.path_of("replica_identity"), "expected \"default\", \"full\", \"nothing\" or \"index\"");
+  t.replica_identity_index = r.string("replica_identity_index");
+  if ((t.replica_identity == 'i') == t.replica_identity_index.empty())
+    fail(r.path_of("replica_identity_index"),
+         "expected exactly when replica_identity is \"index\"");
   t.options = r.string_map("options");
   t.comment = r.optional_string("comment");
   t.grants = read_grants(r);

@@ -183,6 +183,10 @@ struct Trigger {
   bool initially_deferred = false;
   std::string old_table;  // REFERENCING OLD TABLE AS
   std::string new_table;  // REFERENCING NEW TABLE AS
+  // ALTER TABLE ... ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER, as pg_trigger.tgenabled:
+  // 'O' enabled (fires in the origin and local session_replication_role), 'D' disabled,
+  // 'R' ENABLE REPLICA (fires only in replica), 'A' ENABLE ALWAYS.
+  char enabled = 'O';
   std::optional<std::string> comment;
   SourceLocation location;
   bool operator==(const Trigger&) const = default;
@@ -218,6 +222,12 @@ struct Table {
   std::vector<std::string> inherits;  // qualified keys of parents (plain inheritance)
   bool rls_enabled = false;
   bool rls_forced = false;
+  // ALTER TABLE ... REPLICA IDENTITY, as pg_class.relreplident: 'd' DEFAULT (the primary key),
+  // 'f' FULL, 'n' NOTHING, 'i' USING INDEX replica_identity_index (a unique index, standalone
+  // or the index of a PRIMARY KEY / UNIQUE constraint: the index name, in the table's schema).
+  // PostgreSQL keeps 'i' when that index is dropped, which then behaves as NOTHING: stored 'n'.
+  char replica_identity = 'd';
+  std::string replica_identity_index;
   std::map<std::string, std::string> options;  // reloptions, e.g. fillfactor -> 70
   std::optional<std::string> comment;
   std::vector<Grant> grants;  // sorted

@@ -500,6 +500,36 @@ std::string render_create_function(const Function& f) {
   return out;
 }
 
+std::string render_replica_identity(const std::string& table_key, const Table& table) {
+  std::string identity;
+  switch (table.replica_identity) {
+    case 'f':
+      identity = "FULL";
+      break;
+    case 'n':
+      identity = "NOTHING";
+      break;
+    case 'i':
+      identity = "USING INDEX " + quote_ident(table.replica_identity_index);
+      break;
+    default:
+      identity = "DEFAULT";
+  }
+  return "ALTER TABLE " + table_key + " REPLICA IDENTITY " + identity + ";";
+}
+
+std::string render_reloption(const std::string& name, const std::string& value) {
+  return name + "=" + option_value(value);
+}
+
+std::string render_trigger_state(const std::string& table_key, const Trigger& trigger) {
+  const char* state = trigger.enabled == 'D'   ? "DISABLE"
+                      : trigger.enabled == 'R' ? "ENABLE REPLICA"
+                      : trigger.enabled == 'A' ? "ENABLE ALWAYS"
+                                               : "ENABLE";
+  return "ALTER TABLE " + table_key + " " + state + " TRIGGER " + quote_ident(trigger.name) + ";";
+}
+
 std::string render_create_trigger(const std::string& table_key, const Trigger& t) {
   std::vector<std::string> events;
   for (const auto& e : t.events) {
@@ -678,6 +708,14 @@ std::string render_model_sql(const Model& model) {
     out << render_create_function(*f) << "\n";
   }
 
+  bool any_replica_identity = false;
+  for (const Table* t : tables) {
+    if (t->replica_identity == 'd') continue;
+    if (!any_replica_identity) section("replica identity");
+    any_replica_identity = true;
+    out << render_replica_identity(quote_qualified(t->schema, t->name), *t) << "\n";
+  }
+
   auto views = views_in_dependency_order(model);
   if (!views.empty()) section("views");
   for (const View* v : views) {
@@ -693,6 +731,7 @@ std::string render_model_sql(const Model& model) {
       if (!any_trigger) section("triggers");
       any_trigger = true;
       out << render_create_trigger(key, t) << "\n";
+      if (t.enabled != 'O') out << render_trigger_state(key, t) << "\n";
     }
   };
   for (const Table* t : tables) triggers_of(quote_qualified(t->schema, t->name), t->triggers);

@@ -11,8 +11,8 @@ namespace pgdrift::schema {
 
 // The whole model as a script, in an order PostgreSQL accepts for a fresh database:
 // schemas, extensions, types, sequences, functions, tables (without foreign keys), sequence
-// ownership, indexes, foreign keys, views (dependency order), triggers, policies, comments,
-// grants.
+// ownership, indexes, foreign keys, replica identities, views (dependency order), triggers (and
+// their ENABLE / DISABLE states), policies, comments, grants.
 std::string render_model_sql(const Model& model);
 
 // "name type [COLLATE c] [GENERATED ...] [DEFAULT ...] [NOT NULL]"
@@ -41,6 +41,15 @@ std::string render_create_domain(const Domain& domain);
 std::string render_create_view(const View& view);              // CREATE [MATERIALIZED] VIEW ...
 std::string render_create_function(const Function& function);  // CREATE FUNCTION/PROCEDURE
 std::string render_create_trigger(const std::string& table_key, const Trigger& trigger);
+// One storage parameter of a WITH (...) / SET (...) list: "name=value", the value quoted when
+// it needs to be.
+std::string render_reloption(const std::string& name, const std::string& value);
+// "ALTER TABLE t DISABLE TRIGGER x;" (ENABLE, ENABLE REPLICA, ENABLE ALWAYS) for the trigger's
+// `enabled` state.
+std::string render_trigger_state(const std::string& table_key, const Trigger& trigger);
+// "ALTER TABLE t REPLICA IDENTITY FULL;" (DEFAULT, NOTHING, USING INDEX i) for the table's
+// replica_identity.
+std::string render_replica_identity(const std::string& table_key, const Table& table);
 std::string render_create_policy(const std::string& table_key, const Policy& policy);
 std::string render_create_extension(const Extension& extension);
 std::string render_create_schema(const Namespace& ns);

@@ -247,6 +247,11 @@ class Introspector {
       t.unlogged = letter(row["relpersistence"]) == 'u';
       t.rls_enabled = flag(row["relrowsecurity"]);
       t.rls_forced = flag(row["relforcerowsecurity"]);
+      t.replica_identity = letter(row["relreplident"]);
+      if (!row["replica_identity_index"].is_null())
+        t.replica_identity_index = text(row["replica_identity_index"]);
+      else if (t.replica_identity == 'i')  // its index dropped: behaves as NOTHING (model.h)
+        t.replica_identity = 'n';
       t.options = options_map(row["reloptions"]);
       // Canonicalised in read_columns, once the columns' types are known.
       if (!row["partition_key"].is_null()) t.partition_key = text(row["partition_key"]);
@@ -652,6 +657,7 @@ class Introspector {
       t.initially_deferred = flag(row["tginitdeferred"]);
       t.old_table = text(row["tgoldtable"]);
       t.new_table = text(row["tgnewtable"]);
+      t.enabled = letter(row["tgenabled"]);
       Trigger& stored = (*triggers)[t.name] = std::move(t);
       comment_slots_[{"pg_trigger", oid(row["oid"])}] = &stored.comment;
     }

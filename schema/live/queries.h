@@ -67,10 +67,13 @@ inline constexpr const char* kExtensionsQuery =
     " FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace"
     " WHERE n.oid = ANY($1::oid[])";
 
-// Regular and partitioned tables (relkind r, p).
+// Regular and partitioned tables (relkind r, p), with the replica identity's index.
 inline constexpr const char* kTablesQuery =
     "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurity,"
     " c.relforcerowsecurity, to_json(c.reloptions) AS reloptions, c.relispartition,"
+    " c.relreplident, (SELECT ri.relname FROM pg_catalog.pg_index x"
+    "   JOIN pg_catalog.pg_class ri ON ri.oid = x.indexrelid"
+    "   WHERE x.indrelid = c.oid AND x.indisreplident) AS replica_identity_index,"
     " CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key,"
     " CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END"
     "   AS partition_bound,"
@@ -291,7 +294,7 @@ inline constexpr const char* kTriggersQuery =
     "   AND a.attnum = k.attnum) AS update_columns,"
     " fn.nspname AS function_schema, f.proname AS function_name,"
     " encode(tg.tgargs, 'hex') AS args_hex, tg.tgnargs, tg.tgconstraint <> 0 AS is_constraint,"
-    " tg.tgdeferrable, tg.tginitdeferred, tg.tgoldtable, tg.tgnewtable,"
+    " tg.tgdeferrable, tg.tginitdeferred, tg.tgoldtable, tg.tgnewtable, tg.tgenabled,"
     " tg.tgqual IS NOT NULL AS has_when, pg_catalog.pg_get_triggerdef(tg.oid, true) AS definition"
     " FROM pg_catalog.pg_trigger tg"
     " JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid"

@@ -101,6 +101,7 @@ void drop_column(LoadContext& ctx, Table& table, const PgQuery__AlterTableCmd* c
   }
   std::erase_if(table.constraints, [&](const auto& c) { return constraint_uses(c.second, name); });
   std::erase_if(table.indexes, [&](const auto& i) { return index_uses(i.second, name); });
+  settle_replica_identity(table);
   const std::string owner = key + "." + quote_ident(name);
   std::erase_if(ctx.model.sequences, [&](const auto& s) { return s.second.owned_by == owner; });
   std::erase_if(table.columns, [&](const Column& c) { return c.name == name; });
@@ -268,7 +269,7 @@ void attach_index(LoadContext& ctx, const PgQuery__RangeVar* parent_rv,
 }
 
 // ALTER INDEX / SEQUENCE / VIEW / MATERIALIZED VIEW: only ownership and tablespace (which the
-// model does not hold) and index partition attachment are understood.
+// model does not hold), index partition attachment and view options are understood.
 void apply_to_other_relation(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt,
                              const std::string& kind) {
   for (size_t i = 0; i < stmt->n_cmds; ++i) {
@@ -276,6 +277,15 @@ void apply_to_other_relation(LoadContext& ctx, const PgQuery__AlterTableStmt* st
     switch (cmd->subtype) {
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
+        break;
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions:
+        if (auto view = ctx.model.views.find(ctx.key_of(stmt->relation));
+            view != ctx.model.views.end() && kind.find("VIEW") != std::string::npos) {
+          load_alter_view_options(ctx, view->second, cmd);
+          break;
+        }
+        ctx.unsupported(0, "ALTER " + kind + " " + subcommand_name(cmd).substr(12));
         break;
       case PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition:
         if (kind == "INDEX") {
@@ -448,6 +458,7 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
                           "\" does not exist");
         }
         table.constraints.erase(cmd->name);
+        settle_replica_identity(table);
         drop_constraint_from_partitions(ctx.model, table, cmd->name);
         if (inh)
           for (Table* child : inheritance_children_of(ctx.model, table))
@@ -470,6 +481,56 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
                           "\" does not exist");
         it->second.deferrable = c->deferrable || c->initdeferred;
         it->second.initially_deferred = c->initdeferred;
+        break;
+      }
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplicaIdentity: {
+        const PgQuery__ReplicaIdentityStmt* identity = cmd->def->replica_identity_stmt;
+        const char type = identity->identity_type[0];
+        if (type == 'i') {
+          // PostgreSQL takes a unique index of the table: a standalone one or the index of a
+          // PRIMARY KEY / UNIQUE constraint (named like the constraint).
+          const std::string index = identity->name;
+          auto standalone = table.indexes.find(index);
+          auto constraint = table.constraints.find(index);
+          const bool unique = standalone != table.indexes.end()
+                                  ? standalone->second.unique
+                                  : constraint != table.constraints.end() &&
+                                        (constraint->second.kind == ConstraintKind::PrimaryKey ||
+                                         constraint->second.kind == ConstraintKind::Unique);
+          if (standalone == table.indexes.end() && constraint == table.constraints.end())
+            ctx.fail(0, "index \"" + index + "\" for table \"" + table.name + "\" does not exist");
+          if (!unique)
+            ctx.fail(0, "cannot use non-unique index \"" + index + "\" as replica identity");
+          table.replica_identity_index = index;
+        } else {
+          table.replica_identity_index.clear();
+        }
+        table.replica_identity = type;
+        break;
+      }
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigUser:
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser: {
+        const bool user = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigUser ||
+                          cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser;
+        const char state = cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig    ? 'A'
+                           : cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig ? 'R'
+                           : cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig ||
+                                   cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser
+                               ? 'D'
+                               : 'O';
+        if (user) {  // TRIGGER USER: every trigger but the internal (FK) ones, none modelled
+          for (auto& [name, trigger] : table.triggers) trigger.enabled = state;
+          break;
+        }
+        auto it = table.triggers.find(cmd->name);
+        if (it == table.triggers.end())
+          ctx.fail(0, "trigger \"" + std::string(cmd->name) + "\" for table \"" + table.name +
+                          "\" does not exist");
+        it->second.enabled = state;
         break;
       }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableRowSecurity:
@@ -530,7 +591,7 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
         std::erase(table.inherits, ctx.key_of(cmd->def->range_var));
         break;
       // No meaning in the schema model: ownership, physical storage, statistics targets,
-      // clustering, replica identity.
+      // clustering.
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage:
@@ -540,7 +601,6 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
-      case PG_QUERY__ALTER_TABLE_TYPE__AT_ReplicaIdentity:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartitionFinalize:
         break;
       default:

@@ -70,6 +70,8 @@ void load_create_domain(LoadContext& ctx, const PgQuery__CreateDomainStmt* stmt)
 void load_alter_domain(LoadContext& ctx, const PgQuery__AlterDomainStmt* stmt);
 void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt);
 void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* stmt);
+// ALTER [MATERIALIZED] VIEW ... SET (...) / RESET (...) of `view`.
+void load_alter_view_options(LoadContext& ctx, View& view, const PgQuery__AlterTableCmd* cmd);
 void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* stmt);
 void load_alter_function(LoadContext& ctx, const PgQuery__AlterFunctionStmt* stmt);
 void load_create_trigger(LoadContext& ctx, const PgQuery__CreateTrigStmt* stmt);

@@ -1,4 +1,4 @@
-// CREATE TABLE: columns, constraints, partitioning, inheritance, storage options.
+// CREATE TABLE: columns, constraints, LIKE, partitioning, inheritance, storage options.
 #include <algorithm>
 
 #include "schema/canonical.h"
@@ -72,6 +72,94 @@ void merge_column(LoadContext& ctx, Column& target, const Column& local,
   if (!local.collation.empty()) target.collation = local.collation;
 }
 
+// CREATE TABLE ... (LIKE source [INCLUDING ... | EXCLUDING ...]) as PostgreSQL 15 expands it.
+// TableLikeOption bits of the parse tree (parsenodes.h): COMMENTS 1 << 0, COMPRESSION 1 << 1,
+// CONSTRAINTS 1 << 2, DEFAULTS 1 << 3, GENERATED 1 << 4, IDENTITY 1 << 5, INDEXES 1 << 6,
+// STATISTICS 1 << 7, STORAGE 1 << 8; ALL sets them all. COMPRESSION, STATISTICS and STORAGE
+// copy what the model does not hold.
+struct LikeClause {
+  Table source;  // a copy: the model's map may grow while the table is built
+  uint32_t options = 0;
+  int location = 0;  // of the source's name
+  bool has(int bit) const { return (options & (1u << bit)) != 0; }
+  bool comments() const { return has(0); }
+  bool constraints() const { return has(2); }
+  bool defaults() const { return has(3); }
+  bool generated() const { return has(4); }
+  bool identity() const { return has(5); }
+  bool indexes() const { return has(6); }
+};
+
+// The columns LIKE copies: names, types, collations and NOT NULL always; defaults, generation
+// expressions, identity (a sequence of its own, with the same options) and comments on request.
+// Privileges never.
+std::vector<Column> like_columns(const LikeClause& like) {
+  std::vector<Column> columns;
+  for (const Column& source : like.source.columns) {
+    Column column = source;
+    if (!like.defaults()) column.default_expr.reset();
+    if (!like.generated()) column.generated_expr.reset();
+    if (!like.identity()) {
+      column.identity = IdentityKind::None;
+      column.identity_options.reset();
+    }
+    if (!like.comments()) column.comment.reset();
+    column.grants.clear();
+    columns.push_back(column);
+  }
+  return columns;
+}
+
+// What LIKE adds once the table exists (expandTableLikeClause, after the table's own
+// constraints): CHECK constraints under their own names (INCLUDING CONSTRAINTS); indexes and
+// PRIMARY KEY / UNIQUE / EXCLUDE constraints under the names PostgreSQL chooses for new ones
+// (INCLUDING INDEXES). Foreign keys are never copied.
+void add_like_objects(LoadContext& ctx, Table& table, const LikeClause& like) {
+  const Table& source = like.source;
+  const int location = like.location;
+  auto own = [&](auto object) {
+    if (!like.comments()) object.comment.reset();
+    object.location = table.location;
+    return object;
+  };
+  if (like.constraints())
+    for (const auto& [name, c] : source.constraints) {
+      if (c.kind != ConstraintKind::Check) continue;
+      if (table.constraints.count(name) != 0)
+        ctx.fail(location,
+                 "constraint \"" + name + "\" for relation \"" + table.name + "\" already exists");
+      Constraint copy = own(c);
+      copy.parent_constraint.clear();
+      copy.validated = true;  // the new table is empty: PostgreSQL skips the validation
+      table.constraints[name] = copy;
+    }
+  if (!like.indexes()) return;
+  for (const auto& [name, c] : source.constraints) {
+    if (c.kind != ConstraintKind::PrimaryKey && c.kind != ConstraintKind::Unique &&
+        c.kind != ConstraintKind::Exclusion)
+      continue;
+    if (c.kind == ConstraintKind::PrimaryKey)
+      for (const auto& [other_name, other] : table.constraints)
+        if (other.kind == ConstraintKind::PrimaryKey)
+          ctx.fail(location,
+                   "multiple primary keys for table \"" + table.name + "\" are not allowed");
+    Constraint copy = own(c);
+    copy.parent_constraint.clear();
+    const CloneNameParts parts = clone_name_parts(table, c);
+    copy.name =
+        choose_relation_name(ctx, table.schema, parts.name1, parts.name2, parts.label, true);
+    table.constraints[copy.name] = copy;
+  }
+  for (const auto& [name, index] : source.indexes) {
+    Index copy = own(index);
+    copy.parent_index.clear();
+    const CloneNameParts parts = clone_name_parts(table, index);
+    copy.name =
+        choose_relation_name(ctx, table.schema, parts.name1, parts.name2, parts.label, false);
+    table.indexes[copy.name] = copy;
+  }
+}
+
 }  // namespace
 
 void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
@@ -135,6 +223,7 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
   const ColumnTypes column_types = column_types_of(
       ctx.model, table, declared_column_types(ctx, stmt->table_elts, stmt->n_table_elts));
   std::vector<PendingConstraint> pending;
+  std::vector<LikeClause> likes;
   for (size_t i = 0; i < stmt->n_table_elts; ++i) {
     const PgQuery__Node* elt = stmt->table_elts[i];
     switch (elt->node_case) {
@@ -155,9 +244,31 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
       case PG_QUERY__NODE__NODE_CONSTRAINT:
         pending.push_back({elt->constraint, "", std::nullopt, std::nullopt});
         break;
-      case PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE:
-        ctx.unsupported(elt->table_like_clause->relation->location, "CREATE TABLE ... LIKE");
+      case PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE: {
+        const PgQuery__TableLikeClause* clause = elt->table_like_clause;
+        const std::string source_key = ctx.key_of(clause->relation);
+        if (ctx.model.tables.count(source_key) == 0 &&
+            (ctx.model.views.count(source_key) != 0 ||
+             ctx.model.composite_types.count(source_key) != 0)) {
+          ctx.unsupported(clause->relation->location, "CREATE TABLE ... LIKE a view or a type");
+          break;
+        }
+        likes.push_back({ctx.table(clause->relation), clause->options, clause->relation->location});
+        for (const Column& column : like_columns(likes.back())) {
+          if (Column* existing = table.find_column(column.name)) {
+            if (stmt->n_inh_relations == 0)
+              ctx.fail(clause->relation->location,
+                       "column \"" + column.name + "\" specified more than once");
+            if (existing->type != column.type)
+              ctx.fail(clause->relation->location,
+                       "column \"" + column.name + "\" has a type conflict");
+            existing->not_null = existing->not_null || column.not_null;
+            continue;
+          }
+          table.columns.push_back(column);
+        }
         break;
+      }
       default:
         ctx.unsupported(0, "table element");
     }
@@ -172,6 +283,7 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
   }
   table.options = relation_options(ctx, stmt->options, stmt->n_options);
   add_constraints(ctx, table, pending, true);
+  for (const LikeClause& like : likes) add_like_objects(ctx, table, like);
   // The partition's own constraints come first: a CHECK of the parent's name merges with them.
   if (partition_parent != nullptr) give_parent_objects(ctx, table, *partition_parent, false);
 }

@@ -7,6 +7,7 @@
 
 #include "schema/sql/load_context.h"
 #include "schema/sql/partitions.h"
+#include "schema/sql/table_parts.h"
 #include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
@@ -56,6 +57,7 @@ bool drop_index(LoadContext& ctx, const QualifiedName& name) {
         ctx.fail(-1, "cannot drop index " + name.name + " because index " +
                          index->second.parent_index + " requires it");
       t.indexes.erase(index);
+      settle_replica_identity(t);
       // A partitioned table's index takes its partitions' attached indexes with it.
       drop_index_from_partitions(ctx.model, t, name.name);
       return true;

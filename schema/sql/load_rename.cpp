@@ -4,6 +4,7 @@
 
 #include "schema/canonical.h"
 #include "schema/sql/load_context.h"
+#include "schema/sql/table_parts.h"
 #include "schema/sql/tree_read.h"
 
 namespace pgdrift::schema::sql {
@@ -135,6 +136,7 @@ void rename_index(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
     if (t.indexes.count(from) != 0) {
       t.indexes[from].name = stmt->newname;
       rekey(t.indexes, from, stmt->newname);
+      rename_replica_identity_index(t, from, stmt->newname);
       return;
     }
     auto c = t.constraints.find(from);
@@ -142,6 +144,7 @@ void rename_index(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
         c->second.kind != ConstraintKind::ForeignKey) {
       c->second.name = stmt->newname;
       rekey(t.constraints, from, stmt->newname);
+      rename_replica_identity_index(t, from, stmt->newname);
       return;
     }
   }
@@ -294,7 +297,8 @@ void load_rename(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT: {
       if (stmt->missing_ok && ctx.model.tables.count(ctx.key_of(stmt->relation)) == 0) return;
       Table& table = ctx.table(stmt->relation);
-      return rename_member(ctx, table.constraints, "constraint", stmt);
+      rename_member(ctx, table.constraints, "constraint", stmt);
+      return rename_replica_identity_index(table, stmt->subname, stmt->newname);
     }
     case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER: {
       const std::string key = ctx.key_of(stmt->relation);

@@ -140,4 +140,15 @@ void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* st
   ctx.model.views[key] = view;
 }
 
+void load_alter_view_options(LoadContext& ctx, View& view, const PgQuery__AlterTableCmd* cmd) {
+  const PgQuery__List* list = cmd->def->list;
+  std::map<std::string, std::string> options;
+  read_reloptions(ctx, list->n_items, list->items, options, view.materialized);
+  if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions) {
+    for (auto& [name, value] : options) view.options[name] = value;
+  } else {
+    for (auto& [name, value] : options) view.options.erase(name);
+  }
+}
+
 }  // namespace pgdrift::schema::sql

@@ -167,4 +167,17 @@ std::string partition_bound_text(LoadContext& ctx, const Table& parent,
          datum_list(ctx, bound->upperdatums, bound->n_upperdatums, types, false) + ")";
 }
 
+void rename_replica_identity_index(Table& table, const std::string& from, const std::string& to) {
+  if (table.replica_identity == 'i' && table.replica_identity_index == from)
+    table.replica_identity_index = to;
+}
+
+void settle_replica_identity(Table& table) {
+  if (table.replica_identity != 'i' || table.indexes.count(table.replica_identity_index) != 0 ||
+      table.constraints.count(table.replica_identity_index) != 0)
+    return;
+  table.replica_identity = 'n';
+  table.replica_identity_index.clear();
+}
+
 }  // namespace pgdrift::schema::sql

@@ -32,3 +32,35 @@ DROP MATERIALIZED VIEW public.mv;
 DROP MATERIALIZED VIEW public.old_mv;
 CREATE MATERIALIZED VIEW public.mv AS
 CREATE MATERIALIZED VIEW public.new_mv AS
+
+-- View options (CREATE VIEW ... WITH (security_barrier, security_invoker, check_option) and
+-- WITH [LOCAL | CASCADED] CHECK OPTION, stored as check_option): changed with
+-- ALTER VIEW ... SET / RESET, the view is kept.
+
+-- case: view_options_set_and_reset
+-- from:
+CREATE TABLE t (a int, b text);
+CREATE VIEW v AS SELECT a, b FROM t WHERE a > 0;
+CREATE VIEW w WITH (security_barrier) AS SELECT a FROM t WITH LOCAL CHECK OPTION;
+CREATE VIEW x AS SELECT a FROM t WITH CASCADED CHECK OPTION;
+-- to:
+CREATE TABLE t (a int, b text);
+CREATE VIEW v WITH (security_barrier = true, security_invoker = true) AS SELECT a, b FROM t WHERE a > 0 WITH CHECK OPTION;
+CREATE VIEW w AS SELECT a FROM t;
+CREATE VIEW x AS SELECT a FROM t WITH LOCAL CHECK OPTION;
+-- hazards: access_exclusive_lock
+-- statements:
+ALTER VIEW public.v SET (check_option=cascaded, security_barrier=true, security_invoker=true);
+ALTER VIEW public.w RESET (check_option, security_barrier);
+ALTER VIEW public.x SET (check_option=local);
+
+-- case: view_options_by_alter_view
+-- from:
+CREATE TABLE t (a int);
+CREATE VIEW v AS SELECT a FROM t;
+-- to:
+CREATE TABLE t (a int);
+CREATE VIEW v AS SELECT a FROM t;
+ALTER VIEW v SET (security_invoker = on, check_option = local);
+-- statements:
+ALTER VIEW public.v SET (check_option=local, security_invoker=on);

@@ -171,6 +171,7 @@ Model every_kind_model() {
   ctr.initially_deferred = true;
   ctr.old_table = "old_rows";
   ctr.new_table = "new_rows";
+  ctr.enabled = 'R';
   users.triggers[ctr.name] = ctr;
   Policy own;
   own.name = "own_rows";
@@ -183,6 +184,8 @@ Model every_kind_model() {
   users.policies[own.name] = own;
   users.rls_enabled = true;
   users.rls_forced = true;
+  users.replica_identity = 'i';
+  users.replica_identity_index = ix.name;
   users.unlogged = true;
   users.options = {{"fillfactor", "70"}};
   users.comment = "people";
@@ -377,6 +380,14 @@ TEST(JsonModel, ErrorsNameTheJsonPath) {
   json wrong_key = good;
   wrong_key["tables"]["app.people"] = wrong_key["tables"]["app.users"];
   expect_error(wrong_key, "key does not match");
+
+  json bad_identity = good;
+  bad_identity["tables"]["app.users"]["replica_identity"] = "sideways";
+  expect_error(bad_identity, "replica_identity: expected \"default\", \"full\"");
+  json identity_without_index = good;
+  identity_without_index["tables"]["app.users"].erase("replica_identity_index");
+  expect_error(identity_without_index,
+               "replica_identity_index: expected exactly when replica_identity is \"index\"");
 
   json bad_location = good;
   bad_location["tables"]["app.users"]["location"] = "nowhere";

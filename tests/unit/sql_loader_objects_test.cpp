@@ -186,6 +186,26 @@ TEST(SqlLoaderView, OptionsAsReloptionsStoreThem) {
   EXPECT_FALSE(v1.materialized);
 }
 
+// ALTER [MATERIALIZED] VIEW ... SET / RESET (ALTER TABLE on a view too) change the reloptions.
+TEST(SqlLoaderView, AlterViewSetAndResetOptions) {
+  const std::string base =
+      "CREATE TABLE t (a int);"
+      "CREATE VIEW v WITH (security_barrier) AS SELECT a FROM t WITH LOCAL CHECK OPTION;"
+      "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;";
+  Model m = load(base +
+                 "ALTER VIEW v SET (security_invoker = on, check_option = cascaded);"
+                 "ALTER VIEW v RESET (security_barrier);"
+                 "ALTER MATERIALIZED VIEW mv SET (fillfactor = 70);");
+  const View& v = at(m.views, "public.v");
+  EXPECT_EQ(v.options, (std::map<std::string, std::string>{{"check_option", "cascaded"},
+                                                           {"security_invoker", "on"}}));
+  EXPECT_EQ(at(at(m.views, "public.mv").options, "fillfactor"), "70");
+  EXPECT_EQ(load(base + "ALTER TABLE v RESET (check_option, security_barrier);"),
+            load("CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t;"
+                 "CREATE MATERIALIZED VIEW mv AS SELECT a FROM t;"));
+  EXPECT_THROW(load(base + "ALTER VIEW v SET (fillfactor = 70);"), LoadError);
+}
+
 TEST(SqlLoaderView, OrReplaceKeepsGrantsAndComment) {
   Model m = load(
       "CREATE TABLE t (a int, b int);"
