@@ -21,10 +21,11 @@ Step trigger_state_step(const std::string& table, const schema::Trigger& t) {
 }
 
 void gen_trigger(Context& ctx, const engine::TriggerChange& change) {
-  if (change.kind == ChangeKind::Alter &&
+  // Only the enabled state differs: altered. An Alter with nothing different is a trigger
+  // re-created around something it depends on (a function the plan re-creates): re-created.
+  if (change.kind == ChangeKind::Alter && change.from->enabled != change.to->enabled &&
       engine::trigger_altered_in_place(*change.from, *change.to)) {
-    if (change.from->enabled != change.to->enabled)
-      ctx.add(trigger_state_step(change.table, *change.to));
+    ctx.add(trigger_state_step(change.table, *change.to));
     return;
   }
   bool on_view = ctx.to.views.count(change.table) || ctx.from.views.count(change.table);

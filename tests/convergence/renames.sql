@@ -19,6 +19,7 @@ ALTER TABLE public.customers RENAME TO clients;
 ALTER TABLE public.clients RENAME CONSTRAINT customers_pkey TO clients_pkey;
 -- check_after:
 SELECT 20 - count(*) FROM clients
+-- options: annotated
 
 -- case: column_renamed_keeps_values
 -- from:
@@ -33,6 +34,7 @@ CREATE TABLE t (
 ALTER TABLE public.t RENAME COLUMN fullname TO display_name;
 -- check_after:
 SELECT 20 - count(*) FROM t WHERE display_name = 'n' || id
+-- options: annotated
 
 -- case: column_renamed_and_retyped
 -- from:
@@ -50,6 +52,7 @@ ALTER TABLE public.t RENAME COLUMN amount TO total;
 ALTER COLUMN total TYPE bigint
 -- check_after:
 SELECT 20 - count(*) FROM t WHERE total = id * 10
+-- options: annotated
 
 -- case: index_renamed
 -- from:
@@ -61,6 +64,7 @@ CREATE TABLE t (id int, email text);
 CREATE INDEX t_by_email ON t (email);
 -- statements:
 ALTER INDEX public.t_email_idx RENAME TO t_by_email;
+-- options: annotated
 
 -- case: constraint_renamed
 -- from:
@@ -76,6 +80,7 @@ CREATE TABLE t (
 -- statements:
 ALTER TABLE public.t RENAME CONSTRAINT t_qty_check TO qty_positive;
 ALTER TABLE public.t RENAME CONSTRAINT t_pk TO t_id_pkey;
+-- options: annotated
 
 -- case: referenced_table_renamed
 -- from:
@@ -95,6 +100,7 @@ ALTER TABLE public.authors RENAME TO writers;
 ALTER TABLE public.books RENAME COLUMN author_id TO writer_id;
 -- check_after:
 SELECT (SELECT 5 - count(*) FROM writers) + (SELECT 10 - count(*) FROM books JOIN writers ON writers.id = books.writer_id)
+-- options: annotated
 
 -- case: renamed_from_a_name_the_source_lacks_is_a_create
 -- from:

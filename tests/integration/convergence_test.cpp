@@ -179,6 +179,8 @@ void expect_convergence(const ConvergenceRun& run, Target target) {
 class Convergence : public ::testing::TestWithParam<ConvergenceRun> {};
 
 TEST_P(Convergence, ToIntrospectedDatabase) {
+  if (GetParam().c.annotated && GetParam().direction == Direction::Forward)
+    GTEST_SKIP() << "the target's annotations are SQL comments, which PostgreSQL does not keep";
   expect_convergence(GetParam(), Target::Introspected);
 }
 

@@ -127,8 +127,10 @@ ConvergenceCases parse_convergence_cases(const std::string& text, const std::str
             current->privileges = true;
           else if (option == "offline")
             current->offline = true;
+          else if (option == "annotated")
+            current->annotated = true;
           else
-            error(number, "unknown option '" + option + "' (privileges, offline)");
+            error(number, "unknown option '" + option + "' (privileges, offline, annotated)");
         }
       } else {
         error(number, "unknown section '-- " + key +

@@ -10,7 +10,9 @@
 //   -- hazards: access_exclusive_lock     hazard codes (docs/hazards.md) the forward plan has
 //   -- statements:                        one line each: text some forward step contains
 //   ADD COLUMN n integer DEFAULT 0 NOT NULL
-//   -- options: privileges offline        compare and plan grants; plan with --no-online
+//   -- options: privileges offline        compare and plan grants; plan with --no-online;
+//               annotated                 (the target's annotations matter: the forward plan
+//                                         runs against the loaded SQL only)
 //   -- check_after:                       a query that must return 0 on the migrated database
 //   SELECT count(*) FROM t WHERE n IS NULL;
 //
@@ -36,6 +38,9 @@ struct ConvergenceCase {
   std::vector<std::string> forward_statements;   // each contained in some from -> to step
   bool privileges = false;                       // compare (and plan) grants too
   bool offline = false;                          // plan with --no-online
+  // The target's `-- pgdrift:` annotations are what the case is about: they are comments, which
+  // PostgreSQL does not keep, so the forward plan runs only against the target loaded from SQL.
+  bool annotated = false;
   // Run on the migrated database after the forward plan; must return 0 (e.g. rows a backfill
   // left NULL). Empty = none.
   std::string check_after;

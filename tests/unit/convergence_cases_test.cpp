@@ -76,7 +76,7 @@ TEST(ConvergenceCases, MistakesAreErrorsWithFileAndLine) {
                           "x.sql:2: case name must be letters, digits and _: 'bad name'",
                           "x.sql:3: '-- to:' starts a block: put its text on the following lines",
                           "x.sql:4: unknown hazard code 'nope'",
-                          "x.sql:5: unknown option 'online' (privileges, offline)",
+                          "x.sql:5: unknown option 'online' (privileges, offline, annotated)",
                           "x.sql:6: unknown section '-- hazard:' (case, from, to, hazards, "
                           "statements, options, check_after)",
                           "x.sql:7: second '-- to:' in case bad name",
