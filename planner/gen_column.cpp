@@ -232,6 +232,30 @@ std::string identity_clause(const schema::Column& c) {
   return out;
 }
 
+}  // namespace
+
+// The identity column's sequence typed apart from the column: there is no ALTER COLUMN form and
+// CREATE TABLE cannot say it (an AS of its own conflicts with the column's), so ALTER SEQUENCE on
+// the identity's sequence, found by name at run time.
+void gen_identity_sequence_type(Context& ctx, const std::string& table,
+                                const schema::Column& column) {
+  const schema::SequenceOptions& o = *column.identity_options;
+  const std::string qname = table + "." + quote_ident(column.name);
+  Step s = make_step("column", qname, ChangeKind::Alter, kColumn,
+                     "DO $pgdrift$ BEGIN EXECUTE format('ALTER SEQUENCE %s AS " + o.data_type +
+                         " MINVALUE " + std::to_string(o.min_value) + " MAXVALUE " +
+                         std::to_string(o.max_value) + "', pg_get_serial_sequence(" +
+                         schema::quote_literal(table) + ", " + schema::quote_literal(column.name) +
+                         ")); END $pgdrift$;");
+  s.needs = {"table:" + table, "column:" + qname};
+  s.provides = {"column:" + qname};
+  s.hazards = {Hazard::AccessExclusiveLock};
+  s.lock = "ACCESS EXCLUSIVE";
+  ctx.add(s);
+}
+
+namespace {
+
 std::string truncate_name(std::string name) {
   if (name.size() > 63) name.resize(63);
   return name;
@@ -249,6 +273,8 @@ class ColumnSteps {
   Step step(const std::string& action, ChangeKind kind, int phase = kColumn) {
     Step s = make_step("column", qname_, kind, phase, alter_ + action + ";");
     s.needs = {"table:" + c_.table};
+    // After the parents' steps, which recurse into this table.
+    for (const auto& p : kept_inheritance_parents(ctx_, c_.table)) s.needs.push_back("table:" + p);
     s.provides = {"column:" + qname_, "table:" + c_.table};
     s.hazards = {Hazard::AccessExclusiveLock};
     s.lock = "ACCESS EXCLUSIVE";
@@ -469,6 +495,10 @@ class ColumnSteps {
         if (from.identity_options && to.identity_options) {
           const auto& a = *from.identity_options;
           const auto& b = *to.identity_options;
+          // The sequence's AS type has no ALTER COLUMN form (a column retyped takes its sequence
+          // along): ALTER SEQUENCE on the identity's sequence, found by name at run time.
+          if (a.data_type != b.data_type && from.type == to.type)
+            gen_identity_sequence_type(ctx_, c_.table, to);
           if (a.increment != b.increment)
             action += " SET INCREMENT BY " + std::to_string(b.increment);
           if (a.min_value != b.min_value) action += " SET MINVALUE " + std::to_string(b.min_value);

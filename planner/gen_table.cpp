@@ -47,6 +47,9 @@ void create_table(Context& ctx, const std::string& key, const schema::Table& t, 
   }
   s.needs = ctx.to_deps.of_table(t);
   ctx.add(s);
+  for (const auto& c : t.columns)
+    if (c.identity_options && c.identity_options->data_type != schema::identity_type_of(c.type))
+      gen_identity_sequence_type(ctx, key, c);
   // A partition's copies of its parent's keys and indexes come from the parent.
   for (const auto& [name, c] : t.constraints)
     if (c.kind == schema::ConstraintKind::ForeignKey && c.parent_constraint.empty())

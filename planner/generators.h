@@ -138,6 +138,18 @@ void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes);
 // after the trigger exists (a trigger is created enabled: 'O').
 Step trigger_state_step(const std::string& table, const schema::Trigger& trigger);
 
+// ALTER SEQUENCE ... AS for an identity column whose sequence is typed apart from the column
+// (planner/gen_column.cpp).
+void gen_identity_sequence_type(Context& ctx, const std::string& table,
+                                const schema::Column& column);
+
+// Inheritance children (planner/gen_inheritance.cpp): of a child that stays under a parent,
+// the column and CHECK changes PostgreSQL makes by recursing from the parent's are left out.
+std::vector<engine::TableChange> inheritance_changes(
+    const Context& ctx, const std::vector<engine::TableChange>& changes);
+// The parents `key` has in both models, neither recreated: their ALTER TABLE recurses into it.
+std::vector<std::string> kept_inheritance_parents(const Context& ctx, const std::string& key);
+
 // Partitions (planner/gen_partition.cpp). The table changes as the generators get them: the
 // partitions of a recreated table are recreated with it; of a partition that stays, the changes
 // PostgreSQL makes from its parent's are left out (and its own renames and index attachments

@@ -198,7 +198,8 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   gen_domains(ctx, changes.domains);
   gen_sequences(ctx, changes.sequences);
   gen_functions(ctx, changes.functions);
-  const std::vector<engine::TableChange> tables = partition_changes(ctx, changes.tables);
+  const std::vector<engine::TableChange> tables =
+      inheritance_changes(ctx, partition_changes(ctx, changes.tables));
   gen_tables(ctx, tables);
   gen_dependent_foreign_keys(ctx, tables);
   gen_function_dependents(ctx, changes.functions, tables);

@@ -15,6 +15,10 @@ namespace pgdrift::schema {
 // their ENABLE / DISABLE states), policies, comments, grants.
 std::string render_model_sql(const Model& model);
 
+// The type PostgreSQL gives the sequence of an identity column of type `column_type` (the
+// column's own for smallint / integer, else bigint).
+std::string identity_type_of(const std::string& column_type);
+
 // "name type [COLLATE c] [GENERATED ...] [DEFAULT ...] [NOT NULL]"
 std::string render_column_definition(const Column& column);
 // The constraint body after "CONSTRAINT name ": "PRIMARY KEY (a, b)", "CHECK (x > 0)",

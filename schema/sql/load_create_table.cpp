@@ -102,6 +102,10 @@ std::vector<Column> like_columns(const LikeClause& like) {
     if (!like.identity()) {
       column.identity = IdentityKind::None;
       column.identity_options.reset();
+    } else if (column.identity_options) {
+      // The copy's sequence gets the source's options but not its AS type (sequence_options()
+      // leaves it out), so it is a bigint sequence with the source's bounds.
+      column.identity_options->data_type = "bigint";
     }
     if (!like.comments()) column.comment.reset();
     column.grants.clear();
