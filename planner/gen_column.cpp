@@ -234,19 +234,12 @@ std::string identity_clause(const schema::Column& c) {
 
 }  // namespace
 
-// The identity column's sequence typed apart from the column: there is no ALTER COLUMN form and
-// CREATE TABLE cannot say it (an AS of its own conflicts with the column's), so ALTER SEQUENCE on
-// the identity's sequence, found by name at run time.
+// The identity column's sequence typed apart from the column (schema/render.h).
 void gen_identity_sequence_type(Context& ctx, const std::string& table,
                                 const schema::Column& column) {
-  const schema::SequenceOptions& o = *column.identity_options;
   const std::string qname = table + "." + quote_ident(column.name);
   Step s = make_step("column", qname, ChangeKind::Alter, kColumn,
-                     "DO $pgdrift$ BEGIN EXECUTE format('ALTER SEQUENCE %s AS " + o.data_type +
-                         " MINVALUE " + std::to_string(o.min_value) + " MAXVALUE " +
-                         std::to_string(o.max_value) + "', pg_get_serial_sequence(" +
-                         schema::quote_literal(table) + ", " + schema::quote_literal(column.name) +
-                         ")); END $pgdrift$;");
+                     schema::render_identity_sequence_type(table, column));
   s.needs = {"table:" + table, "column:" + qname};
   s.provides = {"column:" + qname};
   s.hazards = {Hazard::AccessExclusiveLock};

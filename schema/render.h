@@ -18,6 +18,11 @@ std::string render_model_sql(const Model& model);
 // The type PostgreSQL gives the sequence of an identity column of type `column_type` (the
 // column's own for smallint / integer, else bigint).
 std::string identity_type_of(const std::string& column_type);
+// The identity column's sequence typed apart from the column (CREATE TABLE ... LIKE INCLUDING
+// IDENTITY copies the bounds, not the type): CREATE TABLE cannot say it (an AS of its own
+// conflicts with the column's) and ALTER COLUMN has no form for it, so ALTER SEQUENCE on the
+// identity's sequence, found by name at run time, in a DO block.
+std::string render_identity_sequence_type(const std::string& table_key, const Column& column);
 
 // "name type [COLLATE c] [GENERATED ...] [DEFAULT ...] [NOT NULL]"
 std::string render_column_definition(const Column& column);
