@@ -2,6 +2,7 @@
 // which applies them bottom-up until none applies. Each rule returns true when it changed *slot;
 // the rules that depend on the column types of the expression take the call's Context.
 #include <cctype>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -19,25 +20,6 @@ using parse_tree::last_name;
 using parse_tree::string_value;
 
 namespace {
-
-// What is known of the type of the column `ref` names: nullopt when no lookup was given, ""
-// when unknown (not a column of the table, or a column inside a sub-SELECT, which belongs to
-// the relations the sub-SELECT reads), else the type PostgreSQL coerces the column from (a
-// domain's base type for a domain-typed column).
-std::optional<std::string> column_type_of(const Context& ctx, const PgQuery__Node* ref) {
-  if (ctx.resolved_column_types != nullptr) {
-    auto found = ctx.resolved_column_types->find(ref->column_ref);
-    return found == ctx.resolved_column_types->end() ? "" : found->second;
-  }
-  if (ctx.column_types == nullptr) return std::nullopt;
-  if (ctx.subquery_depth > 0) return "";
-  const PgQuery__ColumnRef* column = ref->column_ref;
-  // `c`, or `new.c` / `old.c` / `t.c` (trigger WHEN, a table-qualified CHECK).
-  if (column->n_fields == 0 || column->n_fields > 2) return "";
-  const PgQuery__Node* last = column->fields[column->n_fields - 1];
-  if (last->node_case != PG_QUERY__NODE__NODE_STRING) return "";  // `t.*`
-  return (*ctx.column_types)(last->string->sval);
-}
 
 std::string cast_type(const PgQuery__TypeName* type) {
   try {
@@ -185,14 +167,6 @@ bool untyped_literal_for(PgQuery__AConst* c, const std::string& type) {
 // and on text-like column references: `(0)::numeric`, `'x'::text`, `'-1'::integer`,
 // `(status)::text` (casts on ARRAY[...] are pushed into the elements, push_cast_into_array).
 // A cast marked kTargetCastMark is a whole view target (drop_target_cast).
-
-// The type PostgreSQL gives a number literal by itself: integer, bigint, or numeric.
-std::string number_literal_type(const std::string& text) {
-  if (text.find('.') != std::string::npos || text.size() > 20) return "numeric";
-  const long long value = std::strtoll(text.c_str(), nullptr, 10);
-  if (value >= INT32_MIN && value <= INT32_MAX) return "integer";
-  return text.size() <= 19 ? "bigint" : "numeric";
-}
 
 // A constant cast as a whole view target keeps every cast that changes the column's type:
 // `'1'::numeric AS n` is a numeric column, `1 AS n` an integer one. Dropped only when the
@@ -1022,10 +996,38 @@ bool apply_one_rule(Context& ctx, PgQuery__Node** slot) {
          drop_text_cast_of_varchar_cast(ctx, slot) || spread_variadic_array(slot) ||
          normalise_money_literal(slot) || drop_case_else_null(slot) ||
          drop_cast_facing_column(ctx, slot) || like_to_operator(slot) || expand_between(slot) ||
-         flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot);
+         flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot) ||
+         coerce_function_arguments(ctx, slot);
 }
 
 }  // namespace
+
+std::optional<std::string> column_type_of(const Context& ctx, const PgQuery__Node* ref) {
+  if (ctx.resolved_column_types != nullptr) {
+    auto found = ctx.resolved_column_types->find(ref->column_ref);
+    return found == ctx.resolved_column_types->end() ? "" : found->second;
+  }
+  if (ctx.column_types == nullptr) return std::nullopt;
+  if (ctx.subquery_depth > 0) return "";
+  const PgQuery__ColumnRef* column = ref->column_ref;
+  // `c`, or `new.c` / `old.c` / `t.c` (trigger WHEN, a table-qualified CHECK).
+  if (column->n_fields == 0 || column->n_fields > 2) return "";
+  const PgQuery__Node* last = column->fields[column->n_fields - 1];
+  if (last->node_case != PG_QUERY__NODE__NODE_STRING) return "";  // `t.*`
+  return (*ctx.column_types)(last->string->sval);
+}
+
+std::string number_literal_type(const std::string& text) {
+  const size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (text.size() == sign) return "numeric";
+  for (size_t i = sign; i < text.size(); ++i)
+    if (text[i] < '0' || text[i] > '9') return "numeric";  // a fraction or an exponent
+  if (text.size() - sign > 19) return "numeric";
+  const long long value = std::strtoll(text.c_str(), nullptr, 10);
+  if (value >= INT32_MIN && value <= INT32_MAX) return "integer";
+  // strtoll saturates: 19 digits beyond int64 are numeric.
+  return value == LLONG_MAX || value == LLONG_MIN ? "numeric" : "bigint";
+}
 
 // `(x AT TIME ZONE z)::T`: the deparser prints the cast without parentheses, which reads back
 // as `x AT TIME ZONE (z::T)`. Under a cast the call is spelled as the function it is,

@@ -1,0 +1,180 @@
+// Rule 19 of the canonical form (docs/canonical-form.md): the implicit coercions PostgreSQL
+// adds to the arguments of a built-in function call, written out as it stores them:
+// `to_timestamp(id)` on an integer id is `to_timestamp(id::double precision)`,
+// `to_tsvector('simple', body)` is `to_tsvector('simple'::regconfig, body)`. The call is resolved
+// as PostgreSQL's parser resolves it (schema/type_conversion.h) from the types known here:
+// literals, casts, the columns of the expression's relation, nested built-in calls. Whatever is
+// not known leaves the call as written.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schema/canonical_expr.h"
+#include "schema/parse_tree.h"
+#include "schema/type_conversion.h"
+
+namespace pgdrift::schema::canon {
+
+namespace {
+
+std::string sql_value_function_type(PgQuery__SQLValueFunctionOp op) {
+  switch (op) {
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE:
+      return "date";
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIME_N:
+      return "time with time zone";
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP_N:
+      return "timestamp with time zone";
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME_N:
+      return "time without time zone";
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP_N:
+      return "timestamp without time zone";
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_ROLE:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_USER:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_USER:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG:
+    case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA:
+      return "name";
+    default:
+      return "";
+  }
+}
+
+// The unqualified name of a call to resolve among pg_catalog's functions ("" when it is not
+// one: another schema, named arguments, an explicit VARIADIC, an ordered-set aggregate).
+std::string builtin_call_name(const PgQuery__FuncCall* call) {
+  if (call->agg_within_group || call->func_variadic || call->n_funcname == 0 ||
+      call->n_funcname > 2) {
+    return "";
+  }
+  if (call->n_funcname == 2 && parse_tree::string_value(call->funcname[0]) != "pg_catalog") {
+    return "";
+  }
+  for (size_t i = 0; i < call->n_args; ++i)
+    if (call->args[i]->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR) return "";
+  return parse_tree::string_value(call->funcname[call->n_funcname - 1]);
+}
+
+std::optional<ResolvedCall> resolve_call(const Context& ctx, const PgQuery__FuncCall* call) {
+  const std::string name = builtin_call_name(call);
+  if (name.empty()) return std::nullopt;
+  std::vector<std::string> arguments;
+  if (!call->agg_star) {
+    for (size_t i = 0; i < call->n_args; ++i) {
+      arguments.push_back(expression_type(ctx, call->args[i]));
+      if (arguments.back().empty()) return std::nullopt;
+    }
+  }
+  return resolve_builtin_function(name, arguments);
+}
+
+// The common type of `nodes` (CASE results, COALESCE arguments, ARRAY elements), "" unknown.
+std::string common_type_of(const Context& ctx, PgQuery__Node* const* nodes, size_t count) {
+  std::vector<std::string> types;
+  for (size_t i = 0; i < count; ++i) {
+    types.push_back(expression_type(ctx, nodes[i]));
+    if (types.back().empty()) return "";
+  }
+  if (types.empty()) return "";
+  return common_type(types).value_or("");
+}
+
+bool is_boolean_operator(const PgQuery__AExpr* expr) {
+  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP)
+    return expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF;
+  if (expr->n_name != 1) return false;
+  const std::string op = parse_tree::string_value(expr->name[0]);
+  return op == "=" || op == "<>" || op == "<" || op == ">" || op == "<=" || op == ">=" ||
+         op == "~~" || op == "!~~" || op == "~~*" || op == "!~~*" || op == "~" || op == "!~" ||
+         op == "~*" || op == "!~*";
+}
+
+}  // namespace
+
+std::string expression_type(const Context& ctx, const PgQuery__Node* node) {
+  if (node == nullptr) return "";
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_A_CONST: {
+      const PgQuery__AConst* c = node->a_const;
+      if (c->isnull) return kUnknownType;
+      switch (c->val_case) {
+        case PG_QUERY__A__CONST__VAL_SVAL:
+          return kUnknownType;
+        case PG_QUERY__A__CONST__VAL_IVAL:
+          return "integer";
+        case PG_QUERY__A__CONST__VAL_FVAL:
+          return number_literal_type(c->fval->fval);
+        case PG_QUERY__A__CONST__VAL_BOOLVAL:
+          return "boolean";
+        case PG_QUERY__A__CONST__VAL_BSVAL:
+          return "bit";
+        default:
+          return "";
+      }
+    }
+    case PG_QUERY__NODE__NODE_TYPE_CAST: {
+      const PgQuery__TypeName* type = node->type_cast->type_name;
+      if (type == nullptr) return "";
+      try {
+        return resolution_type(canonical_type(type, "public"));
+      } catch (const CanonicalError&) {
+        return "";
+      }
+    }
+    case PG_QUERY__NODE__NODE_COLUMN_REF:
+      return resolution_type(column_type_of(ctx, node).value_or(""));
+    case PG_QUERY__NODE__NODE_FUNC_CALL: {
+      std::optional<ResolvedCall> call = resolve_call(ctx, node->func_call);
+      return call ? call->result_type : "";
+    }
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION:
+      return sql_value_function_type(node->sqlvalue_function->op);
+    case PG_QUERY__NODE__NODE_BOOL_EXPR:
+    case PG_QUERY__NODE__NODE_NULL_TEST:
+    case PG_QUERY__NODE__NODE_BOOLEAN_TEST:
+      return "boolean";
+    case PG_QUERY__NODE__NODE_A_EXPR:
+      return is_boolean_operator(node->a_expr) ? "boolean" : "";
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+      return common_type_of(ctx, node->coalesce_expr->args, node->coalesce_expr->n_args);
+    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR: {
+      const std::string element =
+          common_type_of(ctx, node->a_array_expr->elements, node->a_array_expr->n_elements);
+      return element.empty() || element.find("[]") != std::string::npos ? "" : element + "[]";
+    }
+    default:
+      return "";
+  }
+}
+
+bool coerce_function_arguments(Context& ctx, PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_FUNC_CALL || node->func_call->agg_star) return false;
+  PgQuery__FuncCall* call = node->func_call;
+  std::optional<ResolvedCall> resolved = resolve_call(ctx, call);
+  if (!resolved) return false;
+  bool changed = false;
+  for (size_t i = 0; i < call->n_args; ++i) {
+    const std::string& target = resolved->argument_types[i];
+    if (target.empty() || expression_type(ctx, call->args[i]) == target) continue;
+    // The cast PostgreSQL adds, then the rules on it: where they take it away again (a literal
+    // that means the same untyped, a varchar column meeting text), the argument stays as is.
+    PgQuery__Node* cast = make_cast_to(copy_of(call->args[i]), cast_type_sql(target));
+    normalise_node(ctx, &cast);
+    if (parse_tree::deparse_expression(cast) == parse_tree::deparse_expression(call->args[i])) {
+      free_node(cast);
+      continue;
+    }
+    free_node(call->args[i]);
+    call->args[i] = cast;
+    changed = true;
+  }
+  return changed;
+}
+
+}  // namespace pgdrift::schema::canon
