@@ -125,6 +125,9 @@ bool explicit_timezone_under_cast(PgQuery__Node** slot);
 std::string expression_type(const Context& ctx, const PgQuery__Node* node);
 // Rule 19: the implicit coercions of a built-in call's arguments, as PostgreSQL stores them.
 bool coerce_function_arguments(Context& ctx, PgQuery__Node** slot);
+// Rule 20: the values of COALESCE, GREATEST / LEAST, ARRAY[...] and the results of CASE
+// coerced to their common type (select_common_type), as PostgreSQL stores them.
+bool coerce_to_common_types(Context& ctx, PgQuery__Node** slot);
 
 // ---- view rules (canonical_expr_view.cpp) ------------------------------------------------------
 // `relation.c` -> `c` in every column reference under *slot except inside nested SELECTs

@@ -84,6 +84,28 @@ std::string common_type_of(const Context& ctx, PgQuery__Node* const* nodes, size
   return common_type(types).value_or("");
 }
 
+// The result slots of a CASE (every THEN, and the ELSE); empty when one is not a CaseWhen.
+std::vector<PgQuery__Node**> case_results(PgQuery__CaseExpr* expr) {
+  std::vector<PgQuery__Node**> results;
+  for (size_t i = 0; i < expr->n_args; ++i) {
+    if (expr->args[i]->node_case != PG_QUERY__NODE__NODE_CASE_WHEN) return {};
+    results.push_back(&expr->args[i]->case_when->result);
+  }
+  if (expr->defresult != nullptr) results.push_back(&expr->defresult);
+  return results;
+}
+
+// The common type of the CASE's results, "" unknown.
+std::string case_type(const Context& ctx, PgQuery__CaseExpr* expr) {
+  std::vector<std::string> types;
+  for (PgQuery__Node** result : case_results(expr)) {
+    types.push_back(expression_type(ctx, *result));
+    if (types.back().empty()) return "";
+  }
+  if (types.empty()) return "";
+  return common_type(types).value_or("");
+}
+
 bool is_boolean_operator(const PgQuery__AExpr* expr) {
   if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP)
     return expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF;
@@ -142,6 +164,10 @@ std::string expression_type(const Context& ctx, const PgQuery__Node* node) {
       return is_boolean_operator(node->a_expr) ? "boolean" : "";
     case PG_QUERY__NODE__NODE_COALESCE_EXPR:
       return common_type_of(ctx, node->coalesce_expr->args, node->coalesce_expr->n_args);
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+      return common_type_of(ctx, node->min_max_expr->args, node->min_max_expr->n_args);
+    case PG_QUERY__NODE__NODE_CASE_EXPR:
+      return case_type(ctx, node->case_expr);
     case PG_QUERY__NODE__NODE_A_ARRAY_EXPR: {
       const std::string element =
           common_type_of(ctx, node->a_array_expr->elements, node->a_array_expr->n_elements);
@@ -152,29 +178,73 @@ std::string expression_type(const Context& ctx, const PgQuery__Node* node) {
   }
 }
 
+namespace {
+
+// Coerces *arg to `target` as PostgreSQL does where it is stored: the cast, then the rules on
+// it. Where they take it away again (a literal that means the same untyped, a varchar column
+// meeting text), *arg stays as it is; false then.
+bool coerce_to(Context& ctx, PgQuery__Node** arg, const std::string& target) {
+  if (target.empty() || expression_type(ctx, *arg) == target) return false;
+  PgQuery__Node* cast = make_cast_to(copy_of(*arg), cast_type_sql(target));
+  normalise_node(ctx, &cast);
+  if (parse_tree::deparse_expression(cast) == parse_tree::deparse_expression(*arg)) {
+    free_node(cast);
+    return false;
+  }
+  replace(arg, cast);
+  return true;
+}
+
+// Coerces every one of `nodes` to their common type (select_common_type), when all types are
+// known.
+bool coerce_to_common_type(Context& ctx, PgQuery__Node** nodes, size_t count) {
+  const std::string common = common_type_of(ctx, nodes, count);
+  if (common.empty()) return false;
+  bool changed = false;
+  for (size_t i = 0; i < count; ++i) changed = coerce_to(ctx, &nodes[i], common) || changed;
+  return changed;
+}
+
+}  // namespace
+
 bool coerce_function_arguments(Context& ctx, PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
-  if (node->node_case != PG_QUERY__NODE__NODE_FUNC_CALL || node->func_call->agg_star) return false;
+  // SQL-syntax calls (TRIM, SUBSTRING ... FROM, AT TIME ZONE, ...) are printed without their
+  // arguments' implicit coercions: nothing to write there.
+  if (node->node_case != PG_QUERY__NODE__NODE_FUNC_CALL || node->func_call->agg_star ||
+      node->func_call->funcformat == PG_QUERY__COERCION_FORM__COERCE_SQL_SYNTAX) {
+    return false;
+  }
   PgQuery__FuncCall* call = node->func_call;
   std::optional<ResolvedCall> resolved = resolve_call(ctx, call);
   if (!resolved) return false;
   bool changed = false;
-  for (size_t i = 0; i < call->n_args; ++i) {
-    const std::string& target = resolved->argument_types[i];
-    if (target.empty() || expression_type(ctx, call->args[i]) == target) continue;
-    // The cast PostgreSQL adds, then the rules on it: where they take it away again (a literal
-    // that means the same untyped, a varchar column meeting text), the argument stays as is.
-    PgQuery__Node* cast = make_cast_to(copy_of(call->args[i]), cast_type_sql(target));
-    normalise_node(ctx, &cast);
-    if (parse_tree::deparse_expression(cast) == parse_tree::deparse_expression(call->args[i])) {
-      free_node(cast);
-      continue;
-    }
-    free_node(call->args[i]);
-    call->args[i] = cast;
-    changed = true;
-  }
+  for (size_t i = 0; i < call->n_args; ++i)
+    changed = coerce_to(ctx, &call->args[i], resolved->argument_types[i]) || changed;
   return changed;
+}
+
+bool coerce_to_common_types(Context& ctx, PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  switch (node->node_case) {
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR:
+      return coerce_to_common_type(ctx, node->coalesce_expr->args, node->coalesce_expr->n_args);
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
+      return coerce_to_common_type(ctx, node->min_max_expr->args, node->min_max_expr->n_args);
+    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR:
+      return coerce_to_common_type(ctx, node->a_array_expr->elements,
+                                   node->a_array_expr->n_elements);
+    case PG_QUERY__NODE__NODE_CASE_EXPR: {
+      const std::string common = case_type(ctx, node->case_expr);
+      if (common.empty()) return false;
+      bool changed = false;
+      for (PgQuery__Node** result : case_results(node->case_expr))
+        changed = coerce_to(ctx, result, common) || changed;
+      return changed;
+    }
+    default:
+      return false;
+  }
 }
 
 }  // namespace pgdrift::schema::canon

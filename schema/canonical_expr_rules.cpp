@@ -13,6 +13,7 @@
 #include "schema/canonical_expr.h"
 #include "schema/parse_tree.h"
 #include "schema/pg_builtins.h"
+#include "schema/type_conversion.h"
 
 namespace pgdrift::schema::canon {
 
@@ -364,7 +365,8 @@ bool drop_in_list_casts(PgQuery__Node** slot) {
 
 // `column <cmp> 'literal'::T` -> `column <cmp> 'literal'`: facing a column, an untyped literal
 // takes the column's type, which is the cast PostgreSQL adds (`d > '2020-01-01'::date` for a
-// date column). Only next to a plain column: `now() - '1 day'::interval` keeps its cast.
+// date column); likewise facing any expression whose type is known to be T. Only for
+// comparisons: `now() - '1 day'::interval` keeps its cast.
 bool drop_cast_facing_column(const Context& ctx, PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
@@ -375,17 +377,32 @@ bool drop_cast_facing_column(const Context& ctx, PgQuery__Node** slot) {
     comparison |= has_operator_name(expr, op);
   if (!comparison) return false;
   PgQuery__Node** literal = nullptr;
-  if (is_column_ref(expr->lexpr) && is_typed_string_literal(expr->rexpr)) literal = &expr->rexpr;
-  if (is_column_ref(expr->rexpr) && is_typed_string_literal(expr->lexpr)) literal = &expr->lexpr;
+  if (is_typed_string_literal(expr->rexpr) && !is_typed_string_literal(expr->lexpr)) {
+    literal = &expr->rexpr;
+  } else if (is_typed_string_literal(expr->lexpr) && !is_typed_string_literal(expr->rexpr)) {
+    literal = &expr->lexpr;
+  }
   if (literal == nullptr) return false;
+  const PgQuery__Node* other = *literal == expr->rexpr ? expr->lexpr : expr->rexpr;
   const std::string type = cast_type((*literal)->type_cast->type_name);
   if (type.empty()) return false;
-  // With the column's type known, only the cast PostgreSQL itself adds to an untyped literal
-  // facing that column goes: `d > '2020-01-01'::timestamp` on a date column compares with a
-  // timestamp (a cross-type operator), and an unknown column keeps what was written.
-  const std::optional<std::string> column_type =
-      column_type_of(ctx, *literal == expr->rexpr ? expr->lexpr : expr->rexpr);
-  if (column_type && (column_type->empty() || without_typmods(*column_type) != type)) return false;
+  if (is_column_ref(other)) {
+    // With the column's type known, only the cast PostgreSQL itself adds to an untyped literal
+    // facing that column goes: `d > '2020-01-01'::timestamp` on a date column compares with a
+    // timestamp (a cross-type operator), and an unknown column keeps what was written.
+    const std::optional<std::string> column_type = column_type_of(ctx, other);
+    if (column_type && (column_type->empty() || without_typmods(*column_type) != type)) {
+      return false;
+    }
+  } else {
+    // Facing any other expression, only when its type is known and is T: an untyped literal
+    // next to a value of type T is taken as T (the operator T op T), `to_tsvector(b) <> ''`
+    // is stored `<> ''::tsvector`; `now() > '2020-01-01'::date` keeps its cast.
+    const std::string other_type = expression_type(ctx, other);
+    if (other_type.empty() || other_type == kUnknownType || other_type != resolution_type(type)) {
+      return false;
+    }
+  }
   PgQuery__Node* value = (*literal)->type_cast->arg;
   (*literal)->type_cast->arg = nullptr;
   replace(literal, value);
@@ -997,7 +1014,7 @@ bool apply_one_rule(Context& ctx, PgQuery__Node** slot) {
          normalise_money_literal(slot) || drop_case_else_null(slot) ||
          drop_cast_facing_column(ctx, slot) || like_to_operator(slot) || expand_between(slot) ||
          flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot) ||
-         coerce_function_arguments(ctx, slot);
+         coerce_function_arguments(ctx, slot) || coerce_to_common_types(ctx, slot);
 }
 
 }  // namespace
