@@ -182,17 +182,14 @@ namespace {
 
 // Coerces *arg to `target` as PostgreSQL does where it is stored: the cast, then the rules on
 // it. Where they take it away again (a literal that means the same untyped, a varchar column
-// meeting text), *arg stays as it is; false then.
+// meeting text), the text stays as it was; false then. The argument's own nodes move under the
+// cast (never copied): the column types of a query are looked up by node.
 bool coerce_to(Context& ctx, PgQuery__Node** arg, const std::string& target) {
   if (target.empty() || expression_type(ctx, *arg) == target) return false;
-  PgQuery__Node* cast = make_cast_to(copy_of(*arg), cast_type_sql(target));
-  normalise_node(ctx, &cast);
-  if (parse_tree::deparse_expression(cast) == parse_tree::deparse_expression(*arg)) {
-    free_node(cast);
-    return false;
-  }
-  replace(arg, cast);
-  return true;
+  const std::string before = parse_tree::deparse_expression(*arg);
+  *arg = make_cast_to(*arg, cast_type_sql(target));
+  normalise_node(ctx, arg);
+  return parse_tree::deparse_expression(*arg) != before;
 }
 
 // Coerces every one of `nodes` to their common type (select_common_type), when all types are

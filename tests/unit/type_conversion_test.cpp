@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "schema/canonical.h"
+#include "schema/model.h"
 #include "schema/type_conversion.h"
+#include "tests/support/fixtures.h"
 
 namespace pgdrift::schema {
 namespace {
@@ -254,6 +256,51 @@ TEST(CanonicalCoercions, CastsThatChangeTheCallStayApart) {
   // date_trunc on timestamp (no time zone) is not date_trunc on timestamptz
   EXPECT_NE(canonical_expr_text("date_trunc('day', c_date::timestamp) < now()", types),
             canonical_expr_text("date_trunc('day', c_date) < now()", types));
+}
+
+// Views: the columns of the relations a query reads are typed from the model's tables
+// (relations_context), so the same rules apply. The catalog text is pg_get_viewdef(oid, true).
+TEST(CanonicalCoercions, InViewsFromTheTablesColumnTypes) {
+  const Model model = testing::load_sql_text(
+      "CREATE TABLE t (id int, body text, ts timestamptz, d date, v varchar(10), c char(3),"
+      " u uuid);"
+      "CREATE TABLE o (id int, name varchar(10));");
+  const SqlBodyContext relations = relations_context(model, "public");
+  struct ViewCase {
+    std::string user, catalog, canonical;
+  };
+  const std::vector<ViewCase> cases = {
+      {"SELECT to_timestamp(id) AS a, to_tsvector('simple', body) AS b, "
+       "date_trunc('month', d) AS m, lower(v) AS h, lower(c) AS i, round(id) AS k, "
+       "array_position(ARRAY[u], 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11') AS s, "
+       "to_timestamp(extract(epoch from ts)) AS z FROM t",
+       "SELECT to_timestamp(t.id::double precision) AS a,\n"
+       "    to_tsvector('simple'::regconfig, t.body) AS b,\n"
+       "    date_trunc('month'::text, t.d::timestamp with time zone) AS m,\n"
+       "    lower(t.v::text) AS h,\n    lower(t.c::text) AS i,\n"
+       "    round(t.id::double precision) AS k,\n"
+       "    array_position(ARRAY[t.u], 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid) AS s,\n"
+       "    to_timestamp(EXTRACT(epoch FROM t.ts)::double precision) AS z\n   FROM t;",
+       "SELECT to_timestamp(id::double precision) AS a, to_tsvector('simple'::regconfig, body) "
+       "AS b, date_trunc('month', d::timestamp with time zone) AS m, lower(v) AS h, "
+       "lower(c::text) AS i, round(id::double precision) AS k, array_position(ARRAY[u], "
+       "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid) AS s, to_timestamp(extract ('epoch' FROM "
+       "ts)::double precision) AS z FROM t"},
+      {"SELECT to_timestamp(t.id) AS a, lower(o.name) AS b, coalesce(t.d, '2020-01-01') AS c "
+       "FROM t JOIN o ON o.id = t.id",
+       "SELECT to_timestamp(t.id::double precision) AS a,\n    lower(o.name::text) AS b,\n"
+       "    COALESCE(t.d, '2020-01-01'::date) AS c\n   FROM t\n     JOIN o ON o.id = t.id;",
+       "SELECT to_timestamp(t.id::double precision) AS a, lower(o.name) AS b, COALESCE(t.d, "
+       "'2020-01-01'::date) AS c FROM t JOIN o ON o.id = t.id"},
+  };
+  for (const ViewCase& c : cases) {
+    EXPECT_EQ(canonical_query_text(c.user, relations), c.canonical) << c.user;
+    EXPECT_EQ(canonical_query_text(c.catalog, relations), c.canonical) << c.catalog;
+    EXPECT_EQ(canonical_query_text(c.canonical, relations), c.canonical) << "idempotent";
+  }
+  // without the relations the columns' types are unknown: the calls stay as written
+  EXPECT_EQ(canonical_query_text("SELECT to_timestamp(id) AS a FROM t"),
+            "SELECT to_timestamp(id) AS a FROM t");
 }
 
 }  // namespace
