@@ -125,9 +125,19 @@ bool explicit_timezone_under_cast(PgQuery__Node** slot);
 std::string expression_type(const Context& ctx, const PgQuery__Node* node);
 // Rule 19: the implicit coercions of a built-in call's arguments, as PostgreSQL stores them.
 bool coerce_function_arguments(Context& ctx, PgQuery__Node** slot);
+// Rule 19 for operators: the implicit coercions of a built-in operator's operands (10.2), untyped
+// literals aside: `qty * price` (integer, numeric) is stored as `qty::numeric * price`.
+bool coerce_operator_operands(Context& ctx, PgQuery__Node** slot);
 // Rule 20: the values of COALESCE, GREATEST / LEAST, ARRAY[...] and the results of CASE
 // coerced to their common type (select_common_type), as PostgreSQL stores them.
 bool coerce_to_common_types(Context& ctx, PgQuery__Node** slot);
+
+// The coercion rules alone, bottom-up, on the tree as written: literals still have the type they
+// were written with (`2.0` is numeric before rule 2 prints it `2`), which decides how PostgreSQL
+// resolved the operators and calls around them (`qty / 2.0` is `qty::numeric / 2.0`).
+void coerce_tree(Context& ctx, PgQuery__Node** slot);
+// coerce_tree, then normalise_node: what every entry point runs on its tree.
+void normalise_tree(Context& ctx, PgQuery__Node** slot);
 
 // ---- view rules (canonical_expr_view.cpp) ------------------------------------------------------
 // `relation.c` -> `c` in every column reference under *slot except inside nested SELECTs

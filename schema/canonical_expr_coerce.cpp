@@ -106,6 +106,33 @@ std::string case_type(const Context& ctx, PgQuery__CaseExpr* expr) {
   return common_type(types).value_or("");
 }
 
+// The name of an operator to resolve among pg_catalog's (`op` or OPERATOR(pg_catalog.op)), ""
+// for anything else (another schema, ANY / ALL, IN, LIKE, ...).
+std::string builtin_operator_name(const PgQuery__AExpr* expr) {
+  if (expr->rexpr == nullptr) return "";
+  // IS [NOT] DISTINCT FROM compares with the = operator of the two types.
+  if (expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT ||
+      expr->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT) {
+    return expr->lexpr != nullptr ? "=" : "";
+  }
+  if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP) return "";
+  if (expr->n_name == 1) return parse_tree::string_value(expr->name[0]);
+  if (expr->n_name == 2 && parse_tree::string_value(expr->name[0]) == "pg_catalog")
+    return parse_tree::string_value(expr->name[1]);
+  return "";
+}
+
+std::optional<ResolvedCall> resolve_operator(const Context& ctx, const PgQuery__AExpr* expr) {
+  const std::string name = builtin_operator_name(expr);
+  if (name.empty()) return std::nullopt;
+  std::vector<std::string> operands;
+  if (expr->lexpr != nullptr) operands.push_back(expression_type(ctx, expr->lexpr));
+  operands.push_back(expression_type(ctx, expr->rexpr));
+  for (const std::string& t : operands)
+    if (t.empty()) return std::nullopt;
+  return resolve_builtin_operator(name, operands);
+}
+
 bool is_boolean_operator(const PgQuery__AExpr* expr) {
   if (expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP)
     return expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF;
@@ -160,8 +187,11 @@ std::string expression_type(const Context& ctx, const PgQuery__Node* node) {
     case PG_QUERY__NODE__NODE_NULL_TEST:
     case PG_QUERY__NODE__NODE_BOOLEAN_TEST:
       return "boolean";
-    case PG_QUERY__NODE__NODE_A_EXPR:
+    case PG_QUERY__NODE__NODE_A_EXPR: {
+      if (std::optional<ResolvedCall> op = resolve_operator(ctx, node->a_expr))
+        return op->result_type;
       return is_boolean_operator(node->a_expr) ? "boolean" : "";
+    }
     case PG_QUERY__NODE__NODE_COALESCE_EXPR:
       return common_type_of(ctx, node->coalesce_expr->args, node->coalesce_expr->n_args);
     case PG_QUERY__NODE__NODE_MIN_MAX_EXPR:
@@ -221,6 +251,25 @@ bool coerce_function_arguments(Context& ctx, PgQuery__Node** slot) {
   return changed;
 }
 
+bool coerce_operator_operands(Context& ctx, PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
+  PgQuery__AExpr* expr = node->a_expr;
+  std::optional<ResolvedCall> resolved = resolve_operator(ctx, expr);
+  if (!resolved) return false;
+  std::vector<PgQuery__Node**> operands;
+  if (expr->lexpr != nullptr) operands.push_back(&expr->lexpr);
+  operands.push_back(&expr->rexpr);
+  bool changed = false;
+  for (size_t i = 0; i < operands.size(); ++i) {
+    // An untyped literal takes the operator's type without a cast here: facing a column or a
+    // typed expression its cast is what rule 5b drops again (`d > '2020-01-01'`).
+    if (expression_type(ctx, *operands[i]) == kUnknownType) continue;
+    changed = coerce_to(ctx, operands[i], resolved->argument_types[i]) || changed;
+  }
+  return changed;
+}
+
 bool coerce_to_common_types(Context& ctx, PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   switch (node->node_case) {
@@ -242,6 +291,24 @@ bool coerce_to_common_types(Context& ctx, PgQuery__Node** slot) {
     default:
       return false;
   }
+}
+
+void coerce_tree(Context& ctx, PgQuery__Node** slot) {
+  const bool subquery = (*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
+  if (subquery) ++ctx.subquery_depth;
+  parse_tree::walk_children(&(*slot)->base,
+                            [&](PgQuery__Node** child) { coerce_tree(ctx, child); });
+  if (subquery) --ctx.subquery_depth;
+  for (int guard = 0;
+       guard < 10 && (coerce_function_arguments(ctx, slot) || coerce_operator_operands(ctx, slot) ||
+                      coerce_to_common_types(ctx, slot));
+       ++guard) {
+  }
+}
+
+void normalise_tree(Context& ctx, PgQuery__Node** slot) {
+  coerce_tree(ctx, slot);
+  normalise_node(ctx, slot);
 }
 
 }  // namespace pgdrift::schema::canon

@@ -1014,7 +1014,8 @@ bool apply_one_rule(Context& ctx, PgQuery__Node** slot) {
          normalise_money_literal(slot) || drop_case_else_null(slot) ||
          drop_cast_facing_column(ctx, slot) || like_to_operator(slot) || expand_between(slot) ||
          flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot) ||
-         coerce_function_arguments(ctx, slot) || coerce_to_common_types(ctx, slot);
+         coerce_function_arguments(ctx, slot) || coerce_operator_operands(ctx, slot) ||
+         coerce_to_common_types(ctx, slot);
 }
 
 }  // namespace

@@ -517,7 +517,7 @@ std::string canonical_statement(const SqlBodyContext& context, PgQuery__Node** s
   ctx.resolved_column_types = &resolver.types;
   ctx.relation_columns = star_columns != nullptr ? star_columns : &relation_columns;
   canon::mark_target_casts(slot);
-  canon::normalise_node(ctx, slot);
+  canon::normalise_tree(ctx, slot);
   if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
     ctx.top_with_clause = (*slot)->select_stmt->with_clause;
   canon::apply_view_rules_to_nested(ctx, slot);
@@ -550,7 +550,7 @@ std::string canonical_return(const SqlBodyContext& context, PgQuery__Node** slot
   PgQuery__Node** value = &(*slot)->return_stmt->returnval;
   if (*value == nullptr) throw CanonicalError("RETURN without a value");
   canon::mark_target_casts(value);
-  canon::normalise_node(ctx, value);
+  canon::normalise_tree(ctx, value);
   canon::apply_view_rules_to_nested(ctx, value);  // its sub-SELECTs
   canon::unqualify_public_relations(value);
   return "RETURN " + parse_tree::deparse_expression(*value);

@@ -44,6 +44,7 @@ extern const char* const kCasts;           // "source|target|context"
 extern const char* const kTypeCategories;  // "type|typcategory|p when preferred"
 extern const char* const kRanges;          // "range|subtype|multirange"
 extern const char* const kFunctions;       // "name|result|flags|defaults|arg,arg"
+extern const char* const kOperators;       // "name,left,right,result" (left "" for prefix)
 }  // namespace builtin
 
 }  // namespace pgdrift::schema

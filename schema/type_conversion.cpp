@@ -36,6 +36,7 @@ struct Catalog {
   std::map<std::pair<std::string, std::string>, char> casts;  // -> context i | a | e
   std::map<std::string, std::pair<char, bool>> categories;    // -> typcategory, preferred
   std::map<std::string, std::vector<Procedure>> functions;    // by name
+  std::map<std::string, std::vector<Procedure>> operators;    // by name, 1 or 2 arguments
   std::vector<Range> ranges;
 
   static std::vector<std::string> split(const std::string& line, char separator) {
@@ -77,6 +78,15 @@ struct Catalog {
       p.defaults = std::stoi(f[3]);
       if (!f[4].empty()) p.arguments = split(f[4], ',');
       functions[f[0]].push_back(std::move(p));
+    });
+    each_line(builtin::kOperators, [&](const std::string& l) {
+      std::vector<std::string> f = split(l, ',');
+      if (f.size() != 4) return;
+      Procedure p;
+      p.result = f[3];
+      if (!f[1].empty()) p.arguments.push_back(f[1]);
+      p.arguments.push_back(f[2]);
+      operators[f[0]].push_back(std::move(p));
     });
   }
 };
@@ -470,10 +480,38 @@ std::optional<std::string> common_type(const std::vector<std::string>& types) {
   return chosen;
 }
 
+namespace {
+
+bool all_known(const std::vector<std::string>& arguments) {
+  for (const std::string& a : arguments)
+    if (a.empty() || !is_known_type(a)) return false;
+  return true;
+}
+
+// func_match_argtypes and func_select_candidate among candidates that have no exact match.
+const Candidate* best_applicable(const std::vector<std::string>& arguments,
+                                 const std::vector<Candidate>& candidates) {
+  std::vector<const Candidate*> applicable;
+  for (const Candidate& c : candidates)
+    if (can_coerce(arguments, c.parameters)) applicable.push_back(&c);
+  if (applicable.size() == 1) return applicable[0];
+  if (applicable.size() > 1) return select_candidate(arguments, applicable);
+  return nullptr;
+}
+
+std::optional<ResolvedCall> resolved(const std::vector<std::string>& arguments,
+                                     const Candidate* best) {
+  if (best == nullptr || best->ambiguous) return std::nullopt;
+  ResolvedCall call;
+  if (!resolve_polymorphs(arguments, *best, call)) return std::nullopt;
+  return call;
+}
+
+}  // namespace
+
 std::optional<ResolvedCall> resolve_builtin_function(const std::string& name,
                                                      const std::vector<std::string>& arguments) {
-  for (const std::string& a : arguments)
-    if (a.empty() || !is_known_type(a)) return std::nullopt;
+  if (!all_known(arguments)) return std::nullopt;
   std::vector<Candidate> all = candidates_for(name, arguments.size());
   const Candidate* best = nullptr;
   for (const Candidate& c : all)
@@ -481,19 +519,40 @@ std::optional<ResolvedCall> resolve_builtin_function(const std::string& name,
   if (best == nullptr) {
     // A one-argument call of a type's name may be a function-style cast: not decided here.
     if (arguments.size() == 1 && is_builtin_type_name(name)) return std::nullopt;
-    std::vector<const Candidate*> applicable;
-    for (const Candidate& c : all)
-      if (can_coerce(arguments, c.parameters)) applicable.push_back(&c);
-    if (applicable.size() == 1) {
-      best = applicable[0];
-    } else if (applicable.size() > 1) {
-      best = select_candidate(arguments, applicable);
+    best = best_applicable(arguments, all);
+  }
+  return resolved(arguments, best);
+}
+
+std::optional<ResolvedCall> resolve_builtin_operator(const std::string& name,
+                                                     const std::vector<std::string>& arguments) {
+  if (arguments.empty() || arguments.size() > 2 || !all_known(arguments)) return std::nullopt;
+  std::vector<Candidate> all;
+  auto found = catalog().operators.find(name);
+  if (found != catalog().operators.end()) {
+    for (const Procedure& p : found->second) {
+      if (p.arguments.size() != arguments.size()) continue;
+      Candidate c;
+      c.procedure = &p;
+      c.parameters = p.arguments;
+      all.push_back(std::move(c));
     }
   }
-  if (best == nullptr || best->ambiguous) return std::nullopt;
-  ResolvedCall call;
-  if (!resolve_polymorphs(arguments, *best, call)) return std::nullopt;
-  return call;
+  // binary_oper_exact: an exact match, or with one side an untyped literal, the operator that
+  // takes the other side's type on both.
+  std::vector<std::string> exact = arguments;
+  if (exact.size() == 2 && (exact[0] == kUnknownType) != (exact[1] == kUnknownType)) {
+    const std::string known = exact[0] == kUnknownType ? exact[1] : exact[0];
+    exact = {known, known};
+  }
+  const Candidate* best = nullptr;
+  for (const Candidate& c : all)
+    if (c.parameters == arguments || c.parameters == exact) {
+      best = &c;
+      if (c.parameters == arguments) break;
+    }
+  if (best == nullptr) best = best_applicable(arguments, all);
+  return resolved(arguments, best);
 }
 
 }  // namespace pgdrift::schema

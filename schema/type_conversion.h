@@ -65,4 +65,9 @@ struct ResolvedCall {
 std::optional<ResolvedCall> resolve_builtin_function(const std::string& name,
                                                      const std::vector<std::string>& arguments);
 
+// The operator resolution of 10.2 among the pg_catalog operators `name`, for one (prefix) or two
+// operands; the same cases as above give nullopt.
+std::optional<ResolvedCall> resolve_builtin_operator(const std::string& name,
+                                                     const std::vector<std::string>& arguments);
+
 }  // namespace pgdrift::schema

@@ -8,6 +8,7 @@
 #                                 built-in range types (pg_range)
 #   schema/builtin_functions.cpp  the signature of every pg_catalog function and aggregate
 #                                 (name, argument types, result type, variadic, defaults)
+#                                 and of every pg_catalog operator
 # The planner refuses, at plan time, a type change PostgreSQL has no cast for (planner/casts.h);
 # the canonical form resolves built-in function calls as PostgreSQL's parser does, to write the
 # implicit coercions of their arguments (schema/pg_functions.h).
@@ -85,6 +86,15 @@ functions=$(q "SELECT string_agg(p.proname || '|' || tname(p.prorettype) || '|'
                FROM pg_proc p
                WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.prokind IN ('f', 'a', 'w')")
 
+# Operators: "name,left,right,result", left empty for a prefix operator (commas: operator
+# names may contain |).
+operators=$(q "SELECT string_agg(o.oprname || ','
+                                 || CASE WHEN o.oprleft = 0 THEN '' ELSE tname(o.oprleft) END
+                                 || ',' || tname(o.oprright) || ',' || tname(o.oprresult),
+                                 E'\n' ORDER BY o.oprname, o.oid)
+               FROM pg_operator o
+               WHERE o.oprnamespace = 'pg_catalog'::regnamespace AND o.oprkind IN ('b', 'l')")
+
 lines() { sed -e 's/["\\]/\\&/g' -e 's/.*/    "&\\n"/'; }
 {
   cat <<HEADER
@@ -134,7 +144,8 @@ HEADER
 // catalog; do not edit. One line per pg_proc row (prokind f, a, w), ordered by name and oid:
 //   name|result|flags|pronargdefaults|argument types
 // with types spelled as in schema/builtin_casts.cpp (arrays as element + []) and flags r
-// (proretset) and v (provariadic: the last argument is VARIADIC).
+// (proretset) and v (provariadic: the last argument is VARIADIC). Then the pg_catalog
+// operators (pg_operator, oprkind b and l): name,left,right,result, left empty for prefix ones.
 #include "schema/pg_builtins.h"
 
 namespace pgdrift::schema::builtin {
@@ -144,9 +155,13 @@ HEADER
   echo "$functions" | lines
   echo "    ;"
   echo
+  echo "const char* const kOperators ="
+  echo "$operators" | lines
+  echo "    ;"
+  echo
   echo "}  // namespace pgdrift::schema::builtin"
 } >"$FUNCTIONS_OUT"
 # The repository formats every C++ file (.clang-format).
 if command -v clang-format >/dev/null 2>&1; then clang-format -i "$CASTS_OUT" "$FUNCTIONS_OUT"; fi
 echo "gen-builtin-catalog: wrote $CASTS_OUT ($(echo "$types" | wc -l) types, $(echo "$casts" | wc -l) casts)"
-echo "gen-builtin-catalog: wrote $FUNCTIONS_OUT ($(echo "$functions" | wc -l) functions)"
+echo "gen-builtin-catalog: wrote $FUNCTIONS_OUT ($(echo "$functions" | wc -l) functions, $(echo "$operators" | wc -l) operators)"
