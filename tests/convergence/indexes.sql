@@ -62,6 +62,6 @@ CREATE INDEX t_fts ON t USING gin (to_tsvector('simple', body));
 CREATE INDEX t_day ON t (date_trunc('day', ts));
 CREATE INDEX t_sqrt ON t (sqrt(id));
 -- statements:
-USING gin (to_tsvector('simple'::regconfig, body))
-(date_trunc('day', ts))
-(sqrt(id::double precision))
+USING gin ((to_tsvector('simple'::regconfig, body)))
+((date_trunc('day', ts)))
+((sqrt(id::double precision)))

@@ -162,6 +162,10 @@ std::string column_type(const std::string& name) {
       {"c_j", "jsonb"},
       {"c_bool", "boolean"},
       {"c_mood", "public.mood"},
+      {"qty", "integer"},
+      {"price", "numeric(10,2)"},
+      {"f", "real"},
+      {"s", "smallint"},
   };
   auto it = types.find(name);
   return it == types.end() ? "" : it->second;
@@ -214,6 +218,26 @@ const std::vector<CoercionCase> kCoercions = {
     {"trim(c_ch) <> ''", "(TRIM(BOTH FROM c_ch) <> ''::text)", "TRIM (BOTH  FROM c_ch) <> ''"},
     {"substring(c_vc from 1 for 2) <> ''", "(SUBSTRING(c_vc FROM 1 FOR 2) <> ''::text)",
      "SUBSTRING(c_vc FROM 1 FOR 2) <> ''"},
+    // rule 19 for operators (10.2): the operands' coercions, an exact cross-type operator
+    // (smallint + integer, timestamp > date) needs none; untyped literals are rule 5b's
+    {"qty * price", "((qty)::numeric * price)", "qty::numeric * price"},
+    {"qty < price", "((qty)::numeric < price)", "qty::numeric < price"},
+    {"f > qty", "(f > (qty)::double precision)", "f > qty::double precision"},
+    {"f * price > 0", "((f * (price)::double precision) > (0)::double precision)",
+     "(f * price::double precision) > 0"},
+    {"s + qty > 0", "((s + qty) > 0)", "(s + qty) > 0"},
+    {"c_big * 1.5 > 0", "(((c_big)::numeric * 1.5) > (0)::numeric)", "(c_big::numeric * 1.5) > 0"},
+    // 2.0 is a numeric literal even though rule 2 prints it 2
+    {"qty / 2.0 > 0", "(((qty)::numeric / 2.0) > (0)::numeric)", "(qty::numeric / 2) > 0"},
+    {"c_ts - c_date > '1 day'",
+     "((c_ts - (c_date)::timestamp without time zone) > '1 day'::interval)",
+     "(c_ts - c_date::timestamp) > '1 day'"},
+    {"c_ts > c_date", "(c_ts > c_date)", "c_ts > c_date"},
+    {"c_vc || c_text <> ''", "(((c_vc)::text || c_text) <> ''::text)", "(c_vc || c_text) <> ''"},
+    {"c_date + 1 > '2000-01-01'", "((c_date + 1) > '2000-01-01'::date)",
+     "(c_date + 1) > '2000-01-01'"},
+    {"qty IS DISTINCT FROM price", "(qty)::numeric IS DISTINCT FROM price",
+     "qty::numeric IS DISTINCT FROM price"},
     // rule 20: common types
     {"coalesce(c_date, '2020-01-01') > '2000-01-01'",
      "(COALESCE(c_date, '2020-01-01'::date) > '2000-01-01'::date)",
@@ -250,6 +274,8 @@ TEST(CanonicalCoercions, UnknownTypesLeaveTheCallAsWritten) {
 
 TEST(CanonicalCoercions, CastsThatChangeTheCallStayApart) {
   const ColumnTypes types = column_type;
+  // integer division is not numeric division
+  EXPECT_NE(canonical_expr_text("qty / 2 > 0", types), canonical_expr_text("qty / 2.0 > 0", types));
   // round(numeric) is another function than round(double precision)
   EXPECT_NE(canonical_expr_text("round(c_int::numeric) > 0", types),
             canonical_expr_text("round(c_int) > 0", types));
