@@ -1,6 +1,7 @@
 // The rules only view queries get: a view's SELECT as pg_get_viewdef prints it (SELECT *
 // expanded, qualifiers of a single relation dropped, aliases PostgreSQL derives itself dropped),
 // on top of the expression rules every query gets (canonical_expr_rules.cpp).
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -169,6 +170,66 @@ void expand_star(const Context& ctx, PgQuery__SelectStmt* select) {
   select->n_target_list = columns.size();
 }
 
+// The target entry `item` of a GROUP BY or ORDER BY refers to, as findTargetlistEntrySQL92
+// finds it: a number is the n-th target; a bare name an output column (its alias), except that
+// for GROUP BY a column of the FROM item with that name comes first (`from_columns`, null when
+// they are unknown: then no name is decided). Null when it is no such reference.
+const PgQuery__ResTarget* referenced_target(const PgQuery__SelectStmt* select,
+                                            const PgQuery__Node* item,
+                                            const std::vector<std::string>* from_columns,
+                                            bool group_by) {
+  if (is_const(item) && item->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+    const int32_t n = item->a_const->ival->ival;
+    if (n < 1 || static_cast<size_t>(n) > select->n_target_list) return nullptr;
+    const PgQuery__Node* target = select->target_list[n - 1];
+    return target->node_case == PG_QUERY__NODE__NODE_RES_TARGET ? target->res_target : nullptr;
+  }
+  if (!is_column_ref(item) || item->column_ref->n_fields != 1 ||
+      item->column_ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING) {
+    return nullptr;
+  }
+  const std::string name = item->column_ref->fields[0]->string->sval;
+  if (group_by &&
+      (from_columns == nullptr || from_columns->empty() ||
+       std::find(from_columns->begin(), from_columns->end(), name) != from_columns->end())) {
+    return nullptr;
+  }
+  const PgQuery__ResTarget* found = nullptr;
+  for (size_t t = 0; t < select->n_target_list; ++t) {
+    const PgQuery__Node* candidate = select->target_list[t];
+    if (candidate->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
+        candidate->res_target->name == nullptr || candidate->res_target->name != name) {
+      continue;
+    }
+    if (found != nullptr) return nullptr;  // two outputs of that name: not decided here
+    found = candidate->res_target;
+  }
+  return found;
+}
+
+// `GROUP BY alias`, `GROUP BY 2`, `ORDER BY alias`, `ORDER BY 2` -> the target's expression:
+// PostgreSQL stores a reference to the target entry and prints its expression.
+void sort_group_targets(const Context& ctx, PgQuery__SelectStmt* select) {
+  auto replace_item = [](PgQuery__Node*& item, const PgQuery__ResTarget* target) {
+    if (target == nullptr || target->val == nullptr || is_const(target->val)) return;
+    free_node(item);
+    item = copy_of(target->val);
+  };
+  if (select->n_group_clause > 0) {
+    const std::vector<std::string> columns = star_columns(ctx, select);
+    for (size_t i = 0; i < select->n_group_clause; ++i) {
+      PgQuery__Node*& item = select->group_clause[i];
+      replace_item(item, referenced_target(select, item, &columns, true));
+    }
+  }
+  for (size_t i = 0; i < select->n_sort_clause; ++i) {
+    PgQuery__Node* sort = select->sort_clause[i];
+    if (sort->node_case != PG_QUERY__NODE__NODE_SORT_BY || sort->sort_by->node == nullptr) continue;
+    replace_item(sort->sort_by->node,
+                 referenced_target(select, sort->sort_by->node, nullptr, false));
+  }
+}
+
 // `in_set_branch`: a non-first branch of UNION / INTERSECT / EXCEPT, whose column names
 // PostgreSQL ignores (and prints as the first branch's names).
 void apply_view_rules(const Context& ctx, PgQuery__SelectStmt* select, bool in_set_branch = false) {
@@ -184,6 +245,7 @@ void apply_view_rules(const Context& ctx, PgQuery__SelectStmt* select, bool in_s
     for (size_t i = 0; i < select->n_distinct_clause; ++i) strip(&select->distinct_clause[i]);
     for (size_t i = 0; i < select->n_sort_clause; ++i) strip(&select->sort_clause[i]);
   }
+  sort_group_targets(ctx, select);
   // `SELECT id AS id`, `max(x) AS max` -> no alias: PostgreSQL prints an alias only when it
   // differs from the name it derives itself.
   for (size_t i = 0; i < select->n_target_list; ++i) {
