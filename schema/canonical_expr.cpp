@@ -99,6 +99,7 @@ std::string query_text(const std::string& query_sql, const RelationColumns* rela
   canon::mark_target_casts(slot);
   canon::normalise_tree(ctx, slot);
   ctx.top_with_clause = (*slot)->select_stmt->with_clause;
+  canon::rename_repeated_relations(slot);
   canon::apply_view_rules_to_nested(ctx, slot);
   canon::unqualify_public_relations(slot);
   return parse_tree::deparse_statement(*slot);

@@ -147,5 +147,11 @@ void strip_qualifier(const std::string& relation, PgQuery__Node** slot);
 void mark_target_casts(PgQuery__Node** slot);
 // The view rules for every SELECT in the query (sub-links, FROM sub-queries, CTEs).
 void apply_view_rules_to_nested(const Context& ctx, PgQuery__Node** slot);
+// A relation read without alias in a sub-SELECT whose enclosing queries already use its name
+// gets the alias `name_N` PostgreSQL gives it when it prints the query (ruleutils
+// set_rtable_names: names unique across the enclosing levels), its qualified column
+// references with it: `... IN (SELECT max(id) FROM points)` inside a query of points reads
+// `FROM points points_1`.
+void rename_repeated_relations(PgQuery__Node** slot);
 
 }  // namespace pgdrift::schema::canon

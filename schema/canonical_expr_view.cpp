@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -298,6 +299,103 @@ void mark_target_casts(PgQuery__Node** slot) {
 
 // Finds every SELECT nested in the query (sub-links, FROM sub-queries, CTEs) and gives it the
 // view rules; UNION branches are handled by apply_view_rules itself.
+namespace {
+
+// The names the FROM items of one query level are referred to by: alias, else relation name
+// (RangeVars inside joins too); `unaliased` collects the RangeVars without an alias.
+void from_names(PgQuery__Node* item, std::set<std::string>& names,
+                std::vector<PgQuery__RangeVar*>& unaliased) {
+  if (item == nullptr) return;
+  const PgQuery__Alias* alias = nullptr;
+  switch (item->node_case) {
+    case PG_QUERY__NODE__NODE_RANGE_VAR:
+      alias = item->range_var->alias;
+      if (alias == nullptr || alias->aliasname == nullptr || alias->aliasname[0] == '\0') {
+        names.insert(item->range_var->relname);
+        unaliased.push_back(item->range_var);
+        return;
+      }
+      break;
+    case PG_QUERY__NODE__NODE_RANGE_SUBSELECT:
+      alias = item->range_subselect->alias;
+      break;
+    case PG_QUERY__NODE__NODE_RANGE_FUNCTION:
+      alias = item->range_function->alias;
+      break;
+    case PG_QUERY__NODE__NODE_JOIN_EXPR:
+      from_names(item->join_expr->larg, names, unaliased);
+      from_names(item->join_expr->rarg, names, unaliased);
+      alias = item->join_expr->alias;
+      break;
+    default:
+      break;
+  }
+  if (alias != nullptr && alias->aliasname != nullptr && alias->aliasname[0] != '\0')
+    names.insert(alias->aliasname);
+}
+
+// `old.c` -> `renamed.c` in the column references under *slot, nested SELECTs excepted.
+void rename_qualifier(const std::string& old_name, const std::string& renamed,
+                      PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) return;
+  if (is_column_ref(node) && node->column_ref->n_fields == 2 &&
+      node->column_ref->fields[0]->node_case == PG_QUERY__NODE__NODE_STRING &&
+      old_name == node->column_ref->fields[0]->string->sval) {
+    free_node(node->column_ref->fields[0]);
+    node->column_ref->fields[0] = make_string_node(renamed.c_str());
+    return;
+  }
+  parse_tree::walk_children(
+      &node->base, [&](PgQuery__Node** child) { rename_qualifier(old_name, renamed, child); });
+}
+
+void rename_repeated(PgQuery__Node** slot, std::vector<std::set<std::string>>& levels) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+    parse_tree::walk_children(&node->base,
+                              [&](PgQuery__Node** child) { rename_repeated(child, levels); });
+    return;
+  }
+  PgQuery__SelectStmt* select = node->select_stmt;
+  std::set<std::string> names;
+  std::vector<PgQuery__RangeVar*> unaliased;
+  for (size_t i = 0; i < select->n_from_clause; ++i)
+    from_names(select->from_clause[i], names, unaliased);
+  auto used = [&](const std::string& name) {
+    if (names.count(name) > 0) return true;
+    for (const auto& level : levels)
+      if (level.count(name) > 0) return true;
+    return false;
+  };
+  for (PgQuery__RangeVar* rv : unaliased) {
+    const std::string name = rv->relname;
+    bool outer = false;
+    for (const auto& level : levels) outer = outer || level.count(name) > 0;
+    if (!outer) continue;
+    std::string renamed;
+    for (int n = 1; renamed.empty() || used(renamed); ++n) renamed = name + "_" + std::to_string(n);
+    if (rv->alias == nullptr) rv->alias = make_message<PgQuery__Alias, pg_query__alias__init>();
+    if (rv->alias->aliasname != nullptr && rv->alias->aliasname != protobuf_c_empty_string)
+      std::free(rv->alias->aliasname);
+    rv->alias->aliasname = strdup(renamed.c_str());
+    names.insert(renamed);
+    parse_tree::walk_children(
+        &node->base, [&](PgQuery__Node** child) { rename_qualifier(name, renamed, child); });
+  }
+  levels.push_back(names);
+  parse_tree::walk_children(&node->base,
+                            [&](PgQuery__Node** child) { rename_repeated(child, levels); });
+  levels.pop_back();
+}
+
+}  // namespace
+
+void rename_repeated_relations(PgQuery__Node** slot) {
+  std::vector<std::set<std::string>> levels;
+  rename_repeated(slot, levels);
+}
+
 void apply_view_rules_to_nested(const Context& ctx, PgQuery__Node** slot) {
   if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
     apply_view_rules(ctx, (*slot)->select_stmt);

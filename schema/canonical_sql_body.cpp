@@ -520,6 +520,7 @@ std::string canonical_statement(const SqlBodyContext& context, PgQuery__Node** s
   canon::normalise_tree(ctx, slot);
   if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
     ctx.top_with_clause = (*slot)->select_stmt->with_clause;
+  canon::rename_repeated_relations(slot);
   canon::apply_view_rules_to_nested(ctx, slot);
   strip_target_qualifiers(*slot);
   // As views and expressions write them; the target of INSERT / UPDATE / DELETE is a RangeVar
@@ -551,6 +552,7 @@ std::string canonical_return(const SqlBodyContext& context, PgQuery__Node** slot
   if (*value == nullptr) throw CanonicalError("RETURN without a value");
   canon::mark_target_casts(value);
   canon::normalise_tree(ctx, value);
+  canon::rename_repeated_relations(value);
   canon::apply_view_rules_to_nested(ctx, value);  // its sub-SELECTs
   canon::unqualify_public_relations(value);
   return "RETURN " + parse_tree::deparse_expression(*value);
