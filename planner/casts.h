@@ -1,5 +1,6 @@
 // How PostgreSQL 15 converts a value of one built-in type to another, from its own catalog
-// (planner/builtin_casts.cpp, generated from pg_cast by scripts/gen-builtin-casts.sh). The
+// (schema/builtin_casts.cpp, generated from pg_cast by scripts/gen-builtin-catalog.sh, read by
+// schema/type_conversion.h). The
 // planner refuses, at plan time, an ALTER COLUMN ... TYPE that has no route at all: such a
 // statement fails for every table, even an empty one ("cannot cast type uuid to integer").
 #pragma once
@@ -30,12 +31,5 @@ std::string cast_route_name(CastRoute route);
 // "integer", "character varying", "bit", "\"char\"": a type of PostgreSQL 15's pg_catalog
 // (element types, spelled as the model spells them without typmods).
 bool is_builtin_type(const std::string& base);
-
-namespace builtin {
-// Newline-separated lists (planner/builtin_casts.cpp, generated).
-extern const char* const kTypes;        // built-in element types
-extern const char* const kStringTypes;  // typcategory 'S'
-extern const char* const kCasts;        // "source|target|context"
-}  // namespace builtin
 
 }  // namespace pgdrift::planner

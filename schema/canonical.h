@@ -101,6 +101,18 @@ using RelationColumns =
 std::string canonical_query(const PgQuery__Node* select_stmt,
                             const RelationColumns& relation_columns);
 
+// A view's query with the relations it reads known with their column types (relations_context):
+// column references are resolved and typed as in SQL-standard bodies (below; qualified where
+// pg_get_viewdef qualifies them), so the cast and coercion rules that need types apply in views
+// too (to_timestamp(c) on an integer c is `to_timestamp(c::double precision)`). SELECT * expands
+// through `relation_columns` when given, else through the context's relations. Both sources
+// must pass the same relations (the model's tables).
+struct SqlBodyContext;
+std::string canonical_query(const PgQuery__Node* select_stmt, const SqlBodyContext& relations,
+                            const RelationColumns& relation_columns);
+std::string canonical_query_text(const std::string& query_sql, const SqlBodyContext& relations,
+                                 const RelationColumns* relation_columns = nullptr);
+
 // Deparse any expression node as-is (no normalisation), for messages and rendering.
 std::string deparse_expr(const PgQuery__Node* expr);
 
@@ -137,6 +149,10 @@ std::string canonical_sql_body_text(const std::string& body_sql, const SqlBodyCo
 // `model`: use it while the model lives.
 SqlBodyContext sql_body_context(const Model& model, const Function& function,
                                 const std::string& default_schema);
+// A SqlBodyContext without function or parameters: the columns of the model's tables, with
+// unqualified relation names taken in `default_schema` (canonical_query with relations). It
+// refers to `model`: use it while the model lives.
+SqlBodyContext relations_context(const Model& model, const std::string& default_schema);
 // The statements of a canonical SQL-standard body as the string body of a LANGUAGE sql function
 // with the same meaning (`RETURN x` -> `SELECT x`), parsed only when it is called.
 std::string sql_body_as_string_body(const std::string& canonical_body);

@@ -74,7 +74,7 @@ PgQuery__Node** parse_expression(parse_tree::ParseTree& tree, const std::string&
 }
 
 std::string normalised_text(canon::Context& ctx, PgQuery__Node** slot) {
-  canon::normalise_node(ctx, slot);
+  canon::normalise_tree(ctx, slot);
   canon::unqualify_public_relations(slot);
   return parse_tree::deparse_expression(*slot);
 }
@@ -97,8 +97,9 @@ std::string query_text(const std::string& query_sql, const RelationColumns* rela
   canon::Context ctx;
   ctx.relation_columns = relation_columns;
   canon::mark_target_casts(slot);
-  canon::normalise_node(ctx, slot);
+  canon::normalise_tree(ctx, slot);
   ctx.top_with_clause = (*slot)->select_stmt->with_clause;
+  canon::rename_repeated_relations(slot);
   canon::apply_view_rules_to_nested(ctx, slot);
   canon::unqualify_public_relations(slot);
   return parse_tree::deparse_statement(*slot);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,10 @@ void replace(PgQuery__Node** slot, PgQuery__Node* replacement);
 // A malloc'd deep copy.
 PgQuery__Node* copy_of(const PgQuery__Node* node);
 
+// `arg::type_sql` with the type as SQL spells it ("double precision", "text[]", "bpchar"; takes
+// ownership of arg).
+PgQuery__Node* make_cast_to(PgQuery__Node* arg, const std::string& type_sql);
+
 // ---- small predicates --------------------------------------------------------------------------
 inline bool is_const(const PgQuery__Node* n) {
   return n != nullptr && n->node_case == PG_QUERY__NODE__NODE_A_CONST;
@@ -94,6 +99,14 @@ inline bool is_column_ref(const PgQuery__Node* n) {
 // view's SELECT list, where the cast decides the view column's type.
 constexpr int32_t kTargetCastMark = -7;
 
+// What is known of the type of the column `ref` (a ColumnRef node) names: nullopt when no lookup
+// was given, "" when unknown (not a column of the table, or a column inside a sub-SELECT, which
+// belongs to the relations the sub-SELECT reads), else the type PostgreSQL coerces the column
+// from (a domain's base type for a domain-typed column).
+std::optional<std::string> column_type_of(const Context& ctx, const PgQuery__Node* ref);
+// The type PostgreSQL gives a number literal by itself: integer, bigint, or numeric.
+std::string number_literal_type(const std::string& text);
+
 // Children first, then the rules on *slot until none applies.
 void normalise_node(Context& ctx, PgQuery__Node** slot);
 // `FROM public.t` -> `FROM t`, in the whole tree (also sub-SELECTs of expressions): the relation
@@ -104,6 +117,28 @@ void unqualify_public_relations(PgQuery__Node** slot);
 // tree with its meaning (deparse_expr applies it alone).
 bool explicit_timezone_under_cast(PgQuery__Node** slot);
 
+// ---- function arguments (canonical_expr_coerce.cpp) --------------------------------------------
+// The resolution type (schema/type_conversion.h) of an expression as far as it is known here:
+// literals (kUnknownType for an untyped one), casts, columns of the relation (Context),
+// built-in function calls, CURRENT_DATE & co., boolean expressions, COALESCE and ARRAY[...]
+// over known types; "" when unknown.
+std::string expression_type(const Context& ctx, const PgQuery__Node* node);
+// Rule 19: the implicit coercions of a built-in call's arguments, as PostgreSQL stores them.
+bool coerce_function_arguments(Context& ctx, PgQuery__Node** slot);
+// Rule 19 for operators: the implicit coercions of a built-in operator's operands (10.2), untyped
+// literals aside: `qty * price` (integer, numeric) is stored as `qty::numeric * price`.
+bool coerce_operator_operands(Context& ctx, PgQuery__Node** slot);
+// Rule 20: the values of COALESCE, GREATEST / LEAST, ARRAY[...] and the results of CASE
+// coerced to their common type (select_common_type), as PostgreSQL stores them.
+bool coerce_to_common_types(Context& ctx, PgQuery__Node** slot);
+
+// The coercion rules alone, bottom-up, on the tree as written: literals still have the type they
+// were written with (`2.0` is numeric before rule 2 prints it `2`), which decides how PostgreSQL
+// resolved the operators and calls around them (`qty / 2.0` is `qty::numeric / 2.0`).
+void coerce_tree(Context& ctx, PgQuery__Node** slot);
+// coerce_tree, then normalise_node: what every entry point runs on its tree.
+void normalise_tree(Context& ctx, PgQuery__Node** slot);
+
 // ---- view rules (canonical_expr_view.cpp) ------------------------------------------------------
 // `relation.c` -> `c` in every column reference under *slot except inside nested SELECTs
 // (pg_get_viewdef qualifies every column of a single-relation SELECT).
@@ -112,5 +147,11 @@ void strip_qualifier(const std::string& relation, PgQuery__Node** slot);
 void mark_target_casts(PgQuery__Node** slot);
 // The view rules for every SELECT in the query (sub-links, FROM sub-queries, CTEs).
 void apply_view_rules_to_nested(const Context& ctx, PgQuery__Node** slot);
+// A relation read without alias in a sub-SELECT whose enclosing queries already use its name
+// gets the alias `name_N` PostgreSQL gives it when it prints the query (ruleutils
+// set_rtable_names: names unique across the enclosing levels), its qualified column
+// references with it: `... IN (SELECT max(id) FROM points)` inside a query of points reads
+// `FROM points points_1`.
+void rename_repeated_relations(PgQuery__Node** slot);
 
 }  // namespace pgdrift::schema::canon

@@ -56,6 +56,17 @@ PgQuery__Node* make_cast(PgQuery__Node* arg, const char* type_name) {
   return node;
 }
 
+PgQuery__Node* make_cast_to(PgQuery__Node* arg, const std::string& type_sql) {
+  parse_tree::ParseTree tree = parse_tree::parse("SELECT NULL::" + type_sql);
+  PgQuery__Node* target = parse_tree::first_statement(tree)->select_stmt->target_list[0];
+  PgQuery__TypeCast* parsed = target->res_target->val->type_cast;
+  PgQuery__Node* cast = make_cast(arg, "text");
+  pg_query__type_name__free_unpacked(cast->type_cast->type_name, nullptr);
+  cast->type_cast->type_name = parsed->type_name;  // moved out of the parsed tree
+  parsed->type_name = nullptr;
+  return cast;
+}
+
 PgQuery__Node* make_bool_expr(PgQuery__BoolExprType op, PgQuery__Node* a, PgQuery__Node* b) {
   auto* expr = make_message<PgQuery__BoolExpr, pg_query__bool_expr__init>();
   expr->boolop = op;

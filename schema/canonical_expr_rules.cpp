@@ -2,6 +2,7 @@
 // which applies them bottom-up until none applies. Each rule returns true when it changed *slot;
 // the rules that depend on the column types of the expression take the call's Context.
 #include <cctype>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -12,6 +13,7 @@
 #include "schema/canonical_expr.h"
 #include "schema/parse_tree.h"
 #include "schema/pg_builtins.h"
+#include "schema/type_conversion.h"
 
 namespace pgdrift::schema::canon {
 
@@ -19,25 +21,6 @@ using parse_tree::last_name;
 using parse_tree::string_value;
 
 namespace {
-
-// What is known of the type of the column `ref` names: nullopt when no lookup was given, ""
-// when unknown (not a column of the table, or a column inside a sub-SELECT, which belongs to
-// the relations the sub-SELECT reads), else the type PostgreSQL coerces the column from (a
-// domain's base type for a domain-typed column).
-std::optional<std::string> column_type_of(const Context& ctx, const PgQuery__Node* ref) {
-  if (ctx.resolved_column_types != nullptr) {
-    auto found = ctx.resolved_column_types->find(ref->column_ref);
-    return found == ctx.resolved_column_types->end() ? "" : found->second;
-  }
-  if (ctx.column_types == nullptr) return std::nullopt;
-  if (ctx.subquery_depth > 0) return "";
-  const PgQuery__ColumnRef* column = ref->column_ref;
-  // `c`, or `new.c` / `old.c` / `t.c` (trigger WHEN, a table-qualified CHECK).
-  if (column->n_fields == 0 || column->n_fields > 2) return "";
-  const PgQuery__Node* last = column->fields[column->n_fields - 1];
-  if (last->node_case != PG_QUERY__NODE__NODE_STRING) return "";  // `t.*`
-  return (*ctx.column_types)(last->string->sval);
-}
 
 std::string cast_type(const PgQuery__TypeName* type) {
   try {
@@ -185,14 +168,6 @@ bool untyped_literal_for(PgQuery__AConst* c, const std::string& type) {
 // and on text-like column references: `(0)::numeric`, `'x'::text`, `'-1'::integer`,
 // `(status)::text` (casts on ARRAY[...] are pushed into the elements, push_cast_into_array).
 // A cast marked kTargetCastMark is a whole view target (drop_target_cast).
-
-// The type PostgreSQL gives a number literal by itself: integer, bigint, or numeric.
-std::string number_literal_type(const std::string& text) {
-  if (text.find('.') != std::string::npos || text.size() > 20) return "numeric";
-  const long long value = std::strtoll(text.c_str(), nullptr, 10);
-  if (value >= INT32_MIN && value <= INT32_MAX) return "integer";
-  return text.size() <= 19 ? "bigint" : "numeric";
-}
 
 // A constant cast as a whole view target keeps every cast that changes the column's type:
 // `'1'::numeric AS n` is a numeric column, `1 AS n` an integer one. Dropped only when the
@@ -390,7 +365,8 @@ bool drop_in_list_casts(PgQuery__Node** slot) {
 
 // `column <cmp> 'literal'::T` -> `column <cmp> 'literal'`: facing a column, an untyped literal
 // takes the column's type, which is the cast PostgreSQL adds (`d > '2020-01-01'::date` for a
-// date column). Only next to a plain column: `now() - '1 day'::interval` keeps its cast.
+// date column); likewise facing any expression whose type is known to be T. Only for
+// comparisons: `now() - '1 day'::interval` keeps its cast.
 bool drop_cast_facing_column(const Context& ctx, PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (node->node_case != PG_QUERY__NODE__NODE_A_EXPR) return false;
@@ -401,17 +377,32 @@ bool drop_cast_facing_column(const Context& ctx, PgQuery__Node** slot) {
     comparison |= has_operator_name(expr, op);
   if (!comparison) return false;
   PgQuery__Node** literal = nullptr;
-  if (is_column_ref(expr->lexpr) && is_typed_string_literal(expr->rexpr)) literal = &expr->rexpr;
-  if (is_column_ref(expr->rexpr) && is_typed_string_literal(expr->lexpr)) literal = &expr->lexpr;
+  if (is_typed_string_literal(expr->rexpr) && !is_typed_string_literal(expr->lexpr)) {
+    literal = &expr->rexpr;
+  } else if (is_typed_string_literal(expr->lexpr) && !is_typed_string_literal(expr->rexpr)) {
+    literal = &expr->lexpr;
+  }
   if (literal == nullptr) return false;
+  const PgQuery__Node* other = *literal == expr->rexpr ? expr->lexpr : expr->rexpr;
   const std::string type = cast_type((*literal)->type_cast->type_name);
   if (type.empty()) return false;
-  // With the column's type known, only the cast PostgreSQL itself adds to an untyped literal
-  // facing that column goes: `d > '2020-01-01'::timestamp` on a date column compares with a
-  // timestamp (a cross-type operator), and an unknown column keeps what was written.
-  const std::optional<std::string> column_type =
-      column_type_of(ctx, *literal == expr->rexpr ? expr->lexpr : expr->rexpr);
-  if (column_type && (column_type->empty() || without_typmods(*column_type) != type)) return false;
+  if (is_column_ref(other)) {
+    // With the column's type known, only the cast PostgreSQL itself adds to an untyped literal
+    // facing that column goes: `d > '2020-01-01'::timestamp` on a date column compares with a
+    // timestamp (a cross-type operator), and an unknown column keeps what was written.
+    const std::optional<std::string> column_type = column_type_of(ctx, other);
+    if (column_type && (column_type->empty() || without_typmods(*column_type) != type)) {
+      return false;
+    }
+  } else {
+    // Facing any other expression, only when its type is known and is T: an untyped literal
+    // next to a value of type T is taken as T (the operator T op T), `to_tsvector(b) <> ''`
+    // is stored `<> ''::tsvector`; `now() > '2020-01-01'::date` keeps its cast.
+    const std::string other_type = expression_type(ctx, other);
+    if (other_type.empty() || other_type == kUnknownType || other_type != resolution_type(type)) {
+      return false;
+    }
+  }
   PgQuery__Node* value = (*literal)->type_cast->arg;
   (*literal)->type_cast->arg = nullptr;
   replace(literal, value);
@@ -1022,10 +1013,39 @@ bool apply_one_rule(Context& ctx, PgQuery__Node** slot) {
          drop_text_cast_of_varchar_cast(ctx, slot) || spread_variadic_array(slot) ||
          normalise_money_literal(slot) || drop_case_else_null(slot) ||
          drop_cast_facing_column(ctx, slot) || like_to_operator(slot) || expand_between(slot) ||
-         flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot);
+         flatten_bool(slot) || unqualify_catalog_function(slot) || normalise_cast_type(slot) ||
+         coerce_function_arguments(ctx, slot) || coerce_operator_operands(ctx, slot) ||
+         coerce_to_common_types(ctx, slot);
 }
 
 }  // namespace
+
+std::optional<std::string> column_type_of(const Context& ctx, const PgQuery__Node* ref) {
+  if (ctx.resolved_column_types != nullptr) {
+    auto found = ctx.resolved_column_types->find(ref->column_ref);
+    return found == ctx.resolved_column_types->end() ? "" : found->second;
+  }
+  if (ctx.column_types == nullptr) return std::nullopt;
+  if (ctx.subquery_depth > 0) return "";
+  const PgQuery__ColumnRef* column = ref->column_ref;
+  // `c`, or `new.c` / `old.c` / `t.c` (trigger WHEN, a table-qualified CHECK).
+  if (column->n_fields == 0 || column->n_fields > 2) return "";
+  const PgQuery__Node* last = column->fields[column->n_fields - 1];
+  if (last->node_case != PG_QUERY__NODE__NODE_STRING) return "";  // `t.*`
+  return (*ctx.column_types)(last->string->sval);
+}
+
+std::string number_literal_type(const std::string& text) {
+  const size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (text.size() == sign) return "numeric";
+  for (size_t i = sign; i < text.size(); ++i)
+    if (text[i] < '0' || text[i] > '9') return "numeric";  // a fraction or an exponent
+  if (text.size() - sign > 19) return "numeric";
+  const long long value = std::strtoll(text.c_str(), nullptr, 10);
+  if (value >= INT32_MIN && value <= INT32_MAX) return "integer";
+  // strtoll saturates: 19 digits beyond int64 are numeric.
+  return value == LLONG_MAX || value == LLONG_MIN ? "numeric" : "bigint";
+}
 
 // `(x AT TIME ZONE z)::T`: the deparser prints the cast without parentheses, which reads back
 // as `x AT TIME ZONE (z::T)`. Under a cast the call is spelled as the function it is,

@@ -1,8 +1,10 @@
 // The rules only view queries get: a view's SELECT as pg_get_viewdef prints it (SELECT *
 // expanded, qualifiers of a single relation dropped, aliases PostgreSQL derives itself dropped),
 // on top of the expression rules every query gets (canonical_expr_rules.cpp).
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -169,6 +171,66 @@ void expand_star(const Context& ctx, PgQuery__SelectStmt* select) {
   select->n_target_list = columns.size();
 }
 
+// The target entry `item` of a GROUP BY or ORDER BY refers to, as findTargetlistEntrySQL92
+// finds it: a number is the n-th target; a bare name an output column (its alias), except that
+// for GROUP BY a column of the FROM item with that name comes first (`from_columns`, null when
+// they are unknown: then no name is decided). Null when it is no such reference.
+const PgQuery__ResTarget* referenced_target(const PgQuery__SelectStmt* select,
+                                            const PgQuery__Node* item,
+                                            const std::vector<std::string>* from_columns,
+                                            bool group_by) {
+  if (is_const(item) && item->a_const->val_case == PG_QUERY__A__CONST__VAL_IVAL) {
+    const int32_t n = item->a_const->ival->ival;
+    if (n < 1 || static_cast<size_t>(n) > select->n_target_list) return nullptr;
+    const PgQuery__Node* target = select->target_list[n - 1];
+    return target->node_case == PG_QUERY__NODE__NODE_RES_TARGET ? target->res_target : nullptr;
+  }
+  if (!is_column_ref(item) || item->column_ref->n_fields != 1 ||
+      item->column_ref->fields[0]->node_case != PG_QUERY__NODE__NODE_STRING) {
+    return nullptr;
+  }
+  const std::string name = item->column_ref->fields[0]->string->sval;
+  if (group_by &&
+      (from_columns == nullptr || from_columns->empty() ||
+       std::find(from_columns->begin(), from_columns->end(), name) != from_columns->end())) {
+    return nullptr;
+  }
+  const PgQuery__ResTarget* found = nullptr;
+  for (size_t t = 0; t < select->n_target_list; ++t) {
+    const PgQuery__Node* candidate = select->target_list[t];
+    if (candidate->node_case != PG_QUERY__NODE__NODE_RES_TARGET ||
+        candidate->res_target->name == nullptr || candidate->res_target->name != name) {
+      continue;
+    }
+    if (found != nullptr) return nullptr;  // two outputs of that name: not decided here
+    found = candidate->res_target;
+  }
+  return found;
+}
+
+// `GROUP BY alias`, `GROUP BY 2`, `ORDER BY alias`, `ORDER BY 2` -> the target's expression:
+// PostgreSQL stores a reference to the target entry and prints its expression.
+void sort_group_targets(const Context& ctx, PgQuery__SelectStmt* select) {
+  auto replace_item = [](PgQuery__Node*& item, const PgQuery__ResTarget* target) {
+    if (target == nullptr || target->val == nullptr || is_const(target->val)) return;
+    free_node(item);
+    item = copy_of(target->val);
+  };
+  if (select->n_group_clause > 0) {
+    const std::vector<std::string> columns = star_columns(ctx, select);
+    for (size_t i = 0; i < select->n_group_clause; ++i) {
+      PgQuery__Node*& item = select->group_clause[i];
+      replace_item(item, referenced_target(select, item, &columns, true));
+    }
+  }
+  for (size_t i = 0; i < select->n_sort_clause; ++i) {
+    PgQuery__Node* sort = select->sort_clause[i];
+    if (sort->node_case != PG_QUERY__NODE__NODE_SORT_BY || sort->sort_by->node == nullptr) continue;
+    replace_item(sort->sort_by->node,
+                 referenced_target(select, sort->sort_by->node, nullptr, false));
+  }
+}
+
 // `in_set_branch`: a non-first branch of UNION / INTERSECT / EXCEPT, whose column names
 // PostgreSQL ignores (and prints as the first branch's names).
 void apply_view_rules(const Context& ctx, PgQuery__SelectStmt* select, bool in_set_branch = false) {
@@ -184,6 +246,7 @@ void apply_view_rules(const Context& ctx, PgQuery__SelectStmt* select, bool in_s
     for (size_t i = 0; i < select->n_distinct_clause; ++i) strip(&select->distinct_clause[i]);
     for (size_t i = 0; i < select->n_sort_clause; ++i) strip(&select->sort_clause[i]);
   }
+  sort_group_targets(ctx, select);
   // `SELECT id AS id`, `max(x) AS max` -> no alias: PostgreSQL prints an alias only when it
   // differs from the name it derives itself.
   for (size_t i = 0; i < select->n_target_list; ++i) {
@@ -236,6 +299,103 @@ void mark_target_casts(PgQuery__Node** slot) {
 
 // Finds every SELECT nested in the query (sub-links, FROM sub-queries, CTEs) and gives it the
 // view rules; UNION branches are handled by apply_view_rules itself.
+namespace {
+
+// The names the FROM items of one query level are referred to by: alias, else relation name
+// (RangeVars inside joins too); `unaliased` collects the RangeVars without an alias.
+void from_names(PgQuery__Node* item, std::set<std::string>& names,
+                std::vector<PgQuery__RangeVar*>& unaliased) {
+  if (item == nullptr) return;
+  const PgQuery__Alias* alias = nullptr;
+  switch (item->node_case) {
+    case PG_QUERY__NODE__NODE_RANGE_VAR:
+      alias = item->range_var->alias;
+      if (alias == nullptr || alias->aliasname == nullptr || alias->aliasname[0] == '\0') {
+        names.insert(item->range_var->relname);
+        unaliased.push_back(item->range_var);
+        return;
+      }
+      break;
+    case PG_QUERY__NODE__NODE_RANGE_SUBSELECT:
+      alias = item->range_subselect->alias;
+      break;
+    case PG_QUERY__NODE__NODE_RANGE_FUNCTION:
+      alias = item->range_function->alias;
+      break;
+    case PG_QUERY__NODE__NODE_JOIN_EXPR:
+      from_names(item->join_expr->larg, names, unaliased);
+      from_names(item->join_expr->rarg, names, unaliased);
+      alias = item->join_expr->alias;
+      break;
+    default:
+      break;
+  }
+  if (alias != nullptr && alias->aliasname != nullptr && alias->aliasname[0] != '\0')
+    names.insert(alias->aliasname);
+}
+
+// `old.c` -> `renamed.c` in the column references under *slot, nested SELECTs excepted.
+void rename_qualifier(const std::string& old_name, const std::string& renamed,
+                      PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) return;
+  if (is_column_ref(node) && node->column_ref->n_fields == 2 &&
+      node->column_ref->fields[0]->node_case == PG_QUERY__NODE__NODE_STRING &&
+      old_name == node->column_ref->fields[0]->string->sval) {
+    free_node(node->column_ref->fields[0]);
+    node->column_ref->fields[0] = make_string_node(renamed.c_str());
+    return;
+  }
+  parse_tree::walk_children(
+      &node->base, [&](PgQuery__Node** child) { rename_qualifier(old_name, renamed, child); });
+}
+
+void rename_repeated(PgQuery__Node** slot, std::vector<std::set<std::string>>& levels) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+    parse_tree::walk_children(&node->base,
+                              [&](PgQuery__Node** child) { rename_repeated(child, levels); });
+    return;
+  }
+  PgQuery__SelectStmt* select = node->select_stmt;
+  std::set<std::string> names;
+  std::vector<PgQuery__RangeVar*> unaliased;
+  for (size_t i = 0; i < select->n_from_clause; ++i)
+    from_names(select->from_clause[i], names, unaliased);
+  auto used = [&](const std::string& name) {
+    if (names.count(name) > 0) return true;
+    for (const auto& level : levels)
+      if (level.count(name) > 0) return true;
+    return false;
+  };
+  for (PgQuery__RangeVar* rv : unaliased) {
+    const std::string name = rv->relname;
+    bool outer = false;
+    for (const auto& level : levels) outer = outer || level.count(name) > 0;
+    if (!outer) continue;
+    std::string renamed;
+    for (int n = 1; renamed.empty() || used(renamed); ++n) renamed = name + "_" + std::to_string(n);
+    if (rv->alias == nullptr) rv->alias = make_message<PgQuery__Alias, pg_query__alias__init>();
+    if (rv->alias->aliasname != nullptr && rv->alias->aliasname != protobuf_c_empty_string)
+      std::free(rv->alias->aliasname);
+    rv->alias->aliasname = strdup(renamed.c_str());
+    names.insert(renamed);
+    parse_tree::walk_children(
+        &node->base, [&](PgQuery__Node** child) { rename_qualifier(name, renamed, child); });
+  }
+  levels.push_back(names);
+  parse_tree::walk_children(&node->base,
+                            [&](PgQuery__Node** child) { rename_repeated(child, levels); });
+  levels.pop_back();
+}
+
+}  // namespace
+
+void rename_repeated_relations(PgQuery__Node** slot) {
+  std::vector<std::set<std::string>> levels;
+  rename_repeated(slot, levels);
+}
+
 void apply_view_rules_to_nested(const Context& ctx, PgQuery__Node** slot) {
   if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT) {
     apply_view_rules(ctx, (*slot)->select_stmt);

@@ -506,18 +506,21 @@ RelationColumns column_names_of(const SqlBodyContext& context) {
   };
 }
 
-// One statement of a BEGIN ATOMIC body, canonical.
-std::string canonical_statement(const SqlBodyContext& context, PgQuery__Node** slot) {
+// One statement of a BEGIN ATOMIC body (or a view's query), canonical. `star_columns`, when
+// given, answers SELECT * instead of the context's relations.
+std::string canonical_statement(const SqlBodyContext& context, PgQuery__Node** slot,
+                                const RelationColumns* star_columns = nullptr) {
   Resolver resolver(context);
   resolver.visit(slot);
   const RelationColumns relation_columns = column_names_of(context);
   canon::Context ctx;
   ctx.resolved_column_types = &resolver.types;
-  ctx.relation_columns = &relation_columns;
+  ctx.relation_columns = star_columns != nullptr ? star_columns : &relation_columns;
   canon::mark_target_casts(slot);
-  canon::normalise_node(ctx, slot);
+  canon::normalise_tree(ctx, slot);
   if ((*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
     ctx.top_with_clause = (*slot)->select_stmt->with_clause;
+  canon::rename_repeated_relations(slot);
   canon::apply_view_rules_to_nested(ctx, slot);
   strip_target_qualifiers(*slot);
   // As views and expressions write them; the target of INSERT / UPDATE / DELETE is a RangeVar
@@ -548,7 +551,8 @@ std::string canonical_return(const SqlBodyContext& context, PgQuery__Node** slot
   PgQuery__Node** value = &(*slot)->return_stmt->returnval;
   if (*value == nullptr) throw CanonicalError("RETURN without a value");
   canon::mark_target_casts(value);
-  canon::normalise_node(ctx, value);
+  canon::normalise_tree(ctx, value);
+  canon::rename_repeated_relations(value);
   canon::apply_view_rules_to_nested(ctx, value);  // its sub-SELECTs
   canon::unqualify_public_relations(value);
   return "RETURN " + parse_tree::deparse_expression(*value);
@@ -620,14 +624,26 @@ std::string sql_body_as_string_body(const std::string& canonical_body) {
   return out;
 }
 
-SqlBodyContext sql_body_context(const Model& model, const Function& function,
-                                const std::string& default_schema) {
+std::string canonical_query(const PgQuery__Node* select_stmt, const SqlBodyContext& relations,
+                            const RelationColumns& relation_columns) {
+  if (select_stmt == nullptr) throw CanonicalError("missing query");
+  return canonical_query_text(canon::deparse_statement_safe(select_stmt), relations,
+                              &relation_columns);
+}
+
+std::string canonical_query_text(const std::string& query_sql, const SqlBodyContext& relations,
+                                 const RelationColumns* relation_columns) {
+  auto tree = parse_tree::parse(query_sql);
+  PgQuery__Node** slot = &tree->stmts[0]->stmt;
+  if (tree->n_stmts != 1 || (*slot)->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+    throw CanonicalError("not a single SELECT: " + query_sql);
+  }
+  return canonical_statement(relations, slot, relation_columns);
+}
+
+SqlBodyContext relations_context(const Model& model, const std::string& default_schema) {
   SqlBodyContext context;
-  context.function_name = function.name;
   context.unqualified_schema = default_schema;
-  for (const FunctionArgument& a : function.arguments)
-    if (a.mode == "IN" || a.mode == "INOUT" || a.mode == "VARIADIC")
-      context.parameters.emplace_back(a.name, expression_type(model, a.type));
   context.relation_columns = [&model, default_schema](const std::string& schema,
                                                       const std::string& name) {
     Columns columns;
@@ -637,6 +653,16 @@ SqlBodyContext sql_body_context(const Model& model, const Function& function,
       columns.emplace_back(c.name, expression_type(model, c.type));
     return columns;
   };
+  return context;
+}
+
+SqlBodyContext sql_body_context(const Model& model, const Function& function,
+                                const std::string& default_schema) {
+  SqlBodyContext context = relations_context(model, default_schema);
+  context.function_name = function.name;
+  for (const FunctionArgument& a : function.arguments)
+    if (a.mode == "IN" || a.mode == "INOUT" || a.mode == "VARIADIC")
+      context.parameters.emplace_back(a.name, expression_type(model, a.type));
   return context;
 }
 

@@ -4,8 +4,9 @@
 # `pgdrift inspect to.sql` (both --format json). Measures how often the SQL loader and the live
 # introspector agree on real-world DDL. Nothing from the corpus is copied into the repository.
 #
-#   scripts/roundtrip-corpus.sh [-o OUT] [-j JOBS] [-f REGEX] [-b PGDRIFT] [CORPORA]
+#   scripts/roundtrip-corpus.sh [-o OUT] [-j JOBS] [-f REGEX] [-b PGDRIFT] [-p PORT] [CORPORA]
 #
+# -p runs the scratch cluster on PORT (default: a free port of pgdrift's choice).
 # CORPORA defaults to ../shared/corpora next to the repository. OUT (default
 # /tmp/pgdrift-roundtrip) receives summary.txt, results.tsv and diffs/<case>.diff.
 # Outcomes: skip_load (PostgreSQL itself rejects to.sql), loader_error (inspect of the file
@@ -17,18 +18,20 @@ out=/tmp/pgdrift-roundtrip
 jobs=1
 filter=
 pgdrift=${PGDRIFT:-}
+port_args=()
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
-while getopts "o:j:f:b:h" opt; do
+while getopts "o:j:f:b:p:h" opt; do
   case $opt in
     o) out=$OPTARG ;;
     j) jobs=$OPTARG ;;
     f) filter=$OPTARG ;;
     b) pgdrift=$OPTARG ;;
+    p) port_args=(--port "$OPTARG") ;;
     *) usage ;;
   esac
 done
@@ -52,7 +55,7 @@ out=$(cd "$out" && pwd)
 cluster=$(mktemp -d /tmp/pgdrift-rt-XXXXXX)
 cleanup() { "$pgdrift" scratch-cluster stop --dir "$cluster" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-exports=$("$pgdrift" scratch-cluster start --dir "$cluster" --format env)
+exports=$("$pgdrift" scratch-cluster start --dir "$cluster" "${port_args[@]}" --format env)
 eval "$exports"
 export PGHOST PGPORT PGUSER
 

@@ -166,6 +166,7 @@ class Introspector {
     read_composite_types();
     read_domains();  // before the columns: expressions see a domain column as its base type
     read_columns();
+    canonicalise_view_queries();
     read_indexes();
     read_constraints();
     read_sequences();
@@ -271,17 +272,26 @@ class Introspector {
     }
   }
 
+  // The views' queries as the loader writes them: their column references resolved and typed
+  // against the tables' columns (canonical.h), which read_columns has read.
+  void canonicalise_view_queries() {
+    const SqlBodyContext relations = relations_context(model(), "public");
+    for (auto& [key, v] : model().views) {
+      try {
+        v.query = canonical_query_text(v.query, relations);
+      } catch (const CanonicalError&) {
+        // kept as printed
+      }
+    }
+  }
+
   void read_views() {
     for (const pqxx::row& row : query(kViewsQuery)) {
       View v;
       v.schema = text(row["nspname"]);
       v.name = text(row["relname"]);
       v.materialized = letter(row["relkind"]) == 'm';
-      try {
-        v.query = canonical_query_text(text(row["definition"]));
-      } catch (const CanonicalError&) {
-        v.query = text(row["definition"]);
-      }
+      v.query = text(row["definition"]);  // canonical once the columns are read
       v.options = options_map(row["reloptions"]);
       v.with_data = !v.materialized || flag(row["relispopulated"]);
       const std::string key = qualified_key(v.schema, v.name);

@@ -96,7 +96,8 @@ void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt) {
     ctx.fail(stmt->view->location, "relation \"" + view.name + "\" already exists");
   }
   fold_column_names_into_query(ctx, stmt->query, string_list(stmt->aliases, stmt->n_aliases));
-  view.query = canonical_query(stmt->query, relation_columns(ctx));
+  view.query = canonical_query(stmt->query, relations_context(ctx.model, ctx.search_schema),
+                               relation_columns(ctx));
   read_reloptions(ctx, stmt->n_options, stmt->options, view.options, false);
   switch (stmt->with_check_option) {
     case PG_QUERY__VIEW_CHECK_OPTION__LOCAL_CHECK_OPTION:
@@ -134,7 +135,8 @@ void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* st
   if (into->table_space_name && *into->table_space_name)
     ctx.unsupported(-1, "TABLESPACE on a materialized view");
   fold_column_names_into_query(ctx, stmt->query, string_list(into->col_names, into->n_col_names));
-  view.query = canonical_query(stmt->query, relation_columns(ctx));
+  view.query = canonical_query(stmt->query, relations_context(ctx.model, ctx.search_schema),
+                               relation_columns(ctx));
   read_reloptions(ctx, into->n_options, into->options, view.options, true);
   view.with_data = !into->skip_data;
   ctx.model.views[key] = view;

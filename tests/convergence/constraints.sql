@@ -108,3 +108,21 @@ CREATE TABLE users (user_id int PRIMARY KEY, name text);
 DROP TABLE public.taggings;
 ALTER TABLE public.users DROP COLUMN id;
 ALTER TABLE public.users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey_pgdrift_new;
+
+-- case: check_with_implicit_argument_coercions
+-- PostgreSQL stores round(id) on an integer as round(id::double precision) and
+-- date_trunc('month', d) on a date with d::timestamp with time zone (function resolution,
+-- docs/canonical-form.md rule 19): the file's model must match the migrated database's.
+-- from:
+CREATE TABLE t (id int, d date, b text);
+-- to:
+CREATE TABLE t (id int, d date, b text,
+  CONSTRAINT t_round CHECK (round(id) >= 0),
+  CONSTRAINT t_month CHECK (date_trunc('month', d) <= now()),
+  CONSTRAINT t_first CHECK (coalesce(d, '2000-01-01') >= '1900-01-01'),
+  CONSTRAINT t_words CHECK (to_tsvector('simple', b) <> ''));
+-- statements:
+round(id::double precision) >= 0
+date_trunc('month', d::timestamp with time zone) <= now()
+COALESCE(d, '2000-01-01'::date) >= '1900-01-01'
+to_tsvector('simple'::regconfig, b) <> ''

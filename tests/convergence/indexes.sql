@@ -50,3 +50,18 @@ CREATE INDEX g ON t USING gin (v) WITH (fastupdate = off, gin_pending_list_limit
 ALTER INDEX public.g SET (fastupdate = off, gin_pending_list_limit = 128);
 ALTER INDEX public.i RESET (deduplicate_items);
 ALTER INDEX public.i SET (fillfactor = 80);
+
+-- case: index_expressions_with_implicit_argument_coercions
+-- The argument coercions PostgreSQL adds (rule 19) in index expressions: the regconfig of
+-- to_tsvector, the double precision of to_timestamp's integer argument.
+-- from:
+CREATE TABLE t (id int, body text, ts timestamp);
+-- to:
+CREATE TABLE t (id int, body text, ts timestamp);
+CREATE INDEX t_fts ON t USING gin (to_tsvector('simple', body));
+CREATE INDEX t_day ON t (date_trunc('day', ts));
+CREATE INDEX t_sqrt ON t (sqrt(id));
+-- statements:
+USING gin ((to_tsvector('simple'::regconfig, body)))
+((date_trunc('day', ts)))
+((sqrt(id::double precision)))

@@ -64,3 +64,20 @@ CREATE VIEW v AS SELECT a FROM t;
 ALTER VIEW v SET (security_invoker = on, check_option = local);
 -- statements:
 ALTER VIEW public.v SET (check_option=local, security_invoker=on);
+
+-- case: view_with_implicit_argument_coercions
+-- A view's column references are typed from the tables it reads, so the argument coercions
+-- PostgreSQL adds (rule 19) and common types (rule 20) are written in views too.
+-- from:
+CREATE TABLE t (id int, d date, c char(3), name varchar(10));
+-- to:
+CREATE TABLE t (id int, d date, c char(3), name varchar(10));
+CREATE VIEW v AS
+  SELECT to_timestamp(id) AS at, date_trunc('month', d) AS month, lower(c) AS lc,
+         upper(name) AS un, coalesce(d, '2000-01-01') AS first
+  FROM t;
+-- statements:
+to_timestamp(id::double precision) AS at
+date_trunc('month', d::timestamp with time zone) AS month
+lower(c::text) AS lc
+COALESCE(d, '2000-01-01'::date) AS first

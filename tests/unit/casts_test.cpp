@@ -1,5 +1,5 @@
 // Type changes PostgreSQL cannot cast are refused at plan time (planner/casts.h, issue 14 item
-// 6): the routes come from PostgreSQL 15's pg_cast (planner/builtin_casts.cpp), I/O conversion
+// 6): the routes come from PostgreSQL 15's pg_cast (schema/builtin_casts.cpp), I/O conversion
 // to and from the string types is a route, and user types (enums, domains, extension types) are
 // never judged. tests/integration/type_change_test.cpp checks the same table against a real
 // PostgreSQL.
