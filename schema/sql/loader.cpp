@@ -252,6 +252,7 @@ void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
     case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT:  // ownership is not part of the model
     case PG_QUERY__NODE__NODE_VACUUM_STMT:       // VACUUM / ANALYZE
     case PG_QUERY__NODE__NODE_REFRESH_MAT_VIEW_STMT:
+    case PG_QUERY__NODE__NODE_ALTER_COLLATION_STMT:  // REFRESH VERSION: versions are not modelled
       return;
     case PG_QUERY__NODE__NODE_SELECT_STMT:
       if (apply_dump_select(ctx, node->select_stmt)) return;
