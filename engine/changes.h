@@ -134,6 +134,9 @@ using ExtensionChange = ObjectChange<schema::Extension>;
 using SequenceChange = ObjectChange<schema::Sequence>;
 using CompositeTypeChange = ObjectChange<schema::CompositeType>;
 using DomainChange = ObjectChange<schema::Domain>;
+// Aggregates and collations have no ALTER for what defines them: an Alter is a re-create.
+using AggregateChange = ObjectChange<schema::Aggregate>;  // key: aggregate_key
+using CollationChange = ObjectChange<schema::Collation>;
 
 // An object renamed in place, paired by the diff from an explicit annotation on the target
 // object (schema::RenamedFrom): the source's `from_name` becomes `to_name`, keeping its data.
@@ -155,8 +158,8 @@ struct RenameChange {
 // derive its SQL (COMMENT ON / GRANT targets) and ordering keys, and drift its entry.
 struct ObjectRef {
   // The drift entry kind: schema, extension, table, view, materialized_view, sequence, enum,
-  // composite_type, domain, function, procedure, or a member kind: column, constraint, index,
-  // trigger, policy.
+  // composite_type, domain, function, procedure, aggregate, collation, or a member kind: column,
+  // constraint, index, trigger, policy.
   std::string kind;
   std::string key;         // model key of the object, or of its owner for a member
   std::string owner_kind;  // a member's owner: table, view, materialized_view, domain
@@ -201,6 +204,8 @@ struct Changes {
   std::vector<DomainChange> domains;
   std::vector<SequenceChange> sequences;
   std::vector<FunctionChange> functions;
+  std::vector<AggregateChange> aggregates;
+  std::vector<CollationChange> collations;
   std::vector<TableChange> tables;
   std::vector<ViewChange> views;
   std::vector<CommentChange> comments;

@@ -55,7 +55,8 @@ bool Changes::empty() const { return size() == 0; }
 size_t Changes::size() const {
   return renames.size() + schemas.size() + extensions.size() + enums.size() +
          composite_types.size() + domains.size() + sequences.size() + functions.size() +
-         tables.size() + views.size() + comments.size() + grants.size();
+         aggregates.size() + collations.size() + tables.size() + views.size() + comments.size() +
+         grants.size();
 }
 
 bool trigger_altered_in_place(schema::Trigger from, schema::Trigger to) {
@@ -474,6 +475,40 @@ struct Differ {
           comment(top(function_kind(b), k), a.comment, b.comment);
           grants(top(function_kind(b), k), a.grants, b.grants);
         });
+    // Aggregates and collations: anything but the comment (and privileges) re-creates them.
+    zip(
+        from.aggregates, to.aggregates,
+        [&](const std::string& k, const schema::Aggregate& v) {
+          out.aggregates.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
+          comment(top("aggregate", k), std::nullopt, v.comment);
+          grants(top("aggregate", k), {}, v.grants);
+        },
+        [&](const std::string& k, const schema::Aggregate& v) {
+          out.aggregates.push_back(make_change(ChangeKind::Drop, k, &v, (decltype(&v))nullptr));
+        },
+        [&](const std::string& k, const schema::Aggregate& a, const schema::Aggregate& b) {
+          schema::Aggregate x = a, y = b;
+          x.grants.clear();
+          y.grants.clear();
+          if (!same_without_comment(x, y))
+            out.aggregates.push_back(make_change(ChangeKind::Alter, k, &a, &b));
+          comment(top("aggregate", k), a.comment, b.comment);
+          grants(top("aggregate", k), a.grants, b.grants);
+        });
+    zip(
+        from.collations, to.collations,
+        [&](const std::string& k, const schema::Collation& v) {
+          out.collations.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
+          comment(top("collation", k), std::nullopt, v.comment);
+        },
+        [&](const std::string& k, const schema::Collation& v) {
+          out.collations.push_back(make_change(ChangeKind::Drop, k, &v, (decltype(&v))nullptr));
+        },
+        [&](const std::string& k, const schema::Collation& a, const schema::Collation& b) {
+          if (!same_without_comment(a, b))
+            out.collations.push_back(make_change(ChangeKind::Alter, k, &a, &b));
+          comment(top("collation", k), a.comment, b.comment);
+        });
     // Tables.
     zip(
         from.tables, to.tables,
@@ -759,6 +794,8 @@ std::vector<std::string> describe_changes(const Changes& changes) {
   for (const auto& c : changes.domains) simple("domain", c.kind, c.key);
   for (const auto& c : changes.sequences) simple("sequence", c.kind, c.key);
   for (const auto& c : changes.functions) simple("function", c.kind, c.key);
+  for (const auto& c : changes.aggregates) simple("aggregate", c.kind, c.key);
+  for (const auto& c : changes.collations) simple("collation", c.kind, c.key);
   for (const auto& t : changes.tables) {
     if (t.kind != ChangeKind::Alter || t.changed) simple("table", t.kind, t.key);
     for (const auto& c : t.columns) {

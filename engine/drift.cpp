@@ -187,11 +187,13 @@ const schema::SourceLocation& first_known(const schema::SourceLocation& a,
 enum Section : int {
   kSchemas,
   kExtensions,
+  kCollations,
   kEnums,
   kComposites,
   kDomains,
   kSequences,
   kFunctions,
+  kAggregates,
   kTables,
   kViews
 };
@@ -216,6 +218,8 @@ int section_of(const std::string& kind) {
   if (kind == "domain") return kDomains;
   if (kind == "sequence") return kSequences;
   if (kind == "function" || kind == "procedure") return kFunctions;
+  if (kind == "aggregate") return kAggregates;
+  if (kind == "collation") return kCollations;
   if (kind == "table") return kTables;
   return kViews;
 }
@@ -388,6 +392,8 @@ class DriftView {
     section(desired_.functions, live_.functions, [](const schema::Function& f) {
       return std::string(f.procedure ? "procedure" : "function");
     });
+    section(desired_.aggregates, live_.aggregates, fixed("aggregate"));
+    section(desired_.collations, live_.collations, fixed("collation"));
     section(desired_.tables, live_.tables, fixed("table"));
     section(desired_.views, live_.views, [](const schema::View& v) {
       return std::string(v.materialized ? "materialized_view" : "view");
@@ -514,6 +520,8 @@ class DriftView {
     if (o.kind == "enum") return in(desired_.enums, o.key);
     if (o.kind == "composite_type") return in(desired_.composite_types, o.key);
     if (o.kind == "domain") return in(desired_.domains, o.key);
+    if (o.kind == "aggregate") return in(desired_.aggregates, o.key);
+    if (o.kind == "collation") return in(desired_.collations, o.key);
     return in(desired_.functions, o.key);
   }
 
@@ -543,6 +551,8 @@ DatabaseDrift drift_from_changes(const Changes& changes, const schema::Model& de
     const schema::Function& any = c.to ? *c.to : *c.from;
     view.object(any.procedure ? "procedure" : "function", c.key, c.kind, c.from, c.to);
   }
+  for (const auto& c : changes.aggregates) view.object("aggregate", c.key, c.kind, c.from, c.to);
+  for (const auto& c : changes.collations) view.object("collation", c.key, c.kind, c.from, c.to);
   for (const auto& t : changes.tables) view.table(t);
   for (const auto& v : changes.views) view.view(v);
   for (const auto& c : changes.comments) view.comment(c);

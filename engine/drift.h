@@ -46,7 +46,8 @@ struct FixStep {
 
 struct DriftEntry {
   // schema, extension, table, column, constraint, index, trigger, policy, view,
-  // materialized_view, sequence, enum, composite_type, domain, function, procedure
+  // materialized_view, sequence, enum, composite_type, domain, function, procedure, aggregate,
+  // collation
   std::string object_kind;
   std::string name;    // qualified name, e.g. "public.expenses.amount"
   std::string parent;  // owning table / view key for members, empty for top-level objects

@@ -70,6 +70,10 @@ std::vector<std::string> lost_privileges(const schema::Model& before, const sche
   both(before.functions, after.functions, [&](const std::string& k, const auto& a, const auto& b) {
     compare(out, (b.procedure ? "procedure " : "function ") + k, a.grants, b.grants);
   });
+  both(before.aggregates, after.aggregates,
+       [&](const std::string& k, const auto& a, const auto& b) {
+         compare(out, "aggregate " + k, a.grants, b.grants);
+       });
   return out;
 }
 

@@ -44,6 +44,8 @@ void mask_explained(schema::Model& m, const schema::Model& live,
   top(&Model::composite_types);
   top(&Model::domains);
   top(&Model::functions);
+  top(&Model::aggregates);
+  top(&Model::collations);
   for (const auto& [key, table] : live.tables) {
     std::vector<const schema::Table*> theirs;
     for (const auto& o : others)

@@ -102,6 +102,8 @@ void for_each_top_map(F&& f) {
   f("domain", &Model::domains);
   f("sequence", &Model::sequences);
   f("function", &Model::functions);
+  f("aggregate", &Model::aggregates);
+  f("collation", &Model::collations);
   f("view", &Model::views);
   f("table", &Model::tables);
 }
@@ -197,6 +199,10 @@ class Reconciler {
               [](const schema::Sequence& s) { return schema::render_create_sequence(s); });
     merge_top("function", &Model::functions,
               [](const schema::Function& f) { return schema::render_create_function(f); });
+    merge_top("aggregate", &Model::aggregates,
+              [](const schema::Aggregate& a) { return schema::render_create_aggregate(a); });
+    merge_top("collation", &Model::collations,
+              [](const schema::Collation& c) { return schema::render_create_collation(c); });
     merge_top("view", &Model::views,
               [](const schema::View& v) { return schema::render_create_view(v); });
     std::set<std::string> table_keys;

@@ -24,7 +24,8 @@ std::string statements_of(const Model& m) {
                                                  "-- schemas",   "-- sequence ownership",
                                                  "-- sequences", "-- tables",
                                                  "-- triggers",  "-- types",
-                                                 "-- views"};
+                                                 "-- views",     "-- collations",
+                                                 "-- aggregates"};
   std::istringstream in(schema::render_model_sql(m));
   std::vector<std::string> lines;
   std::string line;
@@ -55,6 +56,12 @@ class DirectoryWriter {
       Model m;
       m.extensions[name] = e;
       add("00_schemas_extensions.sql", "extension " + name, m);
+    }
+    // Collations first: domains and composite types may name them.
+    for (const auto& [key, c] : t.collations) {
+      Model m;
+      m.collations[key] = c;
+      add("10_types.sql", "collation " + key, m);
     }
     for (const auto& [key, e] : t.enums) {
       Model m;
@@ -104,6 +111,11 @@ class DirectoryWriter {
       if (f.language != "sql") continue;
       Model m;
       m.functions[key] = f;
+      add("40_functions_triggers.sql", key, m);
+    }
+    for (const auto& [key, a] : t.aggregates) {
+      Model m;
+      m.aggregates[key] = a;
       add("40_functions_triggers.sql", key, m);
     }
     auto triggers = [&](const std::string& key, const std::map<std::string, schema::Trigger>& ts) {

@@ -274,9 +274,15 @@ std::vector<std::string> Dependencies::collect(const std::string& sql) const {
     if (auto k = resolve(r, has(model_.sequences), schemas); !k.empty())
       add_unique(out, "sequence:" + k);
   }
-  for (const auto& f : refs.functions)
+  std::set<std::string> aggregate_names;
+  for (const auto& [key, a] : model_.aggregates)
+    aggregate_names.insert(qualified_key(a.schema, a.name));
+  for (const auto& f : refs.functions) {
     if (auto k = resolve(f, has(function_names), schemas); !k.empty())
       add_unique(out, "function:" + k);
+    if (auto k = resolve(f, has(aggregate_names), schemas); !k.empty())
+      add_unique(out, "aggregate:" + k);
+  }
   for (const auto& s : refs.sequences)
     if (auto k = resolve(s, has(model_.sequences), schemas); !k.empty())
       add_unique(out, "sequence:" + k);
@@ -309,8 +315,31 @@ std::vector<std::string> Dependencies::of_type(const std::string& type) const {
   return {};
 }
 
+std::vector<std::string> Dependencies::of_collation(const std::string& collation) const {
+  if (model_.collations.count(collation)) return {"collation:" + collation};
+  return {};
+}
+
+std::vector<std::string> Dependencies::of_aggregate(const schema::Aggregate& aggregate) const {
+  std::vector<std::string> out{schema_key(aggregate.schema)};
+  for (const auto& a : aggregate.arguments)
+    for (const auto& d : of_type(a.type)) add_unique(out, d);
+  for (const auto* type : {&aggregate.state_type, &aggregate.moving_state_type})
+    for (const auto& d : of_type(*type)) add_unique(out, d);
+  std::set<std::string> function_names;
+  for (const auto& [key, f] : model_.functions)
+    function_names.insert(qualified_key(f.schema, f.name));
+  for (const auto* name :
+       {&aggregate.state_function, &aggregate.final_function, &aggregate.combine_function,
+        &aggregate.serial_function, &aggregate.deserial_function, &aggregate.moving_state_function,
+        &aggregate.moving_inverse_function, &aggregate.moving_final_function})
+    if (function_names.count(*name)) add_unique(out, "function:" + *name);
+  return out;
+}
+
 std::vector<std::string> Dependencies::of_column(const schema::Column& column) const {
   std::vector<std::string> out = of_type(column.type);
+  for (const auto& d : of_collation(column.collation)) add_unique(out, d);
   if (column.default_expr)
     for (const auto& d : of_expr(*column.default_expr)) add_unique(out, d);
   if (column.generated_expr)

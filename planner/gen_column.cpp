@@ -416,7 +416,9 @@ class ColumnSteps {
                 "::" + schema::render_type(to.type);
     Step s = step(action, ChangeKind::Alter);
     for (const auto& d : ctx_.to_deps.of_type(to.type)) s.needs.push_back(d);
+    for (const auto& d : ctx_.to_deps.of_collation(to.collation)) s.needs.push_back(d);
     s.releases = ctx_.from_deps.of_type(from.type);
+    for (const auto& d : ctx_.from_deps.of_collation(from.collation)) s.releases.push_back(d);
     // CHECKs reading the column are dropped before and added after (gen_table.cpp).
     s.needs.push_back("checks-off:" + qname_);
     s.provides.push_back("retyped:" + qname_);

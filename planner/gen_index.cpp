@@ -122,8 +122,8 @@ bool has_partitions(const schema::Model& model, const std::string& table_key) {
                      [&](const auto& entry) { return entry.second.partition_of == table_key; });
 }
 
-// What creating `index` needs first: its table or view, the columns it keys on, and what its
-// expressions and predicate use (target side).
+// What creating `index` needs first: its table or view, the columns it keys on, the collations
+// they name, and what its expressions and predicate use (target side).
 std::vector<std::string> index_needs(const Context& ctx, const engine::IndexChange& change,
                                      const schema::Index& index, const std::string& owner) {
   std::vector<std::string> needs = {owner};
@@ -131,17 +131,20 @@ std::vector<std::string> index_needs(const Context& ctx, const engine::IndexChan
     if (!k.column.empty())
       needs.push_back("column:" + change.table + "." + schema::quote_ident(k.column));
     for (const auto& d : ctx.to_deps.of_expr(k.expr)) needs.push_back(d);
+    for (const auto& d : ctx.to_deps.of_collation(k.collation)) needs.push_back(d);
   }
   for (const auto& d : ctx.to_deps.of_expr(index.where_expr)) needs.push_back(d);
   return needs;
 }
 
 // What must still exist when `index` is dropped: the functions its expressions and predicate
-// use (source side), which the plan may drop only after it.
+// use and the collations its keys name (source side), which the plan may drop only after it.
 std::vector<std::string> index_releases(const Context& ctx, const schema::Index& index) {
   std::vector<std::string> releases;
-  for (const auto& k : index.keys)
+  for (const auto& k : index.keys) {
     for (const auto& d : ctx.from_deps.of_expr(k.expr)) releases.push_back(d);
+    for (const auto& d : ctx.from_deps.of_collation(k.collation)) releases.push_back(d);
+  }
   for (const auto& d : ctx.from_deps.of_expr(index.where_expr)) releases.push_back(d);
   return releases;
 }

@@ -90,6 +90,13 @@ class Kept {
       case Kind::Domain:
         domain();
         break;
+      case Kind::Aggregate:
+        aggregate();
+        break;
+      case Kind::Collation:
+        if (auto c = ctx_.to.collations.find(object_.key); c != ctx_.to.collations.end())
+          comment(engine::top_level_ref("collation", object_.key), c->second.comment);
+        break;
     }
   }
 
@@ -172,6 +179,18 @@ class Kept {
            source == ctx_.source.functions.end() ? std::vector<schema::Grant>{}
                                                  : source->second.grants,
            f.grants);
+  }
+
+  void aggregate() {
+    auto to = ctx_.to.aggregates.find(key());
+    if (to == ctx_.to.aggregates.end()) return;
+    const engine::ObjectRef ref = engine::top_level_ref("aggregate", key());
+    comment(ref, to->second.comment);
+    auto source = ctx_.source.aggregates.find(key());
+    grants(ref,
+           source == ctx_.source.aggregates.end() ? std::vector<schema::Grant>{}
+                                                  : source->second.grants,
+           to->second.grants);
   }
 
   // A column dropped and added again: its comment, and the column privileges that name it (a

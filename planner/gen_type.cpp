@@ -142,13 +142,17 @@ void gen_composite_types(Context& ctx, const std::vector<engine::CompositeTypeCh
                          schema::render_create_composite_type(*c.to));
       s.provides = {"type:" + c.key};
       s.needs = {schema_key(c.to->schema)};
-      for (const auto& a : c.to->attributes)
+      for (const auto& a : c.to->attributes) {
         for (const auto& d : ctx.to_deps.of_type(a.type)) s.needs.push_back(d);
+        for (const auto& d : ctx.to_deps.of_collation(a.collation)) s.needs.push_back(d);
+      }
       ctx.add(s);
     } else if (c.kind == ChangeKind::Drop) {
       Step s = drop_type_step(ctx, "type", c.key, c.from->schema, "TYPE");
-      for (const auto& a : c.from->attributes)
+      for (const auto& a : c.from->attributes) {
         for (const auto& d : ctx.from_deps.of_type(a.type)) s.releases.push_back(d);
+        for (const auto& d : ctx.from_deps.of_collation(a.collation)) s.releases.push_back(d);
+      }
       ctx.add(s);
     } else {
       // Attribute by attribute: drop the missing ones, retype, add the new ones at the end.
@@ -222,6 +226,7 @@ void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes)
       s.provides = {"type:" + c.key};
       s.needs = {schema_key(c.to->schema)};
       for (const auto& d : ctx.to_deps.of_type(c.to->base_type)) s.needs.push_back(d);
+      for (const auto& d : ctx.to_deps.of_collation(c.to->collation)) s.needs.push_back(d);
       for (const auto& [n, chk] : c.to->checks)
         for (const auto& d : ctx.to_deps.of_expr(chk.check_expr)) s.needs.push_back(d);
       ctx.add(s);
@@ -230,6 +235,7 @@ void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes)
     if (c.kind == ChangeKind::Drop) {
       Step s = drop_type_step(ctx, "domain", c.key, c.from->schema, "DOMAIN");
       for (const auto& d : ctx.from_deps.of_type(c.from->base_type)) s.releases.push_back(d);
+      for (const auto& d : ctx.from_deps.of_collation(c.from->collation)) s.releases.push_back(d);
       ctx.add(s);
       continue;
     }
@@ -290,6 +296,7 @@ void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes)
       Step s =
           make_step("domain", c.key, ChangeKind::Alter, kType, schema::render_create_domain(b));
       s.provides = {type_key};
+      s.needs = ctx.to_deps.of_collation(b.collation);
       s.hazards = {Hazard::UntrackedDependencies};
       s.note = "function arguments and composite attributes using the domain are not converted";
       ctx.add(s);

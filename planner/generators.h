@@ -61,6 +61,10 @@ class Dependencies {
   std::vector<std::string> of_table(const schema::Table& table) const;
   std::vector<std::string> of_column(const schema::Column& column) const;
   std::vector<std::string> of_view(const schema::View& view) const;
+  // The collation a COLLATE clause names when the model defines it ("collation:public.x").
+  std::vector<std::string> of_collation(const std::string& collation) const;
+  // Everything an aggregate needs: schema, argument and state types, its support functions.
+  std::vector<std::string> of_aggregate(const schema::Aggregate& aggregate) const;
   // Everything a function needs: schema, argument and return types, argument defaults, and
   // what its SQL-standard body reads (of_sql_body).
   std::vector<std::string> of_function(const schema::Function& function) const;
@@ -69,7 +73,8 @@ class Dependencies {
   std::vector<std::string> of_sql_body(const schema::Function& function) const;
   // Functions (function_key) whose SQL-standard body uses `key`.
   std::set<std::string> dependent_functions(const std::string& key) const;
-  // Views that read `key` ("table:..", "view:..", "function:..", "type:.."), transitively.
+  // Views that read `key` ("table:..", "view:..", "function:..", "aggregate:..", "type:.."),
+  // transitively.
   std::set<std::string> dependent_views(const std::string& key) const;
   // Tables whose columns use the type `type_key` ("type:public.mood"): (table key, column).
   std::vector<std::pair<std::string, std::string>> columns_of_type(
@@ -133,6 +138,11 @@ void gen_composite_types(Context& ctx, const std::vector<engine::CompositeTypeCh
 void gen_domains(Context& ctx, const std::vector<engine::DomainChange>& changes);
 void gen_sequences(Context& ctx, const std::vector<engine::SequenceChange>& changes);
 void gen_functions(Context& ctx, const std::vector<engine::FunctionChange>& changes);
+// Aggregates: created after their support functions, dropped before them; any other change,
+// or a support function dropped and created again, re-creates the aggregate (gen_aggregate.cpp).
+void gen_aggregates(Context& ctx, const std::vector<engine::AggregateChange>& changes);
+// Collations: created before the types and columns that name them, dropped after them.
+void gen_collations(Context& ctx, const std::vector<engine::CollationChange>& changes);
 void gen_tables(Context& ctx, const std::vector<engine::TableChange>& changes);
 // ALTER TABLE ... ENABLE / DISABLE [REPLICA | ALWAYS] TRIGGER to the trigger's `enabled` state,
 // after the trigger exists (a trigger is created enabled: 'O').
@@ -239,10 +249,12 @@ struct Recreated {
     Trigger,
     Policy,
     Enum,
-    Domain
+    Domain,
+    Aggregate,
+    Collation
   };
   Kind kind = Kind::Table;
-  std::string key;     // table / view / type key, or function_key for functions
+  std::string key;     // table / view / type / collation key, function_key or aggregate_key
   std::string member;  // column, constraint, index, trigger or policy name (unquoted)
 };
 // Emits the COMMENT and GRANT steps that give a re-created object back what the drop took

@@ -1,6 +1,7 @@
 #include "planner/object_sql.h"
 
 #include "schema/canonical.h"
+#include "schema/render.h"
 
 namespace pgdrift::planner {
 
@@ -13,6 +14,11 @@ bool is_view(const std::string& kind) { return kind == "view" || kind == "materi
 const schema::Function* function_of(const engine::ObjectRef& o, const schema::Model& model) {
   auto it = model.functions.find(o.key);
   return it == model.functions.end() ? nullptr : &it->second;
+}
+
+const schema::Aggregate* aggregate_of(const engine::ObjectRef& o, const schema::Model& model) {
+  auto it = model.aggregates.find(o.key);
+  return it == model.aggregates.end() ? nullptr : &it->second;
 }
 
 }  // namespace
@@ -36,6 +42,11 @@ std::string comment_target(const engine::ObjectRef& o, const schema::Model& mode
   if (o.kind == "enum" || o.kind == "composite_type") return "TYPE " + o.key;
   if (o.kind == "domain") return "DOMAIN " + o.key;
   if (o.kind == "sequence") return "SEQUENCE " + o.key;
+  if (o.kind == "collation") return "COLLATION " + o.key;
+  if (o.kind == "aggregate") {
+    const schema::Aggregate* a = aggregate_of(o, model);
+    return a ? schema::aggregate_what(*a) : "AGGREGATE " + o.key;
+  }
   if (o.kind == "function" || o.kind == "procedure") {
     const schema::Function* f = function_of(o, model);
     std::string word = o.kind == "procedure" ? "PROCEDURE " : "FUNCTION ";
@@ -47,6 +58,10 @@ std::string comment_target(const engine::ObjectRef& o, const schema::Model& mode
 
 std::string grant_target(const engine::ObjectRef& o, const schema::Model& model) {
   if (o.is_member() || is_view(o.kind)) return "TABLE " + o.key;  // column privileges too
+  if (o.kind == "aggregate") {
+    const schema::Aggregate* a = aggregate_of(o, model);
+    if (a) return schema::aggregate_grant_what(*a);
+  }
   return comment_target(o, model);
 }
 
@@ -61,6 +76,11 @@ std::string dependency_key(const engine::ObjectRef& o, const schema::Model& mode
   if (is_view(o.kind)) return "view:" + o.key;
   if (o.kind == "enum" || o.kind == "composite_type" || o.kind == "domain") return "type:" + o.key;
   if (o.kind == "sequence") return "sequence:" + o.key;
+  if (o.kind == "collation") return "collation:" + o.key;
+  if (o.kind == "aggregate") {
+    const schema::Aggregate* a = aggregate_of(o, model);
+    return "aggregate:" + (a ? schema::quote_qualified(a->schema, a->name) : o.key);
+  }
   if (o.kind == "function" || o.kind == "procedure") {
     const schema::Function* f = function_of(o, model);
     return "function:" + (f ? schema::quote_qualified(f->schema, f->name) : o.key);

@@ -193,11 +193,13 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   gen_renames(ctx, changes.renames);
   gen_schemas(ctx, changes.schemas);
   gen_extensions(ctx, changes.extensions);
+  gen_collations(ctx, changes.collations);
   gen_enums(ctx, changes.enums);
   gen_composite_types(ctx, changes.composite_types);
   gen_domains(ctx, changes.domains);
   gen_sequences(ctx, changes.sequences);
   gen_functions(ctx, changes.functions);
+  gen_aggregates(ctx, changes.aggregates);
   const std::vector<engine::TableChange> tables =
       inheritance_changes(ctx, partition_changes(ctx, changes.tables));
   gen_tables(ctx, tables);
@@ -228,6 +230,8 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   object_ddl(plan, "type", from.composite_types, to.composite_types,
              schema::render_create_composite_type);
   object_ddl(plan, "domain", from.domains, to.domains, schema::render_create_domain);
+  object_ddl(plan, "aggregate", from.aggregates, to.aggregates, schema::render_create_aggregate);
+  object_ddl(plan, "collation", from.collations, to.collations, schema::render_create_collation);
   return plan;
 }
 

@@ -117,6 +117,7 @@ std::set<std::string> roles_named(const std::vector<const schema::Model*>& model
     for (const auto& [k, v] : m->sequences) grants(v.grants);
     for (const auto& [k, v] : m->views) grants(v.grants);
     for (const auto& [k, v] : m->functions) grants(v.grants);
+    for (const auto& [k, v] : m->aggregates) grants(v.grants);
     for (const auto& [k, t] : m->tables) {
       grants(t.grants);
       for (const auto& c : t.columns) grants(c.grants);

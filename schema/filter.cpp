@@ -144,6 +144,8 @@ std::set<std::string> schema_names(const Model& m) {
   add(m.composite_types);
   add(m.domains);
   add(m.functions);
+  add(m.aggregates);
+  add(m.collations);
   for (const auto& [name, e] : m.extensions) names.insert(extension_schema(e));
   return names;
 }
@@ -217,6 +219,8 @@ UnmatchedPatterns filter_schemas(Model& m, const SchemaFilter& filter) {
   erase_unless(m.composite_types, schema_object);
   erase_unless(m.domains, schema_object);
   erase_unless(m.functions, schema_object);
+  erase_unless(m.aggregates, schema_object);
+  erase_unless(m.collations, schema_object);
   return unmatched;
 }
 

@@ -420,6 +420,63 @@ class Writer {
     return j;
   }
 
+  json aggregate(const Aggregate& a) const {
+    json j = json::object();
+    j["schema"] = a.schema;
+    j["name"] = a.name;
+    if (!a.arguments.empty()) {
+      json arguments = json::array();
+      for (const auto& arg : a.arguments) {
+        json aj = json::object();
+        put_string(aj, "mode", arg.mode, "IN");
+        put_string(aj, "name", arg.name);
+        aj["type"] = arg.type;
+        arguments.push_back(std::move(aj));
+      }
+      j["arguments"] = std::move(arguments);
+    }
+    put_string(j, "kind", a.kind, "normal");
+    if (a.direct_arguments != 0) j["direct_arguments"] = a.direct_arguments;
+    j["state_function"] = a.state_function;
+    j["state_type"] = a.state_type;
+    if (a.state_space != 0) j["state_space"] = a.state_space;
+    put_string(j, "final_function", a.final_function);
+    put_bool(j, "final_extra", a.final_extra);
+    put_string(j, "final_modify", a.final_modify, "READ_ONLY");
+    put_string(j, "combine_function", a.combine_function);
+    put_string(j, "serial_function", a.serial_function);
+    put_string(j, "deserial_function", a.deserial_function);
+    put_optional(j, "initial_condition", a.initial_condition);
+    put_string(j, "moving_state_function", a.moving_state_function);
+    put_string(j, "moving_inverse_function", a.moving_inverse_function);
+    put_string(j, "moving_state_type", a.moving_state_type);
+    if (a.moving_state_space != 0) j["moving_state_space"] = a.moving_state_space;
+    put_string(j, "moving_final_function", a.moving_final_function);
+    put_bool(j, "moving_final_extra", a.moving_final_extra);
+    put_string(j, "moving_final_modify", a.moving_final_modify, "READ_ONLY");
+    put_optional(j, "moving_initial_condition", a.moving_initial_condition);
+    put_string(j, "sort_operator", a.sort_operator);
+    put_string(j, "parallel", a.parallel, "UNSAFE");
+    put_optional(j, "comment", a.comment);
+    put_grants(j, a.grants);
+    put_location(j, a.location);
+    return j;
+  }
+
+  json collation(const Collation& c) const {
+    json j = json::object();
+    j["schema"] = c.schema;
+    j["name"] = c.name;
+    put_string(j, "provider", c.provider, "libc");
+    put_string(j, "lc_collate", c.lc_collate);
+    put_string(j, "lc_ctype", c.lc_ctype);
+    put_string(j, "icu_locale", c.icu_locale);
+    put_bool(j, "deterministic", c.deterministic, true);
+    put_optional(j, "comment", c.comment);
+    put_location(j, c.location);
+    return j;
+  }
+
   json extension(const Extension& e) const {
     json j = json::object();
     put_string(j, "schema", e.schema);
@@ -496,6 +553,12 @@ class ObjectReader {
     if (!v) return default_value;
     if (!v->is_boolean()) fail(path_of(key), "expected true or false");
     return v->get<bool>();
+  }
+  int64_t optional_integer(const std::string& key, int64_t default_value = 0) {
+    const json* v = find(key);
+    if (!v) return default_value;
+    if (!v->is_number_integer()) fail(path_of(key), "expected an integer");
+    return v->get<int64_t>();
   }
   int64_t integer(const std::string& key) {
     const json& v = require(key);
@@ -984,6 +1047,68 @@ Function read_function(const std::string& key, const json& j, const std::string&
   return f;
 }
 
+Aggregate read_aggregate(const std::string& key, const json& j, const std::string& path) {
+  ObjectReader r(j, path);
+  Aggregate a;
+  a.schema = r.required_string("schema");
+  a.name = r.required_string("name");
+  each_element(r.find("arguments"), r.path_of("arguments"),
+               [&](const json& aj, const std::string& p) {
+                 ObjectReader arg(aj, p);
+                 FunctionArgument argument;
+                 argument.mode = arg.string("mode", "IN");
+                 argument.name = arg.string("name");
+                 argument.type = arg.required_string("type");
+                 arg.finish();
+                 a.arguments.push_back(std::move(argument));
+               });
+  a.kind = r.string("kind", "normal");
+  a.direct_arguments = static_cast<int>(r.optional_integer("direct_arguments"));
+  check_key(key, aggregate_key(a), path);
+  a.state_function = r.required_string("state_function");
+  a.state_type = r.required_string("state_type");
+  a.state_space = r.optional_integer("state_space");
+  a.final_function = r.string("final_function");
+  a.final_extra = r.boolean("final_extra");
+  a.final_modify = r.string("final_modify", "READ_ONLY");
+  a.combine_function = r.string("combine_function");
+  a.serial_function = r.string("serial_function");
+  a.deserial_function = r.string("deserial_function");
+  a.initial_condition = r.optional_string("initial_condition");
+  a.moving_state_function = r.string("moving_state_function");
+  a.moving_inverse_function = r.string("moving_inverse_function");
+  a.moving_state_type = r.string("moving_state_type");
+  a.moving_state_space = r.optional_integer("moving_state_space");
+  a.moving_final_function = r.string("moving_final_function");
+  a.moving_final_extra = r.boolean("moving_final_extra");
+  a.moving_final_modify = r.string("moving_final_modify", "READ_ONLY");
+  a.moving_initial_condition = r.optional_string("moving_initial_condition");
+  a.sort_operator = r.string("sort_operator");
+  a.parallel = r.string("parallel", "UNSAFE");
+  a.comment = r.optional_string("comment");
+  a.grants = read_grants(r);
+  a.location = r.location();
+  r.finish();
+  return a;
+}
+
+Collation read_collation(const std::string& key, const json& j, const std::string& path) {
+  ObjectReader r(j, path);
+  Collation c;
+  c.schema = r.required_string("schema");
+  c.name = r.required_string("name");
+  check_key(key, qualified_key(c.schema, c.name), path);
+  c.provider = r.string("provider", "libc");
+  c.lc_collate = r.string("lc_collate");
+  c.lc_ctype = r.string("lc_ctype");
+  c.icu_locale = r.string("icu_locale");
+  c.deterministic = r.boolean("deterministic", true);
+  c.comment = r.optional_string("comment");
+  c.location = r.location();
+  r.finish();
+  return c;
+}
+
 Extension read_extension(const std::string& name, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Extension e;
@@ -1030,6 +1155,8 @@ json model_to_json(const Model& model, bool with_provenance) {
           [&](const CompositeType& c) { return w.composite_type(c); });
   section("domains", model.domains, [&](const Domain& d) { return w.domain(d); });
   section("functions", model.functions, [&](const Function& f) { return w.function(f); });
+  section("aggregates", model.aggregates, [&](const Aggregate& a) { return w.aggregate(a); });
+  section("collations", model.collations, [&](const Collation& c) { return w.collation(c); });
   return j;
 }
 
@@ -1042,6 +1169,8 @@ json object_to_json(const EnumType& e) { return Writer(false, false).enum_type(e
 json object_to_json(const CompositeType& c) { return Writer(false, false).composite_type(c); }
 json object_to_json(const Domain& d) { return Writer(false, false).domain(d); }
 json object_to_json(const Function& f) { return Writer(false, false).function(f); }
+json object_to_json(const Aggregate& a) { return Writer(false, false).aggregate(a); }
+json object_to_json(const Collation& c) { return Writer(false, false).collation(c); }
 json object_to_json(const Column& c) { return Writer(false, false).column(c); }
 json object_to_json(const Constraint& c) { return Writer(false, false).constraint(c); }
 json object_to_json(const Index& i) { return Writer(false, false).index(i); }
@@ -1074,6 +1203,8 @@ Model model_from_json(const json& j) {
   m.composite_types = read_map<CompositeType>(r, "composite_types", read_composite);
   m.domains = read_map<Domain>(r, "domains", read_domain);
   m.functions = read_map<Function>(r, "functions", read_function);
+  m.aggregates = read_map<Aggregate>(r, "aggregates", read_aggregate);
+  m.collations = read_map<Collation>(r, "collations", read_collation);
   r.finish();
   return m;
 }

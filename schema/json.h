@@ -22,6 +22,8 @@ nlohmann::json object_to_json(const EnumType& e);
 nlohmann::json object_to_json(const CompositeType& c);
 nlohmann::json object_to_json(const Domain& d);
 nlohmann::json object_to_json(const Function& f);
+nlohmann::json object_to_json(const Aggregate& a);
+nlohmann::json object_to_json(const Collation& c);
 nlohmann::json object_to_json(const Column& c);
 nlohmann::json object_to_json(const Constraint& c);
 nlohmann::json object_to_json(const Index& i);

@@ -32,12 +32,39 @@ std::string Function::identity_arguments() const {
   return text;
 }
 
+std::string Aggregate::signature() const {
+  if (arguments.empty()) return "*";
+  std::string text;
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    if (kind != "normal" && static_cast<int>(i) == direct_arguments)
+      text += i > 0 ? " ORDER BY " : "ORDER BY ";
+    else if (i > 0)
+      text += ", ";
+    if (arguments[i].mode == "VARIADIC") text += "VARIADIC ";
+    text += arguments[i].type;
+  }
+  return text;
+}
+
+std::string Aggregate::argument_types() const {
+  std::string text;
+  for (const FunctionArgument& argument : arguments) {
+    if (!text.empty()) text += ", ";
+    text += argument.type;
+  }
+  return text;
+}
+
 std::string qualified_key(const std::string& schema, const std::string& name) {
   return quote_qualified(schema, name);
 }
 
 std::string function_key(const Function& f) {
   return qualified_key(f.schema, f.name) + "(" + f.identity_arguments() + ")";
+}
+
+std::string aggregate_key(const Aggregate& a) {
+  return qualified_key(a.schema, a.name) + "(" + a.signature() + ")";
 }
 
 std::string expression_type(const Model& m, const std::string& type) {
@@ -80,6 +107,7 @@ void strip_grants(Model& m) {
   for (auto& [key, view] : m.views) view.grants.clear();
   for (auto& [key, sequence] : m.sequences) sequence.grants.clear();
   for (auto& [key, function] : m.functions) function.grants.clear();
+  for (auto& [key, aggregate] : m.aggregates) aggregate.grants.clear();
 }
 
 bool has_grants(const Model& m) {
@@ -91,7 +119,8 @@ bool has_grants(const Model& m) {
   for (const auto& [key, table] : m.tables)
     for (const Column& column : table.columns)
       if (!column.grants.empty()) return true;
-  return any(m.schemas) || any(m.tables) || any(m.views) || any(m.sequences) || any(m.functions);
+  return any(m.schemas) || any(m.tables) || any(m.views) || any(m.sequences) || any(m.functions) ||
+         any(m.aggregates);
 }
 
 }  // namespace pgdrift::schema

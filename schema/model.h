@@ -346,6 +346,69 @@ struct Function {
   std::string identity_arguments() const;
 };
 
+// An aggregate (CREATE AGGREGATE), with what pg_aggregate stores. Keyed by aggregate_key():
+// like a function, an aggregate is identified by its name and argument types. Function names
+// (state, final, combine, ...) are stored as they are resolved: `schema.name` quoted for a
+// user function, the bare quoted name for a pg_catalog one. Defaults are filled in as
+// PostgreSQL fills them in, so two spellings of one aggregate compare equal.
+struct Aggregate {
+  std::string schema;
+  std::string name;
+  // IN or VARIADIC arguments (names optional); for an ordered-set or hypothetical-set
+  // aggregate the direct arguments first, then the aggregated (ORDER BY) ones.
+  std::vector<FunctionArgument> arguments;
+  std::string kind = "normal";  // normal | ordered_set | hypothetical (pg_aggregate.aggkind)
+  int direct_arguments = 0;     // ordered-set / hypothetical: arguments before ORDER BY
+  std::string state_function;   // SFUNC
+  std::string state_type;       // STYPE, canonical type
+  int64_t state_space = 0;      // SSPACE, 0 = PostgreSQL's estimate
+  std::string final_function;   // FINALFUNC, empty = none
+  bool final_extra = false;     // FINALFUNC_EXTRA
+  // FINALFUNC_MODIFY as aggfinalmodify: READ_ONLY | SHAREABLE | READ_WRITE. PostgreSQL stores
+  // READ_ONLY for a normal aggregate and READ_WRITE for an ordered-set one unless told.
+  std::string final_modify = "READ_ONLY";
+  std::string combine_function;                  // COMBINEFUNC
+  std::string serial_function;                   // SERIALFUNC
+  std::string deserial_function;                 // DESERIALFUNC
+  std::optional<std::string> initial_condition;  // INITCOND, as text
+  // Moving-aggregate mode (MSFUNC ...): empty moving_state_function = none.
+  std::string moving_state_function;
+  std::string moving_inverse_function;
+  std::string moving_state_type;
+  int64_t moving_state_space = 0;
+  std::string moving_final_function;
+  bool moving_final_extra = false;
+  std::string moving_final_modify = "READ_ONLY";
+  std::optional<std::string> moving_initial_condition;
+  std::string sort_operator;        // SORTOP, e.g. "<", "OPERATOR(public.<)"; empty = none
+  std::string parallel = "UNSAFE";  // SAFE | RESTRICTED | UNSAFE
+  std::optional<std::string> comment;
+  std::vector<Grant> grants;  // EXECUTE
+  SourceLocation location;
+  bool operator==(const Aggregate&) const = default;
+
+  // "*", "integer, text" or "double precision ORDER BY double precision": the argument types as
+  // DROP AGGREGATE and COMMENT ON AGGREGATE name them.
+  std::string signature() const;
+  // "integer, text": every argument type, as GRANT ... ON FUNCTION names an aggregate.
+  std::string argument_types() const;
+};
+
+// A collation (CREATE COLLATION), as pg_collation stores it. The version is not modelled: it
+// comes from the operating system's or ICU's library, not from the schema.
+struct Collation {
+  std::string schema;
+  std::string name;
+  std::string provider = "libc";  // libc | icu
+  std::string lc_collate;         // libc: LC_COLLATE
+  std::string lc_ctype;           // libc: LC_CTYPE
+  std::string icu_locale;         // icu: the ICU locale
+  bool deterministic = true;
+  std::optional<std::string> comment;
+  SourceLocation location;
+  bool operator==(const Collation&) const = default;
+};
+
 struct Extension {
   std::string name;
   std::string schema;   // empty = public, where CREATE EXTENSION puts it by default
@@ -373,7 +436,9 @@ struct Model {
   std::map<std::string, EnumType> enums;
   std::map<std::string, CompositeType> composite_types;
   std::map<std::string, Domain> domains;
-  std::map<std::string, Function> functions;  // by function_key()
+  std::map<std::string, Function> functions;    // by function_key()
+  std::map<std::string, Aggregate> aggregates;  // by aggregate_key()
+  std::map<std::string, Collation> collations;  // by qualified key
   bool operator==(const Model&) const = default;
 };
 
@@ -381,6 +446,8 @@ struct Model {
 std::string qualified_key(const std::string& schema, const std::string& name);
 // qualified_key(schema, name) + "(" + identity_arguments + ")"
 std::string function_key(const Function& f);
+// qualified_key(schema, name) + "(" + signature + ")"
+std::string aggregate_key(const Aggregate& a);
 
 // The type PostgreSQL coerces a value of `type` to in expressions: a domain's base type
 // (through nested domains), else `type` itself.

@@ -467,6 +467,77 @@ std::string render_create_view(const View& v) {
   return out + ";";
 }
 
+std::string aggregate_what(const Aggregate& a) {
+  return "AGGREGATE " + quote_qualified(a.schema, a.name) + "(" + a.signature() + ")";
+}
+
+std::string aggregate_grant_what(const Aggregate& a) {
+  return "FUNCTION " + quote_qualified(a.schema, a.name) + "(" + a.argument_types() + ")";
+}
+
+std::string render_create_aggregate(const Aggregate& a) {
+  std::string arguments;
+  for (size_t i = 0; i < a.arguments.size(); ++i) {
+    const FunctionArgument& arg = a.arguments[i];
+    if (a.kind != "normal" && static_cast<int>(i) == a.direct_arguments)
+      arguments += i > 0 ? " ORDER BY " : "ORDER BY ";
+    else if (i > 0)
+      arguments += ", ";
+    if (arg.mode == "VARIADIC") arguments += "VARIADIC ";
+    if (!arg.name.empty()) arguments += quote_ident(arg.name) + " ";
+    arguments += render_type(arg.type);
+  }
+  if (a.arguments.empty()) arguments = "*";
+  std::vector<std::string> options;
+  auto option = [&](const char* name, const std::string& value) {
+    if (!value.empty()) options.push_back(std::string(name) + " = " + value);
+  };
+  auto literal = [&](const char* name, const std::optional<std::string>& value) {
+    if (value) options.push_back(std::string(name) + " = " + quote_literal(*value));
+  };
+  const std::string default_modify = a.kind == "normal" ? "READ_ONLY" : "READ_WRITE";
+  option("SFUNC", a.state_function);
+  option("STYPE", render_type(a.state_type));
+  if (a.state_space != 0) option("SSPACE", std::to_string(a.state_space));
+  option("FINALFUNC", a.final_function);
+  if (a.final_extra) options.push_back("FINALFUNC_EXTRA");
+  if (a.final_modify != default_modify) option("FINALFUNC_MODIFY", a.final_modify);
+  option("COMBINEFUNC", a.combine_function);
+  option("SERIALFUNC", a.serial_function);
+  option("DESERIALFUNC", a.deserial_function);
+  literal("INITCOND", a.initial_condition);
+  option("MSFUNC", a.moving_state_function);
+  option("MINVFUNC", a.moving_inverse_function);
+  if (!a.moving_state_type.empty()) option("MSTYPE", render_type(a.moving_state_type));
+  if (a.moving_state_space != 0) option("MSSPACE", std::to_string(a.moving_state_space));
+  option("MFINALFUNC", a.moving_final_function);
+  if (a.moving_final_extra) options.push_back("MFINALFUNC_EXTRA");
+  if (a.moving_final_modify != default_modify) option("MFINALFUNC_MODIFY", a.moving_final_modify);
+  literal("MINITCOND", a.moving_initial_condition);
+  option("SORTOP", a.sort_operator);
+  if (a.parallel != "UNSAFE") option("PARALLEL", a.parallel);
+  if (a.kind == "hypothetical") options.push_back("HYPOTHETICAL");
+  std::string out =
+      "CREATE AGGREGATE " + quote_qualified(a.schema, a.name) + "(" + arguments + ") (";
+  for (size_t i = 0; i < options.size(); ++i) out += (i ? ", " : "") + options[i];
+  return out + ");";
+}
+
+std::string render_create_collation(const Collation& c) {
+  std::string out =
+      "CREATE COLLATION " + quote_qualified(c.schema, c.name) + " (provider = " + c.provider;
+  if (c.provider == "icu") {
+    out += ", locale = " + quote_literal(c.icu_locale);
+  } else if (c.lc_collate == c.lc_ctype) {
+    out += ", locale = " + quote_literal(c.lc_collate);
+  } else {
+    out += ", lc_collate = " + quote_literal(c.lc_collate) +
+           ", lc_ctype = " + quote_literal(c.lc_ctype);
+  }
+  if (!c.deterministic) out += ", deterministic = false";
+  return out + ");";
+}
+
 std::string render_create_function(const Function& f) {
   std::vector<std::string> arguments;
   for (const auto& a : f.arguments) {
@@ -639,6 +710,9 @@ std::string render_model_sql(const Model& model) {
   for (const auto& [name, ns] : model.schemas) out << render_create_schema(ns) << "\n";
   if (!model.extensions.empty()) section("extensions");
   for (const auto& [name, e] : model.extensions) out << render_create_extension(e) << "\n";
+  // Collations before the types and tables whose COLLATE clauses name them.
+  if (!model.collations.empty()) section("collations");
+  for (const auto& [key, c] : model.collations) out << render_create_collation(c) << "\n";
   if (!model.enums.empty() || !model.domains.empty() || !model.composite_types.empty()) {
     section("types");
   }
@@ -774,6 +848,10 @@ std::string render_model_sql(const Model& model) {
   if (!late_table_parts.empty()) section("defaults and checks that call those functions");
   for (const auto& line : late_table_parts) out << line << "\n";
 
+  // Aggregates after every function their state and final functions may be.
+  if (!model.aggregates.empty()) section("aggregates");
+  for (const auto& [key, a] : model.aggregates) out << render_create_aggregate(a) << "\n";
+
   bool any_replica_identity = false;
   for (const Table* t : tables) {
     if (t->replica_identity == 'd') continue;
@@ -835,6 +913,9 @@ std::string render_model_sql(const Model& model) {
   }
   for (const auto& [key, s] : model.sequences) add_comment(comments, "SEQUENCE " + key, s.comment);
   for (const auto& [key, f] : model.functions) add_comment(comments, function_what(f), f.comment);
+  for (const auto& [key, a] : model.aggregates) add_comment(comments, aggregate_what(a), a.comment);
+  for (const auto& [key, c] : model.collations)
+    add_comment(comments, "COLLATION " + key, c.comment);
   for (const Table* t : tables) {
     std::string key = quote_qualified(t->schema, t->name);
     add_comment(comments, "TABLE " + key, t->comment);
@@ -878,6 +959,7 @@ std::string render_model_sql(const Model& model) {
   for (const auto& [name, ns] : model.schemas) grants_of("SCHEMA " + quote_ident(name), ns.grants);
   for (const auto& [key, s] : model.sequences) grants_of("SEQUENCE " + key, s.grants);
   for (const auto& [key, f] : model.functions) grants_of(function_what(f), f.grants);
+  for (const auto& [key, a] : model.aggregates) grants_of(aggregate_grant_what(a), a.grants);
   for (const Table* t : tables) {
     std::string what = "TABLE " + quote_qualified(t->schema, t->name);
     grants_of(what, t->grants);

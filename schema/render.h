@@ -49,6 +49,12 @@ std::string render_create_composite_type(const CompositeType& type);
 std::string render_create_domain(const Domain& domain);
 std::string render_create_view(const View& view);              // CREATE [MATERIALIZED] VIEW ...
 std::string render_create_function(const Function& function);  // CREATE FUNCTION/PROCEDURE
+std::string render_create_aggregate(const Aggregate& aggregate);
+std::string render_create_collation(const Collation& collation);
+// "AGGREGATE public.a(integer)": the object of COMMENT ON / DROP for an aggregate.
+std::string aggregate_what(const Aggregate& aggregate);
+// "FUNCTION public.a(integer)": an aggregate as GRANT / REVOKE name it (every argument type).
+std::string aggregate_grant_what(const Aggregate& aggregate);
 std::string render_create_trigger(const std::string& table_key, const Trigger& trigger);
 // One storage parameter of a WITH (...) / SET (...) list: "name=value", the value quoted when
 // it needs to be.

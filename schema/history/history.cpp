@@ -139,6 +139,8 @@ void for_each_object(const Model& a, const Model& b, Fn&& changed) {
   compare_map(a.composite_types, b.composite_types, "", "");
   compare_map(a.domains, b.domains, "", "");
   compare_map(a.functions, b.functions, "", "");
+  compare_map(a.aggregates, b.aggregates, "", "");
+  compare_map(a.collations, b.collations, "collation", " ");
   for (const auto& [key, table] : b.tables) {
     auto it = a.tables.find(key);
     const Table* before = it == a.tables.end() ? nullptr : &it->second;

@@ -173,6 +173,8 @@ class Introspector {
     read_enums();
     read_domain_constraints();
     read_functions();
+    read_aggregates();
+    read_collations();
     read_triggers();
     read_policies();
     read_privileges();
@@ -637,6 +639,71 @@ class Introspector {
     }
   }
 
+  static std::string parallel_word(char code) {
+    return code == 's' ? "SAFE" : code == 'r' ? "RESTRICTED" : "UNSAFE";
+  }
+  static std::string final_modify_word(char code) {
+    return code == 's' ? "SHAREABLE" : code == 'w' ? "READ_WRITE" : "READ_ONLY";
+  }
+
+  void read_aggregates() {
+    for (const pqxx::row& row : query(kAggregatesQuery)) {
+      Aggregate a;
+      a.schema = text(row["nspname"]);
+      a.name = text(row["proname"]);
+      for (const Json& arg : json(row["arguments"])) {
+        FunctionArgument argument;
+        argument.mode = argument_mode(json_string(arg, "mode"));
+        argument.name = json_string(arg, "name");
+        argument.type = canonical_type_of(json_string(arg, "type"));
+        a.arguments.push_back(std::move(argument));
+      }
+      const char kind = letter(row["aggkind"]);
+      a.kind = kind == 'o' ? "ordered_set" : kind == 'h' ? "hypothetical" : "normal";
+      a.direct_arguments = row["aggnumdirectargs"].as<int>();
+      a.state_function = text(row["state_function"]);
+      a.state_type = canonical_type_of(text(row["state_type"]));
+      a.state_space = row["aggtransspace"].as<int64_t>();
+      a.final_function = text(row["final_function"]);
+      a.final_extra = flag(row["aggfinalextra"]);
+      a.final_modify = final_modify_word(letter(row["aggfinalmodify"]));
+      a.combine_function = text(row["combine_function"]);
+      a.serial_function = text(row["serial_function"]);
+      a.deserial_function = text(row["deserial_function"]);
+      if (!row["agginitval"].is_null()) a.initial_condition = text(row["agginitval"]);
+      a.moving_state_function = text(row["moving_state_function"]);
+      a.moving_inverse_function = text(row["moving_inverse_function"]);
+      if (!row["moving_state_type"].is_null())
+        a.moving_state_type = canonical_type_of(text(row["moving_state_type"]));
+      a.moving_state_space = row["aggmtransspace"].as<int64_t>();
+      a.moving_final_function = text(row["moving_final_function"]);
+      a.moving_final_extra = flag(row["aggmfinalextra"]);
+      a.moving_final_modify = final_modify_word(letter(row["aggmfinalmodify"]));
+      if (!row["aggminitval"].is_null()) a.moving_initial_condition = text(row["aggminitval"]);
+      a.sort_operator = text(row["sort_operator"]);
+      a.parallel = parallel_word(letter(row["proparallel"]));
+      const std::string key = aggregate_key(a);
+      Aggregate& stored = model().aggregates[key] = std::move(a);
+      aggregates_[oid(row["oid"])] = &stored;
+    }
+  }
+
+  void read_collations() {
+    for (const pqxx::row& row : query(kCollationsQuery)) {
+      Collation c;
+      c.schema = text(row["nspname"]);
+      c.name = text(row["collname"]);
+      c.provider = letter(row["collprovider"]) == 'i' ? "icu" : "libc";
+      c.lc_collate = text(row["collcollate"]);
+      c.lc_ctype = text(row["collctype"]);
+      c.icu_locale = text(row["colliculocale"]);
+      c.deterministic = flag(row["collisdeterministic"]);
+      const std::string key = qualified_key(c.schema, c.name);
+      Collation& stored = model().collations[key] = std::move(c);
+      comment_slots_[{"pg_collation", oid(row["oid"])}] = &stored.comment;
+    }
+  }
+
   void read_triggers() {
     for (const pqxx::row& row : query(kTriggersQuery)) {
       const Oid relid = oid(row["tgrelid"]);
@@ -716,6 +783,7 @@ class Introspector {
       if (auto n = schemas_.find(object); n != schemas_.end()) return &n->second->grants;
     } else if (catalog == "pg_proc") {
       if (auto f = functions_.find(object); f != functions_.end()) return &f->second->grants;
+      if (auto a = aggregates_.find(object); a != aggregates_.end()) return &a->second->grants;
     }
     return nullptr;
   }
@@ -746,6 +814,7 @@ class Introspector {
     for (auto& [relid, seq] : sequences_) comment_slots_[{"pg_class", relid}] = &seq->comment;
     for (auto& [nsp, ns] : schemas_) comment_slots_[{"pg_namespace", nsp}] = &ns->comment;
     for (auto& [fn, function] : functions_) comment_slots_[{"pg_proc", fn}] = &function->comment;
+    for (auto& [fn, aggregate] : aggregates_) comment_slots_[{"pg_proc", fn}] = &aggregate->comment;
     for (auto& [ext, extension] : extensions_)
       comment_slots_[{"pg_extension", ext}] = &extension->comment;
 
@@ -782,6 +851,7 @@ class Introspector {
   std::unordered_map<Oid, Sequence*> sequences_;
   std::unordered_map<Oid, Domain*> domains_;
   std::unordered_map<Oid, Function*> functions_;
+  std::unordered_map<Oid, Aggregate*> aggregates_;
   std::unordered_map<Oid, IndexRow> indexes_;
   std::map<std::pair<std::string, Oid>, std::optional<std::string>*> comment_slots_;
 };

@@ -284,6 +284,57 @@ inline constexpr const char* kFunctionsQuery =
     "   AND " PGDRIFT_NOT_EXTENSION_MEMBER("pg_catalog.pg_proc", "p.oid")
     " ORDER BY n.nspname, p.proname, p.oid";
 
+// A function (regproc oid) as an aggregate option names it in the model: quote_ident(name) for a
+// pg_catalog function, else "schema"."name". NULL for oid 0 (no such function).
+#define PGDRIFT_ROUTINE_NAME(proc_oid)                                           \
+  "(SELECT CASE WHEN rn_n.nspname = 'pg_catalog' THEN quote_ident(rn_p.proname)" \
+  " ELSE quote_ident(rn_n.nspname) || '.' || quote_ident(rn_p.proname) END"      \
+  " FROM pg_catalog.pg_proc rn_p JOIN pg_catalog.pg_namespace rn_n"              \
+  " ON rn_n.oid = rn_p.pronamespace WHERE rn_p.oid = " proc_oid "::oid)"
+
+// Aggregates (prokind a) with their pg_aggregate row: support functions by name, state types
+// as type text, the kind ('n' normal, 'o' ordered-set, 'h' hypothetical) and the number of
+// direct arguments; arguments (names, VARIADIC) as for functions; the sort operator as the
+// model writes it ("<" for pg_catalog's, else OPERATOR(schema.op)).
+inline constexpr const char* kAggregatesQuery =
+    "SELECT p.oid, n.nspname, p.proname, p.proparallel, a.aggkind, a.aggnumdirectargs,"
+    " " PGDRIFT_ROUTINE_NAME("a.aggtransfn") " AS state_function,"
+    " " PGDRIFT_ROUTINE_NAME("a.aggfinalfn") " AS final_function,"
+    " " PGDRIFT_ROUTINE_NAME("a.aggcombinefn") " AS combine_function,"
+    " " PGDRIFT_ROUTINE_NAME("a.aggserialfn") " AS serial_function,"
+    " " PGDRIFT_ROUTINE_NAME("a.aggdeserialfn") " AS deserial_function,"
+    " " PGDRIFT_ROUTINE_NAME("a.aggmtransfn") " AS moving_state_function,"
+    " " PGDRIFT_ROUTINE_NAME("a.aggminvtransfn") " AS moving_inverse_function,"
+    " " PGDRIFT_ROUTINE_NAME("a.aggmfinalfn") " AS moving_final_function,"
+    " a.aggfinalextra, a.aggmfinalextra, a.aggfinalmodify, a.aggmfinalmodify,"
+    " a.aggtransspace, a.aggmtransspace, a.agginitval, a.aggminitval,"
+    " " PGDRIFT_TYPE_TEXT("a.aggtranstype", "NULL") " AS state_type,"
+    " CASE WHEN a.aggmtranstype <> 0 THEN " PGDRIFT_TYPE_TEXT("a.aggmtranstype", "NULL")
+    "   END AS moving_state_type,"
+    " (SELECT CASE WHEN opn.nspname = 'pg_catalog' THEN op.oprname"
+    "   ELSE 'OPERATOR(' || quote_ident(opn.nspname) || '.' || op.oprname || ')' END"
+    "   FROM pg_catalog.pg_operator op JOIN pg_catalog.pg_namespace opn"
+    "   ON opn.oid = op.oprnamespace WHERE op.oid = a.aggsortop) AS sort_operator,"
+    " (SELECT json_agg(json_build_object("
+    "    'mode', COALESCE(p.proargmodes[g.n], 'i'),"
+    "    'name', COALESCE(p.proargnames[g.n], ''),"
+    "    'type', " PGDRIFT_TYPE_TEXT("g.typ", "NULL") ") ORDER BY g.n)"
+    "  FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS g(typ, n)) AS arguments"
+    " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+    " JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid"
+    " WHERE p.prokind = 'a' AND n.oid = ANY($1::oid[])"
+    "   AND " PGDRIFT_NOT_EXTENSION_MEMBER("pg_catalog.pg_proc", "p.oid")
+    " ORDER BY n.nspname, p.proname, p.oid";
+
+// Collations. The version (collversion) is the library's, not the schema's, and is not read.
+inline constexpr const char* kCollationsQuery =
+    "SELECT c.oid, n.nspname, c.collname, c.collprovider, c.collcollate, c.collctype,"
+    " c.colliculocale, c.collisdeterministic"
+    " FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace"
+    " WHERE n.oid = ANY($1::oid[])"
+    "   AND " PGDRIFT_NOT_EXTENSION_MEMBER("pg_catalog.pg_collation",
+                                           "c.oid") " ORDER BY n.nspname, c.collname";
+
 // User triggers of tables and views: internal ones (FK enforcement) and clones on partitions
 // (tgparentid <> 0) are skipped. tgargs comes hex-encoded (NUL-separated strings);
 // pg_get_triggerdef supplies the WHEN clause.
@@ -313,10 +364,10 @@ inline constexpr const char* kPoliciesQuery =
     " FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid"
     " WHERE c.relnamespace = ANY($1::oid[])";
 
-// Privileges from the ACLs of relations, columns, schemas and functions. Grants to the owner
-// are implicit and skipped, as is the default EXECUTE for PUBLIC on functions. Column grants are
-// grouped per (relation, grantee, privilege, grant option), with the columns sorted.
-// Rows: catalog ('pg_class' | 'pg_namespace' | 'pg_proc'), object oid, grantee, privilege,
+// Privileges from the ACLs of relations, columns, schemas and functions (aggregates included).
+// Grants to the owner are implicit and skipped, as is the default EXECUTE for PUBLIC on functions.
+// Column grants are grouped per (relation, grantee, privilege, grant option), with the columns
+// sorted. Rows: catalog ('pg_class' | 'pg_namespace' | 'pg_proc'), object oid, grantee, privilege,
 // grantable, columns (JSON, NULL for whole-object grants).
 inline constexpr const char* kPrivilegesQuery =
     "WITH acl AS ("
@@ -360,7 +411,8 @@ inline constexpr const char* kCommentsQuery =
     "   AND d.classoid IN ('pg_catalog.pg_class'::regclass, 'pg_catalog.pg_constraint'::regclass,"
     "   'pg_catalog.pg_trigger'::regclass, 'pg_catalog.pg_policy'::regclass,"
     "   'pg_catalog.pg_namespace'::regclass, 'pg_catalog.pg_proc'::regclass,"
-    "   'pg_catalog.pg_type'::regclass, 'pg_catalog.pg_extension'::regclass)"
+    "   'pg_catalog.pg_type'::regclass, 'pg_catalog.pg_extension'::regclass,"
+    "   'pg_catalog.pg_collation'::regclass)"
     // CREATE EXTENSION sets the comment of the extension's control file: not user-written.
     "   AND NOT (d.classoid = 'pg_catalog.pg_extension'::regclass AND d.description IS NOT"
     "     DISTINCT FROM (SELECT ae.comment FROM pg_catalog.pg_extension x"
@@ -371,5 +423,6 @@ inline constexpr const char* kCommentsQuery =
 #undef PGDRIFT_TYPE_TEXT
 #undef PGDRIFT_COLLATION_NAME
 #undef PGDRIFT_NOT_EXTENSION_MEMBER
+#undef PGDRIFT_ROUTINE_NAME
 
 }  // namespace pgdrift::schema::live

@@ -136,7 +136,8 @@ Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__Colu
     column.type = serial_type.empty() ? located_canonical_type(ctx, def->type_name) : serial_type;
   }
   if (def->coll_clause != nullptr)
-    column.collation = collation_name(def->coll_clause->collname, def->coll_clause->n_collname);
+    column.collation =
+        collation_name(ctx, def->coll_clause->collname, def->coll_clause->n_collname);
   if (def->is_not_null) column.not_null = true;
   if (def->raw_default != nullptr)
     column.default_expr = canonical_column_default(ctx, def->raw_default, column.type);

@@ -167,9 +167,10 @@ void alter_column_type(LoadContext& ctx, Table& table, const PgQuery__AlterTable
     ctx.fail(def->type_name->location, e.what());
   }
   // Without COLLATE the column takes the new type's default collation.
-  std::string collation = def->coll_clause != nullptr ? collation_name(def->coll_clause->collname,
-                                                                       def->coll_clause->n_collname)
-                                                      : "";
+  std::string collation =
+      def->coll_clause != nullptr
+          ? collation_name(ctx, def->coll_clause->collname, def->coll_clause->n_collname)
+          : "";
   auto change = [&](Table& t) {
     Column* c = t.find_column(column.name);
     if (c == nullptr) return;
@@ -210,7 +211,8 @@ void apply_to_composite(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
         attr.name = def->colname;
         attr.type = canonical_type(def->type_name, ctx.search_schema);
         if (def->coll_clause != nullptr)
-          attr.collation = collation_name(def->coll_clause->collname, def->coll_clause->n_collname);
+          attr.collation =
+              collation_name(ctx, def->coll_clause->collname, def->coll_clause->n_collname);
         type.attributes.push_back(attr);
         break;
       }
@@ -228,9 +230,10 @@ void apply_to_composite(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
           ctx.fail(0, "attribute \"" + std::string(cmd->name) + "\" does not exist");
         const PgQuery__ColumnDef* def = cmd->def->column_def;
         attr->type = canonical_type(def->type_name, ctx.search_schema);
-        attr->collation = def->coll_clause != nullptr ? collation_name(def->coll_clause->collname,
-                                                                       def->coll_clause->n_collname)
-                                                      : "";
+        attr->collation =
+            def->coll_clause != nullptr
+                ? collation_name(ctx, def->coll_clause->collname, def->coll_clause->n_collname)
+                : "";
         break;
       }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:

@@ -110,6 +110,21 @@ void load_comment(LoadContext& ctx, const PgQuery__CommentStmt* stmt) {
       m.functions.at(fkey).comment = comment;
       break;
     }
+    case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE: {
+      const PgQuery__ObjectWithArgs* func = stmt->object->object_with_args;
+      std::string akey = find_aggregate(ctx, func, -1);
+      if (akey.empty())
+        not_found("aggregate " + qualified_name(ctx, func->objname, func->n_objname).key());
+      m.aggregates.at(akey).comment = comment;
+      break;
+    }
+    case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION: {
+      if (auto c = m.collations.find(key); c != m.collations.end())
+        c->second.comment = comment;
+      else
+        not_found("collation \"" + name.name + "\"");
+      break;
+    }
     case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
     case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY:
     case PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT: {

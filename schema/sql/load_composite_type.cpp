@@ -26,7 +26,7 @@ void load_create_composite_type(LoadContext& ctx, const PgQuery__CompositeTypeSt
     CompositeAttribute attr;
     attr.name = col->colname;
     attr.type = canonical_type(col->type_name, ctx.search_schema);
-    attr.collation = collation_name(col->coll_clause);
+    attr.collation = collation_name(ctx, col->coll_clause);
     for (const auto& existing : type.attributes)
       if (existing.name == attr.name)
         ctx.fail(col->location, "column \"" + attr.name + "\" specified more than once");

@@ -74,6 +74,9 @@ void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* st
 void load_alter_view_options(LoadContext& ctx, View& view, const PgQuery__AlterTableCmd* cmd);
 void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* stmt);
 void load_alter_function(LoadContext& ctx, const PgQuery__AlterFunctionStmt* stmt);
+// CREATE AGGREGATE / CREATE COLLATION (DefineStmt of kind OBJECT_AGGREGATE / OBJECT_COLLATION).
+void load_create_aggregate(LoadContext& ctx, const PgQuery__DefineStmt* stmt);
+void load_create_collation(LoadContext& ctx, const PgQuery__DefineStmt* stmt);
 void load_create_trigger(LoadContext& ctx, const PgQuery__CreateTrigStmt* stmt);
 void load_create_extension(LoadContext& ctx, const PgQuery__CreateExtensionStmt* stmt);
 void load_create_schema(LoadContext& ctx, const PgQuery__CreateSchemaStmt* stmt);

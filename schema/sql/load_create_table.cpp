@@ -48,7 +48,7 @@ std::string partition_key_text(LoadContext& ctx, const PgQuery__PartitionSpec* s
           elem->expr != nullptr && elem->expr->node_case == PG_QUERY__NODE__NODE_FUNC_CALL;
       text += function ? expr : "(" + expr + ")";
     }
-    std::string collation = collation_name(elem->collation, elem->n_collation);
+    std::string collation = collation_name(ctx, elem->collation, elem->n_collation);
     if (!collation.empty()) text += " COLLATE " + collation;
     std::string opclass = last_name(elem->opclass, elem->n_opclass);
     if (!opclass.empty()) text += " " + opclass;

@@ -75,7 +75,7 @@ void load_create_domain(LoadContext& ctx, const PgQuery__CreateDomainStmt* stmt)
   domain.name = name.name;
   domain.location = ctx.location_at(-1);
   domain.base_type = canonical_type(stmt->type_name, ctx.search_schema);
-  domain.collation = collation_name(stmt->coll_clause);
+  domain.collation = collation_name(ctx, stmt->coll_clause);
   for (size_t i = 0; i < stmt->n_constraints; ++i)
     apply_constraint(ctx, domain, stmt->constraints[i]);
   ctx.model.domains[key] = domain;

@@ -79,7 +79,8 @@ bool schema_is_empty(const Model& m, const std::string& schema) {
                        [&](const auto& entry) { return entry.second.schema == schema; });
   };
   return !in(m.tables) && !in(m.views) && !in(m.sequences) && !in(m.enums) &&
-         !in(m.composite_types) && !in(m.domains) && !in(m.functions) && !in(m.extensions);
+         !in(m.composite_types) && !in(m.domains) && !in(m.functions) && !in(m.extensions) &&
+         !in(m.aggregates) && !in(m.collations);
 }
 
 void drop_schema_contents(LoadContext& ctx, const std::string& schema) {
@@ -97,6 +98,8 @@ void drop_schema_contents(LoadContext& ctx, const std::string& schema) {
   erase_in(m.composite_types);
   erase_in(m.domains);
   erase_in(m.functions);
+  erase_in(m.aggregates);
+  erase_in(m.collations);
   erase_in(m.extensions);
 }
 
@@ -168,6 +171,18 @@ void load_drop(LoadContext& ctx, const PgQuery__DropStmt* stmt) {
         m.functions.erase(fkey);
         break;
       }
+      case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE: {
+        const PgQuery__ObjectWithArgs* func = object->object_with_args;
+        std::string akey = find_aggregate(ctx, func, -1);
+        if (akey.empty())
+          missing("aggregate " + qualified_name(ctx, func->objname, func->n_objname).key());
+        else
+          m.aggregates.erase(akey);
+        break;
+      }
+      case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION:
+        if (!m.collations.erase(key)) missing("collation \"" + name.name + "\"");
+        break;
       case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
       case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY: {
         bool trigger = stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER;

@@ -1,4 +1,5 @@
-// GRANT / REVOKE on tables (and their columns), views, sequences, functions and schemas.
+// GRANT / REVOKE on tables (and their columns), views, sequences, functions (and aggregates)
+// and schemas.
 // Privileges are stored as PostgreSQL's ACLs hold them: ALL expands to the object kind's
 // concrete list, each (grantee, privilege, column) once, WITH GRANT OPTION as a flag. Column
 // privileges are grouped per (grantee, privilege, grant option) with sorted columns.
@@ -192,6 +193,15 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
       case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
       case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE: {
         std::string key = find_function(ctx, object->object_with_args, -1);
+        if (key.empty() && stmt->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE) {
+          // GRANT ... ON FUNCTION also names aggregates.
+          std::string aggregate = find_aggregate(ctx, object->object_with_args, -1);
+          if (!aggregate.empty()) {
+            apply(ctx, ctx.model.aggregates.at(aggregate).grants, request, kFunctionPrivileges,
+                  "function", {}, false);
+            break;
+          }
+        }
         if (key.empty()) {
           auto name = qualified_name(ctx, object->object_with_args->objname,
                                      object->object_with_args->n_objname);

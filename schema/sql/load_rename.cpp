@@ -220,8 +220,15 @@ void rename_schema(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
   move_all(m.composite_types);
   move_all(m.domains);
   move_all(m.functions);
+  move_all(m.aggregates);
+  move_all(m.collations);
   for (auto& [k, t] : m.tables) {
-    for (auto& c : t.columns) replace_prefix(c.type, old_prefix, new_prefix);
+    for (auto& c : t.columns) {
+      replace_prefix(c.type, old_prefix, new_prefix);
+      replace_prefix(c.collation, old_prefix, new_prefix);
+    }
+    for (auto& [n, i] : t.indexes)
+      for (auto& key : i.keys) replace_prefix(key.collation, old_prefix, new_prefix);
     for (auto& [n, c] : t.constraints)
       if (c.foreign_key) replace_prefix(c.foreign_key->ref_table, old_prefix, new_prefix);
     replace_prefix(t.partition_of, old_prefix, new_prefix);
@@ -229,8 +236,25 @@ void rename_schema(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
   }
   for (auto& [k, s] : m.sequences) replace_prefix(s.owned_by, old_prefix, new_prefix);
   for (auto& [k, c] : m.composite_types)
-    for (auto& a : c.attributes) replace_prefix(a.type, old_prefix, new_prefix);
-  for (auto& [k, d] : m.domains) replace_prefix(d.base_type, old_prefix, new_prefix);
+    for (auto& a : c.attributes) {
+      replace_prefix(a.type, old_prefix, new_prefix);
+      replace_prefix(a.collation, old_prefix, new_prefix);
+    }
+  for (auto& [k, d] : m.domains) {
+    replace_prefix(d.base_type, old_prefix, new_prefix);
+    replace_prefix(d.collation, old_prefix, new_prefix);
+  }
+  for (auto& [k, a] : m.aggregates) {
+    for (auto& argument : a.arguments) replace_prefix(argument.type, old_prefix, new_prefix);
+    for (std::string* name :
+         {&a.state_function, &a.state_type, &a.final_function, &a.combine_function,
+          &a.serial_function, &a.deserial_function, &a.moving_state_function,
+          &a.moving_inverse_function, &a.moving_state_type, &a.moving_final_function})
+      replace_prefix(*name, old_prefix, new_prefix);
+  }
+  std::map<std::string, Aggregate> aggregates;
+  for (auto& [k, a] : m.aggregates) aggregates[aggregate_key(a)] = std::move(a);
+  m.aggregates = std::move(aggregates);
   if (ctx.search_schema == from) ctx.search_schema = to;
 }
 
@@ -259,6 +283,22 @@ void rename_function(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
   node.mapped().name = stmt->newname;
   node.key() = function_key(node.mapped());
   ctx.model.functions.insert(std::move(node));
+}
+
+void rename_aggregate(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
+  const PgQuery__ObjectWithArgs* func = stmt->object->object_with_args;
+  const std::string key = find_aggregate(ctx, func, 0);
+  if (key.empty()) {
+    if (stmt->missing_ok) return;
+    ctx.fail(0, "aggregate " + qualified_name(ctx, func->objname, func->n_objname).key() +
+                    " does not exist");
+  }
+  auto node = ctx.model.aggregates.extract(key);
+  node.mapped().name = stmt->newname;
+  node.key() = aggregate_key(node.mapped());
+  if (ctx.model.aggregates.count(node.key()))
+    ctx.fail(0, "function " + node.key() + " already exists");
+  ctx.model.aggregates.insert(std::move(node));
 }
 
 template <typename Map>
@@ -336,6 +376,8 @@ void load_rename(LoadContext& ctx, const PgQuery__RenameStmt* stmt) {
     case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
     case PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE:
       return rename_function(ctx, stmt);
+    case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE:
+      return rename_aggregate(ctx, stmt);
     default: {
       const ProtobufCEnumValue* value = protobuf_c_enum_descriptor_get_value(
           &pg_query__object_type__descriptor, stmt->rename_type);

@@ -234,6 +234,12 @@ void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
       return load_alter_policy(ctx, node->alter_policy_stmt);
     case PG_QUERY__NODE__NODE_GRANT_STMT:
       return load_grant(ctx, node->grant_stmt);
+    case PG_QUERY__NODE__NODE_DEFINE_STMT:
+      if (node->define_stmt->kind == PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE)
+        return load_create_aggregate(ctx, node->define_stmt);
+      if (node->define_stmt->kind == PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION)
+        return load_create_collation(ctx, node->define_stmt);
+      break;
     case PG_QUERY__NODE__NODE_DROP_STMT:
       return load_drop(ctx, node->drop_stmt);
     case PG_QUERY__NODE__NODE_COMMENT_STMT:
@@ -246,6 +252,7 @@ void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
     case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT:  // ownership is not part of the model
     case PG_QUERY__NODE__NODE_VACUUM_STMT:       // VACUUM / ANALYZE
     case PG_QUERY__NODE__NODE_REFRESH_MAT_VIEW_STMT:
+    case PG_QUERY__NODE__NODE_ALTER_COLLATION_STMT:  // REFRESH VERSION: versions are not modelled
       return;
     case PG_QUERY__NODE__NODE_SELECT_STMT:
       if (apply_dump_select(ctx, node->select_stmt)) return;

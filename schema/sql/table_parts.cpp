@@ -22,7 +22,7 @@ IndexKey index_key_from_elem(LoadContext& ctx, const PgQuery__IndexElem* elem,
     key.expr = located_canonical_expr(ctx, elem->expr, column_types);
   }
   key.opclass = last_name(elem->opclass, elem->n_opclass);
-  key.collation = collation_name(elem->collation, elem->n_collation);
+  key.collation = collation_name(ctx, elem->collation, elem->n_collation);
   key.descending = elem->ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
   if (elem->nulls_ordering == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST)
     key.nulls_first = true;

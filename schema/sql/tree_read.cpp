@@ -45,17 +45,34 @@ QualifiedName qualified_name(const LoadContext& ctx, const PgQuery__TypeName* ty
   return qualified_name(ctx, type->names, type->n_names);
 }
 
-std::string collation_name(PgQuery__Node* const* names, size_t count) {
+std::string collation_name(const LoadContext& ctx, PgQuery__Node* const* names, size_t count) {
   std::vector<std::string> parts = string_list(names, count);
   if (parts.empty()) return "";
   if (parts.size() >= 2 && parts[parts.size() - 2] != "pg_catalog")
     return quote_qualified(parts[parts.size() - 2], parts.back());
+  // An unqualified name of a collation the model defines is that collation (pg_catalog's
+  // collations are not modelled, so a schema's own "C" would be taken for it: PostgreSQL looks
+  // in pg_catalog first, and a user collation named like a built-in one is not supported).
+  if (parts.size() == 1 && ctx.model.collations.count(qualified_key(ctx.search_schema, parts[0])))
+    return qualified_key(ctx.search_schema, parts[0]);
   return quote_ident(parts.back());
 }
 
-std::string collation_name(const PgQuery__CollateClause* clause) {
+std::string collation_name(const LoadContext& ctx, const PgQuery__CollateClause* clause) {
   if (clause == nullptr) return "";
-  return collation_name(clause->collname, clause->n_collname);
+  return collation_name(ctx, clause->collname, clause->n_collname);
+}
+
+std::string routine_name(const LoadContext& ctx, const std::vector<std::string>& parts) {
+  if (parts.empty()) return "";
+  if (parts.size() >= 2)
+    return parts[parts.size() - 2] == "pg_catalog"
+               ? quote_ident(parts.back())
+               : quote_qualified(parts[parts.size() - 2], parts.back());
+  for (const auto& [key, f] : ctx.model.functions)
+    if (f.schema == ctx.search_schema && f.name == parts[0])
+      return quote_qualified(f.schema, f.name);
+  return quote_ident(parts[0]);
 }
 
 std::optional<std::string> role_name(const PgQuery__RoleSpec* role) {
@@ -98,6 +115,27 @@ std::string find_function(LoadContext& ctx, const PgQuery__ObjectWithArgs* func,
   if (matches.size() > 1)
     ctx.fail(location,
              "function name \"" + name.name + "\" is not unique; give the argument types");
+  return matches.empty() ? std::string{} : matches.front();
+}
+
+std::string find_aggregate(LoadContext& ctx, const PgQuery__ObjectWithArgs* func, int location) {
+  QualifiedName name = qualified_name(ctx, func->objname, func->n_objname);
+  std::vector<std::string> wanted;
+  for (size_t i = 0; i < func->n_objargs; ++i) {
+    const PgQuery__Node* arg = func->objargs[i];
+    if (arg->node_case == PG_QUERY__NODE__NODE_TYPE_NAME)
+      wanted.push_back(canonical_type(arg->type_name, ctx.search_schema));
+  }
+  std::vector<std::string> matches;
+  for (const auto& [key, a] : ctx.model.aggregates) {
+    if (a.schema != name.schema || a.name != name.name) continue;
+    std::vector<std::string> types;
+    for (const auto& arg : a.arguments) types.push_back(arg.type);
+    if (func->args_unspecified || types == wanted) matches.push_back(key);
+  }
+  if (matches.size() > 1)
+    ctx.fail(location,
+             "aggregate name \"" + name.name + "\" is not unique; give the argument types");
   return matches.empty() ? std::string{} : matches.front();
 }
 

@@ -52,9 +52,15 @@ QualifiedName qualified_name(const LoadContext& ctx, const PgQuery__List* list);
 QualifiedName qualified_name(const LoadContext& ctx, const PgQuery__TypeName* type);
 
 // Canonical collation name of a COLLATE clause as the model stores it: quote_ident(name), or
-// schema-qualified when the schema is not pg_catalog; "" for no names (or no clause).
-std::string collation_name(PgQuery__Node* const* names, size_t count);
-std::string collation_name(const PgQuery__CollateClause* clause);
+// schema-qualified when the schema is not pg_catalog or the unqualified name is a collation of
+// the model in ctx.search_schema; "" for no names (or no clause).
+std::string collation_name(const LoadContext& ctx, PgQuery__Node* const* names, size_t count);
+std::string collation_name(const LoadContext& ctx, const PgQuery__CollateClause* clause);
+
+// A function named by an aggregate (SFUNC, FINALFUNC, ...), as the model stores it: schema.name
+// quoted, or the bare quoted name of a pg_catalog function; an unqualified name is a function
+// of the model in ctx.search_schema if there is one, else a built-in.
+std::string routine_name(const LoadContext& ctx, const std::vector<std::string>& parts);
 
 // Role name as stored in grants and policies; nullopt for CURRENT_USER & co.
 std::optional<std::string> role_name(const PgQuery__RoleSpec* role);
@@ -62,6 +68,9 @@ std::optional<std::string> role_name(const PgQuery__RoleSpec* role);
 // Function lookup by ObjectWithArgs (name with or without argument types). Returns the
 // function_key of the match, "" when none; fails when the name alone is ambiguous.
 std::string find_function(LoadContext& ctx, const PgQuery__ObjectWithArgs* func, int location);
+// Aggregate lookup by ObjectWithArgs (all argument types, ORDER BY ones included, as the
+// grammar lists them; none for `(*)`). The aggregate_key of the match, "" when none.
+std::string find_aggregate(LoadContext& ctx, const PgQuery__ObjectWithArgs* func, int location);
 
 // ---- DefElem arguments -----------------------------------------------------------------------
 // String / keyword / number / boolean text, the last name of a TypeName; "" without argument.

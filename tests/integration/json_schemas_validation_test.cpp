@@ -74,6 +74,8 @@ CREATE SEQUENCE counter START 10;
 CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS $$ SELECT 42 $$;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE PROCEDURE cleanup() LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer);
+CREATE COLLATION bytes (locale = 'C');
 CREATE TABLE users (
   id integer PRIMARY KEY,
   email text NOT NULL,
@@ -105,6 +107,7 @@ CREATE SEQUENCE counter START 1;
 CREATE FUNCTION answer() RETURNS integer LANGUAGE sql AS $$ SELECT 41 $$;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE PROCEDURE cleanup() LANGUAGE sql AS $$ SELECT 2 $$;
+CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0');
 CREATE TABLE users (
   id integer PRIMARY KEY,
   email text,
@@ -194,6 +197,12 @@ CREATE FUNCTION rich.add(a integer, b integer DEFAULT 1) RETURNS integer
 CREATE FUNCTION rich.stamp() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = rich AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
 CREATE PROCEDURE rich.tidy(INOUT n integer) LANGUAGE sql AS $$ SELECT n $$;
+CREATE AGGREGATE rich.total(integer) (SFUNC = rich.add, STYPE = integer, INITCOND = '0',
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE rich.total(integer) IS 'Sums.';
+GRANT EXECUTE ON FUNCTION rich.total(integer) TO app_ro;
+CREATE COLLATION rich.bytes (locale = 'C');
+COMMENT ON COLLATION rich.bytes IS 'Byte order.';
 CREATE TABLE rich.accounts (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   email text COLLATE "C" NOT NULL UNIQUE,

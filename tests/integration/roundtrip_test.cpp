@@ -435,6 +435,39 @@ DROP TABLE gone;
 CREATE TYPE gone_type AS ENUM ('x');
 DROP TYPE gone_type;
 )sql"},
+      {"aggregates", R"sql(
+CREATE SCHEMA agg;
+CREATE FUNCTION agg.step(s bigint, v integer) RETURNS bigint LANGUAGE sql IMMUTABLE
+  AS 'select s + v';
+CREATE AGGREGATE agg.total(integer) (SFUNC = agg.step, STYPE = bigint, INITCOND = '0',
+  PARALLEL = SAFE);
+CREATE AGGREGATE cnt(*) (SFUNC = int8inc, STYPE = int8, INITCOND = 0);
+CREATE AGGREGATE psum(int8) (SFUNC = int8pl, STYPE = int8, COMBINEFUNC = int8pl,
+  MSFUNC = int8pl, MINVFUNC = int8mi, MSTYPE = int8, SORTOP = >);
+CREATE AGGREGATE joined(text) (SFUNC = textcat, STYPE = text, INITCOND = '',
+  FINALFUNC = upper, FINALFUNC_MODIFY = SHAREABLE);
+CREATE FUNCTION agg.pick_step(s integer[], v integer) RETURNS integer[] LANGUAGE sql
+  AS 'select s || v';
+CREATE FUNCTION agg.pick_final(s integer[], k integer) RETURNS integer LANGUAGE sql
+  AS 'select s[k]';
+CREATE AGGREGATE agg.pick("K" integer ORDER BY v integer) (SFUNC = agg.pick_step,
+  STYPE = integer[], FINALFUNC = agg.pick_final, INITCOND = '{}');
+CREATE AGGREGATE old_sum (BASETYPE = int4, SFUNC = int4pl, STYPE = int4);
+COMMENT ON AGGREGATE agg.total(integer) IS 'sums';
+GRANT EXECUTE ON FUNCTION agg.total(integer) TO reader;
+)sql"},
+      {"collations", R"sql(
+CREATE SCHEMA coll;
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE COLLATION coll."Bytes" (locale = 'C');
+CREATE COLLATION split (lc_collate = 'C', lc_ctype = 'POSIX');
+CREATE COLLATION copied FROM "POSIX";
+COMMENT ON COLLATION ci IS 'case-insensitive';
+CREATE DOMAIN coll.code AS text COLLATE coll."Bytes";
+CREATE TYPE coll.pair AS (a text COLLATE ci, b text);
+CREATE TABLE coll.t (a text COLLATE ci, b text COLLATE coll."Bytes", c text);
+CREATE INDEX t_c ON coll.t (c COLLATE split);
+)sql"},
   };
   return all;
 }

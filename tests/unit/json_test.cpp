@@ -258,6 +258,42 @@ Model every_kind_model() {
   mvix.keys = {IndexKey{"n", "", "", "", false, false}};
   mv.indexes[mvix.name] = mvix;
   m.views[qualified_key("app", "user_counts")] = mv;
+  Aggregate agg;
+  agg.schema = "app";
+  agg.name = "pick";
+  agg.arguments = {{"IN", "k", "integer", std::nullopt}, {"IN", "", "integer", std::nullopt}};
+  agg.kind = "ordered_set";
+  agg.direct_arguments = 1;
+  agg.state_function = "app.pick_step";
+  agg.state_type = "integer[]";
+  agg.state_space = 64;
+  agg.final_function = "app.pick_final";
+  agg.final_extra = true;
+  agg.final_modify = "READ_WRITE";
+  agg.initial_condition = "{}";
+  agg.moving_state_function = "app.pick_step";
+  agg.moving_inverse_function = "app.pick_undo";
+  agg.moving_state_type = "integer[]";
+  agg.moving_initial_condition = "";
+  agg.sort_operator = "OPERATOR(app.<)";
+  agg.parallel = "SAFE";
+  agg.comment = "picks";
+  agg.grants = {grant("app_ro", "EXECUTE")};
+  m.aggregates[aggregate_key(agg)] = agg;
+  Collation ci;
+  ci.schema = "app";
+  ci.name = "Case Insensitive";
+  ci.provider = "icu";
+  ci.icu_locale = "und-u-ks-level2";
+  ci.deterministic = false;
+  ci.comment = "ci";
+  m.collations[qualified_key(ci.schema, ci.name)] = ci;
+  Collation bytes;
+  bytes.schema = "app";
+  bytes.name = "bytes";
+  bytes.lc_collate = "C";
+  bytes.lc_ctype = "POSIX";
+  m.collations[qualified_key(bytes.schema, bytes.name)] = bytes;
   return m;
 }
 
@@ -291,12 +327,34 @@ TEST(JsonModel, EmptyModelHasHeaderAndSections) {
   json j = model_to_json(Model{});
   EXPECT_EQ(j["format"], "pgdrift-model");
   EXPECT_EQ(j["version"], 1);
-  for (const char* section : {"schemas", "extensions", "tables", "views", "sequences", "enums",
-                              "composite_types", "domains", "functions"}) {
+  for (const char* section :
+       {"schemas", "extensions", "tables", "views", "sequences", "enums", "composite_types",
+        "domains", "functions", "aggregates", "collations"}) {
     ASSERT_TRUE(j.contains(section)) << section;
     EXPECT_TRUE(j[section].empty()) << section;
   }
   EXPECT_EQ(model_from_json(j), Model{});
+}
+
+TEST(JsonModel, AggregateKeysAndModelsWithoutTheNewSections) {
+  const Model m = every_kind_model();
+  EXPECT_EQ(m.aggregates.begin()->first, "app.pick(integer ORDER BY integer)");
+  json j = model_to_json(m);
+  EXPECT_THROW(
+      {
+        json wrong = j;
+        json agg = wrong["aggregates"]["app.pick(integer ORDER BY integer)"];
+        wrong["aggregates"].erase("app.pick(integer ORDER BY integer)");
+        wrong["aggregates"]["app.pick(integer, integer)"] = agg;
+        model_from_json(wrong);
+      },
+      std::runtime_error);
+  // Models written before aggregates and collations were modelled still read.
+  j.erase("aggregates");
+  j.erase("collations");
+  Model back = model_from_json(j);
+  EXPECT_TRUE(back.aggregates.empty());
+  EXPECT_TRUE(back.collations.empty());
 }
 
 TEST(JsonModel, DefaultsAreOmittedAndEnumsAreWords) {

@@ -804,5 +804,59 @@ TEST(Planner, SequenceChangesOwnerBeforeItsOwnerGoes) {
   EXPECT_LT(find(table, "OWNED BY NONE"), find(table, "DROP TABLE public.t")) << dump(table);
 }
 
+TEST(Planner, AggregatesFollowTheirSupportFunctionsAndViewsFollowThem) {
+  const std::string step =
+      "CREATE FUNCTION step(s int, v int) RETURNS int LANGUAGE sql AS 'select s';";
+  Plan added =
+      plan("CREATE TABLE t (n int);", "CREATE TABLE t (n int);" + step +
+                                          "CREATE AGGREGATE agg(int) (SFUNC = step, STYPE = int);"
+                                          "CREATE VIEW v AS SELECT agg(n) FROM t;");
+  int function = find(added, "CREATE FUNCTION public.step");
+  int aggregate = find(added, "CREATE AGGREGATE public.agg(integer)");
+  int view = find(added, "CREATE VIEW public.v");
+  ASSERT_GE(function, 0) << dump(added);
+  EXPECT_LT(function, aggregate) << dump(added);
+  EXPECT_LT(aggregate, view) << dump(added);
+
+  Plan dropped = plan(step + "CREATE AGGREGATE agg(int) (SFUNC = step, STYPE = int);", "");
+  EXPECT_LT(find(dropped, "DROP AGGREGATE public.agg(integer);"),
+            find(dropped, "DROP FUNCTION public.step(integer, integer);"))
+      << dump(dropped);
+
+  // Any change re-creates the aggregate; the view calling it is re-created around it.
+  Plan changed = plan(
+      "CREATE TABLE t (n int); CREATE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int);"
+      "CREATE VIEW v AS SELECT agg(n) FROM t;",
+      "CREATE TABLE t (n int); CREATE AGGREGATE agg(int) (SFUNC = int4pl, STYPE = int,"
+      " INITCOND = '0'); CREATE VIEW v AS SELECT agg(n) FROM t;");
+  int drop_view = find(changed, "DROP VIEW public.v");
+  int drop_aggregate = find(changed, "DROP AGGREGATE public.agg(integer);");
+  int create_aggregate = find(changed, "CREATE AGGREGATE public.agg(integer)");
+  int create_view = find(changed, "CREATE VIEW public.v");
+  ASSERT_GE(drop_view, 0) << dump(changed);
+  EXPECT_LT(drop_view, drop_aggregate) << dump(changed);
+  EXPECT_LT(drop_aggregate, create_aggregate) << dump(changed);
+  EXPECT_LT(create_aggregate, create_view) << dump(changed);
+}
+
+TEST(Planner, CollationsComeBeforeWhatNamesThemAndGoAfter) {
+  Plan added = plan("",
+                    "CREATE COLLATION bytes (locale = 'C');"
+                    "CREATE TABLE t (a text COLLATE bytes);");
+  int collation = find(added, "CREATE COLLATION public.bytes");
+  ASSERT_GE(collation, 0) << dump(added);
+  EXPECT_LT(collation, find(added, "CREATE TABLE public.t")) << dump(added);
+
+  Plan dropped = plan(
+      "CREATE COLLATION bytes (locale = 'C');"
+      "CREATE TABLE t (a text COLLATE bytes, b text);"
+      "CREATE INDEX t_b ON t (b COLLATE bytes);",
+      "CREATE TABLE t (a text, b text);");
+  int drop = find(dropped, "DROP COLLATION public.bytes;");
+  ASSERT_GE(drop, 0) << dump(dropped);
+  EXPECT_LT(find(dropped, "ALTER COLUMN a TYPE text"), drop) << dump(dropped);
+  EXPECT_LT(find(dropped, "DROP INDEX"), drop) << dump(dropped);
+}
+
 }  // namespace
 }  // namespace pgdrift::planner
