@@ -9,11 +9,23 @@
 namespace pgdrift::engine {
 
 const std::vector<std::string>& drift_object_kinds() {
-  static const std::vector<std::string> kinds = {
-      "schema",   "extension", "table",          "column", "constraint",
-      "index",    "trigger",   "policy",         "view",   "materialized_view",
-      "sequence", "enum",      "composite_type", "domain", "function",
-      "procedure"};
+  static const std::vector<std::string> kinds = {"schema",
+                                                 "extension",
+                                                 "table",
+                                                 "column",
+                                                 "constraint",
+                                                 "index",
+                                                 "trigger",
+                                                 "policy",
+                                                 "view",
+                                                 "materialized_view",
+                                                 "sequence",
+                                                 "enum",
+                                                 "composite_type",
+                                                 "domain",
+                                                 "function",
+                                                 "procedure",
+                                                 "default_privileges"};
   return kinds;
 }
 
