@@ -21,7 +21,9 @@ Step trigger_state_step(const std::string& table, const schema::Trigger& t) {
 }
 
 void gen_trigger(Context& ctx, const engine::TriggerChange& change) {
-  if (change.kind == ChangeKind::Alter &&
+  // An Alter of a trigger equal on both sides is a rebuild around something it depends on
+  // (gen_function_dependents, a retyped column): dropped and created, not altered in place.
+  if (change.kind == ChangeKind::Alter && !(*change.from == *change.to) &&
       engine::trigger_altered_in_place(*change.from, *change.to)) {
     if (change.from->enabled != change.to->enabled)
       ctx.add(trigger_state_step(change.table, *change.to));
