@@ -168,8 +168,11 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
   const schema::Model& to = to_model;
 
   auto cluster = pg::ScratchCluster::start();
+  // An owner may be the cluster's own superuser (a source read from a database owned by
+  // "postgres"): only the roles that do not exist yet are created.
   for (const auto& role : roles_named({&from_model, &to_model}))
-    cluster->execute("postgres", "CREATE ROLE " + schema::quote_ident(role) + ";");
+    cluster->execute("postgres", "DO $pgdrift$ BEGIN CREATE ROLE " + schema::quote_ident(role) +
+                                     "; EXCEPTION WHEN duplicate_object THEN NULL; END $pgdrift$;");
   const std::string db = "pgdrift_validate";
   cluster->create_database(db);
   try {
