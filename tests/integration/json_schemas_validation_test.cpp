@@ -174,15 +174,15 @@ engine::DriftReport full_drift_report() {
       schema::history::replay(schema::history::read_history(history_dir)).model;
   schema::Model mita = schema::sql::load_path(testing::fixture_path("mita/schema")).model;
   report.databases.push_back(drift_of("history:" + history_dir, mita, replayed, {}));
+  engine::DatabaseDrift broken;
+  broken.label = "host=db3 user=app password=***";
+  broken.error = "connection refused";
+  report.databases.push_back(broken);
   // `--privileges`: default privileges are entries of their own.
   schema::Model with_defaults = desired;
   schema::DefaultPrivilege defaults{"", "", "TABLES", {{"app_ro", "SELECT", {}, false}}, {}};
   with_defaults.default_privileges["ON TABLES"] = defaults;
   report.databases.push_back(drift_of("privileges", with_defaults, desired, {}, true));
-  engine::DatabaseDrift broken;
-  broken.label = "host=db3 user=app password=***";
-  broken.error = "connection refused";
-  report.databases.push_back(broken);
   return report;
 }
 
@@ -321,7 +321,7 @@ TEST(JsonSchemas, DriftReportWithEveryKindOfEntryValidates) {
   // ignored entries, parents, locations, fix steps with hazards, other_fix and an error.
   const auto& kinds = engine::drift_object_kinds();
   std::set<std::string> reported = values_of(report["databases"][0], "object_kind");
-  reported.merge(values_of(report["databases"][4], "object_kind"));  // default_privileges
+  reported.merge(values_of(report["databases"][5], "object_kind"));  // default_privileges
   EXPECT_EQ(reported, std::set<std::string>(kinds.begin(), kinds.end()));
   EXPECT_EQ(values_of(report, "drift"),
             (std::set<std::string>{"missing", "unexpected", "differs"}));
