@@ -99,7 +99,7 @@ int run_inspect(const InspectArgs& args) {
   if (args.compare_static) return run_compare_static(args);
   SourceResult result = read_source(args.source, args.source_options);
   require_matches({&result.unmatched}, "in " + schema::live::redact_connection_string(args.source));
-  if (!args.privileges) schema::strip_grants(result.model);
+  if (!args.privileges) schema::strip_privileges(result.model);
 
   std::string text;
   if (args.format == "sql") {

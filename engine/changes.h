@@ -193,6 +193,33 @@ struct GrantChange {
   std::vector<schema::Grant> from;     // every grant on each side, sorted (for reports)
   std::vector<schema::Grant> to;
   bool object_dropped = false;  // revokes are implied by the drop
+  // Set when the plan creates the object: `from` then holds the privileges PostgreSQL gives it
+  // when it is created (the default privileges of the role that runs the plan which both models
+  // have: schema::created_grants), which `revoked` takes away where the target has no such grant.
+  bool object_added = false;
+};
+
+// An owner the target declares that differs (only when privileges are compared): ALTER ...
+// OWNER TO. Objects whose target owner is undeclared ("") keep theirs; an object the plan adds
+// gets the declared owner too.
+struct OwnerChange {
+  ObjectRef object;
+  std::string from;  // "" when the object is new
+  std::string to;
+};
+
+// Default privileges (ALTER DEFAULT PRIVILEGES) that differ for one (role, schema, object type)
+// (only when privileges are compared). `from` / `to` are the effective grants of each side:
+// PostgreSQL's built-in defaults where a side has no entry.
+struct DefaultPrivilegeChange {
+  std::string key;  // schema::default_privilege_key
+  std::string role;
+  std::string schema;
+  std::string object_type;
+  std::vector<schema::Grant> granted;
+  std::vector<schema::Grant> revoked;
+  std::vector<schema::Grant> from;
+  std::vector<schema::Grant> to;
 };
 
 struct Changes {
@@ -210,6 +237,8 @@ struct Changes {
   std::vector<ViewChange> views;
   std::vector<CommentChange> comments;
   std::vector<GrantChange> grants;
+  std::vector<OwnerChange> owners;
+  std::vector<DefaultPrivilegeChange> default_privileges;
   bool empty() const;
   size_t size() const;  // number of top-level change values
 };

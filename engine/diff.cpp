@@ -56,7 +56,7 @@ size_t Changes::size() const {
   return renames.size() + schemas.size() + extensions.size() + enums.size() +
          composite_types.size() + domains.size() + sequences.size() + functions.size() +
          aggregates.size() + collations.size() + tables.size() + views.size() + comments.size() +
-         grants.size();
+         grants.size() + owners.size() + default_privileges.size();
 }
 
 bool trigger_altered_in_place(schema::Trigger from, schema::Trigger to) {
@@ -94,6 +94,8 @@ ObjectChange<T> make_change(ChangeKind kind, const std::string& key, const T* fr
 struct Differ {
   Changes out;
   bool privileges = false;
+  const schema::Model* from_model = nullptr;
+  const schema::Model* to_model = nullptr;
 
   static ObjectRef top(const std::string& kind, const std::string& key) {
     return top_level_ref(kind, key);
@@ -126,6 +128,52 @@ struct Differ {
     change.from = std::move(from);
     change.to = std::move(to);
     out.grants.push_back(std::move(change));
+  }
+
+  // The privileges of an object the plan creates: those it gets from the default privileges
+  // of the role running the plan that both sides have (the planner revokes default privileges
+  // before its creates and grants new ones after them), then the target's.
+  void added_grants(ObjectRef object, const std::string& object_type,
+                    const std::string& schema_name, std::vector<schema::Grant> to) {
+    if (!privileges) return;
+    const auto a = schema::created_grants(*from_model, "", object_type, schema_name);
+    const auto b = schema::created_grants(*to_model, "", object_type, schema_name);
+    std::vector<schema::Grant> implicit;
+    std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(implicit));
+    const size_t before = out.grants.size();
+    grants(std::move(object), implicit, std::move(to));
+    if (out.grants.size() > before) out.grants.back().object_added = true;
+  }
+
+  // ALTER ... OWNER TO when the target declares an owner that differs.
+  void owner(ObjectRef object, const std::string& from, const std::string& to) {
+    if (!privileges || to.empty() || from == to) return;
+    out.owners.push_back({std::move(object), from, to});
+  }
+
+  void default_privileges(const schema::Model& from, const schema::Model& to) {
+    if (!privileges) return;
+    auto effective = [](const schema::Model& m, const schema::DefaultPrivilege& d) {
+      auto it =
+          m.default_privileges.find(schema::default_privilege_key(d.role, d.schema, d.object_type));
+      if (it != m.default_privileges.end()) return it->second.grants;
+      return d.schema.empty() ? schema::builtin_default_grants(d.object_type)
+                              : std::vector<schema::Grant>{};
+    };
+    std::map<std::string, const schema::DefaultPrivilege*> keys;
+    for (const auto& [key, d] : from.default_privileges) keys[key] = &d;
+    for (const auto& [key, d] : to.default_privileges) keys[key] = &d;
+    for (const auto& [key, d] : keys) {
+      DefaultPrivilegeChange c{key, d->role, d->schema,           d->object_type,
+                               {},  {},      effective(from, *d), effective(to, *d)};
+      std::sort(c.from.begin(), c.from.end());
+      std::sort(c.to.begin(), c.to.end());
+      std::set_difference(c.to.begin(), c.to.end(), c.from.begin(), c.from.end(),
+                          std::back_inserter(c.granted));
+      std::set_difference(c.from.begin(), c.from.end(), c.to.begin(), c.to.end(),
+                          std::back_inserter(c.revoked));
+      if (!c.granted.empty() || !c.revoked.empty()) out.default_privileges.push_back(std::move(c));
+    }
   }
 
   // Comments of a table's sub-objects; `from` is null when the table is new.
@@ -186,10 +234,15 @@ struct Differ {
     return a == b;
   }
 
+  // Owners are compared on their own (owner()), only with privileges.
   template <class T>
   static bool same_without_comment(T a, T b) {
     a.comment.reset();
     b.comment.reset();
+    if constexpr (requires { a.owner; }) {
+      a.owner.clear();
+      b.owner.clear();
+    }
     return a == b;
   }
 
@@ -281,6 +334,7 @@ struct Differ {
     diff_members(key, from.policies, to.policies, tc.policies);
     table_comments(key, &from, to);
     grants(top("table", key), from.grants, to.grants);
+    owner(top("table", key), from.owner, to.owner);
     if (tc.changed || !tc.columns.empty() || !tc.constraints.empty() || !tc.indexes.empty() ||
         !tc.triggers.empty() || !tc.policies.empty())
       out.tables.push_back(std::move(tc));
@@ -301,6 +355,7 @@ struct Differ {
     diff_members(key, from.triggers, to.triggers, vc.triggers);
     view_comments(key, &from, to);
     grants(top(view_kind(to), key), from.grants, to.grants);
+    owner(top(view_kind(to), key), from.owner, to.owner);
     vc.options_changed = from.options != to.options;
     if (vc.definition_changed || vc.options_changed || !vc.indexes.empty() || !vc.triggers.empty())
       out.views.push_back(std::move(vc));
@@ -342,13 +397,17 @@ struct Differ {
   }
 
   void run(const schema::Model& from, const schema::Model& to) {
+    from_model = &from;
+    to_model = &to;
+    default_privileges(from, to);
     // Schemas.
     zip(
         from.schemas, to.schemas,
         [&](const std::string& k, const schema::Namespace& v) {
           out.schemas.push_back(make_change<schema::Namespace>(ChangeKind::Add, k, nullptr, &v));
           comment(top("schema", k), std::nullopt, v.comment);
-          grants(top("schema", k), {}, v.grants);
+          added_grants(top("schema", k), "SCHEMAS", "", v.grants);
+          owner(top("schema", k), "", v.owner);
         },
         [&](const std::string& k, const schema::Namespace& v) {
           out.schemas.push_back(make_change<schema::Namespace>(ChangeKind::Drop, k, &v, nullptr));
@@ -356,6 +415,7 @@ struct Differ {
         [&](const std::string& k, const schema::Namespace& a, const schema::Namespace& b) {
           comment(top("schema", k), a.comment, b.comment);
           grants(top("schema", k), a.grants, b.grants);
+          owner(top("schema", k), a.owner, b.owner);
         });
     // Extensions: a version or schema change is an alter.
     zip(
@@ -380,12 +440,14 @@ struct Differ {
           EnumChange c{ChangeKind::Add, k, {}, v, {}, false};
           out.enums.push_back(c);
           comment(top("enum", k), std::nullopt, v.comment);
+          owner(top("enum", k), "", v.owner);
         },
         [&](const std::string& k, const schema::EnumType& v) {
           out.enums.push_back({ChangeKind::Drop, k, v, {}, {}, false});
         },
         [&](const std::string& k, const schema::EnumType& a, const schema::EnumType& b) {
           comment(top("enum", k), a.comment, b.comment);
+          owner(top("enum", k), a.owner, b.owner);
           if (a.values == b.values) return;
           EnumChange c{ChangeKind::Alter, k, a, b, {}, false};
           // Values kept must stay in the same relative order; otherwise recreate.
@@ -404,6 +466,7 @@ struct Differ {
         [&](const std::string& k, const schema::CompositeType& v) {
           out.composite_types.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
           comment(top("composite_type", k), std::nullopt, v.comment);
+          owner(top("composite_type", k), "", v.owner);
         },
         [&](const std::string& k, const schema::CompositeType& v) {
           out.composite_types.push_back(
@@ -413,12 +476,14 @@ struct Differ {
           if (!same_without_comment(a, b))
             out.composite_types.push_back(make_change(ChangeKind::Alter, k, &a, &b));
           comment(top("composite_type", k), a.comment, b.comment);
+          owner(top("composite_type", k), a.owner, b.owner);
         });
     zip(
         from.domains, to.domains,
         [&](const std::string& k, const schema::Domain& v) {
           out.domains.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
           domain_comments(k, nullptr, v);
+          owner(top("domain", k), "", v.owner);
         },
         [&](const std::string& k, const schema::Domain& v) {
           out.domains.push_back(make_change(ChangeKind::Drop, k, &v, (decltype(&v))nullptr));
@@ -427,6 +492,7 @@ struct Differ {
           if (!same_without_comment(a, b))
             out.domains.push_back(make_change(ChangeKind::Alter, k, &a, &b));
           domain_comments(k, &a, b);
+          owner(top("domain", k), a.owner, b.owner);
         });
     // Sequences.
     zip(
@@ -434,7 +500,8 @@ struct Differ {
         [&](const std::string& k, const schema::Sequence& v) {
           out.sequences.push_back(make_change(ChangeKind::Add, k, (decltype(&v))nullptr, &v));
           comment(top("sequence", k), std::nullopt, v.comment);
-          grants(top("sequence", k), {}, v.grants);
+          added_grants(top("sequence", k), "SEQUENCES", v.schema, v.grants);
+          owner(top("sequence", k), "", v.owner);
         },
         [&](const std::string& k, const schema::Sequence& v) {
           out.sequences.push_back(make_change(ChangeKind::Drop, k, &v, (decltype(&v))nullptr));
@@ -447,6 +514,7 @@ struct Differ {
             out.sequences.push_back(make_change(ChangeKind::Alter, k, &a, &b));
           comment(top("sequence", k), a.comment, b.comment);
           grants(top("sequence", k), a.grants, b.grants);
+          owner(top("sequence", k), a.owner, b.owner);
         });
     // Functions.
     zip(
@@ -454,7 +522,8 @@ struct Differ {
         [&](const std::string& k, const schema::Function& v) {
           out.functions.push_back({ChangeKind::Add, k, {}, v, false});
           comment(top(function_kind(v), k), std::nullopt, v.comment);
-          grants(top(function_kind(v), k), {}, v.grants);
+          added_grants(top(function_kind(v), k), "FUNCTIONS", v.schema, v.grants);
+          owner(top(function_kind(v), k), "", v.owner);
         },
         [&](const std::string& k, const schema::Function& v) {
           out.functions.push_back({ChangeKind::Drop, k, v, {}, false});
@@ -474,6 +543,7 @@ struct Differ {
           }
           comment(top(function_kind(b), k), a.comment, b.comment);
           grants(top(function_kind(b), k), a.grants, b.grants);
+          owner(top(function_kind(b), k), a.owner, b.owner);
         });
     // Aggregates and collations: anything but the comment (and privileges) re-creates them.
     zip(
@@ -519,7 +589,8 @@ struct Differ {
           tc.to = v;
           out.tables.push_back(tc);
           table_comments(k, nullptr, v);
-          grants(top("table", k), {}, v.grants);
+          added_grants(top("table", k), "TABLES", v.schema, v.grants);
+          owner(top("table", k), "", v.owner);
         },
         [&](const std::string& k, const schema::Table& v) {
           TableChange tc;
@@ -541,7 +612,8 @@ struct Differ {
           vc.to = v;
           out.views.push_back(vc);
           view_comments(k, nullptr, v);
-          grants(top(view_kind(v), k), {}, v.grants);
+          added_grants(top(view_kind(v), k), "TABLES", v.schema, v.grants);
+          owner(top(view_kind(v), k), "", v.owner);
         },
         [&](const std::string& k, const schema::View& v) {
           ViewChange vc;
@@ -573,7 +645,7 @@ struct Differ {
 
 schema::Model compared_form(const schema::Model& model, const DiffOptions& options) {
   schema::Model m = model;
-  if (!options.compare_privileges) schema::strip_grants(m);
+  if (!options.compare_privileges) schema::strip_privileges(m);
   return m;
 }
 
@@ -825,6 +897,10 @@ std::vector<std::string> describe_changes(const Changes& changes) {
     lines.push_back("comment on " + c.object.kind + " " + c.object.name);
   for (const auto& g : changes.grants)
     lines.push_back("privileges on " + g.object.kind + " " + g.object.name);
+  for (const auto& o : changes.owners)
+    lines.push_back("owner of " + o.object.kind + " " + o.object.name + ": " +
+                    (o.from.empty() ? "(new)" : o.from) + " -> " + o.to);
+  for (const auto& d : changes.default_privileges) lines.push_back("default privileges " + d.key);
   return lines;
 }
 

@@ -163,6 +163,7 @@ std::vector<AttributeDifference> differences(const T& desired, const T& live,
   json l = schema::object_to_json(live);
   for (auto* j : {&d, &l}) {
     j->erase("grants");
+    j->erase("owner");  // compared on its own (only with privileges): OwnerChange
     if (owner)
       for (const auto& key : kOwnAttributesOnly) j->erase(key);
   }
@@ -185,6 +186,7 @@ const schema::SourceLocation& first_known(const schema::SourceLocation& a,
 
 // Report order: types and functions first, like a migration would create them; then relations.
 enum Section : int {
+  kDefaultPrivileges,
   kSchemas,
   kExtensions,
   kCollations,
@@ -368,6 +370,24 @@ class DriftView {
     if (g.object_dropped || gone(g.object)) return;
     add_differences(attribute_entry(g.object),
                     {{"grants", grants_value(g.to), grants_value(g.from)}});
+  }
+
+  void owner(const OwnerChange& o) {
+    if (gone(o.object)) return;
+    add_differences(attribute_entry(o.object),
+                    {{"owner", json(o.to), o.from.empty() ? json() : json(o.from)}});
+  }
+
+  // Default privileges are a difference of their own, first in the report: absent on a side
+  // means PostgreSQL's built-in defaults.
+  void default_privilege(const DefaultPrivilegeChange& d) {
+    auto it = desired_.default_privileges.find(d.key);
+    Placed& p = place(
+        "default_privileges", d.key, "", ChangeKind::Alter,
+        it == desired_.default_privileges.end() ? schema::SourceLocation{} : it->second.location);
+    p.section = kDefaultPrivileges;
+    p.owner = d.key;
+    add_differences(p, {{"grants", grants_value(d.to), grants_value(d.from)}});
   }
 
   void checked(DatabaseDrift& out) const {
@@ -557,6 +577,8 @@ DatabaseDrift drift_from_changes(const Changes& changes, const schema::Model& de
   for (const auto& v : changes.views) view.view(v);
   for (const auto& c : changes.comments) view.comment(c);
   for (const auto& g : changes.grants) view.grant(g);
+  for (const auto& o : changes.owners) view.owner(o);
+  for (const auto& d : changes.default_privileges) view.default_privilege(d);
   for (const auto& r : changes.renames) view.rename(r);
   DatabaseDrift out;
   out.entries = view.entries();

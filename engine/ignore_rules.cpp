@@ -9,11 +9,25 @@
 namespace pgdrift::engine {
 
 const std::vector<std::string>& drift_object_kinds() {
-  static const std::vector<std::string> kinds = {
-      "schema",    "extension", "table",          "column", "constraint",
-      "index",     "trigger",   "policy",         "view",   "materialized_view",
-      "sequence",  "enum",      "composite_type", "domain", "function",
-      "procedure", "aggregate", "collation"};
+  static const std::vector<std::string> kinds = {"schema",
+                                                 "extension",
+                                                 "table",
+                                                 "column",
+                                                 "constraint",
+                                                 "index",
+                                                 "trigger",
+                                                 "policy",
+                                                 "view",
+                                                 "materialized_view",
+                                                 "sequence",
+                                                 "enum",
+                                                 "composite_type",
+                                                 "domain",
+                                                 "function",
+                                                 "procedure",
+                                                 "aggregate",
+                                                 "collation",
+                                                 "default_privileges"};
   return kinds;
 }
 

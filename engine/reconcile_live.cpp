@@ -105,8 +105,12 @@ std::string BestMatch::tie_text() const {
 
 BestMatch best_matching_migration(const std::vector<std::string>& ids,
                                   const std::vector<schema::Model>& per_migration,
-                                  const schema::Model& live,
+                                  const schema::Model& live_as_read,
                                   const std::vector<schema::Model>& others) {
+  // Owners are privileges (compared only on request): a database's are no distance from a
+  // history that declares none, and must not keep its objects from being explained.
+  schema::Model live = live_as_read;
+  schema::clear_owners(live);
   BestMatch best;
   for (size_t i = 0; i < ids.size() && i < per_migration.size(); ++i) {
     size_t d;

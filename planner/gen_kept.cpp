@@ -30,16 +30,53 @@ class Kept {
     ctx_.add(s);
   }
 
-  // `source` are the grants the object had, `target` those the target declares.
+  // With privileges compared, the owner the object had, which the target keeps or does not
+  // declare (a re-created object belongs to the role that runs the plan). A new owner the
+  // target declares is the diff's change (gen_owners, with its authz hazard).
+  void owner(const engine::ObjectRef& object, const std::string& source,
+             const std::string& target) {
+    if (!ctx_.options.diff.compare_privileges) return;
+    if (!target.empty() && target != source) return;
+    const std::string& role = source;
+    if (role.empty()) return;
+    Step s = make_step("owner", object.name, ChangeKind::Alter, kOwner,
+                       "ALTER " + comment_target(object, ctx_.to) + " OWNER TO " +
+                           schema::quote_ident(role) + ";");
+    s.needs = {dependency_key(object, ctx_.to)};
+    s.note = "re-applied: the object was dropped and created again";
+    ctx_.add(s);
+  }
+
+  // `source` are the grants the object had, `target` those the target declares. With
+  // privileges compared, those the object gets from the default privileges when it is created
+  // again (`object_type` in `schema_name`) and the target does not have are revoked.
   void grants(const engine::ObjectRef& object, std::vector<schema::Grant> source,
-              std::vector<schema::Grant> wanted) {
+              std::vector<schema::Grant> wanted, const std::string& object_type,
+              const std::string& schema_name) {
+    if (ctx_.options.diff.compare_privileges) {
+      const auto a = schema::created_grants(ctx_.from, "", object_type, schema_name);
+      const auto b = schema::created_grants(ctx_.to, "", object_type, schema_name);
+      for (const auto& g : a) {
+        if (std::find(b.begin(), b.end(), g) == b.end()) continue;  // revoked before creates
+        if (std::find(wanted.begin(), wanted.end(), g) != wanted.end()) continue;
+        Step s = make_step("grant", object.name, ChangeKind::Drop, kRevoke,
+                           schema::render_revoke(grant_target(object, ctx_.to), g));
+        s.needs = {dependency_key(object, ctx_.to)};
+        s.note = "the object got it from the default privileges when it was created again";
+        ctx_.add(s);
+      }
+    }
     const std::string target = grant_target(object, ctx_.to);
     std::vector<schema::Grant> kept;
     std::sort(source.begin(), source.end());
     if (ctx_.options.diff.compare_privileges) {
-      std::sort(wanted.begin(), wanted.end());
-      std::set_intersection(source.begin(), source.end(), wanted.begin(), wanted.end(),
-                            std::back_inserter(kept));
+      // As the target has it: a grant option the diff adds or takes away is then already
+      // right (the diff's GRANT ... WITH GRANT OPTION / REVOKE GRANT OPTION FOR change nothing).
+      for (const auto& w : wanted)
+        if (std::any_of(source.begin(), source.end(), [&](const schema::Grant& g) {
+              return g.grantee == w.grantee && g.privilege == w.privilege && g.columns == w.columns;
+            }))
+          kept.push_back(w);
     } else {
       kept = std::move(source);
     }
@@ -84,8 +121,12 @@ class Kept {
             policy_comment(p->second);
         break;
       case Kind::Enum:
-        if (auto e = ctx_.to.enums.find(object_.key); e != ctx_.to.enums.end())
+        if (auto e = ctx_.to.enums.find(object_.key); e != ctx_.to.enums.end()) {
           comment(engine::top_level_ref("enum", object_.key), e->second.comment);
+          auto source = ctx_.source.enums.find(object_.key);
+          owner(engine::top_level_ref("enum", object_.key),
+                source == ctx_.source.enums.end() ? "" : source->second.owner, e->second.owner);
+        }
         break;
       case Kind::Domain:
         domain();
@@ -149,7 +190,10 @@ class Kept {
       std::erase_if(g.columns, [&](const std::string& c) { return !t->find_column(c); });
       if (!had_columns || !g.columns.empty()) source.push_back(g);
     }
-    grants(engine::top_level_ref("table", key()), source, t->grants);
+    const engine::ObjectRef ref = engine::top_level_ref("table", key());
+    grants(ref, source, t->grants, "TABLES", t->schema);
+    auto from = ctx_.source.tables.find(key());
+    owner(ref, from == ctx_.source.tables.end() ? "" : from->second.owner, t->owner);
   }
 
   void view() {
@@ -162,9 +206,11 @@ class Kept {
     for (const auto& [name, i] : v->indexes) index_comment(v->schema, i);
     for (const auto& [name, t] : v->triggers) trigger_comment(t);
     auto source = ctx_.source.views.find(key());
+    const bool had = source != ctx_.source.views.end();
     grants(engine::top_level_ref(kind, key()),
-           source == ctx_.source.views.end() ? std::vector<schema::Grant>{} : source->second.grants,
-           v->grants);
+           had ? source->second.grants : std::vector<schema::Grant>{}, v->grants, "TABLES",
+           v->schema);
+    owner(engine::top_level_ref(kind, key()), had ? source->second.owner : "", v->owner);
   }
 
   void function() {
@@ -175,10 +221,10 @@ class Kept {
         engine::top_level_ref(f.procedure ? "procedure" : "function", key());
     comment(ref, f.comment);
     auto source = ctx_.source.functions.find(key());
-    grants(ref,
-           source == ctx_.source.functions.end() ? std::vector<schema::Grant>{}
-                                                 : source->second.grants,
-           f.grants);
+    const bool had = source != ctx_.source.functions.end();
+    grants(ref, had ? source->second.grants : std::vector<schema::Grant>{}, f.grants, "FUNCTIONS",
+           f.schema);
+    owner(ref, had ? source->second.owner : "", f.owner);
   }
 
   void aggregate() {
@@ -212,7 +258,7 @@ class Kept {
         }
       return out;
     };
-    grants(ref, of_column(source_table_grants()), of_column(t->grants));
+    grants(ref, of_column(source_table_grants()), of_column(t->grants), "", "");
   }
 
   void index() {
@@ -239,6 +285,9 @@ class Kept {
     auto d = ctx_.to.domains.find(key());
     if (d == ctx_.to.domains.end()) return;
     comment(engine::top_level_ref("domain", key()), d->second.comment);
+    auto source = ctx_.source.domains.find(key());
+    owner(engine::top_level_ref("domain", key()),
+          source == ctx_.source.domains.end() ? "" : source->second.owner, d->second.owner);
     for (const auto& [name, c] : d->second.checks)
       comment(engine::member_ref("constraint", "domain", key(), name), c.comment);
   }

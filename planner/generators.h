@@ -44,8 +44,17 @@ enum Phase : int {
   kCreateView = 42,
   kTriggerPolicy = 43,
   kComment = 44,
-  kGrant = 45,
+  // Privileges of one object: revokes, then a new owner, then grants (ALTER ... OWNER TO moves
+  // the old owner's privileges to the new one: a grant to the old owner is made after it, a
+  // revoke from the new owner before it).
+  kRevoke = 45,
+  kOwner = 46,
+  kGrant = 47,
+  kDefaultPrivilegesGranted = 48,  // after the creates: the objects created do not get them
 };
+// ALTER DEFAULT PRIVILEGES ... REVOKE: before every create, so that no object the plan creates
+// gets them (engine::GrantChange::object_added).
+constexpr int kDefaultPrivilegesRevoked = 6;
 
 // Dependency keys of the objects a model's expressions, queries and types refer to.
 class Dependencies {
@@ -200,6 +209,22 @@ void gen_views(Context& ctx, const std::vector<engine::ViewChange>& changes);
 void gen_recreated_views(Context& ctx, const std::set<std::string>& already_planned);
 void gen_comments(Context& ctx, const std::vector<engine::CommentChange>& changes);
 void gen_grants(Context& ctx, const std::vector<engine::GrantChange>& changes);
+// ALTER ... OWNER TO (planner/gen_grant.cpp).
+void gen_owners(Context& ctx, const std::vector<engine::OwnerChange>& changes);
+// ALTER DEFAULT PRIVILEGES ... GRANT / REVOKE (planner/gen_grant.cpp).
+void gen_default_privileges(Context& ctx,
+                            const std::vector<engine::DefaultPrivilegeChange>& changes);
+// The GRANT / REVOKE statements that take `target` (a GRANT target, e.g. "TABLE public.t")
+// from the privileges `revoked` to those `granted` (the diff's two sides): a privilege in both
+// that differs only in its grant option becomes GRANT ... WITH GRANT OPTION or REVOKE GRANT
+// OPTION FOR (kind Alter).
+struct GrantStatement {
+  engine::ChangeKind kind;
+  std::string sql;
+};
+std::vector<GrantStatement> grant_statements(const std::string& target,
+                                             const std::vector<schema::Grant>& revoked,
+                                             const std::vector<schema::Grant>& granted);
 
 // The dependency edges between steps (planner/graph.cpp): out[i] holds the steps that must run
 // after step i, from the keys each step provides / needs / removes / releases.
@@ -261,7 +286,8 @@ struct Recreated {
 // (planner/gen_kept.cpp): the comments the target declares (the diff compares comments always)
 // on the object and its sub-objects, and the privileges the source had (table, column, view,
 // sequence, function ACLs as modelled) — with privileges compared, those the source had and
-// the target keeps (the diff grants and revokes the rest). Ownership is not modelled.
+// the target keeps (the diff grants and revokes the rest), less what the default privileges
+// give it, and its owner (the target's, else the source's).
 // Call it after the steps that create the object again.
 void restore_kept(Context& ctx, const Recreated& object);
 

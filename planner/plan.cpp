@@ -44,6 +44,9 @@ Step make_step(const std::string& object_kind, const std::string& object_name,
 
 schema::Model fingerprint_form(const schema::Model& model) {
   schema::Model canonical = model;
+  // A target rarely declares every owner the database has: owners are left out (apply with a
+  // target compares them through the diff).
+  schema::clear_owners(canonical);
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
   for (auto& [key, table] : canonical.tables)
     std::stable_sort(table.columns.begin(), table.columns.end(), by_name);
@@ -147,14 +150,15 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
 
 Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
                const engine::Changes& changes, const PlanOptions& options) {
-  // The generators see the models as the diff compared them (no grants unless compared);
+  // The generators see the models as the diff compared them (no grants unless compared; owners
+  // stay, which nothing reads without privileges);
   // the source keeps its grants, to give re-created objects theirs back. A model is copied
   // only when it has grants to leave out (drift at 10,000 tables holds both models already).
   std::optional<schema::Model> from_copy, to_copy;
   const bool strip = !options.diff.compare_privileges;
-  if (strip && schema::has_grants(from_model))
+  if (strip && schema::has_privileges(from_model))
     from_copy = engine::compared_form(from_model, options.diff);
-  if (strip && schema::has_grants(to_model))
+  if (strip && schema::has_privileges(to_model))
     to_copy = engine::compared_form(to_model, options.diff);
   const schema::Model& unrenamed_from = from_copy ? *from_copy : from_model;
   const schema::Model& to = to_copy ? *to_copy : to_model;
@@ -211,6 +215,8 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   gen_recreated_views(ctx, planned_views);
   gen_comments(ctx, changes.comments);
   gen_grants(ctx, changes.grants);
+  gen_owners(ctx, changes.owners);
+  gen_default_privileges(ctx, changes.default_privileges);
 
   // The same statement can come from two routes (a recreated view re-applies its comment,
   // which the diff may also list): keep the first.

@@ -125,7 +125,8 @@ std::string model_fingerprint(const schema::Model& model);
 // The model as fingerprints see it: what a plan cannot control is left out. Column position
 // is one: ADD COLUMN appends, so a plan that adds a column in the middle of a table reaches
 // the target with the column at the end. Table columns and composite type attributes are
-// ordered by name (the diff and drift still compare the models as they are).
+// ordered by name (the diff and drift still compare the models as they are). Owners are
+// another: a target declares some at most.
 schema::Model fingerprint_form(const schema::Model& model);
 
 // Hazards of the plan that are not in `allowed`, sorted, unique.

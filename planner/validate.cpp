@@ -104,15 +104,31 @@ bool can_validate_plans() {
 
 namespace {
 
-// The roles the models grant to or name in policies. A fresh scratch cluster has none but its
-// superuser, and a plan re-grants privileges of objects it re-creates even without --privileges.
+// The roles the models grant to, name in policies and default privileges, or make owners. A fresh
+// scratch cluster has none but its superuser, and a plan re-grants privileges of objects it
+// re-creates even without --privileges.
 std::set<std::string> roles_named(const std::vector<const schema::Model*>& models) {
   std::set<std::string> roles;
   auto grants = [&](const std::vector<schema::Grant>& list) {
     for (const auto& g : list)
       if (g.grantee != "PUBLIC" && g.grantee != "public") roles.insert(g.grantee);
   };
+  auto owner = [&](const std::string& role) {
+    if (!role.empty()) roles.insert(role);
+  };
   for (const auto* m : models) {
+    for (const auto& [k, d] : m->default_privileges) {
+      grants(d.grants);
+      owner(d.role);
+    }
+    for (const auto& [k, v] : m->schemas) owner(v.owner);
+    for (const auto& [k, v] : m->sequences) owner(v.owner);
+    for (const auto& [k, v] : m->views) owner(v.owner);
+    for (const auto& [k, v] : m->functions) owner(v.owner);
+    for (const auto& [k, v] : m->tables) owner(v.owner);
+    for (const auto& [k, v] : m->enums) owner(v.owner);
+    for (const auto& [k, v] : m->composite_types) owner(v.owner);
+    for (const auto& [k, v] : m->domains) owner(v.owner);
     for (const auto& [k, v] : m->schemas) grants(v.grants);
     for (const auto& [k, v] : m->sequences) grants(v.grants);
     for (const auto& [k, v] : m->views) grants(v.grants);
@@ -153,8 +169,11 @@ ValidationResult validate_plan(const schema::Model& from_model, const schema::Mo
   const schema::Model& to = to_model;
 
   auto cluster = pg::ScratchCluster::start();
+  // An owner may be the cluster's own superuser (a source read from a database owned by
+  // "postgres"): only the roles that do not exist yet are created.
   for (const auto& role : roles_named({&from_model, &to_model}))
-    cluster->execute("postgres", "CREATE ROLE " + schema::quote_ident(role) + ";");
+    cluster->execute("postgres", "DO $pgdrift$ BEGIN CREATE ROLE " + schema::quote_ident(role) +
+                                     "; EXCEPTION WHEN duplicate_object THEN NULL; END $pgdrift$;");
   const std::string db = "pgdrift_validate";
   cluster->create_database(db);
   try {

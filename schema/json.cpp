@@ -6,6 +6,7 @@
 // always typos), and every error names the JSON path where it happened.
 #include "schema/json.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -302,6 +303,7 @@ class Writer {
     put_string_map(j, "options", t.options);
     put_optional(j, "comment", t.comment);
     put_grants(j, t.grants);
+    put_string(j, "owner", t.owner);
     put_renamed_from(j, t.renamed_from);
     put_location(j, t.location);
     return j;
@@ -327,6 +329,7 @@ class Writer {
     }
     put_optional(j, "comment", v.comment);
     put_grants(j, v.grants);
+    put_string(j, "owner", v.owner);
     put_location(j, v.location);
     return j;
   }
@@ -339,6 +342,7 @@ class Writer {
     put_string(j, "owned_by", s.owned_by);
     put_optional(j, "comment", s.comment);
     put_grants(j, s.grants);
+    put_string(j, "owner", s.owner);
     put_location(j, s.location);
     return j;
   }
@@ -349,6 +353,7 @@ class Writer {
     j["name"] = e.name;
     j["values"] = e.values;
     put_optional(j, "comment", e.comment);
+    put_string(j, "owner", e.owner);
     put_location(j, e.location);
     return j;
   }
@@ -367,6 +372,7 @@ class Writer {
     }
     j["attributes"] = std::move(attributes);
     put_optional(j, "comment", c.comment);
+    put_string(j, "owner", c.owner);
     put_location(j, c.location);
     return j;
   }
@@ -381,6 +387,7 @@ class Writer {
     put_optional(j, "default_expr", d.default_expr);
     put_map(j, "checks", d.checks, [this](const Constraint& c) { return constraint(c); });
     put_optional(j, "comment", d.comment);
+    put_string(j, "owner", d.owner);
     put_location(j, d.location);
     return j;
   }
@@ -416,6 +423,7 @@ class Writer {
     put_string_map(j, "config", f.config);
     put_optional(j, "comment", f.comment);
     put_grants(j, f.grants);
+    put_string(j, "owner", f.owner);
     put_location(j, f.location);
     return j;
   }
@@ -486,10 +494,21 @@ class Writer {
     return j;
   }
 
+  json default_privilege(const DefaultPrivilege& d) const {
+    json j = json::object();
+    put_string(j, "role", d.role);
+    put_string(j, "schema", d.schema);
+    j["object_type"] = d.object_type;
+    j["grants"] = grants(d.grants);  // always: empty says a built-in default was revoked
+    put_location(j, d.location);
+    return j;
+  }
+
   json name_space(const Namespace& n) const {
     json j = json::object();
     put_optional(j, "comment", n.comment);
     put_grants(j, n.grants);
+    put_string(j, "owner", n.owner);
     put_location(j, n.location);
     return j;
   }
@@ -911,6 +930,7 @@ Table read_table(const std::string& key, const json& j, const std::string& path)
   t.options = r.string_map("options");
   t.comment = r.optional_string("comment");
   t.grants = read_grants(r);
+  t.owner = r.string("owner");
   t.renamed_from.name = r.string("renamed_from");
   t.location = r.location();
   r.finish();
@@ -938,6 +958,7 @@ View read_view(const std::string& key, const json& j, const std::string& path) {
               });
   v.comment = r.optional_string("comment");
   v.grants = read_grants(r);
+  v.owner = r.string("owner");
   v.location = r.location();
   r.finish();
   return v;
@@ -953,6 +974,7 @@ Sequence read_sequence(const std::string& key, const json& j, const std::string&
   s.owned_by = r.string("owned_by");
   s.comment = r.optional_string("comment");
   s.grants = read_grants(r);
+  s.owner = r.string("owner");
   s.location = r.location();
   r.finish();
   return s;
@@ -966,6 +988,7 @@ EnumType read_enum(const std::string& key, const json& j, const std::string& pat
   check_key(key, qualified_key(e.schema, e.name), path);
   e.values = r.required_strings("values");
   e.comment = r.optional_string("comment");
+  e.owner = r.string("owner");
   e.location = r.location();
   r.finish();
   return e;
@@ -988,6 +1011,7 @@ CompositeType read_composite(const std::string& key, const json& j, const std::s
                  c.attributes.push_back(std::move(attribute));
                });
   c.comment = r.optional_string("comment");
+  c.owner = r.string("owner");
   c.location = r.location();
   r.finish();
   return c;
@@ -1005,6 +1029,7 @@ Domain read_domain(const std::string& key, const json& j, const std::string& pat
   d.default_expr = r.optional_string("default_expr");
   d.checks = read_map<Constraint>(r, "checks", read_constraint);
   d.comment = r.optional_string("comment");
+  d.owner = r.string("owner");
   d.location = r.location();
   r.finish();
   return d;
@@ -1042,6 +1067,7 @@ Function read_function(const std::string& key, const json& j, const std::string&
   f.config = r.string_map("config");
   f.comment = r.optional_string("comment");
   f.grants = read_grants(r);
+  f.owner = r.string("owner");
   f.location = r.location();
   r.finish();
   return f;
@@ -1127,9 +1153,27 @@ Namespace read_namespace(const std::string& name, const json& j, const std::stri
   n.name = name;
   n.comment = r.optional_string("comment");
   n.grants = read_grants(r);
+  n.owner = r.string("owner");
   n.location = r.location();
   r.finish();
   return n;
+}
+
+DefaultPrivilege read_default_privilege(const std::string&, const json& j,
+                                        const std::string& path) {
+  ObjectReader r(j, path);
+  DefaultPrivilege d;
+  d.role = r.string("role");
+  d.schema = r.string("schema");
+  d.object_type = r.required_string("object_type");
+  static const std::vector<std::string> kTypes = {"TABLES", "SEQUENCES", "FUNCTIONS", "TYPES",
+                                                  "SCHEMAS"};
+  if (std::find(kTypes.begin(), kTypes.end(), d.object_type) == kTypes.end())
+    fail(r.path_of("object_type"), "expected TABLES, SEQUENCES, FUNCTIONS, TYPES or SCHEMAS");
+  d.grants = read_grants(r);
+  d.location = r.location();
+  r.finish();
+  return d;
 }
 
 }  // namespace
@@ -1157,6 +1201,9 @@ json model_to_json(const Model& model, bool with_provenance) {
   section("functions", model.functions, [&](const Function& f) { return w.function(f); });
   section("aggregates", model.aggregates, [&](const Aggregate& a) { return w.aggregate(a); });
   section("collations", model.collations, [&](const Collation& c) { return w.collation(c); });
+  if (!model.default_privileges.empty())  // the one optional section: most models have none
+    section("default_privileges", model.default_privileges,
+            [&](const DefaultPrivilege& d) { return w.default_privilege(d); });
   return j;
 }
 
@@ -1205,6 +1252,12 @@ Model model_from_json(const json& j) {
   m.functions = read_map<Function>(r, "functions", read_function);
   m.aggregates = read_map<Aggregate>(r, "aggregates", read_aggregate);
   m.collations = read_map<Collation>(r, "collations", read_collation);
+  m.default_privileges =
+      read_map<DefaultPrivilege>(r, "default_privileges", read_default_privilege);
+  for (const auto& [key, d] : m.default_privileges)
+    if (key != default_privilege_key(d.role, d.schema, d.object_type))
+      fail(r.path_of("default_privileges") + "." + key,
+           "the key must be \"" + default_privilege_key(d.role, d.schema, d.object_type) + "\"");
   r.finish();
   return m;
 }

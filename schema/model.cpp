@@ -1,5 +1,6 @@
 #include "schema/model.h"
 
+#include <algorithm>
 #include <tuple>
 
 #include "schema/canonical.h"
@@ -98,29 +99,81 @@ std::pair<std::string, std::string> split_owned_by(const std::string& owned_by) 
   return {owned_by.substr(0, column_start - 1), owned_by.substr(column_start)};
 }
 
-void strip_grants(Model& m) {
-  for (auto& [key, ns] : m.schemas) ns.grants.clear();
-  for (auto& [key, table] : m.tables) {
-    table.grants.clear();
-    for (Column& column : table.columns) column.grants.clear();
-  }
-  for (auto& [key, view] : m.views) view.grants.clear();
-  for (auto& [key, sequence] : m.sequences) sequence.grants.clear();
-  for (auto& [key, function] : m.functions) function.grants.clear();
-  for (auto& [key, aggregate] : m.aggregates) aggregate.grants.clear();
+std::string default_privilege_key(const std::string& role, const std::string& schema,
+                                  const std::string& object_type) {
+  std::string key;
+  if (!role.empty()) key += "FOR ROLE " + quote_ident(role) + " ";
+  if (!schema.empty()) key += "IN SCHEMA " + quote_ident(schema) + " ";
+  return key + "ON " + object_type;
 }
 
-bool has_grants(const Model& m) {
-  auto any = [](const auto& map) {
-    for (const auto& [key, object] : map)
-      if (!object.grants.empty()) return true;
-    return false;
+std::vector<Grant> builtin_default_grants(const std::string& object_type) {
+  if (object_type == "FUNCTIONS") return {Grant{"PUBLIC", "EXECUTE", {}, false}};
+  if (object_type == "TYPES") return {Grant{"PUBLIC", "USAGE", {}, false}};
+  return {};
+}
+
+std::vector<Grant> created_grants(const Model& m, const std::string& role,
+                                  const std::string& object_type, const std::string& schema_name) {
+  std::vector<Grant> out;
+  auto add = [&](const std::string& in_schema) {
+    auto it = m.default_privileges.find(default_privilege_key(role, in_schema, object_type));
+    if (it == m.default_privileges.end()) return;
+    for (const Grant& g : it->second.grants) {
+      const auto builtin = builtin_default_grants(object_type);
+      if (std::find(builtin.begin(), builtin.end(), g) != builtin.end()) continue;
+      auto same = std::find_if(out.begin(), out.end(), [&](const Grant& o) {
+        return o.grantee == g.grantee && o.privilege == g.privilege;
+      });
+      if (same == out.end())
+        out.push_back(g);
+      else  // a schema's entry adds to the global one: the grant option if either has it
+        same->with_grant_option = same->with_grant_option || g.with_grant_option;
+    }
   };
+  add("");
+  if (!schema_name.empty()) add(schema_name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+// Calls f(object) for every object that has grants and an owner.
+template <class M, class F>
+void each_owned(M& m, F f) {
+  for (auto& [key, object] : m.schemas) f(object);
+  for (auto& [key, object] : m.tables) f(object);
+  for (auto& [key, object] : m.views) f(object);
+  for (auto& [key, object] : m.sequences) f(object);
+  for (auto& [key, object] : m.functions) f(object);
+}
+
+}  // namespace
+
+void clear_owners(Model& m) {
+  each_owned(m, [](auto& object) { object.owner.clear(); });
+  for (auto& [key, type] : m.enums) type.owner.clear();
+  for (auto& [key, type] : m.composite_types) type.owner.clear();
+  for (auto& [key, type] : m.domains) type.owner.clear();
+}
+
+void strip_privileges(Model& m) {
+  each_owned(m, [](auto& object) { object.grants.clear(); });
+  for (auto& [key, aggregate] : m.aggregates) aggregate.grants.clear();
+  for (auto& [key, table] : m.tables)
+    for (Column& column : table.columns) column.grants.clear();
+  m.default_privileges.clear();
+  clear_owners(m);
+}
+
+bool has_privileges(const Model& m) {
+  bool found = !m.default_privileges.empty();
+  each_owned(m, [&](const auto& object) { found = found || !object.grants.empty(); });
+  for (const auto& [key, aggregate] : m.aggregates) found = found || !aggregate.grants.empty();
   for (const auto& [key, table] : m.tables)
-    for (const Column& column : table.columns)
-      if (!column.grants.empty()) return true;
-  return any(m.schemas) || any(m.tables) || any(m.views) || any(m.sequences) || any(m.functions) ||
-         any(m.aggregates);
+    for (const Column& column : table.columns) found = found || !column.grants.empty();
+  return found;
 }
 
 }  // namespace pgdrift::schema

@@ -231,6 +231,10 @@ struct Table {
   std::map<std::string, std::string> options;  // reloptions, e.g. fillfactor -> 70
   std::optional<std::string> comment;
   std::vector<Grant> grants;  // sorted
+  // The owning role (ALTER ... OWNER TO, pg_class.relowner ...). Empty = not declared: a SQL
+  // source that does not say keeps whatever owner the database has. Compared (only with
+  // privileges) when the target declares one.
+  std::string owner;
   RenamedFrom renamed_from;
   SourceLocation location;
   bool operator==(const Table&) const = default;
@@ -252,6 +256,7 @@ struct View {
   std::map<std::string, std::optional<std::string>> column_comments;
   std::optional<std::string> comment;
   std::vector<Grant> grants;
+  std::string owner;  // the owning role; empty = not declared (see Table::owner)
   SourceLocation location;
   bool operator==(const View&) const = default;
 };
@@ -263,6 +268,7 @@ struct Sequence {
   std::string owned_by;  // "qualified_table_key.column" (column quoted), empty = none
   std::optional<std::string> comment;
   std::vector<Grant> grants;
+  std::string owner;  // the owning role; empty = not declared (see Table::owner)
   SourceLocation location;
   bool operator==(const Sequence&) const = default;
 };
@@ -272,6 +278,7 @@ struct EnumType {
   std::string name;
   std::vector<std::string> values;  // in sort order
   std::optional<std::string> comment;
+  std::string owner;  // the owning role; empty = not declared (see Table::owner)
   SourceLocation location;
   bool operator==(const EnumType&) const = default;
 };
@@ -288,6 +295,7 @@ struct CompositeType {
   std::string name;
   std::vector<CompositeAttribute> attributes;
   std::optional<std::string> comment;
+  std::string owner;  // the owning role; empty = not declared (see Table::owner)
   SourceLocation location;
   bool operator==(const CompositeType&) const = default;
 };
@@ -301,6 +309,7 @@ struct Domain {
   std::optional<std::string> default_expr;
   std::map<std::string, Constraint> checks;  // by name, kind Check
   std::optional<std::string> comment;
+  std::string owner;  // the owning role; empty = not declared (see Table::owner)
   SourceLocation location;
   bool operator==(const Domain&) const = default;
 };
@@ -339,6 +348,7 @@ struct Function {
   std::map<std::string, std::string> config;  // SET name = value
   std::optional<std::string> comment;
   std::vector<Grant> grants;
+  std::string owner;  // the owning role; empty = not declared (see Table::owner)
   SourceLocation location;
   bool operator==(const Function&) const = default;
 
@@ -422,8 +432,27 @@ struct Namespace {
   std::string name;
   std::optional<std::string> comment;
   std::vector<Grant> grants;
+  std::string owner;  // CREATE SCHEMA ... AUTHORIZATION r, ALTER SCHEMA ... OWNER TO r; "" = not
+                      // declared (see Table::owner)
   SourceLocation location;
   bool operator==(const Namespace&) const = default;
+};
+
+// ALTER DEFAULT PRIVILEGES [FOR ROLE role] [IN SCHEMA schema] GRANT ... ON <object_type>: the
+// privileges PostgreSQL grants on the objects `role` creates afterwards (pg_default_acl).
+// `grants` are the privileges of the objects created, as PostgreSQL would hold them, without
+// the creating role's own: with no schema they replace PostgreSQL's built-in defaults (PUBLIC
+// EXECUTE on functions, PUBLIC USAGE on types: an entry without them revoked them), with one
+// they add to the others. An entry equal to the built-in defaults is not stored (PostgreSQL
+// removes it too), so one that grants nothing says a built-in default was revoked.
+struct DefaultPrivilege {
+  std::string role;           // the creating role; "" = the role that runs the SQL (no FOR ROLE;
+                              // the connected user for a live database)
+  std::string schema;         // IN SCHEMA; "" = every schema
+  std::string object_type;    // TABLES | SEQUENCES | FUNCTIONS | TYPES | SCHEMAS
+  std::vector<Grant> grants;  // sorted
+  SourceLocation location;
+  bool operator==(const DefaultPrivilege&) const = default;
 };
 
 // The whole model of one database schema (all namespaces).
@@ -439,6 +468,8 @@ struct Model {
   std::map<std::string, Function> functions;    // by function_key()
   std::map<std::string, Aggregate> aggregates;  // by aggregate_key()
   std::map<std::string, Collation> collations;  // by qualified key
+  // by default_privilege_key()
+  std::map<std::string, DefaultPrivilege> default_privileges;
   bool operator==(const Model&) const = default;
 };
 
@@ -457,9 +488,28 @@ std::string expression_type(const Model& m, const std::string& type);
 // dot: `public.t."a.b"` -> {"public.t", "\"a.b\""}. Both empty when owned_by is.
 std::pair<std::string, std::string> split_owned_by(const std::string& owned_by);
 
-// Strip every grant from the model (privileges are compared only on request).
-void strip_grants(Model& m);
-// Whether any object of the model has a grant.
-bool has_grants(const Model& m);
+// "[FOR ROLE r ][IN SCHEMA s ]ON TABLES": the key of a default privilege, as the clauses of its
+// ALTER DEFAULT PRIVILEGES statement.
+std::string default_privilege_key(const std::string& role, const std::string& schema,
+                                  const std::string& object_type);
+// The grants of PostgreSQL's built-in defaults for objects of `object_type` (no schema): PUBLIC
+// EXECUTE on FUNCTIONS, PUBLIC USAGE on TYPES, none otherwise (owners' own privileges aside).
+std::vector<Grant> builtin_default_grants(const std::string& object_type);
+
+// The privileges an object of `object_type` (TABLES for tables and views, SEQUENCES, FUNCTIONS,
+// SCHEMAS) gets from the model's default privileges when `role` creates it in `schema_name`
+// (empty for a schema): the role's entries for every schema and for that schema, without
+// PostgreSQL's built-in defaults (which the model leaves implicit). Sorted.
+std::vector<Grant> created_grants(const Model& m, const std::string& role,
+                                  const std::string& object_type, const std::string& schema_name);
+
+// Strip every privilege from the model: grants, default privileges and owners (privileges are
+// compared only on request).
+void strip_privileges(Model& m);
+// Whether the model has any grant or default privilege. Owners (which every object of a
+// database has) do not count: nothing compares them without privileges.
+bool has_privileges(const Model& m);
+// Every object's owner set to "" (as undeclared).
+void clear_owners(Model& m);
 
 }  // namespace pgdrift::schema

@@ -681,6 +681,10 @@ std::string render_identity_sequence_type(const std::string& table_key, const Co
          quote_literal(column.name) + ")); END $pgdrift$;";
 }
 
+std::string render_revoke_grant_option(const std::string& what, const Grant& g) {
+  return "REVOKE GRANT OPTION FOR " + render_revoke(what, g).substr(std::string("REVOKE ").size());
+}
+
 std::string render_model_sql(const Model& model) {
   std::ostringstream out;
   auto section = [&out](const char* title) { out << "\n-- " << title << "\n"; };
@@ -973,6 +977,40 @@ std::string render_model_sql(const Model& model) {
   for (const View* v : views) grants_of("TABLE " + quote_qualified(v->schema, v->name), v->grants);
   if (!grants.str().empty()) section("grants");
   out << grants.str();
+
+  std::ostringstream owners;
+  auto owner_of = [&owners](const std::string& what, const std::string& owner) {
+    if (!owner.empty()) owners << "ALTER " << what << " OWNER TO " << quote_ident(owner) << ";\n";
+  };
+  for (const auto& [name, ns] : model.schemas) owner_of("SCHEMA " + quote_ident(name), ns.owner);
+  for (const auto& [key, e] : model.enums) owner_of("TYPE " + key, e.owner);
+  for (const auto& [key, c] : model.composite_types) owner_of("TYPE " + key, c.owner);
+  for (const auto& [key, d] : model.domains) owner_of("DOMAIN " + key, d.owner);
+  for (const auto& [key, f] : model.functions) owner_of(function_what(f), f.owner);
+  for (const Table* t : tables) owner_of("TABLE " + quote_qualified(t->schema, t->name), t->owner);
+  // A table's sequences take its owner: theirs come after.
+  for (const auto& [key, s] : model.sequences) owner_of("SEQUENCE " + key, s.owner);
+  for (const View* v : views)
+    owner_of(std::string(v->materialized ? "MATERIALIZED VIEW " : "VIEW ") +
+                 quote_qualified(v->schema, v->name),
+             v->owner);
+  if (!owners.str().empty()) section("owners");
+  out << owners.str();
+
+  // Last: default privileges apply to the objects created after them.
+  std::ostringstream defaults;
+  for (const auto& [key, d] : model.default_privileges) {
+    std::string prefix = "ALTER DEFAULT PRIVILEGES ";
+    if (!d.role.empty()) prefix += "FOR ROLE " + quote_ident(d.role) + " ";
+    if (!d.schema.empty()) prefix += "IN SCHEMA " + quote_ident(d.schema) + " ";
+    for (const Grant& g :
+         d.schema.empty() ? builtin_default_grants(d.object_type) : std::vector<Grant>{})
+      if (std::find(d.grants.begin(), d.grants.end(), g) == d.grants.end())
+        defaults << prefix << render_revoke(d.object_type, g) << "\n";
+    for (const Grant& g : d.grants) defaults << prefix << render_grant(d.object_type, g) << "\n";
+  }
+  if (!defaults.str().empty()) section("default privileges");
+  out << defaults.str();
   return out.str();
 }
 

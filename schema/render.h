@@ -73,7 +73,10 @@ std::string render_create_schema(const Namespace& ns);
 std::string render_comment(const std::string& what, const std::optional<std::string>& comment);
 // "GRANT priv[(cols)] ON <what> TO grantee [WITH GRANT OPTION];"
 std::string render_grant(const std::string& what, const Grant& grant);
+// "REVOKE priv[(cols)] ON <what> FROM grantee;": the privilege and its grant option.
 std::string render_revoke(const std::string& what, const Grant& grant);
+// "REVOKE GRANT OPTION FOR priv[(cols)] ON <what> FROM grantee;": the privilege stays.
+std::string render_revoke_grant_option(const std::string& what, const Grant& grant);
 // "integer", "int4" ... a canonical type string is already valid SQL; this only exists so that
 // callers do not depend on that fact.
 std::string render_type(const std::string& canonical_type);

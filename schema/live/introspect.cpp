@@ -178,7 +178,23 @@ class Introspector {
     read_triggers();
     read_policies();
     read_privileges();
+    read_default_privileges();
     read_comments();
+    if (options.own_objects_undeclared) {
+      Model& m = model();
+      auto clear = [&](auto& map) {
+        for (auto& [key, object] : map)
+          if (object.owner == user_name_) object.owner.clear();
+      };
+      clear(m.schemas);
+      clear(m.tables);
+      clear(m.views);
+      clear(m.sequences);
+      clear(m.functions);
+      clear(m.enums);
+      clear(m.composite_types);
+      clear(m.domains);
+    }
   }
 
  private:
@@ -207,6 +223,7 @@ class Introspector {
     result_.provenance.server_version = text(row["version"]);
     result_.provenance.server_version_num = row["version_num"].as<int>();
     result_.provenance.database = text(row["database"]);
+    user_name_ = text(row["user_name"]);
   }
 
   void read_schemas(const IntrospectOptions& options) {
@@ -222,6 +239,7 @@ class Introspector {
       if (name == "public") continue;  // implicit in every model
       Namespace& ns = model().schemas[name];
       ns.name = name;
+      ns.owner = text(row["owner"]);
       schemas_[oid(row["oid"])] = &ns;
     }
     schema_oids_ = oids + "}";
@@ -248,6 +266,7 @@ class Introspector {
       t.name = text(row["relname"]);
       t.kind = letter(row["relkind"]) == 'p' ? TableKind::Partitioned : TableKind::Regular;
       t.unlogged = letter(row["relpersistence"]) == 'u';
+      t.owner = text(row["owner"]);
       t.rls_enabled = flag(row["relrowsecurity"]);
       t.rls_forced = flag(row["relforcerowsecurity"]);
       t.replica_identity = letter(row["relreplident"]);
@@ -293,6 +312,7 @@ class Introspector {
       v.schema = text(row["nspname"]);
       v.name = text(row["relname"]);
       v.materialized = letter(row["relkind"]) == 'm';
+      v.owner = text(row["owner"]);
       v.query = text(row["definition"]);  // canonical once the columns are read
       v.options = options_map(row["reloptions"]);
       v.with_data = !v.materialized || flag(row["relispopulated"]);
@@ -307,6 +327,7 @@ class Introspector {
       CompositeType c;
       c.schema = text(row["nspname"]);
       c.name = text(row["typname"]);
+      c.owner = text(row["owner"]);
       const std::string key = qualified_key(c.schema, c.name);
       CompositeType& stored = model().composite_types[key] = std::move(c);
       composites_by_relid_[oid(row["typrelid"])] = &stored;
@@ -495,6 +516,7 @@ class Introspector {
     for (const pqxx::row& row : query(kSequencesQuery)) {
       Sequence s;
       s.schema = text(row["nspname"]);
+      s.owner = text(row["owner"]);
       s.name = text(row["relname"]);
       s.options = sequence_options(row, "data_type", "seq");
       if (!row["owner_table"].is_null())
@@ -510,6 +532,7 @@ class Introspector {
     for (const pqxx::row& row : query(kEnumsQuery)) {
       EnumType e;
       e.schema = text(row["nspname"]);
+      e.owner = text(row["owner"]);
       e.name = text(row["typname"]);
       e.values = strings(row["labels"]);
       const std::string key = qualified_key(e.schema, e.name);
@@ -522,6 +545,7 @@ class Introspector {
     for (const pqxx::row& row : query(kDomainsQuery)) {
       Domain d;
       d.schema = text(row["nspname"]);
+      d.owner = text(row["owner"]);
       d.name = text(row["typname"]);
       d.base_type = canonical_type_of(text(row["base_type"]));
       d.collation = text(row["collation"]);
@@ -566,6 +590,7 @@ class Introspector {
     for (const pqxx::row& row : query(kFunctionsQuery)) {
       Function f;
       f.schema = text(row["nspname"]);
+      f.owner = text(row["owner"]);
       f.name = text(row["proname"]);
       f.procedure = letter(row["prokind"]) == 'p';
       std::string table_columns;
@@ -805,6 +830,33 @@ class Introspector {
     for (std::vector<Grant>* grants : touched) std::sort(grants->begin(), grants->end());
   }
 
+  // One entry per pg_default_acl row (the query gives a row with a NULL grantee for an entry
+  // that grants nothing). Entries PostgreSQL would not keep (equal to the built-in defaults,
+  // once the creating role's own privileges are left out) are dropped.
+  void read_default_privileges() {
+    static const std::map<char, std::string> kTypes = {
+        {'r', "TABLES"}, {'S', "SEQUENCES"}, {'f', "FUNCTIONS"}, {'T', "TYPES"}, {'n', "SCHEMAS"}};
+    for (const pqxx::row& row : query(kDefaultPrivilegesQuery)) {
+      auto type = kTypes.find(letter(row["object_type"]));
+      if (type == kTypes.end()) continue;
+      const std::string role = text(row["role"]), schema_name = text(row["schema"]);
+      const std::string key = default_privilege_key(role, schema_name, type->second);
+      DefaultPrivilege& d = model().default_privileges[key];
+      d.role = role;
+      d.schema = schema_name;
+      d.object_type = type->second;
+      if (row["grantee"].is_null()) continue;
+      d.grants.push_back(
+          {text(row["grantee"]), text(row["privilege_type"]), {}, flag(row["is_grantable"])});
+    }
+    for (auto& [key, d] : model().default_privileges) std::sort(d.grants.begin(), d.grants.end());
+    std::erase_if(model().default_privileges, [](const auto& entry) {
+      const DefaultPrivilege& d = entry.second;
+      return d.grants ==
+             (d.schema.empty() ? builtin_default_grants(d.object_type) : std::vector<Grant>{});
+    });
+  }
+
   void read_comments() {
     // Objects whose comment slot is only known now (columns, relations, schemas, functions).
     for (auto& [relid, table] : tables_) {
@@ -840,6 +892,7 @@ class Introspector {
 
   ReadOnlySnapshot& tx_;
   IntrospectResult& result_;
+  std::string user_name_;           // current_user
   std::string schema_oids_ = "{}";  // $1 of every query after kSchemasQuery
 
   // Objects by oid, to attach rows of later queries. Model maps never move their values.

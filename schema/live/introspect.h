@@ -17,6 +17,10 @@ struct IntrospectOptions {
   // schemas when it is empty). The selection itself is schema::filter_schemas, which the
   // caller applies to the result (cli/sources.cpp does, for every source).
   SchemaFilter filter;
+  // Objects owned by the connected user have no owner in the model (""), as in a SQL file that
+  // declares none: for a database where that user ran the SQL (schema/scratch), so that only
+  // the owners the SQL declared are compared.
+  bool own_objects_undeclared = false;
 };
 
 struct Provenance {

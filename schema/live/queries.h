@@ -49,7 +49,7 @@ namespace pgdrift::schema::live {
 inline constexpr const char* kServerQuery =
     "SELECT split_part(current_setting('server_version'), ' ', 1) AS version,"
     " current_setting('server_version_num')::int AS version_num,"
-    " current_database() AS database";
+    " current_database() AS database, current_user AS user_name";
 
 // The schemas that may be read (no parameter: the schema filter's patterns are matched in C++,
 // by the same code for every source). Names starting with pg_ are reserved for the system
@@ -71,6 +71,7 @@ inline constexpr const char* kExtensionsQuery =
 inline constexpr const char* kTablesQuery =
     "SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurity,"
     " c.relforcerowsecurity, to_json(c.reloptions) AS reloptions, c.relispartition,"
+    " pg_catalog.pg_get_userbyid(c.relowner) AS owner,"
     " c.relreplident, (SELECT ri.relname FROM pg_catalog.pg_index x"
     "   JOIN pg_catalog.pg_class ri ON ri.oid = x.indexrelid"
     "   WHERE x.indrelid = c.oid AND x.indisreplident) AS replica_identity_index,"
@@ -198,7 +199,8 @@ inline constexpr const char* kConstraintsQuery =
 inline constexpr const char* kSequencesQuery =
     "SELECT c.oid, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL) AS data_type,"
     " s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,"
-    " own.nspname AS owner_schema, own.relname AS owner_table, own.attname AS owner_column"
+    " own.nspname AS owner_schema, own.relname AS owner_table, own.attname AS owner_column,"
+    " pg_catalog.pg_get_userbyid(c.relowner) AS owner"
     " FROM pg_catalog.pg_sequence s"
     " JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -217,7 +219,7 @@ inline constexpr const char* kSequencesQuery =
 
 // Enum types with their labels in sort order.
 inline constexpr const char* kEnumsQuery =
-    "SELECT t.oid, n.nspname, t.typname,"
+    "SELECT t.oid, n.nspname, t.typname, pg_catalog.pg_get_userbyid(t.typowner) AS owner,"
     " (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e"
     "  WHERE e.enumtypid = t.oid) AS labels"
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
@@ -226,7 +228,8 @@ inline constexpr const char* kEnumsQuery =
 
 // Stand-alone composite types (CREATE TYPE ... AS (...)); attributes come from kColumnsQuery.
 inline constexpr const char* kCompositeTypesQuery =
-    "SELECT t.oid, t.typrelid, n.nspname, t.typname"
+    "SELECT t.oid, t.typrelid, n.nspname, t.typname,"
+    " pg_catalog.pg_get_userbyid(t.typowner) AS owner"
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
     " JOIN pg_catalog.pg_class c ON c.oid = t.typrelid"
     " WHERE t.typtype = 'c' AND c.relkind = 'c' AND n.oid = ANY($1::oid[])"
@@ -234,7 +237,7 @@ inline constexpr const char* kCompositeTypesQuery =
 
 // Domains: base type, collation (when not the base type's), default, NOT NULL.
 inline constexpr const char* kDomainsQuery =
-    "SELECT t.oid, n.nspname, t.typname,"
+    "SELECT t.oid, n.nspname, t.typname, pg_catalog.pg_get_userbyid(t.typowner) AS owner,"
     " " PGDRIFT_TYPE_TEXT("t.typbasetype", "t.typtypmod") " AS base_type,"
     " CASE WHEN t.typcollation <> bt.typcollation THEN " PGDRIFT_COLLATION_NAME("t.typcollation")
     "   END AS collation,"
@@ -254,7 +257,8 @@ inline constexpr const char* kDomainConstraintsQuery =
 // Views and materialized views.
 inline constexpr const char* kViewsQuery =
     "SELECT c.oid, n.nspname, c.relname, c.relkind, to_json(c.reloptions) AS reloptions,"
-    " c.relispopulated, pg_catalog.pg_get_viewdef(c.oid, true) AS definition"
+    " c.relispopulated, pg_catalog.pg_get_viewdef(c.oid, true) AS definition,"
+    " pg_catalog.pg_get_userbyid(c.relowner) AS owner"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE c.relkind IN ('v', 'm') AND n.oid = ANY($1::oid[])"
     "   AND " PGDRIFT_NOT_EXTENSION_MEMBER("pg_catalog.pg_class",
@@ -270,6 +274,7 @@ inline constexpr const char* kFunctionsQuery =
     "   AS sql_body,"
     " p.proisstrict, p.prosecdef, p.proleakproof, p.proparallel, p.procost, p.prorows,"
     " p.proretset, to_json(p.proconfig) AS config,"
+    " pg_catalog.pg_get_userbyid(p.proowner) AS owner,"
     " " PGDRIFT_TYPE_TEXT("p.prorettype", "NULL") " AS return_type,"
     " (SELECT json_agg(json_build_object("
     "    'mode', COALESCE(p.proargmodes[a.n], 'i'),"
@@ -397,6 +402,26 @@ inline constexpr const char* kPrivilegesQuery =
     "   AND NOT (acl.catalog = 'pg_proc' AND acl.grantee = 0 AND acl.privilege_type = 'EXECUTE')"
     " GROUP BY acl.catalog, acl.oid, acl.grantee, acl.privilege_type, acl.is_grantable,"
     "   acl.column_name IS NULL";
+
+// Default privileges (ALTER DEFAULT PRIVILEGES), for every schema or one of those read, one row
+// per privilege: the creating role's own are left out, as are the grants of objects to their
+// owner; a role that is the connected user is '' (the model's "the role that runs the SQL").
+// A global entry (no schema) may grant nothing: the built-in defaults it revoked. Object
+// types as pg_default_acl.defaclobjtype: r TABLES, S SEQUENCES, f FUNCTIONS, T TYPES,
+// n SCHEMAS.
+inline constexpr const char* kDefaultPrivilegesQuery =
+    "SELECT d.oid,"
+    " CASE WHEN d.defaclrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)"
+    "   THEN '' ELSE pg_catalog.pg_get_userbyid(d.defaclrole) END AS role,"
+    " COALESCE(n.nspname, '') AS schema, d.defaclobjtype AS object_type,"
+    " CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END"
+    "   AS grantee,"
+    " a.privilege_type, a.is_grantable"
+    " FROM pg_catalog.pg_default_acl d"
+    " LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace"
+    " LEFT JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a ON a.grantee <> d.defaclrole"
+    " WHERE d.defaclnamespace = 0 OR d.defaclnamespace = ANY($1::oid[])"
+    " ORDER BY d.oid";
 
 // Comments on every kind of object the model holds. For pg_class rows with objsubid > 0 the
 // column name is given. Filtering by schema happens in C++: a comment whose object was not

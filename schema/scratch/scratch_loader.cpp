@@ -117,7 +117,9 @@ class Database {
 
   Model introspect() {
     try {
-      return live::introspect(cluster_.conninfo(name_)).model;
+      live::IntrospectOptions options;
+      options.own_objects_undeclared = true;  // the owners the SQL declares, as the loader
+      return live::introspect(cluster_.conninfo(name_), options).model;
     } catch (const std::exception& e) {
       throw ScratchLoadError(std::string("cannot introspect the scratch database: ") + e.what());
     }

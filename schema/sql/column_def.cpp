@@ -223,6 +223,7 @@ Column column_from_def(LoadContext& ctx, const Table& table, const PgQuery__Colu
       ctx.fail(def->location, e.what());
     }
     column.not_null = true;
+    ctx.created(seq, "SEQUENCES", seq.schema);
     ctx.model.sequences[qualified_key(seq.schema, seq.name)] = seq;
   }
   return column;

@@ -237,6 +237,7 @@ void apply_to_composite(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
         break;
       }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+        type.owner = owner_role(ctx, cmd->newowner);
         break;
       default:
         ctx.unsupported(0, "ALTER TYPE " + subcommand_name(cmd));
@@ -271,7 +272,7 @@ void attach_index(LoadContext& ctx, const PgQuery__RangeVar* parent_rv,
   child->constraints.at(child_name).parent_constraint = parent_name;
 }
 
-// ALTER INDEX / SEQUENCE / VIEW / MATERIALIZED VIEW: only ownership and tablespace (which the
+// ALTER INDEX / SEQUENCE / VIEW / MATERIALIZED VIEW: only ownership, tablespace (which the
 // model does not hold), index partition attachment and view options are understood.
 void apply_to_other_relation(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt,
                              const std::string& kind) {
@@ -279,6 +280,8 @@ void apply_to_other_relation(LoadContext& ctx, const PgQuery__AlterTableStmt* st
     const PgQuery__AlterTableCmd* cmd = stmt->cmds[i]->alter_table_cmd;
     switch (cmd->subtype) {
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+        set_relation_owner(ctx, ctx.key_of(stmt->relation), cmd->newowner);
+        break;
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
         break;
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions:
@@ -593,9 +596,10 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DropInherit:
         std::erase(table.inherits, ctx.key_of(cmd->def->range_var));
         break;
-      // No meaning in the schema model: ownership, physical storage, statistics targets,
-      // clustering.
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner:
+        set_relation_owner(ctx, ctx.key_of(rv), cmd->newowner);
+        break;
+      // No meaning in the schema model: physical storage, statistics targets, clustering.
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStorage:
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetCompression:

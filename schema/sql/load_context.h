@@ -34,6 +34,9 @@ struct LoadContext {
   // `-- pgdrift:renamed-from` annotations already given to an object: byte offset of the
   // annotation -> the object it renames, so one annotation never silently renames two.
   std::map<size_t, std::string> claimed_renames;
+  // The role creating objects: "" = the role that runs the SQL (the session user), else the
+  // role of SET ROLE / SET SESSION AUTHORIZATION. Default privileges apply to its objects.
+  std::string current_role;
 
   // file:line of a byte offset (-1 or 0 = the statement's start).
   SourceLocation location_at(int byte_offset) const;
@@ -54,6 +57,16 @@ struct LoadContext {
   std::string key_of(const PgQuery__RangeVar* rv) const;  // qualified key
   // Existing table named by rv, or fail() with its location ("table ... does not exist").
   Table& table(const PgQuery__RangeVar* rv);
+  // An object of `object_type` (TABLES, SEQUENCES, FUNCTIONS, SCHEMAS) was just created in
+  // `schema_name`: it belongs to the current role (when SET ROLE named one) and gets the
+  // privileges the default privileges give that role's objects, as PostgreSQL grants them.
+  template <class T>
+  void created(T& object, const std::string& object_type, const std::string& schema_name) const {
+    if (!current_role.empty()) object.owner = current_role;
+    default_grants(object.grants, object_type, schema_name);
+  }
+  void default_grants(std::vector<Grant>& grants, const std::string& object_type,
+                      const std::string& schema_name) const;
 };
 
 // Names of the per-statement loaders. `stmt` is the node of that kind.
@@ -83,6 +96,16 @@ void load_create_schema(LoadContext& ctx, const PgQuery__CreateSchemaStmt* stmt)
 void load_create_policy(LoadContext& ctx, const PgQuery__CreatePolicyStmt* stmt);
 void load_alter_policy(LoadContext& ctx, const PgQuery__AlterPolicyStmt* stmt);
 void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt);
+void load_alter_default_privileges(LoadContext& ctx,
+                                   const PgQuery__AlterDefaultPrivilegesStmt* stmt);
+// ALTER ... OWNER TO (functions, types, domains, schemas; relations come as ALTER TABLE).
+void load_alter_owner(LoadContext& ctx, const PgQuery__AlterOwnerStmt* stmt);
+// ALTER TABLE / VIEW / SEQUENCE ... OWNER TO of the relation `key` (a table's sequences
+// change owner with it, as PostgreSQL does).
+void set_relation_owner(LoadContext& ctx, const std::string& key, const PgQuery__RoleSpec* role);
+// The role an OWNER TO / AUTHORIZATION names: "" for CURRENT_USER / SESSION_USER / CURRENT_ROLE
+// (the role that runs the SQL: not declared).
+std::string owner_role(LoadContext& ctx, const PgQuery__RoleSpec* role);
 void load_drop(LoadContext& ctx, const PgQuery__DropStmt* stmt);
 void load_comment(LoadContext& ctx, const PgQuery__CommentStmt* stmt);
 

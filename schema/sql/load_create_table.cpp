@@ -186,6 +186,7 @@ void load_create_table(LoadContext& ctx, const PgQuery__CreateStmt* stmt) {
   table.unlogged = persistence == "u";
   table.location = ctx.location_at(0);
   table.renamed_from.name = ctx.renamed_from_at(0, "table " + key);
+  ctx.created(table, "TABLES", schema);
 
   // Parents first: their columns come before the table's own (MergeAttributes).
   const Table* partition_parent = nullptr;

@@ -237,6 +237,9 @@ void load_create_function(LoadContext& ctx, const PgQuery__CreateFunctionStmt* s
     // OR REPLACE keeps privileges and the comment, as PostgreSQL does.
     f.grants = existing->second.grants;
     f.comment = existing->second.comment;
+    f.owner = existing->second.owner;
+  } else {
+    ctx.created(f, "FUNCTIONS", f.schema);
   }
   ctx.model.functions[key] = f;
 }

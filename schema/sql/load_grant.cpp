@@ -4,6 +4,7 @@
 // concrete list, each (grantee, privilege, column) once, WITH GRANT OPTION as a flag. Column
 // privileges are grouped per (grantee, privilege, grant option) with sorted columns.
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -119,13 +120,9 @@ std::vector<std::string> column_names(const std::vector<Column>& columns) {
   return names;
 }
 
-}  // namespace
-
-void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
-  if (stmt->targtype != PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_OBJECT) {
-    ctx.unsupported(-1, "GRANT/REVOKE ON ALL ... IN SCHEMA");
-    return;
-  }
+// The privileges, grantees and options of a GRANT / REVOKE (also the action of ALTER DEFAULT
+// PRIVILEGES); nullopt after an unsupported() grantee.
+std::optional<Request> read_request(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
   if (stmt->grantor) ctx.unsupported(stmt->grantor->location, "GRANTED BY");
   Request request;
   request.is_grant = stmt->is_grant;
@@ -138,7 +135,7 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
       request.grantees.push_back(*role);
     } else {
       ctx.unsupported(spec ? spec->location : -1, "CURRENT_USER / SESSION_USER as grantee");
-      return;
+      return std::nullopt;
     }
   }
   if (stmt->n_privileges == 0) request.privileges.push_back({"ALL", {}});
@@ -148,6 +145,19 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
     std::string name = priv->priv_name && *priv->priv_name ? upper(priv->priv_name) : "ALL";
     request.privileges.push_back({name, string_list(priv->cols, priv->n_cols)});
   }
+  return request;
+}
+
+}  // namespace
+
+void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
+  if (stmt->targtype != PG_QUERY__GRANT_TARGET_TYPE__ACL_TARGET_OBJECT) {
+    ctx.unsupported(-1, "GRANT/REVOKE ON ALL ... IN SCHEMA");
+    return;
+  }
+  const std::optional<Request> read = read_request(ctx, stmt);
+  if (!read) return;
+  const Request& request = *read;
 
   for (size_t i = 0; i < stmt->n_objects; ++i) {
     const PgQuery__Node* object = stmt->objects[i];
@@ -230,6 +240,92 @@ void load_grant(LoadContext& ctx, const PgQuery__GrantStmt* stmt) {
       default:
         ctx.unsupported(-1, "GRANT/REVOKE on this kind of object");
         return;
+    }
+  }
+}
+
+// ALTER DEFAULT PRIVILEGES [FOR ROLE r, ...] [IN SCHEMA s, ...] GRANT | REVOKE ... ON TABLES |
+// SEQUENCES | FUNCTIONS | ROUTINES | TYPES | SCHEMAS: one entry per (role, schema), changed as
+// PostgreSQL changes pg_default_acl (an entry back to the built-in defaults is removed).
+void load_alter_default_privileges(LoadContext& ctx,
+                                   const PgQuery__AlterDefaultPrivilegesStmt* stmt) {
+  std::vector<std::string> roles, schemas;
+  for (size_t i = 0; i < stmt->n_options; ++i) {
+    const PgQuery__DefElem* option = stmt->options[i]->def_elem;
+    if (!option || !option->arg || !option->arg->list) continue;
+    const PgQuery__List* list = option->arg->list;
+    const std::string name = option->defname;
+    for (size_t j = 0; j < list->n_items; ++j) {
+      if (name == "schemas") {
+        schemas.push_back(string_value(list->items[j]));
+      } else if (name == "roles") {
+        const PgQuery__RoleSpec* spec = list->items[j]->role_spec;
+        auto role = role_name(spec);
+        if (!role) {
+          ctx.unsupported(spec ? spec->location : -1, "FOR ROLE CURRENT_USER / SESSION_USER");
+          return;
+        }
+        roles.push_back(*role == ctx.current_role ? "" : *role);
+      }
+    }
+  }
+  if (roles.empty()) roles.push_back(ctx.current_role);
+  if (schemas.empty()) schemas.push_back("");
+
+  const PgQuery__GrantStmt* action = stmt->action;
+  std::string object_type;
+  const std::vector<std::string>* allowed = nullptr;
+  static const std::vector<std::string> kTypePrivileges = {"USAGE"};
+  switch (action->objtype) {
+    case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
+      object_type = "TABLES", allowed = &kTablePrivileges;
+      break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
+      object_type = "SEQUENCES", allowed = &kSequencePrivileges;
+      break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION:  // FUNCTIONS and ROUTINES
+    case PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE:
+      object_type = "FUNCTIONS", allowed = &kFunctionPrivileges;
+      break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_TYPE:
+      object_type = "TYPES", allowed = &kTypePrivileges;
+      break;
+    case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA:
+      object_type = "SCHEMAS", allowed = &kSchemaPrivileges;
+      break;
+    default:
+      ctx.unsupported(-1, "ALTER DEFAULT PRIVILEGES on this kind of object");
+      return;
+  }
+  if (object_type == "SCHEMAS" && !schemas.front().empty())
+    ctx.fail(-1, "cannot use IN SCHEMA clause when using GRANT/REVOKE ON SCHEMAS");
+  const std::optional<Request> request = read_request(ctx, action);
+  if (!request) return;
+  for (const auto& [privilege, columns] : request->privileges)
+    if (!columns.empty()) ctx.fail(-1, "default privileges cannot be set for columns");
+
+  for (const auto& schema_name : schemas) {
+    if (!schema_name.empty() && schema_name != "public" && !ctx.model.schemas.count(schema_name))
+      ctx.fail(-1, "schema \"" + schema_name + "\" does not exist");
+    for (const auto& role : roles) {
+      // The creating role's own privileges are not modelled (model.h DefaultPrivilege).
+      Request for_others = *request;
+      std::erase_if(for_others.grantees,
+                    [&](const std::string& g) { return !role.empty() && g == role; });
+      const std::string key = default_privilege_key(role, schema_name, object_type);
+      const std::vector<Grant> builtin =
+          schema_name.empty() ? builtin_default_grants(object_type) : std::vector<Grant>{};
+      auto it = ctx.model.default_privileges.find(key);
+      DefaultPrivilege entry;
+      if (it != ctx.model.default_privileges.end())
+        entry = it->second;
+      else
+        entry = {role, schema_name, object_type, builtin, ctx.location_at(-1)};
+      apply(ctx, entry.grants, for_others, *allowed, object_type, {}, false);
+      if (entry.grants == builtin)
+        ctx.model.default_privileges.erase(key);
+      else
+        ctx.model.default_privileges[key] = entry;
     }
   }
 }

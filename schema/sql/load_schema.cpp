@@ -1,6 +1,6 @@
-// CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role] [schema elements...]. Owners are not
-// modelled. "public" always exists and is never stored. Embedded elements are applied with
-// the new schema as the schema of unqualified names, as PostgreSQL does.
+// CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role] [schema elements...]: AUTHORIZATION
+// is the schema's owner. "public" always exists and is never stored. Embedded elements are applied
+// with the new schema as the schema of unqualified names, as PostgreSQL does.
 #include "schema/sql/load_context.h"
 #include "schema/sql/tree_read.h"
 
@@ -54,6 +54,8 @@ void load_create_schema(LoadContext& ctx, const PgQuery__CreateSchemaStmt* stmt)
     Namespace ns;
     ns.name = name;
     ns.location = ctx.location_at(-1);
+    ctx.created(ns, "SCHEMAS", "");
+    if (stmt->authrole) ns.owner = owner_role(ctx, stmt->authrole);
     ctx.model.schemas[name] = ns;
   }
   std::string outer_schema = ctx.search_schema;

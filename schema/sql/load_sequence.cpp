@@ -152,6 +152,7 @@ void load_create_sequence(LoadContext& ctx, const PgQuery__CreateSeqStmt* stmt) 
   WrittenOptions written = read_options(ctx, stmt->n_options, stmt->options);
   apply_options(ctx, seq.options, written, true);
   if (written.owned_by) seq.owned_by = owned_by_key(ctx, *written.owned_by, seq.schema);
+  ctx.created(seq, "SEQUENCES", seq.schema);
   ctx.model.sequences[key] = seq;
 }
 

@@ -92,8 +92,11 @@ void load_create_view(LoadContext& ctx, const PgQuery__ViewStmt* stmt) {
     view.comment = existing->second.comment;
     view.triggers = existing->second.triggers;
     view.column_comments = existing->second.column_comments;
+    view.owner = existing->second.owner;
   } else if (relation_exists(ctx.model, key)) {
     ctx.fail(stmt->view->location, "relation \"" + view.name + "\" already exists");
+  } else {
+    ctx.created(view, "TABLES", view.schema);
   }
   fold_column_names_into_query(ctx, stmt->query, string_list(stmt->aliases, stmt->n_aliases));
   view.query = canonical_query(stmt->query, relations_context(ctx.model, ctx.search_schema),
@@ -139,6 +142,7 @@ void load_create_table_as(LoadContext& ctx, const PgQuery__CreateTableAsStmt* st
                                relation_columns(ctx));
   read_reloptions(ctx, into->n_options, into->options, view.options, true);
   view.with_data = !into->skip_data;
+  ctx.created(view, "TABLES", view.schema);
   ctx.model.views[key] = view;
 }
 

@@ -174,7 +174,23 @@ bool apply_dump_select(LoadContext& ctx, const PgQuery__SelectStmt* select) {
   return true;
 }
 
+// SET ROLE r / SET SESSION AUTHORIZATION r (and their RESET): the role that creates the
+// objects that follow, whose default privileges they get.
+void apply_role_set(LoadContext& ctx, const PgQuery__VariableSetStmt* set) {
+  if (set->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT ||
+      set->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET || set->n_args == 0) {
+    ctx.current_role.clear();
+    return;
+  }
+  auto role = string_constant(set->args[0]);
+  if (!role) return;
+  ctx.current_role = *role == "none" ? "" : *role;
+}
+
 void apply_variable_set(LoadContext& ctx, const PgQuery__VariableSetStmt* set) {
+  if (set->name != nullptr &&
+      (std::string(set->name) == "role" || std::string(set->name) == "session_authorization"))
+    return apply_role_set(ctx, set);
   if (set->name == nullptr || std::string(set->name) != "search_path") return;
   if (set->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT ||
       set->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET) {
@@ -240,6 +256,10 @@ void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
       if (node->define_stmt->kind == PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION)
         return load_create_collation(ctx, node->define_stmt);
       break;
+    case PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT:
+      return load_alter_default_privileges(ctx, node->alter_default_privileges_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT:
+      return load_alter_owner(ctx, node->alter_owner_stmt);
     case PG_QUERY__NODE__NODE_DROP_STMT:
       return load_drop(ctx, node->drop_stmt);
     case PG_QUERY__NODE__NODE_COMMENT_STMT:
@@ -249,7 +269,6 @@ void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
       return apply_variable_set(ctx, node->variable_set_stmt);
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT:  // BEGIN / COMMIT / ROLLBACK
-    case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT:  // ownership is not part of the model
     case PG_QUERY__NODE__NODE_VACUUM_STMT:       // VACUUM / ANALYZE
     case PG_QUERY__NODE__NODE_REFRESH_MAT_VIEW_STMT:
     case PG_QUERY__NODE__NODE_ALTER_COLLATION_STMT:  // REFRESH VERSION: versions are not modelled
@@ -422,6 +441,14 @@ std::string LoadContext::key_of(const PgQuery__RangeVar* rv) const {
   return qualified_key(schema_or_default(rv->schemaname), rv->relname);
 }
 
+void LoadContext::default_grants(std::vector<Grant>& grants, const std::string& object_type,
+                                 const std::string& schema_name) const {
+  if (model.default_privileges.empty()) return;
+  for (const Grant& g : created_grants(model, current_role, object_type, schema_name))
+    if (std::find(grants.begin(), grants.end(), g) == grants.end()) grants.push_back(g);
+  std::sort(grants.begin(), grants.end());
+}
+
 Table& LoadContext::table(const PgQuery__RangeVar* rv) {
   auto it = model.tables.find(key_of(rv));
   if (it == model.tables.end())
@@ -456,7 +483,8 @@ void apply_sql(Model& model, const std::string& sql, const std::string& filename
   std::unique_ptr<PgQuery__ParseResult, void (*)(PgQuery__ParseResult*)> tree_guard(
       tree, [](PgQuery__ParseResult* t) { pg_query__parse_result__free_unpacked(t, nullptr); });
 
-  LoadContext ctx{model, options, filename, text, warnings, options.default_schema, 0, {}, {}, {}};
+  LoadContext ctx{model, options, filename, text, warnings, options.default_schema,
+                  0,     {},      {},       {},   {}};
   // Meta-commands are taken in file order with the statements: each one before the statement
   // whose text it is in or precedes.
   size_t next_meta = 0;

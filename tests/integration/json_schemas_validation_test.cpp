@@ -132,12 +132,15 @@ COMMENT ON TABLE users IS 'Old comment.';
 // steps with their hazard codes, then the ignore rules.
 engine::DatabaseDrift drift_of(const std::string& label, const schema::Model& desired,
                                const schema::Model& live,
-                               const std::vector<engine::IgnoreRule>& rules) {
-  engine::DatabaseDrift db = engine::compute_drift(desired, live);
+                               const std::vector<engine::IgnoreRule>& rules,
+                               bool privileges = false) {
+  planner::PlanOptions options;
+  options.diff.compare_privileges = privileges;
+  engine::DatabaseDrift db = engine::compute_drift(desired, live, options.diff);
   db.label = label;
   std::vector<engine::NamedFixStep> steps;
   try {
-    for (const auto& s : planner::make_plan(live, desired).steps) {
+    for (const auto& s : planner::make_plan(live, desired, options).steps) {
       engine::FixStep step{s.statement, {}};
       for (auto h : s.hazards) step.hazards.push_back(planner::hazard_code(h));
       steps.push_back({s.object_kind, s.object_name, std::move(step)});
@@ -178,6 +181,11 @@ engine::DriftReport full_drift_report() {
   broken.label = "host=db3 user=app password=***";
   broken.error = "connection refused";
   report.databases.push_back(broken);
+  // `--privileges`: default privileges are entries of their own.
+  schema::Model with_defaults = desired;
+  schema::DefaultPrivilege defaults{"", "", "TABLES", {{"app_ro", "SELECT", {}, false}}, {}};
+  with_defaults.default_privileges["ON TABLES"] = defaults;
+  report.databases.push_back(drift_of("privileges", with_defaults, desired, {}, true));
   return report;
 }
 
@@ -321,8 +329,9 @@ TEST(JsonSchemas, DriftReportWithEveryKindOfEntryValidates) {
   // The report really exercises the schema: every object kind, drift kind, severity and status,
   // ignored entries, parents, locations, fix steps with hazards, other_fix and an error.
   const auto& kinds = engine::drift_object_kinds();
-  EXPECT_EQ(values_of(report["databases"][0], "object_kind"),
-            std::set<std::string>(kinds.begin(), kinds.end()));
+  std::set<std::string> reported = values_of(report["databases"][0], "object_kind");
+  reported.merge(values_of(report["databases"][5], "object_kind"));  // default_privileges
+  EXPECT_EQ(reported, std::set<std::string>(kinds.begin(), kinds.end()));
   EXPECT_EQ(values_of(report, "drift"),
             (std::set<std::string>{"missing", "unexpected", "differs"}));
   EXPECT_EQ(values_of(report, "severity"), (std::set<std::string>{"error", "warning"}));

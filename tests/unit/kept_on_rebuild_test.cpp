@@ -73,7 +73,7 @@ TEST(KeptOnRebuild, RebuiltViewGetsItsGrantAndCommentBackWithoutPrivileges) {
   EXPECT_EQ(step_of(p, "GRANT SELECT ON TABLE public.t TO app_ro;"), -1) << dump(p);
   // Privileges stay out of the fingerprints when they are not compared.
   schema::Model stripped = testing::load_sql_text(kViewFrom);
-  schema::strip_grants(stripped);
+  schema::strip_privileges(stripped);
   EXPECT_EQ(p.source_fingerprint, model_fingerprint(stripped));
 }
 

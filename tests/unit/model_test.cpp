@@ -66,7 +66,7 @@ TEST(Model, StripGrantsClearsEveryObject) {
   m.sequences["public.s"].grants = {g};
   m.functions["public.f()"].grants = {g};
   Model without = m;
-  strip_grants(without);
+  strip_privileges(without);
   EXPECT_NE(without, m);
   EXPECT_TRUE(without.schemas["app"].grants.empty());
   EXPECT_TRUE(without.tables["public.users"].grants.empty());
