@@ -236,7 +236,7 @@ class Kept {
     grants(ref,
            source == ctx_.source.aggregates.end() ? std::vector<schema::Grant>{}
                                                   : source->second.grants,
-           to->second.grants);
+           to->second.grants, "FUNCTIONS", to->second.schema);  // default privileges: functions
   }
 
   // A column dropped and added again: its comment, and the column privileges that name it (a
