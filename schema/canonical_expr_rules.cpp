@@ -1,6 +1,7 @@
 // The canonical form's rewrite rules (docs/canonical-form.md numbers them) and normalise_node,
 // which applies them bottom-up until none applies. Each rule returns true when it changed *slot;
 // the rules that depend on the column types of the expression take the call's Context.
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cstdlib>
@@ -51,20 +52,26 @@ bool is_plain_number(const std::string& s) {
   return digits;
 }
 
-// "0.00" -> "0", "1.50" -> "1.5", ".0" -> "0": for comparison only (the model stores values
-// to compare, and numeric equality ignores trailing fractional zeros).
-std::string strip_fraction_zeros(std::string s) {
-  if (s.find('.') == std::string::npos) return s;
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  if (s.empty() || s == "-") return "0";
-  if (s == "-0") return "0";
-  return s;
+// A plain number as PostgreSQL's numeric_out prints the value numeric_in makes of it: leading
+// zeros go and a bare fraction gets its "0" (".50" -> "0.50", "007" -> "7", "-0.0" -> "0.0"),
+// but the digits after the point stay: numeric keeps its scale, so `DEFAULT 20.0` is stored and
+// printed as 20.0, apart from `DEFAULT 20` (and 20.00), and a dump tells them apart.
+std::string numeric_out_text(const std::string& s) {
+  const bool negative = !s.empty() && s[0] == '-';
+  std::string digits = s.substr(negative ? 1 : 0);
+  const size_t dot = digits.find('.');
+  std::string whole = digits.substr(0, dot);
+  std::string fraction = dot == std::string::npos ? "" : digits.substr(dot + 1);
+  whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size()));
+  if (whole.empty()) whole = "0";
+  std::string out = whole + (fraction.empty() ? "" : "." + fraction);
+  const bool zero = whole == "0" && fraction.find_first_not_of('0') == std::string::npos;
+  return negative && !zero ? "-" + out : out;
 }
 
 // Set an A_Const to the number `text` (a plain number): Integer when it fits, else Float.
 void set_number(PgQuery__AConst* c, const std::string& text) {
-  std::string number = strip_fraction_zeros(text);
+  std::string number = numeric_out_text(text);
   switch (c->val_case) {
     case PG_QUERY__A__CONST__VAL_SVAL:
       pg_query__string__free_unpacked(c->sval, nullptr);
@@ -125,9 +132,36 @@ bool is_integer_type(const std::string& type) {
   return type == "smallint" || type == "integer" || type == "bigint";
 }
 
-// A number, or a string holding a plain number, cast to the numeric `type` is that number
-// (`(0)::numeric`, `'-1'::integer`) unless the cast would round it (`1.5::integer`): returns the
-// number's text, the string literal turned into the number; nullopt when the cast means more.
+bool is_float_type(const std::string& type) { return type == "real" || type == "double precision"; }
+
+// The text of the constant PostgreSQL makes of the plain number `text` given as a string to the
+// numeric `type` (`'007'::bigint` is '7'::bigint, `'1.50'::double precision` is '1.5'::double
+// precision); the text as written where the type's output is not known here.
+std::string typed_number_text(const std::string& text, const std::string& type) {
+  if (is_integer_type(type) || type.rfind("numeric", 0) == 0) return numeric_out_text(text);
+  if (!is_float_type(type)) return text;
+  std::string number = numeric_out_text(text);
+  if (number.find('.') != std::string::npos) {
+    while (number.back() == '0') number.pop_back();
+    if (number.back() == '.') number.pop_back();
+  }
+  if (number == "-0") return text;  // float keeps its negative zero
+  size_t digits = 0;
+  for (char ch : number) digits += ch >= '0' && ch <= '9';
+  // float8out / float4out print the shortest text that reads back exactly: the digits as written
+  // when there are few enough of them.
+  return digits <= (type == "real" ? 6u : 15u) ? number : text;
+}
+
+// A number, or a string holding a plain number, cast to the numeric `type` is that number when
+// PostgreSQL prints the two alike: returns the number's text, the string literal turned into the
+// number; nullopt when the cast means more. A number cast to another numeric type prints as the
+// number where the cast is implicit (`(0)::numeric` in a numeric default, unless it would round
+// it: `1.5::integer`). A string cast to `type` is a constant of that type, printed as the bare
+// number only when the bare number is a constant of that type by itself (checked with
+// pg_get_expr on PostgreSQL 15): `'5'::integer` is 5, `'1.5'::numeric` is 1.5,
+// `'3000000000'::bigint` is the literal 3000000000; `'2'::bigint`, `'1'::numeric`,
+// `'1'::smallint` and `'1.5'::real` stay typed constants, apart from 2, (1)::numeric ...
 std::optional<std::string> exact_number_for(PgQuery__AConst* c, const std::string& type) {
   const bool is_string = c->val_case == PG_QUERY__A__CONST__VAL_SVAL;
   std::string text = is_string                                     ? c->sval->sval
@@ -136,7 +170,17 @@ std::optional<std::string> exact_number_for(PgQuery__AConst* c, const std::strin
                                                                    : "";
   if (!is_plain_number(text)) return std::nullopt;
   if (is_integer_type(type) && text.find('.') != std::string::npos) return std::nullopt;
-  if (is_string) set_number(c, text);
+  if (is_string) {
+    if (number_literal_type(numeric_out_text(text)) != type) {
+      const std::string typed = typed_number_text(text, type);
+      if (typed != text) {
+        std::free(c->sval->sval);
+        c->sval->sval = strdup(typed.c_str());
+      }
+      return std::nullopt;
+    }
+    set_number(c, text);
+  }
   return text;
 }
 
@@ -172,8 +216,8 @@ bool untyped_literal_for(PgQuery__AConst* c, const std::string& type) {
 // A constant cast as a whole view target keeps every cast that changes the column's type:
 // `'1'::numeric AS n` is a numeric column, `1 AS n` an integer one. Dropped only when the
 // literal has that type by itself (`1::integer`, `1.5::numeric`, `'t'::boolean`, `'x'::text`,
-// whose unknown type becomes text in a view); `'1'::numeric` and `(1)::numeric` both become
-// `1::numeric`.
+// whose unknown type becomes text in a view); `'1'::numeric` (a numeric constant) and
+// `(1)::numeric` (an integer cast) stay apart, as pg_get_viewdef prints them.
 bool drop_target_cast(PgQuery__AConst* c, const std::string& type) {
   if (type == "text") return true;
   if (c->isnull) return false;
@@ -269,14 +313,13 @@ bool drop_cast(const Context& ctx, PgQuery__Node** slot) {
   return true;
 }
 
-// Number literals compare equal whatever their trailing fractional zeros: 0.00 = 0.0 = 0.
+// Number literals written the long way round are the number PostgreSQL stores: 007.50 = 7.50,
+// .5 = 0.5 (numeric_out_text; trailing fractional zeros are the value's scale and stay).
 bool normalise_number(PgQuery__Node** slot) {
   PgQuery__Node* node = *slot;
   if (!is_const(node) || node->a_const->val_case != PG_QUERY__A__CONST__VAL_FVAL) return false;
   std::string text = node->a_const->fval->fval;
-  if (!is_plain_number(text)) return false;
-  std::string stripped = strip_fraction_zeros(text);
-  if (stripped == text) return false;
+  if (!is_plain_number(text) || numeric_out_text(text) == text) return false;
   set_number(node->a_const, text);
   return true;
 }

@@ -51,6 +51,23 @@ ALTER TABLE public.t VALIDATE CONSTRAINT c_not_null_pgdrift;
 ALTER TABLE public.t ALTER COLUMN c SET NOT NULL;
 ALTER TABLE public.t ALTER COLUMN c SET DEFAULT 5;
 
+-- case: numeric_defaults_keep_their_scale
+-- A numeric constant keeps the scale it is written with: 20, 20.0 and 20.00 are stored and
+-- printed apart (and an unconstrained numeric column returns them apart), so they differ.
+-- from:
+CREATE TABLE t (a numeric DEFAULT 20, b numeric(5,2) DEFAULT 0.0, c float DEFAULT -3.10,
+                d numeric DEFAULT .5);
+-- to:
+CREATE TABLE t (a numeric DEFAULT 20.0, b numeric(5,2) DEFAULT 0.00, c float DEFAULT -3.1,
+                d numeric DEFAULT 0.5);
+-- statements:
+ALTER TABLE public.t ALTER COLUMN a SET DEFAULT 20.0;
+ALTER TABLE public.t ALTER COLUMN b SET DEFAULT 0.00;
+-- check_after:
+SELECT count(*) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+ WHERE d.adrelid = 't'::regclass
+   AND pg_get_expr(d.adbin, d.adrelid) NOT IN ('20.0', '0.00', '''-3.1''::numeric', '0.5');
+
 -- case: identity_column
 -- from:
 CREATE TABLE t (id int NOT NULL);

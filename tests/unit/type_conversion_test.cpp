@@ -227,8 +227,8 @@ const std::vector<CoercionCase> kCoercions = {
      "(f * price::double precision) > 0"},
     {"s + qty > 0", "((s + qty) > 0)", "(s + qty) > 0"},
     {"c_big * 1.5 > 0", "(((c_big)::numeric * 1.5) > (0)::numeric)", "(c_big::numeric * 1.5) > 0"},
-    // 2.0 is a numeric literal even though rule 2 prints it 2
-    {"qty / 2.0 > 0", "(((qty)::numeric / 2.0) > (0)::numeric)", "(qty::numeric / 2) > 0"},
+    // 2.0 is a numeric literal (and keeps its scale, rule 2)
+    {"qty / 2.0 > 0", "(((qty)::numeric / 2.0) > (0)::numeric)", "(qty::numeric / 2.0) > 0"},
     {"c_ts - c_date > '1 day'",
      "((c_ts - (c_date)::timestamp without time zone) > '1 day'::interval)",
      "(c_ts - c_date::timestamp) > '1 day'"},
