@@ -7,4 +7,5 @@ BUILD_DIR="${PGDRIFT_BUILD_DIR:-$ROOT/build}"
 bash "$ROOT/scripts/install-deps.sh"
 bash "$ROOT/scripts/build.sh"
 cd "$BUILD_DIR"
-ctest --output-on-failure
+# The integration entries each run their own cluster; two at a time use both CI cores.
+ctest --output-on-failure --parallel "${PGDRIFT_JOBS:-2}"
