@@ -99,7 +99,14 @@ std::vector<std::string> identity_types(const Function& f) {
 
 }  // namespace
 
-std::string find_function(LoadContext& ctx, const PgQuery__ObjectWithArgs* func, int location) {
+namespace {
+
+// The key of the one object of `objects` named by `func` (`name(argument types)`, or just the
+// name when the types are left out), "" when none; fails when the name alone matches several.
+// `types_of(object)` gives the argument types GRANT / COMMENT / DROP name it by.
+template <class Objects, class TypesOf>
+std::string find_routine(LoadContext& ctx, const PgQuery__ObjectWithArgs* func, int location,
+                         const Objects& objects, const char* what, TypesOf types_of) {
   QualifiedName name = qualified_name(ctx, func->objname, func->n_objname);
   std::vector<std::string> wanted;
   for (size_t i = 0; i < func->n_objargs; ++i) {
@@ -108,35 +115,29 @@ std::string find_function(LoadContext& ctx, const PgQuery__ObjectWithArgs* func,
       wanted.push_back(canonical_type(arg->type_name, ctx.search_schema));
   }
   std::vector<std::string> matches;
-  for (const auto& [key, f] : ctx.model.functions) {
-    if (f.schema != name.schema || f.name != name.name) continue;
-    if (func->args_unspecified || identity_types(f) == wanted) matches.push_back(key);
+  for (const auto& [key, object] : objects) {
+    if (object.schema != name.schema || object.name != name.name) continue;
+    if (func->args_unspecified || types_of(object) == wanted) matches.push_back(key);
   }
   if (matches.size() > 1)
-    ctx.fail(location,
-             "function name \"" + name.name + "\" is not unique; give the argument types");
+    ctx.fail(location, std::string(what) + " name \"" + name.name +
+                           "\" is not unique; give the argument types");
   return matches.empty() ? std::string{} : matches.front();
 }
 
+}  // namespace
+
+std::string find_function(LoadContext& ctx, const PgQuery__ObjectWithArgs* func, int location) {
+  return find_routine(ctx, func, location, ctx.model.functions, "function", identity_types);
+}
+
 std::string find_aggregate(LoadContext& ctx, const PgQuery__ObjectWithArgs* func, int location) {
-  QualifiedName name = qualified_name(ctx, func->objname, func->n_objname);
-  std::vector<std::string> wanted;
-  for (size_t i = 0; i < func->n_objargs; ++i) {
-    const PgQuery__Node* arg = func->objargs[i];
-    if (arg->node_case == PG_QUERY__NODE__NODE_TYPE_NAME)
-      wanted.push_back(canonical_type(arg->type_name, ctx.search_schema));
-  }
-  std::vector<std::string> matches;
-  for (const auto& [key, a] : ctx.model.aggregates) {
-    if (a.schema != name.schema || a.name != name.name) continue;
-    std::vector<std::string> types;
-    for (const auto& arg : a.arguments) types.push_back(arg.type);
-    if (func->args_unspecified || types == wanted) matches.push_back(key);
-  }
-  if (matches.size() > 1)
-    ctx.fail(location,
-             "aggregate name \"" + name.name + "\" is not unique; give the argument types");
-  return matches.empty() ? std::string{} : matches.front();
+  return find_routine(ctx, func, location, ctx.model.aggregates, "aggregate",
+                      [](const Aggregate& a) {
+                        std::vector<std::string> types;
+                        for (const auto& arg : a.arguments) types.push_back(arg.type);
+                        return types;
+                      });
 }
 
 // ---- DefElem arguments -----------------------------------------------------------------------
