@@ -114,6 +114,7 @@ struct Differ {
   void grants(ObjectRef object, std::vector<schema::Grant> from, std::vector<schema::Grant> to,
               bool dropped = false) {
     if (!privileges) return;
+    const std::vector<schema::Grant> target_order = to;
     std::sort(from.begin(), from.end());
     std::sort(to.begin(), to.end());
     GrantChange change;
@@ -125,6 +126,8 @@ struct Differ {
       std::set_difference(from.begin(), from.end(), to.begin(), to.end(),
                           std::back_inserter(change.revoked));
     if (change.granted.empty() && change.revoked.empty()) return;
+    // Granted in the target's ACL order: PostgreSQL appends a new grantee's ACL item.
+    schema::order_grants_as_acl(change.granted, target_order);
     change.from = std::move(from);
     change.to = std::move(to);
     out.grants.push_back(std::move(change));

@@ -1,4 +1,5 @@
 #include "schema/model.h"
+#include <map>
 
 #include <algorithm>
 #include <tuple>
@@ -10,6 +11,28 @@ namespace pgdrift::schema {
 bool Grant::operator<(const Grant& o) const {
   return std::tie(grantee, privilege, columns, with_grant_option) <
          std::tie(o.grantee, o.privilege, o.columns, o.with_grant_option);
+}
+
+void order_grants_as_acl(std::vector<Grant>& grants, const std::vector<Grant>& grantee_order) {
+  // Column privileges live in each column's own ACL, which pg_dump prints after the object's:
+  // they are ranked apart, after the object's grants.
+  std::map<std::pair<bool, std::string>, size_t> position;
+  for (const auto& g : grantee_order)
+    position.emplace(std::pair{!g.columns.empty(), g.grantee}, position.size());
+  auto rank = [&](const Grant& g) {
+    auto it = position.find({!g.columns.empty(), g.grantee});
+    return std::pair{!g.columns.empty(), it == position.end() ? position.size() : it->second};
+  };
+  std::stable_sort(grants.begin(), grants.end(), [&](const Grant& a, const Grant& b) {
+    const auto ra = rank(a), rb = rank(b);
+    if (ra != rb) return ra < rb;
+    return a < b;
+  });
+}
+
+void order_grants_as_acl(std::vector<Grant>& grants) {
+  const std::vector<Grant> order = grants;
+  order_grants_as_acl(grants, order);
 }
 
 const Column* Table::find_column(const std::string& column) const {

@@ -50,6 +50,14 @@ struct Grant {
   bool operator<(const Grant& o) const;
 };
 
+// Puts `grants` in ACL order: the object's own grants, then column grants (kept in the columns'
+// ACLs), each with grantees in the order of `grantee_order` (their first appearance there; by
+// default the grants themselves), each grantee's grants sorted. PostgreSQL keeps an
+// object's ACL items in the order the grantees were first granted something (pg_dump prints
+// them so); privileges within an item are a bit set. Comparisons are by set (engine/diff.cpp).
+void order_grants_as_acl(std::vector<Grant>& grants);
+void order_grants_as_acl(std::vector<Grant>& grants, const std::vector<Grant>& grantee_order);
+
 // Options shared by sequences and identity columns. Defaults are filled in by the sources
 // exactly as PostgreSQL computes them (e.g. max_value from the data type), so two spellings
 // of the same sequence compare equal.

@@ -827,7 +827,8 @@ class Introspector {
       grants->push_back(std::move(g));
       touched.push_back(grants);
     }
-    for (std::vector<Grant>* grants : touched) std::sort(grants->begin(), grants->end());
+    // The rows come in ACL order (kPrivilegesQuery).
+    for (std::vector<Grant>* grants : touched) order_grants_as_acl(*grants);
   }
 
   // One entry per pg_default_acl row (the query gives a row with a NULL grantee for an entry

@@ -372,24 +372,29 @@ inline constexpr const char* kPoliciesQuery =
 // Privileges from the ACLs of relations, columns, schemas and functions (aggregates included).
 // Grants to the owner are implicit and skipped, as is the default EXECUTE for PUBLIC on functions.
 // Column grants are grouped per (relation, grantee, privilege, grant option), with the columns
-// sorted. Rows: catalog ('pg_class' | 'pg_namespace' | 'pg_proc'), object oid, grantee, privilege,
-// grantable, columns (JSON, NULL for whole-object grants).
+// sorted. Rows come in ACL order (an object's items as PostgreSQL keeps them; column ACLs after
+// the object's own). Rows: catalog ('pg_class' | 'pg_namespace' | 'pg_proc'), object oid, grantee,
+// privilege, grantable, columns (JSON, NULL for whole-object grants).
 inline constexpr const char* kPrivilegesQuery =
     "WITH acl AS ("
-    "  SELECT 'pg_class' AS catalog, c.oid, NULL::name AS column_name, c.relowner AS owner,"
-    "    (aclexplode(c.relacl)).* FROM pg_catalog.pg_class c"
+    "  SELECT 'pg_class' AS catalog, c.oid, NULL::name AS column_name, c.relowner AS owner, e.*"
+    "  FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) WITH ORDINALITY e"
     "  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relnamespace = ANY($1::oid[])"
     "  UNION ALL"
-    "  SELECT 'pg_class', c.oid, a.attname, c.relowner, (aclexplode(a.attacl)).*"
-    "  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+    "  SELECT 'pg_class', c.oid, a.attname, c.relowner, e.grantor, e.grantee, e.privilege_type,"
+    "    e.is_grantable, 1000000 + e.ordinality"
+    "  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid,"
+    "    pg_catalog.aclexplode(a.attacl) WITH ORDINALITY e"
     "  WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped"
     "    AND c.relkind IN ('r', 'p', 'v', 'm') AND c.relnamespace = ANY($1::oid[])"
     "  UNION ALL"
-    "  SELECT 'pg_namespace', n.oid, NULL, n.nspowner, (aclexplode(n.nspacl)).*"
-    "  FROM pg_catalog.pg_namespace n WHERE n.oid = ANY($1::oid[])"
+    "  SELECT 'pg_namespace', n.oid, NULL, n.nspowner, e.*"
+    "  FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) WITH ORDINALITY e"
+    "  WHERE n.oid = ANY($1::oid[])"
     "  UNION ALL"
-    "  SELECT 'pg_proc', p.oid, NULL, p.proowner, (aclexplode(p.proacl)).*"
-    "  FROM pg_catalog.pg_proc p WHERE p.pronamespace = ANY($1::oid[])"
+    "  SELECT 'pg_proc', p.oid, NULL, p.proowner, e.*"
+    "  FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) WITH ORDINALITY e"
+    "  WHERE p.pronamespace = ANY($1::oid[])"
     ")"
     " SELECT acl.catalog, acl.oid,"
     "  CASE WHEN acl.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(acl.grantee) END"
@@ -401,7 +406,8 @@ inline constexpr const char* kPrivilegesQuery =
     " WHERE acl.grantee <> acl.owner"
     "   AND NOT (acl.catalog = 'pg_proc' AND acl.grantee = 0 AND acl.privilege_type = 'EXECUTE')"
     " GROUP BY acl.catalog, acl.oid, acl.grantee, acl.privilege_type, acl.is_grantable,"
-    "   acl.column_name IS NULL";
+    "   acl.column_name IS NULL"
+    " ORDER BY acl.catalog, acl.oid, min(acl.ordinality)";
 
 // Default privileges (ALTER DEFAULT PRIVILEGES), for every schema or one of those read, one row
 // per privilege: the creating role's own are left out, as are the grants of objects to their

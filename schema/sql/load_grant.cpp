@@ -50,7 +50,13 @@ std::vector<Grant> regroup(const std::vector<Atom>& atoms) {
   for (const auto& [k, columns] : column_grants)
     grants.push_back(
         {std::get<0>(k), std::get<1>(k), {columns.begin(), columns.end()}, std::get<2>(k)});
-  std::sort(grants.begin(), grants.end());
+  // Grantees in the order they were first granted (the atoms keep it), as PostgreSQL's ACL.
+  std::vector<Grant> grantee_order;
+  for (const auto& a : atoms)
+    grantee_order.push_back({a.grantee, "",
+                             a.column.empty() ? std::vector<std::string>{} : std::vector{a.column},
+                             false});
+  order_grants_as_acl(grants, grantee_order);
   return grants;
 }
 

@@ -18,6 +18,35 @@ GRANT SELECT ON TABLE public.t TO reader;
 GRANT UPDATE (b) ON TABLE public.t TO writer;
 -- options: privileges
 
+-- case: grants_keep_the_acl_order
+-- PostgreSQL appends a grantee's ACL item when it is first granted something and keeps the
+-- items in that order (pg_dump prints them so): grants go out in the target's order, which is
+-- not the grantees' alphabetical one.
+-- from:
+CREATE TABLE t (a int);
+CREATE TABLE u (a int);
+GRANT SELECT ON u TO writer;
+-- to:
+CREATE TABLE t (a int);
+GRANT SELECT ON t TO writer, reader;
+GRANT INSERT ON t TO app_ro;
+GRANT UPDATE ON t TO writer;
+CREATE TABLE u (a int);
+GRANT SELECT ON u TO writer, app_rw;
+-- statements:
+GRANT SELECT ON TABLE public.t TO reader;
+GRANT INSERT ON TABLE public.t TO app_ro;
+GRANT SELECT ON TABLE public.u TO app_rw;
+-- options: privileges
+-- check_after:
+SELECT count(*) FROM (
+  SELECT c.relname, array_agg(e.grantee::regrole::text ORDER BY e.n) AS grantees
+    FROM pg_class c, aclexplode(c.relacl) WITH ORDINALITY AS e(grantor, grantee, p, g, n)
+   WHERE c.relname IN ('t', 'u') AND e.grantee <> c.relowner
+   GROUP BY c.relname) q
+ WHERE grantees <> CASE relname WHEN 't' THEN ARRAY['writer', 'writer', 'reader', 'app_ro']
+                                ELSE ARRAY['writer', 'app_rw'] END;
+
 -- case: grant_option_gained_and_lost
 -- A privilege that only gains or loses its grant option is changed in place, never revoked.
 -- from:

@@ -18,19 +18,18 @@ Grant grant(std::string grantee, std::string privilege, std::vector<std::string>
 // A model that uses every object kind and sets every field away from its default somewhere.
 Model every_kind_model() {
   Model m;
-  m.schemas["app"] = Namespace{"app", "application objects", {grant("app_ro", "USAGE")}, {}};
+  m.schemas["app"] = Namespace{"app", "application objects", {grant("app_ro", "USAGE")}, {}, {}};
   m.extensions["pgcrypto"] = Extension{"pgcrypto", "public", "1.3", "crypto", {}};
   m.extensions["citext"] = Extension{"citext", "", "", std::nullopt, {}};
 
-  EnumType mood{"app", "mood", {"bad", "ok", "good"}, "how it went", {"01_types.sql", 3}};
+  EnumType mood{"app",         "mood",      {"bad", "ok", "good"},
+                "how it went", "app_owner", {"01_types.sql", 3}};
   m.enums[qualified_key("app", "mood")] = mood;
-  CompositeType money{"app",
-                      "money_pair",
-                      {{"amount", "numeric(12,2)", ""}, {"code", "text", "\"C\""}},
-                      "a pair",
-                      {}};
+  CompositeType money{
+      "app",    "money_pair", {{"amount", "numeric(12,2)", ""}, {"code", "text", "\"C\""}},
+      "a pair", {},           {}};
   m.composite_types[qualified_key("app", "money_pair")] = money;
-  Domain positive{"app", "positive", "numeric(12,2)", "", true, "0", {}, "non-negative", {}};
+  Domain positive{"app", "positive", "numeric(12,2)", "", true, "0", {}, "non-negative", {}, {}};
   Constraint domain_check;
   domain_check.name = "positive_check";
   domain_check.kind = ConstraintKind::Check;

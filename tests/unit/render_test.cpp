@@ -153,7 +153,7 @@ TEST(Render, SequenceAndTypes) {
   EXPECT_EQ(render_create_sequence(s),
             "CREATE SEQUENCE public.seq AS integer INCREMENT BY -1 MINVALUE -100 START WITH -5 "
             "CYCLE;");
-  EnumType e{"public", "mood", {"bad", "it's ok"}, std::nullopt, {}};
+  EnumType e{"public", "mood", {"bad", "it's ok"}, std::nullopt, {}, {}};
   EXPECT_EQ(render_create_enum(e), "CREATE TYPE public.mood AS ENUM ('bad', 'it''s ok');");
 }
 
