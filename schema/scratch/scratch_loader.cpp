@@ -9,6 +9,7 @@
 #include "schema/live/introspect.h"
 #include "schema/scratch/script.h"
 #include "schema/sql/loader.h"
+#include "schema/sql/psql_meta.h"
 
 namespace pgdrift::schema::scratch {
 
@@ -36,6 +37,23 @@ std::string describe(const std::string& file, int line, const std::string& label
     out += "; context: " + error.context.substr(0, error.context.find('\n'));
   }
   return out;
+}
+
+// A script as the server runs it: psql meta-commands (which no server accepts) blanked out, as
+// the SQL loader does, so that pg_dump's \restrict / \unrestrict lines pass; any other
+// meta-command (\connect, \i, \set ...) is refused with its file:line:column, never dropped.
+Script server_script(std::string text, const std::string& file, int first_line) {
+  for (const auto& command : sql::blank_meta_commands(text)) {
+    if (sql::is_schema_neutral_meta_command(command.name)) continue;
+    size_t previous_newline = text.rfind('\n', command.offset);  // the command starts with '\\'
+    int column = previous_newline == std::string::npos
+                     ? command.offset + 1
+                     : command.offset - static_cast<int>(previous_newline);
+    throw ScratchLoadError(
+        file + ":" + std::to_string(line_of(text, command.offset) + first_line - 1) + ":" +
+        std::to_string(column) + ": " + sql::unsupported_meta_command_message(command.name));
+  }
+  return Script{std::move(text), file, first_line};
 }
 
 // A fresh database of the cluster, removed again with the roles created while it existed
@@ -159,7 +177,7 @@ Model ScratchLoader::load_files(const std::vector<std::string>& files) {
   std::vector<Script> scripts;
   ScriptNeeds needs;
   for (const auto& file : files) {
-    scripts.push_back(Script{sql::read_sql_file(file), file, 1});
+    scripts.push_back(server_script(sql::read_sql_file(file), file, 1));
     needs.add(scripts.back().text, file);
   }
   Database database(cluster(), next_database_name());
@@ -179,25 +197,26 @@ history::ReplayResult ScratchLoader::replay(const history::History& history,
       needs.add(statement.sql, statement.where.file, statement.where.line);
   Database database(cluster(), next_database_name());
   database.prepare(needs);
-  return history::replay(
-      history, options,
-      [&database](const history::Migration& migration, Model& model,
-                  std::vector<history::Problem>&) {
-        if (!migration.problems.empty()) {
-          std::string message = "migration " + migration.id + " (" + migration.file +
-                                ") cannot be run in PostgreSQL: pgdrift could not turn all of "
-                                "it into SQL:";
-          for (const auto& p : migration.problems)
-            message +=
-                "\n  " + p.where.file + ":" + std::to_string(p.where.line) + ": " + p.message;
-          throw ScratchLoadError(message);
-        }
-        std::vector<Script> scripts;
-        for (const auto& statement : migration.statements)
-          scripts.push_back(Script{statement.sql, statement.where.file, statement.where.line});
-        if (!scripts.empty()) database.run(scripts, "migration " + migration.id + ": ");
-        model = database.introspect();
-      });
+  return history::replay(history, options,
+                         [&database](const history::Migration& migration, Model& model,
+                                     std::vector<history::Problem>&) {
+                           if (!migration.problems.empty()) {
+                             std::string message =
+                                 "migration " + migration.id + " (" + migration.file +
+                                 ") cannot be run in PostgreSQL: pgdrift could not turn all of "
+                                 "it into SQL:";
+                             for (const auto& p : migration.problems)
+                               message += "\n  " + p.where.file + ":" +
+                                          std::to_string(p.where.line) + ": " + p.message;
+                             throw ScratchLoadError(message);
+                           }
+                           std::vector<Script> scripts;
+                           for (const auto& s : migration.statements)
+                             scripts.push_back(server_script(s.sql, s.where.file, s.where.line));
+                           if (!scripts.empty())
+                             database.run(scripts, "migration " + migration.id + ": ");
+                           model = database.introspect();
+                         });
 }
 
 }  // namespace pgdrift::schema::scratch

@@ -308,9 +308,7 @@ void dispatch(LoadContext& ctx, const PgQuery__Node* node) {
 void meta_command(LoadContext& ctx, const MetaCommand& command) {
   if (is_schema_neutral_meta_command(command.name)) return;
   auto [line, column] = line_and_column(ctx.text, command.offset);
-  const std::string message = "not supported: psql meta-command \\" + command.name +
-                              " (only \\restrict and \\unrestrict, which do not change the "
-                              "schema, are skipped)";
+  const std::string message = unsupported_meta_command_message(command.name);
   if (!ctx.options.skip_unsupported) throw LoadError(ctx.file, line, column, message);
   ctx.warnings.push_back(LoadWarning{SourceLocation{ctx.file, line}, column, message});
 }

@@ -121,6 +121,11 @@ bool is_schema_neutral_meta_command(const std::string& name) {
   return name == "restrict" || name == "unrestrict";
 }
 
+std::string unsupported_meta_command_message(const std::string& name) {
+  return "not supported: psql meta-command \\" + name +
+         " (only \\restrict and \\unrestrict, which do not change the schema, are skipped)";
+}
+
 size_t end_of_block_comment(const std::string& text, size_t start) {
   int depth = 0;
   size_t i = start;

@@ -1,8 +1,9 @@
-// Internal to the SQL loader: psql meta-commands (`\restrict KEY`, `\connect db`, ...) in a
-// script. pg_dump writes some (15.14+ opens and closes every dump with \restrict / \unrestrict),
-// libpg_query knows none, so the loader takes them out of the text before parsing and decides
-// about each one itself (loader.cpp: skipped when it does not change the schema, else
-// unsupported, with its file:line:column).
+// Internal to schema/: psql meta-commands (`\restrict KEY`, `\connect db`, ...) in a script.
+// pg_dump writes some (15.14+ opens and closes every dump with \restrict / \unrestrict), and
+// neither libpg_query nor a PostgreSQL server knows any, so the SQL loader (loader.cpp) and the
+// scratch loader (scratch/scratch_loader.cpp) take them out of the text before parsing or
+// running it and decide about each one alike: skipped when it does not change the schema, else
+// unsupported, with its file:line:column.
 #pragma once
 
 #include <string>
@@ -24,6 +25,9 @@ std::vector<MetaCommand> blank_meta_commands(std::string& text);
 // True for the meta-commands that cannot change the schema a script defines: \restrict and
 // \unrestrict (pg_dump's guard against meta-commands hidden in the dumped data).
 bool is_schema_neutral_meta_command(const std::string& name);
+
+// What both loaders say of a meta-command that is not schema-neutral (after "file:line:col: ").
+std::string unsupported_meta_command_message(const std::string& name);
 
 // The end of the /* */ comment that starts at `start` (comments nest, as in PostgreSQL); the end
 // of the text when it is not closed.
