@@ -170,6 +170,13 @@ std::string canonical_default_expr_text(const std::string& expr_sql,
   parse_tree::ParseTree tree;
   PgQuery__Node** slot = parse_expression(tree, expr_sql);
   canon::Context ctx;
+  if (column_type == "interval") {
+    // The fields of an interval constant apply to its value, then go: PostgreSQL coerces the
+    // default to the column's type, plain interval (`'90'::interval minute` is stored as
+    // `'01:30:00'::interval`).
+    canon::normalise_tree(ctx, slot);
+    canon::drop_interval_constant_fields(*slot);
+  }
   if (column_type.empty() || !is_untyped_literal(*slot)) return normalised_text(ctx, slot);
   // PostgreSQL stores an untyped string (or NULL) default as a constant of the column type,
   // printed with a cast (`'{}'::jsonb`).

@@ -107,6 +107,11 @@ std::optional<std::string> column_type_of(const Context& ctx, const PgQuery__Nod
 // The type PostgreSQL gives a number literal by itself: integer, bigint, or numeric.
 std::string number_literal_type(const std::string& text);
 
+// `'01:30:00'::interval minute` -> `'01:30:00'::interval`: the default of a plain interval column
+// is stored as a plain interval constant, its fields applied (canonical_default_expr_text).
+// True when it changed `node` (a normalised constant; other nodes are left alone).
+bool drop_interval_constant_fields(PgQuery__Node* node);
+
 // Children first, then the rules on *slot until none applies.
 void normalise_node(Context& ctx, PgQuery__Node** slot);
 // `FROM public.t` -> `FROM t`, in the whole tree (also sub-SELECTs of expressions): the relation

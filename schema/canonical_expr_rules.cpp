@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "schema/canonical_expr.h"
+#include "schema/interval_text.h"
 #include "schema/parse_tree.h"
 #include "schema/pg_builtins.h"
 #include "schema/type_conversion.h"
@@ -1046,12 +1047,41 @@ bool drop_case_else_null(PgQuery__Node** slot) {
   return true;
 }
 
+// `'1 hour'::interval` -> `'01:00:00'::interval`, `'2 weeks'::interval` -> `'14 days'::interval`:
+// an interval constant is stored as its value and printed by interval_out, after the type's
+// fields and precision applied (`'90'::interval minute` -> `'01:30:00'::interval minute`,
+// `'1.5'::interval hour` -> `'01:00:00'::interval hour`). Text interval_output_text does not
+// follow stays as written.
+bool normalise_interval_literal(PgQuery__Node** slot) {
+  PgQuery__Node* node = *slot;
+  if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST || !is_string_const(node->type_cast->arg))
+    return false;
+  const PgQuery__TypeName* type = node->type_cast->type_name;
+  if (type == nullptr || type->n_array_bounds > 0 || type->n_typmods > 2 || type->n_names == 0 ||
+      type->n_names > 2 || last_name(type->names, type->n_names) != "interval" ||
+      (type->n_names == 2 && string_value(type->names[0]) != "pg_catalog")) {
+    return false;
+  }
+  int mods[2] = {interval_field::kFullRange, interval_field::kFullPrecision};
+  for (size_t i = 0; i < type->n_typmods; ++i) {
+    const PgQuery__Node* mod = type->typmods[i];
+    if (!is_const(mod) || mod->a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL) return false;
+    mods[i] = mod->a_const->ival->ival;
+  }
+  PgQuery__String* text = node->type_cast->arg->a_const->sval;
+  const std::optional<std::string> value = interval_output_text(text->sval, mods[0], mods[1]);
+  if (!value || *value == text->sval) return false;
+  std::free(text->sval);
+  text->sval = strdup(value->c_str());
+  return true;
+}
+
 // The rules in the order they are tried; the first that changes *slot wins.
 bool apply_one_rule(Context& ctx, PgQuery__Node** slot) {
   return unqualify_public_names(slot) || bit_string_as_cast(slot) ||
          push_cast_into_array(ctx, slot) || drop_cast(ctx, slot) || normalise_number(slot) ||
-         any_to_in(slot) || in_list_as_postgres(ctx, slot) || drop_in_list_casts(slot) ||
-         expand_row_equality(ctx, slot) || explicit_row(slot) ||
+         normalise_interval_literal(slot) || any_to_in(slot) || in_list_as_postgres(ctx, slot) ||
+         drop_in_list_casts(slot) || expand_row_equality(ctx, slot) || explicit_row(slot) ||
          explicit_timezone_under_cast(slot) || drop_text_cast_of_text_function(slot) ||
          drop_text_cast_of_varchar_cast(ctx, slot) || spread_variadic_array(slot) ||
          normalise_money_literal(slot) || drop_case_else_null(slot) ||
@@ -1062,6 +1092,25 @@ bool apply_one_rule(Context& ctx, PgQuery__Node** slot) {
 }
 
 }  // namespace
+
+bool drop_interval_constant_fields(PgQuery__Node* node) {
+  if (node->node_case != PG_QUERY__NODE__NODE_TYPE_CAST || !is_string_const(node->type_cast->arg))
+    return false;
+  PgQuery__TypeName* type = node->type_cast->type_name;
+  if (type == nullptr || type->n_typmods == 0 || type->n_array_bounds > 0 ||
+      last_name(type->names, type->n_names) != "interval") {
+    return false;
+  }
+  // Only a value already in interval_out's form: without the fields, other text would read
+  // differently ('90' is minutes under `minute`, seconds without).
+  const std::string text = node->type_cast->arg->a_const->sval->sval;
+  if (interval_output_text(text) != text) return false;
+  for (size_t k = 0; k < type->n_typmods; ++k) free_node(type->typmods[k]);
+  std::free(type->typmods);
+  type->typmods = nullptr;
+  type->n_typmods = 0;
+  return true;
+}
 
 std::optional<std::string> column_type_of(const Context& ctx, const PgQuery__Node* ref) {
   if (ctx.resolved_column_types != nullptr) {

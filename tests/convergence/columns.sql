@@ -68,6 +68,26 @@ SELECT count(*) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid 
  WHERE d.adrelid = 't'::regclass
    AND pg_get_expr(d.adbin, d.adrelid) NOT IN ('20.0', '0.00', '''-3.1''::numeric', '0.5');
 
+-- case: interval_defaults_as_interval_out
+-- An interval constant is stored as its value: '1 hour' is '01:00:00', '2 weeks' is '14 days',
+-- '90'::interval minute is '01:30:00' (the fields applied). Equal values written differently
+-- need no step; a changed value does.
+-- from:
+CREATE TABLE t (a interval DEFAULT '1 hour', b interval DEFAULT '2 weeks',
+                c timestamptz DEFAULT now() + interval '1 day 2 hours',
+                d interval minute DEFAULT '90'::interval minute, e interval DEFAULT '36 hours');
+-- to:
+CREATE TABLE t (a interval DEFAULT '60 minutes', b interval DEFAULT '14 days',
+                c timestamptz DEFAULT now() + '26:00:00'::interval,
+                d interval minute DEFAULT '01:30:59', e interval DEFAULT '1.5 days');
+-- statements:
+ALTER TABLE public.t ALTER COLUMN c SET DEFAULT now() + '26:00:00'::interval;
+ALTER TABLE public.t ALTER COLUMN e SET DEFAULT '1 day 12:00:00'::interval;
+-- check_after:
+SELECT count(*) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+ WHERE d.adrelid = 't'::regclass AND a.attname = 'e'
+   AND pg_get_expr(d.adbin, d.adrelid) <> '''1 day 12:00:00''::interval';
+
 -- case: identity_column
 -- from:
 CREATE TABLE t (id int NOT NULL);

@@ -308,6 +308,58 @@ TEST(CanonicalExpr, DefaultsAreIdempotent) {
   }
 }
 
+// Interval constants are stored as their value and printed by interval_out, after the type's
+// fields and precision applied; a plain interval column's default loses the fields. Each right
+// side is pg_get_expr's text on PostgreSQL 15 for the left, as a column default of `type`.
+TEST(CanonicalExpr, IntervalConstantsAsIntervalOutPrintsThem) {
+  const std::vector<DefaultCase> cases = {
+      {"interval", "'1 hour'", "'01:00:00'::interval"},
+      {"interval", "'36 hours'", "'36:00:00'::interval"},
+      {"interval", "'2 weeks'", "'14 days'::interval"},
+      {"interval", "'1.5 weeks'", "'10 days 12:00:00'::interval"},
+      {"interval", "'1.5 years'", "'1 year 6 mons'::interval"},
+      {"interval", "'1.5 months'", "'1 mon 15 days'::interval"},
+      {"interval", "'-1 day +2 hours'", "'-1 days +02:00:00'::interval"},
+      {"interval", "'1 day ago'", "'-1 days'::interval"},
+      {"interval", "'@ 3 mins 4.5 secs'", "'00:03:04.5'::interval"},
+      {"interval", "'1-2'", "'1 year 2 mons'::interval"},
+      {"interval", "'-1-2'", "'-1 years -2 mons'::interval"},
+      {"interval", "'1 02:03:04'", "'1 day 02:03:04'::interval"},
+      {"interval", "'P1Y2M3DT4H5M6S'", "'1 year 2 mons 3 days 04:05:06'::interval"},
+      {"interval", "'0'", "'00:00:00'::interval"},
+      {"interval", "'90'", "'00:01:30'::interval"},
+      {"interval", "'1 day 2 hours 3 minutes 4.123456789 seconds'",
+       "'1 day 02:03:04.123457'::interval"},
+      {"interval", "'-1 years -2 mons +3 days -04:05:06'",
+       "'-1 years -2 mons +3 days -04:05:06'::interval"},
+      {"interval", "'1 decade'", "'10 years'::interval"},
+      {"interval", "'10 millisecond'", "'00:00:00.01'::interval"},
+      {"interval", "'90'::interval minute", "'01:30:00'::interval"},
+      {"interval", "interval '1' day", "'1 day'::interval"},
+      {"interval", "'1 month'::interval month", "'1 mon'::interval"},
+      {"interval", "'1 week'::interval year to month", "'00:00:00'::interval"},
+      {"interval minute", "'90'::interval minute", "'01:30:00'::interval minute"},
+      {"interval hour", "'1 min'", "'00:00:00'::interval hour"},
+      {"interval hour to minute", "'1 day 2:03:04.5'", "'1 day 02:03:00'::interval hour to minute"},
+      {"interval(2)", "'1.23456 seconds'", "'00:00:01.23'::interval(2)"},
+      {"interval day to minute", "'1.5 seconds'", "'00:00:00'::interval day to minute"},
+      {"interval year", "'1 millennium'", "'1000 years'::interval year"},
+      {"timestamp with time zone", "now() + '1 hour'::interval", "now() + '01:00:00'::interval"},
+      {"timestamp with time zone", "now() - interval '3 months'", "now() - '3 mons'::interval"},
+      {"timestamp with time zone", "now() + '-01:00'::interval", "now() + '-01:00:00'::interval"},
+  };
+  for (const auto& [type, user, catalog] : cases) {
+    const std::string written = canonical_default_expr_text(user, type);
+    EXPECT_EQ(written, canonical_default_expr_text(catalog, type)) << type << " DEFAULT " << user;
+    EXPECT_EQ(written, catalog) << type << " DEFAULT " << user;
+  }
+  // Text the reader does not follow stays as written (PostgreSQL decides).
+  EXPECT_EQ(canonical_expr_text("'1 fortnight'::interval"), "'1 fortnight'::interval");
+  EXPECT_EQ(canonical_expr_text("'2020-01-01'::interval"), "'2020-01-01'::interval");
+  // A constant with fields keeps them where it decides the type (a view's column).
+  EXPECT_EQ(canonical_expr_text("'90'::interval minute"), "'01:30:00'::interval minute");
+}
+
 // Canonical defaults are emitted as DDL: each right-hand side was run on a PostgreSQL 15 server
 // as `SELECT <text>` (or as the column default) and accepted with the meaning of the left.
 TEST(CanonicalExpr, DefaultsStayExecutable) {
@@ -326,7 +378,7 @@ TEST(CanonicalExpr, DefaultsStayExecutable) {
       {"integer", "'-1'", "-1"},
       {"numeric(12,2)", "0.00", "0.00"},
       {"bigint", "nextval('s')", "nextval('s')"},
-      {"interval day", "'1'", "'1'::interval day"},
+      {"interval day", "'1'", "'1 day'::interval day"},
   };
   for (const auto& [type, user, executable] : cases) {
     EXPECT_EQ(canonical_default_expr_text(user, type), executable) << type << " DEFAULT " << user;
