@@ -4,6 +4,8 @@
 // hazards, stale plan file, rows at risk counted by the preflights (before any change), a
 // failed step or a database that did not converge; 2 usage, input
 // or connection error, or another apply holds the lock.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -14,10 +16,12 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/run_context.h"
 #include "cli/sources.h"
 #include "engine/diff.h"
 #include "engine/privileges.h"
 #include "planner/apply.h"
+#include "planner/audit.h"
 #include "planner/plan.h"
 #include "schema/live/introspect.h"
 
@@ -40,6 +44,11 @@ struct ApplyArgs {
   int lock_timeout_ms = 5000;
   int statement_timeout_ms = 30000;
   int lock_wait_ms = 0;
+  std::string audit_schema = planner::kDefaultAuditSchema;
+  bool no_audit = false;
+  bool audit_dry_run = false;
+  std::string actor;
+  std::string ticket;
   SourceOptions source_options;
   CLI::Option* lock_timeout_option = nullptr;
   CLI::Option* statement_timeout_option = nullptr;
@@ -68,6 +77,10 @@ struct ApplyReport {
   bool accept_rows_at_risk = false;
   std::optional<Verification> verify;
   int exit_code = 0;
+  // The audit trail (docs/apply.md): this run's row, or why there is none.
+  std::optional<planner::AuditRow> audit_row;
+  std::string audit_off;                       // "--no-audit", "dry run", "" when written
+  std::vector<planner::AuditRow> interrupted;  // earlier rows found running, now closed
 };
 
 std::string read_file(const std::string& path) {
@@ -223,10 +236,19 @@ void print_text(const ApplyReport& r) {
     std::cout << "verify: " << (r.verify->converged ? "converged" : "NOT converged") << "\n";
     for (const auto& line : r.verify->remaining) std::cout << "  " << line << "\n";
   }
+  for (const auto& row : r.interrupted)
+    std::cout << "audit: row " << row.id << " (started " << row.fields.value("started_at", "")
+              << ") was still running: its apply ended without completing it; now "
+                 "'interrupted'\n";
+  if (r.audit_row)
+    std::cout << "audit: row " << r.audit_row->id << ", seq " << r.audit_row->seq << ", hash "
+              << r.audit_row->row_hash << "\n";
+  else
+    std::cout << "audit: not written (" << r.audit_off << ")\n";
   std::cout << "result: " << r.result << "\n";
 }
 
-void print_json(const ApplyReport& r) {
+nlohmann::json report_json(const ApplyReport& r) {
   using nlohmann::json;
   json steps = json::array();
   for (size_t i = 0; i < r.plan.steps.size(); ++i) {
@@ -288,17 +310,110 @@ void print_json(const ApplyReport& r) {
                                  {"live_fingerprint", r.verify->live_fingerprint}}
                           : json(nullptr)},
   };
-  std::cout << out.dump(2) << "\n";
+  json interrupted = json::array();
+  for (const auto& row : r.interrupted) interrupted.push_back(row.id);
+  out["audit"] =
+      r.audit_row
+          ? json{{"id", r.audit_row->id},
+                 {"seq", r.audit_row->seq},
+                 {"row_hash", r.audit_row->row_hash},
+                 {"interrupted_rows", interrupted}}
+          : json{{"id", nullptr}, {"not_written", r.audit_off}, {"interrupted_rows", interrupted}};
+  return out;
 }
 
-int finish(ApplyReport& r, const std::string& format) {
-  if (format == "json") {
-    print_json(r);
+// This run's audit row: opened under the lock before anything is read or changed, completed
+// with the outcome by finish().
+struct AuditTrail {
+  std::unique_ptr<planner::AuditLog> log;
+  int64_t id = 0;
+  planner::AuditEntry entry;
+};
+
+// Who runs what, for the row's first write.
+planner::AuditEntry audit_entry(const ApplyArgs& args) {
+  planner::AuditEntry e;
+  e.mode = args.to.empty() ? "plan" : "to";
+  e.dry_run = args.dry_run;
+  e.os_user = os_user();
+  e.os_host = os_host();
+  e.actor = args.actor;
+  e.ticket = args.ticket;
+  e.pgdrift_version = PGDRIFT_VERSION;
+  const std::string& source = args.to.empty() ? args.plan_file : args.to;
+  if (schema::live::is_connection_string(source)) {
+    e.desired_source = schema::live::redact_connection_string(source);
+  } else {
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(source, ec);
+    e.desired_source = ec ? source : absolute.lexically_normal().string();
+    const GitState git = git_state(source);
+    e.desired_git_commit = git.commit;
+    e.desired_git_dirty = git.dirty;
+  }
+  return e;
+}
+
+// Completes the audit row with the report's outcome. A row that cannot be completed makes the
+// run a failure: the auditor's record of it is incomplete.
+void complete_audit(ApplyReport& r, AuditTrail& audit) {
+  if (!audit.log) return;
+  planner::AuditEntry& e = audit.entry;
+  e.status = r.result;
+  e.message = r.message;
+  e.exit_code = r.exit_code;
+  e.source_fingerprint = r.plan.source_fingerprint;
+  e.target_fingerprint = r.plan.target_fingerprint;
+  e.live_fingerprint_before = r.live_fingerprint;
+  e.live_fingerprint_after = r.verify ? r.verify->live_fingerprint : "";
+  if (!r.plan.source_fingerprint.empty() || !r.plan.steps.empty())
+    e.plan = nlohmann::json::parse(planner::render_plan_json(r.plan));
+  e.report = report_json(r);
+  e.report.erase("audit");
+  try {
+    r.audit_row = audit.log->finish(audit.id, e);
+  } catch (const std::exception& ex) {
+    r.message += std::string(r.message.empty() ? "" : "\n") + "the audit row " +
+                 std::to_string(audit.id) + " could not be completed: " + ex.what();
+    if (r.exit_code == 0) r.exit_code = 1;
+  }
+  audit.log.reset();
+}
+
+int finish(ApplyReport& r, const ApplyArgs& args, AuditTrail& audit) {
+  complete_audit(r, audit);
+  if (args.format == "json") {
+    std::cout << report_json(r).dump(2) << "\n";
   } else {
     print_text(r);
   }
   if (!r.message.empty()) std::cerr << "pgdrift apply: " << r.message << "\n";
   return r.exit_code;
+}
+
+// The rows an apply holding the lock left running, for the message of one that finds the lock
+// taken ("does not wait on forever": it says who and since when, and exits).
+std::string running_rows_note(const ApplyArgs& args) {
+  if (args.no_audit) return "";
+  try {
+    std::string note;
+    for (const auto& row : planner::running_audit_rows(args.db, args.audit_schema)) {
+      note += "\n  audit row " + std::to_string(row.id) + " has been running since " +
+              row.fields.value("started_at", "?") + " (os user " +
+              row.fields.value("os_user", "?") + "@" + row.fields.value("os_host", "?");
+      if (row.fields.contains("actor") && row.fields["actor"].is_string())
+        note += ", actor " + row.fields["actor"].get<std::string>();
+      note += ")";
+    }
+    if (!note.empty())
+      note +=
+          "\n  if that pgdrift is gone, its server session still runs a step: see "
+          "pg_stat_activity (application_name 'pgdrift-apply'); the next apply that gets the "
+          "lock marks the row 'interrupted'";
+    return note;
+  } catch (const std::exception&) {
+    return "";  // the lock message stands on its own
+  }
 }
 
 // The live database as introspected, with its privileges even when they are not compared:
@@ -334,13 +449,16 @@ std::string failure_message(const ApplyReport& r) {
   return text + "\n  the database still differs from the target";
 }
 
+int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplySession& session,
+                     const std::optional<schema::Model>& target,
+                     schema::UnmatchedPatterns& unmatched_target, AuditTrail& audit);
+
 int run_apply(const ApplyArgs& args) {
   if (args.to.empty() == args.plan_file.empty())
     throw SourceError("give exactly one of --to TARGET or --plan PLAN.json");
   if (!schema::live::is_connection_string(args.db))
     throw SourceError("--db: expected a postgres:// URL or a libpq key=value connection string");
-  const std::set<planner::Hazard> allowed = parse_allowed_hazards(args.allow_hazards);
-  const planner::PlanOptions options = plan_options(args);
+  parse_allowed_hazards(args.allow_hazards);  // a bad code is a usage error, before connecting
 
   ApplyReport report;
   report.database = schema::live::redact_connection_string(args.db);
@@ -362,10 +480,52 @@ int run_apply(const ApplyArgs& args) {
     session = std::make_unique<planner::ApplySession>(args.db);
     session->lock(args.lock_wait_ms);
   } catch (const planner::ApplyLockBusy& e) {
-    throw SourceError(e.what());
+    throw SourceError(e.what() + running_rows_note(args));
   } catch (const schema::live::ConnectionError& e) {
     throw SourceError(e.what());
   }
+
+  // The audit row, under the lock (one writer at a time keeps the chain linear), before
+  // anything is read or changed. A log that cannot be written stops the apply: exit 2.
+  AuditTrail audit;
+  if (args.no_audit) {
+    report.audit_off = "--no-audit";
+  } else if (args.dry_run && !args.audit_dry_run) {
+    report.audit_off = "dry run (--audit-dry-run writes one)";
+  } else {
+    try {
+      audit.log = std::make_unique<planner::AuditLog>(args.db, args.audit_schema);
+      audit.log->ensure();
+      report.interrupted = audit.log->close_interrupted();
+      audit.entry = audit_entry(args);
+      audit.id = audit.log->begin(audit.entry);
+    } catch (const planner::AuditError& e) {
+      throw SourceError(e.what());
+    } catch (const schema::live::ConnectionError& e) {
+      throw SourceError(e.what());
+    } catch (const std::exception& e) {
+      throw SourceError(std::string("cannot write the audit log: ") + e.what() +
+                        " (--no-audit turns the audit trail off)");
+    }
+  }
+  try {
+    return apply_under_lock(args, report, *session, target, unmatched_target, audit);
+  } catch (const std::exception& e) {
+    // Whatever stops the run after the row was opened is recorded in it.
+    report.result = "error";
+    report.message = e.what();
+    report.exit_code = 2;
+    complete_audit(report, audit);
+    throw;
+  }
+}
+
+int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplySession& session_ref,
+                     const std::optional<schema::Model>& target,
+                     schema::UnmatchedPatterns& unmatched_target, AuditTrail& audit) {
+  const planner::PlanOptions options = plan_options(args);
+  const std::set<planner::Hazard> allowed = parse_allowed_hazards(args.allow_hazards);
+  planner::ApplySession* session = &session_ref;
 
   // Introspected under the lock, so no other apply changes the schema between plan and run.
   schema::UnmatchedPatterns unmatched_live;
@@ -383,7 +543,7 @@ int run_apply(const ApplyArgs& args) {
     // Re-running an applied plan (a retried CI job) is a success with nothing to do.
     report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
     report.result = "already_applied";
-    return finish(report, args.format);
+    return finish(report, args, audit);
   } else if (report.live_fingerprint != report.plan.source_fingerprint) {
     report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
     report.result = "stale_plan";
@@ -393,7 +553,7 @@ int run_apply(const ApplyArgs& args) {
                      " (make a new plan; pass the --schema, --exclude-schema and --privileges "
                      "options the plan was made with)";
     report.exit_code = 1;
-    return finish(report, args.format);
+    return finish(report, args, audit);
   }
 
   report.refused = planner::disallowed_hazards(report.plan, allowed);
@@ -405,7 +565,7 @@ int run_apply(const ApplyArgs& args) {
         " (allow them with --allow-hazards " + hazard_codes(report.refused, ",") +
         " or --allow-hazards all); nothing was applied";
     report.exit_code = 1;
-    return finish(report, args.format);
+    return finish(report, args, audit);
   }
   // A plan that cannot commit only at safe points is applied only as one transaction.
   if (!report.plan.unsafe.empty() && !report.plan.atomic) {
@@ -415,7 +575,7 @@ int run_apply(const ApplyArgs& args) {
         "not every commit of this plan is a safe point: " + report.plan.unsafe.front() +
         "; nothing was applied (use --atomic)";
     report.exit_code = 1;
-    return finish(report, args.format);
+    return finish(report, args, audit);
   }
   // Preflights: every step's, in one read-only snapshot, before anything changes (dry run too).
   report.preflights = session->run_preflights(report.plan);
@@ -426,13 +586,13 @@ int run_apply(const ApplyArgs& args) {
     report.result = "rows_at_risk";
     report.message = rows_at_risk_message(report);
     report.exit_code = 1;
-    return finish(report, args.format);
+    return finish(report, args, audit);
   }
   if (args.dry_run) {
     report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Planned);
     attach_preflights(report);
     report.result = "dry_run";
-    return finish(report, args.format);
+    return finish(report, args, audit);
   }
 
   report.outcome = session->execute(report.plan);
@@ -441,7 +601,7 @@ int run_apply(const ApplyArgs& args) {
     report.result = "failed";
     report.message = failure_message(report);
     report.exit_code = 1;
-    return finish(report, args.format);
+    return finish(report, args, audit);
   }
   report.result = report.plan.empty() ? "no_changes" : "applied";
 
@@ -481,7 +641,7 @@ int run_apply(const ApplyArgs& args) {
     }
     report.verify = std::move(v);
   }
-  return finish(report, args.format);
+  return finish(report, args, audit);
 }
 
 }  // namespace
@@ -518,6 +678,13 @@ void add_apply_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-online", args->no_online,
                 "With --to: plain forms (no CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX)");
   cmd->add_flag("--privileges", args->privileges, "Compare and apply GRANTed privileges");
+  cmd->add_option("--audit-schema", args->audit_schema,
+                  "Schema of the audit log in the database (default pgdrift)");
+  cmd->add_flag("--no-audit", args->no_audit, "Do not write the audit trail (the report says so)");
+  cmd->add_flag("--audit-dry-run", args->audit_dry_run, "Write an audit row for a --dry-run too");
+  cmd->add_option("--actor", args->actor,
+                  "Who or what runs this apply (a CI job, a person), for the audit row");
+  cmd->add_option("--ticket", args->ticket, "The change ticket, for the audit row");
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
   cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);

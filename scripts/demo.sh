@@ -9,8 +9,10 @@
 #      `pgdrift drift` of it against the desired schema (exit 1: drift found), and
 #      the migration plan from it to the desired schema as the auditor's markdown report;
 #   4. `pgdrift lint` of the drifted database (float money, missing foreign keys: exit 1),
-#      `pgdrift apply` of the plan (advisory lock, transactions, verified), and `pgdrift drift`
-#      again (exit 0: the database now is the desired schema).
+#      `pgdrift apply` of the plan (advisory lock, transactions, verified, one audit row), and
+#      `pgdrift drift` again (exit 0: the database now is the desired schema);
+#   5. `pgdrift audit` of the database: who applied what, when, with which plan, and the check
+#      of its hash chain.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${PGDRIFT_BUILD_DIR:-$ROOT/build}"
@@ -62,10 +64,16 @@ echo "(exit code $?: 1 means findings of severity error)"
 set -e
 
 echo
-echo "== pgdrift apply --db <drifted database> --to fixtures/mita/schema/ --allow-hazards all =="
-"$PGDRIFT" apply --db "$LIVE" --to "$ROOT/fixtures/mita/schema/" --allow-hazards all
+echo "== pgdrift apply --db <drifted database> --to fixtures/mita/schema/ --allow-hazards all --actor demo --ticket DEMO-1 =="
+"$PGDRIFT" apply --db "$LIVE" --to "$ROOT/fixtures/mita/schema/" --allow-hazards all \
+  --actor demo --ticket DEMO-1
 
 echo
 echo "== pgdrift drift --desired fixtures/mita/schema/ --db <database after apply> =="
 "$PGDRIFT" drift --desired "$ROOT/fixtures/mita/schema/" --db "$LIVE"
 echo "(exit code $?: no drift left)"
+
+echo
+echo "== pgdrift audit --db <database after apply> --format markdown; --verify =="
+"$PGDRIFT" audit --db "$LIVE" --format markdown
+"$PGDRIFT" audit --db "$LIVE" --verify

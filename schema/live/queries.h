@@ -53,11 +53,15 @@ inline constexpr const char* kServerQuery =
 
 // The schemas that may be read (no parameter: the schema filter's patterns are matched in C++,
 // by the same code for every source). Names starting with pg_ are reserved for the system
-// (pg_catalog, pg_toast*, pg_temp*).
+// (pg_catalog, pg_toast*, pg_temp*). Schemas pgdrift manages itself (the audit log of apply:
+// their COMMENT starts with planner/audit.h kManagedSchemaMark, "pgdrift:managed") are not the
+// user's schema and are left out.
 inline constexpr const char* kSchemasQuery =
     "SELECT n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner"
     " FROM pg_catalog.pg_namespace n"
     " WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'"
+    "   AND coalesce(pg_catalog.obj_description(n.oid, 'pg_namespace'), '')"
+    "       NOT LIKE 'pgdrift:managed%'"
     "   AND " PGDRIFT_NOT_EXTENSION_MEMBER("pg_catalog.pg_namespace",
                                            "n.oid") " ORDER BY n.nspname";
 

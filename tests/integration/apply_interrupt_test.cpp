@@ -2,6 +2,8 @@
 // server connection terminated, while a long step runs on a table of over a million rows. The
 // server rolls the open transaction back, so the database is left at a safe point (here: as it
 // was, since the long step is in the first transaction), and a second apply finishes the job.
+// The killed apply's audit row stays `running` until that second apply closes it as
+// `interrupted` (issue 17 item 1).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -113,6 +115,10 @@ TEST(ApplyInterrupt, KilledDuringALongStepLeavesASafePointAndASecondApplyConverg
   EXPECT_EQ(model_json(db.conninfo), before) << line_diff(before, model_json(db.conninfo));
   EXPECT_EQ(query_value(db.conninfo, "SELECT n FROM ledger_totals"), "1200000");
 
+  // The killed apply's audit row was committed before its first step and stays `running`.
+  EXPECT_EQ(query_value(db.conninfo, "SELECT status FROM pgdrift.audit_log WHERE id = 1"),
+            "running");
+
   CommandOutput again =
       run_program({PGDRIFT_BINARY, "apply", "--db", db.conninfo, "--to", target, "--allow-hazards",
                    "all", "--lock-wait", "60000", "--statement-timeout", "0"});
@@ -121,6 +127,14 @@ TEST(ApplyInterrupt, KilledDuringALongStepLeavesASafePointAndASecondApplyConverg
   EXPECT_EQ(
       query_value(db.conninfo, "SELECT obj_description('ledger_totals'::regclass, 'pg_class')"),
       "for the finance dashboard");
+  // The next apply reported it and closed it as interrupted; the chain still verifies.
+  EXPECT_NE(again.out.find("audit: row 1 (started "), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("was still running"), std::string::npos) << again.out;
+  EXPECT_EQ(query_value(db.conninfo,
+                        "SELECT string_agg(status, ' ' ORDER BY seq) FROM pgdrift.audit_log"),
+            "interrupted applied");
+  CommandOutput verified = run_program({PGDRIFT_BINARY, "audit", "--db", db.conninfo, "--verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }
 
 TEST(ApplyInterrupt, LostConnectionIsAFailureNamingTheStepNotASuccess) {
@@ -144,6 +158,12 @@ TEST(ApplyInterrupt, LostConnectionIsAFailureNamingTheStepNotASuccess) {
   EXPECT_EQ(cut.out.find("verify: converged"), std::string::npos) << cut.out;
   EXPECT_NE(cut.err.find("ledger.amount"), std::string::npos) << cut.err;
   EXPECT_EQ(model_json(db.conninfo), before);
+
+  // The audit row is on a connection of its own: the failure is recorded, not lost with the
+  // apply session.
+  EXPECT_EQ(query_value(db.conninfo,
+                        "SELECT status || ' ' || exit_code FROM pgdrift.audit_log WHERE id = 1"),
+            "failed 1");
 
   CommandOutput again =
       run_program({PGDRIFT_BINARY, "apply", "--db", db.conninfo, "--to", target, "--allow-hazards",

@@ -170,6 +170,47 @@ TEST(JsonSchemasCli, ApplyReportsOfEveryResultValidate) {
     EXPECT_EQ(lines[i], "valid") << runs[i].what << "\n" << runs[i].report.dump(2);
 }
 
+// `pgdrift audit --format json` over the rows the apply reports of every result wrote (each
+// report also carries its audit member), and --verify's document.
+TEST(JsonSchemasCli, AuditReportsValidate) {
+  const std::string python = python_with_jsonschema();
+  if (python.empty()) GTEST_SKIP() << kNoJsonschema;
+  TempDir tmp;
+  std::string target = tmp.write("target.sql", kTargetSql);
+  std::string failing = tmp.write("failing.sql", kFailingTargetSql);
+  auto db = create_fresh_database(kLiveSql);
+  for (auto args : std::vector<std::vector<std::string>>{
+           {"--to", failing, "--allow-hazards", "all"},
+           {"--to", failing, "--allow-hazards", "all", "--accept-rows-at-risk"},
+           {"--to", target, "--allow-hazards", "all", "--dry-run", "--audit-dry-run"},
+           {"--to", target, "--allow-hazards", "all", "--actor", "ci", "--ticket", "T-1"},
+       }) {
+    args.insert(args.begin(), {"apply", "--db", db.url});
+    run_pgdrift(args);
+  }
+  auto listed = run_pgdrift({"audit", "--db", db.url, "--format", "json", "--last", "0"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const json rows = parse_json_output(listed);
+  std::set<std::string> statuses;
+  for (const auto& row : rows["rows"]) statuses.insert(row["status"].get<std::string>());
+  EXPECT_EQ(statuses, (std::set<std::string>{"rows_at_risk", "failed", "dry_run", "applied"}));
+  auto verified = run_pgdrift({"audit", "--db", db.url, "--format", "json", "--verify"});
+  ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  auto lines =
+      validate_json(python, "audit-report.schema.json", {rows, parse_json_output(verified)});
+  EXPECT_EQ(lines[0], "valid") << rows.dump(2);
+  EXPECT_EQ(lines[1], "valid") << verified.out;
+  // The report stored in a row is an apply report without its audit member.
+  std::vector<json> stored;
+  for (const auto& row : rows["rows"]) stored.push_back(row["report"]);
+  auto stored_lines = validate_json(python, "apply-report.schema.json", stored);
+  for (size_t i = 0; i < stored.size(); ++i)
+    EXPECT_EQ(stored_lines[i], "valid") << stored[i].dump(2);
+  json broken = rows;
+  broken["rows"][0]["row_hash"] = "not a hash";
+  EXPECT_NE(validate_json(python, "audit-report.schema.json", {broken})[0], "valid");
+}
+
 TEST(JsonSchemasCli, BrokenApplyReportsAreRejected) {
   const std::string python = python_with_jsonschema();
   if (python.empty()) GTEST_SKIP() << kNoJsonschema;
