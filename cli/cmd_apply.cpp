@@ -117,6 +117,7 @@ planner::PlanOptions plan_options(const ApplyArgs& args) {
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
   options.diff.compare_privileges = args.privileges;
+  options.rollback = true;  // the audit row keeps the way back with the plan
   return options;
 }
 

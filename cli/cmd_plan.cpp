@@ -68,6 +68,7 @@ int run_plan(const PlanArgs& args) {
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
   options.diff.compare_privileges = args.privileges;
+  options.rollback = true;  // every plan shows its way back (docs/planner.md, "Rollback")
   planner::Plan plan = planner::make_plan(from, to, options);
   if (schema::live::is_connection_string(args.from)) count_rows_at_risk(args.from, plan);
 

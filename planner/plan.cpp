@@ -238,6 +238,7 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   object_ddl(plan, "domain", from.domains, to.domains, schema::render_create_domain);
   object_ddl(plan, "aggregate", from.aggregates, to.aggregates, schema::render_create_aggregate);
   object_ddl(plan, "collation", from.collations, to.collations, schema::render_create_collation);
+  if (options.rollback) attach_rollback(plan, from_model, to_model, options);
   return plan;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -27,6 +28,9 @@ struct PlanOptions {
   int statement_timeout_ms = 30000;
   int long_statement_timeout_ms = 0;
   engine::DiffOptions diff;
+  // Plan the way back too (Plan::rollback, planner/rollback.cpp): what `plan` and `apply` show
+  // and what `pgdrift rollback` runs.
+  bool rollback = false;
 };
 
 // The rows a step puts at risk (docs/apply.md, "Preflights"): queries valid against the
@@ -44,6 +48,17 @@ struct RowsAtRisk {
   int64_t count = 0;
   std::vector<std::string> samples;  // at most 5
   bool operator==(const RowsAtRisk&) const = default;
+};
+
+// How a step is undone (docs/planner.md, "Rollback"): the steps of the plan's rollback on the
+// same object, and whether undoing it gives back exactly what the source had.
+struct Inverse {
+  std::vector<int> steps;  // ids in Plan::rollback->steps
+  bool exact = true;
+  // Not exact: what is lost and why ("drop column: values lost", "numeric(12,2) -> double
+  // precision: original values were rounded"); exact: a remark, or empty.
+  std::string why;
+  bool operator==(const Inverse&) const = default;
 };
 
 struct Step {
@@ -64,6 +79,8 @@ struct Step {
   // A reviewer's accepted maximum of rows at risk (plan JSON "accept_rows_at_risk", honoured
   // by apply --plan); unset = 0.
   std::optional<int64_t> accept_rows_at_risk;
+  // How it is undone (plans made with PlanOptions::rollback).
+  std::optional<Inverse> inverse;
 
   // Ordering (planner/graph.cpp). Keys name objects: "table:public.t", "column:public.t.c",
   // "type:public.mood", "function:public.f", "uniques:public.t" (any PK/UNIQUE), ...
@@ -100,6 +117,11 @@ struct Plan {
   // Steps that could not be placed at a safe point, each with why (empty when every commit
   // point is safe).
   std::vector<std::string> unsafe;
+  // The way back (PlanOptions::rollback): the plan from the target to the source, made by the
+  // same planner (so it is ordered, hazard-annotated and arranged at safe points like any
+  // plan); null when not asked for, or when it cannot be made (rollback_refused says why).
+  std::shared_ptr<const Plan> rollback;
+  std::string rollback_refused;
   bool empty() const { return steps.empty(); }
 };
 
@@ -118,6 +140,15 @@ Plan make_plan(const schema::Model& from, const schema::Model& to, const PlanOpt
 // Drift uses it, so that its fix steps are the plan of exactly the changes it reports.
 Plan make_plan(const schema::Model& from, const schema::Model& to, const engine::Changes& changes,
                const PlanOptions& options);
+
+// Fills plan.rollback with make_plan(to, from) and each step's inverse (planner/rollback.cpp);
+// make_plan calls it when options.rollback is set.
+void attach_rollback(Plan& plan, const schema::Model& from, const schema::Model& to,
+                     const PlanOptions& options);
+
+// "exact, by rollback steps 3, 4" / "LOSSY (drop column: values lost), by rollback step 1":
+// how the SQL and Markdown renderings say it.
+std::string describe_inverse(const Inverse& inverse);
 
 // "sha256:" + 64 hex digits: SHA-256 (OpenSSL) of dump_model_json(fingerprint_form(model)).
 std::string model_fingerprint(const schema::Model& model);

@@ -1,5 +1,6 @@
 // Reading a reviewed plan file back (the format render_json.cpp writes, docs/planner.md), so
 // that `pgdrift apply --plan` runs exactly the statements an auditor approved.
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -105,16 +106,31 @@ class Reader {
     }
     if (j.contains("accept_rows_at_risk"))
       s.accept_rows_at_risk = integer(j, "accept_rows_at_risk", where);
+    if (j.contains("rollback")) {
+      const std::string at = where + ".rollback";
+      const json& r = j["rollback"];
+      Inverse inverse;
+      const json& ids = field(r, "steps", at);
+      if (!ids.is_array()) fail(at + ".steps", "expected an array");
+      for (const auto& id : ids) {
+        if (!id.is_number_integer() || id.get<long long>() < 1)
+          fail(at + ".steps", "expected step ids");
+        inverse.steps.push_back(id.get<int>());
+      }
+      inverse.exact = boolean(r, "exact", at);
+      inverse.why = string(r, "why", at);
+      s.inverse = inverse;
+    }
     return s;
   }
 
   // The transaction groups, which must cover every step once, in order.
-  std::vector<StepGroup> groups(const json& list, const Plan& p) const {
-    if (!list.is_array()) fail("$.transactions", "expected an array");
+  std::vector<StepGroup> groups(const json& list, const Plan& p, const std::string& root) const {
+    if (!list.is_array()) fail(root + ".transactions", "expected an array");
     std::vector<StepGroup> out;
     size_t next = 1;
     for (size_t g = 0; g < list.size(); ++g) {
-      const std::string where = "$.transactions[" + std::to_string(g) + "]";
+      const std::string where = root + ".transactions[" + std::to_string(g) + "]";
       StepGroup group;
       group.in_transaction = boolean(list[g], "in_transaction", where);
       group.safe_point_after = boolean(list[g], "safe_point_after", where);
@@ -157,26 +173,43 @@ class Reader {
     std::string format = string(doc, "format", "$");
     if (format != "pgdrift-plan/1")
       fail("$.format", "expected \"pgdrift-plan/1\", not \"" + format + "\"");
+    Plan p = plan_at(doc, "$");
+    if (doc.contains("rollback") && !doc["rollback"].is_null()) {
+      auto rollback = std::make_shared<Plan>(plan_at(doc["rollback"], "$.rollback"));
+      for (const auto& s : p.steps)
+        if (s.inverse)
+          for (int id : s.inverse->steps)
+            if (id > static_cast<int>(rollback->steps.size()))
+              fail("$.steps[" + std::to_string(s.id - 1) + "].rollback.steps",
+                   "no rollback step " + std::to_string(id));
+      p.rollback = std::move(rollback);
+    }
+    if (doc.contains("rollback_refused")) p.rollback_refused = string(doc, "rollback_refused", "$");
+    return p;
+  }
+
+  // A plan's fingerprints, steps and groups at `root` ("$", or "$.rollback").
+  Plan plan_at(const json& doc, const std::string& root) const {
     Plan p;
-    p.source_fingerprint = string(doc, "source_fingerprint", "$");
-    p.target_fingerprint = string(doc, "target_fingerprint", "$");
-    const json& steps = field(doc, "steps", "$");
-    if (!steps.is_array()) fail("$.steps", "expected an array");
+    p.source_fingerprint = string(doc, "source_fingerprint", root);
+    p.target_fingerprint = string(doc, "target_fingerprint", root);
+    const json& steps = field(doc, "steps", root);
+    if (!steps.is_array()) fail(root + ".steps", "expected an array");
     for (size_t i = 0; i < steps.size(); ++i)
       p.steps.push_back(
-          step(steps[i], "$.steps[" + std::to_string(i) + "]", static_cast<int>(i) + 1));
-    if (doc.contains("atomic")) p.atomic = boolean(doc, "atomic", "$");
+          step(steps[i], root + ".steps[" + std::to_string(i) + "]", static_cast<int>(i) + 1));
+    if (doc.contains("atomic")) p.atomic = boolean(doc, "atomic", root);
     if (doc.contains("unsafe")) {
-      const json& unsafe = field(doc, "unsafe", "$");
-      if (!unsafe.is_array()) fail("$.unsafe", "expected an array");
+      const json& unsafe = field(doc, "unsafe", root);
+      if (!unsafe.is_array()) fail(root + ".unsafe", "expected an array");
       for (const auto& u : unsafe) {
-        if (!u.is_string()) fail("$.unsafe", "expected strings");
+        if (!u.is_string()) fail(root + ".unsafe", "expected strings");
         p.unsafe.push_back(u.get<std::string>());
       }
     }
     // Without "transactions" (a plan written before they were recorded) step_groups() derives
     // the groups from the steps.
-    if (doc.contains("transactions")) p.groups = groups(field(doc, "transactions", "$"), p);
+    if (doc.contains("transactions")) p.groups = groups(field(doc, "transactions", root), p, root);
     return p;
   }
 

@@ -5,7 +5,10 @@
 
 namespace pgdrift::planner {
 
-std::string render_plan_json(const Plan& plan) {
+namespace {
+
+// A plan's fingerprints, groups and steps; the rollback (a plan too) is written the same way.
+nlohmann::json plan_json(const Plan& plan) {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : plan.steps) {
     nlohmann::json hazards = nlohmann::json::array();
@@ -30,6 +33,9 @@ std::string render_plan_json(const Plan& plan) {
       step["rows_at_risk"] = {{"count", s.rows_at_risk->count},
                               {"samples", s.rows_at_risk->samples}};
     if (s.accept_rows_at_risk) step["accept_rows_at_risk"] = *s.accept_rows_at_risk;
+    if (s.inverse)
+      step["rollback"] = {
+          {"steps", s.inverse->steps}, {"exact", s.inverse->exact}, {"why", s.inverse->why}};
     steps.push_back(step);
   }
   // How the steps run: the script's BEGIN/COMMIT and apply follow these groups.
@@ -41,8 +47,7 @@ std::string render_plan_json(const Plan& plan) {
                             {"steps", ids},
                             {"safe_point_after", g.safe_point_after}});
   }
-  nlohmann::json out = {
-      {"format", "pgdrift-plan/1"},
+  return {
       {"source_fingerprint", plan.source_fingerprint},
       {"target_fingerprint", plan.target_fingerprint},
       {"atomic", plan.atomic},
@@ -50,6 +55,16 @@ std::string render_plan_json(const Plan& plan) {
       {"unsafe", plan.unsafe},
       {"steps", steps},
   };
+}
+
+}  // namespace
+
+std::string render_plan_json(const Plan& plan) {
+  nlohmann::json out = plan_json(plan);
+  out["format"] = "pgdrift-plan/1";
+  // The way back, when it was planned: from the target to the source.
+  if (plan.rollback) out["rollback"] = plan_json(*plan.rollback);
+  if (!plan.rollback_refused.empty()) out["rollback_refused"] = plan.rollback_refused;
   return out.dump(2) + "\n";
 }
 

@@ -118,6 +118,27 @@ std::string render_plan_markdown(const Plan& plan) {
       out << "\n  `" << cell(s.preflight->count_sql) << "`\n";
     }
   }
+  if (plan.rollback || !plan.rollback_refused.empty()) {
+    out << "\n## Rollback\n\n";
+    if (!plan.rollback) {
+      out << "No rollback can be planned: " << cell(plan.rollback_refused) << "\n";
+    } else {
+      out << "The way back is the plan from the target to the source ("
+          << plan.rollback->steps.size()
+          << " steps, in the SQL below as comments). How each step is undone:\n\n"
+             "| # | change | object | undone | rollback steps | why |\n"
+             "|---|---|---|---|---|---|\n";
+      for (const auto& s : plan.steps) {
+        if (!s.inverse) continue;
+        std::string ids;
+        for (int id : s.inverse->steps) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+        out << "| " << s.id << " | " << engine::change_kind_name(s.change_kind) << " "
+            << s.object_kind << " | `" << cell(s.object_name) << "` | "
+            << (s.inverse->exact ? "exact" : "**lossy**") << " | " << ids << " | "
+            << cell(s.inverse->why) << " |\n";
+      }
+    }
+  }
   out << "\n## SQL\n\n```sql\n" << render_plan_sql(plan) << "```\n";
   if (!plan.objects.empty()) {
     out << "\n## Changed objects\n";

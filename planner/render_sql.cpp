@@ -77,6 +77,36 @@ void render_step(std::ostringstream& out, const Step& s, Timeouts& in_force) {
   out << trimmed(s.statement) << "\n";
 }
 
+// The way back, as comments only: running this script must never run it. Each step of the
+// plan says how it is undone; the rollback's statements follow, each line commented out.
+void render_rollback(std::ostringstream& out, const Plan& plan) {
+  if (!plan.rollback && plan.rollback_refused.empty()) return;
+  out << "\n-- rollback: the way back to the source (NOT run by this script; `pgdrift rollback`\n"
+         "-- runs it for an apply). How each step is undone:\n";
+  if (!plan.rollback) {
+    out << "--   none can be planned: " << one_line(plan.rollback_refused) << "\n";
+    return;
+  }
+  for (const auto& s : plan.steps)
+    if (s.inverse)
+      out << "--   step " << s.id << " (" << engine::change_kind_name(s.change_kind) << " "
+          << s.object_kind << " " << s.object_name
+          << "): " << one_line(describe_inverse(*s.inverse)) << "\n";
+  for (const auto& group : step_groups(*plan.rollback)) {
+    out << "--\n";
+    if (group.in_transaction) out << "-- BEGIN;\n";
+    for (size_t index : group.steps) {
+      const Step& r = plan.rollback->steps[index];
+      out << "-- rollback step " << r.id << ": " << engine::change_kind_name(r.change_kind) << " "
+          << r.object_kind << " " << r.object_name << " (hazards: " << hazard_list(r.hazards)
+          << ")\n";
+      std::istringstream lines(trimmed(r.statement));
+      for (std::string line; std::getline(lines, line);) out << "--   " << line << "\n";
+    }
+    if (group.in_transaction) out << "-- COMMIT;\n";
+  }
+}
+
 }  // namespace
 
 std::string render_plan_sql(const Plan& plan) {
@@ -104,6 +134,7 @@ std::string render_plan_sql(const Plan& plan) {
     if (!group.safe_point_after)
       out << "-- NOT a safe point: objects dropped above are re-created below\n";
   }
+  render_rollback(out, plan);
   return out.str();
 }
 
