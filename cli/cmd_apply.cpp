@@ -23,6 +23,7 @@
 #include "planner/apply.h"
 #include "planner/audit.h"
 #include "planner/plan.h"
+#include "schema/json.h"
 #include "schema/live/introspect.h"
 
 namespace pgdrift::cli {
@@ -49,6 +50,11 @@ struct ApplyArgs {
   bool audit_dry_run = false;
   std::string actor;
   std::string ticket;
+  // `pgdrift rollback`: undo the apply of an audit row (--id, or --last).
+  bool rollback = false;
+  int64_t rollback_id = 0;
+  bool rollback_last = false;
+  bool force = false;
   SourceOptions source_options;
   CLI::Option* lock_timeout_option = nullptr;
   CLI::Option* statement_timeout_option = nullptr;
@@ -81,6 +87,9 @@ struct ApplyReport {
   std::optional<planner::AuditRow> audit_row;
   std::string audit_off;                       // "--no-audit", "dry run", "" when written
   std::vector<planner::AuditRow> interrupted;  // earlier rows found running, now closed
+  std::string fingerprint_after_failure;       // the database after a failed step (audit row)
+  std::string command = "apply";               // apply | rollback
+  int64_t rolls_back = 0;                      // rollback: the audit row it undoes
 };
 
 std::string read_file(const std::string& path) {
@@ -189,8 +198,10 @@ std::string fixed1(double ms) {
 }
 
 void print_text(const ApplyReport& r) {
-  std::cout << "pgdrift apply " << r.database << (r.dry_run ? " (dry run)" : "") << ": "
-            << r.plan.steps.size() << " step" << (r.plan.steps.size() == 1 ? "" : "s") << "\n";
+  std::cout << "pgdrift " << r.command << " " << r.database
+            << (r.rolls_back ? " (undoing audit row " + std::to_string(r.rolls_back) + ")" : "")
+            << (r.dry_run ? " (dry run)" : "") << ": " << r.plan.steps.size() << " step"
+            << (r.plan.steps.size() == 1 ? "" : "s") << "\n";
   // Where each transaction begins, and whether its commit is a safe point (docs/planner.md).
   std::map<size_t, size_t> group_starts, group_ends;
   const auto groups = planner::step_groups(r.plan);
@@ -342,7 +353,12 @@ planner::AuditEntry audit_entry(const ApplyArgs& args) {
   e.ticket = args.ticket;
   e.pgdrift_version = PGDRIFT_VERSION;
   const std::string& source = args.to.empty() ? args.plan_file : args.to;
-  if (schema::live::is_connection_string(source)) {
+  if (args.rollback) {
+    e.command = "rollback";
+    e.mode = "rollback";
+    e.rolls_back = args.rollback_id;
+    e.desired_source = "audit row " + std::to_string(args.rollback_id) + " (its source model)";
+  } else if (schema::live::is_connection_string(source)) {
     e.desired_source = schema::live::redact_connection_string(source);
   } else {
     std::error_code ec;
@@ -366,7 +382,7 @@ void complete_audit(ApplyReport& r, AuditTrail& audit) {
   e.source_fingerprint = r.plan.source_fingerprint;
   e.target_fingerprint = r.plan.target_fingerprint;
   e.live_fingerprint_before = r.live_fingerprint;
-  e.live_fingerprint_after = r.verify ? r.verify->live_fingerprint : "";
+  e.live_fingerprint_after = r.verify ? r.verify->live_fingerprint : r.fingerprint_after_failure;
   if (!r.plan.source_fingerprint.empty() || !r.plan.steps.empty())
     e.plan = nlohmann::json::parse(planner::render_plan_json(r.plan));
   e.report = report_json(r);
@@ -388,7 +404,7 @@ int finish(ApplyReport& r, const ApplyArgs& args, AuditTrail& audit) {
   } else {
     print_text(r);
   }
-  if (!r.message.empty()) std::cerr << "pgdrift apply: " << r.message << "\n";
+  if (!r.message.empty()) std::cerr << "pgdrift " << r.command << ": " << r.message << "\n";
   return r.exit_code;
 }
 
@@ -454,23 +470,66 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
                      const std::optional<schema::Model>& target,
                      schema::UnmatchedPatterns& unmatched_target, AuditTrail& audit);
 
-int run_apply(const ApplyArgs& args) {
-  if (args.to.empty() == args.plan_file.empty())
-    throw SourceError("give exactly one of --to TARGET or --plan PLAN.json");
+// The audit row `rollback` undoes (--id, or the last apply that changed the database), and the
+// model it plans back to: the source model that apply recorded.
+planner::AuditRow row_to_roll_back(ApplyArgs& args) {
+  std::optional<planner::AuditRow> row;
+  try {
+    if (args.rollback_last) {
+      row = planner::last_rollbackable_row(args.db, args.audit_schema);
+      if (!row)
+        throw SourceError("no apply in the audit log changed this database: nothing to roll back");
+    } else {
+      auto rows = planner::read_audit_log(args.db, args.audit_schema, 0, args.rollback_id);
+      if (rows.empty()) throw SourceError("no audit row " + std::to_string(args.rollback_id));
+      row = rows[0];
+    }
+  } catch (const planner::AuditError& e) {
+    throw SourceError(e.what());
+  } catch (const schema::live::ConnectionError& e) {
+    throw SourceError(e.what());
+  }
+  if (!row->fields.contains("source_model") || !row->fields["source_model"].is_object())
+    throw SourceError("audit row " + std::to_string(row->id) +
+                      " has no source model (it never got past introspection, or was written "
+                      "by a pgdrift that did not record one): nothing to roll back to");
+  args.rollback_id = row->id;
+  return *row;
+}
+
+int run_apply(ApplyArgs& args) {
   if (!schema::live::is_connection_string(args.db))
     throw SourceError("--db: expected a postgres:// URL or a libpq key=value connection string");
+  std::optional<planner::AuditRow> undone;
+  if (args.rollback) {
+    if (args.rollback_last == (args.rollback_id != 0))
+      throw SourceError("give exactly one of --last or --id AUDIT_ID");
+    if (args.no_audit) throw SourceError("rollback reads the audit log: --no-audit cannot be used");
+    undone = row_to_roll_back(args);
+  } else if (args.to.empty() == args.plan_file.empty()) {
+    throw SourceError("give exactly one of --to TARGET or --plan PLAN.json");
+  }
   parse_allowed_hazards(args.allow_hazards);  // a bad code is a usage error, before connecting
 
   ApplyReport report;
   report.database = schema::live::redact_connection_string(args.db);
-  report.mode = args.to.empty() ? "plan" : "to";
+  report.mode = args.rollback ? "rollback" : args.to.empty() ? "plan" : "to";
+  report.command = args.rollback ? "rollback" : "apply";
+  report.rolls_back = args.rollback ? args.rollback_id : 0;
   report.dry_run = args.dry_run;
   report.accept_rows_at_risk = args.accept_rows_at_risk;
 
   // Inputs first: a broken target or plan file never takes the lock.
   std::optional<schema::Model> target;
   schema::UnmatchedPatterns unmatched_target;
-  if (!args.to.empty()) {
+  if (undone) {
+    try {
+      target = schema::model_from_json(undone->fields["source_model"]);
+    } catch (const std::exception& e) {
+      throw SourceError("audit row " + std::to_string(undone->id) +
+                        ": its source model cannot be read: " + e.what());
+    }
+  } else if (!args.to.empty()) {
     target = load_source(args.to, args.source_options, &unmatched_target);
   } else {
     report.plan = read_reviewed_plan(args);
@@ -510,6 +569,26 @@ int run_apply(const ApplyArgs& args) {
     }
   }
   try {
+    if (undone) {
+      // The database must be as that apply left it: rolling back over later changes would
+      // undo them too.
+      const std::string expected = undone->fields.value("live_fingerprint_after", "");
+      const schema::Model live = read_live(args);
+      const std::string now =
+          planner::model_fingerprint(engine::compared_form(live, plan_options(args).diff));
+      if (now != expected && !args.force) {
+        report.live_fingerprint = now;
+        report.result = "stale_plan";
+        report.message =
+            "the database is no longer as audit row " + std::to_string(undone->id) +
+            " left it: its fingerprint is " + now + ", the apply's resulting fingerprint is " +
+            (expected.empty() ? std::string("not recorded") : expected) +
+            "; nothing was rolled back (--force rolls back to that apply's source anyway, "
+            "undoing later changes too; pass the filters and --privileges the apply had)";
+        report.exit_code = 1;
+        return finish(report, args, audit);
+      }
+    }
     return apply_under_lock(args, report, *session, target, unmatched_target, audit);
   } catch (const std::exception& e) {
     // Whatever stops the run after the row was opened is recorded in it.
@@ -537,6 +616,8 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     require_matches({&unmatched_live}, "in the database");
   report.live_fingerprint =
       planner::model_fingerprint(engine::compared_form(live_with_grants, options.diff));
+  // The way back of this apply: `pgdrift rollback` plans to this model.
+  if (audit.log) audit.log->record_source_model(audit.id, schema::model_to_json(live_with_grants));
   if (target) {
     report.plan = planner::make_plan(live_with_grants, *target, options);
   } else if (report.live_fingerprint != report.plan.source_fingerprint &&
@@ -602,6 +683,16 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     report.result = "failed";
     report.message = failure_message(report);
     report.exit_code = 1;
+    // Where the database stands after the committed steps: what a rollback of this apply
+    // expects to find.
+    if (audit.log) {
+      try {
+        report.fingerprint_after_failure =
+            planner::model_fingerprint(engine::compared_form(read_live(args), options.diff));
+      } catch (const std::exception&) {
+        // The connection may be what failed; the row then has no resulting fingerprint.
+      }
+    }
     return finish(report, args, audit);
   }
   report.result = report.plan.empty() ? "no_changes" : "applied";
@@ -647,45 +738,68 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
 
 }  // namespace
 
+// Options apply and rollback share: lock and statement timeouts, hazards, dry run, output,
+// the object filters and the audit trail.
+void add_run_options(CLI::App* cmd, ApplyArgs& args) {
+  cmd->add_option("--db", args.db, "The database to change (postgres:// URL or key=value)")
+      ->required();
+  cmd->add_option("--allow-hazards", args.allow_hazards,
+                  "Comma-separated hazard codes (or 'all') the plan may contain")
+      ->allow_extra_args(false);
+  args.lock_timeout_option = cmd->add_option("--lock-timeout", args.lock_timeout_ms,
+                                             "lock_timeout per step, in ms (5000)");
+  args.statement_timeout_option =
+      cmd->add_option("--statement-timeout", args.statement_timeout_ms,
+                      "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
+  cmd->add_option("--lock-wait", args.lock_wait_ms,
+                  "Wait up to MS for another apply to release the lock (default 0: fail at once)");
+  cmd->add_flag("--dry-run", args.dry_run,
+                "Lock, introspect, plan and check hazards, print what would run; change nothing");
+  cmd->add_flag("--no-verify", args.no_verify, "Do not re-introspect and compare afterwards");
+  cmd->add_flag("--accept-rows-at-risk", args.accept_rows_at_risk,
+                "Apply even when preflights count rows at risk (or fail)");
+  cmd->add_option("--format", args.format, "Output format: text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  add_filter_options(cmd, args.source_options);
+  cmd->add_flag("--privileges", args.privileges, "Compare and apply GRANTed privileges");
+  cmd->add_option("--audit-schema", args.audit_schema,
+                  "Schema of the audit log in the database (default pgdrift)");
+  cmd->add_flag("--audit-dry-run", args.audit_dry_run, "Write an audit row for a --dry-run too");
+  cmd->add_option("--actor", args.actor,
+                  "Who or what runs this (a CI job, a person), for the audit row");
+  cmd->add_option("--ticket", args.ticket, "The change ticket, for the audit row");
+}
+
+void add_rollback_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ApplyArgs>();
+  args->rollback = true;
+  auto* cmd = app.add_subcommand(
+      "rollback", "Undo an apply recorded in the audit log: plan back to its source and apply");
+  add_run_options(cmd, *args);
+  cmd->add_flag("--last", args->rollback_last,
+                "The last apply that changed the database (applied, failed or not converged)");
+  cmd->add_option("--id", args->rollback_id, "The audit row of the apply to undo");
+  cmd->add_flag("--force", args->force,
+                "Roll back although the database changed since that apply (undoes those changes "
+                "too)");
+  cmd->callback([args, &exit_code] {
+    exit_code = run_command("rollback", [&args] { return run_apply(*args); });
+  });
+}
+
 void add_apply_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ApplyArgs>();
   auto* cmd = app.add_subcommand("apply", "Apply a plan to a database under an advisory lock");
-  cmd->add_option("--db", args->db, "The database to change (postgres:// URL or key=value)")
-      ->required();
+  add_run_options(cmd, *args);
   cmd->add_option("--to", args->to,
                   "The desired schema (file, directory, .json, database): plan and apply");
   cmd->add_option("--plan", args->plan_file,
                   "A reviewed plan (pgdrift plan --format json): apply exactly its statements");
-  cmd->add_option("--allow-hazards", args->allow_hazards,
-                  "Comma-separated hazard codes (or 'all') the plan may contain")
-      ->allow_extra_args(false);
-  args->lock_timeout_option = cmd->add_option("--lock-timeout", args->lock_timeout_ms,
-                                              "lock_timeout per step, in ms (5000)");
-  args->statement_timeout_option =
-      cmd->add_option("--statement-timeout", args->statement_timeout_ms,
-                      "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
-  cmd->add_option("--lock-wait", args->lock_wait_ms,
-                  "Wait up to MS for another apply to release the lock (default 0: fail at once)");
-  cmd->add_flag("--dry-run", args->dry_run,
-                "Lock, introspect, plan and check hazards, print what would run; change nothing");
-  cmd->add_flag("--no-verify", args->no_verify, "Do not re-introspect and compare afterwards");
-  cmd->add_flag("--accept-rows-at-risk", args->accept_rows_at_risk,
-                "Apply even when preflights count rows at risk (or fail)");
-  cmd->add_option("--format", args->format, "Output format: text (default) or json")
-      ->check(CLI::IsMember({"text", "json"}));
-  add_filter_options(cmd, args->source_options);
   cmd->add_flag("--atomic", args->atomic,
                 "With --to: run every step in one transaction, so a failure changes nothing");
   cmd->add_flag("--no-online", args->no_online,
                 "With --to: plain forms (no CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX)");
-  cmd->add_flag("--privileges", args->privileges, "Compare and apply GRANTed privileges");
-  cmd->add_option("--audit-schema", args->audit_schema,
-                  "Schema of the audit log in the database (default pgdrift)");
   cmd->add_flag("--no-audit", args->no_audit, "Do not write the audit trail (the report says so)");
-  cmd->add_flag("--audit-dry-run", args->audit_dry_run, "Write an audit row for a --dry-run too");
-  cmd->add_option("--actor", args->actor,
-                  "Who or what runs this apply (a CI job, a person), for the audit row");
-  cmd->add_option("--ticket", args->ticket, "The change ticket, for the audit row");
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
   cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);

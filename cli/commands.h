@@ -13,6 +13,7 @@ void add_drift_command(CLI::App& app, int& exit_code);
 void add_reconcile_command(CLI::App& app, int& exit_code);
 void add_apply_command(CLI::App& app, int& exit_code);
 void add_audit_command(CLI::App& app, int& exit_code);
+void add_rollback_command(CLI::App& app, int& exit_code);
 void add_lint_command(CLI::App& app, int& exit_code);
 void add_scratch_cluster_command(CLI::App& app, int& exit_code);
 

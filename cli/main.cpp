@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   pgdrift::cli::add_reconcile_command(app, exit_code);
   pgdrift::cli::add_apply_command(app, exit_code);
   pgdrift::cli::add_audit_command(app, exit_code);
+  pgdrift::cli::add_rollback_command(app, exit_code);
   pgdrift::cli::add_lint_command(app, exit_code);
   pgdrift::cli::add_scratch_cluster_command(app, exit_code);
   try {

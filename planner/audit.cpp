@@ -62,9 +62,12 @@ std::string ddl(const std::string& schema) {
          "  report jsonb,\n"
          "  message text,\n"
          "  exit_code integer,\n"
+         "  source_model jsonb,\n"
+         "  rolls_back bigint,\n"
          "  prev_hash text NOT NULL,\n"
          "  row_hash text NOT NULL\n"
          ");\n"
+
          // The chain: seq and prev_hash from the last row, row_hash over the row's content.
          // SET timezone: the content's timestamps are written in UTC whoever inserts.
          "CREATE OR REPLACE FUNCTION " +
@@ -212,14 +215,24 @@ int64_t AuditLog::begin(const AuditEntry& e) {
   const pqxx::result r = work.exec_params(
       "INSERT INTO " + table_of(impl_->schema) +
           " (command, status, os_user, os_host, actor, ticket, pgdrift_version, mode, dry_run,"
-          " desired_source, desired_git_commit, desired_git_dirty, prev_hash, row_hash)"
+          " desired_source, desired_git_commit, desired_git_dirty, rolls_back, prev_hash,"
+          " row_hash)"
           " VALUES ($1, 'running', NULLIF($2, ''), NULLIF($3, ''), NULLIF($4, ''),"
           " NULLIF($5, ''), $6, NULLIF($7, ''), $8, NULLIF($9, ''), NULLIF($10, ''),"
-          " CASE WHEN $10 = '' THEN NULL ELSE $11::boolean END, '', '') RETURNING id",
+          " CASE WHEN $10 = '' THEN NULL ELSE $11::boolean END, NULLIF($12, 0), '', '')"
+          " RETURNING id",
       e.command, e.os_user, e.os_host, e.actor, e.ticket, e.pgdrift_version, e.mode, e.dry_run,
-      e.desired_source, e.desired_git_commit, e.desired_git_dirty);
+      e.desired_source, e.desired_git_commit, e.desired_git_dirty, e.rolls_back);
   work.commit();
   return r[0][0].as<int64_t>();
+}
+
+void AuditLog::record_source_model(int64_t id, const nlohmann::json& model) {
+  pqxx::work work(*impl_->connection);
+  work.exec_params("UPDATE " + table_of(impl_->schema) +
+                       " SET source_model = $2::jsonb WHERE id = $1 AND status = 'running'",
+                   id, model.dump());
+  work.commit();
 }
 
 AuditRow AuditLog::finish(int64_t id, const AuditEntry& e) {
@@ -259,6 +272,23 @@ std::vector<AuditRow> read_audit_log(const std::string& conninfo, const std::str
   std::vector<AuditRow> rows;
   for (const auto& r : work.exec(rows_query(schema, where))) rows.push_back(row_of(r));
   return rows;
+}
+
+std::optional<AuditRow> last_rollbackable_row(const std::string& conninfo,
+                                              const std::string& schema) {
+  auto connection = connect_utc(conninfo);
+  pqxx::read_transaction work(*connection);
+  if (!log_exists(work, schema))
+    throw AuditError("no audit log in this database (" + table_of(schema) +
+                     " does not exist: no apply has written one)");
+  const pqxx::result rows = work.exec(rows_query(
+      schema, "WHERE a.seq = (SELECT max(seq) FROM " + table_of(schema) +
+                  " b WHERE command = 'apply' AND status IN ('applied', 'failed', "
+                  "'not_converged') AND source_model IS NOT NULL AND NOT dry_run"
+                  " AND NOT EXISTS (SELECT 1 FROM " +
+                  table_of(schema) + " r WHERE r.rolls_back = b.id AND r.status = 'applied'))"));
+  if (rows.empty()) return std::nullopt;
+  return row_of(rows[0]);
 }
 
 std::vector<AuditRow> running_audit_rows(const std::string& conninfo, const std::string& schema) {

@@ -57,6 +57,10 @@ struct AuditEntry {
   std::string live_fingerprint_after;
   nlohmann::json plan;    // the plan that ran or would run (pgdrift-plan/1), or null
   nlohmann::json report;  // the apply report (pgdrift-apply/1): steps, timings, preflights
+  // The database as introspected before the first step (schema/json.h model JSON, grants
+  // included): what `pgdrift rollback` plans back to. Null before introspection.
+  nlohmann::json source_model;
+  int64_t rolls_back = 0;  // command rollback: the id of the row it undoes
 };
 
 // One row as stored.
@@ -87,6 +91,9 @@ class AuditLog {
   std::vector<AuditRow> close_interrupted();
   // Inserts the `running` row (committed at once) and returns its id.
   int64_t begin(const AuditEntry& entry);
+  // Stores the source model in the running row `id`, once it is introspected (committed at
+  // once: a crash after it still leaves the way back).
+  void record_source_model(int64_t id, const nlohmann::json& model);
   // Completes row `id` with the outcome of `entry`; returns the completed row (seq, hash).
   AuditRow finish(int64_t id, const AuditEntry& entry);
 
@@ -99,6 +106,12 @@ class AuditLog {
 // AuditError when the database has no audit log in `schema`.
 std::vector<AuditRow> read_audit_log(const std::string& conninfo, const std::string& schema,
                                      int last, std::optional<int64_t> id);
+
+// The last row of an apply that changed the database (status applied, failed or
+// not_converged), recorded its source model and was not rolled back yet (by a rollback row
+// with status applied): what `rollback --last` undoes. nullopt when there is none. Throws AuditError when there is no audit log.
+std::optional<AuditRow> last_rollbackable_row(const std::string& conninfo,
+                                              const std::string& schema);
 
 // Rows still `running` (read only; empty when there is no log): for the message of an apply
 // that finds the lock taken.

@@ -36,7 +36,7 @@ const char* kTarget =
     "CREATE TABLE accounts (id int PRIMARY KEY);\n";
 
 CommandOutput apply_to(const FreshDatabase& db, const std::string& target,
-                    std::vector<std::string> extra = {}) {
+                       std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {PGDRIFT_BINARY, "apply", "--db", db.url, "--to", target};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return run_program(argv);
@@ -202,6 +202,96 @@ TEST(AuditCli, TheLogIsAppendOnlyAndVerifyFindsEditedDeletedAndRehashedRows) {
   CommandOutput n = audit_of(none, {"--verify"});
   EXPECT_EQ(n.exit_code, 2) << n.out << n.err;
   EXPECT_NE(n.err.find("no audit log"), std::string::npos) << n.err;
+}
+
+CommandOutput rollback_of(const FreshDatabase& db, std::vector<std::string> extra) {
+  std::vector<std::string> argv = {PGDRIFT_BINARY, "rollback", "--db", db.url};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return run_program(argv);
+}
+
+std::string model_json(const FreshDatabase& db) {
+  CommandOutput r = run_program({PGDRIFT_BINARY, "inspect", db.url, "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+// Issue 17 item 2: `pgdrift rollback` plans from the database back to the source model the
+// apply recorded, and runs it like an apply (lock, preflights, safe points, verification, an
+// audit row of its own). Without backups (item 3) a lossy step stays lossy: the schema comes
+// back exactly, rounded values stay rounded, a dropped column comes back empty.
+TEST(AuditCli, RollbackUndoesTheLastApplyAndSaysWhatWasLost) {
+  auto db = create_fresh_database(
+      "CREATE TABLE ledger (id int PRIMARY KEY, amount double precision, memo text);\n"
+      "INSERT INTO ledger SELECT g, g * 1.125, 'm' || g FROM generate_series(1, 50) g;\n");
+  TempDir tmp("pgdrift-rollback");
+  const std::string before = model_json(db);
+  const std::string target = tmp.write("target.sql", kTarget);
+
+  CommandOutput nothing = rollback_of(db, {"--last"});
+  EXPECT_EQ(nothing.exit_code, 2) << nothing.out << nothing.err;  // no audit log yet
+
+  CommandOutput applied = apply_to(db, target, {"--allow-hazards", "all", "--accept-rows-at-risk"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_NE(model_json(db), before);
+  // The row keeps the way back: the plan's rollback, each step's inverse, the source model.
+  EXPECT_EQ(row_value(db, 1,
+                      "jsonb_typeof(plan->'rollback') || ' ' || "
+                      "jsonb_typeof(source_model)"),
+            "object object");
+  EXPECT_EQ(row_value(db, 1,
+                      "(SELECT string_agg(s->'object'->>'name' || '=' || "
+                      "(s->'rollback'->>'exact'), ' ' ORDER BY (s->>'id')::int) FROM "
+                      "jsonb_array_elements(plan->'steps') s WHERE s->'object'->>'kind' "
+                      "= 'column')"),
+            "public.ledger.memo=false public.ledger.amount=false");
+
+  CommandOutput dry = rollback_of(db, {"--last", "--dry-run", "--allow-hazards", "all"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("(undoing audit row 1)"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("ALTER TABLE public.ledger ALTER COLUMN amount TYPE double precision"),
+            std::string::npos)
+      << dry.out;
+  CommandOutput refused = rollback_of(db, {"--last"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;  // data_loss not allowed
+
+  CommandOutput undone = rollback_of(db, {"--last", "--allow-hazards", "all", "--actor", "ops"});
+  ASSERT_EQ(undone.exit_code, 0) << undone.out << undone.err;
+  EXPECT_NE(undone.out.find("verify: converged"), std::string::npos) << undone.out;
+  EXPECT_EQ(model_json(db), before) << line_diff(before, model_json(db));
+  // Lossy, as the plan said: the values were rounded, the dropped column's values are gone.
+  EXPECT_EQ(query_value(db.conninfo, "SELECT amount FROM ledger WHERE id = 1"), "1.13");
+  EXPECT_EQ(query_value(db.conninfo, "SELECT count(memo) FROM ledger"), "0");
+  const std::string last = query_value(db.conninfo, "SELECT max(id) FROM pgdrift.audit_log");
+  EXPECT_EQ(row_value(db, std::stoi(last), "command || ' ' || status || ' ' || rolls_back"),
+            "rollback applied 1");
+  // Rolled back already: --last finds nothing left to undo; --id of it is stale now.
+  CommandOutput again = rollback_of(db, {"--last", "--allow-hazards", "all"});
+  EXPECT_EQ(again.exit_code, 2) << again.out << again.err;
+  EXPECT_NE(again.err.find("nothing to roll back"), std::string::npos) << again.err;
+  CommandOutput stale = rollback_of(db, {"--id", "1", "--allow-hazards", "all"});
+  EXPECT_EQ(stale.exit_code, 1) << stale.out << stale.err;
+  EXPECT_NE(stale.err.find("no longer as audit row 1 left it"), std::string::npos) << stale.err;
+  EXPECT_EQ(model_json(db), before);
+  CommandOutput verified = audit_of(db, {"--verify"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+}
+
+TEST(AuditCli, RollbackRefusesADatabaseChangedSinceTheApplyUnlessForced) {
+  auto db = create_fresh_database(kSource);
+  TempDir tmp("pgdrift-rollback-stale");
+  const std::string before = model_json(db);
+  const std::string target = tmp.write("target.sql", kTarget);
+  ASSERT_EQ(apply_to(db, target, {"--allow-hazards", "all"}).exit_code, 0);
+  query_value(db.conninfo, "CREATE TABLE hand_made (id int); SELECT 1");
+  CommandOutput refused = rollback_of(db, {"--last", "--allow-hazards", "all"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("nothing was rolled back"), std::string::npos) << refused.err;
+  EXPECT_EQ(query_value(db.conninfo, "SELECT count(*) FROM pg_tables WHERE tablename = 'accounts'"),
+            "1");
+  CommandOutput forced = rollback_of(db, {"--last", "--allow-hazards", "all", "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+  EXPECT_EQ(model_json(db), before);  // the hand-made table is undone too, as --force says
 }
 
 pid_t spawn_pgdrift(const std::vector<std::string>& args) {
