@@ -1,6 +1,7 @@
 // `pgdrift apply --db URL (--to TARGET | --plan PLAN.json)`: run a plan against a live database
 // under the pgdrift advisory lock, then check that the database reached the target
-// (docs/apply.md). Exit codes: 0 applied and verified (or dry run / nothing to do); 1 refused
+// (docs/apply.md). `pgdrift rollback --db URL (--last | --id ID)` is the same run with the
+// source model an audit row recorded as the target (docs/apply.md, "Rollback"). Exit codes: 0 applied and verified (or dry run / nothing to do); 1 refused
 // hazards, stale plan file, rows at risk counted by the preflights (before any change), a
 // failed step or a database that did not converge; 2 usage, input
 // or connection error, or another apply holds the lock.
