@@ -1,10 +1,10 @@
 // `pgdrift apply --db URL (--to TARGET | --plan PLAN.json)`: run a plan against a live database
 // under the pgdrift advisory lock, then check that the database reached the target
 // (docs/apply.md). `pgdrift rollback --db URL (--last | --id ID)` is the same run with the
-// source model an audit row recorded as the target (docs/apply.md, "Rollback"). Exit codes: 0 applied and verified (or dry run / nothing to do); 1 refused
-// hazards, stale plan file, rows at risk counted by the preflights (before any change), a
-// failed step or a database that did not converge; 2 usage, input
-// or connection error, or another apply holds the lock.
+// source model an audit row recorded as the target (docs/apply.md, "Rollback"). Exit codes: 0
+// applied and verified (or dry run / nothing to do); 1 refused hazards, stale plan file, rows at
+// risk counted by the preflights (before any change), a failed step or a database that did not
+// converge; 2 usage, input or connection error, or another apply holds the lock.
 #include <unistd.h>
 
 #include <cmath>
@@ -23,6 +23,7 @@
 #include "engine/privileges.h"
 #include "planner/apply.h"
 #include "planner/audit.h"
+#include "planner/data_checks.h"
 #include "planner/plan.h"
 #include "schema/json.h"
 #include "schema/live/introspect.h"
@@ -56,6 +57,7 @@ struct ApplyArgs {
   int64_t rollback_id = 0;
   bool rollback_last = false;
   bool force = false;
+  bool no_data_checks = false;
   SourceOptions source_options;
   CLI::Option* lock_timeout_option = nullptr;
   CLI::Option* statement_timeout_option = nullptr;
@@ -86,11 +88,12 @@ struct ApplyReport {
   int exit_code = 0;
   // The audit trail (docs/apply.md): this run's row, or why there is none.
   std::optional<planner::AuditRow> audit_row;
-  std::string audit_off;                       // "--no-audit", "dry run", "" when written
-  std::vector<planner::AuditRow> interrupted;  // earlier rows found running, now closed
-  std::string fingerprint_after_failure;       // the database after a failed step (audit row)
-  std::string command = "apply";               // apply | rollback
-  int64_t rolls_back = 0;                      // rollback: the audit row it undoes
+  std::string audit_off;                           // "--no-audit", "dry run", "" when written
+  std::vector<planner::AuditRow> interrupted;      // earlier rows found running, now closed
+  std::string fingerprint_after_failure;           // the database after a failed step (audit row)
+  std::optional<planner::DataChecks> data_checks;  // after the steps (docs/apply.md)
+  std::string command = "apply";                   // apply | rollback
+  int64_t rolls_back = 0;                          // rollback: the audit row it undoes
 };
 
 std::string read_file(const std::string& path) {
@@ -245,6 +248,12 @@ void print_text(const ApplyReport& r) {
       std::cout << (groups[g->second].safe_point_after ? "-- safe point\n"
                                                        : "-- NOT a safe point\n");
   }
+  if (r.data_checks) {
+    std::cout << "data checks: " << (r.data_checks->passed() ? "passed" : "FAILED") << " ("
+              << r.data_checks->checks.size() << ")\n";
+    for (const auto& c : r.data_checks->checks)
+      if (!c.ok) std::cout << "  " << c.name << " " << c.object << ": " << c.detail << "\n";
+  }
   if (r.verify) {
     std::cout << "verify: " << (r.verify->converged ? "converged" : "NOT converged") << "\n";
     for (const auto& line : r.verify->remaining) std::cout << "  " << line << "\n";
@@ -323,6 +332,19 @@ nlohmann::json report_json(const ApplyReport& r) {
                                  {"live_fingerprint", r.verify->live_fingerprint}}
                           : json(nullptr)},
   };
+  if (r.data_checks) {
+    json checks = json::array();
+    for (const auto& c : r.data_checks->checks)
+      checks.push_back({{"check", c.name},
+                        {"object", c.object},
+                        {"before", c.before},
+                        {"after", c.after},
+                        {"ok", c.ok},
+                        {"detail", c.detail}});
+    out["data_checks"] = {{"passed", r.data_checks->passed()}, {"checks", checks}};
+  } else {
+    out["data_checks"] = nullptr;
+  }
   json interrupted = json::array();
   for (const auto& row : r.interrupted) interrupted.push_back(row.id);
   out["audit"] =
@@ -678,6 +700,12 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     return finish(report, args, audit);
   }
 
+  // Data checks: measured now, compared after the last step (docs/apply.md, "Data checks").
+  std::optional<planner::DataValidator> validator;
+  if (!args.no_data_checks && !report.plan.empty()) {
+    validator.emplace(report.plan, live_with_grants);
+    validator->measure_before(args.db);
+  }
   report.outcome = session->execute(report.plan);
   attach_preflights(report);
   if (report.outcome.failed()) {
@@ -697,6 +725,7 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     return finish(report, args, audit);
   }
   report.result = report.plan.empty() ? "no_changes" : "applied";
+  if (validator) report.data_checks = validator->measure_after(args.db);
 
   if (!args.no_verify) {
     Verification v;
@@ -734,6 +763,16 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     }
     report.verify = std::move(v);
   }
+  if (report.data_checks && !report.data_checks->passed()) {
+    // The schema may be right and the data not: a failure all the same (policy: stop).
+    std::string failed;
+    for (const auto& c : report.data_checks->checks)
+      if (!c.ok) failed += "\n  " + c.name + " " + c.object + ": " + c.detail;
+    report.message += std::string(report.message.empty() ? "" : "\n") +
+                      "the plan was applied but its data checks failed:" + failed;
+    if (report.result == "applied") report.result = "data_check_failed";
+    report.exit_code = 1;
+  }
   return finish(report, args, audit);
 }
 
@@ -766,6 +805,8 @@ void add_run_options(CLI::App* cmd, ApplyArgs& args) {
   cmd->add_option("--audit-schema", args.audit_schema,
                   "Schema of the audit log in the database (default pgdrift)");
   cmd->add_flag("--audit-dry-run", args.audit_dry_run, "Write an audit row for a --dry-run too");
+  cmd->add_flag("--no-data-checks", args.no_data_checks,
+                "Do not check row counts, NULLs, sums, constraints and indexes after the steps");
   cmd->add_option("--actor", args.actor,
                   "Who or what runs this (a CI job, a person), for the audit row");
   cmd->add_option("--ticket", args.ticket, "The change ticket, for the audit row");

@@ -442,6 +442,10 @@ bool is_builtin_element_type(const std::string& type) { return catalog().types.c
 
 bool is_string_category_type(const std::string& type) { return catalog().strings.count(type) > 0; }
 
+bool is_numeric_category_type(const std::string& type) {
+  return category_of(resolution_type(type)).first == 'N';
+}
+
 char builtin_cast_context(const std::string& from, const std::string& to) {
   auto it = catalog().casts.find({from, to});
   return it == catalog().casts.end() ? 0 : it->second;

@@ -34,6 +34,9 @@ std::string cast_type_sql(const std::string& resolution_type);
 bool is_builtin_element_type(const std::string& type);
 // typcategory 'S' (text, character varying, character, name).
 bool is_string_category_type(const std::string& type);
+// typcategory 'N' (smallint, integer, bigint, real, double precision, numeric(...), money):
+// `type` as canonical, typmods allowed.
+bool is_numeric_category_type(const std::string& type);
 // pg_cast's castcontext for two built-in element types ('i', 'a', 'e'), or 0 when pg_cast has
 // no such cast (the type itself included).
 char builtin_cast_context(const std::string& from, const std::string& to);

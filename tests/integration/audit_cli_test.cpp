@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -292,6 +293,64 @@ TEST(AuditCli, RollbackRefusesADatabaseChangedSinceTheApplyUnlessForced) {
   CommandOutput forced = rollback_of(db, {"--last", "--allow-hazards", "all", "--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
   EXPECT_EQ(model_json(db), before);  // the hand-made table is undone too, as --force says
+}
+
+// Issue 17 item 4: after the steps, the data of the tables the plan touched is checked against
+// what was measured before the first step. A reviewed plan whose retype rounds to whole numbers
+// (not to the 2 digits of numeric(12,2)) and which deletes rows converges in schema but fails
+// its data checks: exit 1, each failed check named.
+TEST(AuditCli, DataChecksFindLostRowsAndSumsMovedMoreThanRounding) {
+  auto db = create_fresh_database(kSource);  // ledger: 100 rows, amount = id / 4.0
+  TempDir tmp("pgdrift-data-checks");
+  const std::string target = tmp.write("target.sql", kTarget);
+  CommandOutput planned =
+      run_program({PGDRIFT_BINARY, "plan", "--from", db.url, "--to", target, "--format", "json",
+                   "--no-validate", "--allow-hazards", "all"});
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  json plan = json::parse(planned.out);
+  bool edited = false;
+  for (auto& step : plan["steps"]) {
+    std::string statement = step["statement"];
+    if (statement.find("TYPE numeric(12,2)") == std::string::npos) continue;
+    statement.insert(statement.find(';'), " USING round(amount)");
+    step["statement"] = statement;
+    edited = true;
+  }
+  ASSERT_TRUE(edited) << planned.out;
+  json deleting = plan["steps"].back();
+  deleting["id"] = plan["steps"].size() + 1;
+  deleting["statement"] = "DELETE FROM public.ledger WHERE id > 90;";
+  deleting["object"] = {{"kind", "table"}, {"name", "public.ledger"}};
+  deleting["change"] = "alter";
+  deleting["hazards"] = json::array();
+  deleting["preflight"] = nullptr;
+  plan["steps"].push_back(deleting);
+  const std::string plan_file = tmp.write("plan.json", plan.dump(2));
+
+  CommandOutput applied =
+      run_program({PGDRIFT_BINARY, "apply", "--db", db.url, "--plan", plan_file, "--allow-hazards",
+                   "all", "--accept-rows-at-risk", "--format", "json"});
+  EXPECT_EQ(applied.exit_code, 1) << applied.out << applied.err;
+  const json report = parse_json_output(applied);
+  EXPECT_EQ(report["result"], "data_check_failed") << applied.out;
+  EXPECT_TRUE(report["verify"]["converged"]) << applied.out;
+  std::map<std::string, bool> ok;
+  for (const auto& c : report["data_checks"]["checks"]) ok[c["check"].get<std::string>()] = c["ok"];
+  EXPECT_FALSE(ok.at("row_count"));
+  EXPECT_FALSE(ok.at("numeric_sum"));
+  EXPECT_TRUE(ok.at("no_new_nulls"));
+  EXPECT_TRUE(ok.at("no_invalid_index"));
+  EXPECT_NE(applied.err.find("row_count public.ledger: the table has 90 rows, it had 100"),
+            std::string::npos)
+      << applied.err;
+  EXPECT_EQ(row_value(db, 1, "status"), "data_check_failed");
+
+  // The same plan without the edits passes every check.
+  auto clean = create_fresh_database(kSource);
+  CommandOutput passed =
+      apply_to(clean, target, {"--allow-hazards", "all", "--accept-rows-at-risk"});
+  EXPECT_EQ(passed.exit_code, 0) << passed.out << passed.err;
+  EXPECT_NE(passed.out.find("data checks: passed"), std::string::npos) << passed.out;
 }
 
 pid_t spawn_pgdrift(const std::vector<std::string>& args) {

@@ -119,6 +119,18 @@ std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
       {"--db", plan_db.url, "--plan", plan_file, "--allow-hazards", "all", "--dry-run"});
   run("stale plan", 1, {"--db", stale_db.url, "--plan", plan_file, "--allow-hazards", "all"});
   run("not converged", 1, {"--db", extra_db.url, "--plan", extra_file, "--allow-hazards", "all"});
+  // A reviewer's step that deletes rows: the schema converges, the row count check fails.
+  json deleting = json::parse(plan.out);
+  json delete_step = step;
+  delete_step["id"] = deleting["steps"].size() + 1;
+  delete_step["statement"] = "DELETE FROM public.t WHERE id > 190;";
+  delete_step["object"] = {{"kind", "table"}, {"name", "public.t"}};
+  delete_step["change"] = "alter";
+  deleting["steps"].push_back(delete_step);
+  std::string deleting_file = tmp.write("deleting.json", deleting.dump(2));
+  auto deleting_db = create_fresh_database(kLiveSql);
+  run("data check failed", 1,
+      {"--db", deleting_db.url, "--plan", deleting_file, "--allow-hazards", "all"});
   // A plan that says not every commit is a safe point is refused unless atomic.
   json unsafe = json::parse(plan.out);
   unsafe["unsafe"] = json::array({"step 1 falls between a drop and its re-creation"});
