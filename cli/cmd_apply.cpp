@@ -58,6 +58,7 @@ struct ApplyArgs {
   bool rollback_last = false;
   bool force = false;
   bool no_data_checks = false;
+  std::string on_failure = "stop";  // stop | rollback
   SourceOptions source_options;
   CLI::Option* lock_timeout_option = nullptr;
   CLI::Option* statement_timeout_option = nullptr;
@@ -92,8 +93,18 @@ struct ApplyReport {
   std::vector<planner::AuditRow> interrupted;      // earlier rows found running, now closed
   std::string fingerprint_after_failure;           // the database after a failed step (audit row)
   std::optional<planner::DataChecks> data_checks;  // after the steps (docs/apply.md)
-  std::string command = "apply";                   // apply | rollback
-  int64_t rolls_back = 0;                          // rollback: the audit row it undoes
+  // --on-failure rollback: the plan back to the source run after a failure, and whether the
+  // database has its original fingerprint again.
+  struct AutoRollback {
+    planner::Plan plan;
+    planner::ApplyResult outcome;
+    std::string fingerprint;
+    bool restored = false;
+    std::string error;
+  };
+  std::optional<AutoRollback> auto_rollback;
+  std::string command = "apply";  // apply | rollback
+  int64_t rolls_back = 0;         // rollback: the audit row it undoes
 };
 
 std::string read_file(const std::string& path) {
@@ -248,6 +259,22 @@ void print_text(const ApplyReport& r) {
       std::cout << (groups[g->second].safe_point_after ? "-- safe point\n"
                                                        : "-- NOT a safe point\n");
   }
+  if (r.auto_rollback) {
+    const auto& a = *r.auto_rollback;
+    std::cout << "automatic rollback (--on-failure rollback): " << a.plan.steps.size() << " step"
+              << (a.plan.steps.size() == 1 ? "" : "s") << "\n";
+    for (size_t i = 0; i < a.plan.steps.size(); ++i)
+      std::cout << "  rollback step " << a.plan.steps[i].id << "  "
+                << engine::change_kind_name(a.plan.steps[i].change_kind) << " "
+                << a.plan.steps[i].object_kind << " " << a.plan.steps[i].object_name << "  "
+                << (i < a.outcome.steps.size()
+                        ? planner::step_status_name(a.outcome.steps[i].status)
+                        : "")
+                << "\n";
+    if (!a.error.empty()) std::cout << "  error: " << a.error << "\n";
+    std::cout << "  database " << (a.restored ? "back at" : "NOT back at")
+              << " its original fingerprint (" << a.fingerprint << ")\n";
+  }
   if (r.data_checks) {
     std::cout << "data checks: " << (r.data_checks->passed() ? "passed" : "FAILED") << " ("
               << r.data_checks->checks.size() << ")\n";
@@ -344,6 +371,22 @@ nlohmann::json report_json(const ApplyReport& r) {
     out["data_checks"] = {{"passed", r.data_checks->passed()}, {"checks", checks}};
   } else {
     out["data_checks"] = nullptr;
+  }
+  if (r.auto_rollback) {
+    const auto& a = *r.auto_rollback;
+    json steps = json::array();
+    for (size_t i = 0; i < a.plan.steps.size(); ++i)
+      steps.push_back({{"id", a.plan.steps[i].id},
+                       {"statement", a.plan.steps[i].statement},
+                       {"status", i < a.outcome.steps.size()
+                                      ? planner::step_status_name(a.outcome.steps[i].status)
+                                      : "skipped"}});
+    out["auto_rollback"] = {{"steps", steps},
+                            {"live_fingerprint", a.fingerprint},
+                            {"restored", a.restored},
+                            {"error", a.error}};
+  } else {
+    out["auto_rollback"] = nullptr;
   }
   json interrupted = json::array();
   for (const auto& row : r.interrupted) interrupted.push_back(row.id);
@@ -623,6 +666,40 @@ int run_apply(ApplyArgs& args) {
   }
 }
 
+// --on-failure rollback: plan from the database as the failure left it back to the source
+// (what was introspected before the first step) and run it on the locked session; then check
+// that the database has its original fingerprint. Whatever the rollback plan's hazards: the
+// operator asked for the way back by choosing the policy. Result `rolled_back` (exit 1: the
+// apply did not happen) when it is back, else the failure stands with what the rollback did.
+void roll_back_now(const ApplyArgs& args, ApplyReport& report, planner::ApplySession& session,
+                   const schema::Model& source, planner::PlanOptions options) {
+  ApplyReport::AutoRollback a;
+  options.rollback = false;
+  try {
+    const schema::Model now = read_live(args);
+    a.plan = planner::make_plan(now, source, options);
+    a.outcome = session.execute(a.plan);
+    if (const auto* failed = a.outcome.failed_step())
+      a.error = "rollback step " + std::to_string(failed->id) + " failed: " +
+                (failed->sqlstate.empty() ? "" : "SQLSTATE " + failed->sqlstate + ": ") +
+                failed->error;
+    a.fingerprint =
+        planner::model_fingerprint(engine::compared_form(read_live(args), options.diff));
+    a.restored = a.fingerprint == report.live_fingerprint;
+    report.fingerprint_after_failure = a.fingerprint;
+  } catch (const std::exception& e) {
+    a.error = e.what();
+  }
+  report.message += a.restored ? "\n  --on-failure rollback: the database is back at its "
+                                 "original fingerprint " +
+                                     a.fingerprint
+                               : "\n  --on-failure rollback did NOT restore the original "
+                                 "fingerprint" +
+                                     (a.error.empty() ? "" : ": " + a.error);
+  if (a.restored) report.result = "rolled_back";
+  report.auto_rollback = std::move(a);
+}
+
 int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplySession& session_ref,
                      const std::optional<schema::Model>& target,
                      schema::UnmatchedPatterns& unmatched_target, AuditTrail& audit) {
@@ -712,6 +789,10 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     report.result = "failed";
     report.message = failure_message(report);
     report.exit_code = 1;
+    if (args.on_failure == "rollback") {
+      roll_back_now(args, report, *session, live_with_grants, options);
+      return finish(report, args, audit);
+    }
     // Where the database stands after the committed steps: what a rollback of this apply
     // expects to find.
     if (audit.log) {
@@ -764,7 +845,7 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     report.verify = std::move(v);
   }
   if (report.data_checks && !report.data_checks->passed()) {
-    // The schema may be right and the data not: a failure all the same (policy: stop).
+    // The schema may be right and the data not: a failure all the same.
     std::string failed;
     for (const auto& c : report.data_checks->checks)
       if (!c.ok) failed += "\n  " + c.name + " " + c.object + ": " + c.detail;
@@ -772,6 +853,8 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
                       "the plan was applied but its data checks failed:" + failed;
     if (report.result == "applied") report.result = "data_check_failed";
     report.exit_code = 1;
+    if (args.on_failure == "rollback")
+      roll_back_now(args, report, *session, live_with_grants, options);
   }
   return finish(report, args, audit);
 }
@@ -842,6 +925,10 @@ void add_apply_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-online", args->no_online,
                 "With --to: plain forms (no CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX)");
   cmd->add_flag("--no-audit", args->no_audit, "Do not write the audit trail (the report says so)");
+  cmd->add_option("--on-failure", args->on_failure,
+                  "stop (default), or rollback: after a failed step or data check, plan back to "
+                  "the source and run it")
+      ->check(CLI::IsMember({"stop", "rollback"}));
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
   cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);

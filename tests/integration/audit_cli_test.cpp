@@ -353,6 +353,48 @@ TEST(AuditCli, DataChecksFindLostRowsAndSumsMovedMoreThanRounding) {
   EXPECT_NE(passed.out.find("data checks: passed"), std::string::npos) << passed.out;
 }
 
+// Issue 17 item 5: --on-failure rollback after groups committed, a CREATE INDEX CONCURRENTLY
+// among them (outside any transaction), and a later step that fails: the database is back at
+// its original fingerprint.
+TEST(AuditCli, OnFailureRollbackUndoesCommittedGroupsAndAConcurrentIndex) {
+  auto db = create_fresh_database(
+      "CREATE TABLE t (id int PRIMARY KEY, a int, b text);\n"
+      "INSERT INTO t SELECT g, g, 'row ' || g FROM generate_series(1, 200) g;\n");
+  TempDir tmp("pgdrift-on-failure");
+  const std::string before = model_json(db);
+  // ADD CONSTRAINT ... NOT VALID and ADD COLUMN commit, the index is built concurrently, then
+  // VALIDATE fails on a >= 100.
+  const std::string target =
+      tmp.write("target.sql",
+                "CREATE TABLE t (id int PRIMARY KEY, a int CHECK (a < 100), b text, c text);\n"
+                "CREATE INDEX t_a_idx ON t (a);\n");
+  CommandOutput stopped = apply_to(db, target, {"--allow-hazards", "all", "--accept-rows-at-risk"});
+  EXPECT_EQ(stopped.exit_code, 1) << stopped.out << stopped.err;
+  EXPECT_NE(model_json(db), before);  // the default policy stops where the failure left it
+  ASSERT_EQ(rollback_of(db, {"--last", "--allow-hazards", "all"}).exit_code, 0);
+  ASSERT_EQ(model_json(db), before);
+
+  CommandOutput run = apply_to(db, target,
+                               {"--allow-hazards", "all", "--accept-rows-at-risk", "--on-failure",
+                                "rollback", "--format", "json"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  const json report = parse_json_output(run);
+  EXPECT_EQ(report["result"], "rolled_back") << run.out;
+  bool concurrent_committed = false;
+  for (const auto& s : report["steps"])
+    concurrent_committed |=
+        s["statement"].get<std::string>().find("CONCURRENTLY") != std::string::npos &&
+        s["status"] == "applied";
+  EXPECT_TRUE(concurrent_committed) << run.out;
+  EXPECT_TRUE(report["auto_rollback"]["restored"]) << run.out;
+  EXPECT_EQ(report["auto_rollback"]["live_fingerprint"], report["live_fingerprint"]);
+  EXPECT_EQ(model_json(db), before) << line_diff(before, model_json(db));
+  EXPECT_EQ(query_value(db.conninfo, "SELECT count(*) FROM pg_indexes WHERE indexname = 't_a_idx'"),
+            "0");
+  const std::string last = query_value(db.conninfo, "SELECT max(id) FROM pgdrift.audit_log");
+  EXPECT_EQ(row_value(db, std::stoi(last), "status"), "rolled_back");
+}
+
 pid_t spawn_pgdrift(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {PGDRIFT_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -131,6 +131,16 @@ std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
   auto deleting_db = create_fresh_database(kLiveSql);
   run("data check failed", 1,
       {"--db", deleting_db.url, "--plan", deleting_file, "--allow-hazards", "all"});
+  // --on-failure rollback: a CHECK whose VALIDATE fails after earlier groups committed.
+  auto rollback_db = create_fresh_database(kLiveSql);
+  std::string checked =
+      tmp.write("checked.sql",
+                "CREATE TYPE public.mood AS ENUM ('sad', 'ok');\n"
+                "CREATE TABLE public.t (id integer PRIMARY KEY, a integer CHECK (a < 100), "
+                "b text, c text);\n");
+  run("rolled back", 1,
+      {"--db", rollback_db.url, "--to", checked, "--allow-hazards", "all", "--accept-rows-at-risk",
+       "--on-failure", "rollback"});
   // A plan that says not every commit is a safe point is refused unless atomic.
   json unsafe = json::parse(plan.out);
   unsafe["unsafe"] = json::array({"step 1 falls between a drop and its re-creation"});
