@@ -9,6 +9,7 @@
 // (attached, detached, moved). A parent that is recreated takes its partitions with it; they are
 // recreated too.
 #include <algorithm>
+#include <map>
 
 #include "planner/generators.h"
 #include "schema/canonical.h"
@@ -328,19 +329,55 @@ void gen_partition_clone_renames(Context& ctx, const std::string& key, const sch
   }
   // Indexes: a new partition gets a copy of every index its parent already has.
   if (before != nullptr) return;
+  // The copies by the base name PostgreSQL gives them (t_p1_id_idx).
+  std::map<std::string, std::vector<std::pair<std::string, const schema::Index*>>> by_base;
   for (const auto& [name, index] : t.indexes) {
     auto pi = parent->indexes.find(index.parent_index);
     if (pi == parent->indexes.end() ||
         ctx.created_parent_members.count(member(t.partition_of, pi->first)))
       continue;
-    const std::string given =
-        schema::sql::expected_clone_name(schema::sql::clone_name_parts(t, pi->second));
-    if (given == name) continue;
-    Step s = rename_step("index", quote_qualified(t.schema, name),
-                         "ALTER INDEX " + quote_qualified(t.schema, given) + " RENAME TO " +
-                             quote_ident(name) + ";");
+    by_base[schema::sql::expected_clone_name(schema::sql::clone_name_parts(t, pi->second))]
+        .push_back({name, &pi->second});
+  }
+  for (const auto& [given, copies] : by_base) {
+    if (copies.size() == 1) {
+      const std::string& name = copies[0].first;
+      if (given == name) continue;
+      Step s = rename_step("index", quote_qualified(t.schema, name),
+                           "ALTER INDEX " + quote_qualified(t.schema, given) + " RENAME TO " +
+                               quote_ident(name) + ";");
+      s.needs = {"table:" + key};
+      s.provides = {"index:" + quote_qualified(t.schema, name)};
+      ctx.add(s);
+      continue;
+    }
+    // Several parent indexes give their copies the same base name: PostgreSQL numbers them
+    // (t_p1_id_idx, t_p1_id_idx1, ...) in the order of the parent indexes' OIDs, which no
+    // model records. So each copy is found by its parent index (pg_inherits) and renamed,
+    // through a temporary name, so that two copies can also swap names.
+    std::string body = "DO $pgdrift$\nDECLARE\n  copy regclass;\nBEGIN\n";
+    std::string finals;
+    for (size_t i = 0; i < copies.size(); ++i) {
+      const auto& [name, parent_index] = copies[i];
+      const std::string temporary = "pgdrift_clone_" + std::to_string(i + 1) + "_" + t.name;
+      body +=
+          "  SELECT h.inhrelid::regclass INTO STRICT copy FROM pg_catalog.pg_inherits h"
+          " JOIN pg_catalog.pg_index x ON x.indexrelid = h.inhrelid WHERE h.inhparent = " +
+          schema::quote_literal(quote_qualified(parent->schema, parent_index->name)) +
+          "::regclass AND x.indrelid = " + schema::quote_literal(key) +
+          "::regclass;\n  EXECUTE format('ALTER INDEX %s RENAME TO %I', copy, " +
+          schema::quote_literal(temporary.substr(0, 63)) + ");\n";
+      finals += "  ALTER INDEX " + quote_qualified(t.schema, temporary.substr(0, 63)) +
+                " RENAME TO " + quote_ident(name) + ";\n";
+    }
+    Step s = rename_step("index", quote_qualified(t.schema, copies[0].first),
+                         body + finals + "END $pgdrift$;");
+    s.note = "the partition's copies of " + std::to_string(copies.size()) +
+             " parent indexes share the base name " + given +
+             ": each is found by its parent index and given its name";
     s.needs = {"table:" + key};
-    s.provides = {"index:" + quote_qualified(t.schema, name)};
+    for (const auto& copy : copies)
+      s.provides.push_back("index:" + quote_qualified(t.schema, copy.first));
     ctx.add(s);
   }
 }

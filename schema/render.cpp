@@ -809,15 +809,39 @@ std::string render_model_sql(const Model& model) {
     any_index = true;
     out << render_create_index(t.schema, t.name, ix) << "\n";
   };
+  // Copies of parent indexes that share a base name are numbered by PostgreSQL in the order the
+  // parent's indexes are created (base, base1, base2, ...: here, parent index name order). A
+  // group numbered otherwise is created in full, in that same order: each parent CREATE INDEX
+  // attaches the first matching index not attached yet, so the k-th parent index gets the
+  // k-th of them even when their definitions are identical.
   for (auto t = tables.rbegin(); t != tables.rend(); ++t) {
     const Table* parent = parent_of(**t);
+    if (parent == nullptr) continue;
+    std::map<std::string, std::vector<std::pair<std::string, const Index*>>> by_base;
     for (const auto& [name, ix] : (*t)->indexes) {
-      if (ix.parent_index.empty() || parent == nullptr) continue;
+      if (ix.parent_index.empty()) continue;
       auto pi = parent->indexes.find(ix.parent_index);
-      if (pi != parent->indexes.end() &&
-          sql::expected_clone_name(sql::clone_name_parts(**t, pi->second)) == name)
+      if (pi == parent->indexes.end()) {
+        index_line(**t, ix);
         continue;
-      index_line(**t, ix);
+      }
+      by_base[sql::expected_clone_name(sql::clone_name_parts(**t, pi->second))].push_back(
+          {ix.parent_index, &ix});
+    }
+    for (auto& [base, copies] : by_base) {
+      std::sort(copies.begin(), copies.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      const auto& first_parent = parent->indexes.at(copies.front().first);
+      sql::CloneNameParts parts = sql::clone_name_parts(**t, first_parent);
+      bool as_postgres_numbers_them = true;
+      for (size_t k = 0; k < copies.size(); ++k) {
+        sql::CloneNameParts numbered = parts;
+        if (k > 0) numbered.label += std::to_string(k);
+        as_postgres_numbers_them = as_postgres_numbers_them &&
+                                   sql::expected_clone_name(numbered) == copies[k].second->name;
+      }
+      if (as_postgres_numbers_them) continue;
+      for (const auto& copy : copies) index_line(**t, *copy.second);
     }
   }
   for (const Table* t : tables)

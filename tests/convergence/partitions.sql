@@ -79,6 +79,48 @@ CREATE TABLE t_2025 PARTITION OF t FOR VALUES FROM ('2025-01-01') TO ('2026-01-0
 -- statements:
 CREATE TABLE public.t_2025 PARTITION OF public.t FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
 
+-- case: partition_added_under_parent_indexes_with_one_base_name
+-- Three parent indexes on the same column: PostgreSQL names a new partition's copies
+-- t2_id_idx, t2_id_idx1, t2_id_idx2 in the order of the parent indexes' OIDs, which the model
+-- does not know. Here the source created them in reverse name order and the target numbered
+-- the copies in name order, so the copies swap names: each is found by its parent index.
+-- from:
+CREATE TABLE t (id int, v text) PARTITION BY LIST (id);
+CREATE INDEX t_c ON t (id);
+CREATE INDEX t_b ON t (id);
+CREATE INDEX t_a ON t (id);
+-- to:
+CREATE TABLE t (id int, v text) PARTITION BY LIST (id);
+CREATE TABLE t2 PARTITION OF t FOR VALUES IN (2);
+CREATE INDEX t_a ON t (id);
+CREATE INDEX t_b ON t (id);
+CREATE INDEX t_c ON t (id);
+-- check_after:
+SELECT count(*) FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+ WHERE (h.inhparent = 't_a'::regclass AND c.relname <> 't2_id_idx')
+    OR (h.inhparent = 't_c'::regclass AND c.relname <> 't2_id_idx2');
+
+-- case: partition_copies_numbered_against_parent_index_name_order
+-- The target created its parent indexes in reverse name order after the partition: its copies
+-- are numbered t_c -> t2_id_idx, t_b -> t2_id_idx1, t_a -> t2_id_idx2. The plan finds each copy
+-- by its parent index; `inspect --format sql` creates the copies first, in parent order, so
+-- that each parent CREATE INDEX attaches its own.
+-- from:
+CREATE TABLE t (id int, v text) PARTITION BY LIST (id);
+CREATE INDEX t_a ON t (id);
+CREATE INDEX t_b ON t (id);
+CREATE INDEX t_c ON t (id);
+-- to:
+CREATE TABLE t (id int, v text) PARTITION BY LIST (id);
+CREATE TABLE t2 PARTITION OF t FOR VALUES IN (2);
+CREATE INDEX t_c ON t (id);
+CREATE INDEX t_b ON t (id);
+CREATE INDEX t_a ON t (id);
+-- check_after:
+SELECT count(*) FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
+ WHERE (h.inhparent = 't_a'::regclass AND c.relname <> 't2_id_idx2')
+    OR (h.inhparent = 't_c'::regclass AND c.relname <> 't2_id_idx');
+
 -- case: parent_index_reaches_partitions
 -- from:
 CREATE TABLE t (id int, v text) PARTITION BY LIST (id);
