@@ -95,6 +95,10 @@ CREATE TABLE t2 PARTITION OF t FOR VALUES IN (2);
 CREATE INDEX t_a ON t (id);
 CREATE INDEX t_b ON t (id);
 CREATE INDEX t_c ON t (id);
+-- statements:
+CREATE TABLE public.t2 PARTITION OF public.t FOR VALUES IN (2);
+WHERE h.inhparent = 'public.t_a'::regclass AND x.indrelid = 'public.t2'::regclass;
+ALTER INDEX public.pgdrift_clone_1_t2 RENAME TO t2_id_idx;
 -- check_after:
 SELECT count(*) FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
  WHERE (h.inhparent = 't_a'::regclass AND c.relname <> 't2_id_idx')
@@ -116,6 +120,10 @@ CREATE TABLE t2 PARTITION OF t FOR VALUES IN (2);
 CREATE INDEX t_c ON t (id);
 CREATE INDEX t_b ON t (id);
 CREATE INDEX t_a ON t (id);
+-- statements:
+CREATE TABLE public.t2 PARTITION OF public.t FOR VALUES IN (2);
+WHERE h.inhparent = 'public.t_c'::regclass AND x.indrelid = 'public.t2'::regclass;
+ALTER INDEX public.pgdrift_clone_1_t2 RENAME TO t2_id_idx;
 -- check_after:
 SELECT count(*) FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
  WHERE (h.inhparent = 't_a'::regclass AND c.relname <> 't2_id_idx2')
