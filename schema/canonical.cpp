@@ -1,6 +1,8 @@
 // Identifiers and types in canonical form. Expressions live in canonical_expr.cpp.
 #include "schema/canonical.h"
 
+#include "schema/interval_text.h"
+
 #include <pg_query/pg_query.pb-c.h>
 
 #include <map>
@@ -57,15 +59,12 @@ const std::map<std::string, std::string>& simple_type_spellings() {
   return spellings;
 }
 
-// Interval field bits (datetime.h) and intervaltypmodout's spellings.
-constexpr int kIntervalFullRange = 0x7FFF;
-constexpr int kIntervalFullPrecision = 0xFFFF;
-int interval_mask(int bit) { return 1 << bit; }
-
+// intervaltypmodout's spellings of the field bits (schema/interval_text.h).
 std::string interval_fields(int mask) {
-  const int month = interval_mask(1), year = interval_mask(2), day = interval_mask(3),
-            hour = interval_mask(10), minute = interval_mask(11), second = interval_mask(12);
-  if (mask == kIntervalFullRange) return "";
+  using namespace interval_field;
+  const int month = kMonth, year = kYear, day = kDay, hour = kHour, minute = kMinute,
+            second = kSecond;
+  if (mask == kFullRange) return "";
   if (mask == year) return " year";
   if (mask == month) return " month";
   if (mask == day) return " day";
@@ -109,7 +108,7 @@ std::string format_builtin(const std::string& name, const std::vector<int>& mods
   if (name == "interval") {
     if (mods.empty()) return "interval";
     std::string text = "interval" + interval_fields(mods[0]);
-    if (mods.size() > 1 && mods[1] != kIntervalFullPrecision) text += paren(mods[1]);
+    if (mods.size() > 1 && mods[1] != interval_field::kFullPrecision) text += paren(mods[1]);
     return text;
   }
   std::string text = quote_ident(name);

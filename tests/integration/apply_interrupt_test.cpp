@@ -6,7 +6,6 @@
 // `interrupted` (issue 17 item 1).
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +19,6 @@
 #include "schema/live/introspect.h"
 #include "tests/support/pg_test_env.h"
 #include "tests/support/temp_dir.h"
-
-extern char** environ;
 
 namespace pgdrift::testing {
 namespace {
@@ -44,23 +41,6 @@ const char* kTarget =
     "COMMENT ON VIEW ledger_totals IS 'for the finance dashboard';\n";
 
 std::string write_target(const TempDir& tmp) { return tmp.write("target.sql", kTarget); }
-
-// Starts pgdrift without waiting for it; its output goes to /dev/null.
-pid_t spawn_pgdrift(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {PGDRIFT_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
 
 // Waits until the apply session runs a statement containing `text`; false after 60 s.
 bool wait_for_statement(const std::string& conninfo, const std::string& text) {

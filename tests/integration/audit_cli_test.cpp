@@ -6,7 +6,6 @@
 // that finds the lock taken names the audit row that is running.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +19,6 @@
 #include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
 #include "tests/support/temp_dir.h"
-
-extern char** environ;
 
 namespace pgdrift::testing {
 namespace {
@@ -395,22 +392,6 @@ TEST(AuditCli, OnFailureRollbackUndoesCommittedGroupsAndAConcurrentIndex) {
   EXPECT_EQ(row_value(db, std::stoi(last), "status"), "rolled_back");
 }
 
-pid_t spawn_pgdrift(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {PGDRIFT_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
-
 TEST(AuditCli, AnApplyThatFindsTheLockTakenNamesTheRunningRow) {
   auto db = create_fresh_database(kSource);
   TempDir tmp("pgdrift-audit-busy");
@@ -418,8 +399,8 @@ TEST(AuditCli, AnApplyThatFindsTheLockTakenNamesTheRunningRow) {
   // Another session holds the table: the first apply's ALTER waits for it.
   pg::Session holder(db.conninfo);
   ASSERT_FALSE(holder.run("BEGIN; LOCK TABLE ledger IN ACCESS SHARE MODE"));
-  pid_t first = spawn_pgdrift({"apply", "--db", db.url, "--to", target, "--allow-hazards", "all",
-                               "--lock-timeout", "60000", "--actor", "first-job"});
+  const pid_t first = spawn_pgdrift({"apply", "--db", db.url, "--to", target, "--allow-hazards",
+                                     "all", "--lock-timeout", "60000", "--actor", "first-job"});
   ASSERT_GT(first, 0);
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   bool running = false;

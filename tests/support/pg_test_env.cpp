@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -166,6 +167,22 @@ std::string line_diff(const std::string& expected, const std::string& actual) {
   for (int i = 0; i < 300 && pos != std::string::npos; ++i) pos = text.find('\n', pos + 1);
   if (pos != std::string::npos) text = text.substr(0, pos + 1) + "... (diff cut)\n";
   return text;
+}
+
+int spawn_pgdrift(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {PGDRIFT_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
 }
 
 }  // namespace pgdrift::testing

@@ -40,6 +40,10 @@ struct CommandOutput {
 };
 CommandOutput run_program(const std::vector<std::string>& argv);
 
+// Starts the built pgdrift with `args` without waiting for it (stdout and stderr to
+// /dev/null); its pid, or -1. The caller waits for it (waitpid) or kills it.
+int spawn_pgdrift(const std::vector<std::string>& args);
+
 // A readable line diff of two texts (unified-diff-like, "-" = expected, "+" = actual, with a
 // few lines of context), for assertion messages. Empty when the texts are equal.
 std::string line_diff(const std::string& expected, const std::string& actual);
