@@ -96,7 +96,9 @@ void attach_rollback(Plan& plan, const schema::Model& from, const schema::Model&
   std::shared_ptr<Plan> rollback;
   try {
     rollback = std::make_shared<Plan>(make_plan(to, from, back));
-  } catch (const PlanRefused& e) {
+  } catch (const std::exception& e) {
+    // PlanRefused (no cast back), or anything else: the plan forward stands, and says why it
+    // has no way back.
     plan.rollback_refused = e.what();
     return;
   }
