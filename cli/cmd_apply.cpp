@@ -76,7 +76,7 @@ struct ApplyReport {
   std::string mode;      // "to" | "plan"
   bool dry_run = false;
   std::string result;   // applied | no_changes | already_applied | dry_run | refused_hazards |
-                        // stale_plan | failed | not_converged
+                        // stale_plan | failed | not_converged | data_check_failed | rolled_back
   std::string message;  // one line for stderr when the result is not a success
   std::string live_fingerprint;  // of the database before applying
   planner::Plan plan;

@@ -282,11 +282,12 @@ std::optional<AuditRow> last_rollbackable_row(const std::string& conninfo,
     throw AuditError("no audit log in this database (" + table_of(schema) +
                      " does not exist: no apply has written one)");
   const pqxx::result rows = work.exec(rows_query(
-      schema, "WHERE a.seq = (SELECT max(seq) FROM " + table_of(schema) +
-                  " b WHERE command = 'apply' AND status IN ('applied', 'failed', "
-                  "'not_converged') AND source_model IS NOT NULL AND NOT dry_run"
-                  " AND NOT EXISTS (SELECT 1 FROM " +
-                  table_of(schema) + " r WHERE r.rolls_back = b.id AND r.status = 'applied'))"));
+      schema,
+      "WHERE a.seq = (SELECT max(seq) FROM " + table_of(schema) +
+          " b WHERE command = 'apply' AND status IN ('applied', 'failed', "
+          "'not_converged', 'data_check_failed') AND source_model IS NOT NULL AND NOT dry_run"
+          " AND NOT EXISTS (SELECT 1 FROM " +
+          table_of(schema) + " r WHERE r.rolls_back = b.id AND r.status = 'applied'))"));
   if (rows.empty()) return std::nullopt;
   return row_of(rows[0]);
 }

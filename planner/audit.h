@@ -107,8 +107,8 @@ class AuditLog {
 std::vector<AuditRow> read_audit_log(const std::string& conninfo, const std::string& schema,
                                      int last, std::optional<int64_t> id);
 
-// The last row of an apply that changed the database (status applied, failed or
-// not_converged), recorded its source model and was not rolled back yet (by a rollback row
+// The last row of an apply that changed the database (status applied, failed, not_converged or
+// data_check_failed), recorded its source model and was not rolled back yet (by a rollback row
 // with status applied): what `rollback --last` undoes. nullopt when there is none. Throws AuditError when there is no audit log.
 std::optional<AuditRow> last_rollbackable_row(const std::string& conninfo,
                                               const std::string& schema);

@@ -341,6 +341,10 @@ TEST(AuditCli, DataChecksFindLostRowsAndSumsMovedMoreThanRounding) {
             std::string::npos)
       << applied.err;
   EXPECT_EQ(row_value(db, 1, "status"), "data_check_failed");
+  // It changed the database: rollback --last finds it.
+  CommandOutput undone = rollback_of(db, {"--last", "--allow-hazards", "all"});
+  EXPECT_EQ(undone.exit_code, 0) << undone.out << undone.err;
+  EXPECT_NE(undone.out.find("(undoing audit row 1)"), std::string::npos) << undone.out;
 
   // The same plan without the edits passes every check.
   auto clean = create_fresh_database(kSource);
