@@ -24,6 +24,7 @@
 #include "planner/apply.h"
 #include "planner/audit.h"
 #include "planner/data_checks.h"
+#include "planner/lock_analysis.h"
 #include "planner/plan.h"
 #include "schema/json.h"
 #include "schema/live/introspect.h"
@@ -58,6 +59,7 @@ struct ApplyArgs {
   bool rollback_last = false;
   bool force = false;
   bool no_data_checks = false;
+  bool ignore_blockers = false;
   std::string on_failure = "stop";  // stop | rollback
   SourceOptions source_options;
   CLI::Option* lock_timeout_option = nullptr;
@@ -93,6 +95,7 @@ struct ApplyReport {
   std::vector<planner::AuditRow> interrupted;      // earlier rows found running, now closed
   std::string fingerprint_after_failure;           // the database after a failed step (audit row)
   std::optional<planner::DataChecks> data_checks;  // after the steps (docs/apply.md)
+  std::vector<planner::StepBlockers> blockers;     // sessions that would make steps wait
   // --on-failure rollback: the plan back to the source run after a failure, and whether the
   // database has its original fingerprint again.
   struct AutoRollback {
@@ -181,6 +184,27 @@ std::vector<int> steps_at_risk(const ApplyReport& r, bool accept_all) {
   return ids;
 }
 
+// The steps that would wait, and for whom: pid, application, state, transaction age, query.
+std::string blockers_message(const ApplyReport& r) {
+  std::string text = "sessions hold or wait for locks that " + std::to_string(r.blockers.size()) +
+                     " step" + (r.blockers.size() == 1 ? "" : "s") +
+                     " would wait for (and every query after them with them); nothing was "
+                     "applied";
+  for (const auto& b : r.blockers) {
+    const auto& step = r.plan.steps.at(static_cast<size_t>(b.step_id - 1));
+    text += "\n  step " + std::to_string(b.step_id) + " (" +
+            engine::change_kind_name(step.change_kind) + " " + step.object_kind + " " +
+            step.object_name + ") needs " + b.lock + " on " + b.table + ", blocked by:";
+    for (const auto& h : b.holders)
+      text += "\n    pid " + std::to_string(h.pid) + " (application_name '" + h.application_name +
+              "', " + h.state + ", transaction open " + std::to_string(h.transaction_age_s) +
+              " s) " + (h.granted ? "holds " : "waits for ") + h.mode + ": " + h.query;
+  }
+  return text +
+         "\n  (end those sessions or wait for them; --ignore-blockers runs anyway, each step "
+         "waiting up to its lock_timeout)";
+}
+
 // One line per refused step: id, object, count, description, samples.
 std::string rows_at_risk_message(const ApplyReport& r) {
   std::string text = "rows at risk: " + std::to_string(r.rows_at_risk.size()) + " step" +
@@ -259,6 +283,12 @@ void print_text(const ApplyReport& r) {
       std::cout << (groups[g->second].safe_point_after ? "-- safe point\n"
                                                        : "-- NOT a safe point\n");
   }
+  for (const auto& b : r.blockers)
+    for (const auto& h : b.holders)
+      std::cout << "blocker: step " << b.step_id << " needs " << b.lock << " on " << b.table
+                << ": pid " << h.pid << " (" << h.application_name << ", " << h.state << ", "
+                << h.transaction_age_s << " s) " << (h.granted ? "holds " : "waits for ") << h.mode
+                << "\n";
   if (r.auto_rollback) {
     const auto& a = *r.auto_rollback;
     std::cout << "automatic rollback (--on-failure rollback): " << a.plan.steps.size() << " step"
@@ -388,6 +418,21 @@ nlohmann::json report_json(const ApplyReport& r) {
   } else {
     out["auto_rollback"] = nullptr;
   }
+  json blockers = json::array();
+  for (const auto& b : r.blockers) {
+    json holders = json::array();
+    for (const auto& h : b.holders)
+      holders.push_back({{"pid", h.pid},
+                         {"application_name", h.application_name},
+                         {"state", h.state},
+                         {"mode", h.mode},
+                         {"granted", h.granted},
+                         {"transaction_age_s", h.transaction_age_s},
+                         {"query", h.query}});
+    blockers.push_back(
+        {{"step", b.step_id}, {"table", b.table}, {"lock", b.lock}, {"holders", holders}});
+  }
+  out["blockers"] = blockers;
   json interrupted = json::array();
   for (const auto& row : r.interrupted) interrupted.push_back(row.id);
   out["audit"] =
@@ -770,6 +815,17 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     report.exit_code = 1;
     return finish(report, args, audit);
   }
+  // Blockers: sessions whose locks on the tables the steps lock would make a step wait, with
+  // every query that arrives after it queued behind (docs/apply.md, "Blockers").
+  report.blockers = planner::find_blockers(args.db, report.plan, live_with_grants);
+  if (!report.blockers.empty() && !args.ignore_blockers && !args.dry_run) {
+    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
+    attach_preflights(report);
+    report.result = "blocked";
+    report.message = blockers_message(report);
+    report.exit_code = 1;
+    return finish(report, args, audit);
+  }
   if (args.dry_run) {
     report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Planned);
     attach_preflights(report);
@@ -888,6 +944,8 @@ void add_run_options(CLI::App* cmd, ApplyArgs& args) {
   cmd->add_option("--audit-schema", args.audit_schema,
                   "Schema of the audit log in the database (default pgdrift)");
   cmd->add_flag("--audit-dry-run", args.audit_dry_run, "Write an audit row for a --dry-run too");
+  cmd->add_flag("--ignore-blockers", args.ignore_blockers,
+                "Run although other sessions hold locks the steps would wait for");
   cmd->add_flag("--no-data-checks", args.no_data_checks,
                 "Do not check row counts, NULLs, sums, constraints and indexes after the steps");
   cmd->add_option("--actor", args.actor,

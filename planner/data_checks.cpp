@@ -14,11 +14,8 @@
 
 namespace pgdrift::planner {
 
-namespace {
-
-// The table of the live model whose key starts `object_name` ("public.t" of "public.t.c"),
-// "" when none. Keys are quoted names, so a prefix ending at a dot is the table.
-std::string live_table_of(const schema::Model& live, const std::string& object_name) {
+// Keys are quoted names, so a prefix ending at a dot is the table.
+std::string table_of_object(const schema::Model& live, const std::string& object_name) {
   if (live.tables.count(object_name)) return object_name;
   std::string found;
   for (const auto& [key, table] : live.tables)
@@ -27,6 +24,8 @@ std::string live_table_of(const schema::Model& live, const std::string& object_n
       found = key;
   return found;
 }
+
+namespace {
 
 // "public.t" and "conname" of "public.t.conname" / `public."My T"."My T_id_fkey"`: the last
 // dot-separated part (quoted parts may hold dots), unquoted.
@@ -102,7 +101,7 @@ DataValidator::DataValidator(const Plan& plan, const schema::Model& live) : impl
       dropped.insert(s.object_name);
   std::set<std::string> seen_columns;
   for (const auto& s : plan.steps) {
-    const std::string table = live_table_of(live, s.object_name);
+    const std::string table = table_of_object(live, s.object_name);
     if (!table.empty() && !dropped.count(table)) impl_->row_counts.emplace(table, "");
     if (s.object_kind == "column" && s.change_kind == engine::ChangeKind::Alter && !table.empty() &&
         s.statement.find(" TYPE ") != std::string::npos &&

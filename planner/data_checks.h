@@ -34,6 +34,10 @@ struct DataChecks {
   bool passed() const;
 };
 
+// The table of `live` a step's object belongs to ("public.t" of column "public.t.c", of
+// constraint "public.t.c_check", of table "public.t"); "" when none.
+std::string table_of_object(const schema::Model& live, const std::string& object_name);
+
 class DataValidator {
  public:
   // The checks `plan` calls for, found from its steps and `live` (the database before it).

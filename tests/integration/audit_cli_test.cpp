@@ -396,6 +396,40 @@ TEST(AuditCli, OnFailureRollbackUndoesCommittedGroupsAndAConcurrentIndex) {
   EXPECT_EQ(row_value(db, std::stoi(last), "status"), "rolled_back");
 }
 
+// Issue 17 item 6: a session that holds ACCESS SHARE on a table in an open transaction is named
+// as the blocker of the ALTER TABLE step (which would wait for it, with every query after it);
+// apply refuses, exit 1, and --ignore-blockers runs anyway (waiting up to lock_timeout).
+TEST(AuditCli, ASessionHoldingALockIsNamedAsTheBlockerOfAnAlterTableStep) {
+  auto db = create_fresh_database(kSource);
+  TempDir tmp("pgdrift-blockers");
+  const std::string target = tmp.write("target.sql", kTarget);
+  pg::Session holder(db.conninfo + " application_name=report-job");
+  ASSERT_FALSE(holder.run("BEGIN; SELECT count(*) FROM ledger"));
+  const std::string pid = query_value(
+      db.conninfo, "SELECT pid FROM pg_stat_activity WHERE application_name = 'report-job'");
+  CommandOutput refused =
+      apply_to(db, target, {"--allow-hazards", "all", "--accept-rows-at-risk", "--format", "json"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  const json report = parse_json_output(refused);
+  EXPECT_EQ(report["result"], "blocked") << refused.out;
+  ASSERT_FALSE(report["blockers"].empty()) << refused.out;
+  const json& holder_json = report["blockers"][0]["holders"][0];
+  EXPECT_EQ(report["blockers"][0]["table"], "public.ledger");
+  EXPECT_EQ(report["blockers"][0]["lock"], "ACCESS EXCLUSIVE");
+  EXPECT_EQ(std::to_string(holder_json["pid"].get<int>()), pid);
+  EXPECT_EQ(holder_json["application_name"], "report-job");
+  EXPECT_EQ(holder_json["mode"], "AccessShareLock");
+  EXPECT_EQ(holder_json["state"], "idle in transaction");
+  EXPECT_NE(refused.err.find("pid " + pid + " (application_name 'report-job'"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(query_value(db.conninfo, "SELECT count(*) FROM pg_tables WHERE tablename = 'accounts'"),
+            "0");  // nothing ran
+  // Once the session ends, nothing blocks.
+  ASSERT_FALSE(holder.run("COMMIT"));
+  CommandOutput applied = apply_to(db, target, {"--allow-hazards", "all", "--accept-rows-at-risk"});
+  EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+}
+
 TEST(AuditCli, AnApplyThatFindsTheLockTakenNamesTheRunningRow) {
   auto db = create_fresh_database(kSource);
   TempDir tmp("pgdrift-audit-busy");
@@ -403,8 +437,9 @@ TEST(AuditCli, AnApplyThatFindsTheLockTakenNamesTheRunningRow) {
   // Another session holds the table: the first apply's ALTER waits for it.
   pg::Session holder(db.conninfo);
   ASSERT_FALSE(holder.run("BEGIN; LOCK TABLE ledger IN ACCESS SHARE MODE"));
-  const pid_t first = spawn_pgdrift({"apply", "--db", db.url, "--to", target, "--allow-hazards",
-                                     "all", "--lock-timeout", "60000", "--actor", "first-job"});
+  const pid_t first =
+      spawn_pgdrift({"apply", "--db", db.url, "--to", target, "--allow-hazards", "all",
+                     "--lock-timeout", "60000", "--actor", "first-job", "--ignore-blockers"});
   ASSERT_GT(first, 0);
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   bool running = false;

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "pg/session.h"
 #include "schema/history/history.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/json_checks.h"
@@ -138,6 +139,13 @@ std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
                 "CREATE TYPE public.mood AS ENUM ('sad', 'ok');\n"
                 "CREATE TABLE public.t (id integer PRIMARY KEY, a integer CHECK (a < 100), "
                 "b text, c text);\n");
+  {
+    // A session that holds a lock the steps would wait for.
+    auto blocked_db = create_fresh_database(kLiveSql);
+    pg::Session holder(blocked_db.conninfo);
+    EXPECT_FALSE(holder.run("BEGIN; SELECT count(*) FROM public.t"));
+    run("blocked", 1, {"--db", blocked_db.url, "--to", target, "--allow-hazards", "all"});
+  }
   run("rolled back", 1,
       {"--db", rollback_db.url, "--to", checked, "--allow-hazards", "all", "--accept-rows-at-risk",
        "--on-failure", "rollback"});
