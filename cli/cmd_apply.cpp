@@ -23,6 +23,7 @@
 #include "engine/privileges.h"
 #include "planner/apply.h"
 #include "planner/audit.h"
+#include "planner/backup.h"
 #include "planner/data_checks.h"
 #include "planner/lock_analysis.h"
 #include "planner/plan.h"
@@ -60,6 +61,9 @@ struct ApplyArgs {
   bool force = false;
   bool no_data_checks = false;
   bool ignore_blockers = false;
+  bool no_backup = false;
+  // rollback: the backups of the undone apply that still exist (planner/backup.h), restored.
+  std::vector<planner::Backup> restores;
   std::string on_failure = "stop";  // stop | rollback
   SourceOptions source_options;
   CLI::Option* lock_timeout_option = nullptr;
@@ -96,6 +100,9 @@ struct ApplyReport {
   std::string fingerprint_after_failure;           // the database after a failed step (audit row)
   std::optional<planner::DataChecks> data_checks;  // after the steps (docs/apply.md)
   std::vector<planner::StepBlockers> blockers;     // sessions that would make steps wait
+  std::vector<planner::Backup> backups;            // of the lossy steps (docs/apply.md)
+  std::string backups_off;                         // why none are taken ("" when they are)
+  std::vector<planner::Backup> restores;           // rollback: the backups it restores
   // --on-failure rollback: the plan back to the source run after a failure, and whether the
   // database has its original fingerprint again.
   struct AutoRollback {
@@ -145,6 +152,7 @@ planner::PlanOptions plan_options(const ApplyArgs& args) {
   options.statement_timeout_ms = args.statement_timeout_ms;
   options.diff.compare_privileges = args.privileges;
   options.rollback = true;  // the audit row keeps the way back with the plan
+  options.restores = args.restores;
   return options;
 }
 
@@ -305,6 +313,18 @@ void print_text(const ApplyReport& r) {
     std::cout << "  database " << (a.restored ? "back at" : "NOT back at")
               << " its original fingerprint (" << a.fingerprint << ")\n";
   }
+  for (const auto& b : r.backups)
+    std::cout << "backup: step " << b.step << " " << b.table
+              << (b.column.empty() ? "" : "." + b.column) << ": "
+              << (b.taken              ? b.backup_table + " (" + std::to_string(b.rows) + " rows)"
+                  : !b.skipped.empty() ? "none: " + b.skipped
+                  : r.dry_run          ? "would go to " + b.backup_table
+                                       : std::string("not kept (its step did not commit)"))
+              << "\n";
+  if (!r.backups_off.empty()) std::cout << "backups: off (" << r.backups_off << ")\n";
+  for (const auto& b : r.restores)
+    std::cout << "restore: " << b.table << (b.column.empty() ? "" : "." + b.column) << " from "
+              << b.backup_table << " (step " << b.step << " of the undone apply)\n";
   if (r.data_checks) {
     std::cout << "data checks: " << (r.data_checks->passed() ? "passed" : "FAILED") << " ("
               << r.data_checks->checks.size() << ")\n";
@@ -433,6 +453,9 @@ nlohmann::json report_json(const ApplyReport& r) {
         {{"step", b.step_id}, {"table", b.table}, {"lock", b.lock}, {"holders", holders}});
   }
   out["blockers"] = blockers;
+  out["backups"] = planner::backups_to_json(r.backups);
+  out["backups_off"] = r.backups_off.empty() ? json(nullptr) : json(r.backups_off);
+  out["restores"] = planner::backups_to_json(r.restores);
   json interrupted = json::array();
   for (const auto& row : r.interrupted) interrupted.push_back(row.id);
   out["audit"] =
@@ -684,6 +707,12 @@ int run_apply(ApplyArgs& args) {
       // The database must be as that apply left it: rolling back over later changes would
       // undo them too.
       const std::string expected = undone->fields.value("live_fingerprint_after", "");
+      // Its backups that were not pruned: the rollback puts their values back.
+      const auto& undone_report = undone->fields["report"];
+      if (undone_report.is_object() && undone_report.contains("backups"))
+        args.restores = planner::existing_backups(
+            args.db, planner::backups_from_json(undone_report["backups"]));
+      report.restores = args.restores;
       const schema::Model live = read_live(args);
       const std::string now =
           planner::model_fingerprint(engine::compared_form(live, plan_options(args).diff));
@@ -711,6 +740,18 @@ int run_apply(ApplyArgs& args) {
   }
 }
 
+// A step whose backup was taken is undone exactly: its rollback restores the old values.
+void mark_restorable(planner::Plan& plan, const std::vector<planner::Backup>& backups) {
+  for (const auto& b : backups) {
+    if (!b.taken) continue;
+    auto& step = plan.steps.at(static_cast<size_t>(b.step - 1));
+    if (!step.inverse) continue;
+    step.inverse->exact = true;
+    step.inverse->why = "the rollback restores the old values from the backup " + b.backup_table +
+                        " (" + std::to_string(b.rows) + " rows)";
+  }
+}
+
 // --on-failure rollback: plan from the database as the failure left it back to the source
 // (what was introspected before the first step) and run it on the locked session; then check
 // that the database has its original fingerprint. Whatever the rollback plan's hazards: the
@@ -720,6 +761,9 @@ void roll_back_now(const ApplyArgs& args, ApplyReport& report, planner::ApplySes
                    const schema::Model& source, planner::PlanOptions options) {
   ApplyReport::AutoRollback a;
   options.rollback = false;
+  options.restores.clear();
+  for (const auto& b : report.backups)
+    if (b.taken) options.restores.push_back(b);
   try {
     const schema::Model now = read_live(args);
     a.plan = planner::make_plan(now, source, options);
@@ -826,6 +870,15 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     report.exit_code = 1;
     return finish(report, args, audit);
   }
+  // Backups of what the lossy steps destroy (docs/apply.md, "Backups"), named after the audit
+  // row: the rollback of this apply finds and restores them through it.
+  if (args.no_backup)
+    report.backups_off = "--no-backup";
+  else if (!audit.log && !args.dry_run)
+    report.backups_off = "no audit row: the rollback of an apply finds its backups through it";
+  else
+    report.backups = planner::plan_backups(report.plan, live_with_grants,
+                                           planner::backup_schema(args.audit_schema), audit.id);
   if (args.dry_run) {
     report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Planned);
     attach_preflights(report);
@@ -839,7 +892,13 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     validator.emplace(report.plan, live_with_grants);
     validator->measure_before(args.db);
   }
-  report.outcome = session->execute(report.plan);
+  for (const auto& b : report.backups)
+    if (!b.statement.empty()) {
+      planner::create_backup_schema(args.db, planner::backup_schema(args.audit_schema));
+      break;
+    }
+  report.outcome = session->execute(report.plan, &report.backups);
+  mark_restorable(report.plan, report.backups);
   attach_preflights(report);
   if (report.outcome.failed()) {
     report.result = "failed";
@@ -946,6 +1005,8 @@ void add_run_options(CLI::App* cmd, ApplyArgs& args) {
   cmd->add_flag("--audit-dry-run", args.audit_dry_run, "Write an audit row for a --dry-run too");
   cmd->add_flag("--ignore-blockers", args.ignore_blockers,
                 "Run although other sessions hold locks the steps would wait for");
+  cmd->add_flag("--no-backup", args.no_backup,
+                "Do not back up the values lossy steps destroy (their rollback stays lossy)");
   cmd->add_flag("--no-data-checks", args.no_data_checks,
                 "Do not check row counts, NULLs, sums, constraints and indexes after the steps");
   cmd->add_option("--actor", args.actor,

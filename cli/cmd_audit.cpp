@@ -9,7 +9,9 @@
 
 #include "cli/commands.h"
 #include "cli/sources.h"
+#include "planner/apply.h"
 #include "planner/audit.h"
+#include "planner/backup.h"
 #include "schema/live/introspect.h"
 
 namespace pgdrift::cli {
@@ -24,6 +26,8 @@ struct AuditArgs {
   int last = 20;
   int64_t id = 0;
   bool verify = false;
+  bool prune_backups = false;
+  double older_than_days = -1;
   std::string format = "text";
   CLI::Option* id_option = nullptr;
 };
@@ -138,6 +142,24 @@ int run_audit(const AuditArgs& args) {
     throw SourceError("--db: expected a postgres:// URL or a libpq key=value connection string");
   const std::string database = schema::live::redact_connection_string(args.db);
   try {
+    if (args.prune_backups) {
+      if (args.older_than_days < 0)
+        throw SourceError("--prune-backups needs --older-than DAYS (0 prunes every backup)");
+      const auto dropped = planner::prune_backups(args.db, args.schema, args.older_than_days);
+      if (args.format == "json") {
+        std::cout << json{{"format", "pgdrift-audit/1"},
+                          {"database", database},
+                          {"pruned_backups", dropped}}
+                         .dump(2)
+                  << "\n";
+      } else {
+        std::cout << "pruned " << dropped.size() << " backup table"
+                  << (dropped.size() == 1 ? "" : "s") << " of audit rows older than "
+                  << args.older_than_days << " days\n";
+        for (const auto& t : dropped) std::cout << "  dropped " << t << "\n";
+      }
+      return 0;
+    }
     if (args.verify) {
       const planner::ChainCheck check = planner::verify_audit_chain(args.db, args.schema);
       if (args.format == "json") {
@@ -181,6 +203,8 @@ int run_audit(const AuditArgs& args) {
     throw SourceError(e.what());
   } catch (const schema::live::ConnectionError& e) {
     throw SourceError(e.what());
+  } catch (const planner::ApplyLockBusy& e) {
+    throw SourceError(e.what());
   }
 }
 
@@ -196,6 +220,10 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   args->id_option = cmd->add_option("--id", args->id, "Show one row, with its steps");
   cmd->add_flag("--verify", args->verify,
                 "Recompute the hash chain; exit 1 naming the first row that does not match");
+  cmd->add_flag("--prune-backups", args->prune_backups,
+                "Drop the backup tables of apply rows older than --older-than DAYS");
+  cmd->add_option("--older-than", args->older_than_days, "With --prune-backups: age in days")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--format", args->format, "Output format: text (default), json or markdown")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   cmd->callback([args, &exit_code] {

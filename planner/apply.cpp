@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <map>
 #include <pqxx/pqxx>
 #include <set>
 #include <thread>
@@ -246,14 +247,20 @@ void ApplySession::lock(int wait_ms) {
                       (wait_ms > 0 ? " after waiting " + std::to_string(wait_ms) + " ms" : ""));
 }
 
-ApplyResult ApplySession::execute(const Plan& plan) {
+ApplyResult ApplySession::execute(const Plan& plan, std::vector<Backup>* backups) {
   ApplyResult result = planned_outcomes(plan, StepStatus::Skipped);
   Impl& session = *impl_;
+  std::map<int, Backup*> backup_of;  // by step id
+  if (backups)
+    for (auto& b : *backups)
+      if (!b.statement.empty()) backup_of[b.step] = &b;
   // The same groups as the SQL script (planner/plan.h, step_groups).
   for (const StepGroup& group : step_groups(plan)) {
-    std::vector<size_t> ran;  // steps of this group whose statement completed
+    std::vector<size_t> ran;         // steps of this group whose statement completed
+    std::vector<Backup*> backed_up;  // backups made in this group (kept when it commits)
     size_t current = group.steps.front();
     bool committing = false;
+    bool backing_up = false;
     std::set<std::string> invalid_before;
     try {
       if (group.in_transaction) session.exec("BEGIN");
@@ -262,6 +269,16 @@ ApplyResult ApplySession::execute(const Plan& plan) {
         const Step& step = plan.steps[index];
         if (!group.in_transaction && is_concurrent_index_build(step))
           invalid_before = session.invalid_indexes();
+        if (auto b = backup_of.find(step.id); b != backup_of.end()) {
+          // The copy reads the whole table: no statement timeout, the step's lock timeout.
+          const std::string set = group.in_transaction ? "SET LOCAL " : "SET ";
+          session.exec(set + "lock_timeout = " + std::to_string(step.lock_timeout_ms) + "; " + set +
+                       "statement_timeout = 0");
+          backing_up = true;
+          b->second->rows = session.exec(b->second->statement).affected_rows();
+          backing_up = false;
+          backed_up.push_back(b->second);
+        }
         session.run_step(step, group.in_transaction, result.steps[index]);
         ran.push_back(index);
       }
@@ -280,6 +297,8 @@ ApplyResult ApplySession::execute(const Plan& plan) {
         failed.remark = "the connection was lost";
       else if (committing)
         failed.remark = "failed at COMMIT; the whole transaction was rolled back";
+      else if (backing_up)
+        failed.remark = "the backup of the values this step destroys failed (--no-backup skips it)";
       if (group.in_transaction) {
         for (size_t index : ran)
           if (index != current) result.steps[index].status = StepStatus::RolledBack;
@@ -294,6 +313,7 @@ ApplyResult ApplySession::execute(const Plan& plan) {
       return result;
     }
     for (size_t index : ran) result.steps[index].status = StepStatus::Applied;
+    for (Backup* b : backed_up) b->taken = true;
   }
   return result;
 }

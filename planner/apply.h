@@ -89,8 +89,10 @@ class ApplySession {
   // The preflight phase (see run_preflights above) on this session, before execute().
   std::vector<PreflightResult> run_preflights(const Plan& plan);
 
-  // Runs the steps in order (see the header comment); stops at the first failure.
-  ApplyResult execute(const Plan& plan);
+  // Runs the steps in order (see the header comment); stops at the first failure. Each of
+  // `backups` (planner/backup.h) with a statement is made just before its step, in the step's
+  // transaction; it is marked taken, with its row count, when that transaction commits.
+  ApplyResult execute(const Plan& plan, std::vector<Backup>* backups = nullptr);
 
  private:
   struct Impl;

@@ -301,6 +301,20 @@ class ColumnSteps {
       add_column_then_backfill(col);
       return;
     }
+    // A rollback that restores the column's values: NOT NULL without a default is set after
+    // them (ADD COLUMN would need an empty table).
+    const bool restored = restore_of(ctx_, c_.table, col.name) != nullptr;
+    if (restored && col.not_null && !col.default_expr) {
+      schema::Column bare = col;
+      bare.not_null = false;
+      Step add = step("ADD COLUMN " + schema::render_column_definition(bare), ChangeKind::Add);
+      for (const auto& d : ctx_.to_deps.of_column(col)) add.needs.push_back(d);
+      add.note = "added without NOT NULL: its values are restored first";
+      ctx_.add(add);
+      gen_restore_column(ctx_, c_.table, col.name);
+      set_not_null();
+      return;
+    }
     Step s = step("ADD COLUMN " + schema::render_column_definition(col), ChangeKind::Add);
     for (const auto& d : ctx_.to_deps.of_column(col)) s.needs.push_back(d);
     if (volatile_default || col.generated_expr || col.identity != schema::IdentityKind::None) {
@@ -314,6 +328,7 @@ class ColumnSteps {
       s.note = "NOT NULL without a default fails unless the table is empty";
     }
     ctx_.add(s);
+    if (restored) gen_restore_column(ctx_, c_.table, col.name);
   }
 
   // Online form of ADD COLUMN with a volatile default: add the bare column (instant), set the
@@ -434,6 +449,7 @@ class ColumnSteps {
     around_views(s);
     after_function_bodies(s);
     ctx_.add(s);
+    gen_restore_column(ctx_, c_.table, to.name);
   }
 
   void alter(const schema::Column& from, const schema::Column& to) {

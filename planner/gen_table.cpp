@@ -50,6 +50,7 @@ void create_table(Context& ctx, const std::string& key, const schema::Table& t, 
   for (const auto& c : t.columns)
     if (c.identity_options && c.identity_options->data_type != schema::identity_type_of(c.type))
       gen_identity_sequence_type(ctx, key, c);
+  gen_restore_table(ctx, key, t);  // a rollback's rows, before what comes next needs the table
   // A partition's copies of its parent's keys and indexes come from the parent.
   for (const auto& [name, c] : t.constraints)
     if (c.kind == schema::ConstraintKind::ForeignKey && c.parent_constraint.empty())

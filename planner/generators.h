@@ -207,6 +207,13 @@ void gen_views(Context& ctx, const std::vector<engine::ViewChange>& changes);
 // Drops (from `from`) and recreates (from `to`) the views in ctx.recreate_views that are not
 // already changed by the diff, with their indexes, triggers, comments and grants.
 void gen_recreated_views(Context& ctx, const std::set<std::string>& already_planned);
+// Restores of backed-up values in a rollback (planner/gen_restore.cpp): the backup of
+// `table`.`column` (column "" = the whole table) among ctx.options.restores, if any; the step
+// that puts a column's values back (after the step that re-adds or converts it back); the step
+// that inserts a re-created table's rows (after its CREATE TABLE).
+const Backup* restore_of(const Context& ctx, const std::string& table, const std::string& column);
+void gen_restore_column(Context& ctx, const std::string& table, const std::string& column);
+void gen_restore_table(Context& ctx, const std::string& key, const schema::Table& table);
 void gen_comments(Context& ctx, const std::vector<engine::CommentChange>& changes);
 void gen_grants(Context& ctx, const std::vector<engine::GrantChange>& changes);
 // ALTER ... OWNER TO (planner/gen_grant.cpp).

@@ -17,6 +17,21 @@
 
 namespace pgdrift::planner {
 
+// A backup apply took of the values a lossy step destroys (planner/backup.h): what the
+// rollback of that apply restores.
+struct Backup {
+  int step = 0;                  // the step of the apply it was taken for
+  std::string table;             // the table's key, e.g. public.t
+  std::string column;            // unquoted; empty = every row of the table
+  std::vector<std::string> key;  // unquoted key columns (a column backup)
+  std::string backup_table;      // qualified, e.g. pgdrift_backup."12_3"; empty when skipped
+  std::string skipped;           // why no backup is taken; empty when one is
+  std::string statement;         // CREATE TABLE <backup_table> AS SELECT ... (apply runs it)
+  bool taken = false;            // the backup was made and its step committed
+  int64_t rows = -1;             // rows copied (when taken)
+  bool operator==(const Backup&) const = default;
+};
+
 struct PlanOptions {
   bool online = true;  // CONCURRENTLY, NOT VALID + VALIDATE, USING INDEX, ...
   // Every step in one transaction: a failure anywhere leaves the database as it was. Online
@@ -31,6 +46,9 @@ struct PlanOptions {
   // Plan the way back too (Plan::rollback, planner/rollback.cpp): what `plan` and `apply` show
   // and what `pgdrift rollback` runs.
   bool rollback = false;
+  // Backups to restore (pgdrift rollback, planner/gen_restore.cpp): after the step that
+  // re-creates or converts back a backed-up column or table, a step puts the saved values back.
+  std::vector<Backup> restores{};
 };
 
 // The rows a step puts at risk (docs/apply.md, "Preflights"): queries valid against the

@@ -216,8 +216,9 @@ std::string model_json(const FreshDatabase& db) {
 
 // Issue 17 item 2: `pgdrift rollback` plans from the database back to the source model the
 // apply recorded, and runs it like an apply (lock, preflights, safe points, verification, an
-// audit row of its own). Without backups (item 3) a lossy step stays lossy: the schema comes
-// back exactly, rounded values stay rounded, a dropped column comes back empty.
+// audit row of its own). Without backups (--no-backup; backup_apply_test.cpp has them) a
+// lossy step stays lossy: the schema comes back exactly, rounded values stay rounded, a dropped
+// column comes back empty.
 TEST(AuditCli, RollbackUndoesTheLastApplyAndSaysWhatWasLost) {
   auto db = create_fresh_database(
       "CREATE TABLE ledger (id int PRIMARY KEY, amount double precision, memo text);\n"
@@ -229,7 +230,8 @@ TEST(AuditCli, RollbackUndoesTheLastApplyAndSaysWhatWasLost) {
   CommandOutput nothing = rollback_of(db, {"--last"});
   EXPECT_EQ(nothing.exit_code, 2) << nothing.out << nothing.err;  // no audit log yet
 
-  CommandOutput applied = apply_to(db, target, {"--allow-hazards", "all", "--accept-rows-at-risk"});
+  CommandOutput applied =
+      apply_to(db, target, {"--allow-hazards", "all", "--accept-rows-at-risk", "--no-backup"});
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   ASSERT_NE(model_json(db), before);
   // The row keeps the way back: the plan's rollback, each step's inverse, the source model.

@@ -226,10 +226,14 @@ TEST(JsonSchemasCli, AuditReportsValidate) {
   EXPECT_EQ(statuses, (std::set<std::string>{"rows_at_risk", "failed", "dry_run", "applied"}));
   auto verified = run_pgdrift({"audit", "--db", db.url, "--format", "json", "--verify"});
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
-  auto lines =
-      validate_json(python, "audit-report.schema.json", {rows, parse_json_output(verified)});
+  auto pruned = run_pgdrift(
+      {"audit", "--db", db.url, "--format", "json", "--prune-backups", "--older-than", "0"});
+  ASSERT_EQ(pruned.exit_code, 0) << pruned.out << pruned.err;
+  auto lines = validate_json(python, "audit-report.schema.json",
+                             {rows, parse_json_output(verified), parse_json_output(pruned)});
   EXPECT_EQ(lines[0], "valid") << rows.dump(2);
   EXPECT_EQ(lines[1], "valid") << verified.out;
+  EXPECT_EQ(lines[2], "valid") << pruned.out;
   // The report stored in a row is an apply report without its audit member.
   std::vector<json> stored;
   for (const auto& row : rows["rows"]) stored.push_back(row["report"]);
