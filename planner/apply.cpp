@@ -69,6 +69,10 @@ std::vector<PreflightResult> preflights_on(pqxx::nontransaction& work, const Pla
   if (!any) return results;
   work.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
+    // In the transaction, not on the session: through a pooler in transaction mode (plan
+    // --from a PgBouncer URL) a session SET would change a server connection other clients
+    // share, and need not reach the backend this transaction runs on.
+    work.exec("SET LOCAL client_min_messages = warning");
     for (const auto& step : plan.steps) {
       if (!step.preflight) continue;
       PreflightResult r;
@@ -110,7 +114,8 @@ std::vector<PreflightResult> preflights_on(pqxx::nontransaction& work, const Pla
 std::vector<PreflightResult> run_preflights(const std::string& conninfo, const Plan& plan) {
   auto connection = schema::live::connect(conninfo);
   pqxx::nontransaction work(*connection, "pgdrift-preflight");
-  work.exec("SET application_name = 'pgdrift-plan'; SET client_min_messages = warning");
+  // PgBouncer keeps application_name per client (it re-SETs it on the server it links to).
+  work.exec("SET application_name = 'pgdrift-plan'");
   return preflights_on(work, plan);
 }
 
