@@ -675,6 +675,8 @@ int run_apply(ApplyArgs& args) {
     session->lock(args.lock_wait_ms);
   } catch (const planner::ApplyLockBusy& e) {
     throw SourceError(e.what() + running_rows_note(args));
+  } catch (const planner::ApplyNotDirect& e) {  // a pooler in transaction mode: exit 2
+    throw SourceError(e.what());
   } catch (const schema::live::ConnectionError& e) {
     throw SourceError(e.what());
   }

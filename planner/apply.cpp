@@ -61,6 +61,15 @@ const char* kInvalidIndexes =
     "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE NOT i.indisvalid ORDER BY 1";
 
+// pg_locks rows (alias l) of the apply lock granted in this database. A bigint advisory key is
+// stored as classid = high 32 bits, objid = low 32 bits, objsubid 1.
+std::string apply_lock_rows(const std::string& key) {
+  return "l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+         "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+         "AND l.classid::bigint = ((" +
+         key + ") >> 32) & 4294967295 AND l.objid::bigint = (" + key + ") & 4294967295";
+}
+
 // The preflight phase on an autocommit session: one read-only snapshot, a savepoint per query
 // so that a failing one does not hide the others.
 std::vector<PreflightResult> preflights_on(pqxx::nontransaction& work, const Plan& plan) {
@@ -70,6 +79,10 @@ std::vector<PreflightResult> preflights_on(pqxx::nontransaction& work, const Pla
   if (!any) return results;
   work.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
+    // In the transaction, not on the session: through a pooler in transaction mode (plan
+    // --from a PgBouncer URL) a session SET would change a server connection other clients
+    // share, and need not reach the backend this transaction runs on.
+    work.exec("SET LOCAL client_min_messages = warning");
     for (const auto& step : plan.steps) {
       if (!step.preflight) continue;
       PreflightResult r;
@@ -111,7 +124,8 @@ std::vector<PreflightResult> preflights_on(pqxx::nontransaction& work, const Pla
 std::vector<PreflightResult> run_preflights(const std::string& conninfo, const Plan& plan) {
   auto connection = schema::live::connect(conninfo);
   pqxx::nontransaction work(*connection, "pgdrift-preflight");
-  work.exec("SET application_name = 'pgdrift-plan'; SET client_min_messages = warning");
+  // PgBouncer keeps application_name per client (it re-SETs it on the server it links to).
+  work.exec("SET application_name = 'pgdrift-plan'");
   return preflights_on(work, plan);
 }
 
@@ -164,6 +178,7 @@ ApplyResult planned_outcomes(const Plan& plan, StepStatus status) {
 }
 
 struct ApplySession::Impl {
+  std::string conninfo;
   std::unique_ptr<pqxx::connection> connection;
   std::unique_ptr<pqxx::nontransaction> work;
 
@@ -205,6 +220,7 @@ struct ApplySession::Impl {
 };
 
 ApplySession::ApplySession(const std::string& conninfo) : impl_(std::make_unique<Impl>()) {
+  impl_->conninfo = conninfo;
   impl_->connection = schema::live::connect(conninfo);
   impl_->work = std::make_unique<pqxx::nontransaction>(*impl_->connection, "pgdrift-apply");
   // Named so that operators see who holds locks; quiet about "does not exist, skipping"
@@ -227,24 +243,125 @@ void ApplySession::lock(int wait_ms) {
   const std::string key = std::to_string(apply_lock_key());
   const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(wait_ms, 0));
   while (true) {
-    if (impl_->exec("SELECT pg_try_advisory_lock(" + key + ")")[0][0].as<bool>()) return;
+    // The backend's pid in the same statement: it is the one that holds the lock.
+    auto taken = impl_->exec("SELECT pg_try_advisory_lock(" + key + "), pg_backend_pid()");
+    if (taken[0][0].as<bool>()) {
+      check_direct_session(taken[0][1].as<int64_t>());
+      return;
+    }
     if (Clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  // A bigint advisory key is stored as classid = high 32 bits, objid = low 32 bits, objsubid 1.
   auto holder = impl_->exec(
       "SELECT l.pid, coalesce(a.application_name, '') FROM pg_locks l "
-      "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
-      "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-      "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-      "AND l.classid::bigint = ((" +
-      key + ") >> 32) & 4294967295 AND l.objid::bigint = (" + key + ") & 4294967295 LIMIT 1");
+      "LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE " +
+      apply_lock_rows(key) + " LIMIT 1");
   std::string who = holder.empty() ? std::string("another session")
                                    : "pid " + std::string(holder[0][0].c_str()) +
                                          " (application_name '" + holder[0][1].c_str() + "')";
   throw ApplyLockBusy("another apply is running on this database: " + who +
                       " holds the pgdrift advisory lock (key " + key + ")" +
                       (wait_ms > 0 ? " after waiting " + std::to_string(wait_ms) + " ms" : ""));
+}
+
+// Is this a session of its own on the server, or a client of a pooler in transaction mode
+// (PgBouncer, Supavisor), which hands each transaction -- each statement in autocommit -- to
+// whichever server backend is free? Then the advisory lock stays with a backend that goes back
+// to the pool (another client's apply may run there and take it again, re-entrantly), later
+// steps run on other backends, and the session SETs (timeouts, application_name) do not hold.
+//
+// What proves a direct session, where every check below holds by construction:
+//  1. the pid of the backend that took the lock (`holder`) answers this session's next
+//     statement too, and again after the second connection's look (3.);
+//  2. a SECOND connection with the same conninfo is another backend: on a direct session no
+//     other connection can be given the backend this one holds. A pooler gives the idle
+//     lock holder to the next client: PgBouncer picks the most recently used idle server
+//     (server_round_robin = 0, its default), so the second connection lands on `holder`;
+//     with round robin over several idle servers, the session's own consecutive statements
+//     (1.) land on different backends instead;
+//  3. from that second connection, pg_locks shows the lock granted to `holder` (a pooler
+//     that resets servers, DISCARD ALL, released it), and pg_stat_activity shows `holder`
+//     idle (this session waits; under pooling it may run another client's statement) with
+//     application_name pgdrift-apply, which this session SET (PgBouncer re-SETs it for each
+//     client it links to the backend, so another client's name shows).
+// A stable pid alone proves nothing (a pool of one server gives every statement the same
+// backend), and neither does application_name alone (PgBouncer tracks it per client and
+// restores it): it is the second connection that tells. PgBouncer's `SHOW pool_mode` is only
+// answered on its admin console; when a pooler answers it, the message says what it said.
+void ApplySession::check_direct_session(int64_t holder) {
+  const std::string key = std::to_string(apply_lock_key());
+  const std::string pid = std::to_string(holder);
+  std::vector<std::string> problems;
+  auto own_pid = [&](const char* when) {
+    const auto now = impl_->exec("SELECT pg_backend_pid()")[0][0].as<int64_t>();
+    if (now != holder)
+      problems.push_back("the session's server backend changed " + std::string(when) + " (pid " +
+                         pid + ", which took the lock, then pid " + std::to_string(now) + ")");
+  };
+  own_pid("between two statements");
+
+  auto second = schema::live::connect(impl_->conninfo);
+  pqxx::nontransaction look(*second, "pgdrift-apply-check");
+  auto seen = look.exec(
+      "SET application_name = 'pgdrift-apply-check'; "
+      "SELECT pg_backend_pid(), "
+      "(SELECT string_agg(l.pid::text, ', ' ORDER BY l.pid) FROM pg_locks l WHERE " +
+      apply_lock_rows(key) + "), (SELECT state FROM pg_stat_activity WHERE pid = " + pid +
+      "), (SELECT application_name FROM pg_stat_activity WHERE pid = " + pid + ")");
+  const auto second_pid = seen[0][0].as<int64_t>();
+  if (second_pid == holder)
+    problems.push_back("a second connection was given the same server backend (pid " + pid +
+                       ") that holds the apply's advisory lock");
+  const std::string holders = seen[0][1].is_null() ? "" : seen[0][1].c_str();
+  if (holders != pid)
+    problems.push_back("a second connection sees the advisory lock held by " +
+                       (holders.empty() ? std::string("no session") : "pid " + holders) +
+                       ", not by pid " + pid + ", which took it");
+  // NULL: not visible (another role's session without pg_read_all_stats); 'disabled':
+  // track_activities is off. Neither says anything.
+  const std::string state = seen[0][2].is_null() ? "" : seen[0][2].c_str();
+  if (second_pid != holder && !state.empty() && state != "idle" && state != "disabled")
+    problems.push_back("backend pid " + pid + ", which holds the lock, is '" + state +
+                       "' while the apply session waits (it serves another client)");
+  const std::string name = seen[0][3].is_null() ? "" : seen[0][3].c_str();
+  if (second_pid != holder && !seen[0][3].is_null() && name != "pgdrift-apply")
+    problems.push_back("backend pid " + pid + ", which holds the lock, has application_name '" +
+                       name + "', not pgdrift-apply (it was handed to another client)");
+  own_pid("after a second connection looked");
+  if (problems.empty()) return;
+
+  // Refused. Under pooling the lock stays with the pooler's server connection when this
+  // session closes and would keep every later apply out: release it from whichever of the two
+  // connections lands on that backend (a few tries; a direct session releases it at once).
+  const std::string unlock = "SELECT CASE WHEN pg_backend_pid() = " + pid +
+                             " THEN pg_advisory_unlock(" + key +
+                             ") END, EXISTS (SELECT 1 FROM pg_locks l WHERE " +
+                             apply_lock_rows(key) + " AND l.pid = " + pid + ")";
+  bool released = false;
+  for (int attempt = 0; attempt < 10 && !released; ++attempt)
+    for (pqxx::nontransaction* work : {impl_->work.get(), &look})
+      if (!released) released = !work->exec(unlock)[0][1].as<bool>();
+
+  std::string why;
+  for (const auto& p : problems) why += (why.empty() ? "" : "; ") + p;
+  try {
+    // Only a pooler answers this (PostgreSQL has no such setting).
+    auto mode = look.exec("SHOW pool_mode");
+    if (!mode.empty() && !mode[0][0].is_null())
+      why += "; the pooler says pool_mode = " + std::string(mode[0][0].c_str());
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const std::exception&) {
+  }
+  if (!released)
+    why += "; the pooler's server backend pid " + pid +
+           " may still hold the pgdrift advisory lock (key " + key +
+           "): it is released when the pooler closes that connection, or by SELECT "
+           "pg_terminate_backend(" +
+           pid + ") on a direct session";
+  throw ApplyNotDirect("apply needs a direct session to PostgreSQL: " + why +
+                       "; connect --db to the server itself (not through PgBouncer/Supavisor "
+                       "in transaction mode)");
 }
 
 ApplyResult ApplySession::execute(const Plan& plan, std::vector<Backup>* backups) {

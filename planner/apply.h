@@ -27,6 +27,15 @@ class ApplyLockBusy : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The apply session is not a session of its own on the server: its statements reach
+// PostgreSQL through a pooler in transaction mode (PgBouncer, Supavisor), where the session
+// advisory lock and the session SETs do not hold. The message says why and asks for a direct
+// connection.
+class ApplyNotDirect : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 enum class StepStatus {
   Planned,     // --dry-run: would run
   Applied,     // committed (or, outside a transaction, completed)
@@ -84,6 +93,11 @@ class ApplySession {
 
   // pg_try_advisory_lock(apply_lock_key()), retried every 100 ms for up to `wait_ms` (0 = try
   // once). Throws ApplyLockBusy naming the holder's pid and application_name.
+  // Then checks that this is a direct session (docs/apply.md, "Connection poolers"): the
+  // backend that took the lock still runs this session's statements, and a second connection
+  // sees the lock granted to that backend, which is idle, labelled pgdrift-apply and not its
+  // own. Otherwise the lock is released (as far as it can be: it belongs to the pooler's
+  // server connection) and ApplyNotDirect is thrown.
   void lock(int wait_ms);
 
   // The preflight phase (see run_preflights above) on this session, before execute().
@@ -95,6 +109,10 @@ class ApplySession {
   ApplyResult execute(const Plan& plan, std::vector<Backup>* backups = nullptr);
 
  private:
+  // After the lock: throws ApplyNotDirect unless this is a direct session (apply.cpp says
+  // which checks and why). `holder` is the pid of the backend that took the lock.
+  void check_direct_session(int64_t holder);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

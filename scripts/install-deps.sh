@@ -10,6 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev libdtl-dev
   libgtest-dev googletest libbenchmark-dev python3-jsonschema
   postgresql-15 postgresql-client-15
+  pgbouncer
   clang-format
 )
 
@@ -34,3 +35,13 @@ $SUDO apt-get update
 # The postgresql-15 package would otherwise start a system cluster; pgdrift's tests and demo
 # start their own throwaway clusters, so no service is needed.
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+# pgbouncer (tests/integration/pgbouncer_test.cpp) is started by the test with its own ini on a
+# free port; the package's service (127.0.0.1:6432, /etc/pgbouncer) is not needed. Where the
+# package could start it (a machine without a policy-rc.d that forbids it), stop and disable it.
+if [[ " ${missing[*]} " == *" pgbouncer "* ]]; then
+  if [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now pgbouncer >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/pgbouncer ]; then
+    $SUDO /etc/init.d/pgbouncer stop >/dev/null 2>&1 || true
+  fi
+fi
