@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The cost of apply's audit trail and data checks (docs/apply.md), measured, not asserted:
+# The cost of apply's audit trail, backups and data checks (docs/apply.md), measured, not
+# asserted:
 #   1. the MITA fixture: fixtures/mita/live.sql migrated to fixtures/mita/schema/;
 #   2. a table of ROWS rows (default 1,000,000) whose migration adds a column and retypes one
 #      (double precision -> numeric(12,2), a rewrite), so the data checks count and sum it.
-# Each migration runs REPEAT times (default 3) on a fresh database, in three modes:
-# --no-audit --no-data-checks (the baseline), --no-data-checks (the audit trail alone), and the
-# default (audit + data checks). Prints the median wall time of each.
+# Each migration runs REPEAT times (default 3) on a fresh database, in four modes:
+# --no-audit --no-data-checks (the baseline: no audit row, so no backups either),
+# --no-data-checks --no-backup (the audit trail alone), --no-data-checks (audit + backups of the
+# lossy steps), and the default (audit + backups + data checks). Prints the median wall time of
+# each.
 #
 #   bench/apply_overhead_bench.sh [ROWS] [REPEAT]
 set -euo pipefail
@@ -46,7 +49,7 @@ run() {
     end=$(date +%s.%N)
     times+=("$(echo "$end - $start" | bc)")
   done
-  printf '%-10s %-34s %6.2f s\n' "$name" "${*:-(audit + data checks)}" \
+  printf '%-10s %-34s %6.2f s\n' "$name" "${*:-(audit + backups + data checks)}" \
     "$(printf '%s\n' "${times[@]}" | median)"
 }
 
@@ -57,6 +60,7 @@ for target in mita big; do
     from=$work/big_from.sql to=$work/big_to.sql
   fi
   run "$target" "$from" "$to" --no-audit --no-data-checks
+  run "$target" "$from" "$to" --no-data-checks --no-backup
   run "$target" "$from" "$to" --no-data-checks
   run "$target" "$from" "$to"
 done

@@ -7,6 +7,7 @@
 // converge; 2 usage, input or connection error, or another apply holds the lock.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -61,6 +62,8 @@ struct ApplyArgs {
   bool force = false;
   bool no_data_checks = false;
   bool ignore_blockers = false;
+  int lock_retries = 0;
+  int64_t max_transaction_age_s = 60;
   bool no_backup = false;
   // rollback: the backups of the undone apply that still exist (planner/backup.h), restored.
   std::vector<planner::Backup> restores;
@@ -99,7 +102,6 @@ struct ApplyReport {
   std::vector<planner::AuditRow> interrupted;      // earlier rows found running, now closed
   std::string fingerprint_after_failure;           // the database after a failed step (audit row)
   std::optional<planner::DataChecks> data_checks;  // after the steps (docs/apply.md)
-  std::vector<planner::StepBlockers> blockers;     // sessions that would make steps wait
   std::vector<planner::Backup> backups;            // of the lossy steps (docs/apply.md)
   std::string backups_off;                         // why none are taken ("" when they are)
   std::vector<planner::Backup> restores;           // rollback: the backups it restores
@@ -193,24 +195,35 @@ std::vector<int> steps_at_risk(const ApplyReport& r, bool accept_all) {
 }
 
 // The steps that would wait, and for whom: pid, application, state, transaction age, query.
-std::string blockers_message(const ApplyReport& r) {
-  std::string text = "sessions hold or wait for locks that " + std::to_string(r.blockers.size()) +
-                     " step" + (r.blockers.size() == 1 ? "" : "s") +
+std::string blockers_message(const ApplyReport& r, int64_t max_transaction_age_s) {
+  const auto blocked = planner::blocked_steps(r.plan);
+  std::string text = "sessions hold or wait for locks that " + std::to_string(blocked.size()) +
+                     " step" + (blocked.size() == 1 ? "" : "s") +
                      " would wait for (and every query after them with them); nothing was "
                      "applied";
-  for (const auto& b : r.blockers) {
-    const auto& step = r.plan.steps.at(static_cast<size_t>(b.step_id - 1));
-    text += "\n  step " + std::to_string(b.step_id) + " (" +
-            engine::change_kind_name(step.change_kind) + " " + step.object_kind + " " +
-            step.object_name + ") needs " + b.lock + " on " + b.table + ", blocked by:";
-    for (const auto& h : b.holders)
+  for (const auto* step : blocked) {
+    const auto& a = *step->lock_analysis;
+    text += "\n  step " + std::to_string(step->id) + " (" +
+            engine::change_kind_name(step->change_kind) + " " + step->object_kind + " " +
+            step->object_name + ") needs " + step->lock + " on " + a.table + ", blocked by:";
+    for (const auto& h : a.blockers) {
+      const bool old = std::find(a.old_transactions.begin(), a.old_transactions.end(), h.pid) !=
+                       a.old_transactions.end();
       text += "\n    pid " + std::to_string(h.pid) + " (application_name '" + h.application_name +
-              "', " + h.state + ", transaction open " + std::to_string(h.transaction_age_s) +
-              " s) " + (h.granted ? "holds " : "waits for ") + h.mode + ": " + h.query;
+              "', " + h.state + ", transaction open " + std::to_string(h.transaction_age_s) + " s" +
+              (old ? ", longer than --max-transaction-age " +
+                         std::to_string(max_transaction_age_s) + " s"
+                   : "") +
+              ") " +
+              (h.mode.empty() ? "is a transaction CREATE INDEX CONCURRENTLY waits for"
+                              : (h.granted ? "holds " : "waits for ") + h.mode) +
+              ": " + h.query;
+    }
   }
   return text +
-         "\n  (end those sessions or wait for them; --ignore-blockers runs anyway, each step "
-         "waiting up to its lock_timeout)";
+         "\n  (end those sessions or wait for them; --lock-retries N retries each blocked step "
+         "after its lock_timeout, --ignore-blockers runs anyway, each step waiting up to its "
+         "lock_timeout)";
 }
 
 // One line per refused step: id, object, count, description, samples.
@@ -277,6 +290,11 @@ void print_text(const ApplyReport& r) {
         std::cout << "    rows at risk: " << s.preflight->description
                   << (p->samples.empty() ? "" : "; samples: " + join(p->samples, ", ")) << "\n";
     }
+    if (s.lock_analysis)
+      std::cout << "    " << planner::describe_lock_analysis(*s.lock_analysis) << "\n";
+    if (o.lock_retries > 0)
+      std::cout << "    ran again " << o.lock_retries << " time" << (o.lock_retries == 1 ? "" : "s")
+                << " after a lock timeout (--lock-retries)\n";
     if (r.dry_run) {
       std::istringstream lines(s.statement);
       for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
@@ -291,11 +309,13 @@ void print_text(const ApplyReport& r) {
       std::cout << (groups[g->second].safe_point_after ? "-- safe point\n"
                                                        : "-- NOT a safe point\n");
   }
-  for (const auto& b : r.blockers)
-    for (const auto& h : b.holders)
-      std::cout << "blocker: step " << b.step_id << " needs " << b.lock << " on " << b.table
-                << ": pid " << h.pid << " (" << h.application_name << ", " << h.state << ", "
-                << h.transaction_age_s << " s) " << (h.granted ? "holds " : "waits for ") << h.mode
+  for (const auto* step : planner::blocked_steps(r.plan))
+    for (const auto& h : step->lock_analysis->blockers)
+      std::cout << "blocker: step " << step->id << " needs " << step->lock << " on "
+                << step->lock_analysis->table << ": pid " << h.pid << " (" << h.application_name
+                << ", " << h.state << ", " << h.transaction_age_s << " s) "
+                << (h.mode.empty() ? "old transaction"
+                                   : (h.granted ? "holds " : "waits for ") + h.mode)
                 << "\n";
   if (r.auto_rollback) {
     const auto& a = *r.auto_rollback;
@@ -373,6 +393,9 @@ nlohmann::json report_json(const ApplyReport& r) {
         {"preflight_error", json(nullptr)},
         {"accept_rows_at_risk",
          s.accept_rows_at_risk ? json(*s.accept_rows_at_risk) : json(nullptr)},
+        {"lock_analysis",
+         s.lock_analysis ? planner::lock_analysis_to_json(*s.lock_analysis) : json(nullptr)},
+        {"lock_retries", o.lock_retries},
         {"error", o.status == planner::StepStatus::Failed
                       ? json{{"sqlstate", o.sqlstate}, {"message", o.error}, {"remark", o.remark}}
                       : json(nullptr)},
@@ -439,19 +462,12 @@ nlohmann::json report_json(const ApplyReport& r) {
     out["auto_rollback"] = nullptr;
   }
   json blockers = json::array();
-  for (const auto& b : r.blockers) {
-    json holders = json::array();
-    for (const auto& h : b.holders)
-      holders.push_back({{"pid", h.pid},
-                         {"application_name", h.application_name},
-                         {"state", h.state},
-                         {"mode", h.mode},
-                         {"granted", h.granted},
-                         {"transaction_age_s", h.transaction_age_s},
-                         {"query", h.query}});
+  for (const auto* step : planner::blocked_steps(r.plan))
     blockers.push_back(
-        {{"step", b.step_id}, {"table", b.table}, {"lock", b.lock}, {"holders", holders}});
-  }
+        {{"step", step->id},
+         {"table", step->lock_analysis->table},
+         {"lock", step->lock},
+         {"holders", planner::lock_analysis_to_json(*step->lock_analysis)["blockers"]}});
   out["blockers"] = blockers;
   out["backups"] = planner::backups_to_json(r.backups);
   out["backups_off"] = r.backups_off.empty() ? json(nullptr) : json(r.backups_off);
@@ -862,13 +878,14 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     return finish(report, args, audit);
   }
   // Blockers: sessions whose locks on the tables the steps lock would make a step wait, with
-  // every query that arrives after it queued behind (docs/apply.md, "Blockers").
-  report.blockers = planner::find_blockers(args.db, report.plan, live_with_grants);
-  if (!report.blockers.empty() && !args.ignore_blockers && !args.dry_run) {
+  // every query that arrives after it queued behind (docs/apply.md, "Lock analysis").
+  planner::analyze_locks(args.db, report.plan, live_with_grants, args.max_transaction_age_s);
+  if (!planner::blocked_steps(report.plan).empty() && !args.ignore_blockers &&
+      args.lock_retries == 0 && !args.dry_run) {
     report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
     attach_preflights(report);
     report.result = "blocked";
-    report.message = blockers_message(report);
+    report.message = blockers_message(report, args.max_transaction_age_s);
     report.exit_code = 1;
     return finish(report, args, audit);
   }
@@ -899,6 +916,7 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
       planner::create_backup_schema(args.db, planner::backup_schema(args.audit_schema));
       break;
     }
+  session->set_lock_retries(args.lock_retries);
   report.outcome = session->execute(report.plan, &report.backups);
   mark_restorable(report.plan, report.backups);
   attach_preflights(report);
@@ -1007,6 +1025,13 @@ void add_run_options(CLI::App* cmd, ApplyArgs& args) {
   cmd->add_flag("--audit-dry-run", args.audit_dry_run, "Write an audit row for a --dry-run too");
   cmd->add_flag("--ignore-blockers", args.ignore_blockers,
                 "Run although other sessions hold locks the steps would wait for");
+  cmd->add_option("--lock-retries", args.lock_retries,
+                  "Run although steps have blockers, retrying a step that times out waiting for "
+                  "its lock up to N times (pauses 0.25 s, 0.5 s, 1 s, ... up to 10 s)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-transaction-age", args.max_transaction_age_s,
+                  "Flag blocking transactions open longer than SECONDS (default 60)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-backup", args.no_backup,
                 "Do not back up the values lossy steps destroy (their rollback stays lossy)");
   cmd->add_flag("--no-data-checks", args.no_data_checks,

@@ -10,6 +10,7 @@
 #include "cli/sources.h"
 #include "engine/diff.h"
 #include "planner/apply.h"
+#include "planner/lock_analysis.h"
 #include "planner/plan.h"
 #include "planner/validate.h"
 #include "schema/live/introspect.h"
@@ -31,6 +32,7 @@ struct PlanArgs {
   bool privileges = false;
   int lock_timeout_ms = 5000;
   int statement_timeout_ms = 30000;
+  int64_t max_transaction_age_s = 60;
   SourceOptions source_options;
 };
 
@@ -70,7 +72,16 @@ int run_plan(const PlanArgs& args) {
   options.diff.compare_privileges = args.privileges;
   options.rollback = true;  // every plan shows its way back (docs/planner.md, "Rollback")
   planner::Plan plan = planner::make_plan(from, to, options);
-  if (schema::live::is_connection_string(args.from)) count_rows_at_risk(args.from, plan);
+  if (schema::live::is_connection_string(args.from)) {
+    count_rows_at_risk(args.from, plan);
+    // Table sizes, duration estimates and the sessions each locking step would wait for now
+    // (docs/apply.md, "Lock analysis"), shown per step in JSON and Markdown.
+    try {
+      planner::analyze_locks(args.from, plan, from, args.max_transaction_age_s);
+    } catch (const std::exception& e) {
+      std::cerr << "pgdrift plan: warning: no lock analysis: " << e.what() << "\n";
+    }
+  }
 
   // Validated before it is written: a plan that fails on a scratch copy of the source is not
   // printed or written at all (--no-validate shows it). Without server binaries, plans go
@@ -142,6 +153,9 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--lock-timeout", args->lock_timeout_ms, "lock_timeout per step, in ms (5000)");
   cmd->add_option("--statement-timeout", args->statement_timeout_ms,
                   "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
+  cmd->add_option("--max-transaction-age", args->max_transaction_age_s,
+                  "--from DB: flag blocking transactions open longer than SECONDS (default 60)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
   cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);

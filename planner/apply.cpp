@@ -56,6 +56,14 @@ bool is_concurrent_index_build(const Step& step) {
          text.find("INDEX CONCURRENTLY") != std::string::npos;
 }
 
+std::string invalid_index_remark(const std::string& left) {
+  if (left.empty())
+    return "a failed CREATE INDEX CONCURRENTLY may leave an INVALID index: check "
+           "pg_index.indisvalid and drop it before retrying";
+  return "the failed CREATE INDEX CONCURRENTLY left the INVALID index " + left +
+         ": drop it (DROP INDEX CONCURRENTLY) before retrying";
+}
+
 const char* kInvalidIndexes =
     "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i "
     "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -190,19 +198,16 @@ struct ApplySession::Impl {
     return names;
   }
 
-  // After a failed CREATE INDEX CONCURRENTLY: the INVALID index it left, if it can be found.
-  std::string invalid_index_remark(const std::set<std::string>& invalid_before) {
+  // After a failed CREATE INDEX CONCURRENTLY: the INVALID indexes that were not there before
+  // it ("" when none, or when they cannot be read).
+  std::string new_invalid_indexes(const std::set<std::string>& invalid_before) {
     std::string left;
     try {
       for (const auto& name : invalid_indexes())
         if (!invalid_before.count(name)) left += (left.empty() ? "" : ", ") + name;
     } catch (const std::exception&) {
     }
-    if (left.empty())
-      return "a failed CREATE INDEX CONCURRENTLY may leave an INVALID index: check "
-             "pg_index.indisvalid and drop it before retrying";
-    return "the failed CREATE INDEX CONCURRENTLY left the INVALID index " + left +
-           ": drop it (DROP INDEX CONCURRENTLY) before retrying";
+    return left;
   }
 
   // One step: its timeouts, its statement. Throws what the server threw. (Its preflight ran in
@@ -373,64 +378,85 @@ ApplyResult ApplySession::execute(const Plan& plan, std::vector<Backup>* backups
       if (!b.statement.empty()) backup_of[b.step] = &b;
   // The same groups as the SQL script (planner/plan.h, step_groups).
   for (const StepGroup& group : step_groups(plan)) {
-    std::vector<size_t> ran;         // steps of this group whose statement completed
-    std::vector<Backup*> backed_up;  // backups made in this group (kept when it commits)
-    size_t current = group.steps.front();
-    bool committing = false;
-    bool backing_up = false;
-    std::set<std::string> invalid_before;
-    try {
-      if (group.in_transaction) session.exec("BEGIN");
-      for (size_t index : group.steps) {
-        current = index;
-        const Step& step = plan.steps[index];
-        if (!group.in_transaction && is_concurrent_index_build(step))
-          invalid_before = session.invalid_indexes();
-        if (auto b = backup_of.find(step.id); b != backup_of.end()) {
-          // The copy reads the whole table: no statement timeout, the step's lock timeout.
-          const std::string set = group.in_transaction ? "SET LOCAL " : "SET ";
-          session.exec(set + "lock_timeout = " + std::to_string(step.lock_timeout_ms) + "; " + set +
-                       "statement_timeout = 0");
-          backing_up = true;
-          b->second->rows = session.exec(b->second->statement).affected_rows();
-          backing_up = false;
-          backed_up.push_back(b->second);
+    for (int attempt = 0;; ++attempt) {
+      std::vector<size_t> ran;         // steps of this group whose statement completed
+      std::vector<Backup*> backed_up;  // backups made in this group (kept when it commits)
+      size_t current = group.steps.front();
+      bool committing = false;
+      bool backing_up = false;
+      std::set<std::string> invalid_before;
+      try {
+        if (group.in_transaction) session.exec("BEGIN");
+        for (size_t index : group.steps) {
+          current = index;
+          const Step& step = plan.steps[index];
+          if (!group.in_transaction && is_concurrent_index_build(step))
+            invalid_before = session.invalid_indexes();
+          if (auto b = backup_of.find(step.id); b != backup_of.end()) {
+            // The copy reads the whole table: no statement timeout, the step's lock timeout.
+            const std::string set = group.in_transaction ? "SET LOCAL " : "SET ";
+            session.exec(set + "lock_timeout = " + std::to_string(step.lock_timeout_ms) + "; " +
+                         set + "statement_timeout = 0");
+            backing_up = true;
+            b->second->rows = session.exec(b->second->statement).affected_rows();
+            backing_up = false;
+            backed_up.push_back(b->second);
+          }
+          session.run_step(step, group.in_transaction, result.steps[index]);
+          ran.push_back(index);
         }
-        session.run_step(step, group.in_transaction, result.steps[index]);
-        ran.push_back(index);
-      }
-      if (group.in_transaction) {
-        committing = true;
-        session.exec("COMMIT");
-      }
-    } catch (const std::exception& e) {
-      // Deferred constraints are checked at COMMIT: such a failure is charged to the last step.
-      if (committing) current = group.steps.back();
-      StepOutcome& failed = result.steps[current];
-      failed.status = StepStatus::Failed;
-      if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) failed.sqlstate = sql->sqlstate();
-      failed.error = clean_error(e.what());
-      if (dynamic_cast<const pqxx::broken_connection*>(&e))
-        failed.remark = "the connection was lost";
-      else if (committing)
-        failed.remark = "failed at COMMIT; the whole transaction was rolled back";
-      else if (backing_up)
-        failed.remark = "the backup of the values this step destroys failed (--no-backup skips it)";
-      if (group.in_transaction) {
-        for (size_t index : ran)
-          if (index != current) result.steps[index].status = StepStatus::RolledBack;
-        try {
-          session.exec("ROLLBACK");
-        } catch (const std::exception&) {
-          // Without a connection the server rolls the transaction back itself.
+        if (group.in_transaction) {
+          committing = true;
+          session.exec("COMMIT");
         }
-      } else if (is_concurrent_index_build(plan.steps[current])) {
-        failed.remark = session.invalid_index_remark(invalid_before);
+      } catch (const std::exception& e) {
+        // Deferred constraints are checked at COMMIT: such a failure is charged to the last
+        // step.
+        if (committing) current = group.steps.back();
+        StepOutcome& failed = result.steps[current];
+        failed.status = StepStatus::Failed;
+        if (auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) failed.sqlstate = sql->sqlstate();
+        failed.error = clean_error(e.what());
+        std::string left_invalid;
+        if (dynamic_cast<const pqxx::broken_connection*>(&e))
+          failed.remark = "the connection was lost";
+        else if (committing)
+          failed.remark = "failed at COMMIT; the whole transaction was rolled back";
+        else if (backing_up)
+          failed.remark =
+              "the backup of the values this step destroys failed (--no-backup skips it)";
+        if (group.in_transaction) {
+          for (size_t index : ran)
+            if (index != current) result.steps[index].status = StepStatus::RolledBack;
+          try {
+            session.exec("ROLLBACK");
+          } catch (const std::exception&) {
+            // Without a connection the server rolls the transaction back itself.
+          }
+        } else if (is_concurrent_index_build(plan.steps[current])) {
+          left_invalid = session.new_invalid_indexes(invalid_before);
+          failed.remark = invalid_index_remark(left_invalid);
+        }
+        // --lock-retries: a lock wait that timed out (SQLSTATE 55P03) left nothing behind (the
+        // group's transaction rolled back; a concurrent build that left an INVALID index is not
+        // retried), so the group runs again after a pause that doubles each time.
+        if (failed.sqlstate == "55P03" && !committing && attempt < lock_retries_ &&
+            left_invalid.empty()) {
+          for (size_t index : group.steps) {
+            result.steps[index] = StepOutcome{};
+            result.steps[index].id = plan.steps[index].id;
+          }
+          result.steps[current].lock_retries = attempt + 1;
+          std::this_thread::sleep_for(
+              std::chrono::milliseconds(std::min(250 << std::min(attempt, 6), 10000)));
+          continue;
+        }
+        return result;
       }
-      return result;
+      for (size_t index : ran) result.steps[index].status = StepStatus::Applied;
+      for (Backup* b : backed_up) b->taken = true;
+      break;
     }
-    for (size_t index : ran) result.steps[index].status = StepStatus::Applied;
-    for (Backup* b : backed_up) b->taken = true;
   }
   return result;
 }

@@ -53,6 +53,7 @@ struct StepOutcome {
   std::string sqlstate;                   // when failed (empty if the connection broke)
   std::string error;                      // PostgreSQL's message, when failed
   std::string remark;                     // e.g. the INVALID index a failed build left behind
+  int lock_retries = 0;                   // times its group ran again after a lock timeout
 };
 
 struct ApplyResult {
@@ -108,6 +109,11 @@ class ApplySession {
   // transaction; it is marked taken, with its row count, when that transaction commits.
   ApplyResult execute(const Plan& plan, std::vector<Backup>* backups = nullptr);
 
+  // --lock-retries N: a group whose step times out waiting for a lock (SQLSTATE 55P03, after
+  // the step's lock_timeout) is rolled back and run again, up to N times, after a pause of
+  // 0.25 s, 0.5 s, 1 s, ... (at most 10 s). Default 0: the timeout is the step's failure.
+  void set_lock_retries(int retries) { lock_retries_ = retries; }
+
  private:
   // After the lock: throws ApplyNotDirect unless this is a direct session (apply.cpp says
   // which checks and why). `holder` is the pid of the backend that took the lock.
@@ -115,6 +121,7 @@ class ApplySession {
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  int lock_retries_ = 0;
 };
 
 }  // namespace pgdrift::planner

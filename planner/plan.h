@@ -68,6 +68,37 @@ struct RowsAtRisk {
   bool operator==(const RowsAtRisk&) const = default;
 };
 
+// A session whose lock on a table a step locks conflicts with the step's lock (or, for CREATE
+// INDEX CONCURRENTLY, any old transaction of the database, which the build waits for).
+struct LockHolder {
+  int pid = 0;
+  std::string application_name;
+  std::string state;  // pg_stat_activity.state: active, idle in transaction, ...
+  std::string mode;   // pg_locks.mode: AccessShareLock, ...; "" for an old transaction
+  bool granted = true;
+  int64_t transaction_age_s = 0;  // since xact_start
+  std::string query;              // the session's current or last query, shortened
+  bool operator==(const LockHolder&) const = default;
+};
+
+// What a step that locks an existing table meets there (planner/lock_analysis.h): the table's
+// size, how long the step's long part takes at the rates measured by bench/lock_rates_bench.sh,
+// and the sessions it would wait for. Filled by `plan --from DB` and by apply.
+struct LockAnalysis {
+  std::string table;
+  int64_t total_bytes = 0;  // pg_total_relation_size over the partition tree
+  int64_t heap_bytes = 0;   // pg_relation_size over the partition tree
+  int64_t rows = -1;        // reltuples (summed over partitions); -1: never analyzed
+  // rewrite | validation_scan | index_build | backfill | "" (a catalog change: as long as the
+  // lock wait)
+  std::string operation;
+  double estimated_seconds = 0;
+  std::vector<LockHolder> blockers;
+  // Of `blockers`, the pids of transactions open longer than --max-transaction-age.
+  std::vector<int> old_transactions;
+  bool operator==(const LockAnalysis&) const = default;
+};
+
 // How a step is undone (docs/planner.md, "Rollback"): the steps of the plan's rollback on the
 // same object, and whether undoing it gives back exactly what the source had.
 struct Inverse {
@@ -99,6 +130,8 @@ struct Step {
   std::optional<int64_t> accept_rows_at_risk;
   // How it is undone (plans made with PlanOptions::rollback).
   std::optional<Inverse> inverse;
+  // What it meets in the database (plan --from DB; apply).
+  std::optional<LockAnalysis> lock_analysis;
 
   // Ordering (planner/graph.cpp). Keys name objects: "table:public.t", "column:public.t.c",
   // "type:public.mood", "function:public.f", "uniques:public.t" (any PK/UNIQUE), ...

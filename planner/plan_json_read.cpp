@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "planner/lock_analysis.h"
 #include "planner/plan.h"
 
 namespace pgdrift::planner {
@@ -91,6 +92,8 @@ class Reader {
       fail(where + ".preflight", "expected an object, a string or null");
     }
     if (j.contains("note")) s.note = string(j, "note", where);
+    if (j.contains("lock_analysis") && j["lock_analysis"].is_object())
+      s.lock_analysis = lock_analysis_from_json(j["lock_analysis"]);
     if (j.contains("rows_at_risk")) {
       const std::string at = where + ".rows_at_risk";
       const json& measured = j["rows_at_risk"];

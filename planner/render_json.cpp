@@ -1,6 +1,7 @@
 // The plan as JSON (format in docs/planner.md).
 #include <nlohmann/json.hpp>
 
+#include "planner/lock_analysis.h"
 #include "planner/plan.h"
 
 namespace pgdrift::planner {
@@ -33,6 +34,7 @@ nlohmann::json plan_json(const Plan& plan) {
       step["rows_at_risk"] = {{"count", s.rows_at_risk->count},
                               {"samples", s.rows_at_risk->samples}};
     if (s.accept_rows_at_risk) step["accept_rows_at_risk"] = *s.accept_rows_at_risk;
+    if (s.lock_analysis) step["lock_analysis"] = lock_analysis_to_json(*s.lock_analysis);
     if (s.inverse)
       step["rollback"] = {
           {"steps", s.inverse->steps}, {"exact", s.inverse->exact}, {"why", s.inverse->why}};

@@ -1,9 +1,11 @@
 // The plan as a Markdown report for auditors: summary counts, a step table with hazards and
 // locks, the SQL, and a unified diff of each changed object's canonical DDL (dtl).
+#include <algorithm>
 #include <dtl/dtl.hpp>
 #include <map>
 #include <sstream>
 
+#include "planner/lock_analysis.h"
 #include "planner/plan.h"
 
 namespace pgdrift::planner {
@@ -116,6 +118,33 @@ std::string render_plan_markdown(const Plan& plan) {
       }
       if (s.accept_rows_at_risk) out << "; accepted up to " << *s.accept_rows_at_risk;
       out << "\n  `" << cell(s.preflight->count_sql) << "`\n";
+    }
+  }
+  bool any_analysis = false;
+  for (const auto& s : plan.steps) any_analysis = any_analysis || s.lock_analysis.has_value();
+  if (any_analysis) {
+    out << "\n## Locks\n\n"
+           "What the steps that lock existing tables meet in the database: size, an estimate of "
+           "their long part (rates of bench/lock_rates_bench.sh), and the sessions they would "
+           "wait for.\n\n| # | lock | table | size | rows | work | estimate | blocked by |\n"
+           "|---|---|---|---|---|---|---|---|\n";
+    for (const auto& s : plan.steps) {
+      if (!s.lock_analysis) continue;
+      const LockAnalysis& a = *s.lock_analysis;
+      std::string blockers;
+      for (const auto& h : a.blockers) {
+        const bool old = std::find(a.old_transactions.begin(), a.old_transactions.end(), h.pid) !=
+                         a.old_transactions.end();
+        blockers += (blockers.empty() ? "" : "; ") + std::string("pid ") + std::to_string(h.pid) +
+                    " " + cell(h.application_name) + " (" + h.state + ", " +
+                    std::to_string(h.transaction_age_s) + " s" + (old ? ", OLD" : "") + ") " +
+                    (h.mode.empty() ? "old transaction" : h.mode) + " `" + cell(h.query) + "`";
+      }
+      out << "| " << s.id << " | " << s.lock << " | `" << cell(a.table) << "` | "
+          << pretty_bytes(a.total_bytes) << " | " << (a.rows < 0 ? "?" : std::to_string(a.rows))
+          << " | " << (a.operation.empty() ? "catalog only" : a.operation) << " | "
+          << (a.operation.empty() ? "lock wait only" : pretty_duration(a.estimated_seconds))
+          << " | " << (blockers.empty() ? "none" : blockers) << " |\n";
     }
   }
   if (plan.rollback || !plan.rollback_refused.empty()) {
