@@ -558,6 +558,17 @@ int finish(ApplyReport& r, const ApplyArgs& args, AuditTrail& audit) {
   return r.exit_code;
 }
 
+// Nothing runs: every step is skipped, the run ends with `result` (exit 1) and `message`.
+int refuse(ApplyReport& r, const ApplyArgs& args, AuditTrail& audit, const std::string& result,
+           const std::string& message) {
+  r.outcome = planner::planned_outcomes(r.plan, planner::StepStatus::Skipped);
+  attach_preflights(r);
+  r.result = result;
+  r.message = message;
+  r.exit_code = 1;
+  return finish(r, args, audit);
+}
+
 // The rows an apply holding the lock left running, for the message of one that finds the lock
 // taken ("does not wait on forever": it says who and since when, and exits).
 std::string running_rows_note(const ApplyArgs& args) {
@@ -736,15 +747,13 @@ int run_apply(ApplyArgs& args) {
           planner::model_fingerprint(engine::compared_form(live, plan_options(args).diff));
       if (now != expected && !args.force) {
         report.live_fingerprint = now;
-        report.result = "stale_plan";
-        report.message =
+        return refuse(
+            report, args, audit, "stale_plan",
             "the database is no longer as audit row " + std::to_string(undone->id) +
-            " left it: its fingerprint is " + now + ", the apply's resulting fingerprint is " +
-            (expected.empty() ? std::string("not recorded") : expected) +
-            "; nothing was rolled back (--force rolls back to that apply's source anyway, "
-            "undoing later changes too; pass the filters and --privileges the apply had)";
-        report.exit_code = 1;
-        return finish(report, args, audit);
+                " left it: its fingerprint is " + now + ", the apply's resulting fingerprint is " +
+                (expected.empty() ? std::string("not recorded") : expected) +
+                "; nothing was rolled back (--force rolls back to that apply's source anyway, "
+                "undoing later changes too; pass the filters and --privileges the apply had)");
       }
     }
     return apply_under_lock(args, report, *session, target, unmatched_target, audit);
@@ -834,60 +843,41 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     report.result = "already_applied";
     return finish(report, args, audit);
   } else if (report.live_fingerprint != report.plan.source_fingerprint) {
-    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
-    report.result = "stale_plan";
-    report.message = "database changed since the plan was made: its fingerprint is " +
-                     report.live_fingerprint + ", the plan's source_fingerprint is " +
-                     report.plan.source_fingerprint +
-                     " (make a new plan; pass the --schema, --exclude-schema and --privileges "
-                     "options the plan was made with)";
-    report.exit_code = 1;
-    return finish(report, args, audit);
+    return refuse(report, args, audit, "stale_plan",
+                  "database changed since the plan was made: its fingerprint is " +
+                      report.live_fingerprint + ", the plan's source_fingerprint is " +
+                      report.plan.source_fingerprint +
+                      " (make a new plan; pass the --schema, --exclude-schema and --privileges "
+                      "options the plan was made with)");
   }
 
   report.refused = planner::disallowed_hazards(report.plan, allowed);
   if (!report.refused.empty()) {
-    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
-    report.result = "refused_hazards";
-    report.message =
+    return refuse(
+        report, args, audit, "refused_hazards",
         "the plan has hazards that are not allowed: " + hazard_codes(report.refused, " ") +
-        " (allow them with --allow-hazards " + hazard_codes(report.refused, ",") +
-        " or --allow-hazards all); nothing was applied";
-    report.exit_code = 1;
-    return finish(report, args, audit);
+            " (allow them with --allow-hazards " + hazard_codes(report.refused, ",") +
+            " or --allow-hazards all); nothing was applied");
   }
   // A plan that cannot commit only at safe points is applied only as one transaction.
   if (!report.plan.unsafe.empty() && !report.plan.atomic) {
-    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
-    report.result = "refused_unsafe";
-    report.message =
-        "not every commit of this plan is a safe point: " + report.plan.unsafe.front() +
-        "; nothing was applied (use --atomic)";
-    report.exit_code = 1;
-    return finish(report, args, audit);
+    return refuse(report, args, audit, "refused_unsafe",
+                  "not every commit of this plan is a safe point: " + report.plan.unsafe.front() +
+                      "; nothing was applied (use --atomic)");
   }
   // Preflights: every step's, in one read-only snapshot, before anything changes (dry run too).
   report.preflights = session->run_preflights(report.plan);
   report.rows_at_risk = steps_at_risk(report, args.accept_rows_at_risk);
   if (!report.rows_at_risk.empty()) {
-    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
-    attach_preflights(report);
-    report.result = "rows_at_risk";
-    report.message = rows_at_risk_message(report);
-    report.exit_code = 1;
-    return finish(report, args, audit);
+    return refuse(report, args, audit, "rows_at_risk", rows_at_risk_message(report));
   }
   // Blockers: sessions whose locks on the tables the steps lock would make a step wait, with
   // every query that arrives after it queued behind (docs/apply.md, "Lock analysis").
   planner::analyze_locks(args.db, report.plan, live_with_grants, args.max_transaction_age_s);
   if (!planner::blocked_steps(report.plan).empty() && !args.ignore_blockers &&
       args.lock_retries == 0 && !args.dry_run) {
-    report.outcome = planner::planned_outcomes(report.plan, planner::StepStatus::Skipped);
-    attach_preflights(report);
-    report.result = "blocked";
-    report.message = blockers_message(report, args.max_transaction_age_s);
-    report.exit_code = 1;
-    return finish(report, args, audit);
+    return refuse(report, args, audit, "blocked",
+                  blockers_message(report, args.max_transaction_age_s));
   }
   // Backups of what the lossy steps destroy (docs/apply.md, "Backups"), named after the audit
   // row: the rollback of this apply finds and restores them through it.

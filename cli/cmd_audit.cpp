@@ -12,6 +12,7 @@
 #include "planner/apply.h"
 #include "planner/audit.h"
 #include "planner/backup.h"
+#include "planner/plan.h"
 #include "schema/live/introspect.h"
 
 namespace pgdrift::cli {
@@ -102,19 +103,7 @@ void print_text(const std::vector<planner::AuditRow>& rows, bool detail) {
   }
 }
 
-// A Markdown table cell: pipes and line breaks would end it.
-std::string cell(std::string text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
+std::string cell(const std::string& text) { return planner::markdown_cell(text); }
 
 void print_markdown(const std::vector<planner::AuditRow>& rows) {
   std::cout << "| id | seq | started (UTC) | command | result | exit | by | actor | ticket | "

@@ -247,6 +247,9 @@ std::vector<StepGroup> step_groups(const Plan& plan);
 std::string render_plan_sql(const Plan& plan);
 std::string render_plan_json(const Plan& plan);
 std::string render_plan_markdown(const Plan& plan);
+// Text as one Markdown table cell: pipes escaped, line breaks as spaces; longer than
+// `max_length` (0 = any length) shortened with "...".
+std::string markdown_cell(const std::string& text, size_t max_length = 0);
 
 // Reads a plan written by render_plan_json (format "pgdrift-plan/1", planner/plan_json_read.cpp).
 // Only what the JSON carries is filled in (no ordering keys, objects or changes). Throws

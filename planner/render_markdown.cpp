@@ -20,17 +20,8 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-std::string cell(std::string text) {
-  for (auto& c : text)
-    if (c == '\n') c = ' ';
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += '\\';
-    out += c;
-  }
-  if (out.size() > 120) out = out.substr(0, 117) + "...";
-  return out;
-}
+// Plan cells are shortened: the full text is in the SQL section.
+std::string cell(const std::string& text) { return markdown_cell(text, 120); }
 
 std::string unified_diff(const std::string& before, const std::string& after) {
   auto a = lines_of(before);
@@ -45,6 +36,16 @@ std::string unified_diff(const std::string& before, const std::string& after) {
 }
 
 }  // namespace
+
+std::string markdown_cell(const std::string& text, size_t max_length) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c == '\n' || c == '\r' ? ' ' : c;
+  }
+  if (max_length > 3 && out.size() > max_length) out = out.substr(0, max_length - 3) + "...";
+  return out;
+}
 
 std::string render_plan_markdown(const Plan& plan) {
   std::ostringstream out;
