@@ -992,8 +992,7 @@ void add_run_options(CLI::App* cmd, ApplyArgs& args) {
   cmd->add_option("--db", args.db, "The database to change (postgres:// URL or key=value)")
       ->required();
   cmd->add_option("--allow-hazards", args.allow_hazards,
-                  "Comma-separated hazard codes (or 'all') the plan may contain")
-      ->allow_extra_args(false);
+                  "Hazard codes (comma- or space-separated, or 'all') the plan may contain");
   args.lock_timeout_option = cmd->add_option("--lock-timeout", args.lock_timeout_ms,
                                              "lock_timeout per step, in ms (5000)");
   args.statement_timeout_option =

@@ -1,6 +1,7 @@
 // `pgdrift plan --from SOURCE --to TARGET`: the ordered, hazard-annotated migration plan.
-// Exit codes: 0 plan printed (possibly empty), 1 the plan has hazards not allowed by
-// --allow-hazards (the plan is still printed), 2 usage/input error or failed plan validation.
+// Exit codes: 0 plan written (possibly empty, whatever its hazards: apply is where hazards are
+// refused), 1 the plan has a hazard named by --fail-on-hazards (it is written all the same),
+// 2 usage/input error or failed plan validation.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -33,6 +34,7 @@ struct PlanArgs {
   int lock_timeout_ms = 5000;
   int statement_timeout_ms = 30000;
   int64_t max_transaction_age_s = 60;
+  std::vector<std::string> fail_on_hazards;
   SourceOptions source_options;
 };
 
@@ -58,7 +60,10 @@ void count_rows_at_risk(const std::string& conninfo, planner::Plan& plan) {
 }
 
 int run_plan(const PlanArgs& args) {
-  std::set<planner::Hazard> allowed = parse_allowed_hazards(args.allow_hazards);
+  // Exit 1 only for hazards a script asked to fail on; apply is where hazards are refused.
+  const std::set<planner::Hazard> fail_on =
+      parse_hazard_list(args.fail_on_hazards, "--fail-on-hazards");
+  parse_allowed_hazards(args.allow_hazards);  // still checked: a typo is a usage error
   schema::UnmatchedPatterns unmatched_from, unmatched_to;
   schema::Model from = load_source(args.from, args.source_options, &unmatched_from);
   schema::Model to = load_source(args.to, args.source_options, &unmatched_to);
@@ -111,14 +116,15 @@ int run_plan(const PlanArgs& args) {
     std::cerr << "(--atomic runs every step in one transaction)\n";
   }
 
-  auto refused = planner::disallowed_hazards(plan, allowed);
-  if (!refused.empty()) {
-    std::cerr << "pgdrift plan: the plan has hazards that are not allowed:";
-    for (auto h : refused) std::cerr << " " << planner::hazard_code(h);
-    std::cerr << "\n(allow them with --allow-hazards ";
-    for (size_t i = 0; i < refused.size(); ++i)
-      std::cerr << (i ? "," : "") << planner::hazard_code(refused[i]);
-    std::cerr << " or --allow-hazards all)\n";
+  std::set<planner::Hazard> present;
+  for (const auto& step : plan.steps) present.insert(step.hazards.begin(), step.hazards.end());
+  std::vector<planner::Hazard> failing;
+  for (auto h : present)
+    if (fail_on.count(h)) failing.push_back(h);
+  if (!failing.empty()) {
+    std::cerr << "pgdrift plan: the plan has hazards named by --fail-on-hazards:";
+    for (auto h : failing) std::cerr << " " << planner::hazard_code(h);
+    std::cerr << " (the plan was written)\n";
     return 1;
   }
   return 0;
@@ -136,9 +142,12 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", args->format, "Output format: sql (default), json or markdown")
       ->check(CLI::IsMember({"sql", "json", "markdown"}));
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout");
+  cmd->add_option("--fail-on-hazards", args->fail_on_hazards,
+                  "Exit 1 when the plan has one of these hazards (codes, comma- or "
+                  "space-separated, or 'all'); the plan is written all the same");
   cmd->add_option("--allow-hazards", args->allow_hazards,
-                  "Comma-separated hazard codes (or 'all') the plan may contain")
-      ->allow_extra_args(false);
+                  "Accepted for compatibility, no effect: plan exits 0 whatever its hazards "
+                  "(apply refuses them; see --fail-on-hazards)");
   add_filter_options(cmd, args->source_options);
   cmd->add_flag("--atomic", args->atomic,
                 "Run every step in one transaction (in-transaction forms: no CONCURRENTLY, "

@@ -170,7 +170,8 @@ schema::Model load_source(const std::string& source, const SourceOptions& option
   return std::move(result.model);
 }
 
-std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items) {
+std::set<planner::Hazard> parse_hazard_list(const std::vector<std::string>& items,
+                                            const std::string& option) {
   std::set<planner::Hazard> allowed;
   for (const auto& item : items) {
     std::stringstream list(item);
@@ -182,11 +183,20 @@ std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& 
         continue;
       }
       auto h = planner::hazard_from_code(code);
-      if (!h) throw SourceError("unknown hazard '" + code + "' in --allow-hazards");
+      if (!h) {
+        std::string known;
+        for (auto k : planner::all_hazards()) known += " " + planner::hazard_code(k);
+        throw SourceError("unknown hazard '" + code + "' in " + option + " (known: all" + known +
+                          ")");
+      }
       allowed.insert(*h);
     }
   }
   return allowed;
+}
+
+std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items) {
+  return parse_hazard_list(items, "--allow-hazards");
 }
 
 schema::history::ReplayResult replay_history(const schema::history::History& history,

@@ -75,6 +75,10 @@ schema::history::ReplayResult replay_history(const schema::history::History& his
 
 // The hazards named by --allow-hazards values: comma-separated codes (docs/hazards.md) or
 // "all", in any number of values. Throws SourceError on an unknown code.
+// Hazard codes given as separate arguments, comma-separated, or both ("all" = every hazard);
+// an unknown code is a SourceError naming `option` and the known codes.
+std::set<planner::Hazard> parse_hazard_list(const std::vector<std::string>& items,
+                                            const std::string& option);
 std::set<planner::Hazard> parse_allowed_hazards(const std::vector<std::string>& items);
 
 // Run a command body, turning every error into "pgdrift <command>: message" on stderr and

@@ -50,9 +50,10 @@ TEST(MitaPlan, ConvertsMoneyAndIdsSafelyAndConverges) {
   auto db = create_fresh_database(read_file_text(fixture_path("mita/live.sql")));
   const std::string desired = fixture_path("mita/schema");
 
-  // Without --allow-hazards the plan is printed and refused (exit 1).
-  CommandOutput planned = pgdrift(
-      {"plan", "--from", db.conninfo, "--to", desired, "--format", "json", "--no-validate"});
+  // Printed, hazards and all, exit 1 only because --fail-on-hazards names one it has (apply is
+  // where hazards are refused).
+  CommandOutput planned = pgdrift({"plan", "--from", db.conninfo, "--to", desired, "--format",
+                                   "json", "--no-validate", "--fail-on-hazards", "precision_loss"});
   ASSERT_EQ(planned.exit_code, 1) << planned.err;
   json plan = json::parse(planned.out);
 
