@@ -659,6 +659,7 @@ planner::AuditRow row_to_roll_back(ApplyArgs& args) {
 }
 
 int run_apply(ApplyArgs& args) {
+  args.db = database_or_environment(args.db, args.rollback ? "rollback" : "apply");
   if (!schema::live::is_connection_string(args.db))
     throw SourceError("--db: expected a postgres:// URL or a libpq key=value connection string");
   std::optional<planner::AuditRow> undone;
@@ -989,8 +990,9 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
 // Options apply and rollback share: lock and statement timeouts, hazards, dry run, output,
 // the object filters and the audit trail.
 void add_run_options(CLI::App* cmd, ApplyArgs& args) {
-  cmd->add_option("--db", args.db, "The database to change (postgres:// URL or key=value)")
-      ->required();
+  cmd->add_option("--db", args.db,
+                  "The database to change (postgres:// URL or key=value; default DATABASE_URL, "
+                  "else the PG* environment)");
   cmd->add_option("--allow-hazards", args.allow_hazards,
                   "Hazard codes (comma- or space-separated, or 'all') the plan may contain");
   args.lock_timeout_option = cmd->add_option("--lock-timeout", args.lock_timeout_ms,

@@ -126,7 +126,8 @@ json rows_json(const std::vector<planner::AuditRow>& rows) {
   return out;
 }
 
-int run_audit(const AuditArgs& args) {
+int run_audit(AuditArgs args) {
+  args.db = database_or_environment(args.db, "audit");
   if (!schema::live::is_connection_string(args.db))
     throw SourceError("--db: expected a postgres:// URL or a libpq key=value connection string");
   const std::string database = schema::live::redact_connection_string(args.db);
@@ -202,7 +203,9 @@ int run_audit(const AuditArgs& args) {
 void add_audit_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<AuditArgs>();
   auto* cmd = app.add_subcommand("audit", "Show or verify the audit trail apply writes");
-  cmd->add_option("--db", args->db, "The database (postgres:// URL or key=value)")->required();
+  cmd->add_option("--db", args->db,
+                  "The database (postgres:// URL or key=value; default DATABASE_URL, else the "
+                  "PG* environment)");
   cmd->add_option("--audit-schema", args->schema, "Schema of the audit log (default pgdrift)");
   cmd->add_option("--last", args->last, "Show the last N rows (default 20; 0: all)")
       ->check(CLI::NonNegativeNumber);

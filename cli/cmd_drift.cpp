@@ -185,7 +185,9 @@ engine::DatabaseDrift check_history(const std::string& dir, const Desired& desir
   }
 }
 
-int run_drift(const DriftArgs& args) {
+int run_drift(DriftArgs args) {
+  if (args.databases.empty() && args.targets_file.empty() && args.history_dir.empty())
+    args.databases.push_back(database_or_environment("", "drift"));
   int sources = (args.databases.empty() ? 0 : 1) + (args.targets_file.empty() ? 0 : 1) +
                 (args.history_dir.empty() ? 0 : 1);
   if (sources != 1)
@@ -252,7 +254,9 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("drift", "Report how databases differ from the desired schema");
   cmd->add_option("--desired", args->desired, "The desired schema (.sql file, directory, .json)")
       ->required();
-  cmd->add_option("--db", args->databases, "A database to check (repeatable); NAME=URL names it")
+  cmd->add_option("--db", args->databases,
+                  "A database to check (repeatable); NAME=URL names it (none of --db, --targets, "
+                  "--history: DATABASE_URL, else the PG* environment)")
       ->allow_extra_args(false);
   cmd->add_option("--targets", args->targets_file,
                   "File with one connection string or NAME=URL per line");

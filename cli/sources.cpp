@@ -1,6 +1,7 @@
 #include "cli/sources.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -168,6 +169,24 @@ schema::Model load_source(const std::string& source, const SourceOptions& option
   if (unmatched != nullptr) *unmatched = std::move(result.unmatched);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   return std::move(result.model);
+}
+
+std::string database_or_environment(const std::string& given, const std::string& command) {
+  if (!given.empty()) return given;
+  if (const char* url = std::getenv("DATABASE_URL"); url && *url) {
+    std::cerr << "pgdrift " << command << ": --db not given: using DATABASE_URL ("
+              << schema::live::connection_label(url) << ")\n";
+    return url;
+  }
+  for (const char* name : {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"})
+    if (const char* value = std::getenv(name); value && *value) {
+      std::cerr << "pgdrift " << command << ": --db not given: using the PG* environment ("
+                << schema::live::connection_label("postgresql://") << ")\n";
+      return "postgresql://";
+    }
+  throw SourceError(
+      "--db is required (or set DATABASE_URL, or PGHOST / PGDATABASE / PGSERVICE "
+      "as for psql)");
 }
 
 std::set<planner::Hazard> parse_hazard_list(const std::vector<std::string>& items,

@@ -75,6 +75,12 @@ schema::history::ReplayResult replay_history(const schema::history::History& his
 
 // The hazards named by --allow-hazards values: comma-separated codes (docs/hazards.md) or
 // "all", in any number of values. Throws SourceError on an unknown code.
+// The database of a command whose --db was left out, as libpq tools find theirs: DATABASE_URL,
+// else the PG* environment (PGHOST, PGPORT, PGDATABASE, PGUSER, PGSERVICE, ...) as
+// "postgresql://" (which libpq completes from it). Says on stderr which one it used, labelled by
+// user@host:port/dbname. `given` when not empty; SourceError when nothing is set.
+std::string database_or_environment(const std::string& given, const std::string& command);
+
 // Hazard codes given as separate arguments, comma-separated, or both ("all" = every hazard);
 // an unknown code is a SourceError naming `option` and the known codes.
 std::set<planner::Hazard> parse_hazard_list(const std::vector<std::string>& items,

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 
 #include <cctype>
+#include <map>
 #include <pqxx/except>
 #include <vector>
 
@@ -240,6 +241,30 @@ std::string with_connect_timeout(const std::string& conninfo) {
 
 std::string describe_target(const std::string& conninfo) {
   return conninfo.empty() ? "(PG* environment)" : redact_connection_string(conninfo);
+}
+
+std::string connection_label(const std::string& conninfo) {
+  std::map<std::string, std::string> value;
+  if (PQconninfoOption* defaults = PQconndefaults()) {
+    for (auto* o = defaults; o->keyword; ++o)
+      if (o->val) value[o->keyword] = o->val;
+    PQconninfoFree(defaults);
+  }
+  if (PQconninfoOption* given = PQconninfoParse(conninfo.c_str(), nullptr)) {
+    for (auto* o = given; o->keyword; ++o)
+      if (o->val && *o->val) value[o->keyword] = o->val;
+    PQconninfoFree(given);
+  }
+  auto get = [&value](const char* key) {
+    auto it = value.find(key);
+    return it == value.end() ? std::string() : it->second;
+  };
+  std::string host = get("host").empty() ? get("hostaddr") : get("host");
+  if (host.empty()) host = "local socket";
+  const std::string user = get("user");
+  const std::string dbname = get("dbname").empty() ? user : get("dbname");
+  return (user.empty() ? "" : user + "@") + host + ":" +
+         (get("port").empty() ? "5432" : get("port")) + "/" + dbname;
 }
 
 std::unique_ptr<pqxx::connection> connect(const std::string& conninfo) {

@@ -17,6 +17,12 @@ bool is_conninfo_keyword(const std::string& word);
 // How messages name the target: the redacted conninfo, or "(PG* environment)" when empty.
 std::string describe_target(const std::string& conninfo);
 
+// Where `conninfo` leads once libpq fills in what it leaves out from the PG* environment and
+// its defaults (PQconninfoParse over PQconndefaults): "user@host:port/dbname", never a password.
+// What reports and messages show for a connection given as "postgresql://" or by the
+// environment.
+std::string connection_label(const std::string& conninfo);
+
 // Connects, or throws ConnectionError("cannot connect to <redacted conninfo>: <reason>").
 std::unique_ptr<pqxx::connection> connect(const std::string& conninfo);
 

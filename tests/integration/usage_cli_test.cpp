@@ -108,6 +108,60 @@ TEST(UsageCli, MistypedCommandsAndOptionsAreNamedWithTheClosestOne) {
   EXPECT_NE(far.err.find("unknown command 'zzzzzzzz'"), std::string::npos) << far.err;
 }
 
+// Issue 18 item 9: like psql, a command without --db reads DATABASE_URL, else the PG*
+// environment, and says which (labelled user@host:port/dbname, never a password).
+TEST(UsageCli, WithoutDbTheEnvironmentNamesTheDatabase) {
+  auto db = create_fresh_database(kFrom);
+  TempDir tmp("pgdrift-usage");
+  const std::string same = tmp.write("same.sql", kFrom);
+  const std::string other = tmp.write("other.sql", kTo);
+  auto& cluster = test_cluster();
+  const std::vector<std::string> pg_env = {"/usr/bin/env",
+                                           "-u",
+                                           "DATABASE_URL",
+                                           "PGHOST=" + cluster.dir(),
+                                           "PGPORT=" + std::to_string(cluster.port()),
+                                           "PGUSER=postgres",
+                                           "PGDATABASE=" + db.name};
+  auto with_env = [](std::vector<std::string> env, const std::vector<std::string>& args) {
+    env.push_back(PGDRIFT_BINARY);
+    env.insert(env.end(), args.begin(), args.end());
+    return run_program(env);
+  };
+  const std::string label =
+      "postgres@" + cluster.dir() + ":" + std::to_string(cluster.port()) + "/" + db.name;
+  CommandOutput clean = with_env(pg_env, {"drift", "--desired", same});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  EXPECT_NE(clean.err.find("--db not given: using the PG* environment (" + label + ")"),
+            std::string::npos)
+      << clean.err;
+  CommandOutput drifted = with_env(pg_env, {"drift", "--desired", other});
+  EXPECT_EQ(drifted.exit_code, 1) << drifted.out << drifted.err;
+  // "postgresql://" alone is the environment too.
+  CommandOutput explicit_env =
+      with_env(pg_env, {"drift", "--desired", same, "--db", "postgresql://"});
+  EXPECT_EQ(explicit_env.exit_code, 0) << explicit_env.err;
+
+  // DATABASE_URL wins over PG*, and its password is never shown.
+  const std::string url = "postgresql://postgres:s3cret-pw@/" + db.name + "?host=" + cluster.dir() +
+                          "&port=" + std::to_string(cluster.port());
+  CommandOutput from_url = with_env({"/usr/bin/env", "DATABASE_URL=" + url, "PGDATABASE=nope"},
+                                    {"audit", "--last", "1"});
+  EXPECT_EQ(from_url.exit_code, 2) << from_url.err;  // no audit log in that database yet
+  EXPECT_NE(from_url.err.find("using DATABASE_URL (" + label + ")"), std::string::npos)
+      << from_url.err;
+  EXPECT_EQ(from_url.err.find("s3cret-pw"), std::string::npos) << from_url.err;
+
+  // Nothing set: a usage error saying what to set.
+  CommandOutput nothing =
+      with_env({"/usr/bin/env", "-u", "DATABASE_URL", "-u", "PGHOST", "-u", "PGPORT", "-u",
+                "PGDATABASE", "-u", "PGUSER", "-u", "PGSERVICE", "-u", "PGHOSTADDR"},
+               {"drift", "--desired", same});
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_NE(nothing.err.find("--db is required (or set DATABASE_URL"), std::string::npos)
+      << nothing.err;
+}
+
 TEST(UsageCli, EveryCommandsHelpEndsWithItsExitCodes) {
   for (const char* command : {"inspect", "plan", "drift", "reconcile", "apply", "audit", "rollback",
                               "lint", "scratch-cluster"}) {
