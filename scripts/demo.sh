@@ -12,7 +12,13 @@
 #      `pgdrift apply` of the plan (advisory lock, transactions, verified, one audit row), and
 #      `pgdrift drift` again (exit 0: the database now is the desired schema);
 #   5. `pgdrift audit` of the database: who applied what, when, with which plan, and the check
-#      of its hash chain.
+#      of its hash chain;
+#   6. the core job: a second production database that ran the SQL migration chain
+#      (fixtures/mita/migrations_sql) while the team's other chain is Alembic
+#      (fixtures/mita/alembic/versions): `pgdrift reconcile` merges the two histories into one
+#      target (every conflict with its provenance, the --prefer-safer resolutions with their
+#      reasons, the live database matched against both version chains, the plan to the target),
+#      `pgdrift apply` migrates production to that target, and `pgdrift drift` exits 0.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${PGDRIFT_BUILD_DIR:-$ROOT/build}"
@@ -77,3 +83,30 @@ echo
 echo "== pgdrift audit --db <database after apply> --format markdown; --verify =="
 "$PGDRIFT" audit --db "$LIVE" --format markdown
 "$PGDRIFT" audit --db "$LIVE" --verify
+
+echo
+echo "== the core job: two migration histories, one target =="
+echo "== production ran the SQL chain (fixtures/mita/migrations_sql/*.up.sql); the other chain is Alembic =="
+psql -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE mita_prod'
+for migration in "$ROOT"/fixtures/mita/migrations_sql/*.up.sql; do
+  psql -q -v ON_ERROR_STOP=1 -d mita_prod -f "$migration" >/dev/null
+done
+PROD="host=$PGHOST port=$PGPORT user=$PGUSER dbname=mita_prod"
+RECONCILED="$CLUSTER_DIR/reconciled"
+
+echo
+echo "== pgdrift reconcile --history alembic=fixtures/mita/alembic/versions --history sql=fixtures/mita/migrations_sql --prefer-safer --db <production> --out reconciled =="
+"$PGDRIFT" reconcile --history alembic="$ROOT/fixtures/mita/alembic/versions" \
+  --history sql="$ROOT/fixtures/mita/migrations_sql" --prefer-safer --db "$PROD" \
+  --out "$RECONCILED"
+echo "(exit code $?: 0 every conflict resolved; the target is in reconciled/schema/)"
+
+echo
+echo "== pgdrift apply --db <production> --to reconciled/schema --allow-hazards all --actor demo --ticket DEMO-2 =="
+"$PGDRIFT" apply --db "$PROD" --to "$RECONCILED/schema" --allow-hazards all \
+  --actor demo --ticket DEMO-2
+
+echo
+echo "== pgdrift drift --desired reconciled/schema --db <production after apply> =="
+"$PGDRIFT" drift --desired "$RECONCILED/schema" --db "$PROD"
+echo "(exit code $?: production is the reconciled target)"

@@ -341,6 +341,37 @@ TEST(ReconcileGolangMigrate, VersionTableAndSchemaAgree) {
   EXPECT_EQ(live_history(report, "alembic")["claimed"], json::array());
 }
 
+// The demo's core job (scripts/demo.sh, issue 18 item 13), end to end through the binary: a
+// production database that ran the SQL chain, with rows; reconcile of the Alembic and SQL chains
+// with --prefer-safer writes one target; apply migrates production to it, keeping every row;
+// drift against the target exits 0.
+TEST(ReconcileCli, DemoPathReconcilesAppliesAndEndsWithoutDrift) {
+  auto db = testing::create_fresh_database();
+  auto history = schema::history::read_history(testing::fixture_path("mita/migrations_sql"));
+  for (const auto& m : history.ordered)
+    for (const auto& s : m.statements) testing::test_cluster().execute(db.name, s.sql);
+  testing::test_cluster().execute(
+      db.name,
+      "INSERT INTO users (id, email, password_hash) VALUES "
+      "('7b0c3a52-0c1e-4c47-9a57-4d2a1e8f0a11', 'a@example.com', 'x');");
+  testing::TempDir tmp("pgdrift-demo-path");
+  const std::string out = tmp.file("reconciled");
+  auto reconciled =
+      testing::run_program({PGDRIFT_BINARY, "reconcile", "--history",
+                            "alembic=" + testing::fixture_path("mita/alembic/versions"),
+                            "--history", "sql=" + testing::fixture_path("mita/migrations_sql"),
+                            "--prefer-safer", "--db", db.url, "--out", out});
+  ASSERT_EQ(reconciled.exit_code, 0) << reconciled.out << reconciled.err;
+  EXPECT_NE(reconciled.out.find("prefer-safer"), std::string::npos) << reconciled.out;
+  auto applied = testing::run_program(
+      {PGDRIFT_BINARY, "apply", "--db", db.url, "--to", out + "/schema", "--allow-hazards", "all"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto drift =
+      testing::run_program({PGDRIFT_BINARY, "drift", "--desired", out + "/schema", "--db", db.url});
+  EXPECT_EQ(drift.exit_code, 0) << drift.out << drift.err;
+  EXPECT_EQ(testing::query_value(db.conninfo, "SELECT email FROM users"), "a@example.com");
+}
+
 // No rule decides what ON DELETE should do: --prefer-safer leaves it open, exit 1.
 TEST(ReconcileCli, GenuinelyAmbiguousConflictStaysUnresolved) {
   testing::TempDir dir("pgdrift-reconcile-cli");
