@@ -9,3 +9,5 @@ bash "$ROOT/scripts/build.sh"
 cd "$BUILD_DIR"
 # The integration entries each run their own cluster; two at a time use both CI cores.
 ctest --output-on-failure --parallel "${PGDRIFT_JOBS:-2}"
+# The Debian package: built with cpack, installed with apt-get, smoke-tested.
+bash "$ROOT/scripts/package.sh"
