@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -23,12 +24,14 @@
 #include "engine/diff.h"
 #include "engine/privileges.h"
 #include "planner/apply.h"
+#include "planner/apply_progress.h"
 #include "planner/audit.h"
 #include "planner/backup.h"
 #include "planner/data_checks.h"
 #include "planner/lock_analysis.h"
 #include "planner/plan.h"
 #include "schema/json.h"
+#include "schema/live/connection.h"
 #include "schema/live/introspect.h"
 
 namespace pgdrift::cli {
@@ -65,6 +68,7 @@ struct ApplyArgs {
   int lock_retries = 0;
   int64_t max_transaction_age_s = 60;
   bool no_backup = false;
+  bool yes = false;
   // rollback: the backups of the undone apply that still exist (planner/backup.h), restored.
   std::vector<planner::Backup> restores;
   std::string on_failure = "stop";  // stop | rollback
@@ -768,6 +772,32 @@ int run_apply(ApplyArgs& args) {
   }
 }
 
+// The summary a person sees before saying yes: the steps, their hazards, and the tables they
+// lock with sizes and estimates; then "Apply? [y/N]" on stderr, the answer from stdin.
+bool confirmed(const ApplyReport& r, const ApplyArgs& args) {
+  std::set<planner::Hazard> hazards;
+  for (const auto& s : r.plan.steps) hazards.insert(s.hazards.begin(), s.hazards.end());
+  std::cerr << "pgdrift " << r.command << ": about to run " << r.plan.steps.size() << " step"
+            << (r.plan.steps.size() == 1 ? "" : "s") << " on "
+            << schema::live::connection_label(args.db) << "\n  hazards: "
+            << (hazards.empty() ? std::string("none")
+                                : hazard_codes({hazards.begin(), hazards.end()}, ", "))
+            << "\n";
+  for (const auto& s : r.plan.steps)
+    if (s.lock_analysis)
+      std::cerr << "  step " << s.id << " takes " << s.lock << " on "
+                << planner::describe_lock_analysis(*s.lock_analysis) << "\n";
+  for (const auto& b : r.backups)
+    if (!b.statement.empty())
+      std::cerr << "  step " << b.step << " is backed up to " << b.backup_table << "\n";
+  std::cerr << "Apply? [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) answer.clear();
+  while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back())))
+    answer.pop_back();
+  return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES";
+}
+
 // A step whose backup was taken is undone exactly: its rollback restores the old values.
 void mark_restorable(planner::Plan& plan, const std::vector<planner::Backup>& backups) {
   for (const auto& b : backups) {
@@ -902,11 +932,23 @@ int apply_under_lock(const ApplyArgs& args, ApplyReport& report, planner::ApplyS
     validator.emplace(report.plan, live_with_grants);
     validator->measure_before(args.db);
   }
+  // By hand on a terminal: what is about to happen, and a yes before the first change.
+  if (!args.yes && !report.plan.empty() && ::isatty(0) && ::isatty(2) && !confirmed(report, args))
+    return refuse(report, args, audit, "declined",
+                  "not confirmed: nothing was applied (--yes applies without asking)");
   for (const auto& b : report.backups)
     if (!b.statement.empty()) {
       planner::create_backup_schema(args.db, planner::backup_schema(args.audit_schema));
       break;
     }
+  // Live progress on stderr (text reports): a line per step start and end; on a terminal a
+  // status line while a step runs.
+  std::unique_ptr<planner::ProgressPrinter> progress;
+  if (args.format == "text") {
+    progress = std::make_unique<planner::ProgressPrinter>(args.db, session->backend_pid(),
+                                                          std::cerr, ::isatty(2) != 0);
+    session->set_observer(progress.get());
+  }
   session->set_lock_retries(args.lock_retries);
   report.outcome = session->execute(report.plan, &report.backups);
   mark_restorable(report.plan, report.backups);
@@ -1023,6 +1065,9 @@ void add_run_options(CLI::App* cmd, ApplyArgs& args) {
   cmd->add_option("--max-transaction-age", args.max_transaction_age_s,
                   "Flag blocking transactions open longer than SECONDS (default 60)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("-y,--yes", args.yes,
+                "Do not ask before the first change (only asked on a terminal; scripts and CI "
+                "never are)");
   cmd->add_flag("--no-backup", args.no_backup,
                 "Do not back up the values lossy steps destroy (their rollback stays lossy)");
   cmd->add_flag("--no-data-checks", args.no_data_checks,

@@ -240,6 +240,8 @@ ApplySession::ApplySession(const std::string& conninfo) : impl_(std::make_unique
 
 ApplySession::~ApplySession() = default;
 
+int ApplySession::backend_pid() { return impl_->exec("SELECT pg_backend_pid()")[0][0].as<int>(); }
+
 std::vector<PreflightResult> ApplySession::run_preflights(const Plan& plan) {
   return preflights_on(*impl_->work, plan);
 }
@@ -402,7 +404,23 @@ ApplyResult ApplySession::execute(const Plan& plan, std::vector<Backup>* backups
             backing_up = false;
             backed_up.push_back(b->second);
           }
-          session.run_step(step, group.in_transaction, result.steps[index]);
+          if (observer_) observer_->step_started(step, index + 1, plan.steps.size());
+          try {
+            session.run_step(step, group.in_transaction, result.steps[index]);
+          } catch (const std::exception& e) {
+            if (observer_) {
+              StepOutcome failed = result.steps[index];
+              failed.status = StepStatus::Failed;
+              failed.error = clean_error(e.what());
+              observer_->step_finished(step, failed);
+            }
+            throw;
+          }
+          if (observer_) {
+            StepOutcome done = result.steps[index];
+            done.status = StepStatus::Applied;  // its statement completed
+            observer_->step_finished(step, done);
+          }
           ran.push_back(index);
         }
         if (group.in_transaction) {

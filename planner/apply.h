@@ -81,6 +81,15 @@ std::vector<PreflightResult> run_preflights(const std::string& conninfo, const P
 // Outcomes for a plan that is not executed (--dry-run, refused hazards, stale plan).
 ApplyResult planned_outcomes(const Plan& plan, StepStatus status);
 
+// Told when each step starts and ends (apply's live progress, planner/apply_progress.h). Called
+// on the applying thread; start is called before the step's statement is sent.
+class ApplyObserver {
+ public:
+  virtual ~ApplyObserver() = default;
+  virtual void step_started(const Step& step, size_t position, size_t count) = 0;
+  virtual void step_finished(const Step& step, const StepOutcome& outcome) = 0;
+};
+
 // The session that applies: connect, lock, execute. The lock is released when the session is
 // destroyed (the connection closes).
 class ApplySession {
@@ -113,6 +122,10 @@ class ApplySession {
   // the step's lock_timeout) is rolled back and run again, up to N times, after a pause of
   // 0.25 s, 0.5 s, 1 s, ... (at most 10 s). Default 0: the timeout is the step's failure.
   void set_lock_retries(int retries) { lock_retries_ = retries; }
+  // Live progress: `observer` (not owned; may be null) hears of every step.
+  void set_observer(ApplyObserver* observer) { observer_ = observer; }
+  // The server process of this session (pg_backend_pid()), for pg_stat_progress_* views.
+  int backend_pid();
 
  private:
   // After the lock: throws ApplyNotDirect unless this is a direct session (apply.cpp says
@@ -122,6 +135,7 @@ class ApplySession {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   int lock_retries_ = 0;
+  ApplyObserver* observer_ = nullptr;
 };
 
 }  // namespace pgdrift::planner

@@ -149,6 +149,22 @@ std::vector<ApplyRun> apply_reports(const TempDir& tmp) {
   run("rolled back", 1,
       {"--db", rollback_db.url, "--to", checked, "--allow-hazards", "all", "--accept-rows-at-risk",
        "--on-failure", "rollback"});
+  {
+    // On a terminal, a run nobody confirms (stdin closed) is declined: `script` gives apply a
+    // pseudo-terminal, the report goes to a file.
+    auto declined_db = create_fresh_database(kLiveSql);
+    const std::string report_file = tmp.file("declined.json");
+    auto r =
+        run_program({"script", "-qec",
+                     std::string(PGDRIFT_BINARY) + " apply --db '" + declined_db.url + "' --to '" +
+                         target + "' --allow-hazards all --format json > '" + report_file + "'",
+                     "/dev/null"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    std::ifstream in(report_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    runs.push_back({"declined", json::parse(text.str())});
+  }
   // A plan that says not every commit is a safe point is refused unless atomic.
   json unsafe = json::parse(plan.out);
   unsafe["unsafe"] = json::array({"step 1 falls between a drop and its re-creation"});
