@@ -525,6 +525,17 @@ class ColumnSteps {
     ctx_.add(fill);
   }
 
+  // A nullable column becomes NOT NULL and keeps its volatile default (same type, not
+  // generated or identity), online: the state an online ADD COLUMN with a volatile default is
+  // left in when its backfill is interrupted (the column and its default commit before it).
+  bool finishes_backfill(const schema::Column& from, const schema::Column& to, bool retype) const {
+    return ctx_.options.online && !from.not_null && to.not_null && !retype &&
+           !c_.has(engine::kColumnDefault) && from.default_expr && to.default_expr &&
+           *from.default_expr == *to.default_expr && !to.generated_expr &&
+           to.identity == schema::IdentityKind::None && !c_.has(engine::kColumnIdentity) &&
+           !c_.has(engine::kColumnGenerated) && is_volatile_expr(*to.default_expr, ctx_.to);
+  }
+
   void drop_column(const schema::Column& col, ChangeKind kind) {
     Step s = step("DROP COLUMN " + name_, kind, kDropColumn);
     s.needs.clear();
@@ -543,7 +554,8 @@ class ColumnSteps {
     return rows_where(ctx_, c_.table, name_ + " IS NULL", "rows whose " + name_ + " is NULL");
   }
 
-  void set_not_null() {
+  // `backfilled`: a backfill step before it fills the NULLs, which are then not at risk.
+  void set_not_null(bool backfilled = false) {
     std::string col = "ALTER COLUMN " + name_;
     if (!ctx_.options.online) {
       Step s = step(col + " SET NOT NULL", ChangeKind::Alter);
@@ -563,7 +575,7 @@ class ColumnSteps {
     validate.hazards = {Hazard::ValidationScan};
     validate.lock = "SHARE UPDATE EXCLUSIVE";
     validate.long_running = true;
-    validate.preflight = null_rows();
+    if (!backfilled) validate.preflight = null_rows();
     ctx_.add(validate);
     ctx_.add(step(col + " SET NOT NULL", ChangeKind::Alter));
     ctx_.add(step("DROP CONSTRAINT " + check, ChangeKind::Alter));
@@ -643,9 +655,16 @@ class ColumnSteps {
       ctx_.add(step(col + " DROP EXPRESSION", ChangeKind::Alter));
     if (retype) alter_type(from, to);
     if (c_.has(engine::kColumnNullability)) {
-      if (to.not_null)
+      if (to.not_null && finishes_backfill(from, to, retype)) {
+        // What an interrupted online ADD COLUMN leaves: the column, its default, some rows
+        // filled. The rows still NULL get the default, then NOT NULL as planned.
+        backfill(*to.default_expr, ChangeKind::Alter,
+                 "it fills the rows an interrupted backfill left NULL (a nullable column with "
+                 "this volatile default that becomes NOT NULL: its NULL rows get the default)");
+        set_not_null(true);
+      } else if (to.not_null) {
         set_not_null();
-      else
+      } else
         ctx_.add(step(col + " DROP NOT NULL", ChangeKind::Alter));
     }
     if (to.default_expr && (c_.has(engine::kColumnDefault) || retype)) {
