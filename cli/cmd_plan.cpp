@@ -31,6 +31,7 @@ struct PlanArgs {
   bool privileges = false;
   int lock_timeout_ms = 5000;
   int statement_timeout_ms = 30000;
+  int backfill_batch_rows = 10000;
   SourceOptions source_options;
 };
 
@@ -67,6 +68,7 @@ int run_plan(const PlanArgs& args) {
   options.atomic = args.atomic;
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
+  options.backfill_batch_rows = args.backfill_batch_rows;
   options.diff.compare_privileges = args.privileges;
   options.rollback = true;  // every plan shows its way back (docs/planner.md, "Rollback")
   planner::Plan plan = planner::make_plan(from, to, options);
@@ -142,6 +144,9 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--lock-timeout", args->lock_timeout_ms, "lock_timeout per step, in ms (5000)");
   cmd->add_option("--statement-timeout", args->statement_timeout_ms,
                   "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
+  cmd->add_option("--backfill-batch", args->backfill_batch_rows, kBackfillBatchHelp)
+      ->type_name("ROWS")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");
   cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);
