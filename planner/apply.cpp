@@ -56,6 +56,13 @@ bool is_concurrent_index_build(const Step& step) {
          text.find("INDEX CONCURRENTLY") != std::string::npos;
 }
 
+// A backfill that commits per batch (a DO block outside a transaction block): a failure keeps
+// the batches before it.
+bool is_batched_backfill(const Step& step) {
+  return !step.transactional && std::find(step.hazards.begin(), step.hazards.end(),
+                                          Hazard::Backfill) != step.hazards.end();
+}
+
 const char* kInvalidIndexes =
     "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i "
     "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -426,6 +433,10 @@ ApplyResult ApplySession::execute(const Plan& plan, std::vector<Backup>* backups
         }
       } else if (is_concurrent_index_build(plan.steps[current])) {
         failed.remark = session.invalid_index_remark(invalid_before);
+      } else if (is_batched_backfill(plan.steps[current])) {
+        failed.remark += std::string(failed.remark.empty() ? "" : "; ") +
+                         "the batches it committed stay filled: running the step again (or "
+                         "apply --to the same target) fills the rows still NULL";
       }
       return result;
     }
