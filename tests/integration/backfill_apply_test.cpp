@@ -75,6 +75,33 @@ TEST(BackfillApply, FillsEveryRowInBatchesOfItsOwnTransaction) {
   EXPECT_LE(transactions, 51);
 }
 
+// A default that fails from its 1501st call on: batches of 500 commit three times, the fourth
+// fails. The report says that the committed batches stay; they do.
+TEST(BackfillApply, AFailedBatchKeepsTheBatchesBeforeItAndSaysSo) {
+  const std::string function =
+      "CREATE SEQUENCE calls;\n"
+      "CREATE FUNCTION flaky() RETURNS uuid LANGUAGE plpgsql AS $$\n"
+      "BEGIN\n"
+      "  IF nextval('calls') > 1500 THEN RAISE EXCEPTION 'flaky ran out'; END IF;\n"
+      "  RETURN gen_random_uuid();\n"
+      "END $$;\n";
+  auto db = create_fresh_database(function +
+                                  "CREATE TABLE items (id int PRIMARY KEY);\n"
+                                  "INSERT INTO items SELECT generate_series(1, 3000);\n");
+  TempDir tmp("pgdrift-backfill");
+  const std::string target =
+      tmp.write("target.sql", function +
+                                  "CREATE TABLE items (id int PRIMARY KEY, token uuid NOT NULL "
+                                  "DEFAULT flaky());\n");
+  CommandOutput failed = run_program({PGDRIFT_BINARY, "apply", "--db", db.conninfo, "--to", target,
+                                      "--allow-hazards", "all", "--backfill-batch", "500"});
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  EXPECT_TRUE(contains(failed.err, "flaky ran out")) << failed.err;
+  EXPECT_TRUE(contains(failed.err, "the batches it committed stay filled")) << failed.err;
+  EXPECT_EQ(query_value(db.conninfo, "SELECT count(token) FROM items"), "1500");
+  EXPECT_EQ(query_value(db.conninfo, "SELECT count(token) FROM items WHERE id <= 1500"), "1500");
+}
+
 // The default: volatile, and slow while the database setting pgdrift_test.slow is on (a new
 // session reads it), so that the apply can be killed in the middle of its backfill.
 const char* kSlowFunction =
