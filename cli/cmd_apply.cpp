@@ -53,6 +53,7 @@ struct ApplyArgs {
   int lock_timeout_ms = 5000;
   int statement_timeout_ms = 30000;
   int lock_wait_ms = 0;
+  int backfill_batch_rows = 10000;
   std::string audit_schema = planner::kDefaultAuditSchema;
   bool no_audit = false;
   bool audit_dry_run = false;
@@ -156,6 +157,7 @@ planner::PlanOptions plan_options(const ApplyArgs& args) {
   options.atomic = args.atomic;
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
+  options.backfill_batch_rows = args.backfill_batch_rows;
   options.diff.compare_privileges = args.privileges;
   options.rollback = true;  // the audit row keeps the way back with the plan
   options.restores = args.restores;
@@ -1042,6 +1044,9 @@ void add_run_options(CLI::App* cmd, ApplyArgs& args) {
   args.statement_timeout_option =
       cmd->add_option("--statement-timeout", args.statement_timeout_ms,
                       "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
+  cmd->add_option("--backfill-batch", args.backfill_batch_rows, kBackfillBatchHelp)
+      ->type_name("ROWS")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--lock-wait", args.lock_wait_ms,
                   "Wait up to MS for another apply to release the lock (default 0: fail at once)");
   cmd->add_flag("--dry-run", args.dry_run,

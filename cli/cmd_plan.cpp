@@ -35,6 +35,7 @@ struct PlanArgs {
   int statement_timeout_ms = 30000;
   int64_t max_transaction_age_s = 60;
   std::vector<std::string> fail_on_hazards;
+  int backfill_batch_rows = 10000;
   SourceOptions source_options;
 };
 
@@ -74,6 +75,7 @@ int run_plan(const PlanArgs& args) {
   options.atomic = args.atomic;
   options.lock_timeout_ms = args.lock_timeout_ms;
   options.statement_timeout_ms = args.statement_timeout_ms;
+  options.backfill_batch_rows = args.backfill_batch_rows;
   options.diff.compare_privileges = args.privileges;
   options.rollback = true;  // every plan shows its way back (docs/planner.md, "Rollback")
   planner::Plan plan = planner::make_plan(from, to, options);
@@ -164,6 +166,9 @@ void add_plan_command(CLI::App& app, int& exit_code) {
                   "statement_timeout of ordinary steps, in ms (30000; long steps get none)");
   cmd->add_option("--max-transaction-age", args->max_transaction_age_s,
                   "--from DB: flag blocking transactions open longer than SECONDS (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--backfill-batch", args->backfill_batch_rows, kBackfillBatchHelp)
+      ->type_name("ROWS")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
                 "Turn unsupported SQL statements into warnings instead of errors");

@@ -52,6 +52,12 @@ inline constexpr const char* kLoadViaScratchHelp =
     "result, instead of reading them statically: DO blocks, EXECUTE and anything else "
     "PostgreSQL accepts";
 
+// --backfill-batch, as `plan`, `apply` and `rollback` describe it
+// (PlanOptions::backfill_batch_rows).
+inline constexpr const char* kBackfillBatchHelp =
+    "Fill the rows of a column added with a volatile default in batches of ROWS rows by key, "
+    "each committed (default 10000; 0: one UPDATE of every row)";
+
 // Read `source` into a model, filtered to the requested schemas. Throws SourceError.
 SourceResult read_source(const std::string& source, const SourceOptions& options);
 

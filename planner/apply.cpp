@@ -64,6 +64,13 @@ std::string invalid_index_remark(const std::string& left) {
          ": drop it (DROP INDEX CONCURRENTLY) before retrying";
 }
 
+// A backfill that commits per batch (a DO block outside a transaction block): a failure keeps
+// the batches before it.
+bool is_batched_backfill(const Step& step) {
+  return !step.transactional && std::find(step.hazards.begin(), step.hazards.end(),
+                                          Hazard::Backfill) != step.hazards.end();
+}
+
 const char* kInvalidIndexes =
     "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_index i "
     "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -454,6 +461,10 @@ ApplyResult ApplySession::execute(const Plan& plan, std::vector<Backup>* backups
         } else if (is_concurrent_index_build(plan.steps[current])) {
           left_invalid = session.new_invalid_indexes(invalid_before);
           failed.remark = invalid_index_remark(left_invalid);
+        } else if (is_batched_backfill(plan.steps[current])) {
+          failed.remark += std::string(failed.remark.empty() ? "" : "; ") +
+                           "the batches it committed stay filled: running the step again (or "
+                           "apply --to the same target) fills the rows still NULL";
         }
         // --lock-retries: a lock wait that timed out (SQLSTATE 55P03) left nothing behind (the
         // group's transaction rolled back; a concurrent build that left an INVALID index is not

@@ -1,6 +1,8 @@
 // Columns: ADD / DROP / ALTER (type, nullability, default, identity, generated, collation).
 // Type changes are classified so that rewrites, precision loss and failing conversions are
 // named, and a preflight query counts the rows at risk.
+#include <algorithm>
+#include <set>
 #include <string>
 
 #include "planner/casts.h"
@@ -232,6 +234,123 @@ std::string identity_clause(const schema::Column& c) {
   return out;
 }
 
+// The columns a batched backfill of `table` pages by (keyset pagination): the source table's
+// PRIMARY KEY, else its first UNIQUE constraint (by name) over NOT NULL columns, as long as
+// the target keeps that constraint on the same columns (the statement names them when it
+// runs). Empty, with `why_not` saying why, when there is none, or when the table has
+// inheritance children: an UPDATE of the parent updates their rows too, which its key does
+// not cover (a partitioned table's key does cover its partitions).
+std::vector<std::string> backfill_key(const Context& ctx, const std::string& table,
+                                      std::string& why_not) {
+  auto from = ctx.from.tables.find(table);
+  auto to = ctx.to.tables.find(table);
+  if (from == ctx.from.tables.end() || to == ctx.to.tables.end()) {
+    why_not = "the table is not in the source";
+    return {};
+  }
+  for (const auto& [key, t] : ctx.from.tables)
+    if (std::find(t.inherits.begin(), t.inherits.end(), table) != t.inherits.end()) {
+      why_not = "the UPDATE also fills the rows of its inheritance child " + key +
+                ", which its key does not page through";
+      return {};
+    }
+  auto kept = [&](const schema::Constraint& c) {
+    auto it = to->second.constraints.find(c.name);
+    return it != to->second.constraints.end() && it->second.kind == c.kind &&
+           it->second.columns == c.columns;
+  };
+  const schema::Constraint* unique = nullptr;
+  for (const auto& [name, c] : from->second.constraints) {
+    if (c.columns.empty() || !kept(c)) continue;
+    if (c.kind == schema::ConstraintKind::PrimaryKey) return c.columns;
+    if (c.kind != schema::ConstraintKind::Unique || unique) continue;
+    bool all_not_null = true;
+    for (const auto& column : c.columns) {
+      const schema::Column* col = from->second.find_column(column);
+      all_not_null = all_not_null && col && col->not_null;
+    }
+    if (all_not_null) unique = &c;
+  }
+  if (unique) return unique->columns;
+  why_not = table + " has no primary key or UNIQUE constraint over NOT NULL columns (kept by " +
+            "the plan) to page by";
+  return {};
+}
+
+// "the_name" always in double quotes (PL/pgSQL reads `x.y.z%TYPE` with its own keywords:
+// `loop` is not quoted by quote_ident but is reserved there).
+std::string force_quote(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') out += '"';
+  }
+  return out + "\"";
+}
+
+std::string joined(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
+  return out;
+}
+
+// The batched backfill (docs/planner.md, "Volatile defaults"): one DO block that fills
+// `column` (quoted) of `table` (a table key) with `expr` in batches of `rows` rows in the order
+// of `key` (unquoted column names), committing after each batch. A batch is the next `rows`
+// keys after the last key of the previous one (keyset pagination: an index range scan from
+// where the last batch ended, whatever the planner guesses of `c IS NULL` on a new column);
+// of those rows it fills the ones still NULL, so running the block again finishes an
+// interrupted run (the rows it filled are read, not written, again), and a row an application
+// filled meanwhile is left alone (the condition is checked again on the row's newest
+// version). The loop ends at the end of the key range, also when the expression yields NULL
+// for some rows.
+// `columns`: every column name of the table, before and after the plan.
+std::string batched_backfill_statement(const schema::Table& source, const std::string& table,
+                                       const std::string& column, const std::string& expr,
+                                       const std::vector<std::string>& key, int rows,
+                                       const std::set<std::string>& columns) {
+  // PL/pgSQL variables must not be taken for a column of the table (variable_conflict).
+  std::string prefix = "pgdrift_last_";
+  auto clashes = [&] {
+    for (size_t i = 1; i <= key.size(); ++i)
+      if (columns.count(prefix + std::to_string(i))) return true;
+    return false;
+  };
+  while (clashes()) prefix = "_" + prefix;
+  std::vector<std::string> keys, vars, descending, match;
+  std::string declare;
+  for (size_t i = 0; i < key.size(); ++i) {
+    const std::string k = quote_ident(key[i]);
+    const std::string v = prefix + std::to_string(i + 1);
+    keys.push_back(k);
+    vars.push_back(v);
+    descending.push_back(k + " DESC");
+    match.push_back("pgdrift_row." + k + " = pgdrift_batch." + k);
+    declare += "  " + v + " " + force_quote(source.schema) + "." + force_quote(source.name) + "." +
+               force_quote(key[i]) + "%TYPE;\n";
+  }
+  const std::string key_list = joined(keys, ", ");
+  const std::string after = key.size() == 1 ? keys[0] + " > " + vars[0]
+                                            : "(" + key_list + ") > (" + joined(vars, ", ") + ")";
+  auto batch = [&](const std::string& indent, const std::string& where) {
+    return indent + "WITH pgdrift_batch AS (\n" + indent + "  SELECT " + key_list + " FROM " +
+           table + where + " ORDER BY " + key_list + " LIMIT " + std::to_string(rows) + "\n" +
+           indent + "), pgdrift_fill AS (\n" + indent + "  UPDATE " + table +
+           " AS pgdrift_row SET " + column + " = " + expr + " FROM pgdrift_batch\n" + indent +
+           "  WHERE " + joined(match, " AND ") + " AND pgdrift_row." + column + " IS NULL\n" +
+           indent + ")\n" + indent + "SELECT " + key_list + " INTO " + joined(vars, ", ") +
+           " FROM pgdrift_batch ORDER BY " + joined(descending, ", ") + " LIMIT 1;\n";
+  };
+  std::string body = "DECLARE\n" + declare + "BEGIN\n" + "  -- batches of " + std::to_string(rows) +
+                     " rows in key order, each committed; a re-run skips the rows filled\n" +
+                     batch("  ", "") + "  WHILE FOUND LOOP\n    COMMIT;\n" +
+                     batch("    ", " WHERE " + after) + "  END LOOP;\nEND\n";
+  std::string tag = "$pgdrift$";
+  for (int n = 1; body.find(tag) != std::string::npos; ++n)
+    tag = "$pgdrift" + std::to_string(n) + "$";
+  return "DO " + tag + "\n" + body + tag + ";";
+}
+
 }  // namespace
 
 // The identity column's sequence typed apart from the column (schema/render.h).
@@ -332,8 +451,9 @@ class ColumnSteps {
   }
 
   // Online form of ADD COLUMN with a volatile default: add the bare column (instant), set the
-  // default (new rows get it from now on), fill the existing rows with one UPDATE in its own
-  // transaction (row locks instead of an ACCESS EXCLUSIVE rewrite), then NOT NULL online.
+  // default (new rows get it from now on), fill the existing rows (backfill(): in batches by
+  // the table's key, each committed, or one UPDATE in its own transaction; row locks instead
+  // of an ACCESS EXCLUSIVE rewrite), then NOT NULL online.
   void add_column_then_backfill(const schema::Column& col) {
     const std::string& expr = *col.default_expr;
     schema::Column bare = col;
@@ -345,24 +465,78 @@ class ColumnSteps {
         "added without its volatile default, which would rewrite the table: the default "
         "is set and the existing rows are backfilled in the next steps";
     ctx_.add(add);
+    // A rollback restores the saved values first; the backfill then fills only the rows the
+    // backup does not have (written since).
+    gen_restore_column(ctx_, c_.table, col.name);
     Step set_default = step("ALTER COLUMN " + name_ + " SET DEFAULT " + expr, ChangeKind::Add);
     for (const auto& d : ctx_.to_deps.of_expr(expr)) set_default.needs.push_back(d);
     ctx_.add(set_default);
-    Step fill = make_step(
-        "column", qname_, ChangeKind::Add, kColumn,
-        "UPDATE " + c_.table + " SET " + name_ + " = " + expr + " WHERE " + name_ + " IS NULL;");
-    fill.needs = {"table:" + c_.table, "column:" + qname_};
+    backfill(expr, ChangeKind::Add, "rows written since the default was set already have it");
+    if (col.not_null) set_not_null();
+  }
+
+  // The step that fills the rows whose column is NULL with `expr` (a volatile default, per
+  // row): online, in batches of PlanOptions::backfill_batch_rows rows by the table's key, each
+  // committed (a DO block, run outside a transaction block); without a key to page by, or with
+  // batches of 0 rows, one UPDATE in a transaction of its own. (--atomic plans are made with
+  // the plain forms, plan.cpp, and have no backfill.)
+  void backfill(const std::string& expr, ChangeKind kind, const std::string& remark) {
+    const std::string single =
+        "UPDATE " + c_.table + " SET " + name_ + " = " + expr + " WHERE " + name_ + " IS NULL;";
+    const std::string single_lock = "ROW EXCLUSIVE (row locks on every row)";
+    const std::string single_note =
+        (kind == ChangeKind::Add ? "one UPDATE of every existing row"
+                                 : "one UPDATE of the rows whose " + name_ + " is NULL") +
+        ", in a transaction of its own; " + remark;
+    Step fill = make_step("column", qname_, kind, kColumn, single);
+    fill.needs = {"table:" + c_.table};
+    // After the column is added and given its default (an existing column: before the
+    // NOT NULL steps, which also provide it).
+    if (kind == ChangeKind::Add) fill.needs.push_back("column:" + qname_);
     for (const auto& d : ctx_.to_deps.of_expr(expr)) fill.needs.push_back(d);
     // Indexes and constraints on the column come after the backfill.
     fill.provides = {"column:" + qname_, "table:" + c_.table};
     fill.hazards = {Hazard::Backfill};
-    fill.lock = "ROW EXCLUSIVE (row locks on every row)";
+    fill.lock = single_lock;
     fill.long_running = true;
-    fill.note =
-        "one UPDATE of every existing row, in a transaction of its own; rows written "
-        "since the default was set already have it";
+    fill.note = single_note;
+    const int rows = ctx_.options.backfill_batch_rows;
+    if (ctx_.options.online && !ctx_.options.atomic && rows > 0) {
+      std::string why_not;
+      std::vector<std::string> key = backfill_key(ctx_, c_.table, why_not);
+      if (key.empty()) {
+        fill.note += " (not batched: " + why_not + ")";
+      } else {
+        std::vector<std::string> quoted;
+        for (const auto& k : key) quoted.push_back(quote_ident(k));
+        std::set<std::string> columns;
+        for (const auto* model : {&ctx_.from, &ctx_.to})
+          for (const auto& c : model->tables.at(c_.table).columns) columns.insert(c.name);
+        fill.statement = batched_backfill_statement(ctx_.from.tables.at(c_.table), c_.table, name_,
+                                                    expr, key, rows, columns);
+        // COMMIT in a DO block is refused inside a transaction block: it runs alone.
+        fill.transactional = false;
+        fill.lock = "ROW EXCLUSIVE (row locks on one batch at a time)";
+        fill.note = "batches of " + std::to_string(rows) + " rows in key order (" +
+                    joined(quoted, ", ") + "), each committed on its own (a table of up to " +
+                    std::to_string(rows) + " rows is filled in one short transaction); " + remark +
+                    "; rows already filled are skipped, so running the statement again "
+                    "finishes an interrupted backfill";
+        fill.in_transaction_form = InTransactionForm{single, single_lock, single_note};
+      }
+    }
     ctx_.add(fill);
-    if (col.not_null) set_not_null();
+  }
+
+  // A nullable column becomes NOT NULL and keeps its volatile default (same type, not
+  // generated or identity), online: the state an online ADD COLUMN with a volatile default is
+  // left in when its backfill is interrupted (the column and its default commit before it).
+  bool finishes_backfill(const schema::Column& from, const schema::Column& to, bool retype) const {
+    return ctx_.options.online && !from.not_null && to.not_null && !retype &&
+           !c_.has(engine::kColumnDefault) && from.default_expr && to.default_expr &&
+           *from.default_expr == *to.default_expr && !to.generated_expr &&
+           to.identity == schema::IdentityKind::None && !c_.has(engine::kColumnIdentity) &&
+           !c_.has(engine::kColumnGenerated) && is_volatile_expr(*to.default_expr, ctx_.to);
   }
 
   void drop_column(const schema::Column& col, ChangeKind kind) {
@@ -383,7 +557,8 @@ class ColumnSteps {
     return rows_where(ctx_, c_.table, name_ + " IS NULL", "rows whose " + name_ + " is NULL");
   }
 
-  void set_not_null() {
+  // `backfilled`: a backfill step before it fills the NULLs, which are then not at risk.
+  void set_not_null(bool backfilled = false) {
     std::string col = "ALTER COLUMN " + name_;
     if (!ctx_.options.online) {
       Step s = step(col + " SET NOT NULL", ChangeKind::Alter);
@@ -403,7 +578,7 @@ class ColumnSteps {
     validate.hazards = {Hazard::ValidationScan};
     validate.lock = "SHARE UPDATE EXCLUSIVE";
     validate.long_running = true;
-    validate.preflight = null_rows();
+    if (!backfilled) validate.preflight = null_rows();
     ctx_.add(validate);
     ctx_.add(step(col + " SET NOT NULL", ChangeKind::Alter));
     ctx_.add(step("DROP CONSTRAINT " + check, ChangeKind::Alter));
@@ -483,9 +658,16 @@ class ColumnSteps {
       ctx_.add(step(col + " DROP EXPRESSION", ChangeKind::Alter));
     if (retype) alter_type(from, to);
     if (c_.has(engine::kColumnNullability)) {
-      if (to.not_null)
+      if (to.not_null && finishes_backfill(from, to, retype)) {
+        // What an interrupted online ADD COLUMN leaves: the column, its default, some rows
+        // filled. The rows still NULL get the default, then NOT NULL as planned.
+        backfill(*to.default_expr, ChangeKind::Alter,
+                 "it fills the rows an interrupted backfill left NULL (a nullable column with "
+                 "this volatile default that becomes NOT NULL: its NULL rows get the default)");
+        set_not_null(true);
+      } else if (to.not_null) {
         set_not_null();
-      else
+      } else
         ctx_.add(step(col + " DROP NOT NULL", ChangeKind::Alter));
     }
     if (to.default_expr && (c_.has(engine::kColumnDefault) || retype)) {

@@ -42,6 +42,13 @@ struct PlanOptions {
   // (no limit) unless long_statement_timeout_ms is set.
   int statement_timeout_ms = 30000;
   int long_statement_timeout_ms = 0;
+  // The online backfill of a volatile default (ADD COLUMN, planner/gen_column.cpp) pages
+  // through the table by its key in batches of this many rows, each committed on its own, so
+  // that no transaction holds more than one batch's row locks and an interrupted run keeps
+  // what it committed (a table of at most this many rows is filled by the first batch, in one
+  // short transaction). 0: one UPDATE of every row, as a single transaction; a table without a
+  // key to page by gets that too. (`--atomic` plans use the plain forms: no backfill.)
+  int backfill_batch_rows = 10000;
   engine::DiffOptions diff;
   // Plan the way back too (Plan::rollback, planner/rollback.cpp): what `plan` and `apply` show
   // and what `pgdrift rollback` runs.
@@ -110,6 +117,15 @@ struct Inverse {
   bool operator==(const Inverse&) const = default;
 };
 
+// The form a step takes when it must run inside a transaction after all (between a drop and
+// its re-creation, or an atomic arrangement: arrange_transactions), for a non-transactional
+// step whose in-transaction form is not just the statement without CONCURRENTLY.
+struct InTransactionForm {
+  std::string statement;
+  std::string lock;
+  std::string note;
+};
+
 struct Step {
   int id = 0;  // 1-based position in the plan
   std::string statement;
@@ -132,6 +148,9 @@ struct Step {
   std::optional<Inverse> inverse;
   // What it meets in the database (plan --from DB; apply).
   std::optional<LockAnalysis> lock_analysis;
+  // A batched backfill (a DO block that commits per batch): its single-UPDATE form. Only
+  // arrange_transactions reads it; it is not part of the plan's renderings.
+  std::optional<InTransactionForm> in_transaction_form;
 
   // Ordering (planner/graph.cpp). Keys name objects: "table:public.t", "column:public.t.c",
   // "type:public.mood", "function:public.f", "uniques:public.t" (any PK/UNIQUE), ...
@@ -227,10 +246,14 @@ std::vector<Hazard> disallowed_hazards(const Plan& plan, const std::set<Hazard>&
 //   NOT VALID add committed: the point of NOT VALID + VALIDATE is that the scan runs without
 //   the strong lock the ADD took, and that lock is held until its transaction ends;
 // - a backfill step (Hazard::Backfill, the UPDATE after an online ADD COLUMN), for the same
-//   reason.
+//   reason; a batched backfill (a DO block that commits after each batch) is also
+//   non-transactional: PostgreSQL allows COMMIT in a DO block only outside a transaction
+//   block, so it runs alone in autocommit, and each of its commits is a safe point (the
+//   column exists, with its default, before it starts).
 // arrange_transactions moves such steps (with what depends on them, or what they depend on)
 // out of a drop...re-create span; where neither move is possible it runs the step inside the
-// span's transaction in its in-transaction form (CREATE INDEX without CONCURRENTLY, ...) and
+// span's transaction in its in-transaction form (CREATE INDEX without CONCURRENTLY, a batched
+// backfill's single UPDATE: Step::in_transaction_form, ...) and
 // says so in the step's note and hazards. A step it can do neither with (an enum ADD VALUE
 // whose value the span uses) is named in Plan::unsafe, and the boundaries around it are marked
 // unsafe; --atomic plans have no such boundaries.

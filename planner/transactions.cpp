@@ -49,7 +49,15 @@ bool strip_concurrently(std::string& statement) {
 // Makes a step that wanted to run apart run inside the surrounding transaction; false when the
 // step has no in-transaction form.
 bool run_in_transaction(Step& step, const std::string& why) {
-  if (!step.transactional) {
+  if (!step.transactional && step.in_transaction_form) {
+    // A batched backfill commits after each batch, which a transaction block forbids: its
+    // single UPDATE instead (row locks on every row until the surrounding transaction ends).
+    step.statement = step.in_transaction_form->statement;
+    step.lock = step.in_transaction_form->lock;
+    step.note = step.in_transaction_form->note;
+    step.in_transaction_form.reset();
+    step.transactional = true;
+  } else if (!step.transactional) {
     if (!strip_concurrently(step.statement)) return false;
     step.transactional = true;
     step.hazards.erase(

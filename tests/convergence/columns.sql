@@ -156,7 +156,8 @@ ALTER TABLE public.e ADD COLUMN at timestamp without time zone DEFAULT (now() AT
 
 -- case: volatile_defaults_added_online_with_rows
 -- Volatile defaults on a table with rows: online, the column is added bare, the default set and the
--- rows backfilled (each row its own value); offline, one rewriting ADD.
+-- rows backfilled (each row its own value); offline, one rewriting ADD. The table has no key to
+-- page by, so each backfill is one UPDATE.
 -- from:
 CREATE TABLE t (id int);
 INSERT INTO t SELECT generate_series(1, 50);
@@ -213,6 +214,81 @@ ALTER TABLE public.t ALTER COLUMN token SET NOT NULL;
 -- check_after:
 SELECT (SELECT count(*) - count(DISTINCT token) FROM t)
   + (SELECT 50 - count(*) FROM t)
+
+-- case: volatile_defaults_backfilled_in_batches_by_primary_key
+-- A table with a primary key is backfilled in batches of 10000 rows (the default) by key, one
+-- transaction each: rows updated in one transaction share their xmin.
+-- from:
+CREATE TABLE t (id int PRIMARY KEY, v int);
+INSERT INTO t SELECT g, g FROM generate_series(1, 20001) g;
+-- to:
+CREATE TABLE t (
+  id int PRIMARY KEY,
+  v int,
+  token uuid DEFAULT gen_random_uuid(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+-- hazards: backfill validation_scan
+-- statements:
+ALTER TABLE public.t ADD COLUMN token uuid;
+ALTER TABLE public.t ALTER COLUMN token SET DEFAULT gen_random_uuid();
+DO $pgdrift$
+SELECT id FROM public.t WHERE id > pgdrift_last_1 ORDER BY id LIMIT 10000
+UPDATE public.t AS pgdrift_row SET token = gen_random_uuid() FROM pgdrift_batch
+UPDATE public.t AS pgdrift_row SET created_at = clock_timestamp() FROM pgdrift_batch
+ALTER TABLE public.t ADD CONSTRAINT created_at_not_null_pgdrift CHECK (created_at IS NOT NULL) NOT VALID;
+ALTER TABLE public.t ALTER COLUMN created_at SET NOT NULL;
+-- check_after:
+SELECT (SELECT count(*) FROM t WHERE token IS NULL OR created_at IS NULL)
+  + (SELECT count(*) - count(DISTINCT token) FROM t)
+  + (SELECT 20001 - count(*) FROM t)
+  + (SELECT CASE WHEN count(DISTINCT xmin::text) >= 3 THEN 0 ELSE 1 END FROM t)
+
+-- case: volatile_default_backfilled_in_batches_by_composite_quoted_key
+-- A composite key pages by row comparison, (k1, k2) > (last k1, last k2): a batch boundary falls
+-- inside one order's lines. Quoted table and column names; a key column named like a PL/pgSQL
+-- keyword.
+-- from:
+CREATE TABLE "Order Items" ("Order Id" int, loop int, qty int, PRIMARY KEY ("Order Id", loop));
+INSERT INTO "Order Items" SELECT g / 3, g % 3, g FROM generate_series(1, 20001) g;
+-- to:
+CREATE TABLE "Order Items" (
+  "Order Id" int,
+  loop int,
+  qty int,
+  "Picked At" timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY ("Order Id", loop)
+);
+-- hazards: backfill validation_scan
+-- statements:
+ALTER TABLE public."Order Items" ADD COLUMN "Picked At" timestamp with time zone;
+pgdrift_last_2 "public"."Order Items"."loop"%TYPE;
+SELECT "Order Id", loop FROM public."Order Items" WHERE ("Order Id", loop) > (pgdrift_last_1, pgdrift_last_2) ORDER BY "Order Id", loop LIMIT 10000
+UPDATE public."Order Items" AS pgdrift_row SET "Picked At" = clock_timestamp() FROM pgdrift_batch
+ALTER TABLE public."Order Items" ALTER COLUMN "Picked At" SET NOT NULL;
+-- check_after:
+SELECT (SELECT count(*) FROM "Order Items" WHERE "Picked At" IS NULL)
+  + (SELECT 20001 - count(*) FROM "Order Items")
+  + (SELECT CASE WHEN count(DISTINCT xmin::text) >= 3 THEN 0 ELSE 1 END FROM "Order Items")
+
+-- case: interrupted_backfill_finished_before_not_null
+-- What an interrupted online ADD COLUMN with a volatile default leaves (the column nullable with
+-- its default, some rows still NULL): the plan to the same target fills those rows, then sets
+-- NOT NULL.
+-- from:
+CREATE TABLE t (id int PRIMARY KEY, token uuid DEFAULT gen_random_uuid());
+INSERT INTO t (id) SELECT generate_series(1, 100);
+INSERT INTO t (id, token) SELECT g, NULL FROM generate_series(101, 150) g;
+-- to:
+CREATE TABLE t (id int PRIMARY KEY, token uuid NOT NULL DEFAULT gen_random_uuid());
+-- hazards: backfill validation_scan
+-- statements:
+UPDATE public.t AS pgdrift_row SET token = gen_random_uuid() FROM pgdrift_batch
+ALTER TABLE public.t ADD CONSTRAINT token_not_null_pgdrift CHECK (token IS NOT NULL) NOT VALID;
+ALTER TABLE public.t ALTER COLUMN token SET NOT NULL;
+-- check_after:
+SELECT (SELECT count(*) - count(DISTINCT token) FROM t)
+  + (SELECT 150 - count(*) FROM t)
 
 -- case: volatile_default_not_null_offline_with_rows
 -- from:

@@ -24,6 +24,7 @@ CREATE TABLE ledger (
   amount double precision,
   memo text NOT NULL,
   legacy_code text,
+  token uuid NOT NULL DEFAULT gen_random_uuid(),
   touched_at timestamptz NOT NULL DEFAULT '2020-01-01 00:00:00+00'
 );
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS
@@ -60,8 +61,8 @@ CREATE TABLE loose (code text, ratio numeric(6,2));
 // Every value of the tables, in key order, as one text per table.
 std::string ledger_values(const FreshDatabase& db) {
   return query_value(db.conninfo,
-                     "SELECT string_agg(format('%s|%s|%s|%s|%s', id, amount::text, memo, "
-                     "legacy_code, touched_at), E'\\n' ORDER BY id) FROM ledger");
+                     "SELECT string_agg(format('%s|%s|%s|%s|%s|%s', id, amount::text, memo, "
+                     "legacy_code, token, touched_at), E'\\n' ORDER BY id) FROM ledger");
 }
 std::string events_values(const FreshDatabase& db) {
   return query_value(db.conninfo,
@@ -111,6 +112,7 @@ TEST(BackupRollback, RollbackLastRestoresTheSchemaAndEveryOldValue) {
        std::vector<std::tuple<std::string, json, int>>{{"public.ledger", "amount", 2000},
                                                        {"public.ledger", "memo", 2000},
                                                        {"public.ledger", "legacy_code", 2000},
+                                                       {"public.ledger", "token", 2000},
                                                        {"public.old_events", nullptr, 300}}) {
     const json* b = backup_of(report, table, column);
     ASSERT_NE(b, nullptr) << table << " " << column << "\n" << report["backups"].dump(2);
@@ -155,12 +157,13 @@ TEST(BackupRollback, RollbackLastRestoresTheSchemaAndEveryOldValue) {
                               "--accept-rows-at-risk", "--format", "json"});
   ASSERT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
   const json back = parse(rolled);
-  EXPECT_EQ(back["restores"].size(), 4u) << back["restores"].dump(2);
+  EXPECT_EQ(back["restores"].size(), 5u) << back["restores"].dump(2);
   ASSERT_TRUE(back["verify"].is_object());
   EXPECT_EQ(back["verify"]["live_fingerprint"], fingerprint_before);
 
   // Every old value: the doubles to the last bit (text of float8 is exact since PostgreSQL 12),
-  // the NOT NULL memo, the NULLs of legacy_code, touched_at untouched by the trigger, and the
+  // the NOT NULL memo, the NULLs of legacy_code, the tokens (re-added with their volatile
+  // default, restored before its backfill), touched_at untouched by the trigger, and the
   // dropped table's rows.
   EXPECT_EQ(ledger_values(db), ledger_before);
   EXPECT_EQ(events_values(db), events_before);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "planner/plan.h"
 #include "schema/sql/loader.h"
@@ -556,6 +557,267 @@ TEST(PlanVolatileDefault, SerialColumnIsBackfilledFromItsNewSequence) {
   }
   EXPECT_GE(find(p, "ALTER COLUMN id SET NOT NULL"), 0) << dump(p);
   EXPECT_FALSE(plan_has(p, Hazard::TableRewrite)) << dump(p);
+}
+
+// The online backfill of a table with a key: one DO block, batches by keyset pagination, a
+// COMMIT after each (issue 17 item 7).
+const std::string kKeyedTable = "CREATE TABLE t (id int PRIMARY KEY);";
+
+const Step* backfill_step(const Plan& p) {
+  for (const auto& s : p.steps)
+    if (has(s, Hazard::Backfill)) return &s;
+  return nullptr;
+}
+
+TEST(PlanBatchedBackfill, PagesByThePrimaryKeyAndCommitsEachBatch) {
+  Plan p = plan(kKeyedTable,
+                "CREATE TABLE t (id int PRIMARY KEY, token uuid DEFAULT gen_random_uuid());");
+  const Step* fill = backfill_step(p);
+  ASSERT_NE(fill, nullptr) << dump(p);
+  EXPECT_EQ(fill->statement,
+            "DO $pgdrift$\n"
+            "DECLARE\n"
+            "  pgdrift_last_1 \"public\".\"t\".\"id\"%TYPE;\n"
+            "BEGIN\n"
+            "  -- batches of 10000 rows in key order, each committed; a re-run skips the rows "
+            "filled\n"
+            "  WITH pgdrift_batch AS (\n"
+            "    SELECT id FROM public.t ORDER BY id LIMIT 10000\n"
+            "  ), pgdrift_fill AS (\n"
+            "    UPDATE public.t AS pgdrift_row SET token = gen_random_uuid() FROM pgdrift_batch\n"
+            "    WHERE pgdrift_row.id = pgdrift_batch.id AND pgdrift_row.token IS NULL\n"
+            "  )\n"
+            "  SELECT id INTO pgdrift_last_1 FROM pgdrift_batch ORDER BY id DESC LIMIT 1;\n"
+            "  WHILE FOUND LOOP\n"
+            "    COMMIT;\n"
+            "    WITH pgdrift_batch AS (\n"
+            "      SELECT id FROM public.t WHERE id > pgdrift_last_1 ORDER BY id LIMIT 10000\n"
+            "    ), pgdrift_fill AS (\n"
+            "      UPDATE public.t AS pgdrift_row SET token = gen_random_uuid() FROM "
+            "pgdrift_batch\n"
+            "      WHERE pgdrift_row.id = pgdrift_batch.id AND pgdrift_row.token IS NULL\n"
+            "    )\n"
+            "    SELECT id INTO pgdrift_last_1 FROM pgdrift_batch ORDER BY id DESC LIMIT 1;\n"
+            "  END LOOP;\n"
+            "END\n"
+            "$pgdrift$;");
+  // COMMIT in a DO block needs a top-level statement outside a transaction block: the step
+  // runs alone, in autocommit, after the ADD COLUMN and SET DEFAULT committed.
+  EXPECT_FALSE(fill->transactional);
+  EXPECT_EQ(fill->hazards, std::vector<Hazard>{Hazard::Backfill});
+  EXPECT_EQ(fill->lock, "ROW EXCLUSIVE (row locks on one batch at a time)");
+  EXPECT_TRUE(fill->long_running);
+  EXPECT_EQ(fill->statement_timeout_ms, 0);
+  EXPECT_NE(fill->note.find("batches of 10000 rows in key order (id)"), std::string::npos)
+      << fill->note;
+  EXPECT_NE(fill->note.find("finishes an interrupted backfill"), std::string::npos) << fill->note;
+  EXPECT_TRUE(p.unsafe.empty());
+  const size_t at = static_cast<size_t>(fill->id - 1);
+  EXPECT_LT(find(p, "ALTER COLUMN token SET DEFAULT"), static_cast<int>(at)) << dump(p);
+  for (const auto& g : step_groups(p))
+    if (std::find(g.steps.begin(), g.steps.end(), at) != g.steps.end()) {
+      EXPECT_FALSE(g.in_transaction) << dump(p);
+      EXPECT_EQ(g.steps.size(), 1u) << dump(p);
+      EXPECT_TRUE(g.safe_point_after);
+    }
+  // The script runs it outside BEGIN ... COMMIT.
+  std::string sql = dump(p);
+  size_t block = sql.find("DO $pgdrift$");
+  ASSERT_NE(block, std::string::npos) << sql;
+  EXPECT_GT(sql.rfind("COMMIT;", block), sql.rfind("BEGIN;", block)) << sql;
+  const size_t outside = sql.find("-- runs outside a transaction block\n");
+  EXPECT_TRUE(outside != std::string::npos && outside < block) << sql;
+}
+
+TEST(PlanBatchedBackfill, CompositeKeyComparesRowsAndTheBatchSizeIsTheOption) {
+  PlanOptions options;
+  options.backfill_batch_rows = 500;
+  Plan p = plan("CREATE TABLE t (a int, b text, PRIMARY KEY (a, b));",
+                "CREATE TABLE t (a int, b text, PRIMARY KEY (a, b), "
+                "at timestamptz NOT NULL DEFAULT clock_timestamp());",
+                options);
+  const Step* fill = backfill_step(p);
+  ASSERT_NE(fill, nullptr) << dump(p);
+  const std::string& s = fill->statement;
+  EXPECT_NE(s.find("  pgdrift_last_1 \"public\".\"t\".\"a\"%TYPE;\n"
+                   "  pgdrift_last_2 \"public\".\"t\".\"b\"%TYPE;\n"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("SELECT a, b FROM public.t ORDER BY a, b LIMIT 500\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("SELECT a, b FROM public.t WHERE (a, b) > (pgdrift_last_1, pgdrift_last_2) "
+                   "ORDER BY a, b LIMIT 500\n"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("WHERE pgdrift_row.a = pgdrift_batch.a AND pgdrift_row.b = pgdrift_batch.b "
+                   "AND pgdrift_row.at IS NULL"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("SELECT a, b INTO pgdrift_last_1, pgdrift_last_2 FROM pgdrift_batch ORDER BY "
+                   "a DESC, b DESC LIMIT 1;"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(fill->note.find("batches of 500 rows in key order (a, b)"), std::string::npos)
+      << fill->note;
+  // NOT NULL comes after it, online; the new column has no NULLs to count before the plan.
+  int validate = find(p, "VALIDATE CONSTRAINT");
+  ASSERT_GE(validate, 0) << dump(p);
+  EXPECT_LT(fill->id - 1, validate) << dump(p);
+  EXPECT_FALSE(p.steps[validate].preflight.has_value());
+}
+
+TEST(PlanBatchedBackfill, QuotedNamesAndNamesTakenByColumns) {
+  // A UNIQUE constraint over NOT NULL columns pages when there is no PRIMARY KEY; the loop
+  // variables avoid the table's column names; every name is quoted where it must be.
+  Plan p = plan(
+      "CREATE TABLE \"Order Items\" (\"Order Id\" int NOT NULL UNIQUE, "
+      "pgdrift_last_1 int);",
+      "CREATE TABLE \"Order Items\" (\"Order Id\" int NOT NULL UNIQUE, "
+      "pgdrift_last_1 int, \"Token\" uuid DEFAULT gen_random_uuid());");
+  const Step* fill = backfill_step(p);
+  ASSERT_NE(fill, nullptr) << dump(p);
+  const std::string& s = fill->statement;
+  EXPECT_FALSE(fill->transactional) << s;
+  EXPECT_NE(s.find("  _pgdrift_last_1 \"public\".\"Order Items\".\"Order Id\"%TYPE;"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("SELECT \"Order Id\" FROM public.\"Order Items\" WHERE \"Order Id\" > "
+                   "_pgdrift_last_1 ORDER BY \"Order Id\" LIMIT 10000"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("UPDATE public.\"Order Items\" AS pgdrift_row SET \"Token\" = "
+                   "gen_random_uuid() FROM pgdrift_batch"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("AND pgdrift_row.\"Token\" IS NULL"), std::string::npos) << s;
+}
+
+TEST(PlanBatchedBackfill, SingleUpdateWithoutAKeyAtomicOrBatchZero) {
+  const std::string to_column = "token uuid DEFAULT gen_random_uuid()";
+  auto single = [](const Plan& p) {
+    const Step* fill = backfill_step(p);
+    return fill && fill->transactional &&
+           fill->statement ==
+               "UPDATE public.t SET token = gen_random_uuid() WHERE token IS NULL;" &&
+           fill->lock == "ROW EXCLUSIVE (row locks on every row)";
+  };
+  // No key to page by: a table without one, a UNIQUE over a nullable column, a key the plan
+  // drops, an inheritance parent (its UPDATE fills the children's rows too).
+  struct Case {
+    std::string from, to, why;
+  };
+  const std::vector<Case> cases = {
+      {"CREATE TABLE t (id int);", "CREATE TABLE t (id int, " + to_column + ");",
+       "public.t has no primary key or UNIQUE constraint over NOT NULL columns"},
+      {"CREATE TABLE t (id int UNIQUE);", "CREATE TABLE t (id int UNIQUE, " + to_column + ");",
+       "public.t has no primary key"},
+      {"CREATE TABLE t (id int CONSTRAINT t_pkey PRIMARY KEY);",
+       "CREATE TABLE t (id int, " + to_column + ");", "public.t has no primary key"},
+      {"CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE c (x int) INHERITS (t);",
+       "CREATE TABLE t (id int PRIMARY KEY, " + to_column +
+           "); CREATE TABLE c (x int) INHERITS (t);",
+       "inheritance child public.c"},
+  };
+  for (const auto& c : cases) {
+    Plan p = plan(c.from, c.to);
+    EXPECT_TRUE(single(p)) << c.from << "\n" << dump(p);
+    const Step* fill = backfill_step(p);
+    ASSERT_NE(fill, nullptr) << dump(p);
+    EXPECT_NE(fill->note.find("(not batched: "), std::string::npos) << fill->note;
+    EXPECT_NE(fill->note.find(c.why), std::string::npos) << fill->note;
+  }
+  const std::string to = "CREATE TABLE t (id int PRIMARY KEY, " + to_column + ");";
+  // --atomic plans use the plain forms: one rewriting ADD COLUMN, as before batching.
+  PlanOptions atomic;
+  atomic.atomic = true;
+  Plan a = plan(kKeyedTable, to, atomic);
+  EXPECT_EQ(backfill_step(a), nullptr) << dump(a);
+  EXPECT_GE(find(a, "ADD COLUMN token uuid DEFAULT gen_random_uuid()"), 0) << dump(a);
+  EXPECT_EQ(a.groups.size(), 1u) << dump(a);
+  // --backfill-batch 0: one UPDATE in a transaction of its own.
+  PlanOptions zero;
+  zero.backfill_batch_rows = 0;
+  Plan z = plan(kKeyedTable, to, zero);
+  EXPECT_TRUE(single(z)) << dump(z);
+  EXPECT_EQ(backfill_step(z)->note.find("not batched"), std::string::npos);
+  // --no-online: the rewriting ADD COLUMN, no backfill at all.
+  PlanOptions offline;
+  offline.online = false;
+  Plan o = plan(kKeyedTable, to, offline);
+  EXPECT_EQ(backfill_step(o), nullptr) << dump(o);
+  EXPECT_GE(find(o, "ADD COLUMN token uuid DEFAULT gen_random_uuid()"), 0) << dump(o);
+}
+
+TEST(PlanBatchedBackfill, InsideATransactionItBecomesTheSingleUpdate) {
+  // Where the arranger must run the backfill inside a transaction (here: the online plan
+  // arranged as one transaction after the fact), the DO block, which commits, gives way to its
+  // single UPDATE.
+  Plan p = plan(kKeyedTable,
+                "CREATE TABLE t (id int PRIMARY KEY, token uuid DEFAULT gen_random_uuid());");
+  ASSERT_NE(backfill_step(p), nullptr);
+  ASSERT_FALSE(backfill_step(p)->transactional) << dump(p);
+  arrange_transactions(p, true);
+  const Step* fill = backfill_step(p);
+  EXPECT_TRUE(p.unsafe.empty()) << ::testing::PrintToString(p.unsafe);
+  EXPECT_TRUE(fill->transactional);
+  EXPECT_EQ(fill->statement, "UPDATE public.t SET token = gen_random_uuid() WHERE token IS NULL;");
+  EXPECT_EQ(fill->lock, "ROW EXCLUSIVE (row locks on every row)");
+  EXPECT_NE(fill->note.find("--atomic: runs in the plan's single transaction"), std::string::npos)
+      << fill->note;
+}
+
+TEST(PlanBatchedBackfill, AnInterruptedBackfillIsFinishedBeforeNotNull) {
+  // An online ADD COLUMN with a volatile default interrupted during its backfill leaves the
+  // column nullable, with its default, some rows NULL: the plan to the same target fills them,
+  // then sets NOT NULL; the NULLs are not "at risk" (the backfill fills them).
+  const std::string to =
+      "CREATE TABLE t (id int PRIMARY KEY, token uuid NOT NULL DEFAULT gen_random_uuid());";
+  Plan p = plan("CREATE TABLE t (id int PRIMARY KEY, token uuid DEFAULT gen_random_uuid());", to);
+  const Step* fill = backfill_step(p);
+  ASSERT_NE(fill, nullptr) << dump(p);
+  EXPECT_EQ(fill->change_kind, engine::ChangeKind::Alter);
+  EXPECT_FALSE(fill->transactional);
+  EXPECT_NE(fill->statement.find("UPDATE public.t AS pgdrift_row SET token = gen_random_uuid()"),
+            std::string::npos)
+      << fill->statement;
+  EXPECT_NE(fill->note.find("fills the rows an interrupted backfill left NULL"), std::string::npos)
+      << fill->note;
+  int check = find(p, "CHECK (token IS NOT NULL) NOT VALID");
+  int validate = find(p, "VALIDATE CONSTRAINT");
+  int set_not_null = find(p, "ALTER COLUMN token SET NOT NULL");
+  ASSERT_GE(check, 0) << dump(p);
+  EXPECT_LT(fill->id - 1, check) << dump(p);
+  EXPECT_LT(check, validate) << dump(p);
+  EXPECT_LT(validate, set_not_null) << dump(p);
+  EXPECT_FALSE(p.steps[validate].preflight.has_value()) << dump(p);
+  EXPECT_TRUE(p.unsafe.empty());
+
+  // Without a key: the single UPDATE of the NULL rows.
+  Plan bare = plan("CREATE TABLE t (id int, token uuid DEFAULT gen_random_uuid());",
+                   "CREATE TABLE t (id int, token uuid NOT NULL DEFAULT gen_random_uuid());");
+  ASSERT_NE(backfill_step(bare), nullptr) << dump(bare);
+  EXPECT_EQ(backfill_step(bare)->statement,
+            "UPDATE public.t SET token = gen_random_uuid() WHERE token IS NULL;");
+  EXPECT_NE(backfill_step(bare)->note.find("one UPDATE of the rows whose token is NULL"),
+            std::string::npos)
+      << backfill_step(bare)->note;
+
+  // Not the state a backfill leaves: a stable default, a changed default, offline. The NULLs
+  // stay rows at risk of the NOT NULL.
+  for (const auto& [from_sql, to_sql, online] :
+       std::vector<std::tuple<std::string, std::string, bool>>{
+           {"CREATE TABLE t (id int PRIMARY KEY, n int DEFAULT 0);",
+            "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL DEFAULT 0);", true},
+           {"CREATE TABLE t (id int PRIMARY KEY, token uuid);", to, true},
+           {"CREATE TABLE t (id int PRIMARY KEY, token uuid DEFAULT gen_random_uuid());", to,
+            false}}) {
+    PlanOptions options;
+    options.online = online;
+    Plan q = plan(from_sql, to_sql, options);
+    EXPECT_EQ(backfill_step(q), nullptr) << from_sql << "\n" << dump(q);
+    bool counted = false;
+    for (const auto& s : q.steps) counted = counted || s.preflight.has_value();
+    EXPECT_TRUE(counted) << from_sql << "\n" << dump(q);
+  }
 }
 
 TEST(PlanIndexOptions, OnlyStorageParametersChangedIsAlterIndex) {
