@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "engine/drift.h"
+#include "engine/text_diff.h"
 
 namespace pgdrift::engine {
 
@@ -38,6 +39,25 @@ void render_entry(std::ostream& out, const DriftEntry& e, const Palette& p) {
   out << "\n";
   if (e.ignored) out << "      ignored by " << e.ignored_by << "\n";
   for (const auto& d : e.differences) {
+    // A query, an expression or a body that does not fit one line: a diff of it laid out one
+    // clause per line, so that the clause that differs stands out.
+    if (d.desired.is_string() && d.live.is_string()) {
+      const std::string desired = d.desired.get<std::string>(), live = d.live.get<std::string>();
+      if (desired.size() + live.size() > 100 || desired.find('\n') != std::string::npos ||
+          live.find('\n') != std::string::npos) {
+        out << "      " << d.path << ":\n";
+        std::istringstream lines(
+            unified_diff(pretty_sql(desired), pretty_sql(live), "desired", "live"));
+        for (std::string line; std::getline(lines, line);)
+          out << "        "
+              << (line.rfind("+++", 0) == 0 || line.rfind("---", 0) == 0 ? line
+                  : !line.empty() && line[0] == '-'                      ? p.green(line)
+                  : !line.empty() && line[0] == '+'                      ? p.red(line)
+                                                                         : line)
+              << "\n";
+        continue;
+      }
+    }
     out << "      " << d.path << ": desired " << p.green(difference_value_text(d.desired))
         << ", live " << p.red(difference_value_text(d.live)) << "\n";
   }

@@ -1,10 +1,10 @@
 // The plan as a Markdown report for auditors: summary counts, a step table with hazards and
 // locks, the SQL, and a unified diff of each changed object's canonical DDL (dtl).
 #include <algorithm>
-#include <dtl/dtl.hpp>
 #include <map>
 #include <sstream>
 
+#include "engine/text_diff.h"
 #include "planner/lock_analysis.h"
 #include "planner/plan.h"
 
@@ -12,28 +12,8 @@ namespace pgdrift::planner {
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
-
 // Plan cells are shortened: the full text is in the SQL section.
 std::string cell(const std::string& text) { return markdown_cell(text, 120); }
-
-std::string unified_diff(const std::string& before, const std::string& after) {
-  auto a = lines_of(before);
-  auto b = lines_of(after);
-  dtl::Diff<std::string> diff(a, b);
-  diff.compose();
-  diff.composeUnifiedHunks();
-  std::ostringstream out;
-  out << "--- before\n+++ after\n";
-  diff.printUnifiedFormat(out);
-  return out.str();
-}
 
 }  // namespace
 
@@ -173,7 +153,8 @@ std::string render_plan_markdown(const Plan& plan) {
   if (!plan.objects.empty()) {
     out << "\n## Changed objects\n";
     for (const auto& o : plan.objects) {
-      out << "\n### " << o.object << "\n\n```diff\n" << unified_diff(o.before, o.after) << "```\n";
+      out << "\n### " << o.object << "\n\n```diff\n"
+          << engine::unified_diff(o.before, o.after) << "```\n";
     }
   }
   return out.str();

@@ -6,6 +6,7 @@
 
 #include "engine/drift.h"
 #include "engine/ignore_rules.h"
+#include "engine/text_diff.h"
 #include "schema/filter.h"
 #include "tests/support/drift_samples.h"
 
@@ -355,6 +356,49 @@ TEST(DriftRender, TextGroupsByDatabaseAndColoursOnlyWhenAsked) {
       << plain;
   std::string coloured = render_drift_text(report, {true});
   EXPECT_NE(coloured.find("\033[31m"), std::string::npos);
+}
+
+// Issue 18 item 11: a view query or function body that differs reads as a diff of it laid out
+// one clause per line, not as two long lines.
+TEST(DriftRender, LongDefinitionsDifferAsAUnifiedDiffOfPrettySql) {
+  const std::string desired =
+      "SELECT e.user_id, date_trunc('month', e.spent_at) AS month, sum(e.amount) AS total FROM "
+      "public.expenses e JOIN public.users u ON u.id = e.user_id WHERE e.amount > 0 GROUP BY "
+      "e.user_id, date_trunc('month', e.spent_at)";
+  std::string live = desired;
+  live.replace(live.find("e.amount > 0"), 12, "e.amount >= 0");
+  DriftEntry e;
+  e.object_kind = "view";
+  e.name = "public.monthly";
+  e.differences = {{"query", desired, live}};
+  DatabaseDrift db;
+  db.label = "prod";
+  db.entries = {e};
+  DriftReport report;
+  report.databases = {db};
+  const std::string text = render_drift_text(report);
+  EXPECT_NE(text.find("      query:\n        --- desired\n        +++ live\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("        -WHERE e.amount > 0\n        +WHERE e.amount >= 0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("         FROM public.expenses e\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("desired SELECT"), std::string::npos) << text;
+  // Short values stay on one line.
+  EXPECT_EQ(render_drift_text(sample_report()).find("--- desired"), std::string::npos);
+}
+
+TEST(TextDiff, PrettySqlBreaksTopLevelClausesOnly) {
+  EXPECT_EQ(pretty_sql("SELECT a, (SELECT max(b) FROM t WHERE x) AS m, 'FROM x' FROM u LEFT "
+                       "JOIN v ON true WHERE a = $$ WHERE $$ ORDER BY 1"),
+            "SELECT a,\n    (SELECT max(b) FROM t WHERE x) AS m,\n    'FROM x'\nFROM u\nLEFT JOIN "
+            "v ON true\nWHERE a = $$ WHERE $$\nORDER BY 1");
+  EXPECT_EQ(pretty_sql("SELECT 1 UNION ALL SELECT 2"), "SELECT 1\nUNION ALL\nSELECT 2");
+  EXPECT_EQ(pretty_sql("BEGIN\n  RETURN 1;\nEND"), "BEGIN\n  RETURN 1;\nEND");  // as written
+  EXPECT_EQ(pretty_sql("select_from(fromage)"), "select_from(fromage)");        // whole words
+  EXPECT_EQ(unified_diff("a\nb\n", "a\nb\n"), "");
+  EXPECT_EQ(unified_diff("a\nb\nc\n", "a\nB\nc\n"),
+            "--- before\n+++ after\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
 }
 
 }  // namespace
