@@ -12,16 +12,9 @@
 #
 #   bench/apply_overhead_bench.sh [ROWS] [REPEAT]
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rows=${1:-1000000}
 repeat=${2:-3}
-pgdrift=${PGDRIFT:-$repo/build/pgdrift}
-[[ -x $pgdrift ]] || { echo "build pgdrift first (scripts/build.sh)" >&2; exit 2; }
-
-cluster=$(mktemp -d /tmp/pgdrift-bench-XXXXXX)
-trap '"$pgdrift" scratch-cluster stop --dir "$cluster" >/dev/null 2>&1 || true' EXIT
-eval "$("$pgdrift" scratch-cluster start --dir "$cluster" --format env)"
-export PGHOST PGPORT PGUSER
+source "$(dirname "${BASH_SOURCE[0]}")/cluster.sh"
 work=$(mktemp -d /tmp/pgdrift-bench-work-XXXXXX)
 
 cat >"$work/big_from.sql" <<SQL
@@ -32,7 +25,6 @@ cat >"$work/big_to.sql" <<'SQL'
 CREATE TABLE ledger (id bigint PRIMARY KEY, amount numeric(12,2), memo text, note text);
 SQL
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # run NAME FROM_SQL TARGET MODE_ARGS...: the median seconds of REPEAT applies.
 run() {

@@ -12,18 +12,10 @@
 #
 #   bench/lock_rates_bench.sh [ROWS] [REPEAT]
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rows=${1:-2000000}
 repeat=${2:-3}
-pgdrift=${PGDRIFT:-$repo/build/pgdrift}
-[[ -x $pgdrift ]] || { echo "build pgdrift first (scripts/build.sh)" >&2; exit 2; }
+source "$(dirname "${BASH_SOURCE[0]}")/cluster.sh"
 
-cluster=$(mktemp -d /tmp/pgdrift-bench-XXXXXX)
-trap '"$pgdrift" scratch-cluster stop --dir "$cluster" >/dev/null 2>&1 || true' EXIT
-eval "$("$pgdrift" scratch-cluster start --dir "$cluster" --format env)"
-export PGHOST PGPORT PGUSER
-
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 fresh() {
   psql -X -q -d postgres -c "DROP DATABASE IF EXISTS rates" -c "CREATE DATABASE rates"
