@@ -9,6 +9,8 @@
 #include "cli/sources.h"
 #include "engine/drift.h"
 #include "engine/lint.h"
+#include "planner/migration_lint.h"
+#include "schema/history/history.h"
 #include "schema/live/introspect.h"
 
 namespace pgdrift::cli {
@@ -19,6 +21,7 @@ using nlohmann::json;
 
 struct LintArgs {
   std::string source;
+  std::string history;  // --history DIR: lint the migrations (planner/migration_lint.h)
   std::string format = "text";
   std::string fail_on = "error";
   std::vector<std::string> disable;
@@ -38,9 +41,15 @@ int run_lint(const LintArgs& args) {
       std::cout << r.name << " (" << engine::lint_severity_name(r.severity)
                 << (r.fixable ? ", fixable by reconcile --prefer-safer" : "") << "): " << r.summary
                 << "\n";
+    for (const auto& r : planner::migration_lint_rules())
+      std::cout << r.name << " (" << engine::lint_severity_name(r.severity)
+                << ", migrations: --history): " << r.summary << "\n";
     return 0;
   }
-  if (args.source.empty()) throw SourceError("a SOURCE is required (or --list-rules)");
+  if (!args.history.empty() && !args.source.empty())
+    throw SourceError("give a SOURCE or --history DIR, not both");
+  if (args.source.empty() && args.history.empty())
+    throw SourceError("a SOURCE or --history DIR is required (or --list-rules)");
   engine::LintOptions options;
   options.disabled.insert(args.disable.begin(), args.disable.end());
   std::set<std::pair<std::string, std::string>> ignored;
@@ -51,13 +60,41 @@ int run_lint(const LintArgs& args) {
                         "money-as-float:public.fx.rate");
     ignored.insert({item.substr(0, colon), item.substr(colon + 1)});
   }
-  SourceResult source = read_source(args.source, args.source_options);
-  require_matches({&source.unmatched}, "in " + schema::live::redact_connection_string(args.source));
   std::vector<engine::LintFinding> findings;
-  try {
-    findings = engine::lint_model(source.model, options);
-  } catch (const std::invalid_argument& e) {
-    throw SourceError(std::string(e.what()) + " (pgdrift lint --list-rules lists them)");
+  std::vector<std::string> source_warnings;
+  std::string shown_source;
+  const bool history = !args.history.empty();
+  if (history) {
+    schema::history::History h;
+    try {
+      h = schema::history::read_history(args.history);
+    } catch (const std::runtime_error& e) {
+      throw SourceError(e.what());
+    }
+    planner::MigrationLintOptions history_options;
+    history_options.disabled = options.disabled;
+    planner::MigrationLintResult result;
+    try {
+      result = planner::lint_history(h, history_options);
+    } catch (const std::invalid_argument& e) {
+      throw SourceError(std::string(e.what()) + " (pgdrift lint --list-rules lists them)");
+    }
+    findings = std::move(result.findings);
+    for (const auto& p : result.problems)
+      source_warnings.push_back(p.where.file + ":" + std::to_string(p.where.line) + ": " +
+                                p.message);
+    shown_source = args.history;
+  } else {
+    SourceResult source = read_source(args.source, args.source_options);
+    require_matches({&source.unmatched},
+                    "in " + schema::live::redact_connection_string(args.source));
+    try {
+      findings = engine::lint_model(source.model, options);
+    } catch (const std::invalid_argument& e) {
+      throw SourceError(std::string(e.what()) + " (pgdrift lint --list-rules lists them)");
+    }
+    source_warnings = source.warnings;
+    shown_source = schema::live::redact_connection_string(args.source);
   }
   std::erase_if(findings, [&](const engine::LintFinding& f) {
     return ignored.count({f.rule, f.object});
@@ -67,14 +104,16 @@ int run_lint(const LintArgs& args) {
   for (const auto& f : findings) (f.severity == engine::LintSeverity::Error ? errors : warnings)++;
   bool fail = (args.fail_on == "error" && errors > 0) ||
               (args.fail_on == "warning" && errors + warnings > 0);
-  std::string shown_source = schema::live::redact_connection_string(args.source);
-
   if (args.format == "json") {
     json out = {
         {"format", "pgdrift-lint/1"}, {"source", shown_source},
         {"findings", json::array()},  {"counts", {{"error", errors}, {"warning", warnings}}},
         {"fail_on", args.fail_on},    {"failed", fail}};
-    for (const auto& f : findings) out["findings"].push_back(engine::lint_finding_json(f));
+    for (const auto& f : findings) {
+      json item = engine::lint_finding_json(f);
+      if (history) item["help"] = planner::lint_rule_help(f.rule);
+      out["findings"].push_back(item);
+    }
     std::cout << out.dump(2) << "\n";
   } else if (args.format == "github") {
     for (const auto& f : findings) {
@@ -101,12 +140,13 @@ int run_lint(const LintArgs& args) {
           s.replace(p, 1, "\n  fix: ");
         std::cout << "  fix: " << s << "\n";
       }
+      if (history) std::cout << "  help: " << planner::lint_rule_help(f.rule) << "\n";
     }
     std::cout << findings.size() << " finding" << (findings.size() == 1 ? "" : "s") << " ("
               << errors << " error" << (errors == 1 ? "" : "s") << ", " << warnings << " warning"
               << (warnings == 1 ? "" : "s") << ") in " << shown_source << "\n";
   }
-  for (const auto& w : source.warnings) std::cerr << "warning: " << w << "\n";
+  for (const auto& w : source_warnings) std::cerr << "warning: " << w << "\n";
   return fail ? 1 : 0;
 }
 
@@ -129,6 +169,9 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ignore", args->ignore,
                   "Drop one finding: RULE:OBJECT, e.g. money-as-float:public.fx.rate (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--history", args->history,
+                  "Lint the migrations of this history (Alembic or SQL directory) statement by "
+                  "statement, knowing which tables existed before each migration");
   cmd->add_flag("--list-rules", args->list_rules, "List the rules and exit");
   add_filter_options(cmd, args->source_options);
   cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,

@@ -628,9 +628,17 @@ TEST(JsonSchemas, LintReportWithEveryRuleValidates) {
   json nothing = testing::parse_json_output(clean);
   EXPECT_TRUE(nothing["findings"].empty());
 
-  EXPECT_EQ(testing::validate_json(python, "lint-report.schema.json", {report, unlocated, nothing}),
-            (std::vector<std::string>(3, "valid")))
-      << report.dump(2);
+  // lint --history: migration rules with their help links.
+  auto history =
+      testing::run_pgdrift({"lint", "--history", testing::fixture_path("mita/alembic/versions"),
+                            "--format", "json", "--fail-on", "never"});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+  json migrations = testing::parse_json_output(history);
+
+  EXPECT_EQ(testing::validate_json(python, "lint-report.schema.json",
+                                   {report, unlocated, nothing, migrations}),
+            (std::vector<std::string>(4, "valid")))
+      << report.dump(2) << migrations.dump(2);
 }
 
 TEST(JsonSchemas, BrokenLintReportsAreRejected) {

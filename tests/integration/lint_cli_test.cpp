@@ -2,6 +2,7 @@
 // formats, and a connection failure that must not look like "no findings".
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -72,6 +73,57 @@ TEST(LintCli, SqlFileFindingsNameFileAndLine) {
   EXPECT_NE(github.out.find("::error file=" + path + ",line=5,title=pgdrift money-as-float::"),
             std::string::npos)
       << github.out;
+}
+
+// A finding of a --history report: "rule file-name:line".
+std::set<std::string> history_findings(const json& report) {
+  std::set<std::string> out;
+  for (const auto& f : report["findings"]) {
+    if (!f.contains("location")) continue;
+    out.insert(f["rule"].get<std::string>() + " " +
+               std::filesystem::path(f["location"]["file"].get<std::string>()).filename().string() +
+               ":" + std::to_string(f["location"]["line"].get<int>()));
+  }
+  return out;
+}
+
+TEST(LintCli, HistoryFindingsOfMitasMigrationsWithFileLineAndHelp) {
+  // The golang-migrate copy: 0006 indexes transactions, which 0001 created, without
+  // CONCURRENTLY; 0003 creates budget_advice and indexes it in the same migration (no finding).
+  auto sql = lint({"--history", testing::fixture_path("mita/migrations_sql"), "--format", "json"});
+  ASSERT_EQ(sql.exit_code, 1) << sql.err << sql.out;
+  json report = json::parse(sql.out);
+  auto found = history_findings(report);
+  EXPECT_TRUE(
+      found.count("index-without-concurrently 0006_transactions_user_created_at_idx.up.sql:3"))
+      << sql.out;
+  EXPECT_TRUE(found.count("missing-lock-timeout 0006_transactions_user_created_at_idx.up.sql:3"))
+      << sql.out;
+  for (const auto& f : found)
+    EXPECT_EQ(f.rfind("index-without-concurrently 0003", 0), std::string::npos) << f;
+  for (const auto& f : report["findings"])
+    EXPECT_EQ(f["help"], "docs/lint.md#" + f["rule"].get<std::string>());
+
+  // The Alembic original: the same finding at the op.create_index call.
+  auto alembic = lint({"--history", testing::fixture_path("mita/migrations"), "--format", "json"});
+  ASSERT_EQ(alembic.exit_code, 1) << alembic.err << alembic.out;
+  EXPECT_TRUE(history_findings(json::parse(alembic.out))
+                  .count("index-without-concurrently 0006_transactions_user_created_at_idx.py:16"))
+      << alembic.out;
+
+  // Text: the help link under the finding; --disable and a SOURCE with --history.
+  auto text = lint({"--history", testing::fixture_path("mita/migrations_sql")});
+  EXPECT_NE(text.out.find("  help: docs/lint.md#index-without-concurrently"), std::string::npos)
+      << text.out;
+  auto disabled = lint({"--history", testing::fixture_path("mita/migrations_sql"), "--format",
+                        "json", "--disable", "index-without-concurrently"});
+  EXPECT_EQ(history_findings(json::parse(disabled.out))
+                .count("index-without-concurrently 0006_transactions_user_created_at_idx.up.sql:3"),
+            0u);
+  EXPECT_EQ(lint({testing::fixture_path("mita/schema"), "--history",
+                  testing::fixture_path("mita/migrations_sql")})
+                .exit_code,
+            2);
 }
 
 TEST(LintCli, BadInputAndUnreachableDatabaseExitTwo) {
