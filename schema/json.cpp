@@ -232,6 +232,7 @@ class Writer {
     put_string(j, "where_expr", ix.where_expr);
     put_string_map(j, "options", ix.options);
     put_string(j, "parent_index", ix.parent_index);
+    put_bool(j, "valid", ix.valid, true);
     put_optional(j, "comment", ix.comment);
     put_renamed_from(j, ix.renamed_from);
     put_location(j, ix.location);
@@ -829,6 +830,7 @@ Index read_index(const std::string& name, const json& j, const std::string& path
   ix.where_expr = r.string("where_expr");
   ix.options = r.string_map("options");
   ix.parent_index = r.string("parent_index");
+  ix.valid = r.boolean("valid", true);
   ix.comment = r.optional_string("comment");
   ix.renamed_from.name = r.string("renamed_from");
   ix.location = r.location();

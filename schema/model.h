@@ -170,6 +170,15 @@ struct Index {
   // schema). PostgreSQL creates such an index with the parent's (or attaches a matching one)
   // and drops it with the parent's. Empty = an index of this table alone.
   std::string parent_index;
+  // False for an INVALID index (pg_index: not indisvalid, or not indisready): what a CREATE
+  // INDEX CONCURRENTLY that failed or was cancelled leaves behind (also a REINDEX CONCURRENTLY's
+  // or an interrupted DROP INDEX CONCURRENTLY's). PostgreSQL keeps it up to date on writes (a
+  // unique one that got as far as indisready still rejects duplicates) but no query uses it. Only a
+  // database has them: SQL cannot make one. A target's INVALID index is wanted valid
+  // (engine::wanted_form). Partitioned indexes are always valid here: theirs says whether every
+  // partition has an index attached (CREATE INDEX ON ONLY), which parent_index of the partitions'
+  // indexes says.
+  bool valid = true;
   std::optional<std::string> comment;
   RenamedFrom renamed_from;
   SourceLocation location;
