@@ -801,7 +801,9 @@ void roll_back_now(const ApplyArgs& args, ApplyReport& report, planner::ApplySes
                 failed->error;
     a.fingerprint =
         planner::model_fingerprint(engine::compared_form(read_live(args), options.diff));
-    a.restored = a.fingerprint == report.live_fingerprint;
+    // Or the source as a plan can reach it: an INVALID index it had is built valid again.
+    a.restored =
+        a.fingerprint == report.live_fingerprint || a.fingerprint == a.plan.target_fingerprint;
     report.fingerprint_after_failure = a.fingerprint;
   } catch (const std::exception& e) {
     a.error = e.what();
