@@ -685,7 +685,9 @@ int run_apply(ApplyArgs& args) {
   schema::UnmatchedPatterns unmatched_target;
   if (undone) {
     try {
-      target = schema::model_from_json(undone->fields["source_model"]);
+      // Recorded from the database by that apply: read as it was written (its types are the
+      // database's, some of which no model describes).
+      target = schema::model_from_json(undone->fields["source_model"], false);
     } catch (const std::exception& e) {
       throw SourceError("audit row " + std::to_string(undone->id) +
                         ": its source model cannot be read: " + e.what());

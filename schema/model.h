@@ -501,6 +501,17 @@ std::string aggregate_key(const Aggregate& a);
 // (through nested domains), else `type` itself.
 std::string expression_type(const Model& m, const std::string& type);
 
+// Why the type string `type` (a column's, a composite attribute's, a domain's base type, a
+// function's argument or return type, an aggregate's argument or state type, a sequence's AS
+// type) names no type: `unknown type "uuuid"`; "" when it names one. A type is known when
+// PostgreSQL 15 has it built in (pg_catalog, or a catalog relation's row type), when the model
+// defines it (enum, composite type, domain, the row type of a table, view or sequence), or when
+// the model cannot say: a type in the schema of an extension of the model (of a shipped one,
+// the types it creates), or in a schema whose schema-level objects (the schema, types,
+// functions, aggregates, collations, extensions) the model does not hold, as when a filter left
+// them out (docs/json-model.md, "Types"). Arrays, typmods and SETOF are looked through.
+std::string undefined_type(const Model& m, const std::string& type);
+
 // Sequence::owned_by taken apart at the dot before its (quoted) column, which may itself hold a
 // dot: `public.t."a.b"` -> {"public.t", "\"a.b\""}. Both empty when owned_by is.
 std::pair<std::string, std::string> split_owned_by(const std::string& owned_by);
