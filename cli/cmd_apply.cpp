@@ -692,7 +692,9 @@ int run_apply(ApplyArgs& args) {
   schema::UnmatchedPatterns unmatched_target;
   if (undone) {
     try {
-      target = schema::model_from_json(undone->fields["source_model"]);
+      // Recorded from the database by that apply: read as it was written (its types are the
+      // database's, some of which no model describes).
+      target = schema::model_from_json(undone->fields["source_model"], false);
     } catch (const std::exception& e) {
       throw SourceError("audit row " + std::to_string(undone->id) +
                         ": its source model cannot be read: " + e.what());
@@ -834,7 +836,9 @@ void roll_back_now(const ApplyArgs& args, ApplyReport& report, planner::ApplySes
                 failed->error;
     a.fingerprint =
         planner::model_fingerprint(engine::compared_form(read_live(args), options.diff));
-    a.restored = a.fingerprint == report.live_fingerprint;
+    // Or the source as a plan can reach it: an INVALID index it had is built valid again.
+    a.restored =
+        a.fingerprint == report.live_fingerprint || a.fingerprint == a.plan.target_fingerprint;
     report.fingerprint_after_failure = a.fingerprint;
   } catch (const std::exception& e) {
     a.error = e.what();

@@ -57,6 +57,9 @@ struct IndexChange {
   std::string table_name;
   std::optional<schema::Index> from;
   std::optional<schema::Index> to;
+  // The source's index is INVALID (schema::Index::valid): a failed CREATE INDEX CONCURRENTLY
+  // left it, and the plan drops it and builds it again, whatever else differs.
+  bool rebuilds_invalid() const { return kind == ChangeKind::Alter && from && !from->valid; }
 };
 struct TriggerChange {
   ChangeKind kind = ChangeKind::Add;

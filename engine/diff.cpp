@@ -231,9 +231,11 @@ struct Differ {
     }
   }
 
+  // `b` is the target's: an INVALID target index is wanted valid (wanted_form).
   static bool same_index(schema::Index a, schema::Index b) {
     a.comment.reset();
     b.comment.reset();
+    b.valid = true;
     return a == b;
   }
 
@@ -300,16 +302,34 @@ struct Differ {
         });
   }
 
+  // The target's indexes are compared as wanted (wanted_form): valid. So an INVALID source
+  // index is rebuilt, whatever the target says of its validity, and an INVALID target index
+  // stands for the index it was meant to be.
   void diff_indexes(const std::string& table, const std::string& schema_name,
                     const std::string& table_name, const std::map<std::string, schema::Index>& from,
                     const std::map<std::string, schema::Index>& to,
                     std::vector<IndexChange>& changes) {
-    size_t first = changes.size();
-    diff_members(table, from, to, changes);
-    for (size_t i = first; i < changes.size(); ++i) {
-      changes[i].schema = schema_name;
-      changes[i].table_name = table_name;
-    }
+    auto change = [&](ChangeKind kind, const schema::Index* a, const schema::Index* b) {
+      IndexChange c;
+      c.kind = kind;
+      c.table = table;
+      c.schema = schema_name;
+      c.table_name = table_name;
+      if (a) c.from = *a;
+      if (b) {
+        c.to = *b;
+        c.to->valid = true;
+      }
+      if (kind != ChangeKind::Alter || !same_without_comment(*c.from, *c.to))
+        changes.push_back(std::move(c));
+    };
+    zip(
+        from, to,
+        [&](const std::string&, const schema::Index& b) { change(ChangeKind::Add, nullptr, &b); },
+        [&](const std::string&, const schema::Index& a) { change(ChangeKind::Drop, &a, nullptr); },
+        [&](const std::string&, const schema::Index& a, const schema::Index& b) {
+          change(ChangeKind::Alter, &a, &b);
+        });
   }
 
   void diff_table(const std::string& key, const schema::Table& from, const schema::Table& to) {
@@ -652,6 +672,27 @@ schema::Model compared_form(const schema::Model& model, const DiffOptions& optio
   return m;
 }
 
+bool has_invalid_index(const schema::Model& model) {
+  auto any_invalid = [](const std::map<std::string, schema::Index>& indexes) {
+    return std::any_of(indexes.begin(), indexes.end(),
+                       [](const auto& entry) { return !entry.second.valid; });
+  };
+  for (const auto& [key, t] : model.tables)
+    if (any_invalid(t.indexes)) return true;
+  for (const auto& [key, v] : model.views)
+    if (any_invalid(v.indexes)) return true;
+  return false;
+}
+
+schema::Model wanted_form(const schema::Model& target) {
+  schema::Model m = target;
+  for (auto& [key, t] : m.tables)
+    for (auto& [name, i] : t.indexes) i.valid = true;
+  for (auto& [key, v] : m.views)
+    for (auto& [name, i] : v.indexes) i.valid = true;
+  return m;
+}
+
 namespace {
 
 [[noreturn]] void both_names_exist(const std::string& what, const std::string& old_name,
@@ -844,6 +885,15 @@ std::string member_line(const std::string& what, const Change& c, const std::str
   return change_kind_name(c.kind) + " " + what + " " + c.table + "." + quote_ident(name);
 }
 
+std::string index_line(const IndexChange& c) {
+  std::string line = member_line("index", c, c.to ? c.to->name : c.from->name);
+  if (c.rebuilds_invalid())
+    line += ": INVALID (a failed CREATE INDEX CONCURRENTLY left it), rebuilt";
+  else if (c.kind == ChangeKind::Drop && !c.from->valid)
+    line += ": INVALID (a failed CREATE INDEX CONCURRENTLY left it)";
+  return line;
+}
+
 }  // namespace
 
 std::vector<std::string> describe_changes(const Changes& changes) {
@@ -881,8 +931,7 @@ std::vector<std::string> describe_changes(const Changes& changes) {
     }
     for (const auto& c : t.constraints)
       lines.push_back(member_line("constraint", c, c.to ? c.to->name : c.from->name));
-    for (const auto& c : t.indexes)
-      lines.push_back(member_line("index", c, c.to ? c.to->name : c.from->name));
+    for (const auto& c : t.indexes) lines.push_back(index_line(c));
     for (const auto& c : t.triggers)
       lines.push_back(member_line("trigger", c, c.to ? c.to->name : c.from->name));
     for (const auto& c : t.policies)
@@ -891,8 +940,7 @@ std::vector<std::string> describe_changes(const Changes& changes) {
   for (const auto& v : changes.views) {
     if (v.kind != ChangeKind::Alter || v.definition_changed || v.options_changed)
       simple("view", v.kind, v.key);
-    for (const auto& c : v.indexes)
-      lines.push_back(member_line("index", c, c.to ? c.to->name : c.from->name));
+    for (const auto& c : v.indexes) lines.push_back(index_line(c));
     for (const auto& c : v.triggers)
       lines.push_back(member_line("trigger", c, c.to ? c.to->name : c.from->name));
   }

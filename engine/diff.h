@@ -21,6 +21,14 @@ struct DiffOptions {
 // Fingerprints and plan validation use it, so they see exactly what the diff saw.
 schema::Model compared_form(const schema::Model& model, const DiffOptions& options);
 
+// A target as a plan can reach it: every index valid. An INVALID index in a target (read from a
+// database where a CREATE INDEX CONCURRENTLY failed) stands for the index it was meant to be;
+// no plan builds an INVALID one. The diff compares targets so (an INVALID source index against
+// its target is a rebuild, an INVALID target index is no change of its own), and a plan's
+// target fingerprint is of this form. has_invalid_index: whether the form differs at all.
+schema::Model wanted_form(const schema::Model& target);
+bool has_invalid_index(const schema::Model& model);
+
 // The renames the target's annotations ask for (schema::RenamedFrom), tables first: an annotated
 // object is renamed when the source has its old name and not its new one; with neither, the
 // annotation is ignored (the object is new); with both, std::runtime_error (an annotation left

@@ -64,6 +64,11 @@ std::string difference_value_text(const json& value) {
   return value.dump();
 }
 
+std::string describe_difference(const AttributeDifference& d) {
+  return d.path + ": desired " + difference_value_text(d.desired) + ", live " +
+         difference_value_text(d.live) + (d.note.empty() ? "" : " (" + d.note + ")");
+}
+
 namespace {
 
 bool is_comment_path(const std::string& path) {
@@ -111,7 +116,8 @@ const json* find_named(const json& array, const std::string& name) {
 }
 
 // Defaulted fields are omitted from the JSON: a missing boolean facing a present one is its
-// default, which is the other value (validated, permissive and with_data default to true).
+// default, which is the other value (validated, permissive, with_data and an index's valid
+// default to true).
 json as_value(const json& value, const json& other) {
   if (value.is_null() && other.is_boolean()) return !other.get<bool>();
   return value;
@@ -241,6 +247,10 @@ const char* member_path(const std::string& kind) {
   if (kind == "trigger") return "triggers";
   return "policies";
 }
+
+const char* const kInvalidIndexNote =
+    "INVALID: a CREATE INDEX CONCURRENTLY failed or was cancelled and left it; PostgreSQL "
+    "maintains it on every write but uses it for no query. The fix drops it and builds it again";
 
 DriftKind drift_kind(ChangeKind kind) {
   return kind == ChangeKind::Add    ? DriftKind::Missing
@@ -462,6 +472,10 @@ class DriftView {
       const std::string& name = c.to ? c.to->name : c.from->name;
       member("index", owner, schema::quote_qualified(c.schema, name), name, c, owner_location, 0,
              c.kind == ChangeKind::Drop);
+      if (c.rebuilds_invalid())
+        for (auto& d : entries_.back().entry.differences)
+          if (d.path == std::string(member_path("index")) + "." + name + ".valid")
+            d.note = kInvalidIndexNote;
     }
   }
 

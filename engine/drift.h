@@ -36,6 +36,9 @@ struct AttributeDifference {
   std::string path;
   nlohmann::json desired;
   nlohmann::json live;
+  // What the difference means when the values alone do not say it (an index's `valid`: why
+  // an INVALID index exists and what the fix does); empty for most.
+  std::string note{};
 };
 
 // One statement of the plan that fixes an entry (live -> desired), with its hazard codes.
@@ -131,5 +134,8 @@ std::string github_escape_property(const std::string& text);
 std::string describe_entry(const DriftEntry& entry);
 // "numeric(12,2)" for a string, "(none)" for null, JSON text otherwise.
 std::string difference_value_text(const nlohmann::json& value);
+// "columns.amount.type: desired numeric(12,2), live double precision", then " (note)" when the
+// difference has one: how every renderer but JSON writes a difference.
+std::string describe_difference(const AttributeDifference& difference);
 
 }  // namespace pgdrift::engine

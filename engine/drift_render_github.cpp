@@ -49,9 +49,7 @@ std::string render_drift_github(const DriftReport& report) {
     for (const auto& e : db.entries) {
       if (e.ignored) continue;
       std::string text = describe_entry(e) + " in " + db.label;
-      for (const auto& d : e.differences)
-        text += "\n" + d.path + ": desired " + difference_value_text(d.desired) + ", live " +
-                difference_value_text(d.live);
+      for (const auto& d : e.differences) text += "\n" + describe_difference(d);
       for (const auto& f : e.fix) text += "\nfix: " + f.statement;
       out << (e.severity == DriftSeverity::Error ? "::error " : "::warning ");
       if (!e.location.empty())

@@ -24,8 +24,11 @@ json entry_json(const DriftEntry& e) {
   if (e.ignored) j["ignored_by"] = e.ignored_by;
   if (!e.location.empty()) j["location"] = {{"file", e.location.file}, {"line", e.location.line}};
   json diffs = json::array();
-  for (const auto& d : e.differences)
-    diffs.push_back({{"path", d.path}, {"desired", d.desired}, {"live", d.live}});
+  for (const auto& d : e.differences) {
+    json diff = {{"path", d.path}, {"desired", d.desired}, {"live", d.live}};
+    if (!d.note.empty()) diff["note"] = d.note;
+    diffs.push_back(std::move(diff));
+  }
   j["differences"] = diffs;
   j["fix"] = fix_json(e.fix);
   return j;

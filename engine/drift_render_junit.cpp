@@ -45,9 +45,7 @@ std::string entry_details(const DriftEntry& e) {
   out << describe_entry(e) << " [" << drift_severity_name(e.severity) << "]";
   if (!e.location.empty()) out << " at " << e.location.file << ":" << e.location.line;
   out << "\n";
-  for (const auto& d : e.differences)
-    out << "  " << d.path << ": desired " << difference_value_text(d.desired) << ", live "
-        << difference_value_text(d.live) << "\n";
+  for (const auto& d : e.differences) out << "  " << describe_difference(d) << "\n";
   for (const auto& f : e.fix) out << "  fix: " << f.statement << "\n";
   return out.str();
 }

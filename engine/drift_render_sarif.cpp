@@ -56,9 +56,7 @@ int rule_index(DriftKind kind) {
 
 std::string message(const DriftEntry& e, const std::string& database) {
   std::string text = describe_entry(e) + " in " + database;
-  for (const auto& d : e.differences)
-    text += "; " + d.path + ": desired " + difference_value_text(d.desired) + ", live " +
-            difference_value_text(d.live);
+  for (const auto& d : e.differences) text += "; " + describe_difference(d);
   return text;
 }
 

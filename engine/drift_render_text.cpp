@@ -59,7 +59,9 @@ void render_entry(std::ostream& out, const DriftEntry& e, const Palette& p) {
       }
     }
     out << "      " << d.path << ": desired " << p.green(difference_value_text(d.desired))
-        << ", live " << p.red(difference_value_text(d.live)) << "\n";
+        << ", live " << p.red(difference_value_text(d.live));
+    if (!d.note.empty()) out << "\n        " << p.yellow(d.note);
+    out << "\n";
   }
   for (const auto& f : e.fix) {
     out << "      fix: " << f.statement;

@@ -58,10 +58,10 @@ bool is_concurrent_index_build(const Step& step) {
 
 std::string invalid_index_remark(const std::string& left) {
   if (left.empty())
-    return "a failed CREATE INDEX CONCURRENTLY may leave an INVALID index: check "
-           "pg_index.indisvalid and drop it before retrying";
+    return "a failed CREATE INDEX CONCURRENTLY may leave an INVALID index (pg_index.indisvalid): "
+           "the next apply drops it and builds it again";
   return "the failed CREATE INDEX CONCURRENTLY left the INVALID index " + left +
-         ": drop it (DROP INDEX CONCURRENTLY) before retrying";
+         ": the next apply drops it and builds it again (pgdrift drift reports it until then)";
 }
 
 // A backfill that commits per batch (a DO block outside a transaction block): a failure keeps

@@ -154,6 +154,9 @@ void add_constraint(Context& ctx, const std::string& table, const schema::Constr
     std::string table_name = to_table ? to_table->name : table;
     Step build = base_step(schema::render_create_index(schema_name, table_name, index, true));
     build.provides = {"index-for:" + member};
+    // An INVALID index of that name that a failed run of this very step left is dropped first
+    // (the plan drops it as an index the target does not have).
+    build.after_removal = {"index:" + schema::quote_qualified(schema_name, index.name)};
     build.transactional = false;
     build.hazards = {Hazard::IndexBuild, Hazard::NotTransactional};
     build.lock = "SHARE UPDATE EXCLUSIVE";

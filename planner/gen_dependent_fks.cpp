@@ -75,7 +75,8 @@ class ChangedKeys {
         return true;
     }
     for (const auto& i : t->indexes) {
-      if (i.kind == ChangeKind::Add || !i.from || !i.from->unique) continue;
+      // An INVALID index backs no foreign key: rebuilding it leaves them be.
+      if (i.kind == ChangeKind::Add || !i.from || !i.from->unique || !i.from->valid) continue;
       std::set<std::string> cols;
       for (const auto& k : i.from->keys) cols.insert(k.column);
       if (cols == wanted) return true;

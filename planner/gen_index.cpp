@@ -1,6 +1,7 @@
 // Indexes: CREATE / DROP INDEX CONCURRENTLY on existing tables (online), plain forms on new
 // tables, partitioned tables (CONCURRENTLY is not supported there) and with --no-online. A change
-// of storage parameters only is an ALTER INDEX SET / RESET, not a rebuild.
+// of storage parameters only is an ALTER INDEX SET / RESET, not a rebuild; an INVALID index is
+// dropped and built again.
 #include <algorithm>
 #include <cctype>
 
@@ -183,6 +184,9 @@ bool swap_rebuild(Context& ctx, const engine::IndexChange& change, const std::st
                          schema::render_create_index(change.schema, change.table_name, temp, true));
   build.provides = {"index-new:" + qname};
   build.needs = index_needs(ctx, change, new_index, owner);
+  // An INVALID temp_name that a failed run of this very step left (the plan drops it as an
+  // index the target does not have) must be gone first.
+  build.after_removal = {"index:" + temp_qname};
   build.hazards = {Hazard::IndexBuild, Hazard::NotTransactional};
   build.preflight = unique_index_preflight(ctx, change, new_index);
   build.transactional = false;
@@ -190,7 +194,7 @@ bool swap_rebuild(Context& ctx, const engine::IndexChange& change, const std::st
   build.lock = "SHARE UPDATE EXCLUSIVE";
   build.note = "built under " + temp_name +
                " next to the old index; a failed build leaves an INVALID " + temp_name +
-               " to drop before retrying";
+               ", which the next plan drops";
   ctx.add(build);
 
   Step drop = make_step("index", qname, ChangeKind::Alter, kDropConstraintIndex,
@@ -219,6 +223,66 @@ bool swap_rebuild(Context& ctx, const engine::IndexChange& change, const std::st
   return true;
 }
 
+// DROP INDEX [CONCURRENTLY] IF EXISTS of the source's index, with its lock and hazards; the
+// caller says what it removes. An INVALID index is no loss: no query uses it (no
+// index_dropped), and it backs no foreign key.
+Step drop_index_step(Context& ctx, const engine::IndexChange& change, bool concurrently) {
+  const schema::Index& i = *change.from;
+  const std::string qname = schema::quote_qualified(change.schema, i.name);
+  Step s = make_step("index", qname, change.kind, kDropConstraintIndex,
+                     std::string("DROP INDEX ") + (concurrently ? "CONCURRENTLY " : "") +
+                         "IF EXISTS " + qname + ";");
+  s.releases = index_releases(ctx, i);
+  if (i.valid)
+    s.hazards = {Hazard::IndexDropped};
+  else
+    s.note = "INVALID (a failed CREATE INDEX CONCURRENTLY left it): no query uses it";
+  if (concurrently) {
+    s.transactional = false;
+    s.hazards.push_back(Hazard::NotTransactional);
+    s.lock = "SHARE UPDATE EXCLUSIVE";
+  } else {
+    s.hazards.push_back(Hazard::AccessExclusiveLock);
+    s.lock = "ACCESS EXCLUSIVE";
+  }
+  return s;
+}
+
+// An INVALID index (schema::Index::valid), rebuilt: dropped, then built again (CONCURRENTLY
+// when online). No swap under a temporary name as in swap_rebuild: no query uses an INVALID
+// index, so the table loses nothing in between. That is also why the drop removes a key of its
+// own ("invalid-index:") rather than "index:": nothing the source had is missing at the commit
+// between the two, which is a safe point, so each concurrent step runs apart.
+void rebuild_invalid(Context& ctx, const engine::IndexChange& change, const std::string& owner,
+                     bool concurrently) {
+  const schema::Index& old_index = *change.from;
+  const schema::Index& new_index = *change.to;
+  const std::string old_qname = schema::quote_qualified(change.schema, old_index.name);
+  Step drop = drop_index_step(ctx, change, concurrently);
+  drop.removes = {"invalid-index:" + old_qname};
+  drop.note += "; it is built again next";
+  // PostgreSQL keeps an INVALID unique index that got as far as pg_index.indisready checking
+  // the rows written.
+  if (old_index.unique)
+    drop.note +=
+        "; if it was still rejecting duplicate writes, nothing does until the new build checks "
+        "them again, and a duplicate written in between fails the build";
+  ctx.add(drop);
+
+  const std::string qname = schema::quote_qualified(change.schema, new_index.name);
+  Step build = make_step(
+      "index", qname, ChangeKind::Alter, kConstraintIndex,
+      schema::render_create_index(change.schema, change.table_name, new_index, concurrently));
+  build.provides = {"index:" + qname};
+  if (new_index.unique) build.provides.push_back("uniques:" + change.table);
+  build.needs = index_needs(ctx, change, new_index, owner);
+  build.after_removal = {"invalid-index:" + old_qname};
+  mark_index_build(build, concurrently);
+  build.preflight = unique_index_preflight(ctx, change, new_index);
+  ctx.add(build);
+  restore_kept(ctx, {Recreated::Kind::Index, change.table, new_index.name});
+}
+
 }  // namespace
 
 void mark_index_build(Step& s, bool concurrently) {
@@ -228,7 +292,7 @@ void mark_index_build(Step& s, bool concurrently) {
     s.transactional = false;
     s.hazards.push_back(Hazard::NotTransactional);
     s.lock = "SHARE UPDATE EXCLUSIVE";
-    s.note = "a failed concurrent build leaves an INVALID index to drop before retrying";
+    s.note = "a failed concurrent build leaves an INVALID index, which the next plan rebuilds";
   } else {
     s.hazards.push_back(Hazard::BlocksWrites);
     s.lock = "SHARE";
@@ -237,29 +301,20 @@ void mark_index_build(Step& s, bool concurrently) {
 
 void gen_index(Context& ctx, const engine::IndexChange& change, bool table_is_new,
                bool partitioned) {
-  if (change.kind == ChangeKind::Alter && alter_options(ctx, change, partitioned)) return;
   bool on_view = ctx.to.views.count(change.table) || ctx.from.views.count(change.table);
   std::string owner = (on_view ? "view:" : "table:") + change.table;
   const bool concurrently = ctx.options.online && !table_is_new && !partitioned;
+  if (change.rebuilds_invalid()) {
+    rebuild_invalid(ctx, change, owner, concurrently);
+    return;
+  }
+  if (change.kind == ChangeKind::Alter && alter_options(ctx, change, partitioned)) return;
   if (change.kind == ChangeKind::Alter && concurrently && swap_rebuild(ctx, change, owner)) return;
   if (change.kind == ChangeKind::Drop || change.kind == ChangeKind::Alter) {
     const auto& i = *change.from;
-    std::string qname = schema::quote_qualified(change.schema, i.name);
-    Step s = make_step("index", qname, change.kind, kDropConstraintIndex,
-                       std::string("DROP INDEX ") + (concurrently ? "CONCURRENTLY " : "") +
-                           "IF EXISTS " + qname + ";");
-    s.removes = {"index:" + qname};
-    if (i.unique) s.removes.push_back("uniques:" + change.table);
-    s.releases = index_releases(ctx, i);
-    s.hazards = {Hazard::IndexDropped};
-    if (concurrently) {
-      s.transactional = false;
-      s.hazards.push_back(Hazard::NotTransactional);
-      s.lock = "SHARE UPDATE EXCLUSIVE";
-    } else {
-      s.hazards.push_back(Hazard::AccessExclusiveLock);
-      s.lock = "ACCESS EXCLUSIVE";
-    }
+    Step s = drop_index_step(ctx, change, concurrently);
+    s.removes = {"index:" + schema::quote_qualified(change.schema, i.name)};
+    if (i.unique && i.valid) s.removes.push_back("uniques:" + change.table);
     ctx.add(s);
   }
   if (change.kind == ChangeKind::Add || change.kind == ChangeKind::Alter) {

@@ -127,7 +127,8 @@ std::string table_ddl(const schema::Table& t) {
     if (c.kind == schema::ConstraintKind::ForeignKey)
       out += "\n" + schema::render_add_constraint(schema::qualified_key(t.schema, t.name), c);
   for (const auto& [name, i] : t.indexes)
-    out += "\n" + schema::render_create_index(t.schema, t.name, i);
+    out += "\n" + schema::render_invalid_index_note(i) +
+           schema::render_create_index(t.schema, t.name, i);
   for (const auto& [name, tr] : t.triggers) {
     out += "\n" + schema::render_create_trigger(schema::qualified_key(t.schema, t.name), tr);
     if (tr.enabled != 'O')
@@ -174,7 +175,10 @@ Plan make_plan(const schema::Model& from_model, const schema::Model& to_model,
   }
   const schema::Model& from = renamed_from ? *renamed_from : unrenamed_from;
   const schema::Model& source = renamed_source ? *renamed_source : from_model;
-  plan.target_fingerprint = model_fingerprint(to);
+  // The target as the plan builds it: an INVALID index of the target is built valid
+  // (engine::wanted_form), as the diff compared it.
+  plan.target_fingerprint =
+      model_fingerprint(engine::has_invalid_index(to) ? engine::wanted_form(to) : to);
   plan.changes = engine::describe_changes(changes);
 
   // An atomic plan runs in one transaction, so it uses the in-transaction forms throughout.

@@ -30,6 +30,20 @@ std::string column_type(const schema::Model& model, const std::string& object_na
   return "";
 }
 
+// Whether the model has the index `name` ("schema.index", as steps name indexes), INVALID.
+bool invalid_index(const schema::Model& model, const std::string& name) {
+  auto in = [&](const std::string& schema_name, const std::map<std::string, schema::Index>& m) {
+    for (const auto& [index_name, index] : m)
+      if (!index.valid && schema::quote_qualified(schema_name, index_name) == name) return true;
+    return false;
+  };
+  for (const auto& [key, t] : model.tables)
+    if (in(t.schema, t.indexes)) return true;
+  for (const auto& [key, v] : model.views)
+    if (in(v.schema, v.indexes)) return true;
+  return false;
+}
+
 // Whether undoing `step` gives back what the source had, and if not, what is lost.
 void classify(const Step& step, Inverse& inverse, const Plan& rollback, const schema::Model& from,
               const schema::Model& to) {
@@ -71,6 +85,12 @@ void classify(const Step& step, Inverse& inverse, const Plan& rollback, const sc
                     " and re-creates it: its data is lost";
       return;
     }
+  }
+  if (inverse.steps.empty() && step.object_kind == "index" &&
+      step.change_kind == engine::ChangeKind::Alter && invalid_index(from, step.object_name)) {
+    // Nothing to give back: no plan builds an INVALID index (engine::wanted_form).
+    inverse.why = "the rollback keeps the rebuilt index: it does not make it INVALID again";
+    return;
   }
   if (inverse.steps.empty())
     inverse.why = "no rollback step of its own: the rollback as a whole restores the source";

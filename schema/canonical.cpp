@@ -182,9 +182,13 @@ std::string canonical_type(const PgQuery__TypeName* type, const std::string& def
   return text;
 }
 
-std::string canonical_type_text(const std::string& type_sql, const std::string& default_schema) {
-  // A column definition accepts every type spelling, including interval fields and SETOF-free
-  // array forms; the statement is never executed.
+namespace {
+
+// `fn` of the TypeName that `type_sql` parses to, as a column's type: a column definition accepts
+// every type spelling, including interval fields and SETOF-free array forms; the statement is
+// never executed.
+template <class F>
+auto with_type_name(const std::string& type_sql, F&& fn) {
   auto tree = parse_tree::parse("CREATE TABLE t (c " + type_sql + ")");
   const PgQuery__Node* stmt = parse_tree::first_statement(tree);
   if (tree->n_stmts != 1 || stmt->node_case != PG_QUERY__NODE__NODE_CREATE_STMT ||
@@ -192,7 +196,30 @@ std::string canonical_type_text(const std::string& type_sql, const std::string& 
       stmt->create_stmt->table_elts[0]->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) {
     throw CanonicalError("not a type: " + type_sql);
   }
-  return canonical_type(stmt->create_stmt->table_elts[0]->column_def->type_name, default_schema);
+  return fn(stmt->create_stmt->table_elts[0]->column_def->type_name);
+}
+
+}  // namespace
+
+std::string canonical_type_text(const std::string& type_sql, const std::string& default_schema) {
+  return with_type_name(type_sql, [&](const PgQuery__TypeName* type) {
+    return canonical_type(type, default_schema);
+  });
+}
+
+bool TypeReference::builtin() const {
+  return (schema.empty() || schema == "pg_catalog") && is_builtin_type_name(name);
+}
+
+TypeReference type_reference(const std::string& type_sql) {
+  return with_type_name(type_sql, [&](const PgQuery__TypeName* type) {
+    if (type == nullptr || type->n_names == 0 || type->n_names > 3 || type->pct_type)
+      throw CanonicalError("not a type: " + type_sql);
+    TypeReference r;
+    r.name = string_of(type->names[type->n_names - 1]);
+    if (type->n_names >= 2) r.schema = string_of(type->names[type->n_names - 2]);
+    return r;
+  });
 }
 
 TypeNameParts split_type_name(const std::string& type) {

@@ -48,6 +48,17 @@ std::string canonical_type_text(const std::string& type_sql, const std::string& 
 // True for the names of types that live in pg_catalog ("int4", "text", "uuid", ...).
 bool is_builtin_type_name(const std::string& name);
 
+// The type a type string names, read as canonical_type reads it, through arrays, typmods and
+// SETOF: `schema` "" when unqualified ("integer" -> {"pg_catalog", "int4"}, "public.mood[]" ->
+// {"public", "mood"}, "uuuid" -> {"", "uuuid"}). Throws CanonicalError when it is not a type
+// (the parser's message, or "not a type: ...").
+struct TypeReference {
+  std::string schema;
+  std::string name;
+  bool builtin() const;  // a pg_catalog type (unqualified or qualified)
+};
+TypeReference type_reference(const std::string& type_sql);
+
 // A canonical type string taken apart: "numeric(12,2)[]" -> {"numeric", {12, 2}, array};
 // "timestamp(3) with time zone" -> {"timestamp with time zone", {3}}. Quoted names are left
 // whole. The one reader of type strings for the planner's casts, preflights and type changes.

@@ -232,6 +232,7 @@ class Writer {
     put_string(j, "where_expr", ix.where_expr);
     put_string_map(j, "options", ix.options);
     put_string(j, "parent_index", ix.parent_index);
+    put_bool(j, "valid", ix.valid, true);
     put_optional(j, "comment", ix.comment);
     put_renamed_from(j, ix.renamed_from);
     put_location(j, ix.location);
@@ -829,6 +830,7 @@ Index read_index(const std::string& name, const json& j, const std::string& path
   ix.where_expr = r.string("where_expr");
   ix.options = r.string_map("options");
   ix.parent_index = r.string("parent_index");
+  ix.valid = r.boolean("valid", true);
   ix.comment = r.optional_string("comment");
   ix.renamed_from.name = r.string("renamed_from");
   ix.location = r.location();
@@ -1227,7 +1229,61 @@ json object_to_json(const std::vector<Grant>& grants) {
   return Writer(false, false).grants(grants);
 }
 
-Model model_from_json(const json& j) {
+namespace {
+
+// Every type reference of `m` names a type (schema::undefined_type), checked once the whole
+// model is read (a column may use a type that a later section defines); the first that does
+// not fails with its JSON path.
+void check_types(const Model& m) {
+  auto check = [&](const std::string& path, const std::string& type) {
+    const std::string why = undefined_type(m, type);
+    if (!why.empty()) fail(path, why);
+  };
+  auto section = [](const char* name, const std::string& key) {
+    return child_path(child_path("$", name), key);
+  };
+  auto arguments = [&](const std::string& path, const std::vector<FunctionArgument>& args) {
+    for (size_t i = 0; i < args.size(); ++i)
+      check(child_path(index_path(child_path(path, "arguments"), i), "type"), args[i].type);
+  };
+  for (const auto& [key, t] : m.tables) {
+    const std::string columns = child_path(section("tables", key), "columns");
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const std::string column = index_path(columns, i);
+      check(child_path(column, "type"), t.columns[i].type);
+      if (const auto& identity = t.columns[i].identity_options)
+        check(child_path(child_path(column, "identity_options"), "data_type"), identity->data_type);
+    }
+  }
+  for (const auto& [key, s] : m.sequences)
+    check(child_path(child_path(section("sequences", key), "options"), "data_type"),
+          s.options.data_type);
+  for (const auto& [key, c] : m.composite_types) {
+    const std::string attributes = child_path(section("composite_types", key), "attributes");
+    for (size_t i = 0; i < c.attributes.size(); ++i)
+      check(child_path(index_path(attributes, i), "type"), c.attributes[i].type);
+  }
+  for (const auto& [key, d] : m.domains)
+    check(child_path(section("domains", key), "base_type"), d.base_type);
+  for (const auto& [key, f] : m.functions) {
+    const std::string path = section("functions", key);
+    arguments(path, f.arguments);
+    // RETURNS TABLE (...): its columns are the TABLE arguments.
+    if (!f.returns.empty() && f.returns.rfind("TABLE(", 0) != 0)
+      check(child_path(path, "returns"), f.returns);
+  }
+  for (const auto& [key, a] : m.aggregates) {
+    const std::string path = section("aggregates", key);
+    arguments(path, a.arguments);
+    check(child_path(path, "state_type"), a.state_type);
+    if (!a.moving_state_type.empty())
+      check(child_path(path, "moving_state_type"), a.moving_state_type);
+  }
+}
+
+}  // namespace
+
+Model model_from_json(const json& j, bool check_type_references) {
   ObjectReader r(j, "$");
   std::string format = r.required_string("format");
   if (format != kFormatName) {
@@ -1259,6 +1315,7 @@ Model model_from_json(const json& j) {
       fail(r.path_of("default_privileges") + "." + key,
            "the key must be \"" + default_privilege_key(d.role, d.schema, d.object_type) + "\"");
   r.finish();
+  if (check_type_references) check_types(m);
   return m;
 }
 

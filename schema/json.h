@@ -30,8 +30,12 @@ nlohmann::json object_to_json(const Index& i);
 nlohmann::json object_to_json(const Trigger& t);
 nlohmann::json object_to_json(const Policy& p);
 nlohmann::json object_to_json(const std::vector<Grant>& grants);  // an array
-// Inverse of model_to_json; throws std::runtime_error naming the JSON path on bad input.
-Model model_from_json(const nlohmann::json& json);
+// Inverse of model_to_json; throws std::runtime_error naming the JSON path on bad input, also
+// for a type that names no type (schema::undefined_type): `invalid pgdrift model JSON at
+// $.tables["public.t"].columns[2].type: unknown type "uuuid" ...`. Without
+// `check_type_references`, for a model pgdrift wrote itself from a database (apply's record of
+// its source, which rollback reads back): its types are the database's.
+Model model_from_json(const nlohmann::json& json, bool check_type_references = true);
 // model_to_json(...).dump(2) + "\n"
 std::string dump_model_json(const Model& model, bool with_provenance = false);
 // Read a .json model file.

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "schema/canonical.h"
+#include "schema/pg_builtins.h"
 
 namespace pgdrift::schema {
 
@@ -99,6 +100,73 @@ std::string expression_type(const Model& m, const std::string& type) {
     resolved = domain->second.base_type;
   }
   return resolved;
+}
+
+namespace {
+
+std::string extension_schema(const Extension& e) { return e.schema.empty() ? "public" : e.schema; }
+
+template <class Map>
+bool any_in_schema(const Map& objects, const std::string& schema_name) {
+  return std::any_of(objects.begin(), objects.end(),
+                     [&](const auto& entry) { return entry.second.schema == schema_name; });
+}
+
+// Whether the model holds the schema-level objects of `schema_name`, which the object filters
+// keep or leave out together (schema/filter.h): without them it does not describe the
+// schema's types.
+bool describes_schema(const Model& m, const std::string& schema_name) {
+  if (schema_name != "public" && m.schemas.count(schema_name)) return true;
+  if (any_in_schema(m.enums, schema_name) || any_in_schema(m.composite_types, schema_name) ||
+      any_in_schema(m.domains, schema_name) || any_in_schema(m.functions, schema_name) ||
+      any_in_schema(m.aggregates, schema_name) || any_in_schema(m.collations, schema_name))
+    return true;
+  return std::any_of(m.extensions.begin(), m.extensions.end(), [&](const auto& entry) {
+    return extension_schema(entry.second) == schema_name;
+  });
+}
+
+}  // namespace
+
+std::string undefined_type(const Model& m, const std::string& type) {
+  TypeReference ref;
+  try {
+    ref = type_reference(type);
+  } catch (const std::exception&) {
+    return "not a type: \"" + type + "\"";
+  }
+  if (ref.builtin()) return "";
+  const std::string unknown = "unknown type \"" + type + "\"";
+  // The row type of a catalog relation (pg_stat_activity, ...; they are all named pg_*), also
+  // as the canonical form spells it: `public.pg_stat_activity`, since canonical_type qualifies
+  // the names it does not know as built in with the default schema.
+  if ((ref.schema.empty() || ref.schema == "pg_catalog" || ref.schema == "public") &&
+      ref.name.rfind("pg_", 0) == 0)
+    return "";
+  if (ref.schema.empty() || ref.schema == "pg_catalog") {
+    if (!ref.schema.empty()) return unknown;
+    // Not built in, and unqualified: never a type of the model, whose types are written
+    // schema-qualified.
+    std::string qualified;
+    auto same_name = [&](const auto& objects) {
+      for (const auto& [key, object] : objects)
+        if (object.name == ref.name && qualified.empty()) qualified = key;
+    };
+    same_name(m.enums);
+    same_name(m.composite_types);
+    same_name(m.domains);
+    if (!qualified.empty()) return unknown + " (the model's type is written \"" + qualified + "\")";
+    return unknown + " (neither built in nor schema-qualified)";
+  }
+  const std::string key = qualified_key(ref.schema, ref.name);
+  if (m.enums.count(key) || m.composite_types.count(key) || m.domains.count(key) ||
+      m.tables.count(key) || m.views.count(key) || m.sequences.count(key))
+    return "";
+  for (const auto& [name, e] : m.extensions)
+    if (extension_schema(e) == ref.schema &&
+        (!is_shipped_extension(name) || is_extension_type(name, ref.name)))
+      return "";
+  return describes_schema(m, ref.schema) ? unknown : "";
 }
 
 std::pair<std::string, std::string> split_owned_by(const std::string& owned_by) {

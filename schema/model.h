@@ -170,6 +170,15 @@ struct Index {
   // schema). PostgreSQL creates such an index with the parent's (or attaches a matching one)
   // and drops it with the parent's. Empty = an index of this table alone.
   std::string parent_index;
+  // False for an INVALID index (pg_index: not indisvalid, or not indisready): what a CREATE
+  // INDEX CONCURRENTLY that failed or was cancelled leaves behind (also a REINDEX CONCURRENTLY's
+  // or an interrupted DROP INDEX CONCURRENTLY's). PostgreSQL keeps it up to date on writes (a
+  // unique one that got as far as indisready still rejects duplicates) but no query uses it. Only a
+  // database has them: SQL cannot make one. A target's INVALID index is wanted valid
+  // (engine::wanted_form). Partitioned indexes are always valid here: theirs says whether every
+  // partition has an index attached (CREATE INDEX ON ONLY), which parent_index of the partitions'
+  // indexes says.
+  bool valid = true;
   std::optional<std::string> comment;
   RenamedFrom renamed_from;
   SourceLocation location;
@@ -491,6 +500,17 @@ std::string aggregate_key(const Aggregate& a);
 // The type PostgreSQL coerces a value of `type` to in expressions: a domain's base type
 // (through nested domains), else `type` itself.
 std::string expression_type(const Model& m, const std::string& type);
+
+// Why the type string `type` (a column's, a composite attribute's, a domain's base type, a
+// function's argument or return type, an aggregate's argument or state type, a sequence's AS
+// type) names no type: `unknown type "uuuid"`; "" when it names one. A type is known when
+// PostgreSQL 15 has it built in (pg_catalog, or a catalog relation's row type), when the model
+// defines it (enum, composite type, domain, the row type of a table, view or sequence), or when
+// the model cannot say: a type in the schema of an extension of the model (of a shipped one,
+// the types it creates), or in a schema whose schema-level objects (the schema, types,
+// functions, aggregates, collations, extensions) the model does not hold, as when a filter left
+// them out (docs/json-model.md, "Types"). Arrays, typmods and SETOF are looked through.
+std::string undefined_type(const Model& m, const std::string& type);
 
 // Sequence::owned_by taken apart at the dot before its (quoted) column, which may itself hold a
 // dot: `public.t."a.b"` -> {"public.t", "\"a.b\""}. Both empty when owned_by is.

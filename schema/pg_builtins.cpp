@@ -579,6 +579,50 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 47> kExtensi
     {"xml2", "XPath querying and XSLT"},
 }};
 
+// (extension, type) for every type that an extension PostgreSQL 15 ships creates, row types of
+// its relations included, sorted: `select e.extname, t.typname from pg_depend d join
+// pg_extension e on e.oid = d.refobjid join pg_type t on t.oid = d.objid where d.classid =
+// 'pg_type'::regclass and d.deptype = 'e' and t.typname !~ '^_'` plus the relations
+// (pg_class, relkind r v m c p f) the same way, in a database where every extension of a Debian
+// postgresql-15 server was created (CREATE EXTENSION ... CASCADE).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 35> kExtensionTypes = {{
+    {"btree_gist", "gbtreekey16"},
+    {"btree_gist", "gbtreekey2"},
+    {"btree_gist", "gbtreekey32"},
+    {"btree_gist", "gbtreekey4"},
+    {"btree_gist", "gbtreekey8"},
+    {"btree_gist", "gbtreekey_var"},
+    {"citext", "citext"},
+    {"cube", "cube"},
+    {"dblink", "dblink_pkey_results"},
+    {"earthdistance", "earth"},
+    {"hstore", "ghstore"},
+    {"hstore", "hstore"},
+    {"intarray", "intbig_gkey"},
+    {"intarray", "query_int"},
+    {"isn", "ean13"},
+    {"isn", "isbn"},
+    {"isn", "isbn13"},
+    {"isn", "ismn"},
+    {"isn", "ismn13"},
+    {"isn", "issn"},
+    {"isn", "issn13"},
+    {"isn", "upc"},
+    {"lo", "lo"},
+    {"ltree", "lquery"},
+    {"ltree", "ltree"},
+    {"ltree", "ltree_gist"},
+    {"ltree", "ltxtquery"},
+    {"pg_buffercache", "pg_buffercache"},
+    {"pg_stat_statements", "pg_stat_statements"},
+    {"pg_stat_statements", "pg_stat_statements_info"},
+    {"pg_trgm", "gtrgm"},
+    {"seg", "seg"},
+    {"tablefunc", "tablefunc_crosstab_2"},
+    {"tablefunc", "tablefunc_crosstab_3"},
+    {"tablefunc", "tablefunc_crosstab_4"},
+}};
+
 bool is_text_function(std::string_view name) {
   return std::binary_search(kTextFunctions.begin(), kTextFunctions.end(), name);
 }
@@ -588,6 +632,15 @@ std::optional<std::string_view> extension_control_comment(std::string_view name)
                              [](const auto& entry, std::string_view n) { return entry.first < n; });
   if (it == kExtensionComments.end() || it->first != name) return std::nullopt;
   return it->second;
+}
+
+bool is_shipped_extension(std::string_view name) {
+  return extension_control_comment(name).has_value();
+}
+
+bool is_extension_type(std::string_view extension, std::string_view type) {
+  return std::binary_search(kExtensionTypes.begin(), kExtensionTypes.end(),
+                            std::pair<std::string_view, std::string_view>(extension, type));
 }
 
 bool is_list_quoted_setting(std::string_view name) {

@@ -30,6 +30,12 @@ bool is_text_function(std::string_view name);
 // PostgreSQL 15 ships; nullopt for any other. Not user-written, so not part of the model: the
 // introspector reads the same from the server's pg_available_extensions.
 std::optional<std::string_view> extension_control_comment(std::string_view name);
+// Whether PostgreSQL 15 ships extension `name` (its contrib modules), and whether `type` (a
+// type name, unqualified) is one that shipped extension creates in its schema: `citext`,
+// `hstore`, `ltree`, `earth`, ... (row types of its relations included). Types of other
+// extensions are not known here.
+bool is_shipped_extension(std::string_view name);
+bool is_extension_type(std::string_view extension, std::string_view type);
 // True for a setting whose list value PostgreSQL keeps as quoted identifiers (GUC_LIST_QUOTE:
 // proconfig stores `SET search_path TO '', 'My Schema'` as `search_path="", "My Schema"`), the
 // settings flagged so in PostgreSQL 15's guc.c.

@@ -399,6 +399,12 @@ std::string render_add_constraint(const std::string& table_key, const Constraint
          render_constraint_definition(c) + ";";
 }
 
+std::string render_invalid_index_note(const Index& index) {
+  if (index.valid) return "";
+  return "-- INVALID in the database: a failed CREATE INDEX CONCURRENTLY left it, and no query "
+         "uses it (a plan drops it and builds it again)\n";
+}
+
 std::string render_create_index(const std::string& schema, const std::string& table_name,
                                 const Index& ix, bool concurrently, bool only) {
   std::vector<std::string> keys;
@@ -807,7 +813,7 @@ std::string render_model_sql(const Model& model) {
   auto index_line = [&](const Table& t, const Index& ix) {
     if (!any_index) section("indexes");
     any_index = true;
-    out << render_create_index(t.schema, t.name, ix) << "\n";
+    out << render_invalid_index_note(ix) << render_create_index(t.schema, t.name, ix) << "\n";
   };
   // Copies of parent indexes that share a base name are numbered by PostgreSQL in the order the
   // parent's indexes are created (base, base1, base2, ...: here, parent index name order). A
@@ -893,7 +899,7 @@ std::string render_model_sql(const Model& model) {
   for (const View* v : views) {
     out << render_create_view(*v) << "\n";
     for (const auto& [name, ix] : v->indexes) {
-      out << render_create_index(v->schema, v->name, ix) << "\n";
+      out << render_invalid_index_note(ix) << render_create_index(v->schema, v->name, ix) << "\n";
     }
   }
 

@@ -43,6 +43,9 @@ const char* fk_action_sql(char code);
 // the index of the parent alone (its partitions' are attached to it one by one).
 std::string render_create_index(const std::string& schema, const std::string& table_name,
                                 const Index& index, bool concurrently = false, bool only = false);
+// The comment line written above an INVALID index (Index::valid), which SQL cannot say: "-- INVALID
+// in the database: ..." with a newline; "" for a valid index.
+std::string render_invalid_index_note(const Index& index);
 std::string render_create_sequence(const Sequence& sequence);
 std::string render_create_enum(const EnumType& type);
 std::string render_create_composite_type(const CompositeType& type);

@@ -394,6 +394,7 @@ class Introspector {
       index.name = text(row["relname"]);
       index.unique = flag(row["indisunique"]);
       index.nulls_not_distinct = flag(row["indnullsnotdistinct"]);
+      index.valid = flag(row["valid"]);
       index.method = text(row["amname"]);
       // A materialized view's expressions get no column types, as in the loader.
       const ColumnTypes column_types = column_types_of(r.relid);

@@ -123,9 +123,12 @@ inline constexpr const char* kColumnsQuery =
 // the name of the parent's index they are attached to.
 // Per key: column name (plain column) or expression, non-default opclass, collation when it is
 // not the column's, indoption bits (1 = DESC, 2 = NULLS FIRST); keys past indnkeyatts are
-// INCLUDE columns.
+// INCLUDE columns. `valid` is false for an INVALID index (model.h Index::valid), never for a
+// partitioned one (relkind 'I'), which is INVALID exactly while a partition has no index
+// attached to it.
 inline constexpr const char* kIndexesQuery =
     "SELECT i.indexrelid, i.indrelid, ic.relname, i.indisunique, i.indnullsnotdistinct,"
+    " (ic.relkind = 'I' OR (i.indisvalid AND i.indisready)) AS valid,"
     " am.amname, i.indnkeyatts, to_json(ic.reloptions) AS reloptions,"
     " pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate,"
     " pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) AS definition,"

@@ -74,6 +74,62 @@ TEST(CliInspect, BadJsonModelExitsTwoWithThePath) {
   EXPECT_NE(run.err.find("$.tables[\"public.t\"]"), std::string::npos) << run.err;
 }
 
+// Issue 18 item 5: a type that neither PostgreSQL has built in nor the model defines is an
+// error with its JSON path, exit 2, for every command that reads the model.
+TEST(CliInspect, JsonModelWithUnknownTypeExitsTwo) {
+  TempDir tmp("pgdrift-cli-inspect");
+  const std::string path = tmp.write("model.json", R"({
+    "format": "pgdrift-model", "version": 1,
+    "tables": {"public.t": {"schema": "public", "name": "t", "columns": [
+      {"name": "id", "type": "integer", "not_null": true},
+      {"name": "created", "type": "timestamp with time zone"},
+      {"name": "token", "type": "uuuid"}]}}})");
+  const std::string expected =
+      "invalid pgdrift model JSON at $.tables[\"public.t\"].columns[2].type: unknown type "
+      "\"uuuid\"";
+  CommandOutput run = run_pgdrift({"inspect", path});
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_NE(run.err.find(path + ": " + expected), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
+
+  const FreshDatabase db = create_fresh_database("CREATE TABLE public.t (id integer);");
+  CommandOutput drift = run_pgdrift({"drift", "--desired", path, "--db", db.url});
+  EXPECT_EQ(drift.exit_code, 2) << drift.out << drift.err;
+  EXPECT_NE(drift.err.find(expected), std::string::npos) << drift.err;
+  CommandOutput plan = run_pgdrift({"plan", "--from", db.url, "--to", path});
+  EXPECT_EQ(plan.exit_code, 2) << plan.out << plan.err;
+  EXPECT_NE(plan.err.find(expected), std::string::npos) << plan.err;
+}
+
+// The model of a database reads back, with the types it cannot describe: an extension's
+// (citext), a type of another schema of the model, and (with --schema) one of a schema left out.
+TEST(CliInspect, DatabaseModelsWithOtherSchemasAndExtensionTypesReadBack) {
+  TempDir tmp("pgdrift-cli-inspect");
+  const FreshDatabase db = create_fresh_database(R"(
+    CREATE EXTENSION citext;
+    CREATE SCHEMA shared;
+    CREATE TYPE shared.status AS ENUM ('new', 'done');
+    CREATE SCHEMA app;
+    CREATE TABLE app.tickets (id integer PRIMARY KEY, email public.citext,
+                              status shared.status, tags public.citext[]);
+    CREATE FUNCTION app.open(s shared.status) RETURNS SETOF app.tickets LANGUAGE sql
+      AS 'SELECT * FROM app.tickets WHERE status = s';
+    CREATE FUNCTION app.activity() RETURNS SETOF pg_stat_activity LANGUAGE sql
+      AS 'SELECT * FROM pg_stat_activity';
+  )");
+  for (const std::vector<std::string>& filter :
+       {std::vector<std::string>{}, {"--schema", "app"}, {"--table", "app.tickets"}}) {
+    std::vector<std::string> args = {"inspect", db.url, "--format", "json"};
+    args.insert(args.end(), filter.begin(), filter.end());
+    CommandOutput model = run_pgdrift(args);
+    ASSERT_EQ(model.exit_code, 0) << model.err;
+    const std::string file = tmp.write("model.json", model.out);
+    CommandOutput back = run_pgdrift({"inspect", file, "--format", "json"});
+    EXPECT_EQ(back.exit_code, 0) << back.err;
+    EXPECT_EQ(back.out, model.out);
+  }
+}
+
 TEST(CliInspect, JsonModelIsPrintedBackIdentically) {
   schema::Model m;
   schema::EnumType e;

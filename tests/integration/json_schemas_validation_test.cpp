@@ -476,6 +476,8 @@ TEST(JsonSchemas, ModelWithEveryObjectKindValidates) {
   const std::string python = python_with_jsonschema();
   if (python.empty()) GTEST_SKIP() << kNoJsonschema;
   schema::Model model = rich_model();
+  // As a database with a failed CREATE INDEX CONCURRENTLY reads.
+  model.tables.at("rich.accounts").indexes.at("accounts_email_hash").valid = false;
   json plain = schema::model_to_json(model);
   json with_locations = schema::model_to_json(model, true);
   for (const char* section : {"schemas", "extensions", "tables", "views", "sequences", "enums",
@@ -503,7 +505,8 @@ TEST(JsonSchemas, ModelWithEveryObjectKindValidates) {
                           "on_delete",
                           "validated",
                           "unlogged",
-                          "with_data"})
+                          "with_data",
+                          "valid"})
     EXPECT_TRUE(has_key(plain, key)) << key;
   EXPECT_TRUE(has_key(with_locations, "location"));
   // As `pgdrift inspect --with-provenance` writes it for a database.
@@ -542,6 +545,9 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
       [](json& d) {
         d["tables"]["rich.accounts"]["indexes"]["accounts_email_hash"]["keys"][0]["expr"] = "1";
       });
+  add("index valid not a boolean", accounts + "/indexes/accounts_email_hash/valid", [](json& d) {
+    d["tables"]["rich.accounts"]["indexes"]["accounts_email_hash"]["valid"] = "no";
+  });
   add("unknown table field", accounts,
       [](json& d) { d["tables"]["rich.accounts"]["colour"] = "red"; });
   add("missing section", "$", [](json& d) { d.erase("views"); });
@@ -555,7 +561,7 @@ TEST(JsonSchemas, BrokenModelsAreRejected) {
       [](json& d) { d["sequences"]["rich.ticket_seq"]["options"].erase("cache"); });
   expect_rejected(python, "model.schema.json", good, mutations);
   // The reader agrees on the ones it checks (it is the format's other definition).
-  for (size_t i : {0u, 1u, 2u, 3u, 4u, 5u}) {
+  for (size_t i : {0u, 1u, 2u, 3u, 4u, 5u, 6u}) {
     json doc = good;
     mutations[i].mutate(doc);
     EXPECT_THROW(schema::model_from_json(doc), std::runtime_error) << mutations[i].what;
