@@ -19,6 +19,7 @@
 #include "engine/ignore_rules.h"
 #include "planner/plan.h"
 #include "schema/history/history.h"
+#include "schema/large_stack.h"
 #include "schema/live/connection.h"
 #include "schema/live/introspect.h"
 
@@ -153,8 +154,17 @@ std::vector<engine::DatabaseDrift> check_targets(const std::vector<Target>& targ
   std::vector<engine::DatabaseDrift> results(targets.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < targets.size(); i = next++)
-      results[i] = check_target(targets[i], desired, args, diff, rules);
+    for (size_t i = next++; i < targets.size(); i = next++) {
+      // Each target on its own large stack, like the command (schema/large_stack.h).
+      try {
+        schema::run_on_large_stack(
+            [&] { results[i] = check_target(targets[i], desired, args, diff, rules); });
+      } catch (const std::exception& e) {
+        results[i] = engine::DatabaseDrift{};
+        results[i].label = targets[i].label;
+        results[i].error = e.what();
+      }
+    }
   };
   std::vector<std::thread> threads;
   unsigned jobs = job_count(args.jobs, targets.size());
