@@ -24,12 +24,30 @@ std::string file_text(const fs::path& path) {
   return out.str();
 }
 
+// A line `revision = ...` or `revision: str = ...` (leading blanks allowed). Scanned by hand:
+// std::regex recurses once per character matched and overflows the stack on long lines.
+bool assigns_revision(const std::string& text) {
+  static const std::string word = "revision";
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    size_t p = text.find_first_not_of(" \t\f\v\r", at);
+    if (p < end && text.compare(p, word.size(), word) == 0) {
+      p = text.find_first_not_of(" \t\f\v\r", p + word.size());
+      if (p < end && text[p] == '=') return true;
+      if (p < end && text[p] == ':' && text.find('=', p) < end) return true;
+    }
+    at = end + 1;
+  }
+  return false;
+}
+
 bool has_alembic_revisions(const fs::path& dir) {
   if (!fs::is_directory(dir)) return false;
-  static const std::regex revision(R"(^\s*revision\s*(:[^=]*)?=)", std::regex::multiline);
   for (const auto& e : fs::directory_iterator(dir))
     if (e.is_regular_file() && e.path().extension() == ".py" &&
-        std::regex_search(file_text(e.path()), revision))
+        assigns_revision(file_text(e.path())))
       return true;
   return false;
 }

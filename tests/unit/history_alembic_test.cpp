@@ -187,6 +187,25 @@ TEST(HistoryAlembic, IndexesConstraintsAndTables) {
                 "ALTER TABLE t2 DROP COLUMN x", "DROP TABLE gone"}));
 }
 
+TEST(HistoryAlembic, IndexOrderingsInAnySpellingAndLength) {
+  // The key's ordering, split off by hand: a regex recursed per character and overflowed the
+  // stack on a long text.
+  const std::string long_key = "coalesce(a, '" + std::string(1 << 20, 'x') + "')";
+  auto m = read_body(
+      "    op.create_index('i1', 't', [sa.text('lower(name)  asc   NULLS last ')])\n"
+      "    op.create_index('i2', 't', [sa.text('b desc')])\n"
+      "    op.create_index('i3', 't', [sa.text('desc')])\n"
+      "    op.create_index('i4', 't', [sa.text(\"" +
+      long_key + " DESC\")])\n");
+  ASSERT_TRUE(m.problems.empty()) << problems(m);
+  auto sql = sqls(m);
+  ASSERT_EQ(sql.size(), 4u);
+  EXPECT_EQ(sql[0], "CREATE INDEX i1 ON t ((lower(name)) asc   NULLS last)");
+  EXPECT_EQ(sql[1], "CREATE INDEX i2 ON t (b desc)");
+  EXPECT_EQ(sql[2], "CREATE INDEX i3 ON t (\"desc\")");
+  EXPECT_EQ(sql[3], "CREATE INDEX i4 ON t ((" + long_key + ") DESC)");
+}
+
 TEST(HistoryAlembic, ExecuteKeepsTheLineOfTheSqlText) {
   auto m = read_body(
       "    op.execute(\n"
