@@ -201,6 +201,16 @@ schema::history::ReplayResult replay_history(const schema::history::History& his
   }
 }
 
+void require_complete_history(const schema::history::ReplayResult& replayed,
+                              bool skip_unsupported) {
+  if (skip_unsupported) return;
+  for (const auto& p : replayed.problems)
+    if (p.broken)
+      throw SourceError(schema::history::problem_text(p) +
+                        " (a broken migration; --skip-unsupported replays the history without "
+                        "it)");
+}
+
 int run_command(const std::string& command, const std::function<int()>& body) {
   int exit_code = 2;
   auto run = [&] {

@@ -54,6 +54,12 @@ bool has_alembic_revisions(const fs::path& dir) {
 
 }  // namespace
 
+std::string problem_text(const Problem& problem) {
+  std::string text = problem.where.file + ":" + std::to_string(problem.where.line);
+  if (problem.column > 0) text += ":" + std::to_string(problem.column);
+  return text + ": " + problem.message;
+}
+
 History read_history(const std::string& path) {
   fs::path p = path;
   if (!fs::exists(p)) throw std::runtime_error(path + ": no such file or directory");
@@ -184,24 +190,25 @@ void for_each_object(const Model& a, const Model& b, Fn&& changed) {
 ReplayResult replay(const History& history, const ReplayOptions& options) {
   sql::LoadOptions load = options.load;
   load.skip_unsupported = true;
-  return replay(
-      history, options,
-      [&load](const Migration& migration, Model& model, std::vector<Problem>& problems) {
-        for (const auto& statement : migration.statements) {
-          // Leading newlines make the loader's line numbers the file's line numbers.
-          std::string text =
-              std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
-          std::vector<sql::LoadWarning> warnings;
-          try {
-            sql::apply_sql(model, text, statement.where.file, load, warnings);
-          } catch (const sql::LoadError& e) {
-            problems.push_back(Problem{SourceLocation{e.file(), e.line()},
-                                       "migration " + migration.id + ": " + e.message()});
-          }
-          for (const auto& w : warnings)
-            problems.push_back(Problem{w.where, "migration " + migration.id + ": " + w.message});
-        }
-      });
+  return replay(history, options,
+                [&load](const Migration& migration, Model& model, std::vector<Problem>& problems) {
+                  for (const auto& statement : migration.statements) {
+                    // Leading newlines make the loader's line numbers the file's line numbers.
+                    std::string text =
+                        std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
+                    std::vector<sql::LoadWarning> warnings;
+                    try {
+                      sql::apply_sql(model, text, statement.where.file, load, warnings);
+                    } catch (const sql::LoadError& e) {
+                      problems.push_back(Problem{SourceLocation{e.file(), e.line()},
+                                                 "migration " + migration.id + ": " + e.message(),
+                                                 e.column(), e.syntax_error()});
+                    }
+                    for (const auto& w : warnings)
+                      problems.push_back(Problem{
+                          w.where, "migration " + migration.id + ": " + w.message, w.column});
+                  }
+                });
 }
 
 ReplayResult replay(const History& history, const ReplayOptions& options,

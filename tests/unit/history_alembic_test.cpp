@@ -206,6 +206,25 @@ TEST(HistoryAlembic, IndexOrderingsInAnySpellingAndLength) {
   EXPECT_EQ(sql[3], "CREATE INDEX i4 ON t ((" + long_key + ") DESC)");
 }
 
+// A file that is not Python is a broken migration (Problem::broken), with the cause's line and
+// column, and nothing of it is read; code the reader does not follow is not.
+TEST(HistoryAlembic, SyntaxErrorIsABrokenProblem) {
+  auto m = read_body("    op.drop_table('a')\n    x = [1, 2\n");
+  EXPECT_TRUE(m.partial);
+  ASSERT_EQ(m.problems.size(), 1u) << problems(m);
+  EXPECT_TRUE(m.problems[0].broken);
+  EXPECT_EQ(m.problems[0].where.line, 8);
+  EXPECT_EQ(m.problems[0].column, 9);
+  EXPECT_EQ(m.problems[0].message, "Python syntax error: '[' was never closed");
+  EXPECT_EQ(problem_text(m.problems[0]), "rev.py:8:9: Python syntax error: '[' was never closed");
+  EXPECT_TRUE(m.statements.empty());
+  EXPECT_TRUE(m.id.empty());
+
+  auto unreadable = read_body("    if x:\n        op.drop_table('a')\n");
+  ASSERT_EQ(unreadable.problems.size(), 1u) << problems(unreadable);
+  EXPECT_FALSE(unreadable.problems[0].broken);
+}
+
 TEST(HistoryAlembic, ExecuteKeepsTheLineOfTheSqlText) {
   auto m = read_body(
       "    op.execute(\n"
