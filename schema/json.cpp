@@ -1266,17 +1266,63 @@ std::string dump_model_json(const Model& model, bool with_provenance) {
   return model_to_json(model, with_provenance).dump(2) + "\n";
 }
 
+namespace {
+
+// "FILE:LINE:COLUMN" of a byte offset of `text`.
+std::string json_place(const std::string& text, size_t offset, const std::string& filename) {
+  offset = std::min(offset, text.size());
+  int line = 1, column = 1;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return filename + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+}  // namespace
+
+json parse_json_text(const std::string& text, const std::string& filename) {
+  // Nesting first, in one pass over the text (strings skipped); what does not parse is left to
+  // the parser's message.
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        throw std::runtime_error(json_place(text, i, filename) +
+                                 ": JSON nested too deeply: more than " +
+                                 std::to_string(kMaxJsonDepth) + " levels of arrays and objects");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 3: syntax error ...":
+    // the place goes in front, as with every other reader.
+    std::string message = e.what();
+    size_t column = message.find(", column ");
+    size_t colon = column == std::string::npos ? column : message.find(": ", column);
+    if (colon != std::string::npos) message = message.substr(colon + 2);
+    size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    throw std::runtime_error(json_place(text, at, filename) + ": not valid JSON: " + message);
+  }
+}
+
 Model load_model_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(buffer.str());
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(path + ": not valid JSON: " + e.what());
-  }
+  json j = parse_json_text(buffer.str(), path);
   try {
     return model_from_json(j);
   } catch (const std::runtime_error& e) {
