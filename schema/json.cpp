@@ -532,6 +532,18 @@ std::string child_path(const std::string& path, const std::string& key) {
   return plain ? path + "." + key : path + "[" + json(key).dump() + "]";
 }
 
+// PostgreSQL keeps at most NAMEDATALEN - 1 = 63 bytes of a name (and so do the SQL loader and
+// the database), so a longer schema or object name is no model of a schema: refused, with a
+// shortened path. The name filters (std::regex) would also recurse once per byte of it.
+constexpr size_t kMaxIdentifierBytes = 63;
+
+void check_identifier(const std::string& name, std::string path) {
+  if (name.size() <= kMaxIdentifierBytes) return;
+  if (path.size() > 200) path = path.substr(0, 120) + "..." + path.substr(path.size() - 40);
+  fail(path, "longer than " + std::to_string(kMaxIdentifierBytes) +
+                 " bytes, PostgreSQL's limit for names");
+}
+
 std::string index_path(const std::string& path, size_t i) {
   return path + "[" + std::to_string(i) + "]";
 }
@@ -566,6 +578,12 @@ class ObjectReader {
   }
   std::string required_string(const std::string& key) {
     return as_string(require(key), path_of(key));
+  }
+  // A schema or object name (check_identifier).
+  std::string identifier(const std::string& key) {
+    std::string name = required_string(key);
+    check_identifier(name, path_of(key));
+    return name;
   }
   bool boolean(const std::string& key, bool default_value = false) {
     const json* v = find(key);
@@ -724,7 +742,7 @@ SequenceOptions read_sequence_options(const json& j, const std::string& path) {
 Column read_column(const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Column c;
-  c.name = r.required_string("name");
+  c.name = r.identifier("name");
   c.type = r.required_string("type");
   c.collation = r.string("collation");
   c.not_null = r.boolean("not_null");
@@ -897,8 +915,8 @@ void check_key(const std::string& key, const std::string& expected, const std::s
 Table read_table(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Table t;
-  t.schema = r.required_string("schema");
-  t.name = r.required_string("name");
+  t.schema = r.identifier("schema");
+  t.name = r.identifier("name");
   check_key(key, qualified_key(t.schema, t.name), path);
   std::string kind = r.string("kind", "regular");
   if (kind == "partitioned") {
@@ -940,8 +958,8 @@ Table read_table(const std::string& key, const json& j, const std::string& path)
 View read_view(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   View v;
-  v.schema = r.required_string("schema");
-  v.name = r.required_string("name");
+  v.schema = r.identifier("schema");
+  v.name = r.identifier("name");
   check_key(key, qualified_key(v.schema, v.name), path);
   v.materialized = r.boolean("materialized");
   v.query = r.required_string("query");
@@ -967,8 +985,8 @@ View read_view(const std::string& key, const json& j, const std::string& path) {
 Sequence read_sequence(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Sequence s;
-  s.schema = r.required_string("schema");
-  s.name = r.required_string("name");
+  s.schema = r.identifier("schema");
+  s.name = r.identifier("name");
   check_key(key, qualified_key(s.schema, s.name), path);
   s.options = read_sequence_options(r.require("options"), r.path_of("options"));
   s.owned_by = r.string("owned_by");
@@ -983,8 +1001,8 @@ Sequence read_sequence(const std::string& key, const json& j, const std::string&
 EnumType read_enum(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   EnumType e;
-  e.schema = r.required_string("schema");
-  e.name = r.required_string("name");
+  e.schema = r.identifier("schema");
+  e.name = r.identifier("name");
   check_key(key, qualified_key(e.schema, e.name), path);
   e.values = r.required_strings("values");
   e.comment = r.optional_string("comment");
@@ -997,14 +1015,14 @@ EnumType read_enum(const std::string& key, const json& j, const std::string& pat
 CompositeType read_composite(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   CompositeType c;
-  c.schema = r.required_string("schema");
-  c.name = r.required_string("name");
+  c.schema = r.identifier("schema");
+  c.name = r.identifier("name");
   check_key(key, qualified_key(c.schema, c.name), path);
   each_element(&r.require("attributes"), r.path_of("attributes"),
                [&](const json& aj, const std::string& p) {
                  ObjectReader a(aj, p);
                  CompositeAttribute attribute;
-                 attribute.name = a.required_string("name");
+                 attribute.name = a.identifier("name");
                  attribute.type = a.required_string("type");
                  attribute.collation = a.string("collation");
                  a.finish();
@@ -1020,8 +1038,8 @@ CompositeType read_composite(const std::string& key, const json& j, const std::s
 Domain read_domain(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Domain d;
-  d.schema = r.required_string("schema");
-  d.name = r.required_string("name");
+  d.schema = r.identifier("schema");
+  d.name = r.identifier("name");
   check_key(key, qualified_key(d.schema, d.name), path);
   d.base_type = r.required_string("base_type");
   d.collation = r.string("collation");
@@ -1038,8 +1056,8 @@ Domain read_domain(const std::string& key, const json& j, const std::string& pat
 Function read_function(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Function f;
-  f.schema = r.required_string("schema");
-  f.name = r.required_string("name");
+  f.schema = r.identifier("schema");
+  f.name = r.identifier("name");
   f.procedure = r.boolean("procedure");
   each_element(r.find("arguments"), r.path_of("arguments"),
                [&](const json& aj, const std::string& p) {
@@ -1076,8 +1094,8 @@ Function read_function(const std::string& key, const json& j, const std::string&
 Aggregate read_aggregate(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Aggregate a;
-  a.schema = r.required_string("schema");
-  a.name = r.required_string("name");
+  a.schema = r.identifier("schema");
+  a.name = r.identifier("name");
   each_element(r.find("arguments"), r.path_of("arguments"),
                [&](const json& aj, const std::string& p) {
                  ObjectReader arg(aj, p);
@@ -1121,8 +1139,8 @@ Aggregate read_aggregate(const std::string& key, const json& j, const std::strin
 Collation read_collation(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Collation c;
-  c.schema = r.required_string("schema");
-  c.name = r.required_string("name");
+  c.schema = r.identifier("schema");
+  c.name = r.identifier("name");
   check_key(key, qualified_key(c.schema, c.name), path);
   c.provider = r.string("provider", "libc");
   c.lc_collate = r.string("lc_collate");
@@ -1148,6 +1166,7 @@ Extension read_extension(const std::string& name, const json& j, const std::stri
 }
 
 Namespace read_namespace(const std::string& name, const json& j, const std::string& path) {
+  check_identifier(name, path);
   ObjectReader r(j, path);
   Namespace n;
   n.name = name;

@@ -167,6 +167,21 @@ TEST(BadInputCli, DeeplyNestedJsonModelIsLocated) {
   EXPECT_TRUE(has(r.err, file + ":1:551: JSON nested too deeply")) << r.err;
 }
 
+// A megabyte table name, which the -t filter's std::regex recursed through once per byte.
+TEST(BadInputCli, JsonModelNameLongerThanPostgresAllowsIsRefused) {
+  TempDir tmp;
+  const std::string name(1 << 20, 'a');
+  std::string file =
+      tmp.write("long.json",
+                "{\"format\": \"pgdrift-model\", \"version\": 1, \"tables\": {\"public." + name +
+                    "\": {\"schema\": \"public\", \"name\": \"" + name + "\", \"columns\": []}}}");
+  CommandOutput r = run_bounded({"inspect", file, "-t", "a*"});
+  EXPECT_EQ(r.exit_code, 2) << r.err.substr(0, 500);
+  EXPECT_TRUE(has(r.err, "].name: longer than 63 bytes, PostgreSQL's limit for names"))
+      << r.err.substr(0, 500);
+  EXPECT_LT(r.err.size(), 500u);
+}
+
 TEST(BadInputCli, BrokenJsonModelIsLocated) {
   TempDir tmp;
   std::string file =

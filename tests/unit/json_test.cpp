@@ -477,6 +477,35 @@ TEST(JsonModel, TextIsRefusedWithItsPlace) {
   EXPECT_EQ(error("\"abc").rfind("m.json:1:5: not valid JSON: ", 0), 0u) << error("\"abc");
 }
 
+// PostgreSQL keeps 63 bytes of a name: a longer one in a model is refused, with the path
+// shortened (the name filters' std::regex recursed once per byte of a megabyte name).
+TEST(JsonModel, NamesLongerThanPostgresAllowsAreRefused) {
+  json j = model_to_json(every_kind_model());
+  const std::string name63(63, 'n');
+  json table = j["tables"]["app.users"];
+  table["name"] = name63;
+  j["tables"]["app." + name63] = table;
+  EXPECT_EQ(model_from_json(j).tables.count("app." + name63), 1u);
+
+  json long_table = j;
+  table["name"] = std::string(1 << 20, 'n');
+  long_table["tables"]["app." + table["name"].get<std::string>()] = table;
+  try {
+    model_from_json(long_table);
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_LT(what.size(), 400u);
+    EXPECT_NE(what.find("$.tables[\"app.nnn"), std::string::npos) << what;
+    EXPECT_NE(what.find("nnn\"].name: longer than 63 bytes, PostgreSQL's limit for names"),
+              std::string::npos)
+        << what;
+  }
+  json long_schema = j;
+  long_schema["schemas"][std::string(64, 's')] = json::object();
+  expect_error(long_schema, "longer than 63 bytes");
+}
+
 TEST(JsonModel, HeaderIsChecked) {
   json j = model_to_json(Model{});
   json wrong_format = j;
