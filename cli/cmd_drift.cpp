@@ -19,6 +19,7 @@
 #include "engine/ignore_rules.h"
 #include "planner/plan.h"
 #include "schema/history/history.h"
+#include "schema/large_stack.h"
 #include "schema/live/connection.h"
 #include "schema/live/introspect.h"
 
@@ -153,8 +154,17 @@ std::vector<engine::DatabaseDrift> check_targets(const std::vector<Target>& targ
   std::vector<engine::DatabaseDrift> results(targets.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < targets.size(); i = next++)
-      results[i] = check_target(targets[i], desired, args, diff, rules);
+    for (size_t i = next++; i < targets.size(); i = next++) {
+      // Each target on its own large stack, like the command (schema/large_stack.h).
+      try {
+        schema::run_on_large_stack(
+            [&] { results[i] = check_target(targets[i], desired, args, diff, rules); });
+      } catch (const std::exception& e) {
+        results[i] = engine::DatabaseDrift{};
+        results[i].label = targets[i].label;
+        results[i].error = e.what();
+      }
+    }
   };
   std::vector<std::thread> threads;
   unsigned jobs = job_count(args.jobs, targets.size());
@@ -170,9 +180,9 @@ engine::DatabaseDrift check_history(const std::string& dir, const Desired& desir
   try {
     auto history = schema::history::read_history(dir);
     auto replayed = replay_history(history, {}, args.source_options.load_via_scratch);
+    require_complete_history(replayed, args.source_options.skip_unsupported);
     for (const auto& p : replayed.problems)
-      std::cerr << "pgdrift drift: warning: " << p.where.file << ":" << p.where.line << ": "
-                << p.message << "\n";
+      std::cerr << "pgdrift drift: warning: " << schema::history::problem_text(p) << "\n";
     const schema::UnmatchedPatterns unmatched =
         schema::filter_schemas(replayed.model, args.source_options.filter);
     require_matches({&desired.unmatched, &unmatched}, "in the desired schema or the history");
@@ -268,6 +278,10 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--ignore", args->ignore_file, "Ignore rules file ([kind:]glob per line)");
   add_filter_options(cmd, args->source_options);
   cmd->add_flag("--load-via-scratch", args->source_options.load_via_scratch, kLoadViaScratchHelp);
+  cmd->add_flag("--skip-unsupported", args->source_options.skip_unsupported,
+                "Unsupported SQL statements of --desired become warnings; a --history "
+                "migration that does not parse is replayed without (a warning) instead of "
+                "stopping with exit 2");
   cmd->add_option("-j,--jobs", args->jobs,
                   "Databases read at once (default: number of hardware threads)")
       ->check(CLI::PositiveNumber);

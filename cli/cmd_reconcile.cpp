@@ -39,6 +39,7 @@ struct ReconcileArgs {
   std::string format = "text";
   std::string output;
   bool load_via_scratch = false;
+  bool skip_unsupported = false;
 };
 
 struct LoadedHistory {
@@ -216,8 +217,7 @@ json report_json(const Report& r) {
   j["histories"] = json::array();
   for (const auto& h : *r.histories) {
     json problems = json::array();
-    for (const auto& p : h.replayed.problems)
-      problems.push_back(p.where.file + ":" + std::to_string(p.where.line) + ": " + p.message);
+    for (const auto& p : h.replayed.problems) problems.push_back(schema::history::problem_text(p));
     j["histories"].push_back({{"name", h.name},
                               {"kind", h.history.kind},
                               {"path", h.history.path},
@@ -307,7 +307,7 @@ std::string report_text(const Report& r, bool markdown) {
     if (!h.replayed.problems.empty()) o << ", " << h.replayed.problems.size() << " problems";
     o << "\n";
     for (const auto& p : h.replayed.problems)
-      o << "    problem: " << p.where.file << ":" << p.where.line << ": " << p.message << "\n";
+      o << "    problem: " << schema::history::problem_text(p) << "\n";
   }
   size_t unresolved = r.result.unresolved();
   heading("Conflicts (" + std::to_string(r.result.conflicts.size()) + ", " +
@@ -451,6 +451,7 @@ int run_reconcile(const ReconcileArgs& args) {
     schema::history::ReplayOptions ro;
     ro.keep_per_migration = !args.db.empty();
     h.replayed = replay_history(h.history, ro, args.load_via_scratch);
+    require_complete_history(h.replayed, args.skip_unsupported);
     engine::NamedHistory n{name, h.replayed.model, h.replayed.last_changed_by, {}};
     for (const auto& m : h.history.ordered) n.migration_files[m.id] = m.file;
     histories.push_back(std::move(h));
@@ -534,6 +535,9 @@ void add_reconcile_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--format", args->format, "Report format: text, json or markdown");
   cmd->add_option("--output,-o", args->output, "Write the report to this file");
   cmd->add_flag("--load-via-scratch", args->load_via_scratch, kLoadViaScratchHelp);
+  cmd->add_flag("--skip-unsupported", args->skip_unsupported,
+                "Replay a history without its migrations that do not parse (listed as problems) "
+                "instead of stopping with exit 2");
   cmd->callback([args, &exit_code]() {
     exit_code = run_command("reconcile", [&]() { return run_reconcile(*args); });
   });

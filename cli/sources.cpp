@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "schema/json.h"
+#include "schema/large_stack.h"
 #include "schema/live/connection.h"
 #include "schema/scratch/scratch_loader.h"
 #include "schema/sql/loader.h"
@@ -229,18 +230,38 @@ schema::history::ReplayResult replay_history(const schema::history::History& his
   }
 }
 
+void require_complete_history(const schema::history::ReplayResult& replayed,
+                              bool skip_unsupported) {
+  if (skip_unsupported) return;
+  for (const auto& p : replayed.problems)
+    if (p.broken)
+      throw SourceError(schema::history::problem_text(p) +
+                        " (a broken migration; --skip-unsupported replays the history without "
+                        "it)");
+}
+
 int run_command(const std::string& command, const std::function<int()>& body) {
-  struct StopScratch {
-    ~StopScratch() { scratch_loader_slot().reset(); }
-  } stop_scratch;
+  int exit_code = 2;
+  auto run = [&] {
+    struct StopScratch {
+      ~StopScratch() { scratch_loader_slot().reset(); }
+    } stop_scratch;
+    try {
+      exit_code = body();
+    } catch (const SourceError& e) {
+      std::cerr << "pgdrift " << command << ": " << e.what() << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "pgdrift " << command << ": error: " << e.what() << "\n";
+    }
+  };
   try {
-    return body();
-  } catch (const SourceError& e) {
-    std::cerr << "pgdrift " << command << ": " << e.what() << "\n";
+    // Every command may walk parse trees (schema/large_stack.h).
+    schema::run_on_large_stack(run);
   } catch (const std::exception& e) {
     std::cerr << "pgdrift " << command << ": error: " << e.what() << "\n";
+    return 2;
   }
-  return 2;
+  return exit_code;
 }
 
 }  // namespace pgdrift::cli

@@ -79,6 +79,12 @@ schema::history::ReplayResult replay_history(const schema::history::History& his
                                              const schema::history::ReplayOptions& options,
                                              bool load_via_scratch);
 
+// A history is replayed whole or not at all: the first broken migration of `replayed`
+// (Problem::broken: Python or SQL that does not parse) throws SourceError with its
+// file:line:column and cause, unless `skip_unsupported` (--skip-unsupported) lets the replay go
+// on without it, reported as a warning like every other problem.
+void require_complete_history(const schema::history::ReplayResult& replayed, bool skip_unsupported);
+
 // The hazards named by --allow-hazards values: comma-separated codes (docs/hazards.md) or
 // "all", in any number of values. Throws SourceError on an unknown code.
 // The database of a command whose --db was left out, as libpq tools find theirs: DATABASE_URL,

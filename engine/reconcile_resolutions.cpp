@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/reconcile.h"
+#include "schema/json.h"
 
 namespace pgdrift::engine {
 
@@ -25,9 +26,9 @@ std::vector<Resolution> parse_resolutions(const std::string& text, const std::st
   if (!first.empty() && first[0] == '{') {
     nlohmann::json json;
     try {
-      json = nlohmann::json::parse(text);
-    } catch (const std::exception& e) {
-      throw ReconcileError(filename + ": not valid JSON: " + e.what());
+      json = schema::parse_json_text(text, filename);
+    } catch (const std::runtime_error& e) {
+      throw ReconcileError(e.what());  // "file:line:column: ..."
     }
     for (const auto& [key, value] : json.items()) {
       Resolution r;

@@ -6,6 +6,7 @@
 
 #include "planner/lock_analysis.h"
 #include "planner/plan.h"
+#include "schema/json.h"
 
 namespace pgdrift::planner {
 
@@ -167,12 +168,7 @@ class Reader {
   }
 
   Plan plan(const std::string& text) const {
-    json doc;
-    try {
-      doc = json::parse(text);
-    } catch (const json::parse_error& e) {
-      fail("JSON", e.what());
-    }
+    json doc = schema::parse_json_text(text, filename_);  // "file:line:column: ..."
     std::string format = string(doc, "format", "$");
     if (format != "pgdrift-plan/1")
       fail("$.format", "expected \"pgdrift-plan/1\", not \"" + format + "\"");

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "schema/canonical.h"
@@ -41,6 +42,35 @@ struct Context {
   bool knows_column_types() const {
     return column_types != nullptr || resolved_column_types != nullptr;
   }
+
+  // expression_type's answers while the rules walk a tree (coerce_tree, normalise_node): a type
+  // asked for at every level of an operator chain would else be computed down the whole chain
+  // each time, quadratic in its depth. The walks go bottom-up and only ever ask for the types
+  // of the node they are at and of nodes below it, so when the tree changes under a slot (a
+  // rule applied there, coerce_to) forgetting the nodes now under that slot is enough: a node
+  // freed there and its memory reused for a new node is under a changed slot again. Nothing is
+  // cached while coerce_to changes the tree (TypeCacheScope below, forget_types).
+  mutable std::unordered_map<const PgQuery__Node*, std::string> type_cache;
+  int type_cache_scopes = 0;     // rule walks in progress
+  int type_cache_mutations = 0;  // coerce_to changes in progress
+  bool caches_types() const { return type_cache_scopes > 0 && type_cache_mutations == 0; }
+};
+
+// The tree under *slot changed: its nodes' types are computed again when asked for.
+void forget_types(Context& ctx, const PgQuery__Node* node);
+
+// The cache of Context::type_cache is used while one of these lives (the outermost empties it
+// first).
+struct TypeCacheScope {
+  explicit TypeCacheScope(Context& ctx) : ctx_(ctx) {
+    if (ctx_.type_cache_scopes++ == 0) ctx_.type_cache.clear();
+  }
+  ~TypeCacheScope() { --ctx_.type_cache_scopes; }
+  TypeCacheScope(const TypeCacheScope&) = delete;
+  TypeCacheScope& operator=(const TypeCacheScope&) = delete;
+
+ private:
+  Context& ctx_;
 };
 
 // An untyped string literal or NULL in *slot that is assigned to a column of `column_type` (an

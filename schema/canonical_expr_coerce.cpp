@@ -145,8 +145,28 @@ bool is_boolean_operator(const PgQuery__AExpr* expr) {
 
 }  // namespace
 
+namespace {
+std::string compute_expression_type(const Context& ctx, const PgQuery__Node* node);
+}  // namespace
+
+void forget_types(Context& ctx, const PgQuery__Node* node) {
+  if (ctx.type_cache.empty() || node == nullptr) return;
+  parse_tree::visit_nodes(&node->base, [&](const PgQuery__Node* n) { ctx.type_cache.erase(n); });
+}
+
 std::string expression_type(const Context& ctx, const PgQuery__Node* node) {
   if (node == nullptr) return "";
+  if (!ctx.caches_types()) return compute_expression_type(ctx, node);
+  auto cached = ctx.type_cache.find(node);
+  if (cached != ctx.type_cache.end()) return cached->second;
+  std::string type = compute_expression_type(ctx, node);
+  ctx.type_cache.emplace(node, type);
+  return type;
+}
+
+namespace {
+
+std::string compute_expression_type(const Context& ctx, const PgQuery__Node* node) {
   switch (node->node_case) {
     case PG_QUERY__NODE__NODE_A_CONST: {
       const PgQuery__AConst* c = node->a_const;
@@ -208,7 +228,23 @@ std::string expression_type(const Context& ctx, const PgQuery__Node* node) {
   }
 }
 
-namespace {
+// coerce_to changing the tree under *slot: Context::type_cache is unused until it is done,
+// then forgets the nodes under *slot.
+struct TypeCacheMutation {
+  TypeCacheMutation(Context& ctx, PgQuery__Node** slot) : ctx_(ctx), slot_(slot) {
+    ++ctx_.type_cache_mutations;
+  }
+  ~TypeCacheMutation() {
+    --ctx_.type_cache_mutations;
+    forget_types(ctx_, *slot_);
+  }
+  TypeCacheMutation(const TypeCacheMutation&) = delete;
+  TypeCacheMutation& operator=(const TypeCacheMutation&) = delete;
+
+ private:
+  Context& ctx_;
+  PgQuery__Node** slot_;
+};
 
 // Coerces *arg to `target` as PostgreSQL does where it is stored: the cast, then the rules on
 // it. Where they take it away again (a literal that means the same untyped, a varchar column
@@ -216,6 +252,7 @@ namespace {
 // cast (never copied): the column types of a query are looked up by node.
 bool coerce_to(Context& ctx, PgQuery__Node** arg, const std::string& target) {
   if (target.empty() || expression_type(ctx, *arg) == target) return false;
+  TypeCacheMutation mutation(ctx, arg);
   const std::string before = parse_tree::deparse_expression(*arg);
   *arg = make_cast_to(*arg, cast_type_sql(target));
   normalise_node(ctx, arg);
@@ -294,6 +331,7 @@ bool coerce_to_common_types(Context& ctx, PgQuery__Node** slot) {
 }
 
 void coerce_tree(Context& ctx, PgQuery__Node** slot) {
+  TypeCacheScope cache(ctx);
   const bool subquery = (*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
   if (subquery) ++ctx.subquery_depth;
   parse_tree::walk_children(&(*slot)->base,

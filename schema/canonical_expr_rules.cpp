@@ -1160,6 +1160,7 @@ bool explicit_timezone_under_cast(PgQuery__Node** slot) {
 
 // Children first, then the rules on this node until none applies.
 void normalise_node(Context& ctx, PgQuery__Node** slot) {
+  TypeCacheScope cache(ctx);
   // Columns inside a sub-SELECT belong to the relations it reads: the lookup does not apply.
   const bool subquery = (*slot)->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
   if (subquery) ++ctx.subquery_depth;
@@ -1167,6 +1168,7 @@ void normalise_node(Context& ctx, PgQuery__Node** slot) {
                             [&](PgQuery__Node** child) { normalise_node(ctx, child); });
   if (subquery) --ctx.subquery_depth;
   for (int guard = 0; guard < 100 && apply_one_rule(ctx, slot); ++guard) {
+    forget_types(ctx, *slot);  // the rule changed the tree under *slot
   }
 }
 

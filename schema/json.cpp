@@ -533,6 +533,18 @@ std::string child_path(const std::string& path, const std::string& key) {
   return plain ? path + "." + key : path + "[" + json(key).dump() + "]";
 }
 
+// PostgreSQL keeps at most NAMEDATALEN - 1 = 63 bytes of a name (and so do the SQL loader and
+// the database), so a longer schema or object name is no model of a schema: refused, with a
+// shortened path. The name filters (std::regex) would also recurse once per byte of it.
+constexpr size_t kMaxIdentifierBytes = 63;
+
+void check_identifier(const std::string& name, std::string path) {
+  if (name.size() <= kMaxIdentifierBytes) return;
+  if (path.size() > 200) path = path.substr(0, 120) + "..." + path.substr(path.size() - 40);
+  fail(path, "longer than " + std::to_string(kMaxIdentifierBytes) +
+                 " bytes, PostgreSQL's limit for names");
+}
+
 std::string index_path(const std::string& path, size_t i) {
   return path + "[" + std::to_string(i) + "]";
 }
@@ -567,6 +579,12 @@ class ObjectReader {
   }
   std::string required_string(const std::string& key) {
     return as_string(require(key), path_of(key));
+  }
+  // A schema or object name (check_identifier).
+  std::string identifier(const std::string& key) {
+    std::string name = required_string(key);
+    check_identifier(name, path_of(key));
+    return name;
   }
   bool boolean(const std::string& key, bool default_value = false) {
     const json* v = find(key);
@@ -725,7 +743,7 @@ SequenceOptions read_sequence_options(const json& j, const std::string& path) {
 Column read_column(const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Column c;
-  c.name = r.required_string("name");
+  c.name = r.identifier("name");
   c.type = r.required_string("type");
   c.collation = r.string("collation");
   c.not_null = r.boolean("not_null");
@@ -899,8 +917,8 @@ void check_key(const std::string& key, const std::string& expected, const std::s
 Table read_table(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Table t;
-  t.schema = r.required_string("schema");
-  t.name = r.required_string("name");
+  t.schema = r.identifier("schema");
+  t.name = r.identifier("name");
   check_key(key, qualified_key(t.schema, t.name), path);
   std::string kind = r.string("kind", "regular");
   if (kind == "partitioned") {
@@ -942,8 +960,8 @@ Table read_table(const std::string& key, const json& j, const std::string& path)
 View read_view(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   View v;
-  v.schema = r.required_string("schema");
-  v.name = r.required_string("name");
+  v.schema = r.identifier("schema");
+  v.name = r.identifier("name");
   check_key(key, qualified_key(v.schema, v.name), path);
   v.materialized = r.boolean("materialized");
   v.query = r.required_string("query");
@@ -969,8 +987,8 @@ View read_view(const std::string& key, const json& j, const std::string& path) {
 Sequence read_sequence(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Sequence s;
-  s.schema = r.required_string("schema");
-  s.name = r.required_string("name");
+  s.schema = r.identifier("schema");
+  s.name = r.identifier("name");
   check_key(key, qualified_key(s.schema, s.name), path);
   s.options = read_sequence_options(r.require("options"), r.path_of("options"));
   s.owned_by = r.string("owned_by");
@@ -985,8 +1003,8 @@ Sequence read_sequence(const std::string& key, const json& j, const std::string&
 EnumType read_enum(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   EnumType e;
-  e.schema = r.required_string("schema");
-  e.name = r.required_string("name");
+  e.schema = r.identifier("schema");
+  e.name = r.identifier("name");
   check_key(key, qualified_key(e.schema, e.name), path);
   e.values = r.required_strings("values");
   e.comment = r.optional_string("comment");
@@ -999,14 +1017,14 @@ EnumType read_enum(const std::string& key, const json& j, const std::string& pat
 CompositeType read_composite(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   CompositeType c;
-  c.schema = r.required_string("schema");
-  c.name = r.required_string("name");
+  c.schema = r.identifier("schema");
+  c.name = r.identifier("name");
   check_key(key, qualified_key(c.schema, c.name), path);
   each_element(&r.require("attributes"), r.path_of("attributes"),
                [&](const json& aj, const std::string& p) {
                  ObjectReader a(aj, p);
                  CompositeAttribute attribute;
-                 attribute.name = a.required_string("name");
+                 attribute.name = a.identifier("name");
                  attribute.type = a.required_string("type");
                  attribute.collation = a.string("collation");
                  a.finish();
@@ -1022,8 +1040,8 @@ CompositeType read_composite(const std::string& key, const json& j, const std::s
 Domain read_domain(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Domain d;
-  d.schema = r.required_string("schema");
-  d.name = r.required_string("name");
+  d.schema = r.identifier("schema");
+  d.name = r.identifier("name");
   check_key(key, qualified_key(d.schema, d.name), path);
   d.base_type = r.required_string("base_type");
   d.collation = r.string("collation");
@@ -1040,8 +1058,8 @@ Domain read_domain(const std::string& key, const json& j, const std::string& pat
 Function read_function(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Function f;
-  f.schema = r.required_string("schema");
-  f.name = r.required_string("name");
+  f.schema = r.identifier("schema");
+  f.name = r.identifier("name");
   f.procedure = r.boolean("procedure");
   each_element(r.find("arguments"), r.path_of("arguments"),
                [&](const json& aj, const std::string& p) {
@@ -1078,8 +1096,8 @@ Function read_function(const std::string& key, const json& j, const std::string&
 Aggregate read_aggregate(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Aggregate a;
-  a.schema = r.required_string("schema");
-  a.name = r.required_string("name");
+  a.schema = r.identifier("schema");
+  a.name = r.identifier("name");
   each_element(r.find("arguments"), r.path_of("arguments"),
                [&](const json& aj, const std::string& p) {
                  ObjectReader arg(aj, p);
@@ -1123,8 +1141,8 @@ Aggregate read_aggregate(const std::string& key, const json& j, const std::strin
 Collation read_collation(const std::string& key, const json& j, const std::string& path) {
   ObjectReader r(j, path);
   Collation c;
-  c.schema = r.required_string("schema");
-  c.name = r.required_string("name");
+  c.schema = r.identifier("schema");
+  c.name = r.identifier("name");
   check_key(key, qualified_key(c.schema, c.name), path);
   c.provider = r.string("provider", "libc");
   c.lc_collate = r.string("lc_collate");
@@ -1150,6 +1168,7 @@ Extension read_extension(const std::string& name, const json& j, const std::stri
 }
 
 Namespace read_namespace(const std::string& name, const json& j, const std::string& path) {
+  check_identifier(name, path);
   ObjectReader r(j, path);
   Namespace n;
   n.name = name;
@@ -1323,17 +1342,63 @@ std::string dump_model_json(const Model& model, bool with_provenance) {
   return model_to_json(model, with_provenance).dump(2) + "\n";
 }
 
+namespace {
+
+// "FILE:LINE:COLUMN" of a byte offset of `text`.
+std::string json_place(const std::string& text, size_t offset, const std::string& filename) {
+  offset = std::min(offset, text.size());
+  int line = 1, column = 1;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  return filename + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+}  // namespace
+
+json parse_json_text(const std::string& text, const std::string& filename) {
+  // Nesting first, in one pass over the text (strings skipped); what does not parse is left to
+  // the parser's message.
+  int depth = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        throw std::runtime_error(json_place(text, i, filename) +
+                                 ": JSON nested too deeply: more than " +
+                                 std::to_string(kMaxJsonDepth) + " levels of arrays and objects");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 1, column 3: syntax error ...":
+    // the place goes in front, as with every other reader.
+    std::string message = e.what();
+    size_t column = message.find(", column ");
+    size_t colon = column == std::string::npos ? column : message.find(": ", column);
+    if (colon != std::string::npos) message = message.substr(colon + 2);
+    size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    throw std::runtime_error(json_place(text, at, filename) + ": not valid JSON: " + message);
+  }
+}
+
 Model load_model_json_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  json j;
-  try {
-    j = json::parse(buffer.str());
-  } catch (const json::parse_error& e) {
-    throw std::runtime_error(path + ": not valid JSON: " + e.what());
-  }
+  json j = parse_json_text(buffer.str(), path);
   try {
     return model_from_json(j);
   } catch (const std::runtime_error& e) {

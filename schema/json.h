@@ -41,4 +41,12 @@ std::string dump_model_json(const Model& model, bool with_provenance = false);
 // Read a .json model file.
 Model load_model_json_file(const std::string& path);
 
+// JSON text as every pgdrift reader takes it (models, plans, resolutions files). nlohmann
+// parses any depth without recursing, but copying, comparing and printing a value recurse, so
+// text nesting arrays and objects deeper than kMaxJsonDepth is refused before parsing (the
+// readers' formats need fewer than 20 levels). Throws std::runtime_error "FILE:LINE:COLUMN:
+// message" (column in characters) for that and for text that is not JSON.
+inline constexpr int kMaxJsonDepth = 512;
+nlohmann::json parse_json_text(const std::string& text, const std::string& filename);
+
 }  // namespace pgdrift::schema

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,42 @@ struct NodeDeleter {
 using ParseTree = std::unique_ptr<PgQuery__ParseResult, ParseResultDeleter>;
 using NodePtr = std::unique_ptr<PgQuery__Node, NodeDeleter>;
 
-// Parse SQL text into a protobuf-c tree; throws CanonicalError with the parser's message.
+// ---- reading SQL within bounds ---------------------------------------------------------------
+// Every walk over a parse tree recurses once per nesting level (libpg_query's output, protobuf-c,
+// the deparser, the canonical form, the loader), so a tree may be no deeper than a stack can
+// hold. Like PostgreSQL's max_stack_depth, whose default (2 MB) refuses about 10,000 nested
+// operators: pgdrift refuses statements nested deeper than kMaxTreeDepth parse-tree nodes, with
+// their place, and runs its tree walks on a kLargeStackBytes stack (large_stack.h), which
+// holds that depth with room to spare (docs/cli.md, "Limits").
+inline constexpr int kMaxTreeDepth = 10000;
+// libpg_query builds its output before any depth can be checked, recursing about 360 bytes of
+// stack per level and in time quadratic in the depth (protobuf-c sizes every nested message
+// again at each level: 80,000 levels take 5 s). A level takes at least two bytes of SQL (`+1`),
+// so texts up to kUnscannedTextBytes are at most 32,768 levels deep; longer ones are first run
+// through the scanner, which bounds each statement's depth by its tokens (parse_text), and
+// refused beyond kMaxScannedNesting.
+inline constexpr size_t kUnscannedTextBytes = size_t{64} << 10;
+inline constexpr size_t kMaxScannedNesting = 4 * kMaxTreeDepth;
+
+// SQL text libpg_query does not parse, or a statement beyond the limits above. offset() is the
+// byte offset in the text the message is about (the parser's cursor, the statement), or -1
+// for its end.
+class ParseError : public std::runtime_error {
+ public:
+  ParseError(int offset, const std::string& message)
+      : std::runtime_error(message), offset_(offset) {}
+  int offset() const { return offset_; }
+
+ private:
+  int offset_;
+};
+
+// Parse SQL text (any number of statements) into an unpacked tree, within the limits above;
+// throws ParseError. Run it, and the walks over its result, on a large stack.
+ParseTree parse_text(const std::string& sql);
+
+// Parse SQL text into a protobuf-c tree (parse_text); throws CanonicalError with the parser's
+// message.
 ParseTree parse(const std::string& sql);
 // The first statement's node of a parse tree (never null: parse() rejects empty input).
 PgQuery__Node* first_statement(const ParseTree& tree);

@@ -216,11 +216,11 @@ Migration read_alembic_text(const std::string& text, const std::string& file,
   alembic::RevisionReader reader(m, created_enums);
   try {
     reader.read_module(python::parse_module(text));
-  } catch (const std::runtime_error& e) {
-    std::string what = e.what();
-    int line = 1;
-    if (what.rfind("line ", 0) == 0) line = std::atoi(what.c_str() + 5);
-    reader.problem(line, std::string("cannot read Python: ") + what);
+  } catch (const python::SyntaxError& e) {
+    // The file is no Python (or beyond the reader's limits): nothing of it is read.
+    m.problems.push_back(Problem{SourceLocation{file, e.line()},
+                                 "Python syntax error: " + e.message(), e.column(), true});
+    m.partial = true;
   }
   if (m.name.empty()) m.name = name_from_file(file);
   return m;

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <regex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "schema/canonical.h"
 #include "schema/history/alembic_reader.h"
@@ -12,6 +15,47 @@
 namespace pgdrift::schema::history::alembic {
 
 namespace {
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+bool equals_word(const std::string& text, size_t begin, size_t end, const char* word) {
+  size_t n = std::char_traits<char>::length(word);
+  if (end - begin != n) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (std::toupper(static_cast<unsigned char>(text[begin + i])) != word[i]) return false;
+  return true;
+}
+
+// An index key with a trailing ordering, "created_at DESC" or "lower(name) ASC NULLS LAST"
+// (any case, any spacing): the key and the ordering as written, or nothing. By hand, in one
+// pass over the words: std::regex recurses per character and overflows on long texts.
+std::optional<std::pair<std::string, std::string>> split_ordering(const std::string& text) {
+  std::vector<std::pair<size_t, size_t>> words;  // [begin, end) of the last four words
+  for (size_t end = text.size(); end > 0 && words.size() < 4;) {
+    while (end > 0 && is_space(text[end - 1])) --end;
+    if (end == 0) break;
+    size_t begin = end;
+    while (begin > 0 && !is_space(text[begin - 1])) --begin;
+    words.emplace_back(begin, end);
+    end = begin;
+  }
+  auto is = [&](size_t i, const char* word) {
+    return equals_word(text, words[i].first, words[i].second, word);
+  };
+  size_t first;  // index (from the end) of ASC / DESC
+  if (words.size() >= 4 && (is(0, "FIRST") || is(0, "LAST")) && is(1, "NULLS") &&
+      (is(2, "ASC") || is(2, "DESC")))
+    first = 2;
+  else if (words.size() >= 2 && (is(0, "ASC") || is(0, "DESC")))
+    first = 0;
+  else
+    return std::nullopt;
+  size_t key_end = words[first + 1].second;
+  size_t key_begin = 0;
+  while (key_begin < key_end && is_space(text[key_begin])) ++key_begin;
+  return std::make_pair(text.substr(key_begin, key_end - key_begin),
+                        text.substr(words[first].first, words[0].second - words[first].first));
+}
 
 bool is_plain_identifier(const std::string& s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
@@ -108,13 +152,10 @@ void RevisionReader::op_call(const std::string& name, const Value& call,
       return std::nullopt;
     }
     // "created_at DESC": the ordering goes after the key, outside its parentheses.
-    static const std::regex ordering(R"(^\s*(.*?)\s+((ASC|DESC)(\s+NULLS\s+(FIRST|LAST))?)\s*$)",
-                                     std::regex::icase);
-    std::smatch match;
     std::string suffix;
-    if (std::regex_match(text, match, ordering)) {
-      suffix = " " + match[2].str();
-      text = match[1].str();
+    if (auto split = split_ordering(text)) {
+      text = split->first;
+      suffix = " " + split->second;
     }
     bool plain = is_plain_identifier(text);
     std::string sql = plain ? quote_ident(text) : "(" + text + ")";

@@ -5,8 +5,10 @@
 // not schema, and BEGIN / COMMIT only frame the script. The CREATE TABLE alembic_version
 // before the first revision IS kept (it is a real table of the migrated database, so a live
 // comparison sees it); it is counted as part of the first revision.
+#include <algorithm>
+#include <cctype>
 #include <fstream>
-#include <regex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -46,12 +48,62 @@ std::vector<std::string> split_ids(const std::string& list) {
   return ids;
 }
 
+struct Marker {
+  bool upgrade = true;
+  std::string parents;  // comma-separated, as written
+  std::string revision;
+};
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// `-- Running upgrade <parents> -> <revision>` (or downgrade) in a trimmed line, read by hand
+// in one pass: std::regex recurses per character and overflows the stack on a long line.
+// <revision> is the last word; the arrow is the first `->` that only blanks separate from it,
+// or the first inside the last word with something after it.
+std::optional<Marker> running_marker(const std::string& t) {
+  if (t.rfind("--", 0) != 0) return std::nullopt;
+  size_t p = 2;
+  while (p < t.size() && is_space(t[p])) ++p;
+  static const std::string running = "Running ";
+  if (t.compare(p, running.size(), running) != 0) return std::nullopt;
+  p += running.size();
+  Marker marker;
+  if (t.compare(p, 7, "upgrade") == 0) {
+    p += 7;
+  } else if (t.compare(p, 9, "downgrade") == 0) {
+    marker.upgrade = false;
+    p += 9;
+  } else {
+    return std::nullopt;
+  }
+  size_t end = t.size();
+  while (end > p && is_space(t[end - 1])) --end;
+  size_t word = end;  // start of the last word
+  while (word > p && !is_space(t[word - 1])) --word;
+  size_t blanks = word;  // start of the blanks before it
+  while (blanks > p && is_space(t[blanks - 1])) --blanks;
+  for (size_t arrow = t.find("->", p); arrow != std::string::npos && arrow + 2 <= end;
+       arrow = t.find("->", arrow + 1)) {
+    size_t after = arrow + 2;
+    if (after < blanks) continue;  // more than blanks between it and the last word
+    size_t revision = std::max(after, word);
+    if (revision >= end) break;
+    size_t begin = p;
+    while (begin < arrow && is_space(t[begin])) ++begin;
+    size_t parents_end = arrow;
+    while (parents_end > begin && is_space(t[parents_end - 1])) --parents_end;
+    marker.parents = t.substr(begin, parents_end - begin);
+    marker.revision = t.substr(revision, end - revision);
+    return marker;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 History read_alembic_sql(const std::string& sql_file) {
   std::ifstream in(sql_file, std::ios::binary);
   if (!in) throw std::runtime_error(sql_file + ": cannot read");
-  static const std::regex marker(R"(^--\s*Running (upgrade|downgrade)\s*(.*?)\s*->\s*(\S+)\s*$)");
 
   std::vector<Migration> migrations;
   Statement preamble{"", SourceLocation{sql_file, 1}};
@@ -64,20 +116,19 @@ History read_alembic_sql(const std::string& sql_file) {
   while (std::getline(in, line)) {
     ++number;
     std::string t = trim(line);
-    std::smatch match;
-    if (std::regex_match(t, match, marker)) {
+    if (auto marker = running_marker(t)) {
       in_bookkeeping = false;
-      if (match[1] == "downgrade") {
+      if (!marker->upgrade) {
         problems.push_back(
             Problem{SourceLocation{sql_file, number}, "downgrade scripts are not replayed"});
         target = Nowhere;
         continue;
       }
       Migration m;
-      m.id = match[3].str();
+      m.id = marker->revision;
       m.name = m.id;
       m.file = sql_file;
-      m.parents = split_ids(match[2].str());
+      m.parents = split_ids(marker->parents);
       m.statements.push_back(Statement{"", SourceLocation{sql_file, number + 1}});
       migrations.push_back(std::move(m));
       target = Last;

@@ -24,17 +24,41 @@ std::string file_text(const fs::path& path) {
   return out.str();
 }
 
+// A line `revision = ...` or `revision: str = ...` (leading blanks allowed). Scanned by hand:
+// std::regex recurses once per character matched and overflows the stack on long lines.
+bool assigns_revision(const std::string& text) {
+  static const std::string word = "revision";
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    size_t p = text.find_first_not_of(" \t\f\v\r", at);
+    if (p < end && text.compare(p, word.size(), word) == 0) {
+      p = text.find_first_not_of(" \t\f\v\r", p + word.size());
+      if (p < end && text[p] == '=') return true;
+      if (p < end && text[p] == ':' && text.find('=', p) < end) return true;
+    }
+    at = end + 1;
+  }
+  return false;
+}
+
 bool has_alembic_revisions(const fs::path& dir) {
   if (!fs::is_directory(dir)) return false;
-  static const std::regex revision(R"(^\s*revision\s*(:[^=]*)?=)", std::regex::multiline);
   for (const auto& e : fs::directory_iterator(dir))
     if (e.is_regular_file() && e.path().extension() == ".py" &&
-        std::regex_search(file_text(e.path()), revision))
+        assigns_revision(file_text(e.path())))
       return true;
   return false;
 }
 
 }  // namespace
+
+std::string problem_text(const Problem& problem) {
+  std::string text = problem.where.file + ":" + std::to_string(problem.where.line);
+  if (problem.column > 0) text += ":" + std::to_string(problem.column);
+  return text + ": " + problem.message;
+}
 
 History read_history(const std::string& path) {
   fs::path p = path;
@@ -166,24 +190,25 @@ void for_each_object(const Model& a, const Model& b, Fn&& changed) {
 ReplayResult replay(const History& history, const ReplayOptions& options) {
   sql::LoadOptions load = options.load;
   load.skip_unsupported = true;
-  return replay(
-      history, options,
-      [&load](const Migration& migration, Model& model, std::vector<Problem>& problems) {
-        for (const auto& statement : migration.statements) {
-          // Leading newlines make the loader's line numbers the file's line numbers.
-          std::string text =
-              std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
-          std::vector<sql::LoadWarning> warnings;
-          try {
-            sql::apply_sql(model, text, statement.where.file, load, warnings);
-          } catch (const sql::LoadError& e) {
-            problems.push_back(Problem{SourceLocation{e.file(), e.line()},
-                                       "migration " + migration.id + ": " + e.message()});
-          }
-          for (const auto& w : warnings)
-            problems.push_back(Problem{w.where, "migration " + migration.id + ": " + w.message});
-        }
-      });
+  return replay(history, options,
+                [&load](const Migration& migration, Model& model, std::vector<Problem>& problems) {
+                  for (const auto& statement : migration.statements) {
+                    // Leading newlines make the loader's line numbers the file's line numbers.
+                    std::string text =
+                        std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
+                    std::vector<sql::LoadWarning> warnings;
+                    try {
+                      sql::apply_sql(model, text, statement.where.file, load, warnings);
+                    } catch (const sql::LoadError& e) {
+                      problems.push_back(Problem{SourceLocation{e.file(), e.line()},
+                                                 "migration " + migration.id + ": " + e.message(),
+                                                 e.column(), e.syntax_error()});
+                    }
+                    for (const auto& w : warnings)
+                      problems.push_back(Problem{
+                          w.where, "migration " + migration.id + ": " + w.message, w.column});
+                  }
+                });
 }
 
 ReplayResult replay(const History& history, const ReplayOptions& options,

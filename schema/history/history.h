@@ -29,7 +29,17 @@ struct Statement {
 struct Problem {
   SourceLocation where;
   std::string message;
+  int column = 0;  // 1-based, in characters; 0 when only the line is known
+  // The migration file itself is broken: Python or SQL that does not parse (syntax error,
+  // unterminated string or bracket, invalid UTF-8, nesting beyond the readers' limits). Its
+  // migration is not (or not wholly) in the replay, so the commands stop with an error unless
+  // asked to go on without it (--skip-unsupported). Other problems are constructs the readers
+  // do not support, reported as warnings.
+  bool broken = false;
 };
+
+// "file:line:column: message" (":column" left out when unknown).
+std::string problem_text(const Problem& problem);
 
 struct Migration {
   std::string id;    // Alembic revision, or the version of a SQL file ("1.1", "20240101120000")

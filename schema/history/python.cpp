@@ -1,5 +1,6 @@
 #include "schema/history/python.h"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <stdexcept>
@@ -12,10 +13,29 @@ const Value* Value::kwarg(const std::string& name) const {
   return nullptr;
 }
 
+SyntaxError::SyntaxError(int line, int column, const std::string& message)
+    : std::runtime_error("line " + std::to_string(line) + ", column " + std::to_string(column) +
+                         ": " + message),
+      line_(line),
+      column_(column),
+      message_(message) {}
+
 namespace {
 
-[[noreturn]] void fail(int line, const std::string& message) {
-  throw std::runtime_error("line " + std::to_string(line) + ": " + message);
+// 1-based column, in characters, of the byte `offset` of `source`.
+int column_of(const std::string& source, size_t offset) {
+  offset = std::min(offset, source.size());
+  size_t start = offset;
+  while (start > 0 && source[start - 1] != '\n') --start;
+  int column = 1;
+  for (size_t i = start; i < offset; ++i)
+    if ((static_cast<unsigned char>(source[i]) & 0xC0) != 0x80) ++column;
+  return column;
+}
+
+[[noreturn]] void fail(const std::string& source, int line, size_t offset,
+                       const std::string& message) {
+  throw SyntaxError(line, column_of(source, offset), message);
 }
 
 bool is_name_start(char c) {
@@ -34,9 +54,10 @@ class Tokenizer {
     indents_.push_back(0);
     at_line_start_ = true;
     while (pos_ < src_.size()) {
-      if (at_line_start_ && depth_ == 0) {
+      if (at_line_start_ && brackets_.empty()) {
         if (!handle_indentation()) continue;
       }
+      start_ = pos_;
       char c = src_[pos_];
       if (c == '\n') {
         newline();
@@ -84,6 +105,10 @@ class Tokenizer {
       }
       operator_token();
     }
+    if (!brackets_.empty()) {  // the innermost bracket left open, as CPython names it
+      const Bracket& open = brackets_.back();
+      fail(src_, open.line, open.offset, std::string("'") + open.kind + "' was never closed");
+    }
     if (!tokens_.empty() && tokens_.back().kind != Token::Newline &&
         tokens_.back().kind != Token::Dedent)
       push(Token::Newline, "");
@@ -97,14 +122,18 @@ class Tokenizer {
 
  private:
   void push(Token::Kind kind, std::string text, int line = 0, std::string prefix = {}) {
-    tokens_.push_back(Token{kind, std::move(text), line ? line : line_, std::move(prefix)});
+    if (tokens_.size() >= kMaxTokens)
+      fail(src_, line_, start_,
+           "file too large to read: more than " + std::to_string(kMaxTokens) + " tokens");
+    tokens_.push_back(Token{kind, std::move(text), line ? line : line_, std::move(prefix), start_});
     at_line_start_ = false;
     line_has_tokens_ = true;
   }
 
   void newline() {
+    start_ = pos_;
     ++pos_;
-    if (depth_ == 0 && line_has_tokens_) push(Token::Newline, "");
+    if (brackets_.empty() && line_has_tokens_) push(Token::Newline, "");
     ++line_;
     at_line_start_ = true;
     line_has_tokens_ = false;
@@ -133,8 +162,11 @@ class Tokenizer {
       return false;
     }
     pos_ = p;
+    start_ = p;
     at_line_start_ = false;
     if (width > indents_.back()) {
+      if (indents_.size() > kMaxIndentLevels)
+        fail(src_, line_, p, "too many levels of indentation");
       indents_.push_back(width);
       push(Token::Indent, "");
     } else {
@@ -142,7 +174,8 @@ class Tokenizer {
         indents_.pop_back();
         push(Token::Dedent, "");
       }
-      if (width != indents_.back()) fail(line_, "inconsistent indentation");
+      if (width != indents_.back())
+        fail(src_, line_, p, "unindent does not match any outer indentation level");
     }
     line_has_tokens_ = false;
     return true;
@@ -161,10 +194,19 @@ class Tokenizer {
     bool triple = p + 2 < src_.size() && src_[p + 1] == quote && src_[p + 2] == quote;
     bool raw = prefix.find('r') != std::string::npos;
     int start_line = line_;
+    auto unterminated = [&] {
+      // CPython names the last line of the file, not the empty one after its final newline.
+      int detected = line_;
+      if (p >= src_.size() && detected > start_line && src_.back() == '\n') --detected;
+      fail(src_, start_line, pos_,
+           std::string(triple ? "unterminated triple-quoted string literal"
+                              : "unterminated string literal") +
+               " (detected at line " + std::to_string(detected) + ")");
+    };
     p += triple ? 3 : 1;
     std::string value;
     while (true) {
-      if (p >= src_.size()) fail(start_line, "unterminated string");
+      if (p >= src_.size()) unterminated();
       char c = src_[p];
       if (c == quote) {
         if (!triple) {
@@ -177,7 +219,7 @@ class Tokenizer {
         }
       }
       if (c == '\n') {
-        if (!triple) fail(start_line, "unterminated string");
+        if (!triple) unterminated();
         ++line_;
       }
       if (c == '\\' && p + 1 < src_.size()) {
@@ -246,18 +288,36 @@ class Tokenizer {
         return;
       }
     char c = src_[pos_++];
-    if (c == '(' || c == '[' || c == '{') ++depth_;
+    if (c == '(' || c == '[' || c == '{') {
+      if (brackets_.size() >= kMaxBracketDepth)
+        fail(src_, line_, start_, "too many nested parentheses");
+      brackets_.push_back(Bracket{c, line_, start_});
+    }
     if (c == ')' || c == ']' || c == '}') {
-      if (depth_ == 0) fail(line_, std::string("unbalanced '") + c + "'");
-      --depth_;
+      if (brackets_.empty()) fail(src_, line_, start_, std::string("unmatched '") + c + "'");
+      const Bracket& open = brackets_.back();
+      char expected = open.kind == '(' ? ')' : open.kind == '[' ? ']' : '}';
+      if (c != expected)
+        fail(src_, line_, start_,
+             std::string("closing parenthesis '") + c + "' does not match opening parenthesis '" +
+                 open.kind + "'" +
+                 (open.line != line_ ? " on line " + std::to_string(open.line) : ""));
+      brackets_.pop_back();
     }
     push(Token::Op, std::string(1, c));
   }
 
+  struct Bracket {
+    char kind;
+    int line;
+    size_t offset;
+  };
+
   const std::string& src_;
   size_t pos_ = 0;
+  size_t start_ = 0;  // offset of the token being read
   int line_ = 1;
-  int depth_ = 0;
+  std::vector<Bracket> brackets_;  // open brackets, innermost last
   bool at_line_start_ = true;
   bool line_has_tokens_ = false;
   std::vector<int> indents_;
@@ -274,7 +334,8 @@ ValuePtr make(Value::Kind kind, int line, std::string text = {}) {
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+  Parser(const std::string& source, std::vector<Token> tokens)
+      : src_(source), t_(std::move(tokens)) {}
 
   std::vector<Statement> module() {
     std::vector<Statement> out;
@@ -290,6 +351,16 @@ class Parser {
   }
 
  private:
+  [[noreturn]] void fail_at(const Token& token, const std::string& message) const {
+    fail(src_, token.line, token.offset, message);
+  }
+
+  // Every loop over tokens consumes at least one per round: a round that did not is a
+  // construct the reader does not know, reported instead of looping forever.
+  void require_progress(size_t before) const {
+    if (i_ == before) fail_at(peek(), "unexpected '" + peek().text + "'");
+  }
+
   const Token& peek(size_t ahead = 0) const {
     size_t k = std::min(i_ + ahead, t_.size() - 1);
     return t_[k];
@@ -322,6 +393,14 @@ class Parser {
   }
 
   void block(std::vector<Statement>& body) {
+    // Blocks nest by indentation (at most kMaxIndentLevels) or, `if a: if b: ...`, on one
+    // line, which Python rejects and which must not recurse without bound either.
+    struct Nesting {
+      size_t& depth;
+      explicit Nesting(size_t& d) : depth(d) { ++depth; }
+      ~Nesting() { --depth; }
+    } nesting(block_depth_);
+    if (block_depth_ > kMaxIndentLevels) fail_at(peek(), "too many nested blocks");
     if (peek().kind != Token::Newline) {  // `if x: y` on one line
       // Simple statements separated by ';' up to (and including) the end of the line.
       while (peek().kind != Token::End && peek().kind != Token::Dedent) {
@@ -331,7 +410,7 @@ class Parser {
       return;
     }
     ++i_;
-    if (peek().kind != Token::Indent) fail(peek().line, "expected an indented block");
+    if (peek().kind != Token::Indent) fail_at(peek(), "expected an indented block");
     ++i_;
     while (peek().kind != Token::Dedent && peek().kind != Token::End) {
       if (peek().kind == Token::Newline) {
@@ -472,7 +551,7 @@ class Parser {
   }
 
   void expect_colon() {
-    if (!is_op(":")) fail(peek().line, "expected ':'");
+    if (!is_op(":")) fail_at(peek(), "expected ':'");
     ++i_;
   }
 
@@ -555,13 +634,15 @@ class Parser {
   ValuePtr expression() {
     int line = peek().line;
     ValuePtr v = primary();
-    while (is_op("+") && v->kind == Value::String) {  // "a" + "b"
-      ++i_;
-      ValuePtr rhs = primary();
-      if (rhs->kind != Value::String) return unknown_rest(line, "non-static string expression");
+    if (is_op("+") && v->kind == Value::String) {  // "a" + "b" + ..., joined in one copy
       auto joined = std::make_shared<Value>(*v);
-      joined->text += rhs->text;
-      joined->formatted = v->formatted || rhs->formatted;
+      while (is_op("+")) {
+        ++i_;
+        ValuePtr rhs = primary();
+        if (rhs->kind != Value::String) return unknown_rest(line, "non-static string expression");
+        joined->text += rhs->text;
+        joined->formatted = joined->formatted || rhs->formatted;
+      }
       v = joined;
     }
     if (!at_terminator()) return unknown_rest(line, "expression not statically readable");
@@ -617,7 +698,8 @@ class Parser {
       seq->line = line;
       bool had_comma = false;
       while (!is_op(close)) {
-        if (peek().kind == Token::End) fail(line, "unbalanced brackets");
+        if (peek().kind == Token::End) fail_at(tok, "'" + tok.text + "' was never closed");
+        size_t before = i_;
         seq->items.push_back(expression());
         if (is_op(",")) {
           had_comma = true;
@@ -627,6 +709,7 @@ class Parser {
           seq->items.push_back(make(Value::Unknown, line, "expression not statically readable"));
           if (is_op(",")) ++i_;
         }
+        require_progress(before);
       }
       ++i_;
       if (paren && seq->items.size() == 1 && !had_comma)
@@ -639,7 +722,8 @@ class Parser {
       dict->kind = Value::Dict;
       dict->line = line;
       while (!is_op("}")) {
-        if (peek().kind == Token::End) fail(line, "unbalanced brackets");
+        if (peek().kind == Token::End) fail_at(tok, "'{' was never closed");
+        size_t before = i_;
         ValuePtr key = expression();
         if (!is_op(":")) {
           skip_until({"}"});
@@ -650,23 +734,35 @@ class Parser {
         dict->keys.push_back(key->text);
         dict->items.push_back(expression());
         if (is_op(",")) ++i_;
+        require_progress(before);
       }
       if (is_op("}")) ++i_;
       v = dict;
     } else {
+      // Tokens that can start no Python expression: `f(a,,b)`, `x = = 1`, `x =` alone. Others
+      // (unary operators, `*args`, `...`) start expressions the reader does not follow.
+      static const std::set<std::string> no_start = {
+          ",",  ")",  "]",  "}",  "=",  ";",   ":",   ".",   "->",  "+=", "-=", "*=", "/=",
+          "%=", "&=", "|=", "^=", "@=", "//=", ">>=", "<<=", "**=", "==", "!=", "<",  ">",
+          "<=", ">=", "|",  "&",  "^",  "/",   "//",  "%",   "<<",  ">>", ":=", "@"};
+      if (tok.kind == Token::Newline || tok.kind == Token::Indent || tok.kind == Token::Dedent ||
+          tok.kind == Token::End || (tok.kind == Token::Op && no_start.count(tok.text)))
+        fail_at(tok, "invalid syntax");
       return unknown_rest(line, "expression not statically readable");
     }
     // Trailers: calls, and attribute access / subscripts we do not follow.
     while (true) {
       if (is_op("(")) {
         if (v->kind != Value::Name) return unknown_rest(line, "call on a computed value");
+        const Token open = peek();
         ++i_;
         auto call = std::make_shared<Value>();
         call->kind = Value::Call;
         call->line = line;
         call->text = v->text;
         while (!is_op(")")) {
-          if (peek().kind == Token::End) fail(line, "unbalanced brackets");
+          if (peek().kind == Token::End) fail_at(open, "'(' was never closed");
+          size_t before = i_;
           if (is_op("*") || is_op("**")) {
             skip_until({","});
             call->items.push_back(make(Value::Unknown, peek().line, "*args / **kwargs"));
@@ -684,6 +780,7 @@ class Parser {
             call->items.push_back(make(Value::Unknown, line, "argument not statically readable"));
             if (is_op(",")) ++i_;
           }
+          require_progress(before);
         }
         ++i_;
         v = call;
@@ -697,8 +794,10 @@ class Parser {
     }
   }
 
+  const std::string& src_;
   std::vector<Token> t_;
   size_t i_ = 0;
+  size_t block_depth_ = 0;
 };
 
 }  // namespace
@@ -706,7 +805,7 @@ class Parser {
 std::vector<Token> tokenize(const std::string& source) { return Tokenizer(source).run(); }
 
 std::vector<Statement> parse_module(const std::string& source) {
-  return Parser(tokenize(source)).module();
+  return Parser(source, tokenize(source)).module();
 }
 
 }  // namespace pgdrift::schema::history::python

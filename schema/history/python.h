@@ -5,8 +5,10 @@
 // statement with its line, so that callers can report it instead of guessing.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,10 +19,34 @@ struct Token {
   std::string text;  // Name / Number / Op text; String: the decoded value
   int line = 0;
   std::string prefix;  // String: lower-case prefix letters ("r", "b", "f", "rb", ...)
+  size_t offset = 0;   // byte offset of the token's first character in the source
 };
 
+// Text that is not Python, or too big or too deeply nested to read: an unterminated string,
+// a bracket never closed or closed by the wrong kind, bad indentation, the limits below.
+// line() and column() (1-based, column in characters) say where, as CPython would.
+class SyntaxError : public std::runtime_error {
+ public:
+  SyntaxError(int line, int column, const std::string& message);
+  int line() const { return line_; }
+  int column() const { return column_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  int line_;
+  int column_;
+  std::string message_;
+};
+
+// Limits that keep reading bounded in time, memory and stack on any input. The first two are
+// CPython's own (Parser/tokenizer.h MAXLEVEL and MAXINDENT): a file beyond them is no Python.
+inline constexpr size_t kMaxBracketDepth = 200;  // "too many nested parentheses"
+inline constexpr size_t kMaxIndentLevels = 100;  // "too many levels of indentation"
+inline constexpr size_t kMaxTokens = 1'000'000;  // a migration file is far smaller
+
 // Tokens of `source`. Strings next to each other are not joined here (the parser does it).
-// Throws std::runtime_error("line N: ...") on an unterminated string.
+// Throws SyntaxError on an unterminated string, unbalanced or mismatched brackets, bad
+// indentation or a limit exceeded.
 std::vector<Token> tokenize(const std::string& source);
 
 struct Value;
@@ -51,8 +77,8 @@ struct Statement {
   std::vector<std::pair<std::string, std::string>> imports;
 };
 
-// Parse a module into statements. Throws std::runtime_error("line N: ...") when the token
-// structure itself is broken (unbalanced brackets, bad indentation).
+// Parse a module into statements. Throws SyntaxError when the token structure itself is
+// broken (see tokenize(), and a block expected but missing).
 std::vector<Statement> parse_module(const std::string& source);
 
 }  // namespace pgdrift::schema::history::python

@@ -32,14 +32,11 @@ std::vector<std::pair<int, int>> statement_spans(const std::string& text) {
 
 // The tree of `text`, or nothing when it does not parse.
 std::optional<parse_tree::ParseTree> parse_or_nothing(const std::string& text) {
-  PgQueryProtobufParseResult result = pg_query_parse_protobuf(text.c_str());
-  std::optional<parse_tree::ParseTree> tree;
-  if (result.error == nullptr)
-    tree.emplace(pg_query__parse_result__unpack(
-        nullptr, result.parse_tree.len, reinterpret_cast<const uint8_t*>(result.parse_tree.data)));
-  pg_query_free_protobuf_parse_result(result);
-  if (tree && !*tree) tree.reset();
-  return tree;
+  try {
+    return parse_tree::parse_text(text);
+  } catch (const parse_tree::ParseError&) {
+    return std::nullopt;
+  }
 }
 
 // N of the outermost "PL/pgSQL function inline_code_block line N" (or "... near line N" of a

@@ -14,6 +14,8 @@
 #include <tuple>
 
 #include "schema/canonical.h"
+#include "schema/large_stack.h"
+#include "schema/parse_tree.h"
 #include "schema/sql/load_context.h"
 #include "schema/sql/psql_meta.h"
 #include "schema/sql/tree_read.h"
@@ -22,14 +24,16 @@ namespace pgdrift::schema::sql {
 
 namespace fs = std::filesystem;
 
-LoadError::LoadError(std::string file, int line, int column, const std::string& message)
+LoadError::LoadError(std::string file, int line, int column, const std::string& message,
+                     bool syntax_error)
     : std::runtime_error(line > 0 ? file + ":" + std::to_string(line) + ":" +
                                         std::to_string(column) + ": " + message
                                   : file + ": " + message),
       file_(std::move(file)),
       line_(line),
       column_(column),
-      message_(message) {}
+      message_(message),
+      syntax_error_(syntax_error) {}
 
 // Byte offset of the first token at or after `offset`: skips whitespace and -- / nested /* */
 // comments, because a RawStmt starts right after the previous semicolon.
@@ -459,27 +463,25 @@ Table& LoadContext::table(const PgQuery__RangeVar* rv) {
 
 void apply_sql(Model& model, const std::string& sql, const std::string& filename,
                const LoadOptions& options, std::vector<LoadWarning>& warnings) {
+  // Parsing and every walk over the tree recurse per nesting level (schema/large_stack.h).
+  if (!on_large_stack())
+    return run_on_large_stack([&] { apply_sql(model, sql, filename, options, warnings); });
   if (int bad = first_invalid_utf8(sql); bad >= 0) {
     auto [line, column] = line_and_column(sql, bad);
-    throw LoadError(filename, line, column, "invalid UTF-8 byte sequence");
+    throw LoadError(filename, line, column, "invalid UTF-8 byte sequence", true);
   }
   // psql meta-commands become spaces: the same offsets, lines and columns, SQL only.
   std::string text = sql;
   const std::vector<MetaCommand> meta_commands = blank_meta_commands(text);
-  PgQueryProtobufParseResult parsed = pg_query_parse_protobuf(text.c_str());
-  std::unique_ptr<PgQueryProtobufParseResult, void (*)(PgQueryProtobufParseResult*)> guard(
-      &parsed, [](PgQueryProtobufParseResult* r) { pg_query_free_protobuf_parse_result(*r); });
-  if (parsed.error != nullptr) {
-    int offset = parsed.error->cursorpos > 0 ? byte_offset_of_char(text, parsed.error->cursorpos)
-                                             : static_cast<int>(text.size());
+  parse_tree::ParseTree parsed;
+  try {
+    parsed = parse_tree::parse_text(text);
+  } catch (const parse_tree::ParseError& e) {
+    int offset = e.offset() < 0 ? static_cast<int>(text.size()) : e.offset();
     auto [line, column] = line_and_column(text, offset);
-    throw LoadError(filename, line, column, parsed.error->message);
+    throw LoadError(filename, line, column, e.what(), true);
   }
-  PgQuery__ParseResult* tree = pg_query__parse_result__unpack(
-      nullptr, parsed.parse_tree.len, reinterpret_cast<const uint8_t*>(parsed.parse_tree.data));
-  if (tree == nullptr) throw LoadError(filename, 0, 0, "cannot decode the parse tree");
-  std::unique_ptr<PgQuery__ParseResult, void (*)(PgQuery__ParseResult*)> tree_guard(
-      tree, [](PgQuery__ParseResult* t) { pg_query__parse_result__free_unpacked(t, nullptr); });
+  const PgQuery__ParseResult* tree = parsed.get();
 
   LoadContext ctx{model, options, filename, text, warnings, options.default_schema,
                   0,     {},      {},       {},   {}};

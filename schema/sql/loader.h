@@ -28,17 +28,22 @@ struct LoadWarning {
 // object, unreadable file. what() is "file:line:column: message".
 class LoadError : public std::runtime_error {
  public:
-  LoadError(std::string file, int line, int column, const std::string& message);
+  LoadError(std::string file, int line, int column, const std::string& message,
+            bool syntax_error = false);
   const std::string& file() const { return file_; }
   int line() const { return line_; }
   int column() const { return column_; }
   const std::string& message() const { return message_; }
+  // The text is not SQL the loader can read at all (a syntax error, invalid UTF-8, nesting
+  // beyond parse_tree's limits): nothing of it was applied.
+  bool syntax_error() const { return syntax_error_; }
 
  private:
   std::string file_;
   int line_;
   int column_;
   std::string message_;
+  bool syntax_error_;
 };
 
 struct LoadResult {

@@ -187,6 +187,44 @@ TEST(HistoryAlembic, IndexesConstraintsAndTables) {
                 "ALTER TABLE t2 DROP COLUMN x", "DROP TABLE gone"}));
 }
 
+TEST(HistoryAlembic, IndexOrderingsInAnySpellingAndLength) {
+  // The key's ordering, split off by hand: a regex recursed per character and overflowed the
+  // stack on a long text.
+  const std::string long_key = "coalesce(a, '" + std::string(1 << 20, 'x') + "')";
+  auto m = read_body(
+      "    op.create_index('i1', 't', [sa.text('lower(name)  asc   NULLS last ')])\n"
+      "    op.create_index('i2', 't', [sa.text('b desc')])\n"
+      "    op.create_index('i3', 't', [sa.text('desc')])\n"
+      "    op.create_index('i4', 't', [sa.text(\"" +
+      long_key + " DESC\")])\n");
+  ASSERT_TRUE(m.problems.empty()) << problems(m);
+  auto sql = sqls(m);
+  ASSERT_EQ(sql.size(), 4u);
+  EXPECT_EQ(sql[0], "CREATE INDEX i1 ON t ((lower(name)) asc   NULLS last)");
+  EXPECT_EQ(sql[1], "CREATE INDEX i2 ON t (b desc)");
+  EXPECT_EQ(sql[2], "CREATE INDEX i3 ON t (\"desc\")");
+  EXPECT_EQ(sql[3], "CREATE INDEX i4 ON t ((" + long_key + ") DESC)");
+}
+
+// A file that is not Python is a broken migration (Problem::broken), with the cause's line and
+// column, and nothing of it is read; code the reader does not follow is not.
+TEST(HistoryAlembic, SyntaxErrorIsABrokenProblem) {
+  auto m = read_body("    op.drop_table('a')\n    x = [1, 2\n");
+  EXPECT_TRUE(m.partial);
+  ASSERT_EQ(m.problems.size(), 1u) << problems(m);
+  EXPECT_TRUE(m.problems[0].broken);
+  EXPECT_EQ(m.problems[0].where.line, 8);
+  EXPECT_EQ(m.problems[0].column, 9);
+  EXPECT_EQ(m.problems[0].message, "Python syntax error: '[' was never closed");
+  EXPECT_EQ(problem_text(m.problems[0]), "rev.py:8:9: Python syntax error: '[' was never closed");
+  EXPECT_TRUE(m.statements.empty());
+  EXPECT_TRUE(m.id.empty());
+
+  auto unreadable = read_body("    if x:\n        op.drop_table('a')\n");
+  ASSERT_EQ(unreadable.problems.size(), 1u) << problems(unreadable);
+  EXPECT_FALSE(unreadable.problems[0].broken);
+}
+
 TEST(HistoryAlembic, ExecuteKeepsTheLineOfTheSqlText) {
   auto m = read_body(
       "    op.execute(\n"

@@ -94,8 +94,72 @@ TEST(HistoryPython, UnreadableExpressionsAreUnknown) {
   EXPECT_EQ(module[2].value->kind, Value::Unknown);
 }
 
-TEST(HistoryPython, UnterminatedStringFails) {
-  EXPECT_THROW(parse_module("x = 'abc\n"), std::runtime_error);
+// The SyntaxError parse_module throws for `source` ("line:column: message"), or "no error".
+std::string syntax_error(const std::string& source) {
+  try {
+    parse_module(source);
+  } catch (const SyntaxError& e) {
+    return std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.message();
+  }
+  return "no error";
+}
+
+TEST(HistoryPython, UnterminatedStringsAreLocated) {
+  EXPECT_EQ(syntax_error("x = 'abc\n"), "1:5: unterminated string literal (detected at line 1)");
+  EXPECT_EQ(syntax_error("x = 1\ny = \"\"\"abc\n\n"),
+            "2:5: unterminated triple-quoted string literal (detected at line 3)");
+  EXPECT_EQ(syntax_error("x = r'''abc"),
+            "1:5: unterminated triple-quoted string literal (detected at line 1)");
+  EXPECT_EQ(syntax_error("é = 'abc\n"), "1:5: unterminated string literal (detected at line 1)");
+}
+
+// As CPython reports them: the innermost bracket left open, a closing bracket of the wrong
+// kind or with nothing open.
+TEST(HistoryPython, BrokenBracketsAreLocated) {
+  EXPECT_EQ(syntax_error("x = [1, 2\n"), "1:5: '[' was never closed");
+  EXPECT_EQ(syntax_error("def upgrade():\n    op.create_table((\n"), "2:21: '(' was never closed");
+  EXPECT_EQ(syntax_error("b = [)\n"),
+            "1:6: closing parenthesis ')' does not match opening parenthesis '['");
+  EXPECT_EQ(syntax_error("b = [\n  1)\n"),
+            "2:4: closing parenthesis ')' does not match opening parenthesis '[' on line 1");
+  EXPECT_EQ(syntax_error("x = (1,\n    2)]\n"), "2:7: unmatched ']'");
+}
+
+// Limits keep time, memory and stack bounded: CPython's own nesting limits, and a token count.
+TEST(HistoryPython, NestingBeyondTheLimitsIsLocated) {
+  EXPECT_EQ(syntax_error("x = " + std::string(10000, '[')), "1:205: too many nested parentheses");
+  EXPECT_EQ(syntax_error("x = " + std::string(200, '(') + "1" + std::string(200, ')') + "\n"),
+            "no error");
+  std::string indented;
+  for (int level = 0; level <= 101; ++level)
+    indented += std::string(level, ' ') + (level == 101 ? "pass\n" : "if x:\n");
+  EXPECT_EQ(syntax_error(indented), "102:102: too many levels of indentation");
+  std::string one_line;
+  for (int i = 0; i < 100000; ++i) one_line += "if a: ";
+  EXPECT_EQ(syntax_error(one_line + "pass\n"), "1:607: too many nested blocks");
+  std::string many;
+  for (size_t i = 0; i < kMaxTokens / 4 + 1; ++i) many += "x=1\n";
+  const std::string error = syntax_error(many);
+  EXPECT_EQ(error, "250001:1: file too large to read: more than 1000000 tokens");
+}
+
+// Tokens that start no expression: Python rejects these, and so does the reader, instead of
+// reading an unknown value.
+TEST(HistoryPython, InvalidSyntaxIsAnError) {
+  EXPECT_EQ(syntax_error("op.drop_table('a',, 'b')\n"), "1:19: invalid syntax");
+  EXPECT_EQ(syntax_error("x = = 1\n"), "1:5: invalid syntax");
+  EXPECT_EQ(syntax_error("x =\n"), "1:4: invalid syntax");
+  EXPECT_EQ(syntax_error("if x:\npass\n"), "2:1: expected an indented block");
+  // Valid Python outside the subset stays an unknown value.
+  EXPECT_EQ(syntax_error("x = [*a, -b, ..., lambda: 1, {**c}]\n"), "no error");
+}
+
+TEST(HistoryPython, LongStringSumsJoinOnce) {
+  std::string source = "x = 'a'";
+  for (int i = 0; i < 100000; ++i) source += " + 'bc'";
+  auto module = parse_module(source + "\n");
+  ASSERT_EQ(module.size(), 1u);
+  EXPECT_EQ(module[0].value->text.size(), 200001u);
 }
 
 }  // namespace

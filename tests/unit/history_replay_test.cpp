@@ -51,6 +51,26 @@ TEST(HistoryReplay, ProvenanceAndPerMigrationModels) {
   EXPECT_EQ(r.problems[0].where.line, 3);
 }
 
+// A migration that does not parse is broken (the CLI stops there unless --skip-unsupported);
+// a statement the loader does not support, or rejects, is not.
+TEST(HistoryReplay, SyntaxErrorsAreBrokenMigrations) {
+  testing::TempDir tmp("pgdrift-replay");
+  const fs::path dir = tmp.path;
+  std::ofstream(dir / "0001_init.up.sql") << "CREATE TABLE users (id int);\n"
+                                             "CREATE ROLE app;\n";
+  std::ofstream(dir / "0002_bad.up.sql") << "-- typo\nCREATE TABL logs (id int);\n";
+  std::ofstream(dir / "0003_missing.up.sql") << "ALTER TABLE missing ADD COLUMN x int;\n";
+  ReplayResult r = replay(read_history(dir.string()));
+  ASSERT_EQ(r.problems.size(), 3u) << problems_text(r.problems);
+  EXPECT_FALSE(r.problems[0].broken);  // CREATE ROLE: not supported
+  EXPECT_TRUE(r.problems[1].broken);
+  EXPECT_EQ(problem_text(r.problems[1]),
+            (dir / "0002_bad.up.sql").string() +
+                ":2:8: migration 0002: syntax error at or near \"TABL\"");
+  EXPECT_FALSE(r.problems[2].broken);  // a statement PostgreSQL would reject too
+  EXPECT_EQ(r.model.tables.count("public.users"), 1u);
+}
+
 TEST(HistoryReplay, AlembicLoaderErrorsPointAtThePythonCall) {
   std::vector<std::string> enums;
   History h;

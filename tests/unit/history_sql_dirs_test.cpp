@@ -132,6 +132,45 @@ TEST(HistorySqlDirs, AlembicOfflineSqlDropsBookkeeping) {
   EXPECT_EQ(h.heads, std::vector<std::string>{"0002"});
 }
 
+// The `-- Running upgrade` markers in every spelling the old pattern took, and lines of any
+// length: the markers and the revision assignments are read by hand (std::regex recursed per
+// character and overflowed the stack on a megabyte line).
+TEST(HistorySqlDirs, AlembicOfflineSqlMarkersAndLongLines) {
+  TempDir dir("offline");
+  const std::string long_comment = "-- Running upgrade " + std::string(1 << 20, 'x');
+  dir.write("upgrade.sql",
+            "-- Running upgrade  -> 0001\n"
+            "CREATE TABLE a (id int);\n"
+            "--Running upgrade 0001->0002\n"
+            "CREATE TABLE b (id int);\n"
+            "--   Running upgrade 0002 -> x -> 0003   \n"
+            "CREATE TABLE c (id int);\n"
+            "-- Running upgrade 0002, 0003 -> 0004\n" +
+                long_comment + "\n" + long_comment + " -> \n" +
+                "-- Running downgrade 0004 -> 0003\n");
+  History h = read_history(dir.path.string() + "/upgrade.sql");
+  ASSERT_EQ(ids(h), (std::vector<std::string>{"0001", "0002", "0003", "0004"}));
+  EXPECT_EQ(h.ordered[1].parents, std::vector<std::string>{"0001"});
+  EXPECT_EQ(h.ordered[2].parents, std::vector<std::string>{"0002 -> x"});
+  EXPECT_EQ(h.ordered[3].parents, (std::vector<std::string>{"0002", "0003"}));
+  // The long lines are comments of 0004; the downgrade is reported, not replayed.
+  EXPECT_NE(h.ordered[3].statements.at(0).sql.find(long_comment), std::string::npos);
+  ASSERT_EQ(h.problems.size(), 2u);  // the downgrade, and 0003's parent "0002 -> x"
+  EXPECT_EQ(h.problems[0].message, "downgrade scripts are not replayed");
+}
+
+TEST(HistorySqlDirs, DetectionReadsLongLines) {
+  TempDir dir("detect");
+  dir.write("helper.py",
+            "revision: " + std::string(1 << 20, 'x') + "\n" + std::string(1 << 20, ' ') + "\n");
+  EXPECT_THROW(read_history(dir.path.string()), std::runtime_error);  // no revision: no history
+  TempDir other("detect");
+  other.write("0001_a.py", "\"\"\"a\"\"\"\nrevision : str = 'a'\ndown_revision = None\n");
+  History h = read_history(other.path.string());
+  EXPECT_EQ(h.kind, "alembic");
+  EXPECT_EQ(ids(h), (std::vector<std::string>{"a"}));
+}
+
 TEST(HistorySqlDirs, UnknownDirectoryIsAnError) {
   TempDir dir("empty");
   dir.write("notes.txt", "x");

@@ -13,6 +13,7 @@
 #include "engine/lint.h"
 #include "engine/reconcile.h"
 #include "planner/apply.h"
+#include "planner/migration_lint.h"
 #include "planner/plan.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/json_checks.h"
@@ -56,15 +57,17 @@ TEST(JsonSchemas, LintApplyAndReconcileEnumsMatchTheCode) {
   json reconcile = read_json(schema_path("reconcile-report.schema.json"));
   json plan = read_json(schema_path("plan.schema.json"));
 
+  // The model rules (engine) and the migration rules of lint --history (planner).
   std::set<std::string> rules, fixable, error_rules;
-  for (const auto& r : engine::lint_rules()) {
-    rules.insert(r.name);
-    if (r.fixable) fixable.insert(r.name);
-    if (r.severity == engine::LintSeverity::Error) error_rules.insert(r.name);
-  }
+  for (const auto* list : {&engine::lint_rules(), &planner::migration_lint_rules()})
+    for (const auto& r : *list) {
+      rules.insert(r.name);
+      if (r.fixable) fixable.insert(r.name);
+      if (r.severity == engine::LintSeverity::Error) error_rules.insert(r.name);
+    }
   EXPECT_EQ(enum_of(lint["$defs"]["rule"]), rules);
   const json& conditions = lint["$defs"]["finding"]["allOf"];
-  EXPECT_EQ(std::set<std::string>{conditions[0]["if"]["properties"]["rule"]["const"]}, error_rules);
+  EXPECT_EQ(enum_of(conditions[0]["if"]["properties"]["rule"]), error_rules);
   EXPECT_EQ(enum_of(conditions[1]["if"]["properties"]["rule"]), fixable);
   const std::set<std::string> severities = {
       engine::lint_severity_name(engine::LintSeverity::Error),

@@ -451,6 +451,61 @@ TEST(JsonModel, ErrorsNameTheJsonPath) {
   expect_error(bad_location, "expected \"file:line\"");
 }
 
+// Every JSON reader (models, plans, resolutions) takes its text through parse_json_text: JSON
+// nested deeper than kMaxJsonDepth, which nlohmann would parse but copying, comparing and
+// printing values would recurse through, and JSON that does not parse are refused with
+// file:line:column.
+TEST(JsonModel, TextIsRefusedWithItsPlace) {
+  auto error = [](const std::string& text) -> std::string {
+    try {
+      parse_json_text(text, "m.json");
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(error(std::string(100000, '[') + std::string(100000, ']')),
+            "m.json:1:513: JSON nested too deeply: more than 512 levels of arrays and objects");
+  EXPECT_EQ(error("{\"a\":\n  " + std::string(600, '{')).substr(0, 16), "m.json:2:514: JS");
+  // Brackets inside strings are text.
+  EXPECT_EQ(error("[\"" + std::string(1000, '[') + "\\\"[\"]"), "no error");
+  EXPECT_EQ(error(std::string(512, '[') + std::string(512, ']')), "no error");
+  EXPECT_EQ(error("{\n  \"format\": \"pgdrift-model\",\n  \"tables\": ,\n}\n"),
+            "m.json:3:13: not valid JSON: syntax error while parsing value - unexpected ','; "
+            "expected '[', '{', or a literal");
+  EXPECT_EQ(error("[1, 2").rfind("m.json:1:6: not valid JSON: ", 0), 0u) << error("[1, 2");
+  EXPECT_EQ(error("\"abc").rfind("m.json:1:5: not valid JSON: ", 0), 0u) << error("\"abc");
+}
+
+// PostgreSQL keeps 63 bytes of a name: a longer one in a model is refused, with the path
+// shortened (the name filters' std::regex recursed once per byte of a megabyte name).
+TEST(JsonModel, NamesLongerThanPostgresAllowsAreRefused) {
+  json j = model_to_json(every_kind_model());
+  const std::string name63(63, 'n');
+  json table = j["tables"]["app.users"];
+  table["name"] = name63;
+  j["tables"]["app." + name63] = table;
+  EXPECT_EQ(model_from_json(j).tables.count("app." + name63), 1u);
+
+  json long_table = j;
+  table["name"] = std::string(1 << 20, 'n');
+  long_table["tables"]["app." + table["name"].get<std::string>()] = table;
+  try {
+    model_from_json(long_table);
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_LT(what.size(), 400u);
+    EXPECT_NE(what.find("$.tables[\"app.nnn"), std::string::npos) << what;
+    EXPECT_NE(what.find("nnn\"].name: longer than 63 bytes, PostgreSQL's limit for names"),
+              std::string::npos)
+        << what;
+  }
+  json long_schema = j;
+  long_schema["schemas"][std::string(64, 's')] = json::object();
+  expect_error(long_schema, "longer than 63 bytes");
+}
+
 TEST(JsonModel, HeaderIsChecked) {
   json j = model_to_json(Model{});
   json wrong_format = j;

@@ -969,6 +969,21 @@ TEST(PlanSafePoints, ChangedIndexIsBuiltNextToTheOldOneThenSwapped) {
       << dump(l);
 }
 
+TEST(PlanSafePoints, ReadingAPlanRefusesDeepOrBrokenJsonWithItsPlace) {
+  auto error = [](const std::string& text) -> std::string {
+    try {
+      read_plan_json(text, "plan.json");
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(error("{\"steps\": " + std::string(100000, '[') + "}").substr(0, 45),
+            "plan.json:1:522: JSON nested too deeply: more");
+  EXPECT_EQ(error("{\n\"steps\": [,]}").rfind("plan.json:2:11: not valid JSON: ", 0), 0u)
+      << error("{\n\"steps\": [,]}");
+}
+
 TEST(PlanSafePoints, ReadingAPlanChecksItsGroups) {
   Plan p = plan(kLedgerFrom, kLedgerTo);
   auto json = nlohmann::json::parse(render_plan_json(p));

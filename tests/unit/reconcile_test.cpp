@@ -264,6 +264,22 @@ TEST(Reconcile, ResolutionsFileTakesGivesSqlAndOmits) {
   EXPECT_THROW(parse_resolutions("{\"k\": 3}", "bad.json"), ReconcileError);
 }
 
+TEST(Reconcile, ResolutionsFileOfDeepOrBrokenJsonIsRefusedWithItsPlace) {
+  auto error = [](const std::string& text) -> std::string {
+    try {
+      parse_resolutions(text, "res.json");
+    } catch (const ReconcileError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(error("{\"a\": " + std::string(100000, '{')).substr(0, 43),
+            "res.json:1:518: JSON nested too deeply: mor");
+  // nlohmann's place: the last character of the token it did not expect.
+  EXPECT_EQ(error("{\"a\": \"take b\",\n \"b\" \"take a\"}").rfind("res.json:2:13: ", 0), 0u)
+      << error("{\"a\": \"take b\",\n \"b\" \"take a\"}");
+}
+
 TEST(Reconcile, WholeObjectConflictsAndSerialSequencesFollowTheirColumn) {
   auto a = history("a",
                    "CREATE TYPE mood AS ENUM ('ok');"

@@ -266,7 +266,8 @@ TEST(SqlLoaderTable, ReplicaIdentity) {
       "CREATE TABLE t (id int PRIMARY KEY, code text NOT NULL);"
       "CREATE UNIQUE INDEX t_code ON t (code); CREATE INDEX t_id ON t (id);";
   auto identity_of = [&](const std::string& alter) {
-    const Table& t = table_of(load(base + alter), "public.t");
+    const Model m = load(base + alter);  // alive while `t` is read
+    const Table& t = table_of(m, "public.t");
     return std::string(1, t.replica_identity) + ":" + t.replica_identity_index;
   };
   EXPECT_EQ(identity_of(""), "d:");
@@ -305,7 +306,8 @@ TEST(SqlLoaderTable, TriggerStates) {
       "'begin return new; end'; CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW EXECUTE "
       "FUNCTION f(); CREATE TRIGGER y AFTER DELETE ON t FOR EACH ROW EXECUTE FUNCTION f();";
   auto states_of = [&](const std::string& alter) {
-    const Table& t = table_of(load(base + alter), "public.t");
+    const Model m = load(base + alter);  // alive while `t` is read
+    const Table& t = table_of(m, "public.t");
     return std::string{t.triggers.at("x").enabled, t.triggers.at("y").enabled};
   };
   EXPECT_EQ(states_of(""), "OO");

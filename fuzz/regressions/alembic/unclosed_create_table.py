@@ -1,0 +1,5 @@
+from alembic import op
+revision="0001_init"
+down_revision=None
+def upgrade():
+    op.create_table((
