@@ -22,6 +22,7 @@
 #include "schema/large_stack.h"
 #include "schema/live/connection.h"
 #include "schema/live/introspect.h"
+#include "schema/live/targets.h"
 
 namespace pgdrift::cli {
 
@@ -40,46 +41,7 @@ struct DriftArgs {
   SourceOptions source_options;
 };
 
-struct Target {
-  std::string label;  // shown; never holds a password
-  std::string conninfo;
-};
-
-std::string trim(const std::string& s) {
-  const char* space = " \t\r\n";
-  auto begin = s.find_first_not_of(space);
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(space) - begin + 1);
-}
-
-// "NAME=URL" (or NAME=key=value...) names a target; anything else is a connection string
-// shown by its redacted form.
-Target parse_target(const std::string& text) {
-  auto eq = text.find('=');
-  if (eq != std::string::npos) {
-    std::string name = trim(text.substr(0, eq));
-    std::string rest = trim(text.substr(eq + 1));
-    bool plain_name = !name.empty() && name.find_first_of(" '\"/:") == std::string::npos;
-    if (plain_name && !schema::live::is_conninfo_keyword(name) &&
-        schema::live::is_connection_string(rest))
-      return {name, rest};
-  }
-  return {schema::live::redact_connection_string(text), text};
-}
-
-std::vector<Target> read_targets(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw SourceError(path + ": cannot read targets file");
-  std::vector<Target> targets;
-  std::string line;
-  while (std::getline(in, line)) {
-    line = trim(line);
-    if (line.empty() || line[0] == '#') continue;
-    targets.push_back(parse_target(line));
-  }
-  if (targets.empty()) throw SourceError(path + ": no targets in file");
-  return targets;
-}
+using schema::live::Target;
 
 // The planner's steps for exactly the changes the drift report shows.
 std::vector<engine::NamedFixStep> fix_steps(const schema::Model& live, const schema::Model& desired,
@@ -222,9 +184,13 @@ int run_drift(DriftArgs args) {
   } else {
     std::vector<Target> targets;
     if (!args.targets_file.empty()) {
-      targets = read_targets(args.targets_file);
+      try {
+        targets = schema::live::read_targets(args.targets_file);
+      } catch (const schema::live::TargetsError& e) {
+        throw SourceError(e.what());
+      }
     } else {
-      for (const auto& db : args.databases) targets.push_back(parse_target(db));
+      for (const auto& db : args.databases) targets.push_back(schema::live::parse_target(db));
     }
     report.databases = check_targets(targets, desired, args, diff, rules);
   }

@@ -299,7 +299,9 @@ void foreign_key_without_index(const Model& model, std::vector<LintFinding>& out
     for (const auto& [n, c] : t.constraints)
       if (c.kind == ConstraintKind::PrimaryKey || c.kind == ConstraintKind::Unique)
         leading.push_back(c.columns);
-    for (const auto& [name, c] : t.constraints) {
+    for (const auto& entry : t.constraints) {
+      const std::string& name = entry.first;
+      const Constraint& c = entry.second;  // named: captured below (clang 14)
       if (c.kind != ConstraintKind::ForeignKey || c.columns.empty()) continue;
       bool served = std::any_of(leading.begin(), leading.end(), [&](const auto& cols) {
         return index_leads_with(cols, c.columns);

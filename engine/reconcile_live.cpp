@@ -46,7 +46,9 @@ void mask_explained(schema::Model& m, const schema::Model& live,
   top(&Model::functions);
   top(&Model::aggregates);
   top(&Model::collations);
-  for (const auto& [key, table] : live.tables) {
+  for (const auto& entry : live.tables) {
+    const std::string& key = entry.first;
+    const schema::Table& table = entry.second;  // named: captured below (clang 14)
     std::vector<const schema::Table*> theirs;
     for (const auto& o : others)
       if (auto it = o.tables.find(key); it != o.tables.end()) theirs.push_back(&it->second);

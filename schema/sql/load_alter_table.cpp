@@ -445,7 +445,11 @@ void load_alter_table(LoadContext& ctx, const PgQuery__AlterTableStmt* stmt) {
         // Without ONLY the partitions get the constraint too (attached to it), and inheritance
         // children get a CHECK (same name). With ONLY, a partition's is attached later with
         // ALTER INDEX ... ATTACH PARTITION.
-        for (const auto& [name, con] : table.constraints) {
+        // Named, not a structured binding: the lambda below captures them (clang 14 cannot
+        // capture structured bindings).
+        for (const auto& entry : table.constraints) {
+          const std::string& name = entry.first;
+          const Constraint& con = entry.second;
           if (before.count(name) != 0 || !inh) continue;
           if (table.kind == TableKind::Partitioned) give_constraint_to_partitions(ctx, table, con);
           if (con.kind != ConstraintKind::Check || con.no_inherit) continue;

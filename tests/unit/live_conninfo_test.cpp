@@ -3,6 +3,7 @@
 
 #include "schema/live/connection.h"
 #include "schema/live/introspect.h"
+#include "schema/live/targets.h"
 
 namespace pgdrift::schema::live {
 namespace {
@@ -107,6 +108,34 @@ TEST(Connect, MalformedConnectionStringIsConnectionErrorWithoutPassword) {
     FAIL() << "expected ConnectionError";
   } catch (const ConnectionError& e) {
     EXPECT_EQ(std::string(e.what()).find("hunter"), std::string::npos) << e.what();
+  }
+}
+
+// The targets file of `drift --targets` (read in schema/live so the fuzz target reads it the
+// same way): names, bare connection strings shown redacted, comments, and located errors.
+TEST(TargetsFile, NamesRedactsAndRejectsWhatIsNoTargetsFile) {
+  auto targets = parse_targets(
+      "# fleet\n"
+      "prod=postgresql://app:s3cret@db1/app\n"
+      "\n"
+      "  host=db2 dbname=app password=s3cret  \n",
+      "fleet.txt");
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[0].label, "prod");
+  EXPECT_EQ(targets[0].conninfo, "postgresql://app:s3cret@db1/app");
+  EXPECT_EQ(targets[1].conninfo, "host=db2 dbname=app password=s3cret");
+  EXPECT_EQ(targets[1].label.find("s3cret"), std::string::npos) << targets[1].label;
+  try {
+    parse_targets("# nothing here\n\n", "empty.txt");
+    ADD_FAILURE() << "no targets accepted";
+  } catch (const TargetsError& e) {
+    EXPECT_STREQ(e.what(), "empty.txt: no targets in file");
+  }
+  try {
+    parse_targets("a=host=x\n" + std::string(kMaxTargetLine + 1, 'x') + "\n", "blob.bin");
+    ADD_FAILURE() << "a binary file accepted";
+  } catch (const TargetsError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("blob.bin:2: line longer than", 0), 0u) << e.what();
   }
 }
 
