@@ -228,11 +228,22 @@ json report_json(const Report& r) {
   j["conflicts"] = json::array();
   for (const auto& c : r.result.conflicts) {
     json sides = json::array();
-    for (const auto& s : c.sides)
+    for (const auto& s : c.sides) {
+      json aspects = json::array();
+      for (const auto& a : s.aspects)
+        aspects.push_back({{"aspect", a.aspect},
+                           {"migration", a.migration},
+                           {"file", a.where.file},
+                           {"line", a.where.line}});
       sides.push_back({{"history", s.history},
                        {"migration", s.origin.migration},
+                       {"migration_file", s.origin.migration_file},
+                       {"file", s.origin.location.file},
+                       {"line", s.origin.location.line},
+                       {"aspects", aspects},
                        {"origin", engine::describe_origin(s.origin)},
                        {"ddl", s.ddl}});
+    }
     j["conflicts"].push_back({{"key", c.key},
                               {"kind", c.object_kind},
                               {"aspects", c.aspects},
@@ -322,13 +333,19 @@ std::string report_text(const Report& r, bool markdown) {
       o << "### " << c.object_kind << " `" << c.key << "`"
         << (aspects.empty() ? "" : " (" + aspects + ")") << "\n\n"
         << (c.resolved ? "" : "**") << state << (c.resolved ? "" : "**") << "\n\n";
-      for (const auto& s : c.sides)
-        o << "- " << engine::describe_origin(s.origin) << "\n\n```sql\n" << s.ddl << "\n```\n\n";
+      for (const auto& s : c.sides) {
+        o << "- " << engine::describe_origin(s.origin) << "\n";
+        for (const auto& a : s.aspects) o << "  - " << engine::describe_aspect_origin(a) << "\n";
+        o << "\n```sql\n" << s.ddl << "\n```\n\n";
+      }
     } else {
       o << "  " << c.object_kind << " " << c.key << (aspects.empty() ? "" : " [" + aspects + "]")
         << "\n    " << state << "\n";
-      for (const auto& s : c.sides)
-        o << "    " << engine::describe_origin(s.origin) << ":\n" << indent(s.ddl, "      ");
+      for (const auto& s : c.sides) {
+        o << "    " << engine::describe_origin(s.origin) << ":\n";
+        for (const auto& a : s.aspects) o << "      " << engine::describe_aspect_origin(a) << "\n";
+        o << indent(s.ddl, "      ");
+      }
     }
   }
   if (!r.result.harmonised.empty()) {
@@ -450,9 +467,11 @@ int run_reconcile(const ReconcileArgs& args) {
     }
     schema::history::ReplayOptions ro;
     ro.keep_per_migration = !args.db.empty();
+    ro.column_provenance = true;
     h.replayed = replay_history(h.history, ro, args.load_via_scratch);
     require_complete_history(h.replayed, args.skip_unsupported);
-    engine::NamedHistory n{name, h.replayed.model, h.replayed.last_changed_by, {}};
+    engine::NamedHistory n{
+        name, h.replayed.model, h.replayed.last_changed_by, {}, h.replayed.column_aspects};
     for (const auto& m : h.history.ordered) n.migration_files[m.id] = m.file;
     histories.push_back(std::move(h));
     named.push_back(std::move(n));

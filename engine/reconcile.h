@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/lint.h"
+#include "schema/history/history.h"
 #include "schema/model.h"
 
 namespace pgdrift::engine {
@@ -29,6 +30,9 @@ struct NamedHistory {
   // Object key -> id of the migration that created or last changed it (history::replay).
   std::map<std::string, std::string> last_changed_by;
   std::map<std::string, std::string> migration_files;  // migration id -> file
+  // Column key -> aspect -> the migration and line that last set it
+  // (history::ReplayResult::column_aspects); empty for hand-built models.
+  std::map<std::string, std::map<std::string, schema::history::AspectChange>> column_aspects;
 };
 
 // Where one definition of an object comes from.
@@ -41,11 +45,23 @@ struct Origin {
 // "alembic 0006_fix (versions/0006_fix.py:23)"
 std::string describe_origin(const Origin& origin);
 
+// Where one history last set one differing aspect of a conflicting column: the line users fix
+// (an ALTER COLUMN ... TYPE, a COMMENT ON COLUMN), which need not be the column's definition.
+struct AspectOrigin {
+  std::string aspect;            // schema::column_aspects()
+  std::string migration;         // empty when unknown
+  schema::SourceLocation where;  // line 0 when only the migration's file is known
+};
+// "type: 0006_fix (versions/0006_fix.py:23)"
+std::string describe_aspect_origin(const AspectOrigin& origin);
+
 // One history's definition of a conflicting object.
 struct ConflictSide {
   std::string history;
   std::string ddl;  // canonical DDL (schema/render.h)
-  Origin origin;
+  Origin origin;    // location: the object's own definition (a column's own line)
+  // Columns: one per differing aspect (Conflict::aspects), where this history last set it.
+  std::vector<AspectOrigin> aspects{};
 };
 
 struct Conflict {
@@ -145,9 +161,7 @@ struct RuleDecision {
   bool keep_other_comment = false;
 };
 // The column vocabulary (is_money_like_column, is_float_type, ...) is in engine/lint.h.
-// Differing aspects of two definitions of one column: "type", "not null", "default",
-// "identity", "generated", "collation", "comment", "grants".
-std::vector<std::string> differing_column_aspects(const schema::Column& a, const schema::Column& b);
+// The differing aspects of two definitions of one column: schema::differing_column_aspects.
 // Two types of which one holds every value of the other: text / varchar(n) / char(n) by length
 // (char(n) vs varchar(n) is not decided), smallint < integer < bigint, timestamp <
 // timestamptz. Undecided for any other pair.

@@ -30,6 +30,15 @@ std::string describe_origin(const Origin& origin) {
   return out;
 }
 
+std::string describe_aspect_origin(const AspectOrigin& origin) {
+  std::string out = origin.aspect + ":";
+  out += origin.migration.empty() ? " (unknown)" : " " + origin.migration;
+  if (!origin.where.file.empty())
+    out += " (" + origin.where.file +
+           (origin.where.line > 0 ? ":" + std::to_string(origin.where.line) : "") + ")";
+  return out;
+}
+
 size_t ReconcileResult::unresolved() const {
   return std::count_if(conflicts.begin(), conflicts.end(),
                        [](const Conflict& c) { return !c.resolved; });
@@ -253,6 +262,24 @@ class Reconciler {
     return o;
   }
 
+  // Where history `h` last set each of `aspects` of column `key`.
+  std::vector<AspectOrigin> aspect_origins(int h, const std::string& key,
+                                           const std::vector<std::string>& aspects) const {
+    const NamedHistory& history = histories_[h];
+    auto column = history.column_aspects.find(key);
+    std::vector<AspectOrigin> out;
+    for (const auto& aspect : aspects) {
+      AspectOrigin o{aspect, "", {}};
+      if (column != history.column_aspects.end())
+        if (auto it = column->second.find(aspect); it != column->second.end()) {
+          o.migration = it->second.migration;
+          o.where = it->second.where;
+        }
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
   // The heart of it: take / merge / conflict for one object held by `c.holders`.
   template <class T, class Render, class Rule>
   std::optional<T> settle(const std::string& key, const ObjectRef& ref, const Candidates<T>& c,
@@ -275,8 +302,10 @@ class Reconciler {
     if constexpr (std::is_same_v<T, schema::Column>) {
       std::set<std::string> seen;
       for (size_t i = 1; i < c.values.size(); ++i)
-        for (const auto& a : differing_column_aspects(*c.values[0], *c.values[i]))
+        for (const auto& a : schema::differing_column_aspects(*c.values[0], *c.values[i]))
           if (seen.insert(a).second) conflict.aspects.push_back(a);
+      for (size_t i = 0; i < c.holders.size(); ++i)
+        conflict.sides[i].aspects = aspect_origins(c.holders[i], key, conflict.aspects);
     }
     int chosen = -1;        // index into holders; -2 = omit; -3 = SQL (pending)
     int comment_from = -1;  // index into holders: the comment rule kept this side's comment

@@ -86,21 +86,6 @@ bool is_text_like_type(const std::string& type) {
          base == "varchar" || base == "char";
 }
 
-std::vector<std::string> differing_column_aspects(const schema::Column& a,
-                                                  const schema::Column& b) {
-  std::vector<std::string> aspects;
-  if (a.type != b.type) aspects.push_back("type");
-  if (a.not_null != b.not_null) aspects.push_back("not null");
-  if (a.default_expr != b.default_expr) aspects.push_back("default");
-  if (a.identity != b.identity || a.identity_options != b.identity_options)
-    aspects.push_back("identity");
-  if (a.generated_expr != b.generated_expr) aspects.push_back("generated");
-  if (a.collation != b.collation) aspects.push_back("collation");
-  if (a.comment != b.comment) aspects.push_back("comment");
-  if (a.grants != b.grants) aspects.push_back("grants");
-  return aspects;
-}
-
 RuleDecision wider_type(const std::string& a, const std::string& b) {
   auto ta = text_capacity(a), tb = text_capacity(b);
   if (ta && tb && *ta != *tb) {
@@ -127,7 +112,7 @@ RuleDecision wider_type(const std::string& a, const std::string& b) {
 }
 
 RuleDecision safer_column(const schema::Column& a, const schema::Column& b) {
-  auto aspects = differing_column_aspects(a, b);
+  auto aspects = schema::differing_column_aspects(a, b);
   // A type rule decides the whole column: the other aspects (a uuid's gen_random_uuid()
   // default, ...) belong with the type they were written for. A comment does not: when the
   // taken side has none and the other has one, the comment rule keeps it.

@@ -47,6 +47,26 @@ Column* Table::find_column(const std::string& column) {
   return const_cast<Column*>(static_cast<const Table*>(this)->find_column(column));
 }
 
+const std::vector<std::string>& column_aspects() {
+  static const std::vector<std::string> aspects = {"type",      "not null",  "default", "identity",
+                                                   "generated", "collation", "comment", "grants"};
+  return aspects;
+}
+
+std::vector<std::string> differing_column_aspects(const Column& a, const Column& b) {
+  std::vector<std::string> aspects;
+  if (a.type != b.type) aspects.push_back("type");
+  if (a.not_null != b.not_null) aspects.push_back("not null");
+  if (a.default_expr != b.default_expr) aspects.push_back("default");
+  if (a.identity != b.identity || a.identity_options != b.identity_options)
+    aspects.push_back("identity");
+  if (a.generated_expr != b.generated_expr) aspects.push_back("generated");
+  if (a.collation != b.collation) aspects.push_back("collation");
+  if (a.comment != b.comment) aspects.push_back("comment");
+  if (a.grants != b.grants) aspects.push_back("grants");
+  return aspects;
+}
+
 std::string Function::identity_arguments() const {
   std::string text;
   for (const FunctionArgument& argument : arguments) {

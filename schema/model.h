@@ -492,6 +492,12 @@ struct Model {
 
 // quote_ident(schema) + "." + quote_ident(name)
 std::string qualified_key(const std::string& schema, const std::string& name);
+// The aspects of a column that reconcile compares and a history's replay attributes to the
+// migration line that set them: "type", "not null", "default", "identity", "generated",
+// "collation", "comment", "grants".
+const std::vector<std::string>& column_aspects();
+// The aspects (column_aspects' names, in that order) in which two definitions of a column differ.
+std::vector<std::string> differing_column_aspects(const Column& a, const Column& b);
 // qualified_key(schema, name) + "(" + identity_arguments + ")"
 std::string function_key(const Function& f);
 // qualified_key(schema, name) + "(" + signature + ")"

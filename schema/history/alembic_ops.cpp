@@ -215,8 +215,9 @@ void RevisionReader::op_call(const std::string& name, const Value& call,
     std::vector<ColumnSql> columns;
     std::vector<std::string> pk_columns;
     std::string pk_prefix;
-    std::vector<std::string> table_constraints;
-    std::vector<std::string> after;  // CREATE INDEX statements
+    int pk_line = 0;  // of a PrimaryKeyConstraint; 0 when the columns say primary_key=True
+    std::vector<std::pair<int, std::string>> table_constraints;  // (line, clause)
+    std::vector<std::string> after;                              // CREATE INDEX statements
     for (size_t i = 1; i < call.items.size(); ++i) {
       const Value* item = deref(call.items[i].get());
       std::string sa = item->kind == Value::Call ? sqlalchemy_name(item->text) : "";
@@ -235,6 +236,7 @@ void RevisionReader::op_call(const std::string& name, const Value& call,
         auto prefix = constraint_prefix(deref(item->kwarg("name")));
         if (!prefix) return;
         pk_prefix = *prefix;
+        pk_line = item->line;
       } else if (sa == "UniqueConstraint") {
         std::vector<std::string> cols;
         for (const auto& v : item->items) {
@@ -244,13 +246,13 @@ void RevisionReader::op_call(const std::string& name, const Value& call,
         }
         auto prefix = constraint_prefix(deref(item->kwarg("name")));
         if (!prefix) return;
-        table_constraints.push_back(*prefix + "UNIQUE (" + join(quoted(cols)) + ")");
+        table_constraints.push_back({item->line, *prefix + "UNIQUE (" + join(quoted(cols)) + ")"});
       } else if (sa == "CheckConstraint") {
         auto expr = sql_text(item->items.empty() ? item->kwarg("sqltext") : item->items[0].get(),
                              "CheckConstraint condition");
         auto prefix = constraint_prefix(deref(item->kwarg("name")));
         if (!expr || !prefix) return;
-        table_constraints.push_back(*prefix + "CHECK (" + *expr + ")");
+        table_constraints.push_back({item->line, *prefix + "CHECK (" + *expr + ")"});
       } else if (sa == "ForeignKeyConstraint") {
         auto local =
             string_list(item->items.size() > 0 ? item->items[0].get() : item->kwarg("columns"),
@@ -261,7 +263,7 @@ void RevisionReader::op_call(const std::string& name, const Value& call,
         if (!local || !targets) return;
         auto clause = foreign_key_clause(*local, *targets, *item);
         if (!clause) return;
-        table_constraints.push_back(*clause);
+        table_constraints.push_back({item->line, *clause});
       } else if (sa == "Index") {
         if (item->items.empty()) {
           problem(item->line, "sa.Index() without a name");
@@ -280,10 +282,14 @@ void RevisionReader::op_call(const std::string& name, const Value& call,
         return;
       }
     }
-    // SQLAlchemy's autoincrement: a lone integer primary key without a default, foreign key
-    // or identity becomes SERIAL / BIGSERIAL / SMALLSERIAL.
-    std::vector<std::string> defs;
+    // Each column's own constraints (sa.ForeignKey, unique=True) follow it, and a primary key
+    // given by primary_key=True follows its first column: all at that column's line.
+    std::vector<std::pair<int, std::string>> defs;  // (line, column or constraint clause)
+    const std::string pk_clause =
+        pk_columns.empty() ? "" : pk_prefix + "PRIMARY KEY (" + join(quoted(pk_columns)) + ")";
     for (auto& c : columns) {
+      // SQLAlchemy's autoincrement: a lone integer primary key without a default, foreign key
+      // or identity becomes SERIAL / BIGSERIAL / SMALLSERIAL.
       if (pk_columns.size() == 1 && pk_columns[0] == c.name && !c.has_default &&
           !c.has_foreign_key && !c.identity && !c.autoincrement_off) {
         static const std::map<std::string, std::string> serial = {
@@ -291,26 +297,38 @@ void RevisionReader::op_call(const std::string& name, const Value& call,
         if (auto it = serial.find(c.base_type); it != serial.end())
           c.definition.replace(quote_ident(c.name).size() + 1, c.base_type.size(), it->second);
       }
-      defs.push_back(c.definition);
+      defs.push_back({c.line, c.definition});
+      if (pk_line == 0 && !pk_columns.empty() && pk_columns[0] == c.name)
+        defs.push_back({c.line, pk_clause});
+      for (const auto& clause : c.constraints) defs.push_back({c.line, clause});
     }
-    if (!pk_columns.empty())
-      defs.push_back(pk_prefix + "PRIMARY KEY (" + join(quoted(pk_columns)) + ")");
-    for (const auto& c : columns)
-      for (const auto& clause : c.constraints) defs.push_back(clause);
+    if (pk_line != 0) defs.push_back({pk_line, pk_clause});
     for (const auto& clause : table_constraints) defs.push_back(clause);
-    emit(line, "CREATE TABLE " + *table + " (" + join(defs) + ")");
+    // Each column and constraint on the line of the file it comes from, so that the loader
+    // locates a column at its own sa.Column( line (reconcile's provenance), not at the call.
+    std::string create = "CREATE TABLE " + *table + " (";
+    int at = line;
+    for (size_t i = 0; i < defs.size(); ++i) {
+      if (i > 0) create += ",";
+      if (at < defs[i].first)
+        for (; at < defs[i].first; ++at) create += "\n";
+      else if (i > 0)
+        create += " ";
+      create += defs[i].second;
+    }
+    emit(line, create + ")");
     for (const auto& c : columns)
       if (c.index)
-        emit(line, std::string("CREATE ") + (c.unique_index ? "UNIQUE " : "") + "INDEX " +
-                       quote_ident("ix_" + *table_name + "_" + c.name) + " ON " + *table + " (" +
-                       quote_ident(c.name) + ")");
+        emit(c.line, std::string("CREATE ") + (c.unique_index ? "UNIQUE " : "") + "INDEX " +
+                         quote_ident("ix_" + *table_name + "_" + c.name) + " ON " + *table + " (" +
+                         quote_ident(c.name) + ")");
     for (const auto& sql : after) emit(line, sql);
     if (const Value* comment = deref(call.kwarg("comment")); present(comment))
       comment_sql("TABLE " + *table, comment);
     for (const auto& c : columns)
       if (c.comment)
-        emit(line, "COMMENT ON COLUMN " + *table + "." + quote_ident(c.name) + " IS " +
-                       quote_literal(*c.comment));
+        emit(c.line, "COMMENT ON COLUMN " + *table + "." + quote_ident(c.name) + " IS " +
+                         quote_literal(*c.comment));
   } else if (name == "drop_table") {
     auto table = table_ref(arg(0, "table_name"), schema_kw());
     if (table) emit(line, "DROP TABLE " + *table);
@@ -324,17 +342,18 @@ void RevisionReader::op_call(const std::string& name, const Value& call,
     auto table = table_ref(arg(0, "table_name"), schema_kw());
     auto c = column(arg(1, "column"));
     if (!table || !c || !table_name) return;
-    emit(line, "ALTER TABLE " + *table + " ADD COLUMN " + c->definition +
-                   (c->primary_key ? " PRIMARY KEY" : ""));
+    // At the sa.Column( line: the column's own line (reconcile's provenance).
+    emit(c->line, "ALTER TABLE " + *table + " ADD COLUMN " + c->definition +
+                      (c->primary_key ? " PRIMARY KEY" : ""));
     for (const auto& clause : c->constraints)
-      emit(line, "ALTER TABLE " + *table + " ADD " + clause);
+      emit(c->line, "ALTER TABLE " + *table + " ADD " + clause);
     if (c->index)
-      emit(line, std::string("CREATE ") + (c->unique_index ? "UNIQUE " : "") + "INDEX " +
-                     quote_ident("ix_" + *table_name + "_" + c->name) + " ON " + *table + " (" +
-                     quote_ident(c->name) + ")");
+      emit(c->line, std::string("CREATE ") + (c->unique_index ? "UNIQUE " : "") + "INDEX " +
+                        quote_ident("ix_" + *table_name + "_" + c->name) + " ON " + *table + " (" +
+                        quote_ident(c->name) + ")");
     if (c->comment)
-      emit(line, "COMMENT ON COLUMN " + *table + "." + quote_ident(c->name) + " IS " +
-                     quote_literal(*c->comment));
+      emit(c->line, "COMMENT ON COLUMN " + *table + "." + quote_ident(c->name) + " IS " +
+                        quote_literal(*c->comment));
   } else if (name == "drop_column") {
     auto table = table_ref(arg(0, "table_name"), schema_kw());
     auto column_name = string_value(arg(1, "column_name"), "column name");

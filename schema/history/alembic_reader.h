@@ -19,6 +19,7 @@ using python::ValuePtr;
 // One sa.Column(...) turned into SQL pieces.
 struct ColumnSql {
   std::string name;
+  int line = 0;            // of the sa.Column( call: the column's own line
   std::string definition;  // `"name" type [NOT NULL] [DEFAULT x]` (no PRIMARY KEY)
   std::string base_type;   // the type alone, for SERIAL promotion
   bool primary_key = false;

@@ -328,6 +328,7 @@ std::optional<ColumnSql> RevisionReader::column(const Value* value) {
     return std::nullopt;
   }
   ColumnSql c;
+  c.line = value->line;
   const Value* type = value->kwarg("type_");
   std::vector<const Value*> extras;  // ForeignKey, Identity, Computed, ...
   size_t next = 0;

@@ -185,40 +185,161 @@ void for_each_object(const Model& a, const Model& b, Fn&& changed) {
   }
 }
 
+// ReplayOptions::column_provenance: after every SQL statement, each table's columns are
+// compared with what they were after the statement before, and every aspect that changed is
+// attributed to this statement (a new column: all its aspects, to its own definition's line).
+class ColumnAspectTracker {
+ public:
+  using Aspects = std::map<std::string, std::map<std::string, AspectChange>>;
+
+  void set_migration(const std::string& id) { migration_ = id; }
+  Aspects take() { return std::move(aspects_); }
+
+  void after_statement(const Model& model, const SourceLocation& where) {
+    std::vector<std::string> appeared, vanished;
+    for (const auto& [key, table] : model.tables) {
+      auto it = seen_.find(key);
+      if (it == seen_.end()) {
+        appeared.push_back(key);
+      } else if (it->second != table.columns) {
+        compare(key, it->second, key, table.columns, where);
+        it->second = table.columns;
+      }
+    }
+    for (const auto& entry : seen_)
+      if (model.tables.count(entry.first) == 0) vanished.push_back(entry.first);
+    if (appeared.size() == 1 && vanished.size() == 1) {
+      // A renamed table: its columns keep where their aspects were set.
+      const std::vector<Column>& now = model.tables.at(appeared[0]).columns;
+      compare(vanished[0], seen_[vanished[0]], appeared[0], now, where);
+      seen_.erase(vanished[0]);
+      seen_[appeared[0]] = now;
+      return;
+    }
+    for (const auto& key : vanished) {
+      for (const auto& column : seen_[key]) aspects_.erase(column_key(key, column.name));
+      seen_.erase(key);
+    }
+    for (const auto& key : appeared) {
+      const std::vector<Column>& columns = model.tables.at(key).columns;
+      for (const auto& column : columns) created(column_key(key, column.name), column, where);
+      seen_[key] = columns;
+    }
+  }
+
+ private:
+  static std::string column_key(const std::string& table, const std::string& column) {
+    return table + "." + quote_ident(column);
+  }
+
+  void created(const std::string& key, const Column& column, const SourceLocation& where) {
+    AspectChange change{migration_, column.location.empty() ? where : column.location};
+    auto& aspects = aspects_[key];
+    for (const auto& aspect : column_aspects()) aspects[aspect] = change;
+  }
+
+  void changed(const std::string& key, const Column& before, const Column& after,
+               const SourceLocation& where) {
+    for (const auto& aspect : differing_column_aspects(before, after))
+      aspects_[key][aspect] = AspectChange{migration_, where};
+  }
+
+  // Moves the provenance of column `from` to column `to` (a rename).
+  void moved(const std::string& from, const std::string& to) {
+    if (from == to) return;
+    auto it = aspects_.find(from);
+    if (it == aspects_.end()) return;
+    aspects_[to] = std::move(it->second);
+    aspects_.erase(from);
+  }
+
+  // The columns of table `old_table` (before) and `table` (after; the same key unless renamed).
+  void compare(const std::string& old_table, const std::vector<Column>& before,
+               const std::string& table, const std::vector<Column>& after,
+               const SourceLocation& where) {
+    auto find = [](const std::vector<Column>& columns, const std::string& name) -> const Column* {
+      for (const auto& c : columns)
+        if (c.name == name) return &c;
+      return nullptr;
+    };
+    std::vector<const Column*> gone, added;
+    for (const auto& c : before)
+      if (!find(after, c.name)) gone.push_back(&c);
+    for (const auto& c : after) {
+      const Column* old = find(before, c.name);
+      if (!old) {
+        added.push_back(&c);
+        continue;
+      }
+      moved(column_key(old_table, c.name), column_key(table, c.name));
+      changed(column_key(table, c.name), *old, c, where);
+    }
+    // One column gone and one added, alike but for the name: RENAME COLUMN.
+    if (gone.size() == 1 && added.size() == 1 &&
+        differing_column_aspects(*gone[0], *added[0]).empty()) {
+      moved(column_key(old_table, gone[0]->name), column_key(table, added[0]->name));
+      return;
+    }
+    for (const Column* c : gone) aspects_.erase(column_key(old_table, c->name));
+    for (const Column* c : added) created(column_key(table, c->name), *c, where);
+  }
+
+  std::string migration_;
+  std::map<std::string, std::vector<Column>> seen_;  // table key -> columns after the statement
+  Aspects aspects_;
+};
+
 }  // namespace
 
 ReplayResult replay(const History& history, const ReplayOptions& options) {
   sql::LoadOptions load = options.load;
   load.skip_unsupported = true;
-  return replay(history, options,
-                [&load](const Migration& migration, Model& model, std::vector<Problem>& problems) {
-                  for (const auto& statement : migration.statements) {
-                    // Leading newlines make the loader's line numbers the file's line numbers.
-                    std::string text =
-                        std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
-                    std::vector<sql::LoadWarning> warnings;
-                    try {
-                      sql::apply_sql(model, text, statement.where.file, load, warnings);
-                    } catch (const sql::LoadError& e) {
-                      problems.push_back(Problem{SourceLocation{e.file(), e.line()},
-                                                 "migration " + migration.id + ": " + e.message(),
-                                                 e.column(), e.syntax_error()});
-                    }
-                    for (const auto& w : warnings)
-                      problems.push_back(Problem{
-                          w.where, "migration " + migration.id + ": " + w.message, w.column});
-                  }
-                });
+  ColumnAspectTracker tracker;
+  if (options.column_provenance)
+    load.after_statement = [&tracker](const Model& model, const SourceLocation& where) {
+      tracker.after_statement(model, where);
+    };
+  ReplayOptions per_migration = options;
+  per_migration.column_provenance = false;  // the tracker above is finer: per statement
+  ReplayResult result = replay(
+      history, per_migration,
+      [&load, &tracker](const Migration& migration, Model& model, std::vector<Problem>& problems) {
+        tracker.set_migration(migration.id);
+        for (const auto& statement : migration.statements) {
+          // Leading newlines make the loader's line numbers the file's line numbers.
+          std::string text =
+              std::string(std::max(0, statement.where.line - 1), '\n') + statement.sql;
+          std::vector<sql::LoadWarning> warnings;
+          try {
+            sql::apply_sql(model, text, statement.where.file, load, warnings);
+          } catch (const sql::LoadError& e) {
+            problems.push_back(Problem{SourceLocation{e.file(), e.line()},
+                                       "migration " + migration.id + ": " + e.message(), e.column(),
+                                       e.syntax_error()});
+          }
+          for (const auto& w : warnings)
+            problems.push_back(
+                Problem{w.where, "migration " + migration.id + ": " + w.message, w.column});
+        }
+      });
+  result.column_aspects = tracker.take();
+  return result;
 }
 
 ReplayResult replay(const History& history, const ReplayOptions& options,
                     const MigrationStep& step) {
   ReplayResult result;
+  // A step that runs whole migrations (schema/scratch): aspects are known per migration only.
+  ColumnAspectTracker tracker;
   for (const auto& p : history.problems) result.problems.push_back(p);
   for (const auto& migration : history.ordered) {
     for (const auto& p : migration.problems) result.problems.push_back(p);
     Model before = result.model;
     step(migration, result.model, result.problems);
+    if (options.column_provenance) {
+      tracker.set_migration(migration.id);
+      tracker.after_statement(result.model, SourceLocation{migration.file, 0});
+    }
     std::set<std::string> present;
     for_each_object(before, result.model, [&](const std::string& key, bool changed) {
       present.insert(key);
@@ -228,6 +349,7 @@ ReplayResult replay(const History& history, const ReplayOptions& options,
       it = present.count(it->first) ? std::next(it) : result.last_changed_by.erase(it);
     if (options.keep_per_migration) result.per_migration.push_back(result.model);
   }
+  if (options.column_provenance) result.column_aspects = tracker.take();
   return result;
 }
 

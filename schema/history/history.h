@@ -92,6 +92,18 @@ void order_history(History& history, std::vector<Migration> migrations);
 struct ReplayOptions {
   sql::LoadOptions load;  // skip_unsupported is forced on: every warning becomes a Problem
   bool keep_per_migration = false;  // fill ReplayResult::per_migration
+  // Fill ReplayResult::column_aspects (reconcile's provenance). The SQL-loader replay compares
+  // the columns after every SQL statement (one walk over the columns per statement); a step
+  // that runs whole migrations (schema/scratch) gives the migration and file, line 0.
+  bool column_provenance = false;
+};
+
+// Where one aspect of a column was last set: the migration, and the line of the statement that
+// changed it, or of the column's own definition for the statement that created it (the
+// `sa.Column(` line of an Alembic op.create_table, the column's line in CREATE TABLE).
+struct AspectChange {
+  std::string migration;
+  SourceLocation where;
 };
 
 struct ReplayResult {
@@ -105,6 +117,10 @@ struct ReplayResult {
   std::map<std::string, std::string> last_changed_by;
   std::vector<Problem> problems;     // loader errors and warnings, plus the readers' problems
   std::vector<Model> per_migration;  // model after each of history.ordered (if asked)
+  // With ReplayOptions::column_provenance: column key ("<table key>.<column>", as in
+  // last_changed_by) -> aspect (schema::column_aspects()) -> where it was last set. A column
+  // renamed (RENAME COLUMN, or its table renamed) keeps its aspects' provenance.
+  std::map<std::string, std::map<std::string, AspectChange>> column_aspects;
 };
 
 // Apply every statement of the history, in order, with sql::apply_sql. A statement the loader

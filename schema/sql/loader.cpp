@@ -499,6 +499,9 @@ void apply_sql(Model& model, const std::string& sql, const std::string& filename
     ctx.names.begin_statement(ctx.model, ctx.search_schema, raw->stmt);
     dispatch(ctx, raw->stmt);
     ctx.names.end_statement(ctx.model);
+    if (options.after_statement)
+      options.after_statement(ctx.model,
+                              ctx.location_at(skip_space_and_comments(text, raw->stmt_location)));
   }
   for (; next_meta < meta_commands.size(); ++next_meta) meta_command(ctx, meta_commands[next_meta]);
 }

@@ -3,6 +3,7 @@
 // replays into the model they produce.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ struct LoadOptions {
   bool skip_unsupported = false;
   // Schema of unqualified names; `SET search_path` in the SQL changes it for the rest of the file.
   std::string default_schema = "public";
+  // Called after each statement is applied, with the model and where the statement starts: a
+  // history's replay attributes column changes to their lines with it (history.h).
+  std::function<void(const Model&, const SourceLocation&)> after_statement;
 };
 
 struct LoadWarning {

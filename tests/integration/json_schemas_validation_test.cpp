@@ -796,6 +796,22 @@ TEST(JsonSchemas, ReconcileReportsWithEveryConflictKindValidate) {
 
   for (const auto* report : {&r.unresolved, &r.complete, &r.mita})
     EXPECT_EQ(report->at("format"), "pgdrift-reconcile/1");
+  // Structured provenance (issue 18 item 12): the comment on transactions.amount is credited to
+  // the op.execute that added it, the column itself to its own sa.Column( line.
+  const json* amount = nullptr;
+  for (const auto& c : r.mita["conflicts"])
+    if (c["key"] == "public.transactions.amount") amount = &c;
+  ASSERT_TRUE(amount) << r.mita.dump(2);
+  const json& side = amount->at("sides").at(0);
+  EXPECT_EQ(side["history"], "alembic");
+  EXPECT_TRUE(side["file"].get<std::string>().ends_with("versions/0001_initial.py")) << side;
+  EXPECT_EQ(side["line"], 60) << side;
+  ASSERT_EQ(side["aspects"].size(), 1u) << side;
+  EXPECT_EQ(side["aspects"][0]["aspect"], "comment");
+  EXPECT_EQ(side["aspects"][0]["migration"], "a0d5ecc53667");
+  EXPECT_TRUE(
+      side["aspects"][0]["file"].get<std::string>().ends_with("a0d5ecc53667_sync_models.py"));
+  EXPECT_EQ(side["aspects"][0]["line"], 31);
   EXPECT_EQ(testing::validate_json(python, "reconcile-report.schema.json",
                                    {r.unresolved, r.complete, r.mita}),
             (std::vector<std::string>(3, "valid")));

@@ -69,10 +69,14 @@ TEST(HistoryAlembic, CreateTableWithColumnsAndConstraints) {
   EXPECT_EQ(
       sqls(m),
       (std::vector<std::string>{
-          "CREATE TABLE app.items (id serial NOT NULL, user_id uuid NOT NULL, code varchar(20), "
-          "slug varchar, price numeric(12,2) DEFAULT '0', created timestamp with time zone "
-          "DEFAULT now(), PRIMARY KEY (id), FOREIGN KEY (user_id) REFERENCES users (id) ON "
-          "DELETE CASCADE, UNIQUE (code), CONSTRAINT items_price_check CHECK (price >= 0), "
+          // Each column and constraint on its line of the file (one sa.Column( per line):
+          // the loader then locates every column at its own line.
+          // A column's own constraints and a primary_key=True key follow it, on its line.
+          "CREATE TABLE app.items (\nid serial NOT NULL, PRIMARY KEY (id),\n"
+          "user_id uuid NOT NULL, FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE "
+          "CASCADE,\n\ncode varchar(20), UNIQUE (code),\nslug varchar,\n"
+          "price numeric(12,2) DEFAULT '0',\ncreated timestamp with time zone DEFAULT now(),\n"
+          "CONSTRAINT items_price_check CHECK (price >= 0),\n"
           "UNIQUE (user_id, code))",
           "CREATE INDEX ix_items_slug ON app.items (slug)",
           "CREATE UNIQUE INDEX items_lower_code ON app.items ((lower(code)))",

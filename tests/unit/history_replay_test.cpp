@@ -127,5 +127,110 @@ TEST(HistoryReplay, MitaGolangMigrateCopyEqualsTheSecondAlembicChain) {
   EXPECT_EQ(sql.model.tables.size(), alembic.model.tables.size());
 }
 
+// Column provenance (ReplayOptions::column_provenance, issue 18 item 12): every aspect of a
+// column is attributed to the migration and line that last set it. A new column's aspects are at
+// its own line (the sa.Column( of op.create_table, the column's line in CREATE TABLE); a later
+// ALTER, COMMENT or SET NOT NULL moves only the aspects it changes, to its own line; renames of
+// the column or its table keep them.
+TEST(HistoryReplay, ColumnAspectsAreAttributedToTheLineThatSetThem) {
+  testing::TempDir tmp("pgdrift-aspects");
+  const fs::path alembic = tmp.path / "alembic";
+  const fs::path sql = tmp.path / "sql";
+  fs::create_directories(alembic);
+  fs::create_directories(sql);
+  std::ofstream(alembic / "0001_init.py")
+      << "from alembic import op\n"
+         "import sqlalchemy as sa\n"
+         "revision = '0001'\n"
+         "down_revision = None\n"
+         "def upgrade():\n"
+         "    op.create_table(\n"
+         "        'accounts',\n"
+         "        sa.Column('id', sa.Integer(), primary_key=True),\n"
+         "        sa.Column('balance', sa.Float(), nullable=False,\n"
+         "                  comment='old'),\n"
+         "        sa.Column('note', sa.Text()),\n"
+         "    )\n";
+  std::ofstream(alembic / "0002_fix.py")
+      << "from alembic import op\n"
+         "import sqlalchemy as sa\n"
+         "revision = '0002'\n"
+         "down_revision = '0001'\n"
+         "def upgrade():\n"
+         "    op.alter_column('accounts', 'balance',\n"
+         "                    type_=sa.Numeric(12, 2))\n"
+         "    op.execute(\"COMMENT ON COLUMN accounts.balance IS 'cents'\")\n"
+         "    op.alter_column('accounts', 'note', new_column_name='memo')\n"
+         "    op.add_column('accounts',\n"
+         "                  sa.Column('owner', sa.Text()))\n";
+  std::ofstream(sql / "0001_init.up.sql") << "CREATE TABLE t (\n"
+                                             "  id int PRIMARY KEY,\n"
+                                             "  price float8 DEFAULT 0\n"
+                                             ");\n";
+  std::ofstream(sql / "0002_money.up.sql") << "-- money is exact\n"
+                                              "ALTER TABLE t\n"
+                                              "  ALTER COLUMN price TYPE numeric(10,2);\n"
+                                              "ALTER TABLE t RENAME TO items;\n"
+                                              "ALTER TABLE items ALTER COLUMN price SET NOT NULL;\n"
+                                              "ALTER TABLE items RENAME COLUMN id TO item_id;\n";
+  struct Case {
+    std::string history, column, aspect, migration, file;
+    int line;
+  };
+  const std::vector<Case> cases = {
+      {"alembic", "public.accounts.balance", "type", "0002", "0002_fix.py", 6},
+      {"alembic", "public.accounts.balance", "comment", "0002", "0002_fix.py", 8},
+      {"alembic", "public.accounts.balance", "not null", "0001", "0001_init.py", 9},
+      {"alembic", "public.accounts.balance", "default", "0001", "0001_init.py", 9},
+      {"alembic", "public.accounts.id", "type", "0001", "0001_init.py", 8},
+      {"alembic", "public.accounts.memo", "type", "0001", "0001_init.py", 11},  // renamed
+      {"alembic", "public.accounts.owner", "type", "0002", "0002_fix.py", 11},
+      {"sql", "public.items.price", "type", "0002", "0002_money.up.sql", 2},
+      {"sql", "public.items.price", "not null", "0002", "0002_money.up.sql", 5},
+      {"sql", "public.items.price", "default", "0001", "0001_init.up.sql", 3},
+      {"sql", "public.items.item_id", "type", "0001", "0001_init.up.sql", 2},
+  };
+  ReplayOptions options;
+  options.column_provenance = true;
+  std::map<std::string, ReplayResult> replayed;
+  replayed["alembic"] = replay(read_history(alembic.string()), options);
+  replayed["sql"] = replay(read_history(sql.string()), options);
+  for (const auto& [name, r] : replayed) {
+    ASSERT_TRUE(r.problems.empty()) << name << "\n" << problems_text(r.problems);
+    EXPECT_EQ(r.column_aspects.count("public.accounts.note") +
+                  r.column_aspects.count("public.t.price") +
+                  r.column_aspects.count("public.items.id"),
+              0u)
+        << "columns that no longer exist keep no provenance";
+  }
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.history + " " + c.column + " " + c.aspect);
+    const auto& aspects = replayed[c.history].column_aspects;
+    ASSERT_EQ(aspects.count(c.column), 1u);
+    ASSERT_EQ(aspects.at(c.column).count(c.aspect), 1u);
+    const AspectChange& change = aspects.at(c.column).at(c.aspect);
+    EXPECT_EQ(change.migration, c.migration);
+    EXPECT_EQ(fs::path(change.where.file).filename().string(), c.file);
+    EXPECT_EQ(change.where.line, c.line);
+  }
+  // Off by default: the replay of every other command pays nothing for it.
+  EXPECT_TRUE(replay(read_history(sql.string())).column_aspects.empty());
+}
+
+// The MITA Alembic chain: the comment on transactions.amount is a0d5ecc53667's op.execute at
+// line 31, the money type 0006's alter_column, each at its own line.
+TEST(HistoryReplay, MitaColumnAspectsPointAtTheirOwnLines) {
+  ReplayOptions options;
+  options.column_provenance = true;
+  ReplayResult r = replay(read_history(fixture("mita/alembic")), options);
+  ASSERT_TRUE(r.problems.empty()) << problems_text(r.problems);
+  const auto& amount = r.column_aspects.at("public.transactions.amount");
+  EXPECT_EQ(amount.at("comment").migration, "a0d5ecc53667");
+  EXPECT_EQ(fs::path(amount.at("comment").where.file).filename(), "a0d5ecc53667_sync_models.py");
+  EXPECT_EQ(amount.at("comment").where.line, 31);
+  EXPECT_EQ(amount.at("type").migration, "0006_fix_financial_data_types");
+  EXPECT_EQ(amount.at("type").where.line, 25);
+}
+
 }  // namespace
 }  // namespace pgdrift::schema::history

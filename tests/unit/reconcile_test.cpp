@@ -342,9 +342,11 @@ TEST(Reconcile, MitaHistoriesReconcileWithTheSaferRulesAlone) {
   for (auto [name, dir] : std::vector<std::pair<std::string, std::string>>{
            {"alembic", "mita/alembic/versions"}, {"migrations", "mita/migrations"}}) {
     auto h = schema::history::read_history(testing::fixture_path(dir));
-    auto replayed = schema::history::replay(h);
+    schema::history::ReplayOptions ro;
+    ro.column_provenance = true;
+    auto replayed = schema::history::replay(h, ro);
     ASSERT_TRUE(replayed.problems.empty());
-    NamedHistory n{name, replayed.model, replayed.last_changed_by, {}};
+    NamedHistory n{name, replayed.model, replayed.last_changed_by, {}, replayed.column_aspects};
     for (const auto& m : h.ordered) n.migration_files[m.id] = m.file;
     for (const auto& [key, t] : n.model.tables) all_tables.insert(key);
     named.push_back(n);
@@ -382,6 +384,30 @@ TEST(Reconcile, MitaHistoriesReconcileWithTheSaferRulesAlone) {
   ASSERT_TRUE(amount);
   EXPECT_EQ(amount->sides[0].origin.migration, "0006_fix_financial_data_types");
   EXPECT_EQ(amount->sides[1].origin.migration, "0001_initial");
+  // Provenance at the level users fix things (issue 18 item 12): each side's column at its own
+  // sa.Column( line, each differing aspect at the line that set it in that history.
+  const Conflict* commented = find_conflict(r, "public.transactions.amount");
+  ASSERT_TRUE(commented);
+  ASSERT_EQ(commented->aspects, std::vector<std::string>{"comment"});
+  ASSERT_EQ(commented->sides.size(), 2u);
+  auto file_of = [](const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+  };
+  const ConflictSide& alembic = commented->sides[0];
+  EXPECT_EQ(file_of(alembic.origin.location.file), "0001_initial.py");
+  EXPECT_EQ(alembic.origin.location.line, 60);  // not the op.create_table( at 53
+  ASSERT_EQ(alembic.aspects.size(), 1u);
+  EXPECT_EQ(alembic.aspects[0].aspect, "comment");
+  EXPECT_EQ(alembic.aspects[0].migration, "a0d5ecc53667");
+  EXPECT_EQ(file_of(alembic.aspects[0].where.file), "a0d5ecc53667_sync_models.py");
+  EXPECT_EQ(alembic.aspects[0].where.line, 31);
+  EXPECT_EQ(describe_aspect_origin(alembic.aspects[0]),
+            "comment: a0d5ecc53667 (" + alembic.aspects[0].where.file + ":31)");
+  const ConflictSide& migrations = commented->sides[1];
+  EXPECT_EQ(migrations.origin.location.line, 36);
+  ASSERT_EQ(migrations.aspects.size(), 1u);
+  EXPECT_EQ(migrations.aspects[0].migration, "0001_initial");  // created without a comment
+  EXPECT_EQ(migrations.aspects[0].where.line, 36);
   expect_loads_back(r, "mita");
 }
 
