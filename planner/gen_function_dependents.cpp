@@ -78,7 +78,10 @@ void gen_function_dependents(Context& ctx, const std::vector<engine::FunctionCha
         ctx.add(set);
       }
     }
-    for (const auto& [name, c] : from.constraints) {
+    for (const auto& entry : from.constraints) {
+      // Named, not structured bindings: lambdas below capture them (clang 14 cannot).
+      const auto& name = entry.first;
+      const auto& c = entry.second;
       auto after = to.constraints.find(name);
       if (c.kind != schema::ConstraintKind::Check || after == to.constraints.end() ||
           !(after->second == c) || !uses(deps, c.check_expr, recreated))
@@ -88,7 +91,9 @@ void gen_function_dependents(Context& ctx, const std::vector<engine::FunctionCha
         continue;
       gen_constraint(ctx, {ChangeKind::Alter, key, c, after->second}, false);
     }
-    for (const auto& [name, i] : from.indexes) {
+    for (const auto& entry : from.indexes) {
+      const auto& name = entry.first;
+      const auto& i = entry.second;
       auto after = to.indexes.find(name);
       if (after == to.indexes.end() || !(after->second == i)) continue;
       bool used = uses(deps, i.where_expr, recreated);
@@ -100,7 +105,9 @@ void gen_function_dependents(Context& ctx, const std::vector<engine::FunctionCha
       gen_index(ctx, {ChangeKind::Alter, key, from.schema, from.name, i, after->second}, false,
                 from.kind == schema::TableKind::Partitioned);
     }
-    for (const auto& [name, t] : from.triggers) {
+    for (const auto& entry : from.triggers) {
+      const auto& name = entry.first;
+      const auto& t = entry.second;
       auto after = to.triggers.find(name);
       if (after == to.triggers.end() || !(after->second == t)) continue;
       bool used = recreated.count("function:" + t.function) || uses(deps, t.when_expr, recreated);
@@ -110,7 +117,9 @@ void gen_function_dependents(Context& ctx, const std::vector<engine::FunctionCha
         continue;
       gen_trigger(ctx, {ChangeKind::Alter, key, t, after->second});
     }
-    for (const auto& [name, p] : from.policies) {
+    for (const auto& entry : from.policies) {
+      const auto& name = entry.first;
+      const auto& p = entry.second;
       auto after = to.policies.find(name);
       if (after == to.policies.end() || !(after->second == p)) continue;
       bool used = uses(deps, p.using_expr, recreated) || uses(deps, p.check_expr, recreated);

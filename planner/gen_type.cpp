@@ -51,7 +51,10 @@ void recreate_enum(Context& ctx, const engine::EnumChange& c) {
   for (const auto& v : from.values)
     if (std::find(to.values.begin(), to.values.end(), v) == to.values.end())
       removed += (removed.empty() ? "" : ", ") + quote_literal(v);
-  for (const auto& [table, column] : columns) {
+  for (const auto& entry : columns) {
+    // Named, not structured bindings: lambdas below capture them (clang 14 cannot).
+    const auto& table = entry.first;
+    const auto& column = entry.second;
     const schema::Table& t = ctx.from.tables.at(table);
     const schema::Column* col = t.find_column(column);
     // Columns that the diff drops or retypes are handled by their own generator.

@@ -14,10 +14,14 @@ minutes=${2:?usage: scripts/fuzz.sh READER MINUTES [JOBS]}
 jobs=${3:-1}
 build="$ROOT/build-fuzz"
 
-bash "$ROOT/scripts/install-deps.sh" >/dev/null
-CC=clang CXX=clang++ cmake -S "$ROOT" -B "$build" -DPGDRIFT_FUZZ=ON -DPGDRIFT_BUILD_TESTS=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target "fuzz_$reader" -j "$(nproc)" >/dev/null
+# PGDRIFT_FUZZ_NO_BUILD=1 runs the target as built: several targets can run at once while the
+# work tree changes (a campaign), without one run rebuilding what another is running.
+if [ "${PGDRIFT_FUZZ_NO_BUILD:-0}" != 1 ]; then
+  bash "$ROOT/scripts/install-deps.sh" >/dev/null
+  CC=clang CXX=clang++ cmake -S "$ROOT" -B "$build" -DPGDRIFT_FUZZ=ON -DPGDRIFT_BUILD_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" --target "fuzz_$reader" -j "$(nproc)" >/dev/null
+fi
 
 corpus="$build/corpus/$reader"
 artifacts="$build/artifacts/$reader"
@@ -33,15 +37,21 @@ case $reader in
 esac
 
 log="$build/fuzz_$reader.log"
+# One job runs in this process; more run as libFuzzer's forked workers, each logging to
+# fuzz-<n>.log in the working directory (a directory of this reader's own).
+parallel=()
+[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+workdir="$build/run/$reader"
+rm -rf "$workdir" && mkdir -p "$workdir"
 set +e
-"$build/fuzz_$reader" "$corpus" "${seed_dirs[@]}" -max_total_time=$((minutes * 60)) -timeout=10 \
-  -rss_limit_mb=2048 -max_len=65536 -jobs="$jobs" -workers="$jobs" \
-  -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
+(cd "$workdir" && exec /usr/bin/time -f '%U %S' -o "$workdir/cpu" "$build/fuzz/fuzz_$reader" \
+  "$corpus" "${seed_dirs[@]}" -max_total_time=$((minutes * 60)) -timeout=10 -rss_limit_mb=2048 \
+  -max_len=65536 "${parallel[@]}" -artifact_prefix="$artifacts/" -print_final_stats=1) >"$log" 2>&1
 status=$?
 set -e
-cat "$build"/fuzz-*.log >>"$log" 2>/dev/null || true
-rm -f "$build"/fuzz-*.log
+cat "$workdir"/fuzz-*.log >>"$log" 2>/dev/null || true
 runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
+cpu=$(awk '{printf "%.0f", $1 + $2}' "$workdir/cpu" 2>/dev/null || echo "?")
 findings=$(find "$artifacts" -type f | wc -l)
-echo "fuzz_$reader: $minutes min x $jobs job(s), $runs executions, corpus $(ls "$corpus" | wc -l) inputs, $findings finding(s) in $artifacts (exit $status; log $log)"
+echo "fuzz_$reader: $minutes min x $jobs job(s), $cpu s CPU, $runs executions, corpus $(ls "$corpus" | wc -l) inputs, $findings finding(s) in $artifacts (exit $status; log $log)"
 [ "$findings" -eq 0 ]
