@@ -7,12 +7,15 @@ constraint; every tenth table gets a comment. Output is plain DDL on stdout, loa
 and by `pgdrift inspect FILE.sql`. Deterministic: the same arguments give the same SQL.
 
     bench/gen_schema.py --tables 1000 --schemas 8 > /tmp/schema.sql
+
+`--variant b` gives the second database of a diff benchmark: every table has one column
+(`note text`) and one index (`tNNNNN_updated_idx`) more.
 """
 import argparse
 import sys
 
 
-def generate(tables: int, schemas: int, out) -> None:
+def generate(tables: int, schemas: int, out, variant: str = "a") -> None:
     names = [f"app_{i}" for i in range(schemas)]
     for name in names:
         out.write(f"CREATE SCHEMA {name};\n")
@@ -33,6 +36,8 @@ def generate(tables: int, schemas: int, out) -> None:
             "updated_at timestamptz",
             "parent_id bigint",
         ]
+        if variant == "b":
+            columns.append("note text")
         constraints = [f"CONSTRAINT t{i:05d}_amount_check CHECK (amount >= 0)"]
         if schema in previous:
             constraints.append(
@@ -43,6 +48,8 @@ def generate(tables: int, schemas: int, out) -> None:
         out.write(f"CREATE INDEX t{i:05d}_email_idx ON {table} (lower(email));\n")
         out.write(f"CREATE INDEX t{i:05d}_created_idx ON {table} (created_at DESC) "
                   f"WHERE status <> 'closed';\n")
+        if variant == "b":
+            out.write(f"CREATE INDEX t{i:05d}_updated_idx ON {table} (updated_at);\n")
         if i % 10 == 0:
             out.write(f"COMMENT ON TABLE {table} IS 'synthetic table {i}';\n")
         previous[schema] = table
@@ -52,10 +59,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, default=1000)
     parser.add_argument("--schemas", type=int, default=8)
+    parser.add_argument("--variant", choices=["a", "b"], default="a")
     args = parser.parse_args()
     if args.tables < 1 or args.schemas < 1:
         parser.error("--tables and --schemas must be positive")
-    generate(args.tables, args.schemas, sys.stdout)
+    generate(args.tables, args.schemas, sys.stdout, args.variant)
     return 0
 
 

@@ -17,12 +17,15 @@ namespace pgdrift::planner {
 // Keys are quoted names, so a prefix ending at a dot is the table.
 std::string table_of_object(const schema::Model& live, const std::string& object_name) {
   if (live.tables.count(object_name)) return object_name;
-  std::string found;
-  for (const auto& [key, table] : live.tables)
-    if (object_name.size() > key.size() + 1 && object_name.compare(0, key.size(), key) == 0 &&
-        object_name[key.size()] == '.' && key.size() > found.size())
-      found = key;
-  return found;
+  // The longest table key followed by '.': each '.' from the right is a candidate end (a
+  // quoted name may hold dots; only a key of the model counts). A lookup per dot, not a scan
+  // of the tables per step.
+  for (size_t dot = object_name.rfind('.'); dot != std::string::npos && dot > 0;
+       dot = object_name.rfind('.', dot - 1)) {
+    std::string prefix = object_name.substr(0, dot);
+    if (live.tables.count(prefix)) return prefix;
+  }
+  return "";
 }
 
 namespace {

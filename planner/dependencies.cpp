@@ -211,6 +211,15 @@ Dependencies::Dependencies(const schema::Model& model) : model_(model) {
     for (const auto& dep : of_query(view.query)) view_readers_[dep].insert(key);
   for (const auto& [key, function] : model.functions)
     for (const auto& dep : of_sql_body(function)) body_readers_[dep].insert(key);
+  for (const auto& [key, table] : model.tables)
+    if (!table.partition_of.empty()) partitions_[table.partition_of].push_back(&table);
+}
+
+const std::vector<const schema::Table*>& Dependencies::partitions_of(
+    const std::string& table_key) const {
+  static const std::vector<const schema::Table*> none;
+  auto it = partitions_.find(table_key);
+  return it == partitions_.end() ? none : it->second;
 }
 
 std::vector<std::string> Dependencies::of_sql_body(const schema::Function& function) const {

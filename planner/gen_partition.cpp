@@ -59,15 +59,6 @@ std::string member(const std::string& table, const std::string& name) {
   return table + "." + quote_ident(name);
 }
 
-// The partitions of `table_key` in `model`, in key order.
-std::vector<const schema::Table*> partitions_in(const schema::Model& model,
-                                                const std::string& table_key) {
-  std::vector<const schema::Table*> out;
-  for (const auto& [key, t] : model.tables)
-    if (t.partition_of == table_key) out.push_back(&t);
-  return out;
-}
-
 // A partition that stays where it is: same parent, same bound, and not recreated.
 bool kept_partition(const Context& ctx, const engine::TableChange& c) {
   return c.kind == ChangeKind::Alter && c.from && c.to && !c.to->partition_of.empty() &&
@@ -282,7 +273,7 @@ std::vector<engine::TableChange> partition_changes(
   // parent's change overwrites their own, which is set again.
   for (const auto& c : changes) {
     if (c.kind != ChangeKind::Alter || ctx.recreated_tables.count(c.key)) continue;
-    for (const schema::Table* p : partitions_in(ctx.to, c.key)) {
+    for (const schema::Table* p : ctx.to_deps.partitions_of(c.key)) {
       const std::string key = schema::qualified_key(p->schema, p->name);
       if (listed.count(key)) continue;
       const schema::Table* before = find_table(ctx.from, key);
@@ -393,11 +384,11 @@ void create_partitioned_index(Context& ctx, const std::string& table_key,
   s.needs = std::move(needs);
   // Partitions the plan creates or attaches come first, so that none of them gets a copy
   // named by PostgreSQL: every partition's index is made below, under its own name.
-  for (const schema::Table* p : partitions_in(ctx.to, table_key))
+  for (const schema::Table* p : ctx.to_deps.partitions_of(table_key))
     s.needs.push_back("partition:" + schema::qualified_key(p->schema, p->name));
   s.note = "the partitions' indexes are built one by one and attached";
   ctx.add(s);
-  for (const schema::Table* p : partitions_in(ctx.to, table_key)) {
+  for (const schema::Table* p : ctx.to_deps.partitions_of(table_key)) {
     const std::string p_key = schema::qualified_key(p->schema, p->name);
     const schema::Index* child = nullptr;
     for (const auto& [name, i] : p->indexes)

@@ -88,12 +88,16 @@ class Dependencies {
   // Tables whose columns use the type `type_key` ("type:public.mood"): (table key, column).
   std::vector<std::pair<std::string, std::string>> columns_of_type(
       const std::string& type_key) const;
+  // The partitions of a partitioned table (tables whose partition_of is `table_key`), in key
+  // order: indexed once, so that asking for every table stays linear.
+  const std::vector<const schema::Table*>& partitions_of(const std::string& table_key) const;
 
  private:
   std::vector<std::string> collect(const std::string& sql) const;
   const schema::Model& model_;
   std::map<std::string, std::set<std::string>> view_readers_;  // object key -> view keys
   std::map<std::string, std::set<std::string>> body_readers_;  // object key -> function keys
+  std::map<std::string, std::vector<const schema::Table*>> partitions_;  // parent key -> them
 };
 
 std::string schema_key(const std::string& schema_name);

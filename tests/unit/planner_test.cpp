@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "planner/data_checks.h"
 #include "planner/plan.h"
 #include "schema/sql/loader.h"
 
@@ -1133,6 +1134,29 @@ TEST(Planner, CollationsComeBeforeWhatNamesThemAndGoAfter) {
   ASSERT_GE(drop, 0) << dump(dropped);
   EXPECT_LT(find(dropped, "ALTER COLUMN a TYPE text"), drop) << dump(dropped);
   EXPECT_LT(find(dropped, "DROP INDEX"), drop) << dump(dropped);
+}
+
+// The table a step's object belongs to: the longest table key followed by '.', also when quoted
+// names hold dots or one table's name is a prefix of another's.
+TEST(TableOfObject, LongestTableKeyBeforeADot) {
+  schema::Model m = load(
+      "CREATE TABLE t (a int); CREATE TABLE \"t.x\" (b int); CREATE SCHEMA \"s.1\";"
+      "CREATE TABLE \"s.1\".\"u.v\" (c int);");
+  struct Case {
+    std::string object, table;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"public.t", "public.t"},
+           {"public.t.a", "public.t"},
+           {"public.t.t_a_check", "public.t"},
+           {"public.\"t.x\".b", "public.\"t.x\""},
+           {"public.\"t.x\"", "public.\"t.x\""},
+           {"\"s.1\".\"u.v\".c", "\"s.1\".\"u.v\""},
+           {"\"s.1\".\"u.v\".\"a.b\"", "\"s.1\".\"u.v\""},
+           {"public.missing.a", ""},
+           {"public", ""},
+       })
+    EXPECT_EQ(table_of_object(m, c.object), c.table) << c.object;
 }
 
 }  // namespace
