@@ -2,6 +2,7 @@
 // planner decides HOW to run it (online forms, ordering, hazards).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,8 +92,12 @@ enum TableAspect : unsigned {
 struct TableChange {
   ChangeKind kind = ChangeKind::Add;
   std::string key;
-  std::optional<schema::Table> from;
-  std::optional<schema::Table> to;
+  // The table in the models diffed (or in Changes::owned_models): pointers, not copies. A plan
+  // of 10,000 changed tables copied each table a dozen times (diff, partition and inheritance
+  // adjustments, the rollback plan): most of its memory. The models must outlive the changes
+  // (diff_models refuses temporaries).
+  const schema::Table* from = nullptr;
+  const schema::Table* to = nullptr;
   unsigned changed = 0;  // TableAspect flags (Alter only)
   std::vector<ColumnChange> columns;
   std::vector<ConstraintChange> constraints;
@@ -242,6 +247,10 @@ struct Changes {
   std::vector<GrantChange> grants;
   std::vector<OwnerChange> owners;
   std::vector<DefaultPrivilegeChange> default_privileges;
+  // Models TableChange points into that no caller holds: the source with its renames applied
+  // (diff.h apply_renames) when the target renames something, and models diff_models was given
+  // as temporaries.
+  std::vector<std::shared_ptr<const schema::Model>> owned_models;
   bool empty() const;
   size_t size() const;  // number of top-level change values
 };

@@ -336,8 +336,8 @@ struct Differ {
     TableChange tc;
     tc.kind = ChangeKind::Alter;
     tc.key = key;
-    tc.from = from;
-    tc.to = to;
+    tc.from = &from;
+    tc.to = &to;
     if (from.options != to.options) tc.changed |= kTableOptions;
     if (from.rls_enabled != to.rls_enabled || from.rls_forced != to.rls_forced)
       tc.changed |= kTableRls;
@@ -609,7 +609,7 @@ struct Differ {
           TableChange tc;
           tc.kind = ChangeKind::Add;
           tc.key = k;
-          tc.to = v;
+          tc.to = &v;
           out.tables.push_back(tc);
           table_comments(k, nullptr, v);
           added_grants(top("table", k), "TABLES", v.schema, v.grants);
@@ -619,7 +619,7 @@ struct Differ {
           TableChange tc;
           tc.kind = ChangeKind::Drop;
           tc.key = k;
-          tc.from = v;
+          tc.from = &v;
           out.tables.push_back(tc);
         },
         [&](const std::string& k, const schema::Table& a, const schema::Table& b) {
@@ -858,10 +858,43 @@ Changes diff_models(const schema::Model& from, const schema::Model& to,
   if (renames.empty()) {
     differ.run(from, to);
   } else {
-    differ.run(apply_renames(from, renames), to);
+    auto renamed = std::make_shared<const schema::Model>(apply_renames(from, renames));
+    differ.run(*renamed, to);
+    differ.out.owned_models.push_back(std::move(renamed));
   }
   differ.out.renames = std::move(renames);
   return std::move(differ.out);
+}
+
+namespace {
+
+std::shared_ptr<const schema::Model> owned(schema::Model&& model) {
+  return std::make_shared<const schema::Model>(std::move(model));
+}
+
+}  // namespace
+
+Changes diff_models(schema::Model&& from, const schema::Model& to, const DiffOptions& options) {
+  auto kept = owned(std::move(from));
+  Changes changes = diff_models(*kept, to, options);
+  changes.owned_models.push_back(std::move(kept));
+  return changes;
+}
+
+Changes diff_models(const schema::Model& from, schema::Model&& to, const DiffOptions& options) {
+  auto kept = owned(std::move(to));
+  Changes changes = diff_models(from, *kept, options);
+  changes.owned_models.push_back(std::move(kept));
+  return changes;
+}
+
+Changes diff_models(schema::Model&& from, schema::Model&& to, const DiffOptions& options) {
+  auto kept_from = owned(std::move(from));
+  auto kept_to = owned(std::move(to));
+  Changes changes = diff_models(*kept_from, *kept_to, options);
+  changes.owned_models.push_back(std::move(kept_from));
+  changes.owned_models.push_back(std::move(kept_to));
+  return changes;
 }
 
 namespace {

@@ -41,8 +41,13 @@ std::vector<RenameChange> pair_renames(const schema::Model& from, const schema::
 // expression names a renamed column or table differs and is rebuilt.
 schema::Model apply_renames(const schema::Model& from, const std::vector<RenameChange>& renames);
 
+// The changes point into `from` and `to` (TableChange): both must outlive them. A temporary is
+// moved into the changes (Changes::owned_models), so `diff_models(load(a), load(b))` is safe.
 Changes diff_models(const schema::Model& from, const schema::Model& to,
                     const DiffOptions& options = {});
+Changes diff_models(schema::Model&& from, const schema::Model& to, const DiffOptions& options = {});
+Changes diff_models(const schema::Model& from, schema::Model&& to, const DiffOptions& options = {});
+Changes diff_models(schema::Model&& from, schema::Model&& to, const DiffOptions& options = {});
 
 // One line per change ("alter column public.t.c: type, default"), for messages and tests.
 std::vector<std::string> describe_changes(const Changes& changes);

@@ -264,9 +264,10 @@ class DriftView {
   DriftView(const schema::Model& desired, const schema::Model& live)
       : desired_(desired), live_(live) {}
 
-  template <class T>
+  // `live` and `desired`: std::optional<T>, or const T* (TableChange).
+  template <class Nullable>
   void object(const std::string& kind, const std::string& key, ChangeKind change,
-              const std::optional<T>& live, const std::optional<T>& desired, bool owner = false) {
+              const Nullable& live, const Nullable& desired, bool owner = false) {
     Placed& p =
         place(kind, key, "", change, desired ? desired->location : schema::SourceLocation{});
     p.section = section_of(kind);

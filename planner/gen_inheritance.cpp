@@ -147,8 +147,8 @@ std::vector<engine::TableChange> inheritance_changes(
     engine::TableChange c;
     c.kind = ChangeKind::Alter;
     c.key = key;
-    c.from = ctx.from.tables.at(key);
-    c.to = t;
+    c.from = &ctx.from.tables.at(key);
+    c.to = &t;
     keep_own_changes(ctx, c, parents);
     if (!c.columns.empty() || !c.constraints.empty()) out.push_back(std::move(c));
   }

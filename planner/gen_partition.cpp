@@ -264,8 +264,8 @@ std::vector<engine::TableChange> partition_changes(
       engine::TableChange c;
       c.kind = ChangeKind::Alter;
       c.key = key;
-      c.from = ctx.from.tables.at(key);
-      c.to = ctx.to.tables.at(key);
+      c.from = &ctx.from.tables.at(key);
+      c.to = &ctx.to.tables.at(key);
       c.changed = engine::kTableStructure;
       out.push_back(std::move(c));
     }
@@ -283,8 +283,8 @@ std::vector<engine::TableChange> partition_changes(
       engine::TableChange pc;
       pc.kind = ChangeKind::Alter;
       pc.key = key;
-      pc.from = *before;
-      pc.to = *p;
+      pc.from = before;
+      pc.to = p;
       pc.columns = own_column_changes(pc, *c.from, *c.to);
       if (!pc.columns.empty()) out.push_back(std::move(pc));
     }

@@ -48,12 +48,11 @@ struct Context {
   // each time, quadratic in its depth. The walks go bottom-up and only ever ask for the types
   // of the node they are at and of nodes below it, so when the tree changes under a slot (a
   // rule applied there, coerce_to) forgetting the nodes now under that slot is enough: a node
-  // freed there and its memory reused for a new node is under a changed slot again. Nothing is
-  // cached while coerce_to changes the tree (TypeCacheScope below, forget_types).
+  // freed there and its memory reused for a new node is under a changed slot again
+  // (TypeCacheScope below, forget_types; coerce_to forgets the cast it makes at once).
   mutable std::unordered_map<const PgQuery__Node*, std::string> type_cache;
-  int type_cache_scopes = 0;     // rule walks in progress
-  int type_cache_mutations = 0;  // coerce_to changes in progress
-  bool caches_types() const { return type_cache_scopes > 0 && type_cache_mutations == 0; }
+  int type_cache_scopes = 0;  // rule walks in progress
+  bool caches_types() const { return type_cache_scopes > 0; }
 };
 
 // The tree under *slot changed: its nodes' types are computed again when asked for.
