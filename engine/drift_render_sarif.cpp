@@ -60,67 +60,86 @@ std::string message(const DriftEntry& e, const std::string& database) {
   return text;
 }
 
+json database_error(const DatabaseDrift& db) {
+  return {{"ruleId", "database-error"},
+          {"ruleIndex", 3},
+          {"level", "error"},
+          {"message", {{"text", db.label + ": " + *db.error}}},
+          {"properties", {{"database", db.label}}}};
+}
+
+json entry_result(const DriftEntry& e, const DatabaseDrift& db) {
+  json result = {{"ruleId", "drift/" + drift_kind_name(e.kind)},
+                 {"ruleIndex", rule_index(e.kind)},
+                 {"level", drift_severity_name(e.severity)},
+                 {"message", {{"text", message(e, db.label)}}}};
+  // The object itself is the logical location; the desired source, when known, the
+  // physical one.
+  json location = {{"logicalLocations",
+                    json::array({{{"fullyQualifiedName", e.name}, {"kind", e.object_kind}}})}};
+  if (!e.location.empty()) {
+    location["physicalLocation"] = {{"artifactLocation", {{"uri", uri_reference(e.location.file)}}},
+                                    {"region", {{"startLine", std::max(1, e.location.line)}}}};
+  }
+  result["locations"] = json::array({location});
+  if (e.ignored)
+    result["suppressions"] =
+        json::array({{{"kind", "external"}, {"justification", "ignored by " + e.ignored_by}}});
+  json differences = json::array();
+  for (const auto& d : e.differences)
+    differences.push_back({{"path", d.path}, {"desired", d.desired}, {"live", d.live}});
+  json fix = json::array();
+  for (const auto& f : e.fix) fix.push_back({{"statement", f.statement}, {"hazards", f.hazards}});
+  result["properties"] = {{"database", db.label},
+                          {"objectKind", e.object_kind},
+                          {"differences", differences},
+                          {"fix", fix}};
+  // Same finding, same fingerprint across runs: lets code scanning track it.
+  result["partialFingerprints"] = {{"pgdriftEntry/v1", db.label + "|" + e.object_kind + "|" +
+                                                           e.name + "|" + drift_kind_name(e.kind)}};
+  return result;
+}
+
+// One run: its tool, then the results as the databases come, then the invocation, whose exit
+// code is known only at the end (the log is laid out as json::dump(2) would lay out each piece).
+class SarifWriter : public DriftWriter {
+ public:
+  using DriftWriter::DriftWriter;
+
+ protected:
+  void write_begin() override {
+    json tool = {{"driver", {{"name", "pgdrift"}, {"rules", rules()}}}};
+    out_ << "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+         << "  \"runs\": [\n    {\n      \"tool\": " << dump_json_at(tool, 6).substr(6)
+         << ",\n      \"results\": [";
+  }
+  void write_database(const DatabaseDrift& db, bool) override {
+    if (db.error) {
+      write_result(database_error(db));
+      return;
+    }
+    for (const auto& e : db.entries) write_result(entry_result(e, db));
+  }
+  void write_end() override {
+    out_ << (results_ > 0 ? "\n      ]" : "]");
+    json invocation = {{"executionSuccessful", totals().errors == 0},
+                       {"exitCode", totals().exit_code()}};
+    out_ << ",\n      \"invocations\": [\n"
+         << dump_json_at(invocation, 8) << "\n      ]\n    }\n  ],\n  \"version\": \"2.1.0\"\n}\n";
+  }
+
+ private:
+  void write_result(const json& result) {
+    out_ << (results_++ == 0 ? "\n" : ",\n") << dump_json_at(result, 8);
+  }
+  size_t results_ = 0;
+};
+
 }  // namespace
 
-std::string render_drift_sarif(const DriftReport& report) {
-  json results = json::array();
-  json notifications = json::array();
-  for (const auto& db : report.databases) {
-    if (db.error) {
-      results.push_back({{"ruleId", "database-error"},
-                         {"ruleIndex", 3},
-                         {"level", "error"},
-                         {"message", {{"text", db.label + ": " + *db.error}}},
-                         {"properties", {{"database", db.label}}}});
-      notifications.push_back(
-          {{"level", "error"}, {"message", {{"text", db.label + ": " + *db.error}}}});
-      continue;
-    }
-    for (const auto& e : db.entries) {
-      json result = {{"ruleId", "drift/" + drift_kind_name(e.kind)},
-                     {"ruleIndex", rule_index(e.kind)},
-                     {"level", drift_severity_name(e.severity)},
-                     {"message", {{"text", message(e, db.label)}}}};
-      // The object itself is the logical location; the desired source, when known, the
-      // physical one.
-      json location = {{"logicalLocations",
-                        json::array({{{"fullyQualifiedName", e.name}, {"kind", e.object_kind}}})}};
-      if (!e.location.empty()) {
-        location["physicalLocation"] = {
-            {"artifactLocation", {{"uri", uri_reference(e.location.file)}}},
-            {"region", {{"startLine", std::max(1, e.location.line)}}}};
-      }
-      result["locations"] = json::array({location});
-      if (e.ignored)
-        result["suppressions"] =
-            json::array({{{"kind", "external"}, {"justification", "ignored by " + e.ignored_by}}});
-      json differences = json::array();
-      for (const auto& d : e.differences)
-        differences.push_back({{"path", d.path}, {"desired", d.desired}, {"live", d.live}});
-      json fix = json::array();
-      for (const auto& f : e.fix)
-        fix.push_back({{"statement", f.statement}, {"hazards", f.hazards}});
-      result["properties"] = {{"database", db.label},
-                              {"objectKind", e.object_kind},
-                              {"differences", differences},
-                              {"fix", fix}};
-      // Same finding, same fingerprint across runs: lets code scanning track it.
-      result["partialFingerprints"] = {
-          {"pgdriftEntry/v1",
-           db.label + "|" + e.object_kind + "|" + e.name + "|" + drift_kind_name(e.kind)}};
-      results.push_back(result);
-    }
-  }
-  json invocation = {{"executionSuccessful", report.error_count() == 0},
-                     {"exitCode", report.exit_code()}};
-  if (!notifications.empty()) invocation["toolExecutionNotifications"] = notifications;
-  json run = {{"tool", {{"driver", {{"name", "pgdrift"}, {"rules", rules()}}}}},
-              {"invocations", json::array({invocation})},
-              {"results", results}};
-  json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-              {"version", "2.1.0"},
-              {"runs", json::array({run})}};
-  return log.dump(2) + "\n";
+std::unique_ptr<DriftWriter> make_drift_sarif_writer(std::ostream& out, const std::string& desired,
+                                                     const std::optional<DriftShard>& shard) {
+  return std::make_unique<SarifWriter>(out, desired, shard);
 }
 
 }  // namespace pgdrift::engine
