@@ -222,6 +222,9 @@ DriftReportFile merge_drift_reports(std::vector<DriftReportFile> files) {
     } else {
       unsharded = true;
     }
+    if (shard_count && unsharded)
+      throw DriftReadError(f.name +
+                           ": sharded and unsharded reports mixed: merge the shards of one run");
     out.exit_code = std::max(out.exit_code, f.exit_code);
     for (auto& db : f.report.databases) {
       auto [it, inserted] = target_files.emplace(db.target_index, f.name);
@@ -231,8 +234,6 @@ DriftReportFile merge_drift_reports(std::vector<DriftReportFile> files) {
       out.report.databases.push_back(std::move(db));
     }
   }
-  if (shard_count && unsharded)
-    throw DriftReadError("sharded and unsharded reports mixed: merge the shards of one run");
   if (shard_count) {
     for (size_t k = 0; k < *shard_count; ++k)
       if (!shard_files.count(k))
