@@ -33,7 +33,9 @@ TEST(DriftStream, JsonAndSarifAreLaidOutAsJsonDumpWould) {
     for (const std::string& text : {render_drift_json(report), render_drift_sarif(report)}) {
       json parsed = json::parse(text);  // throws on invalid JSON
       EXPECT_FALSE(parsed.empty());
-      if (parsed.contains("format")) EXPECT_EQ(parsed.dump(2) + "\n", text);
+      if (parsed.contains("format")) {
+        EXPECT_EQ(parsed.dump(2) + "\n", text);
+      }
     }
   }
   json j = json::parse(render_drift_json(sample_report()));
