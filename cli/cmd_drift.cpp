@@ -42,6 +42,7 @@ struct DriftArgs {
   std::string output;
   std::string ignore_file;
   std::string shard;  // "K/N"
+  bool shard_given = false;
   int jobs = 0;
   bool privileges = false;
   SourceOptions source_options;
@@ -238,7 +239,7 @@ int run_drift(DriftArgs args) {
   if (sources != 1)
     throw SourceError("give exactly one of --db URL (repeatable), --targets FILE or --history DIR");
   std::optional<engine::DriftShard> shard;
-  if (!args.shard.empty()) {
+  if (args.shard_given) {
     shard = parse_shard(args.shard);
     if (!args.history_dir.empty()) throw SourceError("--shard needs --targets FILE or --db URL");
   }
@@ -323,12 +324,14 @@ void add_drift_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-j,--jobs", args->jobs,
                   "Databases read at once (default: number of hardware threads)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--shard", args->shard,
-                  "Check only shard K of N (K 0-based: the targets at positions i with i % N "
-                  "== K); merge the JSON reports with `pgdrift report merge`")
-      ->type_name("K/N");
+  auto* shard =
+      cmd->add_option("--shard", args->shard,
+                      "Check only shard K of N (K 0-based: the targets at positions i with i % N "
+                      "== K); merge the JSON reports with `pgdrift report merge`")
+          ->type_name("K/N");
   cmd->add_flag("--privileges", args->privileges, "Compare GRANTed privileges too");
-  cmd->callback([args, &exit_code] {
+  cmd->callback([args, shard, &exit_code] {
+    args->shard_given = shard->count() > 0;
     exit_code = run_command("drift", [&args] { return run_drift(*args); });
   });
 }
