@@ -33,9 +33,10 @@ const std::map<std::string, std::string> kExitCodes = {
      "error"},
     {"scratch-cluster", "0 done; 2 usage error or a cluster that cannot start"},
     {"report",
-     "merge: the worst exit code of the merged reports (0 no drift; 1 drift; 2 a database "
-     "could not be read); 2 usage error, or a report that is missing, unreadable, of another "
-     "desired schema, a shard missing or given twice, or a target in two reports"},
+     "0 no drift in the merged reports; 1 drift in one (merge exits with the worst code of its "
+     "reports); 2 a database that could not be read, a usage error, or a report that is missing, "
+     "unreadable, of another desired schema, a shard missing or given twice, or a target in two "
+     "reports"},
 };
 
 // Levenshtein distance, for "did you mean".
