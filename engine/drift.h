@@ -225,6 +225,24 @@ DriftReportFile read_drift_json_file(const std::string& path);
 // target index twice, shards of different counts, the same shard twice or a shard missing.
 // `exit_code` is the worst of the files' (2 > 1 > 0).
 DriftReportFile merge_drift_reports(std::vector<DriftReportFile> files);
+// A report file's text, refused (DriftReadError) above kMaxDriftReportBytes or when unreadable.
+std::string read_drift_report_text(const std::string& path);
+// Throws DriftReadError unless the files (name, shard) are every shard of one run exactly once
+// (all with the same count), or all unsharded.
+void check_drift_shards(
+    const std::vector<std::pair<std::string, std::optional<DriftShard>>>& files);
+
+// Structural merges of pgdrift's own SARIF and JUnit reports (the shards of one run; the same
+// format in and out): SARIF's results of one run (same tool and rules, same desired schema) and
+// JUnit's test suites, in target order (SARIF's result property targetIndex, JUnit's testsuite
+// id), the exit code the worst (SARIF: the invocations'; JUnit: 2 for an error, 1 for a failure).
+// Throws DriftReadError for files that are not such reports or do not belong together.
+struct MergedDriftText {
+  std::string text;
+  int exit_code = 0;
+};
+MergedDriftText merge_drift_sarif(const std::vector<std::pair<std::string, std::string>>& files);
+MergedDriftText merge_drift_junit(const std::vector<std::pair<std::string, std::string>>& files);
 
 // Escaping of GitHub workflow commands (`::error file=F,title=T::message`): the message part,
 // and a property value (which also escapes ':' and ','). Shared with `pgdrift lint`.

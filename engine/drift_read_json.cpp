@@ -178,7 +178,7 @@ DriftReportFile read_drift_json(const std::string& text, const std::string& file
   return out;
 }
 
-DriftReportFile read_drift_json_file(const std::string& path) {
+std::string read_drift_report_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DriftReadError(path + ": cannot read the file");
   std::string text;
@@ -190,7 +190,44 @@ DriftReportFile read_drift_json_file(const std::string& path) {
                            " MiB: not a drift report");
   }
   if (in.bad()) throw DriftReadError(path + ": cannot read the file");
-  return read_drift_json(text, path);
+  return text;
+}
+
+DriftReportFile read_drift_json_file(const std::string& path) {
+  return read_drift_json(read_drift_report_text(path), path);
+}
+
+void check_drift_shards(
+    const std::vector<std::pair<std::string, std::optional<DriftShard>>>& files) {
+  std::map<size_t, std::string> shard_files;  // shard index -> file
+  std::optional<size_t> shard_count;
+  bool unsharded = false;
+  for (const auto& [name, shard] : files) {
+    if (shard) {
+      const DriftShard s = *shard;
+      if (shard_count && *shard_count != s.count)
+        throw DriftReadError(name + ": shard " + std::to_string(s.index) + "/" +
+                             std::to_string(s.count) + " is not one of " +
+                             std::to_string(*shard_count) + " shards like " +
+                             shard_files.begin()->second);
+      shard_count = s.count;
+      auto [it, inserted] = shard_files.emplace(s.index, name);
+      if (!inserted)
+        throw DriftReadError(name + ": shard " + std::to_string(s.index) + "/" +
+                             std::to_string(s.count) + " is also " + it->second);
+    } else {
+      unsharded = true;
+    }
+    if (shard_count && unsharded)
+      throw DriftReadError(name +
+                           ": sharded and unsharded reports mixed: merge the shards of one run");
+  }
+  if (shard_count) {
+    for (size_t k = 0; k < *shard_count; ++k)
+      if (!shard_files.count(k))
+        throw DriftReadError("shard " + std::to_string(k) + "/" + std::to_string(*shard_count) +
+                             " is missing: give the reports of every shard");
+  }
 }
 
 DriftReportFile merge_drift_reports(std::vector<DriftReportFile> files) {
@@ -198,33 +235,15 @@ DriftReportFile merge_drift_reports(std::vector<DriftReportFile> files) {
   DriftReportFile out;
   out.name = "merged";
   out.report.desired = files.front().report.desired;
-  std::map<size_t, std::string> shard_files;  // shard index -> file
-  std::optional<size_t> shard_count;
-  bool unsharded = false;
+  std::vector<std::pair<std::string, std::optional<DriftShard>>> shards;
+  for (const auto& f : files) shards.emplace_back(f.name, f.report.shard);
+  check_drift_shards(shards);
   std::map<size_t, std::string> target_files;  // target index -> file
   for (auto& f : files) {
     if (f.report.desired != out.report.desired)
       throw DriftReadError(f.name + ": desired schema \"" + f.report.desired + "\" is not \"" +
                            out.report.desired + "\" of " + files.front().name +
                            ": the reports are not of the same check");
-    if (f.report.shard) {
-      const DriftShard s = *f.report.shard;
-      if (shard_count && *shard_count != s.count)
-        throw DriftReadError(f.name + ": shard " + std::to_string(s.index) + "/" +
-                             std::to_string(s.count) + " is not one of " +
-                             std::to_string(*shard_count) + " shards like " +
-                             shard_files.begin()->second);
-      shard_count = s.count;
-      auto [it, inserted] = shard_files.emplace(s.index, f.name);
-      if (!inserted)
-        throw DriftReadError(f.name + ": shard " + std::to_string(s.index) + "/" +
-                             std::to_string(s.count) + " is also " + it->second);
-    } else {
-      unsharded = true;
-    }
-    if (shard_count && unsharded)
-      throw DriftReadError(f.name +
-                           ": sharded and unsharded reports mixed: merge the shards of one run");
     out.exit_code = std::max(out.exit_code, f.exit_code);
     for (auto& db : f.report.databases) {
       auto [it, inserted] = target_files.emplace(db.target_index, f.name);
@@ -233,12 +252,6 @@ DriftReportFile merge_drift_reports(std::vector<DriftReportFile> files) {
                              db.label + ") is also in " + it->second + ": overlapping reports");
       out.report.databases.push_back(std::move(db));
     }
-  }
-  if (shard_count) {
-    for (size_t k = 0; k < *shard_count; ++k)
-      if (!shard_files.count(k))
-        throw DriftReadError("shard " + std::to_string(k) + "/" + std::to_string(*shard_count) +
-                             " is missing: give the reports of every shard");
   }
   std::stable_sort(out.report.databases.begin(), out.report.databases.end(),
                    [](const DatabaseDrift& a, const DatabaseDrift& b) {

@@ -16,14 +16,18 @@ namespace {
 using nlohmann::json;
 using testing::sample_report;
 
-// The JSON report of the databases of `report` at positions i % count == index.
-std::string shard_json(const DriftReport& report, size_t index, size_t count) {
+// The report (in `format`) of the databases of `report` at positions i % count == index.
+std::string shard_report(const DriftReport& report, size_t index, size_t count,
+                         const std::string& format = "json") {
   DriftReport shard;
   shard.desired = report.desired;
   shard.shard = DriftShard{index, count};
   for (const auto& db : report.databases)
     if (db.target_index % count == index) shard.databases.push_back(db);
-  return render_drift_json(shard);
+  return render_drift(shard, format);
+}
+std::string shard_json(const DriftReport& report, size_t index, size_t count) {
+  return shard_report(report, index, count);
 }
 
 TEST(DriftStream, JsonAndSarifAreLaidOutAsJsonDumpWould) {
@@ -156,6 +160,77 @@ TEST(DriftMerge, RefusesReportsThatDoNotBelongTogether) {
       << refused({whole, whole});
   EXPECT_NE(refused({whole, files[0]}).find("mixed"), std::string::npos);
   EXPECT_NE(refused({}).find("no report"), std::string::npos);
+}
+
+// pgdrift's own SARIF and JUnit shard reports merge into the unsharded report of that format.
+TEST(DriftMerge, SarifAndJunitShardsMergeStructurally) {
+  DriftReport report = sample_report();
+  // A fourth database with drift, so that shards hold several databases with results.
+  report.databases.push_back(report.databases[0]);
+  report.databases.back().label = "prod-2";
+  report.databases.back().target_index = 3;
+  for (const std::string format : {"sarif", "junit"}) {
+    for (size_t count : {1u, 2u, 3u}) {
+      std::vector<std::pair<std::string, std::string>> files;
+      for (size_t k = count; k-- > 0;)  // in reverse: the order of the files does not matter
+        files.emplace_back("drift-" + std::to_string(k), shard_report(report, k, count, format));
+      if (count > 1) {
+        EXPECT_NE(files[0].second, files[1].second);
+      }
+      MergedDriftText merged =
+          format == "sarif" ? merge_drift_sarif(files) : merge_drift_junit(files);
+      EXPECT_EQ(merged.text, render_drift(report, format)) << format << " " << count;
+      EXPECT_EQ(merged.exit_code, 2) << format << " " << count;
+    }
+  }
+  report.databases.erase(report.databases.begin() + 2);  // no error left: exit 1
+  for (const std::string format : {"sarif", "junit"}) {
+    std::vector<std::pair<std::string, std::string>> files = {
+        {"a", shard_report(report, 0, 2, format)}, {"b", shard_report(report, 1, 2, format)}};
+    MergedDriftText merged =
+        format == "sarif" ? merge_drift_sarif(files) : merge_drift_junit(files);
+    EXPECT_EQ(merged.exit_code, 1) << format;
+  }
+}
+
+TEST(DriftMerge, SarifAndJunitMergesRefuseWhatDoesNotBelongTogether) {
+  const DriftReport report = sample_report();
+  auto refused = [](const std::string& format,
+                    const std::vector<std::pair<std::string, std::string>>& files) {
+    try {
+      format == "sarif" ? merge_drift_sarif(files) : merge_drift_junit(files);
+    } catch (const DriftReadError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(merged)");
+  };
+  for (const std::string format : {"sarif", "junit"}) {
+    const std::string s0 = shard_report(report, 0, 2, format),
+                      s1 = shard_report(report, 1, 2, format);
+    EXPECT_NE(refused(format, {{"a", s0}}).find("shard 1/2 is missing"), std::string::npos)
+        << refused(format, {{"a", s0}});
+    EXPECT_NE(refused(format, {{"a", s0}, {"b", s1}, {"c", s0}}).find(" is also "),
+              std::string::npos)
+        << refused(format, {{"a", s0}, {"b", s1}, {"c", s0}});
+    const std::string whole = render_drift(report, format);
+    EXPECT_NE(refused(format, {{"a", whole}, {"b", whole}}).find("target 0 is also in a"),
+              std::string::npos)
+        << refused(format, {{"a", whole}, {"b", whole}});
+    EXPECT_NE(refused(format, {{"j", render_drift_json(report)}}).find("j: not a"),
+              std::string::npos)
+        << refused(format, {{"j", render_drift_json(report)}});
+  }
+  DriftReport other = report;
+  other.desired = "other/";
+  EXPECT_NE(refused("sarif", {{"a", shard_report(report, 0, 2, "sarif")},
+                              {"b", shard_report(other, 1, 2, "sarif")}})
+                .find("not of the same check"),
+            std::string::npos);
+  EXPECT_NE(refused("junit", {{"a",
+                               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "
+                               "name=\"pgdrift drift\">\n  <testsuite name=\"x\">\n"}})
+                .find("does not end"),
+            std::string::npos);
 }
 
 }  // namespace
