@@ -131,6 +131,30 @@ TEST(DriftFleet, ShardsMergedEqualOneRunInEveryFormat) {
     EXPECT_EQ(r.out, single["text"]);
   }
 
+  // pgdrift's own SARIF and JUnit shard reports merge structurally into the same format.
+  for (const std::string format : {"sarif", "junit"}) {
+    TempDir shards("pgdrift-shards-" + format);
+    for (size_t k = 0; k < 3; ++k) {
+      const std::string file =
+          (shards.path / ("drift-" + std::to_string(k) + "." + format)).string();
+      pgdrift({"drift", "--desired", fleet.desired, "--targets", fleet.targets, "--shard",
+               std::to_string(k) + "/3", "--format", format, "--output", file});
+      EXPECT_NE(read_text(file), "") << file;
+    }
+    auto r = run_program({"bash", "-c",
+                          "cd '" + shards.path.string() + "' && '" + PGDRIFT_BINARY +
+                              "' report merge drift-*." + format});
+    EXPECT_EQ(r.exit_code, single_exit) << format << r.err;
+    EXPECT_EQ(r.out, single[format]) << format << " merged structurally:\n"
+                                     << line_diff(single[format], r.out);
+    auto text = run_program({"bash", "-c",
+                             "cd '" + shards.path.string() + "' && '" + PGDRIFT_BINARY +
+                                 "' report merge drift-*." + format + " --format text"});
+    EXPECT_EQ(text.exit_code, 2);
+    EXPECT_NE(text.err.find("merge the JSON reports for any format"), std::string::npos)
+        << text.err;
+  }
+
   // Shard and merged reports validate against the published schema.
   std::string python = python_with_jsonschema();
   if (python.empty()) GTEST_SKIP() << "python3-jsonschema is missing (scripts/install-deps.sh)";
