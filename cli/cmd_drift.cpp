@@ -151,15 +151,17 @@ void check_targets(const std::vector<std::pair<size_t, Target>>& targets, const 
   std::condition_variable changed;
   std::map<size_t, engine::DatabaseDrift> finished;  // by position in `targets`
   size_t next_to_check = 0, next_to_write = 0;
+  bool stopping = false;  // the writer failed: workers take no more targets
   auto worker = [&] {
     for (;;) {
       size_t i;
       {
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] {
-          return next_to_check >= targets.size() || next_to_check < next_to_write + window;
+          return stopping || next_to_check >= targets.size() ||
+                 next_to_check < next_to_write + window;
         });
-        if (next_to_check >= targets.size()) return;
+        if (stopping || next_to_check >= targets.size()) return;
         i = next_to_check++;
       }
       engine::DatabaseDrift db = checked_target(targets[i].second, desired, args, diff, rules);
@@ -172,6 +174,21 @@ void check_targets(const std::vector<std::pair<size_t, Target>>& targets, const 
     }
   };
   std::vector<std::thread> threads;
+  // Workers are always joined, also when writing throws (they stop taking targets then).
+  struct Join {
+    std::vector<std::thread>& threads;
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& stopping;
+    ~Join() {
+      {
+        std::lock_guard lock(mutex);
+        stopping = true;
+      }
+      changed.notify_all();
+      for (auto& t : threads) t.join();
+    }
+  } join{threads, mutex, changed, stopping};
   for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
   while (next_to_write < targets.size()) {
     engine::DatabaseDrift db;
@@ -185,7 +202,6 @@ void check_targets(const std::vector<std::pair<size_t, Target>>& targets, const 
     changed.notify_all();
     write_database(writer, db);
   }
-  for (auto& t : threads) t.join();
 }
 
 // "K/N": 0 <= K < N.
