@@ -126,7 +126,7 @@ void add_report_command(CLI::App& app, int& exit_code) {
                    "Drift reports of one run's shards: JSON (drift --format json; merged into any "
                    "format), or all SARIF or all JUnit (merged into the same format)")
       ->required()
-      ->type_name("FILE...");
+      ->type_name("FILE");
   merge
       ->add_option("--format", args->format,
                    "text (default for JSON reports), json, junit, sarif or github; SARIF and "
