@@ -133,8 +133,11 @@ engine::DatabaseDrift checked_target(const Target& target, const Desired& desire
 }
 
 // Errors also go to stderr, whatever the format, so a log always says why the exit is 2.
-void write_database(engine::DriftWriter& writer, const engine::DatabaseDrift& db) {
+// Each database's section is flushed as it is written, so a log shows the fleet's progress.
+void write_database(engine::DriftWriter& writer, std::ostream& out,
+                    const engine::DatabaseDrift& db) {
   writer.add(db);
+  out.flush();
   if (db.error) std::cerr << "pgdrift drift: " << db.label << ": " << *db.error << "\n";
 }
 
@@ -144,7 +147,8 @@ void write_database(engine::DriftWriter& writer, const engine::DatabaseDrift& db
 // stays bounded however many targets there are.
 void check_targets(const std::vector<std::pair<size_t, Target>>& targets, const Desired& desired,
                    const DriftArgs& args, const engine::DiffOptions& diff,
-                   const std::vector<engine::IgnoreRule>& rules, engine::DriftWriter& writer) {
+                   const std::vector<engine::IgnoreRule>& rules, engine::DriftWriter& writer,
+                   std::ostream& out) {
   const unsigned jobs = job_count(args.jobs, targets.size());
   const size_t window = std::max<size_t>(64, size_t{4} * jobs);
   std::mutex mutex;
@@ -200,7 +204,7 @@ void check_targets(const std::vector<std::pair<size_t, Target>>& targets, const 
       ++next_to_write;
     }
     changed.notify_all();
-    write_database(writer, db);
+    write_database(writer, out, db);
   }
 }
 
@@ -300,9 +304,9 @@ int run_drift(DriftArgs args) {
   auto writer = engine::make_drift_writer(args.format, out, args.desired, shard, options);
   writer->begin();
   if (!args.history_dir.empty())
-    write_database(*writer, check_history(args.history_dir, desired, args, diff, rules));
+    write_database(*writer, out, check_history(args.history_dir, desired, args, diff, rules));
   else
-    check_targets(targets, desired, args, diff, rules, *writer);
+    check_targets(targets, desired, args, diff, rules, *writer, out);
   writer->end();
   out.flush();
   if (!args.output.empty()) {

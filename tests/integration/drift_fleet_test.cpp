@@ -4,10 +4,18 @@
 // Kubernetes Indexed Job). Also the usage errors of --shard and of report merge (exit 2).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
@@ -238,6 +246,52 @@ TEST(DriftFleet, ReportMergeRefusesBadInputs) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("merge exits with the worst code of its reports"), std::string::npos)
       << help.out;
+}
+
+// The report is streamed: a database's section is in the output file while a later target is
+// still being read. The later target is a socket that accepts TCP connections (the kernel's
+// backlog) but never answers, so libpq waits for its connect_timeout.
+TEST(DriftFleet, EachDatabaseIsWrittenAsSoonAsItAndEveryEarlierOneAreDone) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 16), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const int port = ntohs(address.sin_port);
+
+  TempDir tmp("pgdrift-stream");
+  const std::string desired = tmp.write("schema.sql", kSchemaSql);
+  auto fast = create_fresh_database(kSchemaSql);
+  const std::string targets =
+      tmp.write("targets.txt", "fast=" + fast.url + "\nslow=postgresql://u@127.0.0.1:" +
+                                   std::to_string(port) + "/x?connect_timeout=6\n");
+  const std::string out = (tmp.path / "report.txt").string();
+  const int pid = spawn_pgdrift(
+      {"drift", "--desired", desired, "--targets", targets, "--jobs", "2", "--output", out});
+  ASSERT_GT(pid, 0);
+  bool written_while_running = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (read_text(out).find("database fast\n  no drift\n") != std::string::npos) {
+      int status = 0;
+      written_while_running = ::waitpid(pid, &status, WNOHANG) == 0;  // still reading "slow"
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(listener);
+  EXPECT_TRUE(written_while_running) << read_text(out);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);  // "slow" timed out
+  const std::string report = read_text(out);
+  EXPECT_LT(report.find("database fast"), report.find("database slow")) << report;
 }
 
 }  // namespace
