@@ -67,6 +67,7 @@ class GithubWriter : public DriftWriter {
     const DriftTotals& t = totals();
     out_ << "pgdrift drift: " << t.drift << " difference(s) in " << t.databases << " database(s)";
     if (t.errors > 0) out_ << ", " << t.errors << " database(s) could not be read";
+    if (shard_) out_ << " (shard " << shard_->index << "/" << shard_->count << ")";
     out_ << "\n";
   }
 };

@@ -132,6 +132,9 @@ void TextWriter::write_end() {
   else
     summary = "no drift in " + plural(t.databases, "database");
   if (t.ignored > 0) summary += " (" + std::to_string(t.ignored) + " ignored)";
+  if (shard_)
+    summary +=
+        " (shard " + std::to_string(shard_->index) + "/" + std::to_string(shard_->count) + ")";
   out_ << (t.exit_code() == 0 ? p.green(summary) : p.red(summary)) << "\n";
 }
 

@@ -52,6 +52,21 @@ TEST(DriftStream, JsonAndSarifAreLaidOutAsJsonDumpWould) {
   EXPECT_EQ(sharded["exit_code"], 0) << "staging alone is clean";
 }
 
+TEST(DriftStream, EveryFormatSaysWhichShardItIs) {
+  const DriftReport report = sample_report();
+  const std::string text = shard_report(report, 1, 2, "text");
+  EXPECT_NE(text.find("no drift in 1 database (shard 1/2)\n"), std::string::npos) << text;
+  const std::string github = shard_report(report, 0, 2, "github");
+  EXPECT_NE(github.find("could not be read (shard 0/2)\n"), std::string::npos) << github;
+  EXPECT_NE(
+      shard_report(report, 0, 2, "junit").find("<testsuites name=\"pgdrift drift shard 0/2\">"),
+      std::string::npos);
+  EXPECT_EQ(json::parse(shard_report(report, 0, 2, "sarif"))["runs"][0]["properties"]["shard"],
+            (json{{"index", 0}, {"count", 2}}));
+  for (const auto& format : kDriftFormats)
+    EXPECT_EQ(render_drift(report, format).find("shard"), std::string::npos) << format;
+}
+
 TEST(DriftStream, SarifTotalsComeAtTheEnd) {
   json log = json::parse(render_drift_sarif(sample_report()));
   const auto& run = log["runs"][0];
