@@ -16,5 +16,6 @@ void add_audit_command(CLI::App& app, int& exit_code);
 void add_rollback_command(CLI::App& app, int& exit_code);
 void add_lint_command(CLI::App& app, int& exit_code);
 void add_scratch_cluster_command(CLI::App& app, int& exit_code);
+void add_report_command(CLI::App& app, int& exit_code);
 
 }  // namespace pgdrift::cli

@@ -32,6 +32,11 @@ const std::map<std::string, std::string> kExitCodes = {
      "0 no finding at or above --fail-on; 1 findings at or above it; 2 usage or input "
      "error"},
     {"scratch-cluster", "0 done; 2 usage error or a cluster that cannot start"},
+    {"report",
+     "0 no drift in the merged reports; 1 drift in one (merge exits with the worst code of its "
+     "reports); 2 a database that could not be read, a usage error, or a report that is missing, "
+     "unreadable, of another desired schema, a shard missing or given twice, or a target in two "
+     "reports"},
 };
 
 // Levenshtein distance, for "did you mean".
@@ -124,11 +129,14 @@ int main(int argc, char** argv) {
   pgdrift::cli::add_rollback_command(app, exit_code);
   pgdrift::cli::add_lint_command(app, exit_code);
   pgdrift::cli::add_scratch_cluster_command(app, exit_code);
+  pgdrift::cli::add_report_command(app, exit_code);
   std::string all_codes;
   for (auto* sub : app.get_subcommands({})) {
     auto codes = kExitCodes.find(sub->get_name());
     if (codes == kExitCodes.end()) continue;
     sub->footer("Exit codes: " + codes->second + ".");
+    // A command's own subcommands (report merge, scratch-cluster start) show them too.
+    for (auto* own : sub->get_subcommands({})) own->footer("Exit codes: " + codes->second + ".");
     all_codes += "\n  " + sub->get_name() + ": " + codes->second;
   }
   app.footer("Exit codes:" + all_codes + "\n");

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
 #include <tuple>
 
 #include "schema/canonical.h"
@@ -52,6 +53,64 @@ size_t DriftReport::error_count() const {
 int DriftReport::exit_code() const {
   if (error_count() > 0) return 2;
   return drift_count() > 0 ? 1 : 0;
+}
+
+void DriftTotals::add(const DatabaseDrift& db) {
+  ++databases;
+  if (db.error) ++errors;
+  const size_t n = db.drift_count();
+  drift += n;
+  ignored += db.ignored_count();
+  if (!db.error && n > 0) ++with_drift;
+}
+
+int DriftTotals::exit_code() const {
+  if (errors > 0) return 2;
+  return drift > 0 ? 1 : 0;
+}
+
+std::unique_ptr<DriftWriter> make_drift_writer(const std::string& format, std::ostream& out,
+                                               const std::string& desired,
+                                               const std::optional<DriftShard>& shard,
+                                               const TextRenderOptions& options) {
+  if (format == "json") return make_drift_json_writer(out, desired, shard);
+  if (format == "junit") return make_drift_junit_writer(out, desired, shard);
+  if (format == "sarif") return make_drift_sarif_writer(out, desired, shard);
+  if (format == "github") return make_drift_github_writer(out, desired, shard);
+  return make_drift_text_writer(out, desired, shard, options);
+}
+
+std::string render_drift(const DriftReport& report, const std::string& format,
+                         const TextRenderOptions& options) {
+  std::ostringstream out;
+  auto writer = make_drift_writer(format, out, report.desired, report.shard, options);
+  writer->begin();
+  for (const auto& db : report.databases) writer->add(db);
+  writer->end();
+  return out.str();
+}
+
+std::string render_drift_text(const DriftReport& report, const TextRenderOptions& options) {
+  return render_drift(report, "text", options);
+}
+std::string render_drift_json(const DriftReport& report) { return render_drift(report, "json"); }
+std::string render_drift_junit(const DriftReport& report) { return render_drift(report, "junit"); }
+std::string render_drift_sarif(const DriftReport& report) { return render_drift(report, "sarif"); }
+std::string render_drift_github(const DriftReport& report) {
+  return render_drift(report, "github");
+}
+
+std::string dump_json_at(const json& value, size_t indent) {
+  // Strings in dumped JSON hold no raw newline, so every newline starts a line of the layout.
+  const std::string text = value.dump(2);
+  const std::string pad(indent, ' ');
+  std::string out = pad;
+  out.reserve(text.size() + indent);
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += pad;
+  }
+  return out;
 }
 
 std::string describe_entry(const DriftEntry& entry) {

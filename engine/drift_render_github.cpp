@@ -36,35 +36,47 @@ std::string github_escape_property(const std::string& text) {
   return out;
 }
 
-namespace {}  // namespace
+namespace {
 
-std::string render_drift_github(const DriftReport& report) {
-  std::ostringstream out;
-  for (const auto& db : report.databases) {
+class GithubWriter : public DriftWriter {
+ public:
+  using DriftWriter::DriftWriter;
+
+ protected:
+  void write_begin() override {}
+  void write_database(const DatabaseDrift& db, bool) override {
     if (db.error) {
-      out << "::error title=" << github_escape_property("pgdrift: cannot read " + db.label)
-          << "::" << github_escape_data(db.label + ": " + *db.error) << "\n";
-      continue;
+      out_ << "::error title=" << github_escape_property("pgdrift: cannot read " + db.label)
+           << "::" << github_escape_data(db.label + ": " + *db.error) << "\n";
+      return;
     }
     for (const auto& e : db.entries) {
       if (e.ignored) continue;
       std::string text = describe_entry(e) + " in " + db.label;
       for (const auto& d : e.differences) text += "\n" + describe_difference(d);
       for (const auto& f : e.fix) text += "\nfix: " + f.statement;
-      out << (e.severity == DriftSeverity::Error ? "::error " : "::warning ");
+      out_ << (e.severity == DriftSeverity::Error ? "::error " : "::warning ");
       if (!e.location.empty())
-        out << "file=" << github_escape_property(e.location.file) << ",line=" << e.location.line
-            << ",";
-      out << "title=" << github_escape_property("schema drift: " + describe_entry(e))
-          << "::" << github_escape_data(text) << "\n";
+        out_ << "file=" << github_escape_property(e.location.file) << ",line=" << e.location.line
+             << ",";
+      out_ << "title=" << github_escape_property("schema drift: " + describe_entry(e))
+           << "::" << github_escape_data(text) << "\n";
     }
   }
-  size_t errors = report.error_count();
-  out << "pgdrift drift: " << report.drift_count() << " difference(s) in "
-      << report.databases.size() << " database(s)";
-  if (errors > 0) out << ", " << errors << " database(s) could not be read";
-  out << "\n";
-  return out.str();
+  void write_end() override {
+    const DriftTotals& t = totals();
+    out_ << "pgdrift drift: " << t.drift << " difference(s) in " << t.databases << " database(s)";
+    if (t.errors > 0) out_ << ", " << t.errors << " database(s) could not be read";
+    if (shard_) out_ << " (shard " << shard_->index << "/" << shard_->count << ")";
+    out_ << "\n";
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DriftWriter> make_drift_github_writer(std::ostream& out, const std::string& desired,
+                                                      const std::optional<DriftShard>& shard) {
+  return std::make_unique<GithubWriter>(out, desired, shard);
 }
 
 }  // namespace pgdrift::engine

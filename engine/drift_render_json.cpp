@@ -39,36 +39,58 @@ std::string status(const DatabaseDrift& db) {
   return db.drift_count() > 0 ? "drift" : "clean";
 }
 
-}  // namespace
+// The document is the one `json::dump(2)` prints for the whole report (keys sorted, so
+// "databases" comes first and the totals after it): each database is printed as soon as it is
+// added, and only the totals are kept for the end.
+class JsonWriter : public DriftWriter {
+ public:
+  using DriftWriter::DriftWriter;
 
-std::string render_drift_json(const DriftReport& report) {
-  json databases = json::array();
-  size_t ignored = 0, with_drift = 0;
-  for (const auto& db : report.databases) {
-    json d = {{"name", db.label}, {"status", status(db)}};
+ protected:
+  void write_begin() override { out_ << "{\n  \"databases\": ["; }
+  void write_database(const DatabaseDrift& db, bool first) override {
+    json d = {{"name", db.label}, {"status", status(db)}, {"target_index", db.target_index}};
     if (db.error) d["error"] = *db.error;
     json entries = json::array();
     for (const auto& e : db.entries) entries.push_back(entry_json(e));
     d["entries"] = entries;
+    json checked = json::array();
+    for (const auto& c : db.checked) {
+      json object = {{"object_kind", c.object_kind}, {"name", c.name}};
+      if (!c.location.empty())
+        object["location"] = {{"file", c.location.file}, {"line", c.location.line}};
+      checked.push_back(std::move(object));
+    }
+    d["checked"] = checked;
     d["other_fix"] = fix_json(db.other_fix);
     d["drift_count"] = db.drift_count();
     d["ignored_count"] = db.ignored_count();
-    databases.push_back(d);
-    ignored += db.ignored_count();
-    if (!db.error && db.drift_count() > 0) ++with_drift;
+    out_ << (first ? "\n" : ",\n") << dump_json_at(d, 4);
   }
-  json out = {{"format", "pgdrift-drift"},
-              {"version", 1},
-              {"desired", report.desired},
-              {"exit_code", report.exit_code()},
-              {"summary",
-               {{"databases", report.databases.size()},
-                {"databases_with_drift", with_drift},
-                {"databases_with_errors", report.error_count()},
-                {"drift", report.drift_count()},
-                {"ignored", ignored}}},
-              {"databases", databases}};
-  return out.dump(2) + "\n";
+  void write_end() override {
+    const DriftTotals& t = totals();
+    out_ << (t.databases > 0 ? "\n  ]" : "]");
+    json rest = {{"format", "pgdrift-drift"},
+                 {"version", 1},
+                 {"desired", desired_},
+                 {"exit_code", t.exit_code()},
+                 {"summary",
+                  {{"databases", t.databases},
+                   {"databases_with_drift", t.with_drift},
+                   {"databases_with_errors", t.errors},
+                   {"drift", t.drift},
+                   {"ignored", t.ignored}}}};
+    if (shard_) rest["shard"] = {{"index", shard_->index}, {"count", shard_->count}};
+    // "{\n  \"desired\": ...\n}": the keys after "databases", at their place in the document.
+    out_ << ",\n" << rest.dump(2).substr(2) << "\n";
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DriftWriter> make_drift_json_writer(std::ostream& out, const std::string& desired,
+                                                    const std::optional<DriftShard>& shard) {
+  return std::make_unique<JsonWriter>(out, desired, shard);
 }
 
 }  // namespace pgdrift::engine

@@ -74,54 +74,76 @@ void render_entry(std::ostream& out, const DriftEntry& e, const Palette& p) {
   }
 }
 
+class TextWriter : public DriftWriter {
+ public:
+  TextWriter(std::ostream& out, const std::string& desired, const std::optional<DriftShard>& shard,
+             const TextRenderOptions& options)
+      : DriftWriter(out, desired, shard), p_{options.color} {}
+
+ protected:
+  void write_begin() override {}
+  void write_database(const DatabaseDrift& db, bool) override;
+  void write_end() override;
+
+ private:
+  Palette p_;
+};
+
+void TextWriter::write_database(const DatabaseDrift& db, bool) {
+  const Palette& p = p_;
+  std::ostream& out = out_;
+  out << p.bold("database " + db.label) << "\n";
+  if (db.error) {
+    out << "  " << p.red("error: " + *db.error) << "\n\n";
+    return;
+  }
+  if (db.entries.empty()) {
+    out << "  " << p.green("no drift") << "\n\n";
+    return;
+  }
+  // Entries arrive grouped by owner (an owner's own entry, then its members).
+  std::string current_owner;
+  for (const auto& e : db.entries) {
+    const std::string& owner = e.parent.empty() ? e.name : e.parent;
+    if (owner != current_owner) {
+      current_owner = owner;
+      out << " " << p.bold(owner) << "\n";
+    }
+    render_entry(out, e, p);
+  }
+  if (!db.other_fix.empty()) {
+    out << " other fix steps\n";
+    for (const auto& f : db.other_fix) out << "      fix: " << f.statement << "\n";
+  }
+  out << "\n";
+}
+
+void TextWriter::write_end() {
+  const Palette& p = p_;
+  const DriftTotals& t = totals();
+  std::string summary;
+  if (t.errors > 0)
+    summary = "drift check failed: " + plural(t.errors, "database") + " could not be read; " +
+              plural(t.drift, "difference") + " in " + std::to_string(t.with_drift) + " of " +
+              plural(t.databases, "database");
+  else if (t.drift > 0)
+    summary = "drift: " + plural(t.drift, "difference") + " in " + std::to_string(t.with_drift) +
+              " of " + plural(t.databases, "database");
+  else
+    summary = "no drift in " + plural(t.databases, "database");
+  if (t.ignored > 0) summary += " (" + std::to_string(t.ignored) + " ignored)";
+  if (shard_)
+    summary +=
+        " (shard " + std::to_string(shard_->index) + "/" + std::to_string(shard_->count) + ")";
+  out_ << (t.exit_code() == 0 ? p.green(summary) : p.red(summary)) << "\n";
+}
+
 }  // namespace
 
-std::string render_drift_text(const DriftReport& report, const TextRenderOptions& options) {
-  Palette p{options.color};
-  std::ostringstream out;
-  size_t drifted = 0;
-  for (const auto& db : report.databases) {
-    out << p.bold("database " + db.label) << "\n";
-    if (db.error) {
-      out << "  " << p.red("error: " + *db.error) << "\n\n";
-      continue;
-    }
-    if (db.entries.empty()) {
-      out << "  " << p.green("no drift") << "\n\n";
-      continue;
-    }
-    if (db.drift_count() > 0) ++drifted;
-    // Entries arrive grouped by owner (an owner's own entry, then its members).
-    std::string current_owner;
-    for (const auto& e : db.entries) {
-      const std::string& owner = e.parent.empty() ? e.name : e.parent;
-      if (owner != current_owner) {
-        current_owner = owner;
-        out << " " << p.bold(owner) << "\n";
-      }
-      render_entry(out, e, p);
-    }
-    if (!db.other_fix.empty()) {
-      out << " other fix steps\n";
-      for (const auto& f : db.other_fix) out << "      fix: " << f.statement << "\n";
-    }
-    out << "\n";
-  }
-  size_t ignored = 0;
-  for (const auto& db : report.databases) ignored += db.ignored_count();
-  std::string summary;
-  if (report.error_count() > 0)
-    summary = "drift check failed: " + plural(report.error_count(), "database") +
-              " could not be read; " + plural(report.drift_count(), "difference") + " in " +
-              std::to_string(drifted) + " of " + plural(report.databases.size(), "database");
-  else if (report.drift_count() > 0)
-    summary = "drift: " + plural(report.drift_count(), "difference") + " in " +
-              std::to_string(drifted) + " of " + plural(report.databases.size(), "database");
-  else
-    summary = "no drift in " + plural(report.databases.size(), "database");
-  if (ignored > 0) summary += " (" + std::to_string(ignored) + " ignored)";
-  out << (report.exit_code() == 0 ? p.green(summary) : p.red(summary)) << "\n";
-  return out.str();
+std::unique_ptr<DriftWriter> make_drift_text_writer(std::ostream& out, const std::string& desired,
+                                                    const std::optional<DriftShard>& shard,
+                                                    const TextRenderOptions& options) {
+  return std::make_unique<TextWriter>(out, desired, shard, options);
 }
 
 }  // namespace pgdrift::engine

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/drift.h"
 #include "engine/ignore_rules.h"
 #include "engine/reconcile.h"
 #include "planner/plan.h"
@@ -21,7 +22,7 @@ namespace pgdrift::fuzz {
 const std::vector<std::string>& reader_names() {
   static const std::vector<std::string> names = {"sql_loader", "json_model",  "alembic",
                                                  "plan_json",  "resolutions", "ignore_rules",
-                                                 "targets",    "sql_history"};
+                                                 "targets",    "sql_history", "drift_json"};
   return names;
 }
 
@@ -85,6 +86,8 @@ std::string read_input(const std::string& reader, const std::string& input) {
       engine::parse_ignore_rules(input, "fuzz.ignore");
     } else if (reader == "targets") {
       schema::live::parse_targets(input, "fuzz.targets");
+    } else if (reader == "drift_json") {
+      engine::read_drift_json(input, "fuzz.json");
     } else if (reader == "sql_history") {
       schema::history::ReplayOptions options;
       options.column_provenance = true;

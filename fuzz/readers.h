@@ -10,7 +10,8 @@
 namespace pgdrift::fuzz {
 
 // The readers: sql_loader, json_model, alembic, plan_json, resolutions, ignore_rules, targets,
-// sql_history (a directory of SQL migrations given as `--- NAME` sections, fuzz/readers.cpp).
+// sql_history (a directory of SQL migrations given as `--- NAME` sections, fuzz/readers.cpp),
+// drift_json (a JSON drift report, as `pgdrift report merge` reads it).
 const std::vector<std::string>& reader_names();
 
 // Runs `reader` on `input`. Returns "" when it accepted the input, else the message of the

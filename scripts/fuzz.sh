@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz one reader: scripts/fuzz.sh READER MINUTES [JOBS]
 #   READER: sql_loader json_model alembic plan_json resolutions ignore_rules targets sql_history
+#           drift_json
 # Builds build-fuzz/ with clang, libFuzzer, AddressSanitizer and UBSan (-DPGDRIFT_FUZZ=ON),
 # seeds a working corpus from fuzz/seeds/<READER>, the fixtures and fuzz/regressions/<READER>,
 # and runs the target for MINUTES with a 10 s timeout per input (a hang) and a 2 GB memory

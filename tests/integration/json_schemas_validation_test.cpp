@@ -354,10 +354,18 @@ TEST(JsonSchemas, DriftReportWithEveryKindOfEntryValidates) {
   schema::Model desired = load_sql(kDesiredSql, "x.sql");
   clean.databases.push_back(drift_of("only", desired, desired, {}));
   engine::DriftReport none;
+  // A shard's report (drift --shard 1/2) keeps the positions in the full targets list.
+  engine::DriftReport shard = clean;
+  shard.shard = engine::DriftShard{1, 2};
+  shard.databases[0].target_index = 3;
+  const json shard_json = json::parse(engine::render_drift_json(shard));
+  EXPECT_EQ(shard_json["shard"]["count"], 2);
+  EXPECT_EQ(shard_json["databases"][0]["target_index"], 3);
+  EXPECT_FALSE(shard_json["databases"][0]["checked"].empty());
   EXPECT_EQ(testing::validate_json(python, "drift-report.schema.json",
                                    {json::parse(engine::render_drift_json(clean)),
-                                    json::parse(engine::render_drift_json(none))}),
-            (std::vector<std::string>{"valid", "valid"}));
+                                    json::parse(engine::render_drift_json(none)), shard_json}),
+            (std::vector<std::string>{"valid", "valid", "valid"}));
 }
 
 // Index of the first entry of database 0 with drift `drift` and no differences.
@@ -403,6 +411,15 @@ TEST(JsonSchemas, BrokenDriftReportsAreRejected) {
   add("wrong format", "format", [&](json& d) { d["format"] = "pgdrift-plan/1"; });
   add("missing summary", "$", [&](json& d) { d.erase("summary"); });
   add("negative count", "summary/drift", [&](json& d) { d["summary"]["drift"] = -1; });
+  add("missing target_index", "databases/1",
+      [&](json& d) { d["databases"][1].erase("target_index"); });
+  add("checked objects of an unreadable database", "databases/4/checked",
+      [&](json& d) { d["databases"][4]["checked"] = d["databases"][0]["checked"]; });
+  add("checked object without a name", "databases/0/checked/0",
+      [&](json& d) { d["databases"][0]["checked"][0].erase("name"); });
+  add("shard of zero shards", "shard/count", [&](json& d) {
+    d["shard"] = {{"index", 0}, {"count", 0}};
+  });
   add("line as text", entry + "/location/line",
       [&](json& d) { d["databases"][0]["entries"][missing]["location"]["line"] = "7"; });
 

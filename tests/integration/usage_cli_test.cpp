@@ -164,13 +164,19 @@ TEST(UsageCli, WithoutDbTheEnvironmentNamesTheDatabase) {
 
 TEST(UsageCli, EveryCommandsHelpEndsWithItsExitCodes) {
   for (const char* command : {"inspect", "plan", "drift", "reconcile", "apply", "audit", "rollback",
-                              "lint", "scratch-cluster"}) {
+                              "lint", "scratch-cluster", "report"}) {
     CommandOutput help = run({command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_NE(help.out.find("Exit codes: 0 "), std::string::npos) << command << "\n" << help.out;
   }
   CommandOutput top = run({"--help"});
   EXPECT_NE(top.out.find("drift: 0 no drift; 1 drift found; 2 "), std::string::npos) << top.out;
+  EXPECT_NE(top.out.find("report: 0 no drift in the merged reports; 1 "), std::string::npos)
+      << top.out;
+  // A command's own subcommands show them too.
+  CommandOutput merge = run({"report", "merge", "--help"});
+  EXPECT_NE(merge.out.find("Exit codes: 0 no drift in the merged reports"), std::string::npos)
+      << merge.out;
 }
 
 }  // namespace

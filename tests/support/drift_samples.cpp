@@ -84,10 +84,12 @@ engine::DriftReport sample_report() {
                              engine::parse_ignore_rules("table:public.legacy\n", "r"));
   engine::DatabaseDrift clean = engine::compute_drift(expenses_model(), expenses_model());
   clean.label = "staging";
+  clean.target_index = 1;
   report.databases.push_back(clean);
   engine::DatabaseDrift broken;
   broken.label = "host=db3 user=app password=***";
   broken.error = "connection refused";
+  broken.target_index = 2;
   report.databases.push_back(broken);
   return report;
 }
