@@ -66,8 +66,10 @@ int run_plan(const PlanArgs& args) {
       parse_hazard_list(args.fail_on_hazards, "--fail-on-hazards");
   parse_allowed_hazards(args.allow_hazards);  // still checked: a typo is a usage error
   schema::UnmatchedPatterns unmatched_from, unmatched_to;
-  schema::Model from = load_source(args.from, args.source_options, &unmatched_from);
-  schema::Model to = load_source(args.to, args.source_options, &unmatched_to);
+  std::pair<schema::Model, schema::Model> models =
+      load_sources(args.from, args.to, args.source_options, &unmatched_from, &unmatched_to);
+  const schema::Model& from = models.first;
+  const schema::Model& to = models.second;
   require_matches({&unmatched_from, &unmatched_to}, "in --from or --to");
 
   planner::PlanOptions options;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "schema/json.h"
 #include "schema/large_stack.h"
@@ -170,6 +171,38 @@ schema::Model load_source(const std::string& source, const SourceOptions& option
   if (unmatched != nullptr) *unmatched = std::move(result.unmatched);
   for (const auto& w : result.warnings) std::cerr << "warning: " << w << "\n";
   return std::move(result.model);
+}
+
+std::pair<schema::Model, schema::Model> load_sources(const std::string& first,
+                                                     const std::string& second,
+                                                     const SourceOptions& options,
+                                                     schema::UnmatchedPatterns* unmatched_first,
+                                                     schema::UnmatchedPatterns* unmatched_second) {
+  if (!schema::live::is_connection_string(first) || !schema::live::is_connection_string(second))
+    return {load_source(first, options, unmatched_first),
+            load_source(second, options, unmatched_second)};
+  SourceResult a, b;
+  std::exception_ptr second_error;
+  std::thread reader([&] {
+    try {
+      schema::run_on_large_stack([&] { b = read_source(second, options); });
+    } catch (...) {
+      second_error = std::current_exception();
+    }
+  });
+  try {
+    a = read_source(first, options);
+  } catch (...) {
+    reader.join();
+    throw;
+  }
+  reader.join();
+  if (second_error) std::rethrow_exception(second_error);
+  for (const auto* r : {&a, &b})
+    for (const auto& w : r->warnings) std::cerr << "warning: " << w << "\n";
+  if (unmatched_first != nullptr) *unmatched_first = std::move(a.unmatched);
+  if (unmatched_second != nullptr) *unmatched_second = std::move(b.unmatched);
+  return {std::move(a.model), std::move(b.model)};
 }
 
 std::string database_or_environment(const std::string& given, const std::string& command) {

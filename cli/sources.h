@@ -66,6 +66,16 @@ SourceResult read_source(const std::string& source, const SourceOptions& options
 schema::Model load_source(const std::string& source, const SourceOptions& options,
                           schema::UnmatchedPatterns* unmatched = nullptr);
 
+// load_source of two sources, read at the same time when both are databases (two connections,
+// two threads, as drift --jobs reads a fleet): `plan --from DB --to DB` waits for the slower
+// catalog read, not for the sum. Otherwise one after the other (a command's SQL loads share its
+// scratch cluster). Warnings in source order; on errors, the first source's is thrown.
+std::pair<schema::Model, schema::Model> load_sources(const std::string& first,
+                                                     const std::string& second,
+                                                     const SourceOptions& options,
+                                                     schema::UnmatchedPatterns* unmatched_first,
+                                                     schema::UnmatchedPatterns* unmatched_second);
+
 // An include pattern (--schema, --table) that selected nothing in any of `sides` (read with the
 // same options) is a mistake, never an empty comparison: throws SourceError naming the patterns
 // and `where` ("in the desired schema or the database"), like pg_dump's "no matching schemas

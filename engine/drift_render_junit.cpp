@@ -168,7 +168,9 @@ MergedDriftText merge_drift_junit(const std::vector<std::pair<std::string, std::
   std::map<size_t, std::pair<std::string, std::string>> suites;  // id -> (file, text)
   std::vector<std::pair<std::string, std::optional<DriftShard>>> shards;
   int exit_code = 0;
-  for (const auto& [name, text] : files) {
+  for (const auto& file : files) {
+    const std::string& name = file.first;  // named: captured below (clang 14)
+    const std::string& text = file.second;
     auto fail = [&](const std::string& why) {
       return DriftReadError(name + ": not a JUnit drift report of this pgdrift: " + why);
     };

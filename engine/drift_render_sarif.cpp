@@ -173,7 +173,8 @@ MergedDriftText merge_drift_sarif(const std::vector<std::pair<std::string, std::
   int exit_code = 0;
   const json expected_tool = tool();
   for (size_t f = 0; f < files.size(); ++f) {
-    const auto& [name, text] = files[f];
+    const std::string& name = files[f].first;  // named: captured below (clang 14)
+    const std::string& text = files[f].second;
     json log;
     try {
       log = schema::parse_json_text(text, name);

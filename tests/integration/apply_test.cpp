@@ -87,6 +87,29 @@ TEST(Apply, ToTargetConvergesAndLeavesNothingToPlan) {
   EXPECT_EQ(query_value(db.conninfo, "SELECT count(*) FROM public.t WHERE c = 'new'"), "200");
 }
 
+// Two databases are read at the same time (cli/sources.h load_sources): the plan from one to
+// the other is the plan to its SQL, applying it leaves no drift, and a --to database that
+// cannot be read is exit 2 naming it, whatever the --from read does meanwhile.
+TEST(Apply, PlanFromADatabaseToADatabase) {
+  TempDir tmp;
+  auto live = create_fresh_database(kLiveSql);
+  auto target_db = create_fresh_database(kTargetSql);
+  std::string target = tmp.write("target.sql", kTargetSql);
+  auto to_db = run_pgdrift({"plan", "--from", live.conninfo, "--to", target_db.conninfo, "--format",
+                            "sql", "--no-validate"});
+  ASSERT_EQ(to_db.exit_code, 0) << to_db.err;
+  auto to_file = run_pgdrift(
+      {"plan", "--from", live.conninfo, "--to", target, "--format", "sql", "--no-validate"});
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  EXPECT_EQ(to_db.out, to_file.out);
+  EXPECT_NE(to_db.out.find("ALTER TABLE"), std::string::npos) << to_db.out;
+  // A later key=value overrides an earlier one in libpq.
+  auto missing = run_pgdrift({"plan", "--from", live.conninfo, "--to",
+                              live.conninfo + " dbname=pgdrift_no_such_database", "--no-validate"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.out << missing.err;
+  EXPECT_NE(missing.err.find("pgdrift_no_such_database"), std::string::npos) << missing.err;
+}
+
 // The MITA case (mita_plan_test applies the plan with psql): type conversions with preflights,
 // NOT VALID + VALIDATE foreign keys, a recreated view, a concurrent index drop.
 TEST(Apply, MitaFixtureConverges) {
