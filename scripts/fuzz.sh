@@ -28,20 +28,9 @@ corpus="$build/corpus/$reader"
 artifacts="$build/artifacts/$reader"
 mkdir -p "$corpus" "$artifacts"
 seed_dirs=()
-[ -d "$ROOT/fuzz/seeds/$reader" ] && seed_dirs+=("$ROOT/fuzz/seeds/$reader")
-# Regression inputs seed the corpus too, but for those listed in SLOW_UNDER_SANITIZERS (bounded
-# in the release build, beyond the 10 s hang limit with the sanitizers: see that file).
-if [ -d "$ROOT/fuzz/regressions/$reader" ]; then
-  regressions="$build/regression-seeds/$reader"
-  rm -rf "$regressions" && mkdir -p "$regressions"
-  for f in "$ROOT/fuzz/regressions/$reader"/*; do
-    [ -f "$f" ] || continue
-    case $f in *.expect) continue ;; esac
-    grep -q "^$reader/$(basename "$f")\b" "$ROOT/fuzz/regressions/SLOW_UNDER_SANITIZERS" 2>/dev/null && continue
-    cp "$f" "$regressions/"
-  done
-  seed_dirs+=("$regressions")
-fi
+for dir in "$ROOT/fuzz/seeds/$reader" "$ROOT/fuzz/regressions/$reader"; do
+  [ -d "$dir" ] && seed_dirs+=("$dir")
+done
 case $reader in
   sql_loader) find "$ROOT/fixtures" "$ROOT/tests/convergence" -name '*.sql' -size -64k -exec cp -n {} "$corpus/" \; ;;
   alembic) find "$ROOT/fixtures" -name '*.py' -exec cp -n {} "$corpus/" \; ;;
