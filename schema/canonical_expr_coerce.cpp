@@ -249,14 +249,28 @@ struct TypeCacheMutation {
 // it. Where they take it away again (a literal that means the same untyped, a varchar column
 // meeting text), the text stays as it was; false then. The argument's own nodes move under the
 // cast (never copied): the column types of a query are looked up by node.
+//
+// Whether the text changed is decided by shape where it can be: deparsing goes through
+// protobuf-c, quadratic in the depth, and two deparses of an operand that is a long operator
+// chain took seconds (fuzz/regressions/sql_loader). The argument still directly under the new
+// cast prints with one cast more: changed. Otherwise the texts are compared, for an argument of
+// up to kTextCompareNodes nodes; a larger one (the cast replaced or dropped by a rule) counts
+// as changed, which at worst repeats coerce_tree's bounded loop.
+constexpr size_t kTextCompareNodes = 256;
 bool coerce_to(Context& ctx, PgQuery__Node** arg, const std::string& target) {
   if (target.empty() || expression_type(ctx, *arg) == target) return false;
   TypeCacheMutation mutation(ctx, arg);
-  const std::string before = parse_tree::deparse_expression(*arg);
-  *arg = make_cast_to(*arg, cast_type_sql(target));
+  PgQuery__Node* const original = *arg;
+  size_t nodes = 0;
+  parse_tree::visit_nodes(&original->base, [&](const PgQuery__Node*) { ++nodes; });
+  const bool compare_text = nodes <= kTextCompareNodes;
+  const std::string before = compare_text ? parse_tree::deparse_expression(original) : "";
+  *arg = make_cast_to(original, cast_type_sql(target));
   ctx.type_cache.erase(*arg);
   normalise_node(ctx, arg);
-  return parse_tree::deparse_expression(*arg) != before;
+  if ((*arg)->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && (*arg)->type_cast->arg == original)
+    return true;
+  return !compare_text || parse_tree::deparse_expression(*arg) != before;
 }
 
 // Coerces every one of `nodes` to their common type (select_common_type), when all types are
