@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "schema/text.h"
+
 namespace pgdrift::engine {
 
 const std::vector<std::string>& drift_object_kinds() {
@@ -33,14 +35,6 @@ const std::vector<std::string>& drift_object_kinds() {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const char* space = " \t\r\n";
-  auto begin = s.find_first_not_of(space);
-  if (begin == std::string::npos) return "";
-  auto end = s.find_last_not_of(space);
-  return s.substr(begin, end - begin + 1);
-}
-
 bool glob_matches(const std::string& glob, const std::string& name) {
   return ::fnmatch(glob.c_str(), name.c_str(), 0) == 0;
 }
@@ -59,7 +53,7 @@ std::vector<IgnoreRule> parse_ignore_rules(const std::string& text, const std::s
   int line_number = 0;
   while (std::getline(in, raw)) {
     ++line_number;
-    std::string line = trim(raw.substr(0, raw.find('#')));
+    std::string line = schema::trim(raw.substr(0, raw.find('#')));
     if (line.empty()) continue;
     IgnoreRule rule;
     rule.text = line;
@@ -67,8 +61,8 @@ std::vector<IgnoreRule> parse_ignore_rules(const std::string& text, const std::s
     rule.line = line_number;
     auto colon = line.find(':');
     if (colon != std::string::npos) {
-      rule.kind = trim(line.substr(0, colon));
-      rule.glob = trim(line.substr(colon + 1));
+      rule.kind = schema::trim(line.substr(0, colon));
+      rule.glob = schema::trim(line.substr(colon + 1));
       const auto& kinds = drift_object_kinds();
       if (std::find(kinds.begin(), kinds.end(), rule.kind) == kinds.end())
         throw IgnoreRuleError(file + ":" + std::to_string(line_number) + ": unknown object kind '" +

@@ -6,23 +6,15 @@
 
 #include "engine/reconcile.h"
 #include "schema/json.h"
+#include "schema/text.h"
 
 namespace pgdrift::engine {
 
-namespace {
-
-std::string trim(const std::string& s) {
-  const char* space = " \t\r\n";
-  auto b = s.find_first_not_of(space);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(space) - b + 1);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<Resolution> parse_resolutions(const std::string& text, const std::string& filename) {
   std::vector<Resolution> out;
-  std::string first = trim(text);
+  std::string first = schema::trim(text);
   if (!first.empty() && first[0] == '{') {
     nlohmann::json json;
     try {
@@ -56,7 +48,7 @@ std::vector<Resolution> parse_resolutions(const std::string& text, const std::st
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
-    std::string t = trim(line);
+    std::string t = schema::trim(line);
     if (t.empty() || t[0] == '#') continue;
     Resolution r;
     r.where = filename + ":" + std::to_string(number);
@@ -64,12 +56,12 @@ std::vector<Resolution> parse_resolutions(const std::string& text, const std::st
     auto eq = t.find(" = ");
     if (eq == std::string::npos)
       throw ReconcileError(r.where + ": expected `key = take NAME | sql: DDL | omit`");
-    r.key = trim(t.substr(0, eq));
-    std::string action = trim(t.substr(eq + 3));
+    r.key = schema::trim(t.substr(0, eq));
+    std::string action = schema::trim(t.substr(eq + 3));
     if (action.starts_with("take ")) {
-      r.take = trim(action.substr(5));
+      r.take = schema::trim(action.substr(5));
     } else if (action.starts_with("sql:")) {
-      r.sql = trim(action.substr(4));
+      r.sql = schema::trim(action.substr(4));
     } else if (action == "omit") {
       r.omit = true;
     } else {

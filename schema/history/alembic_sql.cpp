@@ -13,16 +13,11 @@
 #include <stdexcept>
 
 #include "schema/history/history.h"
+#include "schema/text.h"
 
 namespace pgdrift::schema::history {
 
 namespace {
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -5,19 +5,9 @@
 
 #include "schema/live/connection.h"
 #include "schema/live/introspect.h"
+#include "schema/text.h"
 
 namespace pgdrift::schema::live {
-
-namespace {
-
-std::string trim(const std::string& s) {
-  const char* space = " \t\r\n";
-  auto begin = s.find_first_not_of(space);
-  if (begin == std::string::npos) return "";
-  return s.substr(begin, s.find_last_not_of(space) - begin + 1);
-}
-
-}  // namespace
 
 Target parse_target(const std::string& text) {
   auto eq = text.find('=');

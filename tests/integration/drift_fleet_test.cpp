@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/fixtures.h"
 #include "tests/support/json_checks.h"
 #include "tests/support/pg_test_env.h"
 #include "tests/support/temp_dir.h"
@@ -25,13 +26,6 @@ namespace pgdrift::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 const char* kSchemaSql =
     "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, timezone text);\n"
@@ -82,7 +76,7 @@ TEST(DriftFleet, ShardsMergedEqualOneRunInEveryFormat) {
     EXPECT_EQ(r.exit_code, 2) << format << r.err;  // the unreachable target
     EXPECT_NE(r.err.find("down: "), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("Fleet-Pw-9"), std::string::npos) << r.err;
-    single[format] = read_text(out);
+    single[format] = read_text_file(out);
     EXPECT_NE(single[format].find("db3"), std::string::npos) << format << ": " << single[format];
     EXPECT_EQ(single[format].find("Fleet-Pw-9"), std::string::npos) << single[format];
   }
@@ -103,7 +97,7 @@ TEST(DriftFleet, ShardsMergedEqualOneRunInEveryFormat) {
       auto r = pgdrift({"drift", "--desired", fleet.desired, "--targets", fleet.targets, "--shard",
                         std::to_string(k) + "/" + std::to_string(count), "--jobs", "1", "--format",
                         "json", "--output", file});
-      json shard = json::parse(read_text(file));
+      json shard = json::parse(read_text_file(file));
       EXPECT_EQ(r.exit_code, shard["exit_code"].get<int>()) << r.err;
       EXPECT_EQ(shard["shard"], (json{{"index", k}, {"count", count}}));
       for (const auto& db : shard["databases"]) {
@@ -121,9 +115,9 @@ TEST(DriftFleet, ShardsMergedEqualOneRunInEveryFormat) {
                        "cd '" + shards.path.string() + "' && '" + PGDRIFT_BINARY +
                            "' report merge drift-*.json --format " + format + " --output " + out});
       EXPECT_EQ(r.exit_code, single_exit) << format << r.err;
-      EXPECT_EQ(read_text(out), single[format])
+      EXPECT_EQ(read_text_file(out), single[format])
           << format << " merged from " << count << " shards:\n"
-          << line_diff(single[format], read_text(out));
+          << line_diff(single[format], read_text_file(out));
     }
     // To stdout, too.
     auto r = pgdrift(
@@ -147,7 +141,7 @@ TEST(DriftFleet, ShardsMergedEqualOneRunInEveryFormat) {
           (shards.path / ("drift-" + std::to_string(k) + "." + format)).string();
       pgdrift({"drift", "--desired", fleet.desired, "--targets", fleet.targets, "--shard",
                std::to_string(k) + "/3", "--format", format, "--output", file});
-      EXPECT_NE(read_text(file), "") << file;
+      EXPECT_NE(read_text_file(file), "") << file;
     }
     auto r = run_program({"bash", "-c",
                           "cd '" + shards.path.string() + "' && '" + PGDRIFT_BINARY +
@@ -171,7 +165,7 @@ TEST(DriftFleet, ShardsMergedEqualOneRunInEveryFormat) {
   pgdrift({"drift", "--desired", fleet.desired, "--targets", fleet.targets, "--shard", "1/3",
            "--format", "json", "--output", shard_file});
   auto results = validate_json(python, "drift-report.schema.json",
-                               {whole, json::parse(read_text(shard_file))});
+                               {whole, json::parse(read_text_file(shard_file))});
   EXPECT_EQ(results, (std::vector<std::string>{"valid", "valid"}));
 }
 
@@ -277,7 +271,7 @@ TEST(DriftFleet, EachDatabaseIsWrittenAsSoonAsItAndEveryEarlierOneAreDone) {
   bool written_while_running = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (read_text(out).find("database fast\n  no drift\n") != std::string::npos) {
+    if (read_text_file(out).find("database fast\n  no drift\n") != std::string::npos) {
       int status = 0;
       written_while_running = ::waitpid(pid, &status, WNOHANG) == 0;  // still reading "slow"
       break;
@@ -287,10 +281,10 @@ TEST(DriftFleet, EachDatabaseIsWrittenAsSoonAsItAndEveryEarlierOneAreDone) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   ::close(listener);
-  EXPECT_TRUE(written_while_running) << read_text(out);
+  EXPECT_TRUE(written_while_running) << read_text_file(out);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 2);  // "slow" timed out
-  const std::string report = read_text(out);
+  const std::string report = read_text_file(out);
   EXPECT_LT(report.find("database fast"), report.find("database slow")) << report;
 }
 
